@@ -1,0 +1,167 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { createServerAdapter } from '@whatwg-node/server';
+import type { Viewer } from './auth/viewer.js';
+import type { Deps } from './deps.js';
+import { createGraphQLWebSocket } from './graphql/websocket.js';
+import { createGraphQLServer } from './graphql/yoga.js';
+import { errorResponse, HttpError, jsonResponse } from './http/http-errors.js';
+import { LegacyRouter } from './http/legacy-router.js';
+import { registerLegacyRoutes } from './http/routes.js';
+import { createManagers, type Managers } from './managers.js';
+
+export interface App {
+  deps: Deps;
+  managers: Managers;
+  /** The whole HTTP surface as a fetch handler: tests call it with no network. */
+  fetch(request: Request): Promise<Response>;
+  /** Listens on a port; resolves with the base URL. */
+  start(options?: { port?: number; host?: string }): Promise<{ url: string; port: number }>;
+  /** Stops accepting, lets in-flight requests finish, closes sockets. Does not close deps. */
+  stop(): Promise<void>;
+  /** Extra upgrade handlers (e.g. CometD) by path prefix. */
+  upgradeHandlers: Map<string, (req: IncomingMessage, socket: Duplex, head: Buffer) => void>;
+  /** Extra raw Node handlers (e.g. CometD long-polling) by path prefix; checked before fetch. */
+  nodeHandlers: Map<string, (req: IncomingMessage, res: ServerResponse) => void>;
+}
+
+export async function buildApp(deps: Deps, managers: Managers = createManagers(deps)): Promise<App> {
+  const { config, logger } = deps;
+  const authenticateRequest = (request: Request): Promise<Viewer> =>
+    managers.auth.authenticate({
+      authorization: request.headers.get('authorization'),
+      gmsUser: request.headers.get('gms_user'),
+    });
+  const yoga = createGraphQLServer(deps, managers, authenticateRequest);
+  const ws = createGraphQLWebSocket(deps, yoga, (c) => managers.auth.authenticate(c));
+  const legacy = new LegacyRouter();
+  registerLegacyRoutes(legacy);
+
+  async function readiness(): Promise<Response> {
+    const checks: Record<string, string> = {};
+    let ok = true;
+    try {
+      await deps.database.ping();
+      checks.database = 'ok';
+      const status = await managers.nodes.ownStatus();
+      checks.node = status;
+      if (status !== 'ONLINE') ok = false;
+    } catch {
+      checks.database = 'unreachable';
+      ok = false;
+    }
+    if (deps.bus.kind === 'redis') {
+      try {
+        await deps.bus.ping();
+        checks.redis = 'ok';
+      } catch {
+        checks.redis = 'unreachable';
+        ok = false;
+      }
+    }
+    return jsonResponse({ status: ok ? 'ready' : 'unavailable', checks }, ok ? 200 : 503);
+  }
+
+  async function route(request: Request): Promise<Response> {
+    const { pathname } = new URL(request.url);
+    if (pathname === '/graphql' || pathname.startsWith('/graphql/')) return yoga.fetch(request, {});
+    if (pathname === '/healthz') return jsonResponse({ status: 'alive', node: deps.node.id });
+    if (pathname === '/readyz') return readiness();
+    if (pathname === '/') {
+      return jsonResponse({
+        graphql: '/graphql',
+        legacy: '/genesys/1',
+        health: '/healthz',
+        ready: '/readyz',
+      });
+    }
+    if (pathname.startsWith('/genesys/')) {
+      try {
+        const response = await legacy.handle(request, { deps, managers }, () => authenticateRequest(request));
+        if (response) return response;
+        return errorResponse(new HttpError(404, 'http/not_found', `No such resource: ${pathname}`)).response;
+      } catch (err) {
+        const { response, unexpected } = errorResponse(err);
+        if (unexpected)
+          logger.error('legacy request failed', { method: request.method, path: pathname, err });
+        return response;
+      }
+    }
+    return jsonResponse({ message: `No such resource: ${pathname}`, code: 404, phrase: 'Not Found' }, 404);
+  }
+
+  async function fetchWithLog(request: Request): Promise<Response> {
+    const started = performance.now();
+    const { pathname } = new URL(request.url);
+    let status = 500;
+    try {
+      const response = await route(request);
+      status = response.status;
+      return response;
+    } finally {
+      // One line per request; never bodies, headers or credentials.
+      logger.info('request', {
+        method: request.method,
+        path: pathname,
+        status,
+        durationMs: Math.round((performance.now() - started) * 10) / 10,
+      });
+    }
+  }
+
+  const adapter = createServerAdapter(fetchWithLog);
+  const upgradeHandlers = new Map<string, (req: IncomingMessage, socket: Duplex, head: Buffer) => void>();
+  const nodeHandlers = new Map<string, (req: IncomingMessage, res: ServerResponse) => void>();
+  let server: Server | null = null;
+
+  const app: App = {
+    deps,
+    managers,
+    fetch: fetchWithLog,
+    upgradeHandlers,
+    nodeHandlers,
+    start(options = {}) {
+      const port = options.port ?? config.port;
+      const host = options.host ?? config.host;
+      server = createServer((req, res) => {
+        const path = (req.url ?? '/').split('?')[0] ?? '/';
+        for (const [prefix, handler] of nodeHandlers) if (path.startsWith(prefix)) return handler(req, res);
+        void adapter(req, res);
+      });
+      // Slow-body clients (slowloris) are cut off instead of holding sockets open.
+      server.headersTimeout = config.limits.headersTimeoutMs;
+      server.requestTimeout = config.limits.requestTimeoutMs;
+      server.keepAliveTimeout = config.limits.keepAliveTimeoutMs;
+      server.on('upgrade', (req, socket, head) => {
+        const path = (req.url ?? '/').split('?')[0] ?? '/';
+        if (path === '/graphql') return ws.handleUpgrade(req, socket, head);
+        for (const [prefix, handler] of upgradeHandlers)
+          if (path.startsWith(prefix)) return handler(req, socket, head);
+        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      });
+      const s = server;
+      return new Promise((resolve, reject) => {
+        s.once('error', reject);
+        s.listen(port, host, () => {
+          const address = s.address();
+          const actual = typeof address === 'object' && address ? address.port : port;
+          const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+          resolve({ url: `http://${shownHost}:${actual}`, port: actual });
+        });
+      });
+    },
+    async stop() {
+      const s = server;
+      if (!s) return;
+      server = null;
+      const closed = new Promise<void>((resolve) => s.close(() => resolve()));
+      s.closeIdleConnections();
+      await ws.close();
+      const grace = setTimeout(() => s.closeAllConnections(), config.limits.shutdownGraceMs);
+      grace.unref();
+      await closed;
+      clearTimeout(grace);
+    },
+  };
+  return app;
+}

@@ -1,0 +1,94 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { and, eq, gt, lte } from 'drizzle-orm';
+import type { Deps } from '../deps.js';
+import { UnauthorizedError } from '../errors.js';
+import { authTokensTable } from './auth.tables.js';
+import type { Viewer } from './viewer.js';
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+function safeEqual(a: string, b: string): boolean {
+  const ha = createHash('sha256').update(a).digest();
+  const hb = createHash('sha256').update(b).digest();
+  return timingSafeEqual(ha, hb);
+}
+
+export interface Credentials {
+  authorization: string | null;
+  gmsUser: string | null;
+}
+
+/**
+ * Admin identity: HTTP Basic against the configured pair, or a bearer token from `login`.
+ * No credentials at all is an end user; wrong credentials are refused (401), as GMS does.
+ */
+export class AuthManager {
+  constructor(private readonly deps: Deps) {}
+
+  checkPassword(username: string, password: string): boolean {
+    const { admin } = this.deps.config;
+    return safeEqual(username, admin.username) && safeEqual(password, admin.password);
+  }
+
+  async authenticate(credentials: Credentials): Promise<Viewer> {
+    const { authorization, gmsUser } = credentials;
+    if (!authorization) return { kind: 'user', gmsUser };
+    const [scheme, value = ''] = authorization.trim().split(/\s+/, 2);
+    if (scheme?.toLowerCase() === 'basic') {
+      const decoded = Buffer.from(value, 'base64').toString('utf8');
+      const sep = decoded.indexOf(':');
+      if (sep < 0) throw new UnauthorizedError('Malformed Basic credentials');
+      const username = decoded.slice(0, sep);
+      if (!this.checkPassword(username, decoded.slice(sep + 1)))
+        throw new UnauthorizedError('Invalid credentials');
+      return { kind: 'admin', username, gmsUser };
+    }
+    if (scheme?.toLowerCase() === 'bearer' && value) {
+      const username = await this.verifyToken(value);
+      if (!username) throw new UnauthorizedError('Invalid or expired token');
+      return { kind: 'admin', username, gmsUser };
+    }
+    throw new UnauthorizedError('Unsupported authorization scheme');
+  }
+
+  async login(username: string, password: string): Promise<{ token: string; expiresAt: Date }> {
+    if (!this.checkPassword(username, password)) throw new UnauthorizedError('Invalid credentials');
+    const token = randomBytes(32).toString('base64url');
+    const now = this.deps.clock.now();
+    const expiresAt = new Date(now.getTime() + this.deps.config.admin.tokenTtlSeconds * 1000);
+    await this.deps.db
+      .insert(authTokensTable)
+      .values({ tokenHash: sha256(token), username, createdAt: now, expiresAt });
+    return { token, expiresAt };
+  }
+
+  async logout(token: string): Promise<boolean> {
+    const rows = await this.deps.db
+      .delete(authTokensTable)
+      .where(eq(authTokensTable.tokenHash, sha256(token)))
+      .returning({ h: authTokensTable.tokenHash });
+    return rows.length > 0;
+  }
+
+  private async verifyToken(token: string): Promise<string | null> {
+    const [row] = await this.deps.db
+      .select({ username: authTokensTable.username })
+      .from(authTokensTable)
+      .where(
+        and(
+          eq(authTokensTable.tokenHash, sha256(token)),
+          gt(authTokensTable.expiresAt, this.deps.clock.now()),
+        ),
+      )
+      .limit(1);
+    return row?.username ?? null;
+  }
+
+  async sweepExpiredTokens(): Promise<number> {
+    const rows = await this.deps.db
+      .delete(authTokensTable)
+      .where(lte(authTokensTable.expiresAt, this.deps.clock.now()))
+      .returning({ h: authTokensTable.tokenHash });
+    return rows.length;
+  }
+}

@@ -1,0 +1,181 @@
+import { hostname } from 'node:os';
+import { z } from 'zod';
+
+/** Every setting the server reads from the environment. README.md documents each one. */
+const boolFromEnv = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const positiveInt = z.coerce.number().int().positive();
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  PUBLIC_URL: z.url().optional(),
+  DATABASE_URL: z
+    .string()
+    .refine((v) => /^(postgres(ql)?:\/\/|pglite:\/\/|memory:\/\/?$)/.test(v), {
+      message: 'must start with postgres://, postgresql://, pglite://<dir> or be memory://',
+    })
+    .optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_POOL_SIZE: positiveInt.max(200).default(10),
+  REDIS_URL: z
+    .string()
+    .refine((v) => /^rediss?:\/\//.test(v), { message: 'must start with redis:// or rediss://' })
+    .optional(),
+  REDIS_COMMAND_TIMEOUT_MS: positiveInt.default(1000),
+  PUBSUB_NAMESPACE: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only')
+    .default('gms'),
+  NODE_NAME: z.string().min(1).max(200).optional(),
+  HEARTBEAT_INTERVAL_MS: positiveInt.default(10_000),
+  NODE_DOWN_AFTER_MS: positiveInt.default(30_000),
+  ADMIN_USERNAME: z.string().min(1).default('default'),
+  ADMIN_PASSWORD: z.string().min(1).default('password'),
+  AUTH_TOKEN_TTL_SECONDS: positiveInt.default(12 * 3600),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  GMS_CONFIG: z.string().min(1).optional(),
+  GRAPHIQL: boolFromEnv.optional(),
+  INTROSPECTION: boolFromEnv.optional(),
+  ALLOWED_ORIGINS: z.string().default('*'),
+  BODY_LIMIT_BYTES: positiveInt.default(10 * 1024 * 1024),
+  MULTIPART_MAX_FILE_BYTES: positiveInt.default(5 * 1024 * 1024),
+  MULTIPART_MAX_FILES: positiveInt.default(10),
+  MULTIPART_MAX_FIELDS: positiveInt.default(200),
+  MULTIPART_MAX_PARTS: positiveInt.default(210),
+  REQUEST_TIMEOUT_MS: positiveInt.default(30_000),
+  HEADERS_TIMEOUT_MS: positiveInt.default(10_000),
+  KEEP_ALIVE_TIMEOUT_MS: positiveInt.default(5_000),
+  SHUTDOWN_GRACE_MS: positiveInt.default(10_000),
+  WS_MAX_PAYLOAD_BYTES: positiveInt.default(64 * 1024),
+  WS_MAX_SUBSCRIPTIONS: positiveInt.default(100),
+  WS_INIT_TIMEOUT_MS: positiveInt.default(3_000),
+  SUBSCRIPTION_BUFFER_SIZE: positiveInt.default(256),
+  GRAPHQL_MAX_DEPTH: positiveInt.default(10),
+  GRAPHQL_MAX_ALIASES: positiveInt.default(15),
+  GRAPHQL_MAX_TOKENS: positiveInt.default(2000),
+  GRAPHQL_MAX_COST: positiveInt.default(5000),
+});
+
+export type Env = z.input<typeof envSchema>;
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  publicUrl: string | undefined;
+  database: { kind: 'postgres'; url: string; poolSize: number } | { kind: 'pglite'; dataDir: string | null };
+  redis: { url: string; commandTimeoutMs: number } | null;
+  /** Prefix of every pub/sub channel, so several deployments can share one Redis. */
+  pubsubNamespace: string;
+  node: { name: string; heartbeatIntervalMs: number; downAfterMs: number };
+  admin: { username: string; password: string; usesDefault: boolean; tokenTtlSeconds: number };
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  provisioningFile: string | undefined;
+  graphql: {
+    graphiql: boolean;
+    introspection: boolean;
+    maxDepth: number;
+    maxAliases: number;
+    maxTokens: number;
+    maxCost: number;
+  };
+  allowedOrigins: string[] | '*';
+  limits: {
+    bodyBytes: number;
+    fileBytes: number;
+    files: number;
+    fields: number;
+    parts: number;
+    requestTimeoutMs: number;
+    headersTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+    shutdownGraceMs: number;
+  };
+  ws: { maxPayloadBytes: number; maxSubscriptions: number; initTimeoutMs: number };
+  subscriptionBufferSize: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads and validates the environment once; a bad value names its variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(
+    Object.keys(envSchema.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]),
+  );
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  const isProd = e.NODE_ENV === 'production';
+  let database: Config['database'];
+  if (e.DATABASE_URL === undefined) database = { kind: 'pglite', dataDir: e.DATA_DIR };
+  else if (e.DATABASE_URL.startsWith('memory:')) database = { kind: 'pglite', dataDir: null };
+  else if (e.DATABASE_URL.startsWith('pglite://'))
+    database = { kind: 'pglite', dataDir: e.DATABASE_URL.slice('pglite://'.length) || e.DATA_DIR };
+  else database = { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE };
+
+  return {
+    env: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''),
+    database,
+    redis: e.REDIS_URL ? { url: e.REDIS_URL, commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS } : null,
+    pubsubNamespace: e.PUBSUB_NAMESPACE,
+    node: {
+      name: e.NODE_NAME ?? `${hostname()}:${e.PORT}`,
+      heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS,
+      downAfterMs: e.NODE_DOWN_AFTER_MS,
+    },
+    admin: {
+      username: e.ADMIN_USERNAME,
+      password: e.ADMIN_PASSWORD,
+      usesDefault: e.ADMIN_USERNAME === 'default' && e.ADMIN_PASSWORD === 'password',
+      tokenTtlSeconds: e.AUTH_TOKEN_TTL_SECONDS,
+    },
+    logLevel: e.NODE_ENV === 'test' && env.LOG_LEVEL === undefined ? 'silent' : e.LOG_LEVEL,
+    provisioningFile: e.GMS_CONFIG,
+    graphql: {
+      graphiql: e.GRAPHIQL ?? !isProd,
+      introspection: e.INTROSPECTION ?? !isProd,
+      maxDepth: e.GRAPHQL_MAX_DEPTH,
+      maxAliases: e.GRAPHQL_MAX_ALIASES,
+      maxTokens: e.GRAPHQL_MAX_TOKENS,
+      maxCost: e.GRAPHQL_MAX_COST,
+    },
+    allowedOrigins:
+      e.ALLOWED_ORIGINS.trim() === '*'
+        ? '*'
+        : e.ALLOWED_ORIGINS.split(',')
+            .map((o) => o.trim())
+            .filter(Boolean),
+    limits: {
+      bodyBytes: e.BODY_LIMIT_BYTES,
+      fileBytes: e.MULTIPART_MAX_FILE_BYTES,
+      files: e.MULTIPART_MAX_FILES,
+      fields: e.MULTIPART_MAX_FIELDS,
+      parts: e.MULTIPART_MAX_PARTS,
+      requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: e.HEADERS_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS,
+      shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    },
+    ws: {
+      maxPayloadBytes: e.WS_MAX_PAYLOAD_BYTES,
+      maxSubscriptions: e.WS_MAX_SUBSCRIPTIONS,
+      initTimeoutMs: e.WS_INIT_TIMEOUT_MS,
+    },
+    subscriptionBufferSize: e.SUBSCRIPTION_BUFFER_SIZE,
+  };
+}
+
+/** The names documented in README's configuration table; a test keeps the two in step. */
+export const configVariables = Object.keys(envSchema.shape);

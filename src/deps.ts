@@ -1,0 +1,78 @@
+import type { Clock } from './clock.js';
+import { systemClock } from './clock.js';
+import type { Config } from './config.js';
+import { type Database, type Db, openDatabase } from './db/client.js';
+import { createLogger, type Logger } from './log/logger.js';
+import { registerNode } from './modules/node/node.manager.js';
+import { createEventBus, type EventBus } from './pubsub/event-bus.js';
+import { createRedisTransport } from './pubsub/redis-transport.js';
+import { createMemoryTransport, type Transport } from './pubsub/transport.js';
+import { Scheduler } from './scheduler.js';
+import { appVersion } from './version.js';
+
+/** Built once per instance and handed to every manager; the request context adds the viewer. */
+export interface Deps {
+  config: Config;
+  database: Database;
+  db: Db;
+  bus: EventBus;
+  clock: Clock;
+  logger: Logger;
+  scheduler: Scheduler;
+  node: { id: number; name: string };
+}
+
+export interface DepsOverrides {
+  clock?: Clock;
+  logger?: Logger;
+  /** A dump of an already migrated PGlite database (tests clone it instead of re-running initdb). */
+  pgliteSnapshot?: Blob;
+}
+
+export async function createDeps(config: Config, overrides: DepsOverrides = {}): Promise<Deps> {
+  const logger = overrides.logger ?? createLogger(config.logLevel, { node: config.node.name });
+  const clock = overrides.clock ?? systemClock;
+  const database = await openDatabase(
+    config.database.kind === 'postgres'
+      ? config.database
+      : { kind: 'pglite', dataDir: config.database.dataDir, snapshot: overrides.pgliteSnapshot },
+  );
+  let transport: Transport;
+  try {
+    transport = config.redis
+      ? await createRedisTransport({
+          url: config.redis.url,
+          commandTimeoutMs: config.redis.commandTimeoutMs,
+          onError: (err, context) => logger.warn('redis error', { context, err }),
+        })
+      : createMemoryTransport((err) => logger.error('pubsub listener failed', { err }));
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+  const bus = createEventBus(transport, {
+    bufferSize: config.subscriptionBufferSize,
+    namespace: config.pubsubNamespace,
+  });
+  const node = await registerNode(database.db, {
+    name: config.node.name,
+    version: appVersion,
+    now: clock.now(),
+  });
+  return {
+    config,
+    database,
+    db: database.db,
+    bus,
+    clock,
+    logger: logger.child({ nodeId: node.id }),
+    scheduler: new Scheduler(logger),
+    node,
+  };
+}
+
+export async function closeDeps(deps: Deps): Promise<void> {
+  await deps.scheduler.stop();
+  await deps.bus.close();
+  await deps.database.close();
+}

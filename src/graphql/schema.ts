@@ -1,0 +1,9 @@
+import { lexicographicSortSchema, printSchema } from 'graphql';
+import { builder } from './builder.js';
+import '../auth/auth.graphql.js';
+import '../modules/node/node.graphql.js';
+
+export const schema = builder.toSchema();
+
+/** The committed schema.graphql: sorted so that diffs stay stable. */
+export const printedSchema = () => `${printSchema(lexicographicSortSchema(schema))}\n`;

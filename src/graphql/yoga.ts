@@ -1,0 +1,97 @@
+import { EnvelopArmor } from '@escape.tech/graphql-armor';
+import { NoSchemaIntrospectionCustomRule } from 'graphql';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import type { Viewer } from '../auth/viewer.js';
+import type { Deps } from '../deps.js';
+import type { Managers } from '../managers.js';
+import type { GraphQLContext } from './context.js';
+import { schema } from './schema.js';
+
+/** What the HTTP layer and the WebSocket layer hand to yoga as its server context. */
+export interface YogaServerContext {
+  viewer?: Viewer;
+  dropSlowSubscriber?: () => void;
+}
+
+export const graphiqlExample = `# Welcome. Press the run button and pick an operation.
+# Queries and mutations go over HTTP; the subscription runs over a WebSocket (graphql-ws).
+# Admin operations use the headers below (the default admin while it is still configured).
+
+query ServerInfo {
+  serverInfo { nodeId version time }
+  viewer { kind username gmsUser }
+}
+
+query Nodes {
+  nodes { id name status health lastSeenAt }
+}
+
+# Start this one, then run SetOnline in another tab: the event arrives here.
+subscription WatchNodes {
+  nodeChanged { id name status health lastSeenAt }
+}
+
+mutation SetOnline {
+  changeNodeStatus(status: ONLINE) { id status }
+}
+`;
+
+/** Disables introspection when configured off (production): the rule runs on HTTP and WS alike. */
+function useIntrospectionSwitch(enabled: boolean): Plugin {
+  return {
+    onValidate({ addValidationRule }) {
+      if (!enabled) addValidationRule(NoSchemaIntrospectionCustomRule);
+    },
+  };
+}
+
+export function createGraphQLServer(
+  deps: Deps,
+  managers: Managers,
+  authenticate: (request: Request) => Promise<Viewer>,
+): YogaServerInstance<YogaServerContext, GraphQLContext> {
+  const { config } = deps;
+  const armor = new EnvelopArmor({
+    maxDepth: { n: config.graphql.maxDepth },
+    maxAliases: { n: config.graphql.maxAliases },
+    maxTokens: { n: config.graphql.maxTokens },
+    costLimit: { maxCost: config.graphql.maxCost },
+    maxDirectives: { n: 50 },
+    blockFieldSuggestion: { enabled: !config.graphql.introspection },
+  }).protect();
+  const adminHeaders = config.admin.usesDefault
+    ? JSON.stringify(
+        { Authorization: `Basic ${Buffer.from('default:password').toString('base64')}` },
+        null,
+        2,
+      )
+    : '{}';
+
+  return createYoga<YogaServerContext, GraphQLContext>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    maskedErrors: { isDev: config.env === 'development' },
+    cors:
+      config.allowedOrigins === '*' ? { origin: '*' } : { origin: config.allowedOrigins, credentials: true },
+    graphiql: config.graphql.graphiql
+      ? {
+          title: 'GMS Engage — GraphiQL',
+          defaultQuery: graphiqlExample,
+          headers: adminHeaders,
+          subscriptionsProtocol: 'WS',
+        }
+      : false,
+    logging: {
+      debug: (...a: unknown[]) => deps.logger.debug(String(a[0]), { args: a.slice(1) }),
+      info: (...a: unknown[]) => deps.logger.info(String(a[0])),
+      warn: (...a: unknown[]) => deps.logger.warn(String(a[0])),
+      error: (...a: unknown[]) => deps.logger.error(String(a[0]), { err: a[1] ?? a[0] }),
+    },
+    plugins: [...armor.plugins, useIntrospectionSwitch(config.graphql.introspection)],
+    context: async (initial): Promise<GraphQLContext> => {
+      const viewer = initial.viewer ?? (await authenticate(initial.request));
+      return { deps, managers, viewer, dropSlowSubscriber: initial.dropSlowSubscriber };
+    },
+  });
+}

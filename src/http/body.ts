@@ -1,0 +1,184 @@
+import { Readable } from 'node:stream';
+import busboy from 'busboy';
+import { badRequest, payloadTooLarge, unsupportedMediaType } from './http-errors.js';
+
+export interface UploadedFile {
+  field: string;
+  /** The client's file name: informative only, never used as a path. */
+  filename: string;
+  contentType: string;
+  data: Buffer;
+}
+
+export interface ParsedBody {
+  /** Text parameters, in arrival order. JSON scalars are turned into strings, objects into JSON text. */
+  fields: Record<string, string>;
+  files: UploadedFile[];
+  /** The JSON object itself, when the body was JSON. */
+  json: Record<string, unknown> | null;
+  kind: 'empty' | 'json' | 'urlencoded' | 'multipart';
+}
+
+export interface BodyLimits {
+  bodyBytes: number;
+  fileBytes: number;
+  files: number;
+  fields: number;
+  parts: number;
+}
+
+const empty = (): ParsedBody => ({ fields: {}, files: [], json: null, kind: 'empty' });
+
+/** Reads at most `limit` bytes; more is a 413, whatever Content-Length claimed. */
+async function readCapped(request: Request, limit: number): Promise<Buffer> {
+  if (!request.body) return Buffer.alloc(0);
+  const chunks: Buffer[] = [];
+  let total = 0;
+  const reader = request.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => {});
+      throw payloadTooLarge(`Request body exceeds ${limit} bytes`);
+    }
+    chunks.push(Buffer.from(value));
+  }
+  return Buffer.concat(chunks);
+}
+
+function checkDeclaredLength(request: Request, limit: number): void {
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (Number.isFinite(declared) && declared > limit)
+    throw payloadTooLarge(`Request body exceeds ${limit} bytes`);
+}
+
+function stringifyJsonValue(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+/**
+ * Parses the bodies GMS accepts: multipart/form-data (files too), urlencoded and JSON. Every
+ * limit turns into a 4xx; a malformed body is a 400, never a 500 or a hang.
+ */
+export async function parseBody(request: Request, limits: BodyLimits): Promise<ParsedBody> {
+  const contentType = request.headers.get('content-type') ?? '';
+  const mediaType = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
+  checkDeclaredLength(request, limits.bodyBytes);
+
+  if (mediaType === 'multipart/form-data') return parseMultipart(request, contentType, limits);
+
+  const raw = await readCapped(request, limits.bodyBytes);
+  if (raw.length === 0) return empty();
+
+  if (mediaType === 'application/json' || mediaType.endsWith('+json')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw.toString('utf8'));
+    } catch {
+      throw badRequest('Malformed JSON body', 'http/malformed_json');
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+      throw badRequest('JSON body must be an object', 'http/malformed_json');
+    const json = parsed as Record<string, unknown>;
+    const keys = Object.keys(json);
+    if (keys.length > limits.fields) throw payloadTooLarge(`More than ${limits.fields} fields`);
+    const fields: Record<string, string> = {};
+    for (const k of keys) fields[k] = stringifyJsonValue(json[k]);
+    return { fields, files: [], json, kind: 'json' };
+  }
+
+  if (mediaType === 'application/x-www-form-urlencoded' || mediaType === '' || mediaType === 'text/plain') {
+    const params = new URLSearchParams(raw.toString('utf8'));
+    const fields: Record<string, string> = {};
+    let count = 0;
+    for (const [k, v] of params) {
+      if (++count > limits.fields) throw payloadTooLarge(`More than ${limits.fields} fields`);
+      fields[k] = v;
+    }
+    return { fields, files: [], json: null, kind: 'urlencoded' };
+  }
+
+  throw unsupportedMediaType(`Unsupported Content-Type '${mediaType}'`);
+}
+
+function parseMultipart(request: Request, contentType: string, limits: BodyLimits): Promise<ParsedBody> {
+  if (!request.body) return Promise.resolve({ ...empty(), kind: 'multipart' });
+  let parser: busboy.Busboy;
+  try {
+    parser = busboy({
+      headers: { 'content-type': contentType },
+      defParamCharset: 'utf8',
+      limits: {
+        fileSize: limits.fileBytes,
+        files: limits.files,
+        fields: limits.fields,
+        parts: limits.parts,
+        fieldSize: Math.min(limits.bodyBytes, 1024 * 1024),
+      },
+    });
+  } catch (err) {
+    return Promise.reject(
+      badRequest(`Malformed multipart body: ${(err as Error).message}`, 'http/malformed_multipart'),
+    );
+  }
+
+  return new Promise<ParsedBody>((resolve, reject) => {
+    const fields: Record<string, string> = {};
+    const files: UploadedFile[] = [];
+    let settled = false;
+    let received = 0;
+    const source = Readable.fromWeb(request.body as import('node:stream/web').ReadableStream<Uint8Array>);
+
+    const fail = (err: Error) => {
+      if (settled) return;
+      settled = true;
+      source.unpipe(parser);
+      source.destroy();
+      parser.removeAllListeners();
+      parser.on('error', () => {});
+      reject(err);
+    };
+
+    source.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > limits.bodyBytes)
+        fail(payloadTooLarge(`Request body exceeds ${limits.bodyBytes} bytes`));
+    });
+    source.on('error', () => fail(badRequest('Request body could not be read', 'http/malformed_multipart')));
+
+    parser.on('field', (name, value, info) => {
+      if (info.valueTruncated) return fail(payloadTooLarge(`Field '${name}' is too large`));
+      fields[name] = value;
+    });
+    parser.on('file', (name, stream, info) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('limit', () => fail(payloadTooLarge(`File '${name}' exceeds ${limits.fileBytes} bytes`)));
+      stream.on('close', () => {
+        if (settled) return;
+        files.push({
+          field: name,
+          filename: info.filename ?? name,
+          contentType: info.mimeType || 'application/octet-stream',
+          data: Buffer.concat(chunks),
+        });
+      });
+    });
+    parser.on('partsLimit', () => fail(payloadTooLarge(`More than ${limits.parts} parts`)));
+    parser.on('filesLimit', () => fail(payloadTooLarge(`More than ${limits.files} files`)));
+    parser.on('fieldsLimit', () => fail(payloadTooLarge(`More than ${limits.fields} fields`)));
+    parser.on('error', (err: Error) =>
+      fail(badRequest(`Malformed multipart body: ${err.message}`, 'http/malformed_multipart')),
+    );
+    parser.on('close', () => {
+      if (settled) return;
+      settled = true;
+      resolve({ fields, files, json: null, kind: 'multipart' });
+    });
+    source.pipe(parser);
+  });
+}

@@ -1,0 +1,60 @@
+import { STATUS_CODES } from 'node:http';
+import { DomainError } from '../errors.js';
+
+/** Status and GMS's `{ message, exception, code, phrase }` for transport-level failures. */
+export class HttpError extends DomainError {
+  override name = 'HttpError';
+  constructor(status: number, code: string, message: string, exception = 'com.genesyslab.gsg.GSGException') {
+    super(code, message, { status, exception });
+  }
+}
+
+export const badRequest = (message: string, code = 'http/bad_request') => new HttpError(400, code, message);
+export const payloadTooLarge = (message: string) =>
+  new HttpError(413, 'http/payload_too_large', message, 'org.eclipse.jetty.http.BadMessageException');
+export const unsupportedMediaType = (message: string) =>
+  new HttpError(415, 'http/unsupported_media_type', message, 'org.eclipse.jetty.http.BadMessageException');
+
+export interface LegacyErrorBody {
+  message: string;
+  exception: string;
+  code: number;
+  phrase: string;
+  [extra: string]: unknown;
+}
+
+export function legacyErrorBody(status: number, message: string, exception: string): LegacyErrorBody {
+  return { message, exception, code: status, phrase: STATUS_CODES[status] ?? 'Error' };
+}
+
+export function jsonResponse(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: {
+      'content-type': 'application/json;charset=UTF-8',
+      'cache-control': 'no-cache, no-store',
+      ...headers,
+    },
+  });
+}
+
+export function textResponse(body: string, status = 200): Response {
+  return new Response(body, { status, headers: { 'content-type': 'text/plain;charset=UTF-8' } });
+}
+
+/** Maps any thrown value to the legacy JSON error; unexpected errors are masked and logged by the caller. */
+export function errorResponse(err: unknown): { response: Response; unexpected: boolean } {
+  if (err instanceof DomainError) {
+    const body = { ...legacyErrorBody(err.status, err.message, err.exception), ...(err.extra ?? {}) };
+    const headers: Record<string, string> =
+      err.status === 401 ? { 'www-authenticate': 'Basic realm="GMS", charset="UTF-8"' } : {};
+    return { response: jsonResponse(body, err.status, headers), unexpected: false };
+  }
+  return {
+    response: jsonResponse(
+      legacyErrorBody(500, 'Internal server error', 'com.genesyslab.gsg.GSGException'),
+      500,
+    ),
+    unexpected: true,
+  };
+}

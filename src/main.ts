@@ -1,0 +1,64 @@
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { closeDeps, createDeps } from './deps.js';
+import { scheduleBackgroundTasks } from './managers.js';
+import { startup } from './startup.js';
+
+/** Reads the configuration, builds the app, listens, and shuts down cleanly on SIGTERM/SIGINT. */
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const deps = await createDeps(config);
+  const app = await buildApp(deps);
+  await startup(app);
+  scheduleBackgroundTasks(deps, app.managers);
+  const { url } = await app.start();
+  if (config.admin.usesDefault)
+    deps.logger.warn(
+      'the default admin credentials default/password are in use: set ADMIN_USERNAME and ADMIN_PASSWORD',
+    );
+  deps.logger.info('listening', {
+    graphql: `${url}/graphql`,
+    legacy: `${url}/genesys/1`,
+    health: `${url}/healthz`,
+    storage: config.database.kind === 'postgres' ? 'postgres' : (config.database.dataDir ?? 'memory'),
+    pubsub: config.redis ? 'redis' : 'in-process',
+  });
+  process.stdout.write(
+    `\nGMS Engage node ${deps.node.id} is up:\n  GraphiQL  ${url}/graphql\n  Legacy    ${url}/genesys/1/...\n  Health    ${url}/healthz  ${url}/readyz\n\n`,
+  );
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    deps.logger.info('shutting down', { signal });
+    const force = setTimeout(() => process.exit(1), config.limits.shutdownGraceMs + 5_000);
+    force.unref();
+    try {
+      await app.stop();
+      await closeDeps(deps);
+      process.exit(0);
+    } catch (err) {
+      deps.logger.error('shutdown failed', { err });
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(
+    `Start-up failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
+  process.exit(1);
+});

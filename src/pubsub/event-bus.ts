@@ -1,0 +1,160 @@
+import type { Topic, TopicMap } from './topics.js';
+import type { Transport } from './transport.js';
+
+export class SubscriptionOverflowError extends Error {
+  override name = 'SubscriptionOverflowError';
+  readonly code = 'subscription/overflow';
+  constructor(size: number) {
+    super(`Subscriber fell ${size} events behind and was dropped; resubscribe and catch up.`);
+  }
+}
+
+export interface SubscribeOptions {
+  /** Events held for this subscriber before it is dropped (default: the bus's bufferSize). */
+  bufferSize?: number;
+  /** Called once when this subscriber overflows, e.g. to close its WebSocket. */
+  onOverflow?: (err: SubscriptionOverflowError) => void;
+}
+
+export interface BusSubscription<T> extends AsyncIterableIterator<T> {
+  /** Resolves when events published from now on will reach this subscription. */
+  readonly ready: Promise<void>;
+  return(): Promise<IteratorResult<T>>;
+}
+
+export interface BusStats {
+  published: number;
+  publishFailures: number;
+  delivered: number;
+  overflows: number;
+  activeSubscriptions: number;
+}
+
+export interface EventBus {
+  readonly kind: 'memory' | 'redis';
+  /** Never rejects; returns false when the transport failed (the event is then only in storage). */
+  publish<T extends Topic>(topic: T, key: string | null, payload: TopicMap[T]): Promise<boolean>;
+  subscribe<T extends Topic>(
+    topic: T,
+    key: string | null,
+    options?: SubscribeOptions,
+  ): BusSubscription<TopicMap[T]>;
+  stats(): BusStats;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Typed pub/sub over a transport. Each subscription owns its bounded buffer (never a shared one:
+ * a shared buffer leaks one subscriber's events into another's); when a subscriber falls
+ * `bufferSize` events behind it is ended with SubscriptionOverflowError — the slow subscriber is
+ * dropped, the process and every other subscriber carry on.
+ */
+export function createEventBus(
+  transport: Transport,
+  defaults: { bufferSize: number; namespace: string },
+): EventBus {
+  const channelName = (topic: string, key: string | null) =>
+    key === null ? `${defaults.namespace}:${topic}` : `${defaults.namespace}:${topic}|${key}`;
+  const counters = { published: 0, publishFailures: 0, delivered: 0, overflows: 0 };
+  const active = new Set<BusSubscription<unknown>>();
+
+  return {
+    kind: transport.kind,
+    async publish(topic, key, payload) {
+      counters.published++;
+      const ok = await transport.publish(channelName(topic, key), JSON.stringify(payload));
+      if (!ok) counters.publishFailures++;
+      return ok;
+    },
+    subscribe<T extends Topic>(topic: T, key: string | null, options: SubscribeOptions = {}) {
+      const size = options.bufferSize ?? defaults.bufferSize;
+      const queue: TopicMap[T][] = [];
+      let waiter: ((r: IteratorResult<TopicMap[T]>) => void) | null = null;
+      let failWaiter: ((e: unknown) => void) | null = null;
+      let failure: SubscriptionOverflowError | null = null;
+      let done = false;
+      let stop: (() => Promise<void>) | null = null;
+      let stopRequested = false;
+
+      const finish = async () => {
+        if (done) return;
+        done = true;
+        active.delete(iterator as BusSubscription<unknown>);
+        queue.length = 0;
+        if (stop) await stop();
+        else stopRequested = true;
+      };
+
+      const onMessage = (raw: string) => {
+        if (done) return;
+        const value = JSON.parse(raw) as TopicMap[T];
+        counters.delivered++;
+        if (waiter) {
+          const w = waiter;
+          waiter = null;
+          failWaiter = null;
+          w({ value, done: false });
+          return;
+        }
+        if (queue.length >= size) {
+          counters.overflows++;
+          failure = new SubscriptionOverflowError(size);
+          queue.length = 0;
+          const err = failure;
+          void finish();
+          options.onOverflow?.(err);
+          return;
+        }
+        queue.push(value);
+      };
+
+      const ready = transport.listen(channelName(topic, key), onMessage).then(async (unlisten) => {
+        stop = unlisten;
+        if (stopRequested) await unlisten();
+      });
+
+      const iterator: BusSubscription<TopicMap[T]> = {
+        ready,
+        next() {
+          if (queue.length > 0) return Promise.resolve({ value: queue.shift() as TopicMap[T], done: false });
+          if (failure) {
+            const err = failure;
+            failure = null;
+            return Promise.reject(err);
+          }
+          if (done) return Promise.resolve({ value: undefined, done: true });
+          return new Promise((resolve, reject) => {
+            waiter = resolve;
+            failWaiter = reject;
+          });
+        },
+        async return() {
+          await finish();
+          if (waiter) {
+            const w = waiter;
+            waiter = null;
+            w({ value: undefined, done: true });
+          }
+          return { value: undefined, done: true };
+        },
+        async throw(err?: unknown) {
+          await finish();
+          if (failWaiter) failWaiter(err);
+          return { value: undefined, done: true };
+        },
+        [Symbol.asyncIterator]() {
+          return this;
+        },
+      };
+      active.add(iterator as BusSubscription<unknown>);
+      return iterator;
+    },
+    stats: () => ({ ...counters, activeSubscriptions: active.size }),
+    ping: () => transport.ping(),
+    async close() {
+      await Promise.allSettled([...active].map((s) => s.return()));
+      await transport.close();
+    },
+  };
+}

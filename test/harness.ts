@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { GraphQLClient, type RequestOptions } from 'graphql-request';
+import postgres from 'postgres';
+import { inject } from 'vitest';
+import { type App, buildApp } from '../src/app.js';
+import { ManualClock } from '../src/clock.js';
+import { type Config, loadConfig } from '../src/config.js';
+import { closeDeps, createDeps } from '../src/deps.js';
+import { startup } from '../src/startup.js';
+
+export const backend = process.env.TEST_BACKEND === 'postgres' ? 'postgres' : 'pglite';
+export const testRedisUrl = backend === 'postgres' ? process.env.TEST_REDIS_URL : undefined;
+
+let snapshot: Promise<Blob> | null = null;
+function pgliteSnapshot(): Promise<Blob> {
+  snapshot ??= readFile(inject('pgliteSnapshotPath')).then((b) => new Blob([b]));
+  return snapshot;
+}
+
+export interface TestDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh Postgres database for one test file (or one multi-instance test), dropped afterwards. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const baseUrl = process.env.TEST_DATABASE_URL;
+  if (!baseUrl) throw new Error('TEST_DATABASE_URL is not set');
+  const name = `gms_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+  const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  await admin.end();
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const a = postgres(baseUrl, { max: 1, onnotice: () => {} });
+      await a.unsafe(`drop database if exists ${name} with (force)`);
+      await a.end();
+    },
+  };
+}
+
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  clock?: ManualClock;
+  /** Share this Postgres database (multi-instance tests); otherwise each app gets its own. */
+  database?: TestDatabase;
+  /** Redis channel namespace; instances that must see each other's events share it. */
+  namespace?: string;
+  /** Run the start-up steps (bundled templates, provisioning file). Default true. */
+  startup?: boolean;
+}
+
+export interface TestApp {
+  app: App;
+  config: Config;
+  clock: ManualClock;
+  fetch: (path: string, init?: RequestInit) => Promise<Response>;
+  /** GraphQL as an anonymous end user (optionally with a gms_user header). */
+  gql: <R, V extends Record<string, unknown>>(
+    doc: TypedDocumentNode<R, V>,
+    vars?: V,
+    headers?: Record<string, string>,
+  ) => Promise<R>;
+  /** GraphQL as the admin (HTTP Basic). */
+  admin: <R, V extends Record<string, unknown>>(doc: TypedDocumentNode<R, V>, vars?: V) => Promise<R>;
+  database: TestDatabase | null;
+  close(): Promise<void>;
+}
+
+export const adminAuth = `Basic ${Buffer.from('default:password').toString('base64')}`;
+
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const clock = options.clock ?? new ManualClock();
+  const ownDatabase = backend === 'postgres' && !options.database ? await createTestDatabase() : null;
+  const database = options.database ?? ownDatabase;
+  const namespace = options.namespace ?? `t${randomUUID().slice(0, 8)}`;
+  const env: Record<string, string> = {
+    NODE_ENV: 'test',
+    DATABASE_URL: database ? database.url : 'memory://',
+    NODE_NAME: `test-${randomUUID()}`,
+    PUBSUB_NAMESPACE: namespace,
+    DATABASE_POOL_SIZE: '5',
+    ...(testRedisUrl ? { REDIS_URL: testRedisUrl } : {}),
+    ...options.env,
+  };
+  const config = loadConfig(env);
+  const deps = await createDeps(config, {
+    clock,
+    pgliteSnapshot: config.database.kind === 'pglite' ? await pgliteSnapshot() : undefined,
+  });
+  const app = await buildApp(deps);
+  if (options.startup !== false) await startup(app);
+
+  const base = 'http://gms.test';
+  const fetchPath = (path: string, init?: RequestInit) => app.fetch(new Request(`${base}${path}`, init));
+  const fetchForClient = (input: RequestInfo | URL, init?: RequestInit) =>
+    app.fetch(input instanceof Request ? input : new Request(input, init));
+  const anon = (headers: Record<string, string>) =>
+    new GraphQLClient(`${base}/graphql`, { fetch: fetchForClient, headers });
+  const adminClient = new GraphQLClient(`${base}/graphql`, {
+    fetch: fetchForClient,
+    headers: { authorization: adminAuth },
+  });
+
+  return {
+    app,
+    config,
+    clock,
+    fetch: fetchPath,
+    gql: <R, V extends Record<string, unknown>>(
+      doc: TypedDocumentNode<R, V>,
+      vars?: V,
+      headers: Record<string, string> = {},
+    ) => anon(headers).request<R, V>({ document: doc, variables: vars } as unknown as RequestOptions<V, R>),
+    admin: <R, V extends Record<string, unknown>>(doc: TypedDocumentNode<R, V>, vars?: V) =>
+      adminClient.request<R, V>({ document: doc, variables: vars } as unknown as RequestOptions<V, R>),
+    database,
+    async close() {
+      await app.stop();
+      await closeDeps(deps);
+      if (ownDatabase) await ownDatabase.drop();
+    },
+  };
+}
+
+/** Builds a multipart body exactly as a browser would (used to replay the seed's captures). */
+export function multipart(fields: Record<string, string | { filename: string; type: string; data: Buffer }>) {
+  const form = new FormData();
+  for (const [k, v] of Object.entries(fields)) {
+    if (typeof v === 'string') form.append(k, v);
+    else form.append(k, new Blob([new Uint8Array(v.data)], { type: v.type }), v.filename);
+  }
+  return form;
+}

@@ -1,0 +1,23 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * The suites always run on PGlite with in-process pub/sub; with TEST_DATABASE_URL (and
+ * TEST_REDIS_URL) set they run a second time on real Postgres (and Redis).
+ */
+const scaled = Boolean(process.env.TEST_DATABASE_URL);
+
+const shared = {
+  include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+  globalSetup: ['test/global-setup.ts'],
+  testTimeout: 30_000,
+  hookTimeout: 60_000,
+};
+
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { ...shared, name: 'pglite', env: { TEST_BACKEND: 'pglite' } } },
+      ...(scaled ? [{ test: { ...shared, name: 'postgres', env: { TEST_BACKEND: 'postgres' } } }] : []),
+    ],
+  },
+});
