@@ -1,0 +1,4 @@
+import type { ProvisioningSection } from './section.js';
+
+/** Every module's provisioning section; each module adds one line. */
+export const provisioningSections: ProvisioningSection[] = [];
