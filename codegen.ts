@@ -10,7 +10,7 @@ const config: CodegenConfig = {
     './test/gql/': {
       preset: 'client',
       config: {
-        scalars: { DateTime: 'string', JSON: 'unknown' },
+        scalars: { DateTime: 'string', JSON: 'unknown', File: 'File' },
         enumsAsTypes: true,
         useTypeImports: true,
       },

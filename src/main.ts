@@ -18,7 +18,17 @@ async function main(): Promise<void> {
   }
   const deps = await createDeps(config);
   const app = await buildApp(deps);
-  await startup(app);
+  try {
+    await startup(app);
+  } catch (err) {
+    // A bad provisioning file is a configuration error: say what is wrong, without a stack trace.
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      await closeDeps(deps).catch(() => {});
+      process.exit(2);
+    }
+    throw err;
+  }
   scheduleBackgroundTasks(deps, app.managers);
   const { url } = await app.start();
   if (config.admin.usesDefault)

@@ -1,12 +1,20 @@
 import { AuthManager } from './auth/auth.manager.js';
 import type { Deps } from './deps.js';
 import { NodeManager } from './modules/node/node.manager.js';
+import { ServiceManager } from './modules/services/services.manager.js';
+import { TemplateManager } from './modules/services/templates.manager.js';
+import { SessionManager } from './modules/sessions/sessions.manager.js';
+import { StorageManager } from './modules/storage/storage.manager.js';
 
 /** Every domain manager, built once per instance. Adapters (GraphQL, REST, CometD) only call these. */
 export function createManagers(deps: Deps) {
   const auth = new AuthManager(deps);
   const nodes = new NodeManager(deps);
-  return { auth, nodes };
+  const templates = new TemplateManager(deps);
+  const services = new ServiceManager(deps, templates);
+  const storage = new StorageManager(deps);
+  const sessions = new SessionManager(deps, services, storage);
+  return { auth, nodes, templates, services, storage, sessions };
 }
 
 export type Managers = ReturnType<typeof createManagers>;
@@ -17,4 +25,6 @@ export function scheduleBackgroundTasks(deps: Deps, managers: Managers): void {
     managers.nodes.heartbeat(),
   );
   deps.scheduler.every('auth token sweep', 60_000, () => managers.auth.sweepExpiredTokens());
+  deps.scheduler.every('session sweep', 15_000, () => managers.sessions.sweepExpired());
+  deps.scheduler.every('storage sweep', 30_000, () => managers.storage.sweepExpired());
 }

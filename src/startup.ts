@@ -1,4 +1,9 @@
 import type { App } from './app.js';
+import { installBundledTemplates } from './modules/services/services.startup.js';
+import { applyProvisioningFile } from './provisioning/provisioning.js';
 
 /** Work done once before listening (bundled templates, the provisioning file). Modules add steps here. */
-export async function startup(_app: App): Promise<void> {}
+export async function startup(app: App): Promise<void> {
+  await installBundledTemplates(app);
+  await applyProvisioningFile(app);
+}

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { GraphQLClient, type RequestOptions } from 'graphql-request';
 import postgres from 'postgres';
@@ -76,7 +78,10 @@ export const adminAuth = `Basic ${Buffer.from('default:password').toString('base
 
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const clock = options.clock ?? new ManualClock();
-  const ownDatabase = backend === 'postgres' && !options.database ? await createTestDatabase() : null;
+  const ownDatabase =
+    backend === 'postgres' && !options.database && !options.env?.DATABASE_URL
+      ? await createTestDatabase()
+      : null;
   const database = options.database ?? ownDatabase;
   const namespace = options.namespace ?? `t${randomUUID().slice(0, 8)}`;
   const env: Record<string, string> = {
@@ -91,7 +96,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const config = loadConfig(env);
   const deps = await createDeps(config, {
     clock,
-    pgliteSnapshot: config.database.kind === 'pglite' ? await pgliteSnapshot() : undefined,
+    pgliteSnapshot: needsSnapshot(config) ? await pgliteSnapshot() : undefined,
   });
   const app = await buildApp(deps);
   if (options.startup !== false) await startup(app);
@@ -126,6 +131,16 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       if (ownDatabase) await ownDatabase.drop();
     },
   };
+}
+
+/**
+ * The migrated snapshot seeds a fresh PGlite: in memory, or a data directory that holds no database
+ * yet. A directory that already holds one (a restart test) is opened as it is.
+ */
+function needsSnapshot(config: Config): boolean {
+  if (config.database.kind !== 'pglite') return false;
+  const { dataDir } = config.database;
+  return dataDir === null || !existsSync(join(resolve(dataDir), 'PG_VERSION'));
 }
 
 /** Builds a multipart body exactly as a browser would (used to replay the seed's captures). */

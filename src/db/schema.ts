@@ -1,3 +1,6 @@
 // Every module's tables, in one place for drizzle-kit and the typed client.
 export * from '../auth/auth.tables.js';
 export * from '../modules/node/node.tables.js';
+export * from '../modules/services/services.tables.js';
+export * from '../modules/sessions/sessions.tables.js';
+export * from '../modules/storage/storage.tables.js';

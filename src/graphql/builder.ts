@@ -20,6 +20,7 @@ export const builder = new SchemaBuilder<{
   Scalars: {
     DateTime: { Input: Date; Output: Date | string };
     JSON: { Input: JsonValue; Output: unknown };
+    File: { Input: File; Output: never };
   };
 }>({
   plugins: [ScopeAuthPlugin, ErrorsPlugin],
@@ -55,6 +56,21 @@ builder.scalarType('JSON', {
   description: 'Any JSON value',
   serialize: (value) => value,
   parseValue: (value) => value as JsonValue,
+});
+
+builder.scalarType('File', {
+  description:
+    'An uploaded file (GraphQL multipart request spec: send the operation as multipart/form-data with `operations` and `map`).',
+  serialize: () => {
+    throw new GraphQLError('File is an input-only scalar');
+  },
+  // Duck-typed: the fetch ponyfill may hand over its own File class rather than the global one.
+  parseValue: (value) => {
+    const file = value as Partial<File> | null;
+    if (!file || typeof file.arrayBuffer !== 'function' || typeof file.name !== 'string')
+      throw new GraphQLError('Expected an uploaded file (multipart request)');
+    return value as File;
+  },
 });
 
 export const ErrorInterface = builder.interfaceRef<DomainError>('Error').implement({

@@ -1,7 +1,11 @@
 import { registerNodeRoutes } from '../modules/node/node.rest.js';
+import { registerSessionRoutes } from '../modules/sessions/sessions.rest.js';
+import { registerStorageRoutes } from '../modules/storage/storage.rest.js';
 import type { LegacyRouter } from './legacy-router.js';
 
 /** Every legacy `/genesys/...` route, one registration call per module. */
 export function registerLegacyRoutes(router: LegacyRouter): void {
   registerNodeRoutes(router);
+  registerSessionRoutes(router);
+  registerStorageRoutes(router);
 }

@@ -1,0 +1,93 @@
+import { ValidationError } from '../../errors.js';
+import { defineSection } from '../../provisioning/section.js';
+import { checkServiceName } from './service-options.js';
+import type { OptionValue } from './template-format.js';
+
+/** Keys that are not GMS options: `@` can't start an option name, so they never clash with one. */
+const TEMPLATE_KEY = '@template';
+const PRESET_KEY = '@preset';
+
+interface ProvisionedService {
+  name: string;
+  options: OptionValue[];
+  /** undefined: the template of `_service`; null: none. */
+  template: string | null | undefined;
+  preset: string | null;
+}
+
+const isMapping = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
+
+function scalar(value: unknown, path: string): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  throw new ValidationError('provisioning/invalid_value', 'must be a string, number or boolean', path);
+}
+
+function withPath(err: unknown, prefix: string): unknown {
+  if (!(err instanceof ValidationError)) return err;
+  const field = err.field === 'template' ? TEMPLATE_KEY : err.field === 'preset' ? PRESET_KEY : err.field;
+  return new ValidationError(
+    err.code,
+    err.message,
+    field === null || field === 'name' ? prefix : `${prefix}.${field}`,
+    { status: err.status },
+  );
+}
+
+/**
+ * `services:` keyed by execution name, each a map of GMS option names exactly as GMS configures them
+ * (`_type`, `_service`, `_ttl`, `_resource_group`, `_provide_code`, …). Values may be written as
+ * YAML numbers or booleans; they are stored as strings. Optional `@template` names the template
+ * (default: the one for `_service`; null for none) and `@preset` the preset it was created from.
+ * Services not in the file are left alone.
+ */
+export const servicesSection = defineSection<ProvisionedService[]>({
+  key: 'services',
+  order: 100,
+  parse(value, path) {
+    if (value === null || value === undefined) return [];
+    if (!isMapping(value))
+      throw new ValidationError('provisioning/shape', 'must map service names to options', path);
+    return Object.entries(value).map(([name, options]) => {
+      const at = `${path}.${name}`;
+      try {
+        checkServiceName(name);
+      } catch (err) {
+        throw withPath(err, at);
+      }
+      if (!isMapping(options))
+        throw new ValidationError('provisioning/shape', 'must map GMS option names to values', at);
+      const service: ProvisionedService = { name, options: [], template: undefined, preset: null };
+      for (const [key, raw] of Object.entries(options)) {
+        if (key === TEMPLATE_KEY) service.template = scalar(raw, `${at}.${key}`) || null;
+        else if (key === PRESET_KEY) service.preset = scalar(raw, `${at}.${key}`) || null;
+        else service.options.push({ name: key, value: scalar(raw, `${at}.${key}`) });
+      }
+      return service;
+    });
+  },
+  async apply(services, managers) {
+    for (const s of services) {
+      try {
+        await managers.services.apply(s.name, s.options, { template: s.template, preset: s.preset });
+      } catch (err) {
+        throw withPath(err, `services.${s.name}`);
+      }
+    }
+  },
+  async export(managers) {
+    const out: Record<string, Record<string, string | null>> = {};
+    for (const row of await managers.services.listRows()) {
+      const entry: Record<string, string | null> = {};
+      const serviceType = row.options.find((o) => o.name === '_service')?.value ?? '';
+      if (row.template !== (await managers.services.defaultTemplateName(serviceType)))
+        entry[TEMPLATE_KEY] = row.template;
+      if (row.preset) entry[PRESET_KEY] = row.preset;
+      for (const o of row.options) entry[o.name] = o.value;
+      out[row.name] = entry;
+    }
+    return out;
+  },
+});

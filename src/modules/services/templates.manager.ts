@@ -1,0 +1,313 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { and, asc, eq, isNull, ne } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client.js';
+import type { Deps } from '../../deps.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
+import { type ServiceTemplateRow, servicesTable, serviceTemplatesTable } from './services.tables.js';
+import { parseTemplate, type ServiceTemplate } from './template-format.js';
+import { readTemplateUpload } from './template-upload.js';
+
+export const bundledTemplatesDir = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '../../../service_templates',
+);
+
+export type TemplateOrigin = 'bundled' | 'uploaded';
+
+export interface TemplateView extends ServiceTemplate {
+  origin: TemplateOrigin;
+  checksum: string;
+  sourceText: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface TemplateChange {
+  name: string;
+  action: 'installed' | 'upgraded' | 'uploaded' | 'replaced' | 'deleted';
+}
+
+declare module '../../pubsub/topics.js' {
+  interface TopicMap {
+    'templates:changed': TemplateChange;
+  }
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+const toView = (row: ServiceTemplateRow): TemplateView => ({
+  ...row.definition,
+  origin: row.origin,
+  checksum: row.checksum,
+  sourceText: row.sourceText,
+  createdAt: row.createdAt,
+  updatedAt: row.updatedAt,
+});
+
+export interface BundledInstallReport {
+  installed: string[];
+  upgraded: string[];
+  /** Present and left alone: uploaded or replaced by an admin, deleted by an admin, or unchanged. */
+  kept: string[];
+}
+
+/**
+ * Service templates, stored in the database so every instance sees the same set.
+ *
+ * Bundled templates (service_templates/*.yaml) are installed at start-up: a missing one is
+ * inserted, one still in its bundled form is upgraded when the file changed, and one an admin
+ * uploaded, replaced or deleted is never touched (a deletion leaves a tombstone for that reason;
+ * `restoreBundled` brings the shipped version back on purpose).
+ */
+export class TemplateManager {
+  constructor(private readonly deps: Deps) {}
+
+  async list(): Promise<TemplateView[]> {
+    const rows = await this.deps.db
+      .select()
+      .from(serviceTemplatesTable)
+      .where(isNull(serviceTemplatesTable.deletedAt))
+      .orderBy(asc(serviceTemplatesTable.name));
+    return rows.map(toView);
+  }
+
+  /**
+   * `lock` (inside a transaction) holds a share lock on the template row, so a concurrent delete
+   * waits and then sees the service that was being created from it.
+   */
+  async find(
+    name: string,
+    db: DbOrTx = this.deps.db,
+    options: { lock?: boolean } = {},
+  ): Promise<TemplateView | null> {
+    const query = db
+      .select()
+      .from(serviceTemplatesTable)
+      .where(and(eq(serviceTemplatesTable.name, name), isNull(serviceTemplatesTable.deletedAt)));
+    const [row] = options.lock ? await query.for('share') : await query;
+    return row ? toView(row) : null;
+  }
+
+  async get(name: string): Promise<TemplateView> {
+    const found = await this.find(name);
+    if (!found) throw new NotFoundError('templates/not_found', `Service template '${name}' not found`);
+    return found;
+  }
+
+  /**
+   * The template that describes a built-in service type: the one named like it, else the first (by
+   * name) whose `service` is that type. Used for services configured from raw option maps.
+   */
+  async forServiceType(serviceType: string, db: DbOrTx = this.deps.db): Promise<TemplateView | null> {
+    const rows = await db
+      .select()
+      .from(serviceTemplatesTable)
+      .where(and(eq(serviceTemplatesTable.service, serviceType), isNull(serviceTemplatesTable.deletedAt)))
+      .orderBy(asc(serviceTemplatesTable.name));
+    const row = rows.find((r) => r.name === serviceType) ?? rows[0];
+    return row ? toView(row) : null;
+  }
+
+  /** Execution names of the configured services built from this template. */
+  async usedBy(name: string, db: DbOrTx = this.deps.db): Promise<string[]> {
+    const rows = await db
+      .select({ name: servicesTable.name })
+      .from(servicesTable)
+      .where(eq(servicesTable.template, name))
+      .orderBy(asc(servicesTable.name));
+    return rows.map((r) => r.name);
+  }
+
+  /** Upload a template (a .zip with one template file, or the file). Refuses an existing name unless `replace`. */
+  async upload(fileName: string, data: Buffer, options: { replace?: boolean } = {}): Promise<TemplateView> {
+    const file = await readTemplateUpload(fileName, data);
+    const template = parseTemplate(file.text, file.fileName, file.baseName);
+    const now = this.deps.clock.now();
+    const view = await this.deps.db.transaction(async (tx) => {
+      const [existing] = await tx
+        .select()
+        .from(serviceTemplatesTable)
+        .where(eq(serviceTemplatesTable.name, template.name))
+        .for('update');
+      if (existing && existing.deletedAt === null && !options.replace)
+        throw new ValidationError(
+          'templates/exists',
+          `Service template '${template.name}' already exists: replace it instead`,
+          'name',
+          { status: 409 },
+        );
+      return this.write(tx, template, file.text, 'uploaded', now, existing ?? null);
+    });
+    await this.deps.bus.publish('templates:changed', null, { name: view.name, action: 'uploaded' });
+    return view;
+  }
+
+  /** Replace an existing template; the new file must carry the same name. Configured services keep their options. */
+  async replace(name: string, fileName: string, data: Buffer): Promise<TemplateView> {
+    const file = await readTemplateUpload(fileName, data);
+    const template = parseTemplate(file.text, file.fileName, file.baseName);
+    if (template.name !== name)
+      throw new ValidationError(
+        'templates/name_mismatch',
+        `The uploaded template is named '${template.name}', not '${name}'`,
+        'name',
+      );
+    const now = this.deps.clock.now();
+    const view = await this.deps.db.transaction(async (tx) => {
+      const [existing] = await tx
+        .select()
+        .from(serviceTemplatesTable)
+        .where(eq(serviceTemplatesTable.name, name))
+        .for('update');
+      if (!existing || existing.deletedAt !== null)
+        throw new NotFoundError('templates/not_found', `Service template '${name}' not found`);
+      return this.write(tx, template, file.text, 'uploaded', now, existing);
+    });
+    await this.deps.bus.publish('templates:changed', null, { name, action: 'replaced' });
+    return view;
+  }
+
+  /** Deletes a template no configured service uses (otherwise a 409 naming them). */
+  async delete(name: string): Promise<string> {
+    await this.deps.db.transaction(async (tx) => {
+      const [existing] = await tx
+        .select()
+        .from(serviceTemplatesTable)
+        .where(and(eq(serviceTemplatesTable.name, name), isNull(serviceTemplatesTable.deletedAt)))
+        .for('update');
+      if (!existing) throw new NotFoundError('templates/not_found', `Service template '${name}' not found`);
+      const users = await this.usedBy(name, tx);
+      if (users.length > 0)
+        throw new ConflictError(
+          'templates/in_use',
+          `Service template '${name}' is used by ${users.length === 1 ? 'service' : 'services'} ${users.join(', ')}; delete ${users.length === 1 ? 'it' : 'them'} first`,
+        );
+      await tx
+        .update(serviceTemplatesTable)
+        .set({ deletedAt: this.deps.clock.now(), updatedAt: this.deps.clock.now() })
+        .where(eq(serviceTemplatesTable.name, name));
+    });
+    await this.deps.bus.publish('templates:changed', null, { name, action: 'deleted' });
+    return name;
+  }
+
+  /** Reinstalls the bundled version of a template, over an upload or a deletion. */
+  async restoreBundled(name: string): Promise<TemplateView> {
+    const bundled = (await this.readBundled()).find((b) => b.template.name === name);
+    if (!bundled)
+      throw new NotFoundError('templates/not_bundled', `No bundled service template is named '${name}'`);
+    const now = this.deps.clock.now();
+    const view = await this.deps.db.transaction(async (tx) => {
+      const [existing] = await tx
+        .select()
+        .from(serviceTemplatesTable)
+        .where(eq(serviceTemplatesTable.name, name))
+        .for('update');
+      return this.write(tx, bundled.template, bundled.text, 'bundled', now, existing ?? null);
+    });
+    await this.deps.bus.publish('templates:changed', null, { name, action: 'installed' });
+    return view;
+  }
+
+  /** Start-up step: idempotent, safe when several instances run it at once. */
+  async installBundled(dir: string = bundledTemplatesDir): Promise<BundledInstallReport> {
+    const report: BundledInstallReport = { installed: [], upgraded: [], kept: [] };
+    const now = this.deps.clock.now();
+    for (const { template, text } of await this.readBundled(dir)) {
+      const checksum = sha256(text);
+      const inserted = await this.deps.db
+        .insert(serviceTemplatesTable)
+        .values({
+          name: template.name,
+          service: template.service,
+          type: template.type,
+          definition: template,
+          sourceText: text,
+          checksum,
+          origin: 'bundled',
+          createdAt: now,
+          updatedAt: now,
+        })
+        .onConflictDoNothing()
+        .returning({ name: serviceTemplatesTable.name });
+      if (inserted.length > 0) {
+        report.installed.push(template.name);
+        continue;
+      }
+      const upgraded = await this.deps.db
+        .update(serviceTemplatesTable)
+        .set({
+          service: template.service,
+          type: template.type,
+          definition: template,
+          sourceText: text,
+          checksum,
+          updatedAt: now,
+        })
+        .where(
+          and(
+            eq(serviceTemplatesTable.name, template.name),
+            eq(serviceTemplatesTable.origin, 'bundled'),
+            isNull(serviceTemplatesTable.deletedAt),
+            ne(serviceTemplatesTable.checksum, checksum),
+          ),
+        )
+        .returning({ name: serviceTemplatesTable.name });
+      if (upgraded.length > 0) report.upgraded.push(template.name);
+      else report.kept.push(template.name);
+    }
+    for (const name of [...report.installed, ...report.upgraded])
+      await this.deps.bus.publish('templates:changed', null, {
+        name,
+        action: report.installed.includes(name) ? 'installed' : 'upgraded',
+      });
+    return report;
+  }
+
+  private async readBundled(dir: string = bundledTemplatesDir) {
+    const files = (await readdir(dir))
+      .filter((f) => ['.yaml', '.yml'].includes(extname(f).toLowerCase()))
+      .sort();
+    const out: { template: ServiceTemplate; text: string }[] = [];
+    for (const f of files) {
+      const text = await readFile(join(dir, f), 'utf8');
+      out.push({ template: parseTemplate(text, join(dir, f), basename(f, extname(f))), text });
+    }
+    return out;
+  }
+
+  private async write(
+    tx: DbOrTx,
+    template: ServiceTemplate,
+    text: string,
+    origin: 'bundled' | 'uploaded',
+    now: Date,
+    existing: ServiceTemplateRow | null,
+  ): Promise<TemplateView> {
+    const values = {
+      service: template.service,
+      type: template.type,
+      definition: template,
+      sourceText: text,
+      checksum: sha256(text),
+      origin,
+      deletedAt: null,
+      updatedAt: now,
+    };
+    const [row] = existing
+      ? await tx
+          .update(serviceTemplatesTable)
+          .set(values)
+          .where(eq(serviceTemplatesTable.name, template.name))
+          .returning()
+      : await tx
+          .insert(serviceTemplatesTable)
+          .values({ name: template.name, createdAt: now, ...values })
+          .returning();
+    if (!row) throw new Error(`template ${template.name} was not written`);
+    return toView(row);
+  }
+}

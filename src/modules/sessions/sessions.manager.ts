@@ -1,0 +1,346 @@
+import { randomUUID } from 'node:crypto';
+import { and, desc, eq, gt, lte, notInArray, type SQL } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client.js';
+import type { Deps } from '../../deps.js';
+import { DomainError, NotFoundError, ValidationError } from '../../errors.js';
+import { parseTtlSeconds } from '../services/service-options.js';
+import {
+  mergeServiceParams,
+  type ResolvedService,
+  type ServiceManager,
+} from '../services/services.manager.js';
+import type { StorageEntry, StorageManager } from '../storage/storage.manager.js';
+import {
+  type Caller,
+  genericServiceType,
+  type LegacyJson,
+  LegacyReply,
+  type RequestParams,
+  SessionHandlerRegistry,
+  type SessionView,
+} from './session-handlers.js';
+import { type SessionRow, sessionsTable } from './sessions.tables.js';
+
+/** A session's time to live when neither the service nor the request sets `_ttl` (GMS default). */
+export const DEFAULT_SESSION_TTL_SECONDS = 30;
+const SWEEP_BATCH = 100;
+
+export interface SessionStoppedEvent {
+  id: string;
+  serviceName: string;
+  serviceType: string;
+  type: string;
+  dataId: string;
+  gmsUser: string | null;
+  /** `stopped`: DELETE /genesys/1/service/{id} (or GraphQL); `expired`: its time to live ran out. */
+  reason: 'stopped' | 'expired';
+  /** ISO-8601. */
+  at: string;
+}
+
+/**
+ * Runs inside the transaction that removes the session: release what the session holds through `tx`
+ * (it commits or rolls back with the removal; on PGlite do not use `deps.db` inside). A throw undoes
+ * the stop (DELETE answers the error; the sweeper retries on its next run).
+ */
+export type SessionStoppedListener = (event: SessionStoppedEvent, tx: DbOrTx) => Promise<void>;
+
+declare module '../../pubsub/topics.js' {
+  interface TopicMap {
+    /** Keyed by session id; published after the removal commits. */
+    'session:stopped': SessionStoppedEvent;
+  }
+}
+
+export interface CreateSessionResult {
+  session: SessionView | null;
+  /** The legacy body the service type answered with. */
+  response: LegacyJson;
+  status: number;
+  headers: Record<string, string>;
+  service: ResolvedService;
+}
+
+export interface RequestResult {
+  response: LegacyJson;
+  status: number;
+  headers: Record<string, string>;
+}
+
+const toView = (row: SessionRow): SessionView => ({
+  id: row.id,
+  serviceName: row.serviceName,
+  serviceType: row.serviceType,
+  type: row.type,
+  dataId: row.dataId,
+  gmsUser: row.gmsUser,
+  params: row.params,
+  requestParams: row.requestParams,
+  nodeId: row.nodeId,
+  createdAt: row.createdAt,
+  expiresAt: row.expiresAt,
+});
+
+const methodNotAllowed = (code: string, message: string) => new DomainError(code, message, { status: 405 });
+
+const unwrap = (answer: LegacyJson | LegacyReply) =>
+  answer instanceof LegacyReply
+    ? { response: answer.body, status: answer.status, headers: answer.headers }
+    : { response: answer, status: 200, headers: {} };
+
+/**
+ * Service sessions: create (dispatching on the service's built-in type through `handlers`), read,
+ * stop, per-session requests, expiry. Expired sessions are invisible from the moment `expires_at`
+ * passes (every read compares it with `deps.clock`); the sweeper removes them and tells listeners.
+ */
+export class SessionManager {
+  /** Where modules plug in service types and per-session requests. */
+  readonly handlers = new SessionHandlerRegistry();
+  private readonly stoppedListeners: SessionStoppedListener[] = [];
+
+  constructor(
+    private readonly deps: Deps,
+    private readonly services: ServiceManager,
+    private readonly storage: StorageManager,
+  ) {
+    // GMS's common `update` request: adds or overwrites user data of the session.
+    this.handlers.registerRequest(
+      'update',
+      async (session, _params, _service, ctx) => {
+        await this.storage.put(
+          { id: session.dataId },
+          { text: ctx.request.userData, binary: ctx.request.files },
+        );
+        return { _id: session.id, _data_id: session.dataId };
+      },
+      { methods: ['POST'] },
+    );
+  }
+
+  /** Called, in registration order, whenever a session is stopped or expires. */
+  onStopped(listener: SessionStoppedListener): void {
+    this.stoppedListeners.push(listener);
+  }
+
+  /** POST /genesys/1/service/{name}. */
+  async create(serviceName: string, request: RequestParams, caller: Caller): Promise<CreateSessionResult> {
+    for (const file of request.files)
+      if (file.key.startsWith('_'))
+        throw new ValidationError(
+          'sessions/control_file',
+          `Control parameter ${file.key} must be text, not a file`,
+          file.key,
+        );
+    const answer = await this.deps.db.transaction(async (tx) => {
+      const service = await this.services.resolve(serviceName, tx);
+      const handler = this.handlers.serviceType(service.serviceType);
+      const params = mergeServiceParams(service, { ...request.userData, ...request.control });
+      for (const name of handler.required ?? [])
+        if (!params[name])
+          throw new ValidationError(
+            'sessions/missing_parameter',
+            `Missing mandatory parameter ${name} for service '${serviceName}'`,
+            name,
+          );
+      const now = this.deps.clock.now();
+      const ctx = { ...caller, tx, request, now };
+      if (handler.createsSession === false) {
+        const reply = handler.create ? await handler.create(null, params, service, ctx) : {};
+        return { session: null, reply, service };
+      }
+      const ttl = parseTtlSeconds(params._ttl, DEFAULT_SESSION_TTL_SECONDS);
+      if (ttl === null)
+        throw new ValidationError(
+          'sessions/invalid_ttl',
+          `_ttl must be a positive number of seconds`,
+          '_ttl',
+        );
+      const dataId = await this.storage.createEntry(tx, ttl, {
+        text: request.userData,
+        binary: request.files,
+      });
+      const [row] = await tx
+        .insert(sessionsTable)
+        .values({
+          id: `${this.deps.node.id}-${randomUUID()}`,
+          serviceName: service.name,
+          serviceType: service.serviceType,
+          type: service.type,
+          dataId,
+          gmsUser: caller.gmsUser,
+          params,
+          requestParams: request.control,
+          nodeId: this.deps.node.id,
+          createdAt: now,
+          updatedAt: now,
+          expiresAt: new Date(now.getTime() + ttl * 1000),
+        })
+        .returning();
+      const session = toView(row as SessionRow);
+      const create = handler.create ?? genericServiceType.create;
+      const reply = create ? await create(session, params, service, ctx) : {};
+      return { session, reply, service };
+    });
+    return { session: answer.session, service: answer.service, ...unwrap(answer.reply) };
+  }
+
+  /** A live session, or 404 `sessions/not_found`. */
+  async get(id: string, db: DbOrTx = this.deps.db): Promise<SessionView> {
+    const found = await this.find(id, db);
+    if (!found) throw new NotFoundError('sessions/not_found', `Service session '${id}' not found or expired`);
+    return found;
+  }
+
+  async find(id: string, db: DbOrTx = this.deps.db): Promise<SessionView | null> {
+    const [row] = await db
+      .select()
+      .from(sessionsTable)
+      .where(and(eq(sessionsTable.id, id), gt(sessionsTable.expiresAt, this.deps.clock.now())));
+    return row ? toView(row) : null;
+  }
+
+  /** Live sessions, newest first (admin). */
+  async list(filter: { serviceName?: string | null; gmsUser?: string | null; limit?: number } = {}) {
+    const conditions: SQL[] = [gt(sessionsTable.expiresAt, this.deps.clock.now())];
+    if (filter.serviceName) conditions.push(eq(sessionsTable.serviceName, filter.serviceName));
+    if (filter.gmsUser) conditions.push(eq(sessionsTable.gmsUser, filter.gmsUser));
+    const rows = await this.deps.db
+      .select()
+      .from(sessionsTable)
+      .where(and(...conditions))
+      .orderBy(desc(sessionsTable.createdAt))
+      .limit(Math.min(Math.max(filter.limit ?? 100, 1), 1000));
+    return rows.map(toView);
+  }
+
+  /** The session's user data (its Storage API area `_data_id`). */
+  async data(id: string): Promise<StorageEntry> {
+    const session = await this.get(id);
+    return this.storage.get({ id: session.dataId });
+  }
+
+  /** The session's text user data as key → value (what an agent desktop or IVR reads). */
+  async userData(id: string): Promise<Record<string, string>> {
+    const entry = await this.data(id);
+    return Object.fromEntries(
+      entry.values.filter((v) => v.kind === 'text').map((v) => [v.key, v.text ?? '']),
+    );
+  }
+
+  /** Extra fields the service type adds to GET /genesys/1/service/{id}. */
+  async describe(session: SessionView): Promise<Record<string, unknown>> {
+    const handler = this.handlers.serviceType(session.serviceType);
+    return handler.describe ? handler.describe(session) : {};
+  }
+
+  /** GET /genesys/1/service/{name} on a service (office-hours, capacity …): 405 when its type has no query. */
+  async query(serviceName: string, query: URLSearchParams, caller: Caller): Promise<RequestResult> {
+    const service = await this.services.resolve(serviceName);
+    const handler = this.handlers.serviceType(service.serviceType);
+    if (!handler.query)
+      throw methodNotAllowed(
+        'sessions/query_not_supported',
+        `Service '${serviceName}' (${service.serviceType || 'no type'}) does not answer GET; create a session with POST`,
+      );
+    const params = mergeServiceParams(service, Object.fromEntries(query));
+    return unwrap(await handler.query(params, service, { ...caller, query, now: this.deps.clock.now() }));
+  }
+
+  /** /genesys/1/service/{id}/{path}: dispatched through the registry; unknown request → 404. */
+  async request(
+    id: string,
+    path: string,
+    method: string,
+    request: RequestParams,
+    query: URLSearchParams,
+    caller: Caller,
+  ): Promise<RequestResult> {
+    const session = await this.get(id);
+    const handler = this.handlers.findRequest(path, method, session.serviceType);
+    if (!handler) {
+      if (this.handlers.knowsRequest(path, session.serviceType))
+        throw methodNotAllowed('sessions/method_not_allowed', `Request '${path}' does not accept ${method}`);
+      throw new NotFoundError(
+        'sessions/unknown_request',
+        `Service session '${id}' (${session.serviceType}) has no request '${path}'`,
+      );
+    }
+    const service = await this.services.find(session.serviceName);
+    const params = service
+      ? mergeServiceParams(service, { ...request.userData, ...request.control })
+      : { ...request.control };
+    const ctx = { ...caller, method: method.toUpperCase(), path, request, query, now: this.deps.clock.now() };
+    return unwrap(await handler(session, params, service, ctx));
+  }
+
+  /** DELETE /genesys/1/service/{id}: removes the session and its user data, and tells listeners. */
+  async stop(id: string): Promise<SessionStoppedEvent> {
+    const now = this.deps.clock.now();
+    const event = await this.deps.db.transaction(async (tx) => {
+      const [row] = await tx
+        .delete(sessionsTable)
+        .where(and(eq(sessionsTable.id, id), gt(sessionsTable.expiresAt, now)))
+        .returning();
+      if (!row) throw new NotFoundError('sessions/not_found', `Service session '${id}' not found or expired`);
+      return this.release(tx, row, 'stopped', now);
+    });
+    await this.deps.bus.publish('session:stopped', event.id, event);
+    return event;
+  }
+
+  /** Housekeeping: removes expired sessions (already invisible) and runs the stop listeners for each. */
+  async sweepExpired(): Promise<number> {
+    const failed: string[] = [];
+    let removed = 0;
+    for (;;) {
+      const now = this.deps.clock.now();
+      const conditions: SQL[] = [lte(sessionsTable.expiresAt, now)];
+      if (failed.length > 0) conditions.push(notInArray(sessionsTable.id, failed));
+      const batch = await this.deps.db
+        .select({ id: sessionsTable.id })
+        .from(sessionsTable)
+        .where(and(...conditions))
+        .limit(SWEEP_BATCH);
+      for (const { id } of batch) {
+        try {
+          const event = await this.deps.db.transaction(async (tx) => {
+            const [row] = await tx
+              .delete(sessionsTable)
+              .where(and(eq(sessionsTable.id, id), lte(sessionsTable.expiresAt, now)))
+              .returning();
+            return row ? this.release(tx, row, 'expired', now) : null;
+          });
+          if (event) {
+            removed++;
+            await this.deps.bus.publish('session:stopped', event.id, event);
+          }
+        } catch (err) {
+          failed.push(id);
+          this.deps.logger.error('expired session cleanup failed', { sessionId: id, err });
+        }
+      }
+      if (batch.length < SWEEP_BATCH) return removed;
+    }
+  }
+
+  private async release(
+    tx: DbOrTx,
+    row: SessionRow,
+    reason: SessionStoppedEvent['reason'],
+    now: Date,
+  ): Promise<SessionStoppedEvent> {
+    await this.storage.deleteEntry(tx, row.dataId);
+    const event: SessionStoppedEvent = {
+      id: row.id,
+      serviceName: row.serviceName,
+      serviceType: row.serviceType,
+      type: row.type,
+      dataId: row.dataId,
+      gmsUser: row.gmsUser,
+      reason,
+      at: now.toISOString(),
+    };
+    for (const listener of this.stoppedListeners) await listener(event, tx);
+    return event;
+  }
+}

@@ -1,0 +1,122 @@
+import type { ParsedBody } from '../../http/body.js';
+import { jsonResponse } from '../../http/http-errors.js';
+import type { LegacyRequest, LegacyRouter } from '../../http/legacy-router.js';
+import type { Managers } from '../../managers.js';
+import { storageEntryJson, storageInputFromBody, storedValueResponse } from '../storage/storage.rest.js';
+import type { Caller, RequestParams, SessionView } from './session-handlers.js';
+
+/** GMS's rule: keys starting with `_` are control parameters, every other key (files too) user data. */
+export function requestParamsFromBody(body: ParsedBody): RequestParams {
+  const control: Record<string, string> = {};
+  const userData: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body.fields)) (k.startsWith('_') ? control : userData)[k] = v;
+  return {
+    control,
+    userData,
+    files: body.files.map((f) => ({
+      key: f.field,
+      filename: f.filename,
+      contentType: f.contentType,
+      data: f.data,
+    })),
+  };
+}
+
+const caller = (req: LegacyRequest): Caller => ({ viewer: req.viewer, gmsUser: req.gmsUser });
+
+const reply = (body: unknown, status: number, headers: Record<string, string>) =>
+  jsonResponse(body ?? {}, status, headers);
+
+const sessionBinaryPath = (id: string) => (key: string) =>
+  `/genesys/1/service/${encodeURIComponent(id)}/storage/binary/${encodeURIComponent(key)}`;
+
+/** GET /genesys/1/service/{id}: the session's ids, request control parameters and user data. */
+async function sessionJson(managers: Managers, session: SessionView): Promise<Record<string, unknown>> {
+  const data = await managers.storage.get({ id: session.dataId }).catch(() => null);
+  return {
+    _id: session.id,
+    _data_id: session.dataId,
+    _service_name: session.serviceName,
+    _expires_at: session.expiresAt.toISOString(),
+    ...session.requestParams,
+    ...(data ? storageEntryJson(data, sessionBinaryPath(session.id)) : {}),
+    ...(await managers.sessions.describe(session)),
+  };
+}
+
+/**
+ * The Service API: /genesys/1/service/{name} creates (POST) or queries (GET) a service;
+ * /genesys/1/service/{id} reads (GET) or stops (DELETE) a session; /genesys/1/service/{id}/storage…
+ * is its user data; any other /genesys/1/service/{id}/{request…} goes through the request registry.
+ * Static routes other modules add (e.g. /service/callback/{name}) outrank these parameter routes.
+ */
+export function registerSessionRoutes(router: LegacyRouter): void {
+  router.add('POST', '/genesys/1/service/:name', async (req, { managers }) => {
+    const result = await managers.sessions.create(
+      req.params.name ?? '',
+      requestParamsFromBody(await req.body()),
+      caller(req),
+    );
+    return reply(result.response, result.status, result.headers);
+  });
+
+  router.add('GET', '/genesys/1/service/:name', async (req, { managers }) => {
+    const target = req.params.name ?? '';
+    const session = await managers.sessions.find(target);
+    if (session) return jsonResponse(await sessionJson(managers, session));
+    const result = await managers.sessions.query(target, req.url.searchParams, caller(req));
+    return reply(result.response, result.status, result.headers);
+  });
+
+  router.add('DELETE', '/genesys/1/service/:id', async (req, { managers }) => {
+    const event = await managers.sessions.stop(req.params.id ?? '');
+    return jsonResponse({ _id: event.id, message: 'Service stopped' });
+  });
+
+  // Per-session storage (reference §1.4): the session's user data area.
+  const dataRef = async (req: LegacyRequest, managers: Managers) => ({
+    id: (await managers.sessions.get(req.params.id ?? '')).dataId,
+  });
+  router.add('GET', '/genesys/1/service/:id/storage', async (req, { managers }) => {
+    const entry = await managers.storage.get(await dataRef(req, managers));
+    return jsonResponse(storageEntryJson(entry, sessionBinaryPath(req.params.id ?? '')));
+  });
+  router.add('GET', '/genesys/1/service/:id/storage/:key', async (req, { managers }) =>
+    storedValueResponse(await managers.storage.getValue(await dataRef(req, managers), req.params.key ?? '')),
+  );
+  router.add('GET', '/genesys/1/service/:id/storage/binary/:key', async (req, { managers }) =>
+    storedValueResponse(await managers.storage.getValue(await dataRef(req, managers), req.params.key ?? '')),
+  );
+  router.add('POST', '/genesys/1/service/:id/storage', async (req, { managers }) => {
+    const ref = await dataRef(req, managers);
+    await managers.storage.put(ref, storageInputFromBody(await req.body()));
+    return jsonResponse({ _id: req.params.id, _data_id: ref.id });
+  });
+  router.add('DELETE', '/genesys/1/service/:id/storage/:key', async (req, { managers }) => {
+    const removed = await managers.storage.deleteKeys(await dataRef(req, managers), [req.params.key ?? '']);
+    return jsonResponse({ _id: req.params.id, removed });
+  });
+
+  for (const method of ['GET', 'POST', 'PUT', 'DELETE'])
+    router.add(method, '/genesys/1/service/:id/*request', async (req, { managers }) => {
+      // GET carries its parameters in the query string (dialog follow-ups, check-queue-position).
+      const params =
+        method === 'GET'
+          ? requestParamsFromBody({
+              fields: Object.fromEntries(req.url.searchParams),
+              files: [],
+              json: null,
+              kind: 'urlencoded',
+            })
+          : requestParamsFromBody(await req.body());
+      const result = await managers.sessions.request(
+        req.params.id ?? '',
+        req.params.request ?? '',
+        method,
+        params,
+        req.url.searchParams,
+        caller(req),
+      );
+      return reply(result.response, result.status, result.headers);
+    });
+}

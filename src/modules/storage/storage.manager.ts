@@ -1,0 +1,401 @@
+import { randomUUID } from 'node:crypto';
+import { and, asc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client.js';
+import type { Deps } from '../../deps.js';
+import { NotFoundError, ValidationError } from '../../errors.js';
+import {
+  type StorageEntryRow,
+  type StorageValueRow,
+  storageEntriesTable,
+  storageValuesTable,
+} from './storage.tables.js';
+
+/** GMS falls back to 30 seconds when the `{ttl}` of a Storage API call is not a positive number. */
+export const DEFAULT_STORAGE_TTL_SECONDS = 30;
+/** Longest time to live (ten years): beyond it an expiry would not be a representable date. */
+export const MAX_STORAGE_TTL_SECONDS = 315_360_000;
+const MAX_KEY_LENGTH = 256;
+const SWEEP_BATCH = 500;
+
+export interface BinaryInput {
+  key: string;
+  filename: string;
+  contentType: string;
+  data: Buffer;
+}
+
+/** What a write stores: text values and files (binary values keep their bytes and content type). */
+export interface StorageInput {
+  text: Record<string, string>;
+  binary: BinaryInput[];
+}
+
+/**
+ * How a caller names an area: a generated id (anyone holding it may use it), or a custom id bound to
+ * the caller's `gms_user`. With `custom` only the custom-id namespace is searched; otherwise the
+ * generated id first and then the caller's custom id of that name.
+ */
+export interface StorageRef {
+  id: string;
+  gmsUser?: string | null;
+  custom?: boolean;
+}
+
+export interface StoredValue {
+  key: string;
+  kind: 'text' | 'binary';
+  text: string | null;
+  data: Buffer | null;
+  contentType: string | null;
+  filename: string | null;
+  size: number;
+}
+
+export interface StorageEntry {
+  /** The id clients use: the generated id, or the custom id of a custom-id area. */
+  id: string;
+  /** The row id (equals `id` except for custom-id areas). */
+  internalId: string;
+  customId: string | null;
+  owner: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  expiresAt: Date;
+  values: StoredValue[];
+}
+
+/** `{ttl}` as GMS reads it: whole seconds > 0, else 30; capped so expiry stays a valid date. */
+export function storageTtlSeconds(raw: string | number | null | undefined): number {
+  const n = typeof raw === 'number' ? raw : /^\s*\d{1,15}\s*$/.test(raw ?? '') ? Number(raw) : Number.NaN;
+  if (!Number.isInteger(n) || n <= 0) return DEFAULT_STORAGE_TTL_SECONDS;
+  return Math.min(n, MAX_STORAGE_TTL_SECONDS);
+}
+
+const toValue = (row: StorageValueRow): StoredValue => ({
+  key: row.key,
+  kind: row.kind,
+  text: row.textValue,
+  data: row.binaryValue,
+  contentType: row.contentType,
+  filename: row.filename,
+  size: row.size,
+});
+
+function checkInput(input: StorageInput): void {
+  const keys = new Set<string>();
+  const check = (key: string) => {
+    if (key === '' || key.length > MAX_KEY_LENGTH)
+      throw new ValidationError(
+        'storage/invalid_key',
+        `Storage keys must be 1 to ${MAX_KEY_LENGTH} characters`,
+        'key',
+      );
+    if (keys.has(key))
+      throw new ValidationError('storage/duplicate_key', `Key '${key}' is given more than once`, key);
+    keys.add(key);
+  };
+  for (const key of Object.keys(input.text)) check(key);
+  for (const file of input.binary) check(file.key);
+}
+
+/**
+ * The Storage API. Expiry is computed from the stored `expires_at` against `deps.clock` on every
+ * read, so an expired area is gone for every instance at once; the sweeper only reclaims space.
+ * Generated-id areas are readable by anyone holding the id (as in GMS); custom-id areas only with
+ * the `gms_user` they were created with.
+ */
+export class StorageManager {
+  constructor(private readonly deps: Deps) {}
+
+  private newId(): string {
+    return `${this.deps.node.id}-${randomUUID()}`;
+  }
+
+  private expiry(ttlSeconds: number): Date {
+    return new Date(this.deps.clock.now().getTime() + ttlSeconds * 1000);
+  }
+
+  /** POST /genesys/1/storage/{ttl}. */
+  async create(ttlSeconds: number, input: StorageInput): Promise<StorageEntry> {
+    checkInput(input);
+    const id = await this.deps.db.transaction((tx) => this.createEntry(tx, ttlSeconds, input));
+    return this.get({ id });
+  }
+
+  /** Creates an area inside the caller's transaction (a session's user data); returns its id. */
+  async createEntry(tx: DbOrTx, ttlSeconds: number, input: StorageInput): Promise<string> {
+    checkInput(input);
+    const id = this.newId();
+    const now = this.deps.clock.now();
+    await tx.insert(storageEntriesTable).values({
+      id,
+      createdAt: now,
+      updatedAt: now,
+      expiresAt: this.expiry(ttlSeconds),
+    });
+    await this.writeValues(tx, id, input, now);
+    return id;
+  }
+
+  /**
+   * POST /genesys/1/storage/custom/{customId}/{ttl}: creates the area of this `gms_user`, or — when
+   * it is still alive — stores the new values into it and restarts its time to live.
+   */
+  async createCustom(customId: string, gmsUser: string | null, ttlSeconds: number, input: StorageInput) {
+    const owner = requireUser(gmsUser);
+    if (customId === '' || customId.length > MAX_KEY_LENGTH)
+      throw new ValidationError(
+        'storage/invalid_custom_id',
+        'The custom id must be 1 to 256 characters',
+        'customId',
+      );
+    checkInput(input);
+    const now = this.deps.clock.now();
+    await this.deps.db.transaction(async (tx) => {
+      await tx
+        .insert(storageEntriesTable)
+        .values({
+          id: this.newId(),
+          customId,
+          owner,
+          createdAt: now,
+          updatedAt: now,
+          expiresAt: this.expiry(ttlSeconds),
+        })
+        .onConflictDoNothing();
+      const [row] = await tx
+        .select()
+        .from(storageEntriesTable)
+        .where(and(eq(storageEntriesTable.customId, customId), eq(storageEntriesTable.owner, owner)))
+        .for('update');
+      if (!row) throw new Error('custom storage area vanished inside its transaction');
+      if (row.expiresAt <= now) {
+        // An expired area the sweeper has not reclaimed yet: it starts over.
+        await tx.delete(storageValuesTable).where(eq(storageValuesTable.entryId, row.id));
+        await tx
+          .update(storageEntriesTable)
+          .set({ createdAt: now })
+          .where(eq(storageEntriesTable.id, row.id));
+      }
+      await tx
+        .update(storageEntriesTable)
+        .set({ updatedAt: now, expiresAt: this.expiry(ttlSeconds) })
+        .where(eq(storageEntriesTable.id, row.id));
+      await this.writeValues(tx, row.id, input, now);
+    });
+    return this.get({ id: customId, gmsUser: owner, custom: true });
+  }
+
+  /** POST /genesys/1/storage/{id}/{ttl}: stores (adds or overwrites) values and restarts the time to live. */
+  async update(ref: StorageRef, ttlSeconds: number, input: StorageInput): Promise<StorageEntry> {
+    checkInput(input);
+    const now = this.deps.clock.now();
+    await this.deps.db.transaction(async (tx) => {
+      const row = await this.locate(tx, ref, { lock: true });
+      await tx
+        .update(storageEntriesTable)
+        .set({ updatedAt: now, expiresAt: this.expiry(ttlSeconds) })
+        .where(eq(storageEntriesTable.id, row.id));
+      await this.writeValues(tx, row.id, input, now);
+    });
+    return this.get(ref);
+  }
+
+  /** Stores values without touching the time to live (per-session storage). */
+  async put(ref: StorageRef, input: StorageInput, db: DbOrTx = this.deps.db): Promise<void> {
+    checkInput(input);
+    const now = this.deps.clock.now();
+    const write = async (tx: DbOrTx) => {
+      const row = await this.locate(tx, ref, { lock: true });
+      await tx.update(storageEntriesTable).set({ updatedAt: now }).where(eq(storageEntriesTable.id, row.id));
+      await this.writeValues(tx, row.id, input, now);
+    };
+    if (db === this.deps.db) await this.deps.db.transaction(write);
+    else await write(db);
+  }
+
+  async get(ref: StorageRef, db: DbOrTx = this.deps.db): Promise<StorageEntry> {
+    const row = await this.locate(db, ref);
+    const values = await db
+      .select()
+      .from(storageValuesTable)
+      .where(eq(storageValuesTable.entryId, row.id))
+      .orderBy(asc(storageValuesTable.seq));
+    return {
+      id: row.customId ?? row.id,
+      internalId: row.id,
+      customId: row.customId,
+      owner: row.owner,
+      createdAt: row.createdAt,
+      updatedAt: row.updatedAt,
+      expiresAt: row.expiresAt,
+      values: values.map(toValue),
+    };
+  }
+
+  async getValue(ref: StorageRef, key: string, db: DbOrTx = this.deps.db): Promise<StoredValue> {
+    const row = await this.locate(db, ref);
+    const [value] = await db
+      .select()
+      .from(storageValuesTable)
+      .where(and(eq(storageValuesTable.entryId, row.id), eq(storageValuesTable.key, key)));
+    if (!value)
+      throw new NotFoundError('storage/key_not_found', `Key '${key}' not found in storage '${ref.id}'`);
+    return toValue(value);
+  }
+
+  /** DELETE /genesys/1/storage/{id}. */
+  async delete(ref: StorageRef): Promise<void> {
+    await this.deps.db.transaction(async (tx) => {
+      const row = await this.locate(tx, ref, { lock: true });
+      await tx.delete(storageEntriesTable).where(eq(storageEntriesTable.id, row.id));
+    });
+  }
+
+  /** Removes an area inside the caller's transaction, whether or not it expired (a stopped session's data). */
+  async deleteEntry(tx: DbOrTx, id: string): Promise<void> {
+    await tx.delete(storageEntriesTable).where(eq(storageEntriesTable.id, id));
+  }
+
+  async deleteKeys(ref: StorageRef, keys: string[]): Promise<string[]> {
+    return this.deps.db.transaction(async (tx) => {
+      const row = await this.locate(tx, ref, { lock: true });
+      const removed = await tx
+        .delete(storageValuesTable)
+        .where(and(eq(storageValuesTable.entryId, row.id), inArray(storageValuesTable.key, keys)))
+        .returning({ key: storageValuesTable.key });
+      if (removed.length === 0 && keys.length > 0)
+        throw new NotFoundError('storage/key_not_found', `Key '${keys[0]}' not found in storage '${ref.id}'`);
+      await tx
+        .update(storageEntriesTable)
+        .set({ updatedAt: this.deps.clock.now() })
+        .where(eq(storageEntriesTable.id, row.id));
+      return removed.map((r) => r.key);
+    });
+  }
+
+  /** Housekeeping only (reads never return expired areas): removes expired areas in batches. */
+  async sweepExpired(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const batch = await this.deps.db
+        .select({ id: storageEntriesTable.id })
+        .from(storageEntriesTable)
+        .where(lte(storageEntriesTable.expiresAt, this.deps.clock.now()))
+        .limit(SWEEP_BATCH);
+      if (batch.length === 0) return total;
+      const removed = await this.deps.db
+        .delete(storageEntriesTable)
+        .where(
+          and(
+            inArray(
+              storageEntriesTable.id,
+              batch.map((b) => b.id),
+            ),
+            lte(storageEntriesTable.expiresAt, this.deps.clock.now()),
+          ),
+        )
+        .returning({ id: storageEntriesTable.id });
+      total += removed.length;
+      if (batch.length < SWEEP_BATCH) return total;
+    }
+  }
+
+  /**
+   * A live area by id; failing that, the caller's custom-id area of that name. Custom-id areas are
+   * never reachable by their internal id (it is never handed out).
+   */
+  private async locate(
+    db: DbOrTx,
+    ref: StorageRef,
+    options: { lock?: boolean } = {},
+  ): Promise<StorageEntryRow> {
+    const { id } = ref;
+    const gmsUser = ref.custom ? requireUser(ref.gmsUser ?? null) : (ref.gmsUser ?? null);
+    const now = this.deps.clock.now();
+    if (!ref.custom) {
+      const byId = db
+        .select()
+        .from(storageEntriesTable)
+        .where(
+          and(
+            eq(storageEntriesTable.id, id),
+            sql`${storageEntriesTable.customId} is null`,
+            gt(storageEntriesTable.expiresAt, now),
+          ),
+        );
+      const [row] = options.lock ? await byId.for('update') : await byId;
+      if (row) return row;
+    }
+    if (gmsUser) {
+      const byCustom = db
+        .select()
+        .from(storageEntriesTable)
+        .where(
+          and(
+            eq(storageEntriesTable.customId, id),
+            eq(storageEntriesTable.owner, gmsUser),
+            gt(storageEntriesTable.expiresAt, now),
+          ),
+        );
+      const [custom] = options.lock ? await byCustom.for('update') : await byCustom;
+      if (custom) return custom;
+    }
+    throw new NotFoundError('storage/not_found', `Storage '${id}' not found or expired`);
+  }
+
+  private async writeValues(tx: DbOrTx, entryId: string, input: StorageInput, now: Date): Promise<void> {
+    const rows = [
+      ...Object.entries(input.text).map(([key, value]) => ({
+        entryId,
+        key,
+        kind: 'text' as const,
+        textValue: value,
+        binaryValue: null,
+        contentType: null,
+        filename: null,
+        size: Buffer.byteLength(value),
+        createdAt: now,
+        updatedAt: now,
+      })),
+      ...input.binary.map((f) => ({
+        entryId,
+        key: f.key,
+        kind: 'binary' as const,
+        textValue: null,
+        binaryValue: f.data,
+        contentType: f.contentType,
+        filename: f.filename,
+        size: f.data.length,
+        createdAt: now,
+        updatedAt: now,
+      })),
+    ];
+    if (rows.length === 0) return;
+    await tx
+      .insert(storageValuesTable)
+      .values(rows)
+      .onConflictDoUpdate({
+        target: [storageValuesTable.entryId, storageValuesTable.key],
+        set: {
+          kind: sql`excluded.kind`,
+          textValue: sql`excluded.text_value`,
+          binaryValue: sql`excluded.binary_value`,
+          contentType: sql`excluded.content_type`,
+          filename: sql`excluded.filename`,
+          size: sql`excluded.size`,
+          updatedAt: sql`excluded.updated_at`,
+        },
+      });
+  }
+}
+
+function requireUser(gmsUser: string | null): string {
+  if (!gmsUser)
+    throw new ValidationError(
+      'storage/gms_user_required',
+      'Custom-id storage needs the gms_user header: the area is bound to it',
+      'gms_user',
+    );
+  return gmsUser;
+}

@@ -1,0 +1,109 @@
+import type { ParsedBody } from '../../http/body.js';
+import { jsonResponse, textResponse } from '../../http/http-errors.js';
+import type { LegacyRequest, LegacyRouter } from '../../http/legacy-router.js';
+import {
+  type StorageEntry,
+  type StorageInput,
+  type StorageRef,
+  type StoredValue,
+  storageTtlSeconds,
+} from './storage.manager.js';
+
+/** A parsed legacy body as storage values: every text field and every file. */
+export function storageInputFromBody(body: ParsedBody): StorageInput {
+  return {
+    text: { ...body.fields },
+    binary: body.files.map((f) => ({
+      key: f.field,
+      filename: f.filename,
+      contentType: f.contentType,
+      data: f.data,
+    })),
+  };
+}
+
+/** GET of all keys: key → string. A binary value appears as the path that downloads it. */
+export function storageEntryJson(
+  entry: StorageEntry,
+  binaryPath: (key: string) => string,
+): Record<string, string> {
+  return Object.fromEntries(
+    entry.values.map((v) => [v.key, v.kind === 'text' ? (v.text ?? '') : binaryPath(v.key)]),
+  );
+}
+
+/** One value, raw: text as text/plain, binary with its own bytes and content type. */
+export function storedValueResponse(value: StoredValue): Response {
+  if (value.kind === 'text') return textResponse(value.text ?? '');
+  const data = value.data ?? Buffer.alloc(0);
+  return new Response(new Uint8Array(data), {
+    status: 200,
+    headers: {
+      'content-type': value.contentType ?? 'application/octet-stream',
+      'content-length': String(data.length),
+      'cache-control': 'no-cache, no-store',
+    },
+  });
+}
+
+const binaryPath = (id: string, custom: boolean) => (key: string) =>
+  `/genesys/1/storage/binary/${custom ? 'custom/' : ''}${encodeURIComponent(id)}/${encodeURIComponent(key)}`;
+
+const ref = (req: LegacyRequest, param: string, custom = false): StorageRef => ({
+  id: req.params[param] ?? '',
+  gmsUser: req.gmsUser,
+  custom,
+});
+
+/** The Storage API (reference §2), generated ids and custom ids bound to `gms_user`. */
+export function registerStorageRoutes(router: LegacyRouter): void {
+  router.add('POST', '/genesys/1/storage/:ttl', async (req, { managers }) => {
+    const entry = await managers.storage.create(
+      storageTtlSeconds(req.params.ttl),
+      storageInputFromBody(await req.body()),
+    );
+    return jsonResponse({ id: entry.id });
+  });
+  router.add('POST', '/genesys/1/storage/custom/:customId/:ttl', async (req, { managers }) => {
+    const entry = await managers.storage.createCustom(
+      req.params.customId ?? '',
+      req.gmsUser,
+      storageTtlSeconds(req.params.ttl),
+      storageInputFromBody(await req.body()),
+    );
+    return jsonResponse({ id: entry.id });
+  });
+  router.add('POST', '/genesys/1/storage/:id/:ttl', async (req, { managers }) => {
+    const entry = await managers.storage.update(
+      ref(req, 'id'),
+      storageTtlSeconds(req.params.ttl),
+      storageInputFromBody(await req.body()),
+    );
+    return jsonResponse({ id: entry.id });
+  });
+
+  for (const custom of [false, true]) {
+    const base = custom ? '/genesys/1/storage/custom/:id' : '/genesys/1/storage/:id';
+    router.add('GET', base, async (req, { managers }) => {
+      const entry = await managers.storage.get(ref(req, 'id', custom));
+      return jsonResponse(storageEntryJson(entry, binaryPath(entry.id, custom)));
+    });
+    router.add('GET', `${base}/:key`, async (req, { managers }) =>
+      storedValueResponse(await managers.storage.getValue(ref(req, 'id', custom), req.params.key ?? '')),
+    );
+    router.add(
+      'GET',
+      `/genesys/1/storage/binary/${custom ? 'custom/' : ''}:id/:key`,
+      async (req, { managers }) =>
+        storedValueResponse(await managers.storage.getValue(ref(req, 'id', custom), req.params.key ?? '')),
+    );
+    router.add('DELETE', base, async (req, { managers }) => {
+      await managers.storage.delete(ref(req, 'id', custom));
+      return jsonResponse({ id: req.params.id });
+    });
+    router.add('DELETE', `${base}/:key`, async (req, { managers }) => {
+      const removed = await managers.storage.deleteKeys(ref(req, 'id', custom), [req.params.key ?? '']);
+      return jsonResponse({ id: req.params.id, removed });
+    });
+  }
+}
