@@ -6,6 +6,13 @@ import { defineConfig } from 'vitest/config';
  */
 const scaled = Boolean(process.env.TEST_DATABASE_URL);
 
+/**
+ * One graphql instance: Vite would load graphql's ESM build (index.mjs) for source files while
+ * yoga, loaded by Node, gets its CommonJS build (index.js); yoga then fails `instanceof
+ * GraphQLError` on our errors and masks them as "Unexpected error.".
+ */
+const resolve = { alias: { graphql: 'graphql/index.js' } };
+
 const shared = {
   include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
   globalSetup: ['test/global-setup.ts'],
@@ -16,8 +23,10 @@ const shared = {
 export default defineConfig({
   test: {
     projects: [
-      { test: { ...shared, name: 'pglite', env: { TEST_BACKEND: 'pglite' } } },
-      ...(scaled ? [{ test: { ...shared, name: 'postgres', env: { TEST_BACKEND: 'postgres' } } }] : []),
+      { resolve, test: { ...shared, name: 'pglite', env: { TEST_BACKEND: 'pglite' } } },
+      ...(scaled
+        ? [{ resolve, test: { ...shared, name: 'postgres', env: { TEST_BACKEND: 'postgres' } } }]
+        : []),
     ],
   },
 });

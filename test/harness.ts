@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
 import { GraphQLClient, type RequestOptions } from 'graphql-request';
 import postgres from 'postgres';
 import { inject } from 'vitest';
@@ -131,6 +132,28 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       if (ownDatabase) await ownDatabase.drop();
     },
   };
+}
+
+/**
+ * A GraphQL multipart request (file uploads): `files` maps a variable path such as `variables.file`
+ * or `variables.values.0.file` to the file sent there. Answers the parsed JSON `{ data, errors }`.
+ */
+export async function gqlUpload<R, V extends Record<string, unknown>>(
+  t: TestApp,
+  doc: TypedDocumentNode<R, V>,
+  variables: V,
+  files: Record<string, File>,
+  headers: Record<string, string> = { authorization: adminAuth },
+): Promise<{ data?: R; errors?: { message: string }[] }> {
+  const form = new FormData();
+  const paths = Object.keys(files);
+  form.append('operations', JSON.stringify({ query: print(doc), variables }));
+  form.append('map', JSON.stringify(Object.fromEntries(paths.map((p, i) => [String(i), [p]]))));
+  paths.forEach((p, i) => {
+    form.append(String(i), files[p] as File);
+  });
+  const response = await t.fetch('/graphql', { method: 'POST', body: form, headers });
+  return (await response.json()) as { data?: R; errors?: { message: string }[] };
 }
 
 /**
