@@ -139,6 +139,18 @@ export function initialOptions(template: ServiceTemplate, presetName: string | n
   return options;
 }
 
+/**
+ * A raw option map (provisioning, or a service given without a template) may leave out mandatory
+ * options that have a template default: they get it, as a service created from the template would.
+ */
+export function withMandatoryDefaults(template: ServiceTemplate, options: OptionValue[]): OptionValue[] {
+  const out = options.map((o) => ({ ...o }));
+  for (const p of templateParameters(template))
+    if (p.kind === 'mandatory' && p.default !== '' && !out.some((o) => o.name === p.name))
+      out.push({ name: p.name, value: p.default });
+  return out;
+}
+
 export function setOption(options: OptionValue[], name: string, value: string): void {
   const existing = options.find((o) => o.name === name);
   if (existing) existing.value = value;

@@ -10,6 +10,7 @@ import {
   type ServiceWarning,
   setOption,
   validateServiceOptions,
+  withMandatoryDefaults,
 } from './service-options.js';
 import { type ServiceRow, servicesTable, serviceTemplatesTable } from './services.tables.js';
 import {
@@ -83,6 +84,27 @@ export interface UpdateServiceInput {
   remove?: string[];
   /** Applied last: sets values, adds custom options. */
   set?: OptionValue[];
+}
+
+/** One service of a provisioning document. */
+export interface ProvisionedService {
+  name: string;
+  options: OptionValue[];
+  /** undefined: the template of `_service` (if any); null: none at all. */
+  template?: string | null;
+  preset?: string | null;
+}
+
+/** A provisioning failure: which service, and the error naming its field. */
+export class ServiceApplyError extends ValidationError {
+  constructor(
+    readonly service: string,
+    readonly original: ValidationError | NotFoundError,
+  ) {
+    super(original.code, original.message, original instanceof ValidationError ? original.field : null, {
+      status: original.status,
+    });
+  }
 }
 
 export interface ServiceChangeResult {
@@ -195,7 +217,10 @@ export class ServiceManager {
         options = [];
       }
       for (const o of given) setOption(options, o.name, o.value);
-      const valid = validateServiceOptions(template, options);
+      const valid = validateServiceOptions(
+        template,
+        template && !input.template ? withMandatoryDefaults(template, options) : options,
+      );
       const now = this.deps.clock.now();
       const inserted = await tx
         .insert(servicesTable)
@@ -301,61 +326,77 @@ export class ServiceManager {
   }
 
   /**
-   * Provisioning: makes service `name` hold exactly these options (template inferred from `_service`
-   * unless named). Writes nothing when it already does, so applying a file twice changes nothing.
+   * Provisioning: makes each named service hold exactly the given options (template inferred from
+   * `_service` unless named; mandatory options with a template default may be left out and get
+   * it). All or nothing: one invalid service applies none. Writes nothing for a service that already
+   * holds these options, so applying a file twice changes nothing.
    */
-  async apply(
-    name: string,
-    options: OptionValue[],
-    /** `template`: undefined → the template of `_service` (if any); null → none at all. */
-    meta: { template?: string | null; preset?: string | null } = {},
-  ): Promise<'created' | 'updated' | 'unchanged'> {
-    checkServiceName(name);
-    const outcome = await this.deps.db.transaction(async (tx) => {
-      const template = await this.templateFor(meta.template, options, tx);
-      const valid = validateServiceOptions(template, options);
-      const templateName = template?.name ?? null;
-      const preset = meta.preset ?? null;
-      if (preset !== null && !template?.presets.some((p) => p.name === preset))
-        throw new ValidationError(
-          'services/unknown_preset',
-          `Template '${templateName ?? '(none)'}' has no preset '${preset}'`,
-          '@preset',
-        );
-      const [existing] = await tx
-        .select()
-        .from(servicesTable)
-        .where(eq(servicesTable.name, name))
-        .for('update');
-      const now = this.deps.clock.now();
-      if (!existing) {
-        await tx.insert(servicesTable).values({
-          name,
-          template: templateName,
-          preset,
-          options: valid,
-          createdAt: now,
-          updatedAt: now,
-        });
-        return 'created' as const;
+  async applyAll(
+    services: ProvisionedService[],
+  ): Promise<Record<string, 'created' | 'updated' | 'unchanged'>> {
+    const outcomes: Record<string, 'created' | 'updated' | 'unchanged'> = {};
+    await this.deps.db.transaction(async (tx) => {
+      for (const s of services) {
+        try {
+          outcomes[s.name] = await this.applyOne(tx, s);
+        } catch (err) {
+          if (err instanceof ValidationError || err instanceof NotFoundError)
+            throw new ServiceApplyError(s.name, err);
+          throw err;
+        }
       }
-      const same =
-        existing.template === templateName &&
-        existing.preset === preset &&
-        JSON.stringify(existing.options) === JSON.stringify(valid);
-      if (same) return 'unchanged' as const;
-      await tx
-        .update(servicesTable)
-        .set({ template: templateName, preset, options: valid, updatedAt: now })
-        .where(eq(servicesTable.name, name));
-      return 'updated' as const;
     });
-    if (outcome !== 'unchanged')
-      await this.deps.bus.publish('services:changed', null, {
-        name,
-        action: outcome === 'created' ? 'created' : 'updated',
+    for (const [name, outcome] of Object.entries(outcomes))
+      if (outcome !== 'unchanged')
+        await this.deps.bus.publish('services:changed', null, {
+          name,
+          action: outcome === 'created' ? 'created' : 'updated',
+        });
+    return outcomes;
+  }
+
+  private async applyOne(tx: DbOrTx, s: ProvisionedService): Promise<'created' | 'updated' | 'unchanged'> {
+    checkServiceName(s.name);
+    const template = await this.templateFor(s.template, s.options, tx);
+    const valid = validateServiceOptions(
+      template,
+      template ? withMandatoryDefaults(template, s.options) : s.options,
+    );
+    const templateName = template?.name ?? null;
+    const preset = s.preset ?? null;
+    if (preset !== null && !template?.presets.some((p) => p.name === preset))
+      throw new ValidationError(
+        'services/unknown_preset',
+        `Template '${templateName ?? '(none)'}' has no preset '${preset}'`,
+        'preset',
+      );
+    const [existing] = await tx
+      .select()
+      .from(servicesTable)
+      .where(eq(servicesTable.name, s.name))
+      .for('update');
+    const now = this.deps.clock.now();
+    if (!existing) {
+      await tx.insert(servicesTable).values({
+        name: s.name,
+        template: templateName,
+        preset,
+        options: valid,
+        createdAt: now,
+        updatedAt: now,
       });
-    return outcome;
+      return 'created';
+    }
+    const same =
+      existing.template === templateName &&
+      existing.preset === preset &&
+      JSON.stringify(existing.options) === JSON.stringify(valid);
+    if (same) return 'unchanged';
+    await tx
+      .update(servicesTable)
+      .set({ template: templateName, preset, options: valid, updatedAt: now })
+      .where(eq(servicesTable.name, s.name));
+    return 'updated';
   }
 
   /** Every service as stored, for the provisioning export. */

@@ -1,19 +1,11 @@
 import { ValidationError } from '../../errors.js';
 import { defineSection } from '../../provisioning/section.js';
 import { checkServiceName } from './service-options.js';
-import type { OptionValue } from './template-format.js';
+import { type ProvisionedService, ServiceApplyError } from './services.manager.js';
 
 /** Keys that are not GMS options: `@` can't start an option name, so they never clash with one. */
 const TEMPLATE_KEY = '@template';
 const PRESET_KEY = '@preset';
-
-interface ProvisionedService {
-  name: string;
-  options: OptionValue[];
-  /** undefined: the template of `_service`; null: none. */
-  template: string | null | undefined;
-  preset: string | null;
-}
 
 const isMapping = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -27,6 +19,7 @@ function scalar(value: unknown, path: string): string {
 
 function withPath(err: unknown, prefix: string): unknown {
   if (!(err instanceof ValidationError)) return err;
+  // Option errors name the option; a few name an argument of the GraphQL API instead.
   const field = err.field === 'template' ? TEMPLATE_KEY : err.field === 'preset' ? PRESET_KEY : err.field;
   return new ValidationError(
     err.code,
@@ -69,12 +62,10 @@ export const servicesSection = defineSection<ProvisionedService[]>({
     });
   },
   async apply(services, managers) {
-    for (const s of services) {
-      try {
-        await managers.services.apply(s.name, s.options, { template: s.template, preset: s.preset });
-      } catch (err) {
-        throw withPath(err, `services.${s.name}`);
-      }
+    try {
+      await managers.services.applyAll(services);
+    } catch (err) {
+      throw err instanceof ServiceApplyError ? withPath(err, `services.${err.service}`) : err;
     }
   },
   async export(managers) {

@@ -212,6 +212,44 @@ export class TemplateManager {
     return view;
   }
 
+  /**
+   * Provisioning: makes template `template.name` this admin template (origin uploaded). Writes
+   * nothing when the stored definition is already the same, so applying a file twice changes nothing.
+   */
+  async applyProvisioned(
+    template: ServiceTemplate,
+    text: string,
+  ): Promise<'created' | 'updated' | 'unchanged'> {
+    const now = this.deps.clock.now();
+    const outcome = await this.deps.db.transaction(async (tx) => {
+      const [existing] = await tx
+        .select()
+        .from(serviceTemplatesTable)
+        .where(eq(serviceTemplatesTable.name, template.name))
+        .for('update');
+      if (
+        existing &&
+        existing.deletedAt === null &&
+        existing.origin === 'uploaded' &&
+        JSON.stringify(existing.definition) === JSON.stringify(template)
+      )
+        return 'unchanged' as const;
+      await this.write(tx, template, text, 'uploaded', now, existing ?? null);
+      return existing && existing.deletedAt === null ? ('updated' as const) : ('created' as const);
+    });
+    if (outcome !== 'unchanged')
+      await this.deps.bus.publish('templates:changed', null, {
+        name: template.name,
+        action: outcome === 'created' ? 'uploaded' : 'replaced',
+      });
+    return outcome;
+  }
+
+  /** Templates admins uploaded or replaced (the provisioning export carries these; bundled ones ship with the server). */
+  async listUploaded(): Promise<TemplateView[]> {
+    return (await this.list()).filter((t) => t.origin === 'uploaded');
+  }
+
   /** Start-up step: idempotent, safe when several instances run it at once. */
   async installBundled(dir: string = bundledTemplatesDir): Promise<BundledInstallReport> {
     const report: BundledInstallReport = { installed: [], upgraded: [], kept: [] };

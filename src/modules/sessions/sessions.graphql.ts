@@ -1,3 +1,4 @@
+import { GraphQLError } from 'graphql';
 import { isAdmin } from '../../auth/viewer.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { builder } from '../../graphql/builder.js';
@@ -241,7 +242,12 @@ builder.subscriptionFields((t) => ({
     description: 'Fires once when your session is stopped or expires (from any instance).',
     args: { id: t.arg.id({ required: true }) },
     subscribe: async function* (_r, args, ctx) {
-      const session = await ownSession(ctx, String(args.id));
+      // Subscriptions have no error unions: a missing session is a plain GraphQL error.
+      const session = await visibleSession(ctx, String(args.id));
+      if (!session)
+        throw new GraphQLError(`Service session '${args.id}' not found or expired`, {
+          extensions: { code: 'NOT_FOUND' },
+        });
       const events = subscribeTopic(ctx, 'session:stopped', session.id);
       try {
         for await (const event of events) {
