@@ -129,7 +129,11 @@ export function renderProvisioning(data: Record<string, unknown>, format: Provis
  */
 export async function applyProvisioningFile(app: App): Promise<void> {
   const file = app.deps.config.provisioningFile;
-  if (!file) return;
+  if (file) await applyProvisioningFileAt(file, app);
+}
+
+/** Reads, validates and applies one provisioning file; problems become a ProvisioningError. */
+export async function applyProvisioningFileAt(file: string, app: App): Promise<void> {
   try {
     const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
       throw new ValidationError(

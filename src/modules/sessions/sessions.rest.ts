@@ -22,6 +22,8 @@ export function requestParamsFromBody(body: ParsedBody): RequestParams {
   };
 }
 
+const SESSION_ID_SHAPE = /^\d+-[0-9a-f]{8}-/i;
+
 const caller = (req: LegacyRequest): Caller => ({ viewer: req.viewer, gmsUser: req.gmsUser });
 
 const reply = (body: unknown, status: number, headers: Record<string, string>) =>
@@ -64,6 +66,8 @@ export function registerSessionRoutes(router: LegacyRouter): void {
     const target = req.params.name ?? '';
     const session = await managers.sessions.find(target);
     if (session) return jsonResponse(await sessionJson(managers, session));
+    // Service names never look like session ids, so this one is an unknown or expired session.
+    if (SESSION_ID_SHAPE.test(target)) await managers.sessions.get(target);
     const result = await managers.sessions.query(target, req.url.searchParams, caller(req));
     return reply(result.response, result.status, result.headers);
   });

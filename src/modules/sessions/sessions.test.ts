@@ -380,6 +380,9 @@ describe('Service API sessions (legacy)', () => {
     ] as const) {
       const r = await t.fetch(path, { method });
       expect(r.status, `${method} ${path}`).toBe(404);
+      expect(((await r.clone().json()) as { message: string }).message).toMatch(
+        path.includes('7-0000') ? /Service session .* not found or expired/ : /is not configured/,
+      );
       expect(r.headers.get('content-type')).toBe('application/json;charset=UTF-8');
     }
     await t.app.managers.services.create({

@@ -1,0 +1,48 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { backend } from './harness.js';
+
+/** The real entry point: a bad GMS_CONFIG stops start-up with one readable line and status 2. */
+describe('main.ts with an invalid provisioning file', () => {
+  it.skipIf(backend !== 'pglite')(
+    'prints the file, the path in it and the problem, and exits with 2',
+    async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'gms-main-'));
+      const path = join(dir, 'main-bad.yaml');
+      await writeFile(
+        path,
+        'services:\n  iPhoneService:\n    _type: builtin\n    _service: request-interaction\n    _provide_code: perhaps\n',
+      );
+      try {
+        const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+          const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+            env: {
+              ...process.env,
+              DATABASE_URL: 'memory://',
+              PORT: '0',
+              GMS_CONFIG: path,
+              LOG_LEVEL: 'silent',
+              REDIS_URL: '',
+            },
+            stdio: ['ignore', 'ignore', 'pipe'],
+          });
+          let stderr = '';
+          child.stderr.on('data', (d: Buffer) => {
+            stderr += d.toString();
+          });
+          child.on('exit', (code) => resolve({ code, stderr }));
+        });
+        expect(result.code).toBe(2);
+        expect(result.stderr.trim()).toBe(
+          `Invalid provisioning file ${path}: services.iPhoneService._provide_code: Option _provide_code must be true or false, got 'perhaps'`,
+        );
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+    60_000,
+  );
+});
