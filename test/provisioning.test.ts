@@ -8,7 +8,7 @@ import { servicesTable } from '../src/modules/services/services.tables.js';
 import { applyProvisioningFileAt, ProvisioningError } from '../src/provisioning/provisioning.js';
 import { startup } from '../src/startup.js';
 import { graphql } from './gql/index.js';
-import { backend, createTestApp, type TestApp } from './harness.js';
+import { backend, createTestApp, createTestDatabase, type TestApp } from './harness.js';
 
 const ProvisioningExport = graphql(`
   query ProvisioningExport {
@@ -167,6 +167,31 @@ describe('GMS_CONFIG at start-up', () => {
     ['syntax.yaml', `services:\n  a: [\n`, /Not valid YAML/],
     ['tpl.yaml', `service_templates:\n  t1:\n    service: s\n`, /service_templates\.t1\.type/],
   ];
+  it.skipIf(backend !== 'postgres')(
+    'two instances starting together with the same file both succeed',
+    async () => {
+      const database = await createTestDatabase();
+      const env = { GMS_CONFIG: await file('together.yaml', seedFile) };
+      try {
+        const [a, b] = await Promise.all([
+          createTestApp({ database, env }),
+          createTestApp({ database, env }),
+        ]);
+        try {
+          expect((await a.app.managers.services.list()).map((s) => s.name)).toEqual(
+            (await b.app.managers.services.list()).map((s) => s.name),
+          );
+          expect(await a.app.managers.templates.list()).toHaveLength(6);
+        } finally {
+          await a.close();
+          await b.close();
+        }
+      } finally {
+        await database.drop();
+      }
+    },
+  );
+
   it('an invalid file is an error naming the file, the path in it and the problem', async () => {
     const t = await createTestApp();
     try {

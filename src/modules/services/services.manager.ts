@@ -370,23 +370,27 @@ export class ServiceManager {
         `Template '${templateName ?? '(none)'}' has no preset '${preset}'`,
         'preset',
       );
-    const [existing] = await tx
-      .select()
-      .from(servicesTable)
-      .where(eq(servicesTable.name, s.name))
-      .for('update');
     const now = this.deps.clock.now();
-    if (!existing) {
-      await tx.insert(servicesTable).values({
+    // Insert first: an instance applying the same file at the same moment waits here, then compares.
+    const inserted = await tx
+      .insert(servicesTable)
+      .values({
         name: s.name,
         template: templateName,
         preset,
         options: valid,
         createdAt: now,
         updatedAt: now,
-      });
-      return 'created';
-    }
+      })
+      .onConflictDoNothing()
+      .returning({ name: servicesTable.name });
+    if (inserted.length > 0) return 'created';
+    const [existing] = await tx
+      .select()
+      .from(servicesTable)
+      .where(eq(servicesTable.name, s.name))
+      .for('update');
+    if (!existing) throw new Error(`service ${s.name} vanished while being provisioned`);
     const same =
       existing.template === templateName &&
       existing.preset === preset &&

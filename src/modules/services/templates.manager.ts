@@ -222,6 +222,23 @@ export class TemplateManager {
   ): Promise<'created' | 'updated' | 'unchanged'> {
     const now = this.deps.clock.now();
     const outcome = await this.deps.db.transaction(async (tx) => {
+      // Insert first: an instance applying the same file at the same moment waits here, then compares.
+      const inserted = await tx
+        .insert(serviceTemplatesTable)
+        .values({
+          name: template.name,
+          service: template.service,
+          type: template.type,
+          definition: template,
+          sourceText: text,
+          checksum: sha256(text),
+          origin: 'uploaded',
+          createdAt: now,
+          updatedAt: now,
+        })
+        .onConflictDoNothing()
+        .returning({ name: serviceTemplatesTable.name });
+      if (inserted.length > 0) return 'created' as const;
       const [existing] = await tx
         .select()
         .from(serviceTemplatesTable)
@@ -344,8 +361,16 @@ export class TemplateManager {
       : await tx
           .insert(serviceTemplatesTable)
           .values({ name: template.name, createdAt: now, ...values })
+          .onConflictDoNothing()
           .returning();
-    if (!row) throw new Error(`template ${template.name} was not written`);
+    // Only a concurrent write of the same name gets here without a row.
+    if (!row)
+      throw new ValidationError(
+        'templates/exists',
+        `Service template '${template.name}' was just created by another request`,
+        'name',
+        { status: 409 },
+      );
     return toView(row);
   }
 }

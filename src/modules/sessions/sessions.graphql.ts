@@ -14,6 +14,12 @@ import {
 import type { RequestParams, SessionView } from './session-handlers.js';
 import type { CreateSessionResult, SessionStoppedEvent } from './sessions.manager.js';
 
+/** A session whose data area was deleted on its own (DELETE /storage/{_data_id}) shows no user data. */
+const notFoundAsNull = (err: unknown) => {
+  if (err instanceof NotFoundError) return null;
+  throw err;
+};
+
 const toOptions = (record: Record<string, string>) =>
   Object.entries(record).map(([name, value]) => ({ name, value }));
 
@@ -63,7 +69,7 @@ export const ServiceSessionRef = builder.objectRef<SessionView>('ServiceSession'
       type: [StorageValueRef],
       description: 'The user data (non-underscore parameters and files).',
       resolve: async (s, _a, ctx) => {
-        const entry = await ctx.managers.storage.get({ id: s.dataId }).catch(() => null);
+        const entry = await ctx.managers.storage.get({ id: s.dataId }).catch(notFoundAsNull);
         return entry ? withPaths(entry, sessionValuePath(s.id)) : [];
       },
     }),

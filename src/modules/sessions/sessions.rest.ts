@@ -1,3 +1,4 @@
+import { NotFoundError } from '../../errors.js';
 import type { ParsedBody } from '../../http/body.js';
 import { jsonResponse } from '../../http/http-errors.js';
 import type { LegacyRequest, LegacyRouter } from '../../http/legacy-router.js';
@@ -22,6 +23,12 @@ export function requestParamsFromBody(body: ParsedBody): RequestParams {
   };
 }
 
+/** A session whose data area was deleted on its own (DELETE /storage/{_data_id}) shows no user data. */
+const notFoundAsNull = (err: unknown) => {
+  if (err instanceof NotFoundError) return null;
+  throw err;
+};
+
 const SESSION_ID_SHAPE = /^\d+-[0-9a-f]{8}-/i;
 
 const caller = (req: LegacyRequest): Caller => ({ viewer: req.viewer, gmsUser: req.gmsUser });
@@ -34,7 +41,7 @@ const sessionBinaryPath = (id: string) => (key: string) =>
 
 /** GET /genesys/1/service/{id}: the session's ids, request control parameters and user data. */
 async function sessionJson(managers: Managers, session: SessionView): Promise<Record<string, unknown>> {
-  const data = await managers.storage.get({ id: session.dataId }).catch(() => null);
+  const data = await managers.storage.get({ id: session.dataId }).catch(notFoundAsNull);
   return {
     _id: session.id,
     _data_id: session.dataId,
