@@ -36,7 +36,10 @@ export function checkServiceName(name: string): void {
 export const exactParameter = (template: ServiceTemplate | null, name: string): TemplateParameter | null =>
   template ? (templateParameters(template).find((p) => p.name === name) ?? null) : null;
 
-function checkOptionValue(template: ServiceTemplate | null, option: OptionValue): string {
+function checkOptionValue(template: ServiceTemplate | null, raw: OptionValue): string {
+  // The 8.1.2 help's customization example writes `_type built-in`.
+  const option =
+    raw.name === '_type' && raw.value.toLowerCase() === 'built-in' ? { ...raw, value: 'builtin' } : raw;
   const param = template ? findParameter(template, option.name) : null;
   if (param) {
     const checked = checkValue(param.type, option.value, param.values);

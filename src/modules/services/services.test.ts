@@ -441,6 +441,17 @@ describe('configured services', () => {
       ],
     });
     expect(r.createService).toMatchObject({ data: { service: { template: 'request-interaction' } } });
+    // The seed's customization table spells _type "built-in".
+    const seedSpelling = await create({
+      name: 'seed-spelling',
+      options: [
+        { name: '_type', value: 'built-in' },
+        { name: '_service', value: 'request-interaction' },
+        { name: '_ttl', value: '7200' },
+      ],
+    });
+    expect(seedSpelling.createService).toMatchObject({ data: { service: { type: 'builtin' } } });
+    await t.app.managers.services.delete('seed-spelling');
     const bad = await create({
       name: 'raw-bad',
       options: [

@@ -175,6 +175,20 @@ describe('Storage API (legacy)', () => {
     expect((await t.fetch(`/genesys/1/storage/binary/${id}/key1`)).status).toBe(404);
   });
 
+  it('replays the seed API tab example (POST /1/storage/{ttl}, ttl=30, key1=Value1, key2=Value2, form-encoded)', async () => {
+    const r = await post('/genesys/1/storage/30', 'key1=Value1&key2=Value2', {
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'application/json',
+    });
+    expect(r.status).toBe(200);
+    const body = (await r.json()) as Record<string, string>;
+    expect(Object.keys(body)).toEqual(['id']);
+    expect(await (await t.fetch(`/genesys/1/storage/${body.id}`)).json()).toEqual({
+      key1: 'Value1',
+      key2: 'Value2',
+    });
+  });
+
   it('accepts urlencoded; an invalid ttl falls back to 30 s', async () => {
     for (const ttl of ['abc', '0', '-5', '1.5']) {
       const r = await post(`/genesys/1/storage/${ttl}`, 'a=1&b=two', {
