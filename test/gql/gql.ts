@@ -14,9 +14,15 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  mutation GraphqlLogin($u: String!, $p: String!) {\n    login(username: $u, password: $p) {\n      __typename\n      ... on MutationLoginSuccess {\n        data {\n          token\n          expiresAt\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": typeof types.GraphqlLoginDocument,
+    "\n  query GraphqlNodes {\n    nodes {\n      id\n      name\n      status\n      health\n    }\n  }\n": typeof types.GraphqlNodesDocument,
+    "\n  query GraphqlViewer {\n    viewer {\n      kind\n      username\n      gmsUser\n    }\n  }\n": typeof types.GraphqlViewerDocument,
     "\n  query SmokeServerInfo {\n    serverInfo {\n      nodeId\n      version\n    }\n  }\n": typeof types.SmokeServerInfoDocument,
 };
 const documents: Documents = {
+    "\n  mutation GraphqlLogin($u: String!, $p: String!) {\n    login(username: $u, password: $p) {\n      __typename\n      ... on MutationLoginSuccess {\n        data {\n          token\n          expiresAt\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": types.GraphqlLoginDocument,
+    "\n  query GraphqlNodes {\n    nodes {\n      id\n      name\n      status\n      health\n    }\n  }\n": types.GraphqlNodesDocument,
+    "\n  query GraphqlViewer {\n    viewer {\n      kind\n      username\n      gmsUser\n    }\n  }\n": types.GraphqlViewerDocument,
     "\n  query SmokeServerInfo {\n    serverInfo {\n      nodeId\n      version\n    }\n  }\n": types.SmokeServerInfoDocument,
 };
 
@@ -34,6 +40,18 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation GraphqlLogin($u: String!, $p: String!) {\n    login(username: $u, password: $p) {\n      __typename\n      ... on MutationLoginSuccess {\n        data {\n          token\n          expiresAt\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation GraphqlLogin($u: String!, $p: String!) {\n    login(username: $u, password: $p) {\n      __typename\n      ... on MutationLoginSuccess {\n        data {\n          token\n          expiresAt\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query GraphqlNodes {\n    nodes {\n      id\n      name\n      status\n      health\n    }\n  }\n"): (typeof documents)["\n  query GraphqlNodes {\n    nodes {\n      id\n      name\n      status\n      health\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query GraphqlViewer {\n    viewer {\n      kind\n      username\n      gmsUser\n    }\n  }\n"): (typeof documents)["\n  query GraphqlViewer {\n    viewer {\n      kind\n      username\n      gmsUser\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
