@@ -96,8 +96,9 @@ describe('GraphQL endpoint', () => {
     );
     expect(status).toBe(200);
     expect(body.errors).toBeUndefined();
-    const expired = await post(t, { query: '{ nodes { id } }' }, { authorization: 'Bearer not-a-token' });
-    expect(expired.body.errors?.[0]?.message).toBeDefined();
+    const wrong = await post(t, { query: '{ nodes { id } }' }, { authorization: 'Bearer not-a-token' });
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.errors?.[0]).toMatchObject({ message: 'Invalid or expired token', extensions: { code: 'UNAUTHENTICATED' } });
   });
 
   it('expires tokens by the clock', async () => {

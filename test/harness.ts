@@ -91,7 +91,9 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const config = loadConfig(env);
   const deps = await createDeps(config, {
     clock,
-    pgliteSnapshot: config.database.kind === 'pglite' ? await pgliteSnapshot() : undefined,
+    // Only an in-memory database starts from the migrated snapshot; a data directory opens as it is.
+    pgliteSnapshot:
+      config.database.kind === 'pglite' && config.database.dataDir === null ? await pgliteSnapshot() : undefined,
   });
   const app = await buildApp(deps);
   if (options.startup !== false) await startup(app);

@@ -17,12 +17,14 @@ type Documents = {
     "\n  mutation GraphqlLogin($u: String!, $p: String!) {\n    login(username: $u, password: $p) {\n      __typename\n      ... on MutationLoginSuccess {\n        data {\n          token\n          expiresAt\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": typeof types.GraphqlLoginDocument,
     "\n  query GraphqlNodes {\n    nodes {\n      id\n      name\n      status\n      health\n    }\n  }\n": typeof types.GraphqlNodesDocument,
     "\n  query GraphqlViewer {\n    viewer {\n      kind\n      username\n      gmsUser\n    }\n  }\n": typeof types.GraphqlViewerDocument,
+    "\n  mutation NodeTestLogin {\n    login(username: \"default\", password: \"password\") {\n      __typename\n      ... on MutationLoginSuccess {\n        data {\n          token\n        }\n      }\n    }\n  }\n": typeof types.NodeTestLoginDocument,
     "\n  query SmokeServerInfo {\n    serverInfo {\n      nodeId\n      version\n    }\n  }\n": typeof types.SmokeServerInfoDocument,
 };
 const documents: Documents = {
     "\n  mutation GraphqlLogin($u: String!, $p: String!) {\n    login(username: $u, password: $p) {\n      __typename\n      ... on MutationLoginSuccess {\n        data {\n          token\n          expiresAt\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": types.GraphqlLoginDocument,
     "\n  query GraphqlNodes {\n    nodes {\n      id\n      name\n      status\n      health\n    }\n  }\n": types.GraphqlNodesDocument,
     "\n  query GraphqlViewer {\n    viewer {\n      kind\n      username\n      gmsUser\n    }\n  }\n": types.GraphqlViewerDocument,
+    "\n  mutation NodeTestLogin {\n    login(username: \"default\", password: \"password\") {\n      __typename\n      ... on MutationLoginSuccess {\n        data {\n          token\n        }\n      }\n    }\n  }\n": types.NodeTestLoginDocument,
     "\n  query SmokeServerInfo {\n    serverInfo {\n      nodeId\n      version\n    }\n  }\n": types.SmokeServerInfoDocument,
 };
 
@@ -52,6 +54,10 @@ export function graphql(source: "\n  query GraphqlNodes {\n    nodes {\n      id
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query GraphqlViewer {\n    viewer {\n      kind\n      username\n      gmsUser\n    }\n  }\n"): (typeof documents)["\n  query GraphqlViewer {\n    viewer {\n      kind\n      username\n      gmsUser\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation NodeTestLogin {\n    login(username: \"default\", password: \"password\") {\n      __typename\n      ... on MutationLoginSuccess {\n        data {\n          token\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation NodeTestLogin {\n    login(username: \"default\", password: \"password\") {\n      __typename\n      ... on MutationLoginSuccess {\n        data {\n          token\n        }\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
