@@ -98,7 +98,10 @@ describe('GraphQL endpoint', () => {
     expect(body.errors).toBeUndefined();
     const wrong = await post(t, { query: '{ nodes { id } }' }, { authorization: 'Bearer not-a-token' });
     expect(wrong.status).toBe(401);
-    expect(wrong.body.errors?.[0]).toMatchObject({ message: 'Invalid or expired token', extensions: { code: 'UNAUTHENTICATED' } });
+    expect(wrong.body.errors?.[0]).toMatchObject({
+      message: 'Invalid or expired token',
+      extensions: { code: 'UNAUTHENTICATED' },
+    });
   });
 
   it('expires tokens by the clock', async () => {

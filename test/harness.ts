@@ -93,7 +93,9 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     clock,
     // Only an in-memory database starts from the migrated snapshot; a data directory opens as it is.
     pgliteSnapshot:
-      config.database.kind === 'pglite' && config.database.dataDir === null ? await pgliteSnapshot() : undefined,
+      config.database.kind === 'pglite' && config.database.dataDir === null
+        ? await pgliteSnapshot()
+        : undefined,
   });
   const app = await buildApp(deps);
   if (options.startup !== false) await startup(app);

@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { createClient } from 'graphql-ws';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { adminAuth, backend, createTestApp, createTestDatabase, type TestApp, type TestDatabase } from './harness.js';
+import {
+  adminAuth,
+  backend,
+  createTestApp,
+  createTestDatabase,
+  type TestApp,
+  type TestDatabase,
+} from './harness.js';
 
 /** Two instances on one Postgres and one Redis: the scaled deployment. */
 describe.skipIf(backend !== 'postgres')('two instances', () => {
@@ -16,7 +23,10 @@ describe.skipIf(backend !== 'postgres')('two instances', () => {
   it('start together on a fresh database without racing on migrations', async () => {
     database = await createTestDatabase();
     const namespace = `mi${randomUUID().slice(0, 8)}`;
-    const [a, b] = await Promise.all([createTestApp({ database, namespace }), createTestApp({ database, namespace })]);
+    const [a, b] = await Promise.all([
+      createTestApp({ database, namespace }),
+      createTestApp({ database, namespace }),
+    ]);
     apps.push(a, b);
     expect(a.app.deps.node.id).not.toBe(b.app.deps.node.id);
   });

@@ -36,7 +36,9 @@ describe('node identity, status and health', () => {
     const status = await t.fetch('/genesys/1/admin/node/status');
     expect(status.headers.get('content-type')).toContain('text/plain');
     expect(await status.text()).toBe('ONLINE');
-    expect((await t.fetch('/genesys/1/admin/node/changestatus/OFFLINE', { method: 'POST' })).status).toBe(401);
+    expect((await t.fetch('/genesys/1/admin/node/changestatus/OFFLINE', { method: 'POST' })).status).toBe(
+      401,
+    );
     const off = await t.fetch('/genesys/1/admin/node/changestatus/OFFLINE', {
       method: 'POST',
       headers: { authorization: adminAuth },
@@ -49,7 +51,10 @@ describe('node identity, status and health', () => {
       headers: { authorization: adminAuth },
     });
     expect(bad.status).toBe(400);
-    await t.fetch('/genesys/1/admin/node/changestatus/online', { method: 'POST', headers: { authorization: adminAuth } });
+    await t.fetch('/genesys/1/admin/node/changestatus/online', {
+      method: 'POST',
+      headers: { authorization: adminAuth },
+    });
     expect((await t.fetch('/readyz')).status).toBe(200);
   });
 

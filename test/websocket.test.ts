@@ -26,8 +26,17 @@ afterEach(async () => {
   for (const r of running.splice(0)) await r.t.close();
 });
 
-function client(wsUrl: string, connectionParams: Record<string, unknown> = { authorization: adminAuth }): Client {
-  const c = createClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams, retryAttempts: 0, lazy: true });
+function client(
+  wsUrl: string,
+  connectionParams: Record<string, unknown> = { authorization: adminAuth },
+): Client {
+  const c = createClient({
+    url: wsUrl,
+    webSocketImpl: WebSocket,
+    connectionParams,
+    retryAttempts: 0,
+    lazy: true,
+  });
   clients.push(c);
   return c;
 }
@@ -105,7 +114,8 @@ describe('graphql-ws on /graphql', () => {
     await opened;
     ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: adminAuth } }));
     await new Promise((r) => ws.once('message', r));
-    for (const id of ['1', '2', '3']) ws.send(JSON.stringify({ id, type: 'subscribe', payload: { query: NODE_SUB } }));
+    for (const id of ['1', '2', '3'])
+      ws.send(JSON.stringify({ id, type: 'subscribe', payload: { query: NODE_SUB } }));
     expect((await closed).code).toBe(4413);
   });
 
@@ -124,7 +134,15 @@ describe('graphql-ws on /graphql', () => {
     // Stop reading: the kernel buffers fill, sends stall, this subscriber's buffer overflows.
     (slow.ws as unknown as { _socket: { pause(): void } })._socket.pause();
 
-    const big = { id: 1, name: 'x'.repeat(4000), version: '1', status: 'ONLINE' as const, health: 'UP' as const, startedAt: '', lastSeenAt: '' };
+    const big = {
+      id: 1,
+      name: 'x'.repeat(4000),
+      version: '1',
+      status: 'ONLINE' as const,
+      health: 'UP' as const,
+      startedAt: '',
+      lastSeenAt: '',
+    };
     for (let i = 0; i < total; i++) {
       await t.app.deps.bus.publish('node:changed', null, { ...big, id: i });
       if (i % 20 === 0) await new Promise((r) => setImmediate(r));

@@ -1,9 +1,9 @@
 import { EnvelopArmor } from '@escape.tech/graphql-armor';
 import { GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
-import { UnauthorizedError } from '../errors.js';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Viewer } from '../auth/viewer.js';
 import type { Deps } from '../deps.js';
+import { UnauthorizedError } from '../errors.js';
 import type { Managers } from '../managers.js';
 import type { GraphQLContext } from './context.js';
 import { schema } from './schema.js';
@@ -98,7 +98,10 @@ export function createGraphQLServer(
         // Wrong credentials are the caller's error, not ours: 401, not a masked 500.
         if (err instanceof UnauthorizedError)
           throw new GraphQLError(err.message, {
-            extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: { 'www-authenticate': 'Basic realm="GMS"' } } },
+            extensions: {
+              code: 'UNAUTHENTICATED',
+              http: { status: 401, headers: { 'www-authenticate': 'Basic realm="GMS"' } },
+            },
           });
         throw err;
       }
