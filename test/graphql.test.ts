@@ -130,6 +130,8 @@ describe('GraphQL endpoint', () => {
     const html = await res.text();
     expect(res.status).toBe(200);
     expect(html).toContain('subscription WatchNodes');
+    // GraphiQL runs subscriptions over graphql-ws on this same path.
+    expect(html).toContain('"subscriptionsProtocol":"WS"');
   });
 });
 

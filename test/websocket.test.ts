@@ -92,6 +92,30 @@ describe('graphql-ws on /graphql', () => {
     expect((err as { code?: number }).code).toBe(4403);
   });
 
+  it("accepts credentials in an operation's extensions, as GraphiQL sends them", async () => {
+    const { t, wsUrl } = await startApp();
+    const c = client(wsUrl, {});
+    const events: unknown[] = [];
+    const got = new Promise<void>((resolve, reject) =>
+      c.subscribe(
+        { query: NODE_SUB, extensions: { headers: { Authorization: adminAuth } } },
+        {
+          next: (v) => {
+            if (v.errors) reject(new Error(v.errors[0]?.message));
+            events.push(v.data);
+            resolve();
+          },
+          error: reject,
+          complete: () => {},
+        },
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    await t.app.managers.nodes.setStatus(t.app.deps.node.id, 'OFFLINE');
+    await got;
+    expect(events).toHaveLength(1);
+  });
+
   it('closes a socket that never sends connection_init (4408)', async () => {
     const { wsUrl } = await startApp({ WS_INIT_TIMEOUT_MS: '300' });
     const { closed } = rawSocket(wsUrl);
