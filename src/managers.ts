@@ -1,12 +1,14 @@
 import { AuthManager } from './auth/auth.manager.js';
 import type { Deps } from './deps.js';
 import { NodeManager } from './modules/node/node.manager.js';
+import { PatternManager } from './modules/pattern/pattern.manager.js';
 
 /** Every domain manager, built once per instance. Adapters (GraphQL, REST, CometD) only call these. */
 export function createManagers(deps: Deps) {
   const auth = new AuthManager(deps);
   const nodes = new NodeManager(deps);
-  return { auth, nodes };
+  const patterns = new PatternManager(deps);
+  return { auth, nodes, patterns };
 }
 
 export type Managers = ReturnType<typeof createManagers>;
