@@ -148,6 +148,17 @@ export interface CompiledPatterns {
   readonly refused: readonly number[];
 }
 
+/** Splits indexes into expressions the engine runs and stored ones it refuses (they never match). */
+function partition(regexes: readonly string[]): { usable: number[]; refused: number[] } {
+  const usable: number[] = [];
+  const refused: number[] = [];
+  regexes.forEach((regex, index) => {
+    if (regexProblem(regex) === null) usable.push(index);
+    else refused.push(index);
+  });
+  return { usable, refused };
+}
+
 /** DFA memory per compiled set: past it, re2js falls back to its (still linear) NFA. */
 const SET_DFA_MEMORY_BYTES = 2 * 1024 * 1024;
 
@@ -157,12 +168,7 @@ const SET_DFA_MEMORY_BYTES = 2 * 1024 * 1024;
  * for one program, each expression is compiled on its own (still linear, one pass per pattern).
  */
 export function compilePatterns(regexes: readonly string[]): CompiledPatterns {
-  const usable: number[] = [];
-  const refused: number[] = [];
-  regexes.forEach((regex, index) => {
-    if (regexProblem(regex) === null) usable.push(index);
-    else refused.push(index);
-  });
+  const { usable, refused } = partition(regexes);
   if (usable.length === 0) return { matching: () => [], first: () => -1, refused };
   const set = new RE2Set(RE2Set.ANCHOR_BOTH, 0, SET_DFA_MEMORY_BYTES);
   for (const index of usable) set.add(regexes[index] as string);
@@ -170,7 +176,7 @@ export function compilePatterns(regexes: readonly string[]): CompiledPatterns {
     set.compile();
   } catch (err) {
     if (!(err instanceof RE2JSException)) throw err;
-    return compileOneByOne(regexes, usable, refused);
+    return compileEach(regexes);
   }
   const matching = (value: string) =>
     set
@@ -180,7 +186,9 @@ export function compilePatterns(regexes: readonly string[]): CompiledPatterns {
   return { matching, first: (value) => matching(value)[0] ?? -1, refused };
 }
 
-function compileOneByOne(regexes: readonly string[], usable: number[], refused: number[]): CompiledPatterns {
+/** One program per expression: the fallback for a list too large for one RE2 program. */
+export function compileEach(regexes: readonly string[]): CompiledPatterns {
+  const { usable, refused } = partition(regexes);
   const compiled = usable.map((index) => ({ index, re: RE2JS.compile(regexes[index] as string) }));
   return {
     matching: (value) => compiled.filter((c) => c.re.testExact(value)).map((c) => c.index),
