@@ -171,7 +171,7 @@ function groupViews(
 }
 
 function isUniqueViolation(err: unknown): boolean {
-  for (let e: unknown = err; e instanceof Error || (typeof e === 'object' && e !== null); ) {
+  for (let e: unknown = err; typeof e === 'object' && e !== null; ) {
     if ((e as { code?: unknown }).code === '23505') return true;
     e = (e as { cause?: unknown }).cause;
   }
