@@ -2,13 +2,15 @@ import { AuthManager } from './auth/auth.manager.js';
 import type { Deps } from './deps.js';
 import { EventStore } from './modules/event/event.manager.js';
 import { NodeManager } from './modules/node/node.manager.js';
+import { PatternManager } from './modules/pattern/pattern.manager.js';
 
 /** Every domain manager, built once per instance. Adapters (GraphQL, REST, CometD) only call these. */
 export function createManagers(deps: Deps) {
   const auth = new AuthManager(deps);
   const nodes = new NodeManager(deps);
   const events = new EventStore(deps);
-  return { auth, nodes, events };
+  const patterns = new PatternManager(deps);
+  return { auth, nodes, events, patterns };
 }
 
 export type Managers = ReturnType<typeof createManagers>;

@@ -2,3 +2,4 @@
 export * from '../auth/auth.tables.js';
 export * from '../modules/event/event.tables.js';
 export * from '../modules/node/node.tables.js';
+export * from '../modules/pattern/pattern.tables.js';
