@@ -94,8 +94,16 @@ export class SlotPlanner {
     this.capacity = rules.capacity ? parseCapacity(rules.capacity) : null;
     this.office = rules.officeHours ? OfficeHoursSchedule.fromOptions(rules.officeHours) : null;
     this.zone = new Zone(this.capacity?.timezone ?? this.office?.timezone ?? 'UTC');
-    if (!Number.isInteger(rules.bucketMinutes) || rules.bucketMinutes <= 0 || 1440 % rules.bucketMinutes !== 0)
-      throw new ValidationError('capacity/invalid_bucket', 'The time bucket must divide a day', '_request_time_bucket');
+    if (
+      !Number.isInteger(rules.bucketMinutes) ||
+      rules.bucketMinutes <= 0 ||
+      1440 % rules.bucketMinutes !== 0
+    )
+      throw new ValidationError(
+        'capacity/invalid_bucket',
+        'The time bucket must divide a day',
+        '_request_time_bucket',
+      );
   }
 
   /**
@@ -135,7 +143,9 @@ export class SlotPlanner {
   slotOf(at: Date): Slot {
     const ms = at.getTime();
     const date = this.zone.localDateOf(ms);
-    const slot = this.slotsForDates(addDays(date, -1), addDays(date, 1)).find((s) => s.start <= ms && ms < s.end);
+    const slot = this.slotsForDates(addDays(date, -1), addDays(date, 1)).find(
+      (s) => s.start <= ms && ms < s.end,
+    );
     if (!slot) throw new Error(`no slot contains ${at.toISOString()}`);
     return slot;
   }
@@ -212,7 +222,11 @@ export class SlotPlanner {
   async availability(query: AvailabilityQuery, countScheduled: ScheduledCounter): Promise<Availability> {
     const timezone = query.timezone ? canonicalZone(query.timezone) : this.zone.name;
     if (!timezone) throw invalidRange('timezone', `Unknown time zone '${query.timezone}'`);
-    if (query.maxSlots !== undefined && query.maxSlots !== null && (!Number.isInteger(query.maxSlots) || query.maxSlots < 1))
+    if (
+      query.maxSlots !== undefined &&
+      query.maxSlots !== null &&
+      (!Number.isInteger(query.maxSlots) || query.maxSlots < 1)
+    )
       throw invalidRange('max-time-slots', 'max-time-slots must be a positive integer');
     const window = this.window(query);
     const candidates = this.candidates(window, query.now.getTime());

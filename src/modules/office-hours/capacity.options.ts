@@ -47,9 +47,14 @@ const CAPACITY_EXCEPTION = 'com.genesyslab.gsg.services.capacity.CapacityExcepti
 
 function invalid(option: string, value: string, reason: string): ValidationError {
   const shown = value.length > 80 ? `${value.slice(0, 80)}…` : value;
-  return new ValidationError('capacity/invalid_option', `Invalid value '${shown}' for option ${option}: ${reason}`, option, {
-    exception: CAPACITY_EXCEPTION,
-  });
+  return new ValidationError(
+    'capacity/invalid_option',
+    `Invalid value '${shown}' for option ${option}: ${reason}`,
+    option,
+    {
+      exception: CAPACITY_EXCEPTION,
+    },
+  );
 }
 
 function parseNonNegativeInt(option: string, value: string): number {
@@ -61,7 +66,8 @@ function parseNonNegativeInt(option: string, value: string): number {
 function parseDayList(value: string | undefined): number[] {
   if (value === undefined || value.trim() === '') return [1, 2, 3, 4, 5, 6, 7];
   const m = /^\s*\[([^\]]*)\]\s*$/.exec(value);
-  if (!m) throw invalid('_capacity', value, 'expected a list of days such as [Mon, Tue, Wed, Thu, Fri, Sat, Sun]');
+  if (!m)
+    throw invalid('_capacity', value, 'expected a list of days such as [Mon, Tue, Wed, Thu, Fri, Sat, Sun]');
   const days = (m[1] ?? '')
     .split(',')
     .map((s) => s.trim())
@@ -76,7 +82,8 @@ function parseDayList(value: string | undefined): number[] {
 }
 
 function parseJson(option: string, value: string): unknown {
-  if (value.length > MAX_JSON_LENGTH) throw invalid(option, value, `longer than ${MAX_JSON_LENGTH} characters`);
+  if (value.length > MAX_JSON_LENGTH)
+    throw invalid(option, value, `longer than ${MAX_JSON_LENGTH} characters`);
   try {
     return JSON.parse(value);
   } catch {
@@ -127,7 +134,12 @@ function parseExceptions(value: string | undefined, maxCapacity: number): Capaci
         throw invalid(option, value, `'${date}' is not a date (YYYY-MM-DD or MM-DD)`);
       if (seen.has(date)) throw invalid(option, value, `date ${date} is listed twice`);
       seen.add(date);
-      out.push({ year, month: Number(m[2]), day: Number(m[3]), entries: parseGrid(option, value, grid, maxCapacity) });
+      out.push({
+        year,
+        month: Number(m[2]),
+        day: Number(m[3]),
+        entries: parseGrid(option, value, grid, maxCapacity),
+      });
     }
   }
   return out;
@@ -154,8 +166,13 @@ export function parseCapacity(options: OptionMap): CapacitySpec {
     for (const [index, grid] of Object.entries(json)) {
       const weekday = /^\d+$/.test(index) ? dayList[Number(index) - 1] : undefined;
       if (weekday === undefined)
-        throw invalid(option, value, `day index '${index}' is not 1-${dayList.length} (positions in _capacity)`);
-      if (defined.has(weekday)) throw invalid(option, value, `day ${index} is already defined by another option`);
+        throw invalid(
+          option,
+          value,
+          `day index '${index}' is not 1-${dayList.length} (positions in _capacity)`,
+        );
+      if (defined.has(weekday))
+        throw invalid(option, value, `day ${index} is already defined by another option`);
       defined.add(weekday);
       weekly[weekday - 1] = parseGrid(option, value, grid, maxCapacity);
     }
@@ -182,7 +199,10 @@ export function parseRequestTimeBucket(value: string | undefined, option = '_req
 }
 
 /** `_max_request_by_time_bucket` of a callback service (default 100). */
-export function parseMaxRequestByTimeBucket(value: string | undefined, option = '_max_request_by_time_bucket'): number {
+export function parseMaxRequestByTimeBucket(
+  value: string | undefined,
+  option = '_max_request_by_time_bucket',
+): number {
   if (value === undefined || value.trim() === '') return DEFAULT_MAX_REQUEST_BY_TIME_BUCKET;
   return parseNonNegativeInt(option, value);
 }

@@ -89,7 +89,11 @@ export class Zone {
   instantsAt(date: LocalDate, minutes: number): number[] {
     const naive = naiveMidnight(date) + minutes * MINUTE_MS;
     // Offsets in force around that wall time (assumes at most one transition within a day each side).
-    const candidates = new Set([this.offset(naive - DAY_MS), this.offset(naive), this.offset(naive + DAY_MS)]);
+    const candidates = new Set([
+      this.offset(naive - DAY_MS),
+      this.offset(naive),
+      this.offset(naive + DAY_MS),
+    ]);
     const found: number[] = [];
     for (const offset of candidates) {
       const t = naive - offset * MINUTE_MS;

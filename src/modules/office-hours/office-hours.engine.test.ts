@@ -68,7 +68,11 @@ describe('office-hours option grammar', () => {
       { option: '_holiday3', year: null, month: 12, day: 24, range: { from: 780, to: 1440 } },
     ]);
     expect(spec.effective).toEqual([
-      { option: '_effective_dates1', from: { year: 2025, month: 1, day: 1 }, to: { year: 2025, month: 12, day: 31 } },
+      {
+        option: '_effective_dates1',
+        from: { year: 2025, month: 1, day: 1 },
+        to: { year: 2025, month: 12, day: 31 },
+      },
     ]);
   });
 
@@ -149,19 +153,22 @@ describe('office-hours calendar', () => {
 
   it('refuses reversed and over-long ranges', () => {
     const schedule = OfficeHoursSchedule.fromOptions(weekdays);
-    expect(() => schedule.calendar({ start: at('2025-03-21T10:00:00Z'), end: at('2025-03-20T10:00:00Z') })).toThrow(
-      /end is before start/,
+    expect(() =>
+      schedule.calendar({ start: at('2025-03-21T10:00:00Z'), end: at('2025-03-20T10:00:00Z') }),
+    ).toThrow(/end is before start/);
+    expect(() => schedule.calendar({ start: at('2025-01-01T10:00:00Z'), days: 367 })).toThrow(
+      /at most 366 days/,
     );
-    expect(() => schedule.calendar({ start: at('2025-01-01T10:00:00Z'), days: 367 })).toThrow(/at most 366 days/);
-    expect(() => schedule.calendar({ start: at('2025-01-01T10:00:00Z'), days: 0 })).toThrow(/positive integer/);
+    expect(() => schedule.calendar({ start: at('2025-01-01T10:00:00Z'), days: 0 })).toThrow(
+      /positive integer/,
+    );
   });
 
   it('wraps day ranges over the end of the week', () => {
     const options = { _bh_regular1: 'Sat-Mon 10:00-12:00' };
-    const open = officeHoursCalendar(options, { start: at('2025-03-20T00:00:00Z'), days: 7 }).days.map((d) => [
-      d.weekday,
-      d.periods.length,
-    ]);
+    const open = officeHoursCalendar(options, { start: at('2025-03-20T00:00:00Z'), days: 7 }).days.map(
+      (d) => [d.weekday, d.periods.length],
+    );
     expect(open).toEqual([
       ['Thu', 0],
       ['Fri', 0],
@@ -175,8 +182,12 @@ describe('office-hours calendar', () => {
 
   it('splits a midnight-wrapping period at local midnight, the part after belonging to the next day', () => {
     const options = { _timezone: 'America/New_York', _bh_regular1: 'Fri 19:00-07:00' };
-    expect(periodsOn(options, '2025-01-10')).toEqual([['2025-01-11T00:00:00.000Z', '2025-01-11T05:00:00.000Z']]);
-    expect(periodsOn(options, '2025-01-11')).toEqual([['2025-01-11T05:00:00.000Z', '2025-01-11T12:00:00.000Z']]);
+    expect(periodsOn(options, '2025-01-10')).toEqual([
+      ['2025-01-11T00:00:00.000Z', '2025-01-11T05:00:00.000Z'],
+    ]);
+    expect(periodsOn(options, '2025-01-11')).toEqual([
+      ['2025-01-11T05:00:00.000Z', '2025-01-11T12:00:00.000Z'],
+    ]);
     expect(isOfficeOpen(options, at('2025-01-11T11:59:59Z'))).toBe(true);
     expect(isOfficeOpen(options, at('2025-01-11T12:00:00Z'))).toBe(false);
   });
@@ -191,11 +202,17 @@ describe('office-hours calendar', () => {
       _holiday2: '2027-12-24', // one-off: closed that Christmas Eve despite the yearly addition
       _holiday3: '2025-12-26 12:00-13:00', // lunch closure
     };
-    expect(periodsOn(options, '2026-12-24')).toEqual([['2026-12-24T09:00:00.000Z', '2026-12-24T17:00:00.000Z']]);
-    expect(periodsOn(options, '2028-12-24')).toEqual([['2028-12-24T09:00:00.000Z', '2028-12-24T12:00:00.000Z']]); // Sunday
+    expect(periodsOn(options, '2026-12-24')).toEqual([
+      ['2026-12-24T09:00:00.000Z', '2026-12-24T17:00:00.000Z'],
+    ]);
+    expect(periodsOn(options, '2028-12-24')).toEqual([
+      ['2028-12-24T09:00:00.000Z', '2028-12-24T12:00:00.000Z'],
+    ]); // Sunday
     expect(periodsOn(options, '2027-12-24')).toEqual([]);
     expect(periodsOn(options, '2026-12-25')).toEqual([]);
-    expect(periodsOn(options, '2025-12-25')).toEqual([['2025-12-25T10:00:00.000Z', '2025-12-25T14:00:00.000Z']]);
+    expect(periodsOn(options, '2025-12-25')).toEqual([
+      ['2025-12-25T10:00:00.000Z', '2025-12-25T14:00:00.000Z'],
+    ]);
     expect(periodsOn(options, '2025-12-26')).toEqual([
       ['2025-12-26T09:00:00.000Z', '2025-12-26T12:00:00.000Z'],
       ['2025-12-26T13:00:00.000Z', '2025-12-26T17:00:00.000Z'],
@@ -218,8 +235,14 @@ describe('office-hours calendar', () => {
   });
 
   it('merges overlapping periods', () => {
-    const options = { _bh_regular1: 'Mon 09:00-12:00', _bh_regular2: 'Mon 11:00-14:00', _bh_add1: '2025-03-24 14:00-15:00' };
-    expect(periodsOn(options, '2025-03-24')).toEqual([['2025-03-24T09:00:00.000Z', '2025-03-24T15:00:00.000Z']]);
+    const options = {
+      _bh_regular1: 'Mon 09:00-12:00',
+      _bh_regular2: 'Mon 11:00-14:00',
+      _bh_add1: '2025-03-24 14:00-15:00',
+    };
+    expect(periodsOn(options, '2025-03-24')).toEqual([
+      ['2025-03-24T09:00:00.000Z', '2025-03-24T15:00:00.000Z'],
+    ]);
   });
 });
 
@@ -273,9 +296,10 @@ describe('office hours across daylight-saving transitions', () => {
 
   it('a midnight-wrapping shift loses an hour in spring and gains one in autumn', () => {
     // Sat 19:00 → Sun 07:00 local.
-    expect(durationHours(paris('Sat 19:00-07:00'), '2025-03-29') + durationHours(paris('Sat 19:00-07:00'), '2025-03-30')).toBe(
-      11,
-    );
+    expect(
+      durationHours(paris('Sat 19:00-07:00'), '2025-03-29') +
+        durationHours(paris('Sat 19:00-07:00'), '2025-03-30'),
+    ).toBe(11);
     expect(periodsOn(paris('Sat 19:00-07:00'), '2025-03-30')).toEqual([
       ['2025-03-29T23:00:00.000Z', '2025-03-30T05:00:00.000Z'],
     ]);
@@ -285,16 +309,21 @@ describe('office hours across daylight-saving transitions', () => {
     expect(periodsOn(paris('Sat 19:00-07:00'), '2025-10-26')).toEqual([
       ['2025-10-25T22:00:00.000Z', '2025-10-26T06:00:00.000Z'],
     ]);
-    expect(durationHours(newYork('Sat 19:00-07:00'), '2025-11-01') + durationHours(newYork('Sat 19:00-07:00'), '2025-11-02')).toBe(
-      13,
-    );
-    expect(durationHours(newYork('Sat 19:00-07:00'), '2025-03-08') + durationHours(newYork('Sat 19:00-07:00'), '2025-03-09')).toBe(
-      11,
-    );
+    expect(
+      durationHours(newYork('Sat 19:00-07:00'), '2025-11-01') +
+        durationHours(newYork('Sat 19:00-07:00'), '2025-11-02'),
+    ).toBe(13);
+    expect(
+      durationHours(newYork('Sat 19:00-07:00'), '2025-03-08') +
+        durationHours(newYork('Sat 19:00-07:00'), '2025-03-09'),
+    ).toBe(11);
   });
 
   it('keeps the same local hours on both sides of a transition', () => {
-    const cal = officeHoursCalendar(paris('Mon-Sun 09:00-17:00'), { start: at('2025-03-29T12:00:00Z'), days: 3 });
+    const cal = officeHoursCalendar(paris('Mon-Sun 09:00-17:00'), {
+      start: at('2025-03-29T12:00:00Z'),
+      days: 3,
+    });
     expect(cal.days.map((d) => d.periods[0]?.localStart)).toEqual([
       '2025-03-29T09:00:00.000+01:00',
       '2025-03-30T09:00:00.000+02:00',
@@ -347,15 +376,21 @@ describe('office-hours status', () => {
   });
 
   it('follows an open stretch across days and answers null when there is no end or no opening', () => {
-    expect(officeHoursStatus({ _bh_regular1: 'Mon-Sun 00:00-24:00' }, at('2025-03-28T10:00:00Z')).closesAt).toBeNull();
     expect(
-      officeHoursStatus({ _bh_regular1: 'Mon-Sun 00:00-24:00', _holiday1: '2025-06-01' }, at('2025-03-28T10:00:00Z'))
-        .closesAt,
+      officeHoursStatus({ _bh_regular1: 'Mon-Sun 00:00-24:00' }, at('2025-03-28T10:00:00Z')).closesAt,
+    ).toBeNull();
+    expect(
+      officeHoursStatus(
+        { _bh_regular1: 'Mon-Sun 00:00-24:00', _holiday1: '2025-06-01' },
+        at('2025-03-28T10:00:00Z'),
+      ).closesAt,
     ).toEqual(at('2025-06-01T00:00:00Z'));
     expect(officeHoursStatus({}, at('2025-03-28T10:00:00Z'))).toMatchObject({ open: false, opensAt: null });
     expect(
-      officeHoursStatus({ _bh_regular1: 'Mon-Sun 09:00-17:00', _effective_dates1: '2025-01-01 to 2025-01-31' }, at('2025-03-28T10:00:00Z'))
-        .opensAt,
+      officeHoursStatus(
+        { _bh_regular1: 'Mon-Sun 09:00-17:00', _effective_dates1: '2025-01-01 to 2025-01-31' },
+        at('2025-03-28T10:00:00Z'),
+      ).opensAt,
     ).toBeNull();
   });
 });

@@ -17,7 +17,12 @@ import {
   type WeekdayName,
   Zone,
 } from './local-time.js';
-import { type DatedPeriod, type OfficeHoursSpec, type OptionMap, parseOfficeHours } from './office-hours.options.js';
+import {
+  type DatedPeriod,
+  type OfficeHoursSpec,
+  type OptionMap,
+  parseOfficeHours,
+} from './office-hours.options.js';
 
 /**
  * Evaluates an office-hours spec. Precedence, most specific last (docs/office-hours.md):
@@ -193,7 +198,11 @@ export class OfficeHoursSchedule {
       to = this.zone.localDateOf(range.end.getTime());
     } else if (range.days !== undefined && range.days !== null) {
       if (!Number.isInteger(range.days) || range.days < 1)
-        throw new ValidationError('office_hours/invalid_range', 'number of days must be a positive integer', 'days');
+        throw new ValidationError(
+          'office_hours/invalid_range',
+          'number of days must be a positive integer',
+          'days',
+        );
       to = addDays(from, range.days - 1);
     }
     if (daysBetween(from, to) + 1 > MAX_CALENDAR_DAYS)
@@ -227,7 +236,6 @@ export class OfficeHoursSchedule {
 function matches(p: DatedPeriod, d: LocalDate): boolean {
   return p.month === d.month && p.day === d.day && (p.year === null || p.year === d.year);
 }
-
 
 /** Validates an office-hours option map; throws ValidationError naming the option and its value. */
 export function validateOfficeHours(options: OptionMap): OfficeHoursSpec {

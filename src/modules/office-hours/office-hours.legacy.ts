@@ -2,7 +2,12 @@ import { DateTime } from 'luxon';
 import { ValidationError } from '../../errors.js';
 import type { Availability, AvailabilityQuery } from './capacity.engine.js';
 import { iso } from './local-time.js';
-import { type CalendarDay, type CalendarRange, OfficeHoursSchedule, type OpenPeriod } from './office-hours.engine.js';
+import {
+  type CalendarDay,
+  type CalendarRange,
+  OfficeHoursSchedule,
+  type OpenPeriod,
+} from './office-hours.engine.js';
 import type { OptionMap } from './office-hours.options.js';
 
 /**
@@ -41,7 +46,8 @@ function parsePositiveInt(name: string, value: string): number {
 }
 
 function parseEpochMs(name: string, value: string): Date {
-  if (!/^\s*-?\d{1,15}\s*$/.test(value)) throw invalidParameter(name, value, 'milliseconds since 1970-01-01 UTC');
+  if (!/^\s*-?\d{1,15}\s*$/.test(value))
+    throw invalidParameter(name, value, 'milliseconds since 1970-01-01 UTC');
   return new Date(Number(value));
 }
 
@@ -121,7 +127,11 @@ export interface LegacyAvailabilityQuery extends Omit<AvailabilityQuery, 'now'> 
  * v1: `start`, `end` | `number-of-days`, `max-time-slots` (ISO dates, UTC).
  * v2 adds `start-ms`, `end-ms`, `timezone`, `report-busy`.
  */
-export function parseAvailabilityQuery(q: URLSearchParams, version: 1 | 2, now: Date): LegacyAvailabilityQuery {
+export function parseAvailabilityQuery(
+  q: URLSearchParams,
+  version: 1 | 2,
+  now: Date,
+): LegacyAvailabilityQuery {
   const v2 = version === 2;
   const startMs = v2 ? param(q, 'start-ms') : null;
   const endMs = v2 ? param(q, 'end-ms') : null;

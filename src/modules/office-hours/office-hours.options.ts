@@ -66,7 +66,12 @@ export const OFFICE_HOURS_GRAMMAR = {
   _effective_dates: "'YYYY-MM-DD' or 'YYYY-MM-DD to YYYY-MM-DD'",
 } as const;
 
-export function invalidOption(option: string, value: string, reason: string, expected?: string): ValidationError {
+export function invalidOption(
+  option: string,
+  value: string,
+  reason: string,
+  expected?: string,
+): ValidationError {
   const hint = expected ? ` (expected ${expected})` : '';
   return new ValidationError(
     'office_hours/invalid_option',
@@ -152,7 +157,8 @@ function parseDated(ctx: Ctx, y: string | undefined, mo: string, d: string) {
   const month = Number(mo);
   const day = Number(d);
   // A yearly date is checked against a leap year, so 02-29 is allowed (and applies in leap years).
-  if (!isRealDate(year ?? 2000, month, day)) throw fail(ctx, `date ${y ? `${y}-` : ''}${mo}-${d} does not exist`);
+  if (!isRealDate(year ?? 2000, month, day))
+    throw fail(ctx, `date ${y ? `${y}-` : ''}${mo}-${d} does not exist`);
   return { year, month, day };
 }
 
@@ -180,7 +186,11 @@ function parseRegular(ctx: Ctx): RegularHours {
 function parseAdditional(ctx: Ctx): DatedPeriod {
   const m = ADD_RE.exec(ctx.value.trim());
   if (!m) throw fail(ctx, 'not a dated period');
-  return { option: ctx.option, ...parseDated(ctx, m[1], group(m, 2), group(m, 3)), range: rangeFrom(ctx, m, 4) };
+  return {
+    option: ctx.option,
+    ...parseDated(ctx, m[1], group(m, 2), group(m, 3)),
+    range: rangeFrom(ctx, m, 4),
+  };
 }
 
 function parseHoliday(ctx: Ctx): DatedPeriod {
@@ -235,7 +245,11 @@ export function parseOfficeHours(options: OptionMap): OfficeHoursSpec {
     if (value.length > MAX_VALUE_LENGTH)
       throw invalidOption(option, `${value.slice(0, 40)}…`, `longer than ${MAX_VALUE_LENGTH} characters`);
     if (++rules > MAX_RULES)
-      throw new ValidationError('office_hours/too_many_options', `More than ${MAX_RULES} office-hours entries`, option);
+      throw new ValidationError(
+        'office_hours/too_many_options',
+        `More than ${MAX_RULES} office-hours entries`,
+        option,
+      );
     switch (family) {
       case 'regular':
         spec.regular.push(parseRegular({ option, value, expected: OFFICE_HOURS_GRAMMAR._bh_regular }));
@@ -247,7 +261,9 @@ export function parseOfficeHours(options: OptionMap): OfficeHoursSpec {
         spec.holidays.push(parseHoliday({ option, value, expected: OFFICE_HOURS_GRAMMAR._holiday }));
         break;
       case 'effective':
-        spec.effective.push(parseEffective({ option, value, expected: OFFICE_HOURS_GRAMMAR._effective_dates }));
+        spec.effective.push(
+          parseEffective({ option, value, expected: OFFICE_HOURS_GRAMMAR._effective_dates }),
+        );
         break;
     }
   }
