@@ -1,12 +1,14 @@
 import { AuthManager } from './auth/auth.manager.js';
 import type { Deps } from './deps.js';
 import { NodeManager } from './modules/node/node.manager.js';
+import { OfficeHoursManager } from './modules/office-hours/office-hours.manager.js';
 
 /** Every domain manager, built once per instance. Adapters (GraphQL, REST, CometD) only call these. */
 export function createManagers(deps: Deps) {
   const auth = new AuthManager(deps);
   const nodes = new NodeManager(deps);
-  return { auth, nodes };
+  const officeHours = new OfficeHoursManager(deps);
+  return { auth, nodes, officeHours };
 }
 
 export type Managers = ReturnType<typeof createManagers>;
