@@ -1,4 +1,4 @@
-import { DateTime, IANAZone } from 'luxon';
+import { IANAZone } from 'luxon';
 
 /**
  * Wall-clock arithmetic in an IANA zone, and sets of UTC intervals. Everything here is pure.
@@ -55,31 +55,114 @@ export function isRealDate(year: number, month: number, day: number): boolean {
   return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
 }
 
+const canonicalZones = new Map<string, string | null>();
+
 /** The zone's canonical id (`europe/paris` → `Europe/Paris`), or null when it is not an IANA zone. */
 export function canonicalZone(name: string): string | null {
-  if (!IANAZone.isValidZone(name)) return null;
-  try {
-    return new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
-  } catch {
-    return null;
+  const cached = canonicalZones.get(name);
+  if (cached !== undefined) return cached;
+  let canonical: string | null = null;
+  if (IANAZone.isValidZone(name)) {
+    try {
+      // Building an Intl formatter costs ~0.1 ms: worth remembering (bounded, ids are few).
+      canonical = new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
+    } catch {
+      canonical = null;
+    }
+  }
+  if (canonicalZones.size < 1000) canonicalZones.set(name, canonical);
+  return canonical;
+}
+
+/**
+ * Offsets of one zone, one table per UTC year: the offset at the year's start and every
+ * transition in it. Intl answers an offset in tens of microseconds; calendars and slot lists ask
+ * thousands of times, so each year is sampled once (every 6 hours, transitions pinned to the
+ * millisecond by bisection) and then read by binary search. Transitions closer together than
+ * 6 hours would be missed; tzdb has none since 1970.
+ */
+class OffsetTable {
+  private readonly years = new Map<number, { at: number[]; offset: number[] }>();
+  constructor(private readonly zone: IANAZone) {}
+
+  offset(ms: number): number {
+    const year = new Date(ms).getUTCFullYear();
+    let table = this.years.get(year);
+    if (!table) {
+      table = this.build(year);
+      if (this.years.size >= 200) this.years.clear();
+      this.years.set(year, table);
+    }
+    let lo = 0;
+    let hi = table.at.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((table.at[mid] as number) <= ms) lo = mid;
+      else hi = mid - 1;
+    }
+    return table.offset[lo] as number;
+  }
+
+  private build(year: number): { at: number[]; offset: number[] } {
+    const start = Date.UTC(year, 0, 1);
+    const end = Date.UTC(year + 1, 0, 1);
+    const at = [start];
+    const offset = [this.zone.offset(start)];
+    const step = 6 * 3_600_000;
+    for (let t = start + step; t < end + step; t += step) {
+      const probe = Math.min(t, end - 1);
+      const o = this.zone.offset(probe);
+      if (o === offset[offset.length - 1]) continue;
+      let lo = probe - step; // old offset here
+      let hi = probe; // new offset here
+      while (hi - lo > 1) {
+        const mid = Math.floor((lo + hi) / 2);
+        if (this.zone.offset(mid) === o) hi = mid;
+        else lo = mid;
+      }
+      at.push(hi);
+      offset.push(o);
+    }
+    return { at, offset };
   }
 }
 
+const offsetTables = new Map<string, OffsetTable>();
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
 export class Zone {
-  private readonly zone: IANAZone;
+  private readonly table: OffsetTable;
   constructor(readonly name: string) {
-    this.zone = IANAZone.create(name);
-    if (!this.zone.isValid) throw new Error(`Unknown time zone ${name}`);
+    const zone = IANAZone.create(name);
+    if (!zone.isValid) throw new Error(`Unknown time zone ${name}`);
+    let table = offsetTables.get(name);
+    if (!table) {
+      table = new OffsetTable(zone);
+      if (offsetTables.size < 1000) offsetTables.set(name, table);
+    }
+    this.table = table;
   }
 
   /** UTC offset in minutes at an instant. */
   offset(ms: number): number {
-    return this.zone.offset(ms);
+    return this.table.offset(ms);
+  }
+
+  /** The local wall clock at an instant, as a UTC-based Date (read it with getUTC*). */
+  private wall(ms: number): Date {
+    return new Date(ms + this.offset(ms) * MINUTE_MS);
   }
 
   localDateOf(ms: number): LocalDate {
-    const dt = DateTime.fromMillis(ms, { zone: this.zone });
-    return { year: dt.year, month: dt.month, day: dt.day };
+    const w = this.wall(ms);
+    return { year: w.getUTCFullYear(), month: w.getUTCMonth() + 1, day: w.getUTCDate() };
+  }
+
+  /** Minutes since local midnight at an instant (0-1439). */
+  minutesOfDay(ms: number): number {
+    const w = this.wall(ms);
+    return w.getUTCHours() * 60 + w.getUTCMinutes();
   }
 
   /**
@@ -133,20 +216,20 @@ export class Zone {
     return this.resolve(date, 0, 'earliest');
   }
 
-  /** `2025-03-30T03:00:00.000+02:00` */
-  formatLocal(ms: number): string {
-    return DateTime.fromMillis(ms, { zone: this.zone }).toISO({ includeOffset: true }) ?? '';
-  }
-
   /** Local wall time without offset, `2025-03-30T03:00:00.000` (the Capacity API's form). */
   formatLocalNoOffset(ms: number): string {
-    return DateTime.fromMillis(ms, { zone: this.zone }).toFormat("yyyy-MM-dd'T'HH:mm:ss.SSS");
+    const w = this.wall(ms);
+    return (
+      `${pad(w.getUTCFullYear(), 4)}-${pad(w.getUTCMonth() + 1)}-${pad(w.getUTCDate())}` +
+      `T${pad(w.getUTCHours())}:${pad(w.getUTCMinutes())}:${pad(w.getUTCSeconds())}.${pad(w.getUTCMilliseconds(), 3)}`
+    );
   }
 
-  /** Minutes since local midnight at an instant (0-1439). */
-  minutesOfDay(ms: number): number {
-    const dt = DateTime.fromMillis(ms, { zone: this.zone });
-    return dt.hour * 60 + dt.minute;
+  /** `2025-03-30T03:00:00.000+02:00` */
+  formatLocal(ms: number): string {
+    const offset = this.offset(ms);
+    const abs = Math.abs(offset);
+    return `${this.formatLocalNoOffset(ms)}${offset < 0 ? '-' : '+'}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
   }
 }
 
