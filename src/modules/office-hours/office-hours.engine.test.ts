@@ -219,6 +219,14 @@ describe('office-hours calendar', () => {
     ]);
   });
 
+  it('closes a whole-day holiday including the end of the previous night shift', () => {
+    const options = { _bh_regular1: 'Fri 19:00-07:00', _holiday1: '2025-01-11' };
+    expect(periodsOn(options, '2025-01-10')).toEqual([
+      ['2025-01-10T19:00:00.000Z', '2025-01-11T00:00:00.000Z'],
+    ]);
+    expect(periodsOn(options, '2025-01-11')).toEqual([]);
+  });
+
   it('is closed outside the effective dates when any are set', () => {
     const options = {
       _bh_regular1: 'Mon-Sun 09:00-17:00',
