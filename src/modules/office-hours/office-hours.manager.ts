@@ -232,6 +232,7 @@ export class OfficeHoursManager {
       parseOfficeHours(set.options);
     }
     if (change.description !== undefined && change.description !== null) set.description = change.description;
+    if (Object.keys(set).length === 0) return this.get(name);
     const [row] = await this.deps.db
       .update(officeHoursSchedulesTable)
       .set({

@@ -40,7 +40,9 @@ export const officeHoursSection = defineSection<ScheduleInput[]>({
       try {
         validateScheduleName(name);
       } catch (err) {
-        throw withPath(err, path);
+        if (err instanceof ValidationError)
+          throw new ValidationError(err.code, `${path}: ${err.message}`, at);
+        throw err;
       }
       if (!isRecord(raw))
         throw new ValidationError('provisioning/invalid', `${at} must map option names to values`, at);

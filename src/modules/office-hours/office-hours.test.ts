@@ -435,7 +435,7 @@ describe('office_hours provisioning section', () => {
     [{ x: { _bh_regular1: 'Mon-Fri 9 to 5' } }, 'office_hours.x._bh_regular1', "'Mon-Fri 9 to 5'"],
     [{ x: { _timezone: 'EST' } }, 'office_hours.x._timezone', 'Olson'],
     [{ x: ['Mon-Fri'] }, 'office_hours.x', 'option names'],
-    [{ 'bad name': {} }, 'office_hours.name', 'Invalid schedule name'],
+    [{ 'bad name': {} }, 'office_hours.bad name', 'Invalid schedule name'],
     [{ x: { _bh_regular1: { nested: 1 } } }, 'office_hours.x._bh_regular1', 'must be a string'],
     [['x'], 'office_hours', 'schedule names'],
   ])('refuses %j at %s', (value, field, message) => {
