@@ -2,6 +2,7 @@ import { AuthManager } from './auth/auth.manager.js';
 import type { Deps } from './deps.js';
 import { EventStore } from './modules/event/event.manager.js';
 import { NodeManager } from './modules/node/node.manager.js';
+import { OfficeHoursManager } from './modules/office-hours/office-hours.manager.js';
 import { PatternManager } from './modules/pattern/pattern.manager.js';
 
 /** Every domain manager, built once per instance. Adapters (GraphQL, REST, CometD) only call these. */
@@ -10,7 +11,14 @@ export function createManagers(deps: Deps) {
   const nodes = new NodeManager(deps);
   const events = new EventStore(deps);
   const patterns = new PatternManager(deps);
-  return { auth, nodes, events, patterns };
+  const officeHours = new OfficeHoursManager(deps);
+  return {
+    auth,
+    nodes,
+    events,
+    patterns,
+    officeHours,
+  };
 }
 
 export type Managers = ReturnType<typeof createManagers>;

@@ -2,4 +2,5 @@
 export * from '../auth/auth.tables.js';
 export * from '../modules/event/event.tables.js';
 export * from '../modules/node/node.tables.js';
+export * from '../modules/office-hours/office-hours.tables.js';
 export * from '../modules/pattern/pattern.tables.js';

@@ -3,6 +3,7 @@ import { builder } from './builder.js';
 import '../auth/auth.graphql.js';
 import '../modules/node/node.graphql.js';
 import '../modules/pattern/pattern.graphql.js';
+import '../modules/office-hours/office-hours.graphql.js';
 
 export const schema = builder.toSchema();
 
