@@ -1,17 +1,13 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
+
+const require = createRequire(import.meta.url);
 
 /**
  * The suites always run on PGlite with in-process pub/sub; with TEST_DATABASE_URL (and
  * TEST_REDIS_URL) set they run a second time on real Postgres (and Redis).
  */
 const scaled = Boolean(process.env.TEST_DATABASE_URL);
-
-/**
- * One graphql instance: Vite would load graphql's ESM build (index.mjs) for source files while
- * yoga, loaded by Node, gets its CommonJS build (index.js); yoga then fails `instanceof
- * GraphQLError` on our errors and masks them as "Unexpected error.".
- */
-const resolve = { alias: { graphql: 'graphql/index.js' } };
 
 const shared = {
   include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
@@ -21,11 +17,19 @@ const shared = {
 };
 
 export default defineConfig({
+  // Node loads graphql's CommonJS build for every package; Vite would hand our sources the .mjs one,
+  // and two GraphQLError classes break error masking. One copy, as in production.
+  resolve: { alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }] },
   test: {
     projects: [
-      { resolve, test: { ...shared, name: 'pglite', env: { TEST_BACKEND: 'pglite' } } },
+      { extends: true as const, test: { ...shared, name: 'pglite', env: { TEST_BACKEND: 'pglite' } } },
       ...(scaled
-        ? [{ resolve, test: { ...shared, name: 'postgres', env: { TEST_BACKEND: 'postgres' } } }]
+        ? [
+            {
+              extends: true as const,
+              test: { ...shared, name: 'postgres', env: { TEST_BACKEND: 'postgres' } },
+            },
+          ]
         : []),
     ],
   },

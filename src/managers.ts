@@ -1,8 +1,12 @@
 import { AuthManager } from './auth/auth.manager.js';
 import type { Deps } from './deps.js';
+import { EventStore } from './modules/event/event.manager.js';
 import { NodeManager } from './modules/node/node.manager.js';
+import { OfficeHoursManager } from './modules/office-hours/office-hours.manager.js';
+import { PatternManager } from './modules/pattern/pattern.manager.js';
 import { ServiceManager } from './modules/services/services.manager.js';
 import { TemplateManager } from './modules/services/templates.manager.js';
+import { registerCalendarServiceTypes } from './modules/sessions/calendar-service-types.js';
 import { SessionManager } from './modules/sessions/sessions.manager.js';
 import { StorageManager } from './modules/storage/storage.manager.js';
 
@@ -10,11 +14,25 @@ import { StorageManager } from './modules/storage/storage.manager.js';
 export function createManagers(deps: Deps) {
   const auth = new AuthManager(deps);
   const nodes = new NodeManager(deps);
+  const events = new EventStore(deps);
+  const patterns = new PatternManager(deps);
+  const officeHours = new OfficeHoursManager(deps);
   const templates = new TemplateManager(deps);
   const services = new ServiceManager(deps, templates);
   const storage = new StorageManager(deps);
   const sessions = new SessionManager(deps, services, storage);
-  return { auth, nodes, templates, services, storage, sessions };
+  registerCalendarServiceTypes({ services, sessions, officeHours });
+  return {
+    auth,
+    nodes,
+    events,
+    patterns,
+    officeHours,
+    templates,
+    services,
+    storage,
+    sessions,
+  };
 }
 
 export type Managers = ReturnType<typeof createManagers>;
@@ -25,6 +43,7 @@ export function scheduleBackgroundTasks(deps: Deps, managers: Managers): void {
     managers.nodes.heartbeat(),
   );
   deps.scheduler.every('auth token sweep', 60_000, () => managers.auth.sweepExpiredTokens());
+  deps.scheduler.every('session event sweep', 60_000, () => managers.events.sweep());
   deps.scheduler.every('session sweep', 15_000, () => managers.sessions.sweepExpired());
   deps.scheduler.every('storage sweep', 30_000, () => managers.storage.sweepExpired());
 }

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import { GraphQLClient, type RequestOptions } from 'graphql-request';
@@ -11,6 +9,7 @@ import { type App, buildApp } from '../src/app.js';
 import { ManualClock } from '../src/clock.js';
 import { type Config, loadConfig } from '../src/config.js';
 import { closeDeps, createDeps } from '../src/deps.js';
+import { createLogger } from '../src/log/logger.js';
 import { startup } from '../src/startup.js';
 
 export const backend = process.env.TEST_BACKEND === 'postgres' ? 'postgres' : 'pglite';
@@ -54,6 +53,8 @@ export interface TestAppOptions {
   database?: TestDatabase;
   /** Redis channel namespace; instances that must see each other's events share it. */
   namespace?: string;
+  /** Collects the JSON log lines (at info level) instead of discarding them. */
+  logs?: string[];
   /** Run the start-up steps (bundled templates, provisioning file). Default true. */
   startup?: boolean;
 }
@@ -95,9 +96,15 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ...options.env,
   };
   const config = loadConfig(env);
+  const logs = options.logs;
   const deps = await createDeps(config, {
     clock,
-    pgliteSnapshot: needsSnapshot(config) ? await pgliteSnapshot() : undefined,
+    logger: logs ? createLogger('info', {}, (line) => logs.push(line)) : undefined,
+    // Only an in-memory database starts from the migrated snapshot; a data directory opens as it is.
+    pgliteSnapshot:
+      config.database.kind === 'pglite' && config.database.dataDir === null
+        ? await pgliteSnapshot()
+        : undefined,
   });
   const app = await buildApp(deps);
   if (options.startup !== false) await startup(app);
@@ -154,16 +161,6 @@ export async function gqlUpload<R, V extends Record<string, unknown>>(
   });
   const response = await t.fetch('/graphql', { method: 'POST', body: form, headers });
   return (await response.json()) as { data?: R; errors?: { message: string }[] };
-}
-
-/**
- * The migrated snapshot seeds a fresh PGlite: in memory, or a data directory that holds no database
- * yet. A directory that already holds one (a restart test) is opened as it is.
- */
-function needsSnapshot(config: Config): boolean {
-  if (config.database.kind !== 'pglite') return false;
-  const { dataDir } = config.database;
-  return dataDir === null || !existsSync(join(resolve(dataDir), 'PG_VERSION'));
 }
 
 /** Builds a multipart body exactly as a browser would (used to replay the seed's captures). */

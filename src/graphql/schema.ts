@@ -2,6 +2,8 @@ import { lexicographicSortSchema, printSchema } from 'graphql';
 import { builder } from './builder.js';
 import '../auth/auth.graphql.js';
 import '../modules/node/node.graphql.js';
+import '../modules/pattern/pattern.graphql.js';
+import '../modules/office-hours/office-hours.graphql.js';
 import '../modules/services/services.graphql.js';
 import '../modules/sessions/sessions.graphql.js';
 import '../modules/storage/storage.graphql.js';

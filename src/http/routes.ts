@@ -1,4 +1,5 @@
 import { registerNodeRoutes } from '../modules/node/node.rest.js';
+import { registerPatternRoutes } from '../modules/pattern/pattern.rest.js';
 import { registerSessionRoutes } from '../modules/sessions/sessions.rest.js';
 import { registerStorageRoutes } from '../modules/storage/storage.rest.js';
 import type { LegacyRouter } from './legacy-router.js';
@@ -6,6 +7,7 @@ import type { LegacyRouter } from './legacy-router.js';
 /** Every legacy `/genesys/...` route, one registration call per module. */
 export function registerLegacyRoutes(router: LegacyRouter): void {
   registerNodeRoutes(router);
+  registerPatternRoutes(router);
   registerSessionRoutes(router);
   registerStorageRoutes(router);
 }

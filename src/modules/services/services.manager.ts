@@ -107,6 +107,9 @@ export class ServiceApplyError extends ValidationError {
   }
 }
 
+/** A save-time check of a service type's options (e.g. office-hours grammar). */
+export type ServiceOptionsValidator = (options: Readonly<Record<string, string>>) => void;
+
 export interface ServiceChangeResult {
   service: ServiceView;
   warnings: ServiceWarning[];
@@ -160,10 +163,30 @@ function resolvedFrom(row: ServiceRow, template: ServiceTemplate | null): Resolv
  * to invalidate. `services:changed` is published for listeners that want to know.
  */
 export class ServiceManager {
+  private readonly validators = new Map<string, ServiceOptionsValidator>();
+
   constructor(
     private readonly deps: Deps,
     private readonly templates: TemplateManager,
   ) {}
+
+  /**
+   * Adds a save-time check for services of one built-in type (`_service`), run after the template
+   * rules on every create, update and provisioning apply; throw a ValidationError naming the option.
+   */
+  registerValidator(serviceType: string, validator: ServiceOptionsValidator): void {
+    if (this.validators.has(serviceType))
+      throw new Error(`a validator for '${serviceType}' is already registered`);
+    this.validators.set(serviceType, validator);
+  }
+
+  /** Template rules, then the check of the service's built-in type. */
+  private validate(template: ServiceTemplate | null, options: OptionValue[]): OptionValue[] {
+    const valid = validateServiceOptions(template, options);
+    const record = toRecord(valid);
+    this.validators.get(record._service ?? '')?.(record);
+    return valid;
+  }
 
   /** The service to execute, or 404 `services/not_found`. */
   async resolve(name: string, db: DbOrTx = this.deps.db): Promise<ResolvedService> {
@@ -217,7 +240,7 @@ export class ServiceManager {
         options = [];
       }
       for (const o of given) setOption(options, o.name, o.value);
-      const valid = validateServiceOptions(
+      const valid = this.validate(
         template,
         template && !input.template ? withMandatoryDefaults(template, options) : options,
       );
@@ -299,7 +322,7 @@ export class ServiceManager {
         options.splice(at, 1);
       }
       for (const o of input.set ?? []) setOption(options, o.name, o.value);
-      const valid = validateServiceOptions(template, options);
+      const valid = this.validate(template, options);
       const [updated] = await tx
         .update(servicesTable)
         .set({ options: valid, updatedAt: this.deps.clock.now() })
@@ -358,10 +381,7 @@ export class ServiceManager {
   private async applyOne(tx: DbOrTx, s: ProvisionedService): Promise<'created' | 'updated' | 'unchanged'> {
     checkServiceName(s.name);
     const template = await this.templateFor(s.template, s.options, tx);
-    const valid = validateServiceOptions(
-      template,
-      template ? withMandatoryDefaults(template, s.options) : s.options,
-    );
+    const valid = this.validate(template, template ? withMandatoryDefaults(template, s.options) : s.options);
     const templateName = template?.name ?? null;
     const preset = s.preset ?? null;
     if (preset !== null && !template?.presets.some((p) => p.name === preset))

@@ -716,6 +716,43 @@ describe('Service API dispatch seams', () => {
   });
 });
 
+describe('office-hours services through the Service API', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('checks office-hours options when saved and answers GET with the calendar', async () => {
+    await expect(
+      t.app.managers.services.create({
+        name: 'business-hours',
+        template: 'office-hours',
+        options: [{ name: '_bh_regular1', value: 'Someday 9-5' }],
+      }),
+    ).rejects.toMatchObject({ field: '_bh_regular1' });
+    await t.app.managers.services.create({
+      name: 'business-hours',
+      template: 'office-hours',
+      options: [
+        { name: '_timezone', value: 'Europe/Paris' },
+        { name: '_bh_regular1', value: 'Mon-Fri 09:00-17:00' },
+      ],
+    });
+    // ManualClock starts on Monday 2026-01-05 10:00 UTC (11:00 in Paris).
+    const r = await t.fetch('/genesys/1/service/business-hours?number-of-days=1');
+    expect(r.status).toBe(200);
+    expect(await r.json()).toMatchObject({
+      error: null,
+      timezone: 'Europe/Paris',
+      startDate: '2026-01-05',
+      openNow: true,
+    });
+    const bad = await t.fetch('/genesys/1/service/business-hours?start=yesterday');
+    expect(bad.status).toBe(400);
+  });
+});
+
 describe('Service API sessions (GraphQL)', () => {
   let t: TestApp;
   beforeAll(async () => {
