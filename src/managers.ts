@@ -1,12 +1,14 @@
 import { AuthManager } from './auth/auth.manager.js';
 import type { Deps } from './deps.js';
 import { NodeManager } from './modules/node/node.manager.js';
+import { RoutingManager } from './modules/routing/routing.manager.js';
 
 /** Every domain manager, built once per instance. Adapters (GraphQL, REST, CometD) only call these. */
 export function createManagers(deps: Deps) {
   const auth = new AuthManager(deps);
   const nodes = new NodeManager(deps);
-  return { auth, nodes };
+  const routing = new RoutingManager(deps, auth);
+  return { auth, nodes, routing };
 }
 
 export type Managers = ReturnType<typeof createManagers>;
@@ -17,4 +19,5 @@ export function scheduleBackgroundTasks(deps: Deps, managers: Managers): void {
     managers.nodes.heartbeat(),
   );
   deps.scheduler.every('auth token sweep', 60_000, () => managers.auth.sweepExpiredTokens());
+  managers.routing.schedule(deps.scheduler);
 }
