@@ -472,8 +472,19 @@ builder.subscriptionFields((t) => ({
     type: AgentEventRef,
     authScopes: { agent: true },
     description:
-      "The agent's reservations and state changes. Delivery is best-effort: on (re)connect read `agentMe`.",
-    subscribe: (_r, _a, ctx) => subscribeTopic(ctx, 'routing:agent', agentIdOf(ctx)),
+      "The agent's current state (first event), then its reservations and state changes as they happen.",
+    subscribe: async function* (_r, _a, ctx) {
+      const agentId = agentIdOf(ctx);
+      const events = subscribeTopic(ctx, 'routing:agent', agentId);
+      try {
+        await events.ready;
+        // The current state first: whatever happened before this subscription is not lost.
+        yield await ctx.managers.routing.agentSnapshot(agentId);
+        yield* events;
+      } finally {
+        await events.return();
+      }
+    },
     resolve: (event) => event,
   }),
   routingQueueStatistics: t.field({

@@ -237,6 +237,28 @@ export class RoutingManager {
     return this.reservation(agent.currentReservationId);
   }
 
+  /** The agent's state now, shaped as an event (the first event of the agent's subscription). */
+  async agentSnapshot(agentId: string): Promise<AgentEvent> {
+    const agent = await this.agents.require(agentId);
+    const res =
+      agent.currentReservationId === null ? null : await this.reservation(agent.currentReservationId);
+    return {
+      agentId,
+      state: agent.state,
+      at: this.deps.clock.now().toISOString(),
+      reservation: res && {
+        kind: res.acceptedAt ? 'ACCEPTED' : 'RESERVED',
+        reservationId: res.id,
+        requestId: res.requestId,
+        virtualQueue: res.virtualQueue,
+        agentId,
+        requestState: res.requestState,
+        at: (res.acceptedAt ?? res.reservedAt).toISOString(),
+        expiresAt: res.expiresAt.toISOString(),
+      },
+    };
+  }
+
   async reservation(id: number): Promise<ReservationView | null> {
     const [row] = await this.deps.db
       .select({ res: reservationsTable, req: requestsTable })
