@@ -27,6 +27,8 @@ type Documents = {
     "\n  subscription RoutingDeskEvents {\n    agentEvents { agentId state kind reservationId reservation { requestId data requestState } }\n  }\n": typeof types.RoutingDeskEventsDocument,
     "\n  query RoutingDeskCheckTarget($target: String!) {\n    validateRoutingTarget(target: $target) { valid normalized kind groups message }\n  }\n": typeof types.RoutingDeskCheckTargetDocument,
     "\n  mutation RoutingDeskQueue($input: VirtualQueueInput!) {\n    upsertVirtualQueue(input: $input) {\n      ... on MutationUpsertVirtualQueueSuccess { data { name target reservationTimeoutSeconds } }\n      ... on Error { code message }\n    }\n  }\n": typeof types.RoutingDeskQueueDocument,
+    "\n  query RoutingStatsQuery($type: RoutingObjectType!, $id: String!, $window: Int) {\n    routingStatistics(objectType: $type, objectId: $id, windowSeconds: $window) {\n      ... on QueryRoutingStatisticsSuccess {\n        data {\n          objectType objectId windowSeconds requestsWaiting requestsReserved expectedWaitSeconds\n          longestCurrentWaitSeconds agentsReady agentsBusy agentsNotReady agentsLoggedIn agentState\n          averageHandleSeconds answered averageWaitSeconds maxWaitSeconds abandoned abandonedPercentage\n          averageAbandonWaitSeconds\n        }\n      }\n      ... on Error { code message }\n    }\n  }\n": typeof types.RoutingStatsQueryDocument,
+    "\n  subscription RoutingStatsLive {\n    routingQueueStatistics(virtualQueue: \"StatQ\") { requestsWaiting agentsReady }\n  }\n": typeof types.RoutingStatsLiveDocument,
     "\n  query SmokeServerInfo {\n    serverInfo {\n      nodeId\n      version\n    }\n  }\n": typeof types.SmokeServerInfoDocument,
 };
 const documents: Documents = {
@@ -43,6 +45,8 @@ const documents: Documents = {
     "\n  subscription RoutingDeskEvents {\n    agentEvents { agentId state kind reservationId reservation { requestId data requestState } }\n  }\n": types.RoutingDeskEventsDocument,
     "\n  query RoutingDeskCheckTarget($target: String!) {\n    validateRoutingTarget(target: $target) { valid normalized kind groups message }\n  }\n": types.RoutingDeskCheckTargetDocument,
     "\n  mutation RoutingDeskQueue($input: VirtualQueueInput!) {\n    upsertVirtualQueue(input: $input) {\n      ... on MutationUpsertVirtualQueueSuccess { data { name target reservationTimeoutSeconds } }\n      ... on Error { code message }\n    }\n  }\n": types.RoutingDeskQueueDocument,
+    "\n  query RoutingStatsQuery($type: RoutingObjectType!, $id: String!, $window: Int) {\n    routingStatistics(objectType: $type, objectId: $id, windowSeconds: $window) {\n      ... on QueryRoutingStatisticsSuccess {\n        data {\n          objectType objectId windowSeconds requestsWaiting requestsReserved expectedWaitSeconds\n          longestCurrentWaitSeconds agentsReady agentsBusy agentsNotReady agentsLoggedIn agentState\n          averageHandleSeconds answered averageWaitSeconds maxWaitSeconds abandoned abandonedPercentage\n          averageAbandonWaitSeconds\n        }\n      }\n      ... on Error { code message }\n    }\n  }\n": types.RoutingStatsQueryDocument,
+    "\n  subscription RoutingStatsLive {\n    routingQueueStatistics(virtualQueue: \"StatQ\") { requestsWaiting agentsReady }\n  }\n": types.RoutingStatsLiveDocument,
     "\n  query SmokeServerInfo {\n    serverInfo {\n      nodeId\n      version\n    }\n  }\n": types.SmokeServerInfoDocument,
 };
 
@@ -112,6 +116,14 @@ export function graphql(source: "\n  query RoutingDeskCheckTarget($target: Strin
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation RoutingDeskQueue($input: VirtualQueueInput!) {\n    upsertVirtualQueue(input: $input) {\n      ... on MutationUpsertVirtualQueueSuccess { data { name target reservationTimeoutSeconds } }\n      ... on Error { code message }\n    }\n  }\n"): (typeof documents)["\n  mutation RoutingDeskQueue($input: VirtualQueueInput!) {\n    upsertVirtualQueue(input: $input) {\n      ... on MutationUpsertVirtualQueueSuccess { data { name target reservationTimeoutSeconds } }\n      ... on Error { code message }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query RoutingStatsQuery($type: RoutingObjectType!, $id: String!, $window: Int) {\n    routingStatistics(objectType: $type, objectId: $id, windowSeconds: $window) {\n      ... on QueryRoutingStatisticsSuccess {\n        data {\n          objectType objectId windowSeconds requestsWaiting requestsReserved expectedWaitSeconds\n          longestCurrentWaitSeconds agentsReady agentsBusy agentsNotReady agentsLoggedIn agentState\n          averageHandleSeconds answered averageWaitSeconds maxWaitSeconds abandoned abandonedPercentage\n          averageAbandonWaitSeconds\n        }\n      }\n      ... on Error { code message }\n    }\n  }\n"): (typeof documents)["\n  query RoutingStatsQuery($type: RoutingObjectType!, $id: String!, $window: Int) {\n    routingStatistics(objectType: $type, objectId: $id, windowSeconds: $window) {\n      ... on QueryRoutingStatisticsSuccess {\n        data {\n          objectType objectId windowSeconds requestsWaiting requestsReserved expectedWaitSeconds\n          longestCurrentWaitSeconds agentsReady agentsBusy agentsNotReady agentsLoggedIn agentState\n          averageHandleSeconds answered averageWaitSeconds maxWaitSeconds abandoned abandonedPercentage\n          averageAbandonWaitSeconds\n        }\n      }\n      ... on Error { code message }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription RoutingStatsLive {\n    routingQueueStatistics(virtualQueue: \"StatQ\") { requestsWaiting agentsReady }\n  }\n"): (typeof documents)["\n  subscription RoutingStatsLive {\n    routingQueueStatistics(virtualQueue: \"StatQ\") { requestsWaiting agentsReady }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -44,13 +44,21 @@ export class Matcher {
   }
 
   private async loop(): Promise<void> {
+    let contendedRuns = 0;
     do {
       this.again = false;
       const events = new RoutingEvents();
       try {
-        const { reserved, lockedAgents } = await this.store.matchPass(events);
+        const { reserved, lockedAgents, contended } = await this.store.matchPass(events);
         // A full batch of agents may have left more ready agents behind: go again.
         if (reserved > 0 && lockedAgents >= this.maxAgentsPerPass) this.again = true;
+        // Another instance's pass held requests our agents could take: once it commits they are
+        // either taken or free again, so retry shortly (a few times; the tick covers the rest).
+        if (contended && contendedRuns < 5) {
+          contendedRuns++;
+          this.again = true;
+          await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));
+        }
       } catch (err) {
         this.deps.logger.error('routing matching pass failed', { err });
       }
@@ -59,7 +67,6 @@ export class Matcher {
   }
 }
 
-/** This engine as a `Router`: the queue in Postgres/PGlite, agents from the agent desktop API. */
 export class InternalRouter implements Router {
   readonly kind = 'internal';
 

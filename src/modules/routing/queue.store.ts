@@ -64,6 +64,13 @@ export function checkQueueName(name: unknown, field = 'virtualQueue'): string {
   return name.trim();
 }
 
+export interface MatchPassResult {
+  reserved: number;
+  lockedAgents: number;
+  /** Waiting requests this pass wanted were held by another pass while some of its agents stayed unpaired. */
+  contended: boolean;
+}
+
 /** Outcome of a transition that must still be reported as an error once its effects committed. */
 class DeferredError {
   constructor(readonly error: Error) {}
@@ -238,7 +245,7 @@ export class QueueStore {
    * order, each taking the matching agent that has been ready longest. Returns how many
    * reservations it made. Rows a concurrent pass holds are skipped, never waited for.
    */
-  async matchPass(events: RoutingEvents): Promise<{ reserved: number; lockedAgents: number }> {
+  async matchPass(events: RoutingEvents): Promise<MatchPassResult> {
     return this.db.transaction(async (tx) => {
       const now = this.clock.now();
       const agents = await tx
@@ -248,14 +255,14 @@ export class QueueStore {
         .orderBy(asc(agentsTable.readySince), asc(agentsTable.id))
         .limit(this.options.maxAgentsPerPass)
         .for('update', { skipLocked: true });
-      if (agents.length === 0) return { reserved: 0, lockedAgents: 0 };
+      if (agents.length === 0) return { reserved: 0, lockedAgents: 0, contended: false };
 
       const waitingTargets = await tx
         .select({ target: requestsTable.target })
         .from(requestsTable)
         .where(eq(requestsTable.state, 'WAITING'))
         .groupBy(requestsTable.target);
-      if (waitingTargets.length === 0) return { reserved: 0, lockedAgents: agents.length };
+      if (waitingTargets.length === 0) return { reserved: 0, lockedAgents: agents.length, contended: false };
 
       const profiles = await loadProfiles(
         tx,
@@ -266,27 +273,45 @@ export class QueueStore {
         const parsed = this.parsedOrNull(target);
         if (parsed && profiles.some((p) => matchesAgent(parsed.expr, p))) servable.set(target, parsed);
       }
-      if (servable.size === 0) return { reserved: 0, lockedAgents: agents.length };
+      if (servable.size === 0) return { reserved: 0, lockedAgents: agents.length, contended: false };
 
-      // Per servable target, at most one request per locked agent can be served in this pass.
-      const ranked = sql`select seq from (
-          select ${requestsTable.seq} as seq, row_number() over (
+      // Per servable target, at most one request per locked agent can be served in this pass:
+      // pick them without locks, then lock those still waiting, skipping rows another pass holds.
+      const ranked = await tx
+        .select({ seq: sql<number>`seq` })
+        .from(
+          sql`(select ${requestsTable.seq} as seq, row_number() over (
             partition by ${requestsTable.target}
             order by ${requestsTable.priority} desc, ${requestsTable.enqueuedAt}, ${requestsTable.seq}) as rn
           from ${requestsTable}
           where ${requestsTable.state} = 'WAITING' and ${inArray(requestsTable.target, [...servable.keys()])}
-        ) ranked where rn <= ${agents.length}`;
-      const candidates = await tx
-        .select({
-          seq: requestsTable.seq,
-          requestId: requestsTable.requestId,
-          virtualQueue: requestsTable.virtualQueue,
-          target: requestsTable.target,
-        })
-        .from(requestsTable)
-        .where(and(eq(requestsTable.state, 'WAITING'), sql`${requestsTable.seq} in (${ranked})`))
-        .orderBy(desc(requestsTable.priority), asc(requestsTable.enqueuedAt), asc(requestsTable.seq))
-        .for('update', { skipLocked: true });
+        ) as ranked`,
+        )
+        .where(sql`rn <= ${agents.length}`);
+      const candidates =
+        ranked.length === 0
+          ? []
+          : await tx
+              .select({
+                seq: requestsTable.seq,
+                requestId: requestsTable.requestId,
+                virtualQueue: requestsTable.virtualQueue,
+                target: requestsTable.target,
+              })
+              .from(requestsTable)
+              .where(
+                and(
+                  eq(requestsTable.state, 'WAITING'),
+                  inArray(
+                    requestsTable.seq,
+                    ranked.map((r) => Number(r.seq)),
+                  ),
+                ),
+              )
+              .orderBy(desc(requestsTable.priority), asc(requestsTable.enqueuedAt), asc(requestsTable.seq))
+              .for('update', { skipLocked: true });
+      // Rows we could not lock are another pass's; if ours ends up short, the caller retries.
+      const contended = candidates.length < ranked.length;
 
       const taken = new Set<string>();
       const pairs: { req: (typeof candidates)[number]; agentId: string }[] = [];
@@ -299,7 +324,7 @@ export class QueueStore {
         pairs.push({ req, agentId: agent.id });
         if (taken.size === profiles.length) break;
       }
-      if (pairs.length === 0) return { reserved: 0, lockedAgents: agents.length };
+      if (pairs.length === 0) return { reserved: 0, lockedAgents: agents.length, contended };
 
       const queues = [...new Set(pairs.map((p) => p.req.virtualQueue))];
       const timeouts = new Map(
@@ -366,7 +391,11 @@ export class QueueStore {
         events.agent(agentId, 'RESERVED', now, event);
         events.queue(req.virtualQueue, 'RESERVED', req.requestId, now);
       }
-      return { reserved: pairs.length, lockedAgents: agents.length };
+      return {
+        reserved: pairs.length,
+        lockedAgents: agents.length,
+        contended: contended && taken.size < profiles.length,
+      };
     });
   }
 
