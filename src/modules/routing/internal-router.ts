@@ -10,6 +10,7 @@ import {
   queueHandleSeconds,
   type ThresholdOptions,
 } from './ewt.js';
+import type { Matcher } from './matcher.js';
 import { type QueueStore, requestView } from './queue.store.js';
 import type { EnqueueInput, QueuePosition, ReservationEvent, Router, RoutingRequestView } from './router.js';
 import { agentsTable, requestsTable, virtualQueuesTable } from './routing.tables.js';
@@ -17,56 +18,7 @@ import type { RoutingStats } from './stats.js';
 import type { TargetCache } from './target.js';
 import { targetSql } from './target.js';
 
-/**
- * Runs matching passes for this instance, one at a time: a trigger that arrives while a pass runs
- * makes that pass run once more instead of starting a second one. Other instances run their own
- * passes; row locks keep them apart, and the periodic tick catches anything a race left behind.
- */
-export class Matcher {
-  private running: Promise<void> | null = null;
-  private again = false;
-
-  constructor(
-    private readonly deps: Deps,
-    private readonly store: QueueStore,
-    private readonly maxAgentsPerPass: number,
-  ) {}
-
-  run(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = this.loop().finally(() => {
-      this.running = null;
-    });
-    return this.running;
-  }
-
-  private async loop(): Promise<void> {
-    let contendedRuns = 0;
-    do {
-      this.again = false;
-      const events = new RoutingEvents();
-      try {
-        const { reserved, lockedAgents, contended } = await this.store.matchPass(events);
-        // A full batch of agents may have left more ready agents behind: go again.
-        if (reserved > 0 && lockedAgents >= this.maxAgentsPerPass) this.again = true;
-        // Another instance's pass held requests our agents could take: once it commits they are
-        // either taken or free again, so retry shortly (a few times; the tick covers the rest).
-        if (contended && contendedRuns < 5) {
-          contendedRuns++;
-          this.again = true;
-          await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));
-        }
-      } catch (err) {
-        this.deps.logger.error('routing matching pass failed', { err });
-      }
-      await events.publish(this.deps.bus);
-    } while (this.again);
-  }
-}
-
+/** This engine as a `Router`: the queue in Postgres/PGlite, agents from the agent desktop API. */
 export class InternalRouter implements Router {
   readonly kind = 'internal';
 

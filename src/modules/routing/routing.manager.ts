@@ -5,7 +5,8 @@ import { NotFoundError, ValidationError } from '../../errors.js';
 import type { Scheduler } from '../../scheduler.js';
 import { AGENT_TOKEN_PREFIX, AgentDirectory, type AgentView } from './agents.js';
 import { type AgentEvent, type QueueEvent, RoutingEvents } from './events.js';
-import { InternalRouter, Matcher } from './internal-router.js';
+import { InternalRouter } from './internal-router.js';
+import { Matcher } from './matcher.js';
 import { QueueStore, requestView } from './queue.store.js';
 import type { ReservationEvent, Router, RoutingRequestView } from './router.js';
 import {

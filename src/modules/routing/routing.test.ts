@@ -472,4 +472,28 @@ describe('routing queue', () => {
       expect(new Set(viaSql), target).toEqual(new Set(viaJs));
     }
   });
+
+  it('deletes finished requests past their retention, never active ones', async () => {
+    const target = await group(uid('Old'));
+    const a = uid('oa');
+    await agent(a, { groups: [target.split('@')[0] as string], state: 'READY' });
+    const vq = uid('VQ_old');
+    const [done, cancelled, waiting] = [uid('od'), uid('oc'), uid('ow')];
+    await routing.router.enqueue({ requestId: done, virtualQueue: vq, target });
+    expect(await serve(a, 'NOT_READY')).toBe(done);
+    await routing.router.enqueue({ requestId: cancelled, virtualQueue: vq, target });
+    await routing.router.cancel(cancelled);
+    await routing.router.enqueue({ requestId: waiting, virtualQueue: vq, target });
+    const { token } = await routing.agents
+      .upsert({ id: a, password: 'old-password' })
+      .then(() => routing.agents.issueToken(a, 'old-password'));
+    t.clock.advance(8 * 86_400_000);
+    const swept = await routing.housekeeping();
+    expect(swept.requests).toBeGreaterThanOrEqual(2);
+    expect(swept.tokens).toBeGreaterThanOrEqual(1);
+    expect(await routing.router.get(done)).toBeNull();
+    expect(await routing.router.get(cancelled)).toBeNull();
+    expect(await state(waiting)).toBe('WAITING');
+    expect(await routing.agents.agentForToken(token)).toBeNull();
+  });
 });
