@@ -30,6 +30,12 @@ import {
 import { type ParsedTarget, TargetCache } from './target.js';
 import { VirtualQueues } from './virtual-queues.js';
 
+// What other modules need, importable from this manager file (the dependency rules allow
+// managers and types across modules).
+export { type CheckQueuePositionBody, checkQueuePositionBody, type ThresholdOptions } from './ewt.js';
+export type { EnqueueInput, QueuePosition, ReservationEvent, Router, RoutingRequestView } from './router.js';
+export { validateTarget } from './target.js';
+
 declare module '../../pubsub/topics.js' {
   interface TopicMap {
     /** Keyed by request id, and published once more with no key (every request). */
@@ -178,15 +184,18 @@ export class RoutingManager {
   }
 
   /** Logs the agent out (a pending reservation returns to the queue) and revokes its tokens. */
-  async agentLogout(agentId: string): Promise<AgentView> {
-    const agent = await this.setAgentState(agentId, 'LOGGED_OUT');
-    await this.agents.revokeTokens(agentId);
-    return agent;
+  agentLogout(agentId: string): Promise<AgentView> {
+    return this.setAgentState(agentId, 'LOGGED_OUT');
   }
 
+  /**
+   * Sets an agent's state (by the agent or its supervisor). LOGGED_OUT also revokes the agent's
+   * desktop tokens: a supervisor logging out an agent who left must really end the session.
+   */
   async setAgentState(agentId: string, state: AgentState): Promise<AgentView> {
     const events = new RoutingEvents();
     await this.store.setState(agentId, state, events);
+    if (state === 'LOGGED_OUT') await this.agents.revokeTokens(agentId);
     // READY, or a released reservation: either way a pass may now pair someone.
     const rematch = state === 'READY' || events.reservations.length > 0;
     await this.commit(events, null, rematch);
