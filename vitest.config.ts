@@ -1,4 +1,7 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
+
+const require = createRequire(import.meta.url);
 
 /**
  * The suites always run on PGlite with in-process pub/sub; with TEST_DATABASE_URL (and
@@ -14,10 +17,20 @@ const shared = {
 };
 
 export default defineConfig({
+  // Node loads graphql's CommonJS build for every package; Vite would hand our sources the .mjs one,
+  // and two GraphQLError classes break error masking. One copy, as in production.
+  resolve: { alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }] },
   test: {
     projects: [
-      { test: { ...shared, name: 'pglite', env: { TEST_BACKEND: 'pglite' } } },
-      ...(scaled ? [{ test: { ...shared, name: 'postgres', env: { TEST_BACKEND: 'postgres' } } }] : []),
+      { extends: true as const, test: { ...shared, name: 'pglite', env: { TEST_BACKEND: 'pglite' } } },
+      ...(scaled
+        ? [
+            {
+              extends: true as const,
+              test: { ...shared, name: 'postgres', env: { TEST_BACKEND: 'postgres' } },
+            },
+          ]
+        : []),
     ],
   },
 });

@@ -21,6 +21,8 @@ export interface App {
   stop(): Promise<void>;
   /** Extra upgrade handlers (e.g. CometD) by path prefix. */
   upgradeHandlers: Map<string, (req: IncomingMessage, socket: Duplex, head: Buffer) => void>;
+  /** The `/genesys/...` routes (modules register theirs through http/routes.ts). */
+  legacyRouter: LegacyRouter;
   /** Extra raw Node handlers (e.g. CometD long-polling) by path prefix; checked before fetch. */
   nodeHandlers: Map<string, (req: IncomingMessage, res: ServerResponse) => void>;
 }
@@ -118,6 +120,7 @@ export async function buildApp(deps: Deps, managers: Managers = createManagers(d
     deps,
     managers,
     fetch: fetchWithLog,
+    legacyRouter: legacy,
     upgradeHandlers,
     nodeHandlers,
     start(options = {}) {

@@ -1,14 +1,27 @@
 import { AuthManager } from './auth/auth.manager.js';
 import type { Deps } from './deps.js';
+import { EventStore } from './modules/event/event.manager.js';
 import { NodeManager } from './modules/node/node.manager.js';
+import { OfficeHoursManager } from './modules/office-hours/office-hours.manager.js';
+import { PatternManager } from './modules/pattern/pattern.manager.js';
 import { RoutingManager } from './modules/routing/routing.manager.js';
 
 /** Every domain manager, built once per instance. Adapters (GraphQL, REST, CometD) only call these. */
 export function createManagers(deps: Deps) {
   const auth = new AuthManager(deps);
   const nodes = new NodeManager(deps);
+  const events = new EventStore(deps);
+  const patterns = new PatternManager(deps);
+  const officeHours = new OfficeHoursManager(deps);
   const routing = new RoutingManager(deps, auth);
-  return { auth, nodes, routing };
+  return {
+    auth,
+    nodes,
+    events,
+    patterns,
+    officeHours,
+    routing,
+  };
 }
 
 export type Managers = ReturnType<typeof createManagers>;
@@ -19,5 +32,6 @@ export function scheduleBackgroundTasks(deps: Deps, managers: Managers): void {
     managers.nodes.heartbeat(),
   );
   deps.scheduler.every('auth token sweep', 60_000, () => managers.auth.sweepExpiredTokens());
+  deps.scheduler.every('session event sweep', 60_000, () => managers.events.sweep());
   managers.routing.schedule(deps.scheduler);
 }

@@ -8,6 +8,7 @@ import { type App, buildApp } from '../src/app.js';
 import { ManualClock } from '../src/clock.js';
 import { type Config, loadConfig } from '../src/config.js';
 import { closeDeps, createDeps } from '../src/deps.js';
+import { createLogger } from '../src/log/logger.js';
 import { startup } from '../src/startup.js';
 
 export const backend = process.env.TEST_BACKEND === 'postgres' ? 'postgres' : 'pglite';
@@ -51,6 +52,8 @@ export interface TestAppOptions {
   database?: TestDatabase;
   /** Redis channel namespace; instances that must see each other's events share it. */
   namespace?: string;
+  /** Collects the JSON log lines (at info level) instead of discarding them. */
+  logs?: string[];
   /** Run the start-up steps (bundled templates, provisioning file). Default true. */
   startup?: boolean;
 }
@@ -89,9 +92,15 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ...options.env,
   };
   const config = loadConfig(env);
+  const logs = options.logs;
   const deps = await createDeps(config, {
     clock,
-    pgliteSnapshot: config.database.kind === 'pglite' ? await pgliteSnapshot() : undefined,
+    logger: logs ? createLogger('info', {}, (line) => logs.push(line)) : undefined,
+    // Only an in-memory database starts from the migrated snapshot; a data directory opens as it is.
+    pgliteSnapshot:
+      config.database.kind === 'pglite' && config.database.dataDir === null
+        ? await pgliteSnapshot()
+        : undefined,
   });
   const app = await buildApp(deps);
   if (options.startup !== false) await startup(app);

@@ -52,7 +52,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       ping: async () => {
         await client`select 1`;
       },
-      close: () => client.end({ timeout: 5 }),
+      close: once(() => client.end({ timeout: 5 })),
     };
   }
   if (options.dataDir) mkdirSync(resolve(options.dataDir), { recursive: true });
@@ -69,7 +69,16 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     ping: async () => {
       await client.query('select 1');
     },
-    close: () => client.close(),
+    close: once(() => client.close()),
+  };
+}
+
+/** Closing twice (e.g. a failed start-up, then shutdown) is harmless. */
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let closing: Promise<void> | null = null;
+  return () => {
+    closing ??= fn();
+    return closing;
   };
 }
 

@@ -1,4 +1,7 @@
 // Every module's tables, in one place for drizzle-kit and the typed client.
 export * from '../auth/auth.tables.js';
+export * from '../modules/event/event.tables.js';
 export * from '../modules/node/node.tables.js';
+export * from '../modules/office-hours/office-hours.tables.js';
+export * from '../modules/pattern/pattern.tables.js';
 export * from '../modules/routing/routing.tables.js';

@@ -2,6 +2,8 @@ import { lexicographicSortSchema, printSchema } from 'graphql';
 import { builder } from './builder.js';
 import '../auth/auth.graphql.js';
 import '../modules/node/node.graphql.js';
+import '../modules/pattern/pattern.graphql.js';
+import '../modules/office-hours/office-hours.graphql.js';
 import '../modules/routing/routing.graphql.js';
 
 export const schema = builder.toSchema();

@@ -79,8 +79,25 @@ export function createGraphQLWebSocket(
         return [];
       }
       const socket = state.socket;
+      // GraphiQL sends its header editor's contents in each operation's extensions.
+      let viewer = state.viewer;
+      const operationHeaders = payload.extensions?.headers;
+      if (operationHeaders && typeof operationHeaders === 'object') {
+        const credentials = credentialsFrom(operationHeaders as Record<string, unknown>);
+        if (credentials.authorization) {
+          try {
+            viewer = await authenticate({
+              ...credentials,
+              gmsUser: credentials.gmsUser ?? viewer?.gmsUser ?? null,
+            });
+          } catch {
+            state.socket.close(4403, 'Forbidden');
+            return [];
+          }
+        }
+      }
       const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-        viewer: state.viewer ?? undefined,
+        viewer: viewer ?? undefined,
         dropSlowSubscriber: () => dropSocket(socket),
         params: payload,
       } as YogaServerContext);

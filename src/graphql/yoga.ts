@@ -1,8 +1,9 @@
 import { EnvelopArmor } from '@escape.tech/graphql-armor';
-import { NoSchemaIntrospectionCustomRule } from 'graphql';
+import { GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Viewer } from '../auth/viewer.js';
 import type { Deps } from '../deps.js';
+import { UnauthorizedError } from '../errors.js';
 import type { Managers } from '../managers.js';
 import type { GraphQLContext } from './context.js';
 import { schema } from './schema.js';
@@ -90,7 +91,20 @@ export function createGraphQLServer(
     },
     plugins: [...armor.plugins, useIntrospectionSwitch(config.graphql.introspection)],
     context: async (initial): Promise<GraphQLContext> => {
-      const viewer = initial.viewer ?? (await authenticate(initial.request));
+      let viewer: Viewer;
+      try {
+        viewer = initial.viewer ?? (await authenticate(initial.request));
+      } catch (err) {
+        // Wrong credentials are the caller's error, not ours: 401, not a masked 500.
+        if (err instanceof UnauthorizedError)
+          throw new GraphQLError(err.message, {
+            extensions: {
+              code: 'UNAUTHENTICATED',
+              http: { status: 401, headers: { 'www-authenticate': 'Basic realm="GMS"' } },
+            },
+          });
+        throw err;
+      }
       return { deps, managers, viewer, dropSlowSubscriber: initial.dropSlowSubscriber };
     },
   });

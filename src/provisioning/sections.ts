@@ -1,5 +1,11 @@
+import { officeHoursSection } from '../modules/office-hours/office-hours.provisioning.js';
+import { patternGroupsSection } from '../modules/pattern/pattern.provisioning.js';
 import { routingSections } from '../modules/routing/routing.provisioning.js';
 import type { ProvisioningSection } from './section.js';
 
 /** Every module's provisioning section; each module adds one line. */
-export const provisioningSections: ProvisioningSection[] = [...routingSections];
+export const provisioningSections: ProvisioningSection[] = [
+  patternGroupsSection,
+  officeHoursSection,
+  ...routingSections,
+];

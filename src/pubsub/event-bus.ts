@@ -39,6 +39,15 @@ export interface EventBus {
     key: string | null,
     options?: SubscribeOptions,
   ): BusSubscription<TopicMap[T]>;
+  /**
+   * Calls `onMessage` for every event, with no buffering: for "something changed" pokes whose
+   * consumer re-reads durable state (several pokes coalesce into one read). Resolves once listening.
+   */
+  watch<T extends Topic>(
+    topic: T,
+    key: string | null,
+    onMessage: (payload: TopicMap[T]) => void,
+  ): Promise<() => Promise<void>>;
   stats(): BusStats;
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -149,6 +158,12 @@ export function createEventBus(
       };
       active.add(iterator as BusSubscription<unknown>);
       return iterator;
+    },
+    watch(topic, key, onMessage) {
+      return transport.listen(channelName(topic, key), (raw) => {
+        counters.delivered++;
+        onMessage(JSON.parse(raw));
+      });
     },
     stats: () => ({ ...counters, activeSubscriptions: active.size }),
     ping: () => transport.ping(),

@@ -116,19 +116,17 @@ const Queue = graphql(`
   }
 `);
 
-/**
- * Asserts the field was refused. (Under vitest the scope-auth GraphQLError comes from a second
- * copy of `graphql` and yoga masks it as "Unexpected error."; the refusal itself is what counts.)
- */
+/** Asserts the field was refused by scope-auth. */
 async function refused(t: TestApp, query: string, field: string, headers: Record<string, string> = {}) {
   const response = await t.fetch('/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ query }),
   });
-  const body = (await response.json()) as { data: unknown; errors?: { path?: string[] }[] };
+  const body = (await response.json()) as { data: unknown; errors?: { path?: string[]; message: string }[] };
   expect(body.data).toBeNull();
   expect(body.errors?.[0]?.path).toEqual([field]);
+  expect(body.errors?.[0]?.message).toMatch(/^Not authorized/);
 }
 
 /** A GraphQL subscription over SSE (graphql-yoga), read event by event. */
@@ -332,5 +330,11 @@ describe('agent desktop GraphQL', () => {
     await expect(
       t.app.managers.auth.authenticate({ authorization: auth.authorization, gmsUser: null }),
     ).rejects.toMatchObject({ code: 'auth/unauthorized' });
+    const response = await t.fetch('/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...auth },
+      body: JSON.stringify({ query: '{ agentMe { id } }' }),
+    });
+    expect(response.status).toBe(401);
   });
 });

@@ -500,7 +500,11 @@ builder.subscriptionFields((t) => ({
       // Fail at subscribe time for an unknown queue or a bad window.
       const first = await routing.statistics('VIRTUAL_QUEUE', args.virtualQueue, args.windowSeconds);
       return refreshOnEvents(
-        [subscribeTopic(ctx, 'routing:queue', first.objectId), subscribeTopic(ctx, 'routing:agent', null)],
+        ctx.deps.bus,
+        [
+          { topic: 'routing:queue', key: first.objectId },
+          { topic: 'routing:agent', key: null },
+        ],
         () => routing.statistics('VIRTUAL_QUEUE', first.objectId, args.windowSeconds),
         routing.options.statisticsRefreshMs,
       );

@@ -1,19 +1,19 @@
-import type { BusSubscription } from '../../pubsub/event-bus.js';
+import type { EventBus } from '../../pubsub/event-bus.js';
+import type { Topic } from '../../pubsub/topics.js';
 
 /**
- * A live value that is recomputed when any source announces a change (and every `refreshMs`, for
- * values that move with time such as the longest wait). Bursts of events collapse into one
- * recomputation, and sources are drained continuously, so a slow reader never overflows them.
- * Yields the current value first.
+ * A live value that is recomputed when any watched topic announces a change (and every
+ * `refreshMs`, for values that move with time such as the longest wait). Events are only pokes:
+ * a burst collapses into one recomputation and nothing is buffered, so a slow reader costs
+ * nothing but staleness. Yields the current value first, once the watches are listening.
  */
 export async function* refreshOnEvents<T>(
-  sources: BusSubscription<unknown>[],
+  bus: EventBus,
+  sources: { topic: Topic; key: string | null }[],
   compute: () => Promise<T>,
   refreshMs: number,
 ): AsyncGenerator<T> {
   let dirty = true;
-  let failure: unknown = null;
-  let ended = 0;
   let wake: (() => void) | null = null;
   const poke = () => {
     dirty = true;
@@ -21,30 +21,17 @@ export async function* refreshOnEvents<T>(
     wake = null;
     w?.();
   };
-  for (const source of sources) {
-    void (async () => {
-      try {
-        for await (const _ of source) poke();
-      } catch (err) {
-        failure = err;
-      }
-      ended++;
-      poke();
-    })();
-  }
+  const stops = await Promise.all(sources.map((s) => bus.watch(s.topic, s.key, poke)));
   const timer = setInterval(poke, refreshMs);
   timer.unref();
   try {
-    await Promise.all(sources.map((s) => s.ready));
     for (;;) {
       if (!dirty) await new Promise<void>((resolve) => (wake = resolve));
-      if (failure) throw failure;
-      if (ended === sources.length) return;
       dirty = false;
       yield await compute();
     }
   } finally {
     clearInterval(timer);
-    await Promise.all(sources.map((s) => s.return()));
+    await Promise.all(stops.map((stop) => stop()));
   }
 }

@@ -1,0 +1,88 @@
+/**
+ * A pull-based stream over durable rows: it reads what is new whenever it is poked (a bus event),
+ * and at least every `pollMs` (a lost poke only delays). It reads at the consumer's pace, so a slow
+ * consumer never makes anything buffer without bound.
+ */
+export interface PollingStreamOptions<T> {
+  /** Starts listening for pokes; resolves with the function that stops listening. */
+  watch(onPoke: () => void): Promise<() => Promise<void>>;
+  /** Reads the next batch after what was already yielded (the stream keeps no cursor itself). */
+  read(): Promise<T[]>;
+  pollMs: number;
+}
+
+export interface PollingStream<T> extends AsyncIterableIterator<T> {
+  /** Resolves once pokes are being listened to. */
+  ready: Promise<void>;
+  return(): Promise<IteratorResult<T>>;
+}
+
+export function pollingStream<T>(options: PollingStreamOptions<T>): PollingStream<T> {
+  const buffered: T[] = [];
+  let dirty = true;
+  let closed = false;
+  let wake: (() => void) | null = null;
+  let unwatch: (() => Promise<void>) | null = null;
+  const poke = () => {
+    dirty = true;
+    wake?.();
+  };
+  // Listen before the first read, so nothing committed in between is missed.
+  const ready = options.watch(poke).then(async (stop) => {
+    unwatch = stop;
+    if (closed) await stop();
+  });
+
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    wake?.();
+    await ready.catch(() => {});
+    if (unwatch) await unwatch();
+  };
+
+  const iterator: PollingStream<T> = {
+    ready,
+    async next(): Promise<IteratorResult<T>> {
+      await ready;
+      for (;;) {
+        if (closed) return { value: undefined, done: true };
+        const item = buffered.shift();
+        if (item !== undefined) return { value: item, done: false };
+        if (dirty) {
+          dirty = false;
+          const batch = await options.read();
+          if (batch.length > 0) {
+            buffered.push(...batch);
+            dirty = true; // there may be more than one batch
+          }
+          continue;
+        }
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            dirty = true;
+            resolve();
+          }, options.pollMs);
+          timer.unref?.();
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = null;
+      }
+    },
+    async return(): Promise<IteratorResult<T>> {
+      await close();
+      return { value: undefined, done: true };
+    },
+    async throw(err?: unknown): Promise<IteratorResult<T>> {
+      await close();
+      throw err;
+    },
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+  };
+  return iterator;
+}

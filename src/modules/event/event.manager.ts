@@ -1,0 +1,222 @@
+import { randomUUID } from 'node:crypto';
+import { and, asc, eq, gt, lte, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client.js';
+import { queryRows } from '../../db/client.js';
+import type { Deps } from '../../deps.js';
+import { ValidationError } from '../../errors.js';
+import { type SessionEventRow, sessionEventCountersTable, sessionEventsTable } from './event.tables.js';
+import { pollingStream } from './event-stream.js';
+
+export interface SessionEvent {
+  sessionId: string;
+  seq: number;
+  tag: string;
+  /** The push's `id`. */
+  deliveryId: string;
+  message: unknown;
+  gmsUser: string | null;
+  createdAt: Date;
+}
+
+/** A position in a device's (gms_user's) stream: the last seq seen per session. */
+export type UserCursor = Record<string, number>;
+
+interface EventPoke {
+  sessionId: string;
+  seq: number;
+}
+
+declare module '../../pubsub/topics.js' {
+  interface TopicMap {
+    /** Keyed by session id: "session <id> has new events up to seq". */
+    'session:event': EventPoke;
+    /** Keyed by gms_user: the same poke, for device-wide streams (CometD, GraphQL). */
+    'user:event': EventPoke;
+  }
+}
+
+export interface AppendInput {
+  sessionId: string;
+  gmsUser: string | null;
+  tag: string;
+  message: unknown;
+  /** Events live as long as their session (its TTL). */
+  expiresAt: Date;
+}
+
+const toEvent = (r: SessionEventRow): SessionEvent => ({
+  sessionId: r.sessionId,
+  seq: r.seq,
+  tag: r.tag,
+  deliveryId: r.deliveryId,
+  message: r.message,
+  gmsUser: r.gmsUser,
+  createdAt: r.createdAt,
+});
+
+export const encodeCursor = (c: UserCursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
+
+export function decodeCursor(text: string | null | undefined): UserCursor {
+  if (!text) return {};
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+      const out: UserCursor = {};
+      for (const [k, v] of Object.entries(parsed)) if (Number.isInteger(v)) out[k] = v as number;
+      return out;
+    }
+  } catch {}
+  throw new ValidationError('event/invalid_cursor', 'Invalid resume cursor', 'cursor');
+}
+
+/**
+ * Store-and-forward delivery: events are appended in the transaction that causes them, pokes go
+ * out on the bus after commit, and every reader (GraphQL subscription, CometD, polling) reads from
+ * the stored sequence. Redis losing a poke only delays delivery until the next poll tick.
+ */
+export class EventStore {
+  constructor(
+    private readonly deps: Deps,
+    private readonly options: { pollMs: number; batch: number } = { pollMs: 5_000, batch: 200 },
+  ) {}
+
+  /** Appends inside the caller's transaction; call `announce` after it commits. */
+  async append(tx: DbOrTx, input: AppendInput): Promise<SessionEvent> {
+    const now = this.deps.clock.now();
+    const [counter] = await tx
+      .insert(sessionEventCountersTable)
+      .values({ sessionId: input.sessionId, lastSeq: 1, expiresAt: input.expiresAt })
+      .onConflictDoUpdate({
+        target: sessionEventCountersTable.sessionId,
+        set: {
+          lastSeq: sql`${sessionEventCountersTable.lastSeq} + 1`,
+          expiresAt: sql`greatest(${sessionEventCountersTable.expiresAt}, excluded.expires_at)`,
+        },
+      })
+      .returning({ seq: sessionEventCountersTable.lastSeq });
+    if (!counter) throw new Error('event counter returned no row');
+    const [row] = await tx
+      .insert(sessionEventsTable)
+      .values({
+        sessionId: input.sessionId,
+        seq: counter.seq,
+        tag: input.tag,
+        deliveryId: randomUUID().replaceAll('-', ''),
+        message: input.message,
+        gmsUser: input.gmsUser,
+        createdAt: now,
+        expiresAt: input.expiresAt,
+      })
+      .returning();
+    if (!row) throw new Error('event insert returned no row');
+    return toEvent(row);
+  }
+
+  /** Pokes every instance about committed events. Never throws: a lost poke only delays. */
+  async announce(events: SessionEvent[]): Promise<void> {
+    for (const e of events) {
+      await this.deps.bus.publish('session:event', e.sessionId, { sessionId: e.sessionId, seq: e.seq });
+      if (e.gmsUser)
+        await this.deps.bus.publish('user:event', e.gmsUser, { sessionId: e.sessionId, seq: e.seq });
+    }
+  }
+
+  /** Appends in its own transaction and announces. */
+  async publish(input: AppendInput): Promise<SessionEvent> {
+    const event = await this.deps.db.transaction((tx) => this.append(tx, input));
+    await this.announce([event]);
+    return event;
+  }
+
+  async readSession(
+    sessionId: string,
+    afterSeq: number,
+    limit = this.options.batch,
+  ): Promise<SessionEvent[]> {
+    const rows = await this.deps.db
+      .select()
+      .from(sessionEventsTable)
+      .where(
+        and(
+          eq(sessionEventsTable.sessionId, sessionId),
+          gt(sessionEventsTable.seq, afterSeq),
+          gt(sessionEventsTable.expiresAt, this.deps.clock.now()),
+        ),
+      )
+      .orderBy(asc(sessionEventsTable.seq))
+      .limit(limit);
+    return rows.map(toEvent);
+  }
+
+  /** Events of every session of one device, after a per-session cursor, oldest first. */
+  async readUser(gmsUser: string, cursor: UserCursor, limit = this.options.batch): Promise<SessionEvent[]> {
+    const rows = await queryRows<{
+      session_id: string;
+      seq: number;
+      tag: string;
+      delivery_id: string;
+      message: unknown;
+      gms_user: string | null;
+      created_at: string | Date;
+    }>(
+      this.deps.db,
+      sql`select e.session_id, e.seq, e.tag, e.delivery_id, e.message, e.gms_user, e.created_at
+          from ${sessionEventsTable} e
+          left join jsonb_each_text(${JSON.stringify(cursor)}::jsonb) c(session_id, seq) on c.session_id = e.session_id
+          where e.gms_user = ${gmsUser} and e.seq > coalesce(c.seq::int, 0) and e.expires_at > ${this.deps.clock.now().toISOString()}::timestamptz
+          order by e.created_at, e.position
+          limit ${limit}`,
+    );
+    return rows.map((r) => ({
+      sessionId: r.session_id,
+      seq: Number(r.seq),
+      tag: r.tag,
+      deliveryId: r.delivery_id,
+      message: typeof r.message === 'string' ? (JSON.parse(r.message) as unknown) : r.message,
+      gmsUser: r.gms_user,
+      createdAt: new Date(r.created_at),
+    }));
+  }
+
+  /** Live events of one session after `afterSeq`: stored ones first, then new ones as they commit. */
+  streamSession(sessionId: string, afterSeq = 0) {
+    let last = afterSeq;
+    return pollingStream<SessionEvent>({
+      pollMs: this.options.pollMs,
+      watch: (onPoke) => this.deps.bus.watch('session:event', sessionId, onPoke),
+      read: async () => {
+        const batch = await this.readSession(sessionId, last);
+        const tail = batch.at(-1);
+        if (tail) last = tail.seq;
+        return batch;
+      },
+    });
+  }
+
+  /** Live events of every session of one device; each carries the cursor to resume after it. */
+  streamUser(gmsUser: string, from: UserCursor = {}) {
+    const cursor: UserCursor = { ...from };
+    return pollingStream<SessionEvent & { cursor: string }>({
+      pollMs: this.options.pollMs,
+      watch: (onPoke) => this.deps.bus.watch('user:event', gmsUser, onPoke),
+      read: async () => {
+        const batch = await this.readUser(gmsUser, cursor);
+        return batch.map((e) => {
+          cursor[e.sessionId] = e.seq;
+          return { ...e, cursor: encodeCursor(cursor) };
+        });
+      },
+    });
+  }
+
+  /** Housekeeping: expired events are already invisible; this only reclaims the rows. */
+  async sweep(): Promise<number> {
+    const now = this.deps.clock.now();
+    const deleted = await this.deps.db
+      .delete(sessionEventsTable)
+      .where(lte(sessionEventsTable.expiresAt, now))
+      .returning({ s: sessionEventsTable.sessionId });
+    await this.deps.db.delete(sessionEventCountersTable).where(lte(sessionEventCountersTable.expiresAt, now));
+    return deleted.length;
+  }
+}

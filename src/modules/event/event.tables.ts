@@ -1,0 +1,38 @@
+import { bigserial, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+
+/**
+ * Durable per-session event log: everything a device must see (agent available, notifications,
+ * chat transcript changes…) is appended here in the transaction that causes it. `seq` is dense per
+ * session and assigned under the session's counter row lock, so commit order equals seq order.
+ */
+export const sessionEventsTable = pgTable(
+  'session_events',
+  {
+    sessionId: text('session_id').notNull(),
+    seq: integer('seq').notNull(),
+    /** Insertion order across sessions: orders a device's stream when timestamps tie. */
+    position: bigserial('position', { mode: 'number' }).notNull(),
+    /** Routing tag as GMS pushes it, e.g. `service.agentavailable.<id>`. */
+    tag: text('tag').notNull(),
+    /** Delivery id (`id` in a GMS push), unique. */
+    deliveryId: text('delivery_id').notNull().unique(),
+    message: jsonb('message').notNull(),
+    /** The session owner's `gms_user`, so device-wide streams need no join. */
+    gmsUser: text('gms_user'),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.sessionId, t.seq] }),
+    index('session_events_gms_user_idx').on(t.gmsUser, t.createdAt, t.position),
+    index('session_events_expires_at_idx').on(t.expiresAt),
+  ],
+);
+
+export const sessionEventCountersTable = pgTable('session_event_counters', {
+  sessionId: text('session_id').primaryKey(),
+  lastSeq: integer('last_seq').notNull(),
+  expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+});
+
+export type SessionEventRow = typeof sessionEventsTable.$inferSelect;

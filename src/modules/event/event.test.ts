@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  backend,
+  createTestApp,
+  createTestDatabase,
+  type TestApp,
+  type TestDatabase,
+} from '../../../test/harness.js';
+import { decodeCursor, EventStore, type SessionEvent } from './event.manager.js';
+
+async function take<T>(
+  it: { next(): Promise<IteratorResult<T>> },
+  n: number,
+  timeoutMs = 5000,
+): Promise<T[]> {
+  const out: T[] = [];
+  const timeout = new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new Error('timeout')), timeoutMs),
+  );
+  while (out.length < n) {
+    const r = await Promise.race([it.next(), timeout]);
+    if (r.done) break;
+    out.push(r.value);
+  }
+  return out;
+}
+
+describe('event store', () => {
+  let t: TestApp;
+  let store: EventStore;
+  beforeAll(async () => {
+    t = await createTestApp();
+    store = new EventStore(t.app.deps, { pollMs: 100, batch: 3 });
+  });
+  afterAll(() => t.close());
+
+  const expiresIn = (ms: number) => new Date(t.clock.now().getTime() + ms);
+
+  it('numbers each session densely, also under concurrent appends', async () => {
+    const sessionId = `1-${randomUUID()}`;
+    const events = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        store.publish({
+          sessionId,
+          gmsUser: 'u1',
+          tag: `t.${i}`,
+          message: { i },
+          expiresAt: expiresIn(60_000),
+        }),
+      ),
+    );
+    expect(events.map((e) => e.seq).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    );
+    expect(new Set(events.map((e) => e.deliveryId)).size).toBe(20);
+    const read = await store.readSession(sessionId, 5, 100);
+    expect(read.map((e) => e.seq)).toEqual(Array.from({ length: 15 }, (_, i) => i + 6));
+  });
+
+  it('streams stored events first, then new ones, resuming after a given seq', async () => {
+    const sessionId = `1-${randomUUID()}`;
+    for (let i = 1; i <= 4; i++)
+      await store.publish({
+        sessionId,
+        gmsUser: 'u2',
+        tag: 'x',
+        message: { i },
+        expiresAt: expiresIn(60_000),
+      });
+    const stream = store.streamSession(sessionId, 2);
+    const first = await take(stream, 2);
+    expect(first.map((e) => e.seq)).toEqual([3, 4]);
+    await store.publish({
+      sessionId,
+      gmsUser: 'u2',
+      tag: 'x',
+      message: { i: 5 },
+      expiresAt: expiresIn(60_000),
+    });
+    expect((await take(stream, 1))[0]?.message).toEqual({ i: 5 });
+    await stream.return();
+  });
+
+  it('delivers an event whose poke was lost, on the next poll', async () => {
+    const sessionId = `1-${randomUUID()}`;
+    const stream = store.streamSession(sessionId);
+    await stream.ready;
+    // Appended and committed, but never announced: as if Redis dropped the poke.
+    await t.app.deps.db.transaction((tx) =>
+      store.append(tx, { sessionId, gmsUser: null, tag: 'lost', message: 'm', expiresAt: expiresIn(60_000) }),
+    );
+    const [event] = await take(stream, 1);
+    expect(event?.tag).toBe('lost');
+    await stream.return();
+  });
+
+  it('streams every session of a device with a resumable cursor', async () => {
+    const user = `user-${randomUUID()}`;
+    const s1 = `1-${randomUUID()}`;
+    const s2 = `1-${randomUUID()}`;
+    await store.publish({ sessionId: s1, gmsUser: user, tag: 'a', message: 1, expiresAt: expiresIn(60_000) });
+    await store.publish({ sessionId: s2, gmsUser: user, tag: 'b', message: 2, expiresAt: expiresIn(60_000) });
+    await store.publish({
+      sessionId: s1,
+      gmsUser: 'someone-else',
+      tag: 'c',
+      message: 3,
+      expiresAt: expiresIn(60_000),
+    });
+    const stream = store.streamUser(user);
+    const got = await take(stream, 2);
+    expect(got.map((e) => e.tag)).toEqual(['a', 'b']);
+    await stream.return();
+    await store.publish({ sessionId: s2, gmsUser: user, tag: 'd', message: 4, expiresAt: expiresIn(60_000) });
+    const resumed = store.streamUser(user, decodeCursor(got[1]?.cursor));
+    expect((await take(resumed, 1)).map((e: SessionEvent) => e.tag)).toEqual(['d']);
+    await resumed.return();
+  });
+
+  it('hides expired events and sweeps them', async () => {
+    const sessionId = `1-${randomUUID()}`;
+    await store.publish({ sessionId, gmsUser: null, tag: 'short', message: 1, expiresAt: expiresIn(1_000) });
+    expect(await store.readSession(sessionId, 0)).toHaveLength(1);
+    t.clock.advance(1_001);
+    expect(await store.readSession(sessionId, 0)).toHaveLength(0);
+    expect(await store.sweep()).toBeGreaterThanOrEqual(1);
+  });
+
+  it('refuses a malformed cursor', () => {
+    expect(() => decodeCursor('not json')).toThrow(/cursor/);
+  });
+});
+
+describe.skipIf(backend !== 'postgres')('event store across instances', () => {
+  let database: TestDatabase;
+  const apps: TestApp[] = [];
+  afterAll(async () => {
+    for (const a of apps) await a.close();
+    await database?.drop();
+  });
+
+  it('an event appended on A streams to a reader on B', async () => {
+    database = await createTestDatabase();
+    const namespace = `ev${randomUUID().slice(0, 8)}`;
+    const a = await createTestApp({ database, namespace });
+    const b = await createTestApp({ database, namespace });
+    apps.push(a, b);
+    // A long poll interval: delivery within the timeout proves the Redis poke woke the reader.
+    const storeA = new EventStore(a.app.deps, { pollMs: 60_000, batch: 10 });
+    const storeB = new EventStore(b.app.deps, { pollMs: 60_000, batch: 10 });
+    const sessionId = `1-${randomUUID()}`;
+    const stream = storeB.streamSession(sessionId);
+    await stream.ready;
+    await storeA.publish({
+      sessionId,
+      gmsUser: 'u',
+      tag: 'cross',
+      message: 'hi',
+      expiresAt: new Date(a.clock.now().getTime() + 60_000),
+    });
+    const [event] = await take(stream, 1, 3000);
+    expect(event?.tag).toBe('cross');
+    await stream.return();
+  });
+});

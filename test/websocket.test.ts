@@ -1,0 +1,242 @@
+import { type Client, createClient } from 'graphql-ws';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import WebSocket from 'ws';
+import { adminAuth, createTestApp, type TestApp } from './harness.js';
+
+const NODE_SUB = 'subscription { nodeChanged { id status name } }';
+
+interface Running {
+  t: TestApp;
+  url: string;
+  wsUrl: string;
+}
+const running: Running[] = [];
+const clients: Client[] = [];
+
+async function startApp(env: Record<string, string> = {}): Promise<Running> {
+  const t = await createTestApp({ env });
+  const { url } = await t.app.start({ port: 0, host: '127.0.0.1' });
+  const r = { t, url, wsUrl: `${url.replace('http', 'ws')}/graphql` };
+  running.push(r);
+  return r;
+}
+
+afterEach(async () => {
+  for (const c of clients.splice(0)) await c.dispose();
+  for (const r of running.splice(0)) await r.t.close();
+});
+
+function client(
+  wsUrl: string,
+  connectionParams: Record<string, unknown> = { authorization: adminAuth },
+): Client {
+  const c = createClient({
+    url: wsUrl,
+    webSocketImpl: WebSocket,
+    connectionParams,
+    retryAttempts: 0,
+    lazy: true,
+  });
+  clients.push(c);
+  return c;
+}
+
+/** Collects `n` events of a subscription (rejects on error or close). */
+function collect<T>(c: Client, query: string, n: number): { events: T[]; done: Promise<T[]> } {
+  const events: T[] = [];
+  const done = new Promise<T[]>((resolve, reject) => {
+    c.subscribe<T>(
+      { query },
+      {
+        next: (v) => {
+          if (v.errors) return reject(new Error(v.errors.map((e) => e.message).join('; ')));
+          events.push(v.data as T);
+          if (events.length === n) resolve(events);
+        },
+        error: reject,
+        complete: () => resolve(events),
+      },
+    );
+  });
+  return { events, done };
+}
+
+function rawSocket(wsUrl: string, headers: Record<string, string> = {}) {
+  const ws = new WebSocket(wsUrl, 'graphql-transport-ws', { headers });
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })),
+  );
+  const opened = new Promise<void>((resolve, reject) => {
+    ws.on('open', () => resolve());
+    ws.on('error', reject);
+  });
+  return { ws, closed, opened };
+}
+
+describe('graphql-ws on /graphql', () => {
+  it('delivers events to an authenticated subscriber', async () => {
+    const { t, wsUrl } = await startApp();
+    const c = client(wsUrl);
+    const sub = collect<{ nodeChanged: { status: string } }>(c, NODE_SUB, 1);
+    await new Promise((r) => setTimeout(r, 200));
+    await t.app.managers.nodes.setStatus(t.app.deps.node.id, 'OFFLINE');
+    const [event] = await sub.done;
+    expect(event?.nodeChanged.status).toBe('OFFLINE');
+  });
+
+  it('refuses admin subscriptions without credentials, and bad credentials at connection_init (4403)', async () => {
+    const { wsUrl } = await startApp();
+    await expect(collect(client(wsUrl, {}), NODE_SUB, 1).done).rejects.toThrow(/Not authorized/);
+    const bad = client(wsUrl, { authorization: `Basic ${Buffer.from('default:nope').toString('base64')}` });
+    const err = await collect(bad, NODE_SUB, 1).done.catch((e: unknown) => e);
+    expect((err as { code?: number }).code).toBe(4403);
+  });
+
+  it("accepts credentials in an operation's extensions, as GraphiQL sends them", async () => {
+    const { t, wsUrl } = await startApp();
+    const c = client(wsUrl, {});
+    const events: unknown[] = [];
+    const got = new Promise<void>((resolve, reject) =>
+      c.subscribe(
+        { query: NODE_SUB, extensions: { headers: { Authorization: adminAuth } } },
+        {
+          next: (v) => {
+            if (v.errors) reject(new Error(v.errors[0]?.message));
+            events.push(v.data);
+            resolve();
+          },
+          error: reject,
+          complete: () => {},
+        },
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    await t.app.managers.nodes.setStatus(t.app.deps.node.id, 'OFFLINE');
+    await got;
+    expect(events).toHaveLength(1);
+  });
+
+  it('closes a socket that never sends connection_init (4408)', async () => {
+    const { wsUrl } = await startApp({ WS_INIT_TIMEOUT_MS: '300' });
+    const { closed } = rawSocket(wsUrl);
+    expect((await closed).code).toBe(4408);
+  });
+
+  it('refuses foreign origins and oversized messages', async () => {
+    const { wsUrl } = await startApp({ ALLOWED_ORIGINS: 'https://app.example' });
+    const foreign = rawSocket(wsUrl, { origin: 'https://evil.example' });
+    await expect(foreign.opened).rejects.toThrow(/403/);
+    const ok = rawSocket(wsUrl, { origin: 'https://app.example' });
+    await ok.opened;
+    ok.ws.send('x'.repeat(70 * 1024));
+    expect((await ok.closed).code).toBe(1009);
+  });
+
+  it('caps subscriptions per socket', async () => {
+    const { wsUrl } = await startApp({ WS_MAX_SUBSCRIPTIONS: '2' });
+    const { ws, closed, opened } = rawSocket(wsUrl);
+    await opened;
+    ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: adminAuth } }));
+    await new Promise((r) => ws.once('message', r));
+    for (const id of ['1', '2', '3'])
+      ws.send(JSON.stringify({ id, type: 'subscribe', payload: { query: NODE_SUB } }));
+    expect((await closed).code).toBe(4413);
+  });
+
+  it('drops a subscriber that stops reading; the server and other subscribers carry on (S1)', async () => {
+    const { t, wsUrl } = await startApp({ SUBSCRIPTION_BUFFER_SIZE: '256' });
+    const healthy = client(wsUrl);
+    const total = 5000;
+    const good = collect<{ nodeChanged: { id: number } }>(healthy, NODE_SUB, total);
+
+    const slow = rawSocket(wsUrl);
+    await slow.opened;
+    slow.ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: adminAuth } }));
+    await new Promise((r) => slow.ws.once('message', r));
+    slow.ws.send(JSON.stringify({ id: 's', type: 'subscribe', payload: { query: NODE_SUB } }));
+    await new Promise((r) => setTimeout(r, 200));
+    // Stop reading: the kernel buffers fill, sends stall, this subscriber's buffer overflows.
+    (slow.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+
+    const big = {
+      id: 1,
+      name: 'x'.repeat(4000),
+      version: '1',
+      status: 'ONLINE' as const,
+      health: 'UP' as const,
+      startedAt: '',
+      lastSeenAt: '',
+    };
+    for (let i = 0; i < total; i++) {
+      await t.app.deps.bus.publish('node:changed', null, { ...big, id: i });
+      if (i % 20 === 0) await new Promise((r) => setImmediate(r));
+    }
+    const events = await good.done;
+    expect(events).toHaveLength(total);
+    expect(events.map((e) => e.nodeChanged.id)).toEqual(Array.from({ length: total }, (_, i) => i));
+    await vi.waitFor(() => expect(t.app.deps.bus.stats().overflows).toBeGreaterThanOrEqual(1));
+    // Let the paused client read again so it sees how the server ended the connection.
+    (slow.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+    const closed = await slow.closed;
+    expect([4499, 1006]).toContain(closed.code);
+    expect(t.app.deps.bus.stats().overflows).toBeGreaterThanOrEqual(1);
+    const health = await fetch(`${running[0]?.url}/healthz`);
+    expect(health.status).toBe(200);
+  });
+});
+
+describe('subscriptions over SSE', () => {
+  it('streams events as text/event-stream', async () => {
+    const t = await createTestApp();
+    running.push({ t, url: '', wsUrl: '' });
+    const res = await t.fetch('/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: adminAuth },
+      body: JSON.stringify({ query: NODE_SUB }),
+    });
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const reader = res.body!.getReader();
+    setTimeout(() => void t.app.managers.nodes.setStatus(t.app.deps.node.id, 'OFFLINE'), 100);
+    let text = '';
+    while (!text.includes('OFFLINE')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    await reader.cancel();
+    expect(text).toContain('"status":"OFFLINE"');
+  });
+});
+
+describe('shutdown', () => {
+  it('finishes in-flight requests and closes WebSockets', async () => {
+    const { t, url, wsUrl } = await startApp();
+    const sock = rawSocket(wsUrl);
+    await sock.opened;
+    // A request whose body is still arriving when stop() begins.
+    let push!: (s: string) => void;
+    let end!: () => void;
+    const body = new ReadableStream<Uint8Array>({
+      start(c) {
+        push = (s) => c.enqueue(new TextEncoder().encode(s));
+        end = () => c.close();
+      },
+    });
+    const inflight = fetch(`${url}/genesys/1/admin/node/changestatus/ONLINE`, {
+      method: 'POST',
+      headers: { authorization: adminAuth, 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    push('a=');
+    await new Promise((r) => setTimeout(r, 100));
+    const stopping = t.app.stop();
+    push('1');
+    end();
+    const res = await inflight;
+    expect(res.status).toBe(200);
+    expect((await sock.closed).code).toBe(1001);
+    await stopping;
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+  });
+});
