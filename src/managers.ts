@@ -4,6 +4,7 @@ import { EventStore } from './modules/event/event.manager.js';
 import { NodeManager } from './modules/node/node.manager.js';
 import { OfficeHoursManager } from './modules/office-hours/office-hours.manager.js';
 import { PatternManager } from './modules/pattern/pattern.manager.js';
+import { RoutingManager } from './modules/routing/routing.manager.js';
 import { ServiceManager } from './modules/services/services.manager.js';
 import { TemplateManager } from './modules/services/templates.manager.js';
 import { registerCalendarServiceTypes } from './modules/sessions/calendar-service-types.js';
@@ -22,6 +23,7 @@ export function createManagers(deps: Deps) {
   const storage = new StorageManager(deps);
   const sessions = new SessionManager(deps, services, storage);
   registerCalendarServiceTypes({ services, sessions, officeHours });
+  const routing = new RoutingManager(deps, auth);
   return {
     auth,
     nodes,
@@ -32,6 +34,7 @@ export function createManagers(deps: Deps) {
     services,
     storage,
     sessions,
+    routing,
   };
 }
 
@@ -46,4 +49,5 @@ export function scheduleBackgroundTasks(deps: Deps, managers: Managers): void {
   deps.scheduler.every('session event sweep', 60_000, () => managers.events.sweep());
   deps.scheduler.every('session sweep', 15_000, () => managers.sessions.sweepExpired());
   deps.scheduler.every('storage sweep', 30_000, () => managers.storage.sweepExpired());
+  managers.routing.schedule(deps.scheduler);
 }

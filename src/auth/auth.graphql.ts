@@ -11,7 +11,7 @@ const ViewerRef = builder
   .objectRef<{ kind: string; username: string | null; gmsUser: string | null }>('Viewer')
   .implement({
     fields: (t) => ({
-      kind: t.exposeString('kind', { description: '`admin` or `user`' }),
+      kind: t.exposeString('kind', { description: '`admin`, `agent` or `user`' }),
       username: t.exposeString('username', { nullable: true }),
       gmsUser: t.exposeString('gmsUser', { nullable: true, description: 'The `gms_user` header, if sent.' }),
     }),

@@ -18,12 +18,23 @@ export interface Credentials {
   gmsUser: string | null;
 }
 
+/** Resolves a module's own bearer token to a viewer (null: not a live token). */
+export type TokenResolver = (token: string, gmsUser: string | null) => Promise<Viewer | null>;
+
 /**
  * Admin identity: HTTP Basic against the configured pair, or a bearer token from `login`.
  * No credentials at all is an end user; wrong credentials are refused (401), as GMS does.
+ * Modules with their own bearer tokens (agent desktop) register a resolver for their prefix.
  */
 export class AuthManager {
+  private readonly tokenResolvers = new Map<string, TokenResolver>();
+
   constructor(private readonly deps: Deps) {}
+
+  /** Bearer tokens starting with `prefix` are checked by `resolve` before the admin tokens. */
+  registerTokenResolver(prefix: string, resolve: TokenResolver): void {
+    this.tokenResolvers.set(prefix, resolve);
+  }
 
   checkPassword(username: string, password: string): boolean {
     const { admin } = this.deps.config;
@@ -44,6 +55,11 @@ export class AuthManager {
       return { kind: 'admin', username, gmsUser };
     }
     if (scheme?.toLowerCase() === 'bearer' && value) {
+      for (const [prefix, resolve] of this.tokenResolvers) {
+        if (!value.startsWith(prefix)) continue;
+        const viewer = await resolve(value, gmsUser);
+        if (viewer) return viewer;
+      }
       const username = await this.verifyToken(value);
       if (!username) throw new UnauthorizedError('Invalid or expired token');
       return { kind: 'admin', username, gmsUser };

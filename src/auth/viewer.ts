@@ -1,6 +1,10 @@
-/** Who is calling: an admin, or an end user (mobile app / legacy client) known by `gms_user`. */
+/**
+ * Who is calling: an admin, a contact-centre agent (agent desktop token from `agentLogin`), or an
+ * end user (mobile app / legacy client) known by `gms_user`.
+ */
 export type Viewer =
   | { kind: 'admin'; username: string; gmsUser: string | null }
+  | { kind: 'agent'; agentId: string; gmsUser: string | null }
   | { kind: 'user'; gmsUser: string | null };
 
 export const isAdmin = (v: Viewer): v is Extract<Viewer, { kind: 'admin' }> => v.kind === 'admin';

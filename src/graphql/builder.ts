@@ -11,11 +11,12 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
  * The Pothos builder. It defines no domain types: each module declares its own types and fields
  * beside its manager (`<module>.graphql.ts`), and `schema.ts` imports them.
  *
- * Auth: fields declare `authScopes: { admin: true }` (admins only) or `{ public: true }`.
+ * Auth: fields declare `authScopes: { admin: true }` (admins only), `{ agent: true }` (agent
+ * desktop tokens) or `{ public: true }`.
  */
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
-  AuthScopes: { admin: boolean; public: boolean };
+  AuthScopes: { admin: boolean; agent: boolean; public: boolean };
   DefaultFieldNullability: false;
   Scalars: {
     DateTime: { Input: Date; Output: Date | string };
@@ -28,11 +29,16 @@ export const builder = new SchemaBuilder<{
   scopeAuth: {
     authorizeOnSubscribe: true,
     treatErrorsAsUnauthorized: true,
-    authScopes: (ctx) => ({ admin: ctx.viewer.kind === 'admin', public: true }),
+    authScopes: (ctx) => ({
+      admin: ctx.viewer.kind === 'admin',
+      agent: ctx.viewer.kind === 'agent',
+      public: true,
+    }),
     unauthorizedError: () =>
-      new GraphQLError(`Not authorized: this operation needs an admin identity (login or HTTP Basic)`, {
-        extensions: { code: 'FORBIDDEN' },
-      }),
+      new GraphQLError(
+        `Not authorized: this operation needs an admin identity (login or HTTP Basic) or, for agent desktop operations, an agent token (agentLogin)`,
+        { extensions: { code: 'FORBIDDEN' } },
+      ),
   },
   errors: { defaultTypes: [ValidationError, NotFoundError, DomainError] },
 });

@@ -8,6 +8,7 @@ import '../modules/services/services.graphql.js';
 import '../modules/sessions/sessions.graphql.js';
 import '../modules/storage/storage.graphql.js';
 import '../provisioning/provisioning.graphql.js';
+import '../modules/routing/routing.graphql.js';
 
 export const schema = builder.toSchema();
 

@@ -1,5 +1,6 @@
 import { registerNodeRoutes } from '../modules/node/node.rest.js';
 import { registerPatternRoutes } from '../modules/pattern/pattern.rest.js';
+import { registerRoutingRoutes } from '../modules/routing/routing.rest.js';
 import { registerSessionRoutes } from '../modules/sessions/sessions.rest.js';
 import { registerStorageRoutes } from '../modules/storage/storage.rest.js';
 import type { LegacyRouter } from './legacy-router.js';
@@ -10,4 +11,5 @@ export function registerLegacyRoutes(router: LegacyRouter): void {
   registerPatternRoutes(router);
   registerSessionRoutes(router);
   registerStorageRoutes(router);
+  registerRoutingRoutes(router);
 }

@@ -1,5 +1,6 @@
 import { officeHoursSection } from '../modules/office-hours/office-hours.provisioning.js';
 import { patternGroupsSection } from '../modules/pattern/pattern.provisioning.js';
+import { routingSections } from '../modules/routing/routing.provisioning.js';
 import { servicesSection } from '../modules/services/services.provisioning.js';
 import { serviceTemplatesSection } from '../modules/services/templates.provisioning.js';
 import type { ProvisioningSection } from './section.js';
@@ -10,4 +11,5 @@ export const provisioningSections: ProvisioningSection[] = [
   officeHoursSection,
   serviceTemplatesSection,
   servicesSection,
+  ...routingSections,
 ];
