@@ -6,6 +6,7 @@ import { openDatabase } from '../src/db/client.js';
 import type { Deps } from '../src/deps.js';
 import { createLogger } from '../src/log/logger.js';
 import { createManagers } from '../src/managers.js';
+import { MetricsRegistry } from '../src/metrics/registry.js';
 import { exportProvisioning, formatOfPath, renderProvisioning } from '../src/provisioning/provisioning.js';
 import { createEventBus } from '../src/pubsub/event-bus.js';
 import { createMemoryTransport } from '../src/pubsub/transport.js';
@@ -56,6 +57,7 @@ async function main(): Promise<void> {
     logger,
     scheduler: new Scheduler(logger),
     node: { id: 0, name: 'config-export' },
+    metrics: new MetricsRegistry(logger),
   };
   try {
     const text = renderProvisioning(await exportProvisioning(createManagers(deps)), format);

@@ -9,6 +9,8 @@ import { errorResponse, HttpError, jsonResponse } from './http/http-errors.js';
 import { LegacyRouter } from './http/legacy-router.js';
 import { registerLegacyRoutes } from './http/routes.js';
 import { createManagers, type Managers } from './managers.js';
+import { instrumentApp } from './metrics/app-metrics.js';
+import { createMetricsEndpoint } from './metrics/metrics-endpoint.js';
 
 export interface App {
   deps: Deps;
@@ -38,6 +40,8 @@ export async function buildApp(deps: Deps, managers: Managers = createManagers(d
   const ws = createGraphQLWebSocket(deps, yoga, (c) => managers.auth.authenticate(c));
   const legacy = new LegacyRouter();
   registerLegacyRoutes(legacy);
+  const httpMetrics = instrumentApp(deps, legacy, ws);
+  const metricsEndpoint = createMetricsEndpoint(deps, authenticateRequest);
 
   async function readiness(): Promise<Response> {
     const checks: Record<string, string> = {};
@@ -69,12 +73,14 @@ export async function buildApp(deps: Deps, managers: Managers = createManagers(d
     if (pathname === '/graphql' || pathname.startsWith('/graphql/')) return yoga.fetch(request, {});
     if (pathname === '/healthz') return jsonResponse({ status: 'alive', node: deps.node.id });
     if (pathname === '/readyz') return readiness();
+    if (pathname === '/metrics') return metricsEndpoint(request);
     if (pathname === '/') {
       return jsonResponse({
         graphql: '/graphql',
         legacy: '/genesys/1',
         health: '/healthz',
         ready: '/readyz',
+        metrics: '/metrics',
       });
     }
     if (pathname.startsWith('/genesys/')) {
@@ -95,12 +101,14 @@ export async function buildApp(deps: Deps, managers: Managers = createManagers(d
   async function fetchWithLog(request: Request): Promise<Response> {
     const started = performance.now();
     const { pathname } = new URL(request.url);
+    const observe = httpMetrics.start(request);
     let status = 500;
     try {
       const response = await route(request);
       status = response.status;
       return response;
     } finally {
+      observe(status);
       // One line per request; never bodies, headers or credentials.
       logger.info('request', {
         method: request.method,

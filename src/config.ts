@@ -33,6 +33,7 @@ const envSchema = z.object({
   NODE_NAME: z.string().min(1).max(200).optional(),
   HEARTBEAT_INTERVAL_MS: positiveInt.default(10_000),
   NODE_DOWN_AFTER_MS: positiveInt.default(30_000),
+  NODE_FLAG_AFTER_MS: positiveInt.optional(),
   ADMIN_USERNAME: z.string().min(1).default('default'),
   ADMIN_PASSWORD: z.string().min(1).default('password'),
   AUTH_TOKEN_TTL_SECONDS: positiveInt.default(12 * 3600),
@@ -58,6 +59,8 @@ const envSchema = z.object({
   GRAPHQL_MAX_ALIASES: positiveInt.default(15),
   GRAPHQL_MAX_TOKENS: positiveInt.default(2000),
   GRAPHQL_MAX_COST: positiveInt.default(5000),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  METRICS_PUBLIC: boolFromEnv.default(false),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -71,7 +74,8 @@ export interface Config {
   redis: { url: string; commandTimeoutMs: number } | null;
   /** Prefix of every pub/sub channel, so several deployments can share one Redis. */
   pubsubNamespace: string;
-  node: { name: string; heartbeatIntervalMs: number; downAfterMs: number };
+  /** `flagAfterMs`: a node DOWN this long is flagged for removal (the GMS help advises 45 minutes). */
+  node: { name: string; heartbeatIntervalMs: number; downAfterMs: number; flagAfterMs: number };
   admin: { username: string; password: string; usesDefault: boolean; tokenTtlSeconds: number };
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   provisioningFile: string | undefined;
@@ -97,6 +101,8 @@ export interface Config {
   };
   ws: { maxPayloadBytes: number; maxSubscriptions: number; initTimeoutMs: number };
   subscriptionBufferSize: number;
+  /** Who may scrape /metrics: admins, holders of `token`, or anyone when `public`. */
+  metrics: { token: string | undefined; public: boolean };
 }
 
 export class ConfigError extends Error {
@@ -114,6 +120,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   const e = parsed.data;
+  // The GMS help's 45 minutes, unless nodes are only declared DOWN later than that.
+  const flagAfterMs = e.NODE_FLAG_AFTER_MS ?? Math.max(45 * 60_000, e.NODE_DOWN_AFTER_MS);
+  if (flagAfterMs < e.NODE_DOWN_AFTER_MS)
+    throw new ConfigError(
+      'Invalid configuration:\n  NODE_FLAG_AFTER_MS: must not be shorter than NODE_DOWN_AFTER_MS',
+    );
   const isProd = e.NODE_ENV === 'production';
   let database: Config['database'];
   if (e.DATABASE_URL === undefined) database = { kind: 'pglite', dataDir: e.DATA_DIR };
@@ -134,6 +146,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       name: e.NODE_NAME ?? `${hostname()}:${e.PORT}`,
       heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS,
       downAfterMs: e.NODE_DOWN_AFTER_MS,
+      flagAfterMs,
     },
     admin: {
       username: e.ADMIN_USERNAME,
@@ -174,6 +187,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       initTimeoutMs: e.WS_INIT_TIMEOUT_MS,
     },
     subscriptionBufferSize: e.SUBSCRIPTION_BUFFER_SIZE,
+    metrics: { token: e.METRICS_TOKEN, public: e.METRICS_PUBLIC },
   };
 }
 

@@ -3,6 +3,7 @@ import { systemClock } from './clock.js';
 import type { Config } from './config.js';
 import { type Database, type Db, openDatabase } from './db/client.js';
 import { createLogger, type Logger } from './log/logger.js';
+import { MetricsRegistry } from './metrics/registry.js';
 import { registerNode } from './modules/node/node.manager.js';
 import { createEventBus, type EventBus } from './pubsub/event-bus.js';
 import { createRedisTransport } from './pubsub/redis-transport.js';
@@ -20,6 +21,8 @@ export interface Deps {
   logger: Logger;
   scheduler: Scheduler;
   node: { id: number; name: string };
+  /** Prometheus metrics of this instance; modules register scrape-time gauges here. */
+  metrics: MetricsRegistry;
 }
 
 export interface DepsOverrides {
@@ -59,15 +62,17 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     version: appVersion,
     now: clock.now(),
   });
+  const nodeLogger = logger.child({ nodeId: node.id });
   return {
     config,
     database,
     db: database.db,
     bus,
     clock,
-    logger: logger.child({ nodeId: node.id }),
+    logger: nodeLogger,
     scheduler: new Scheduler(logger),
     node,
+    metrics: new MetricsRegistry(nodeLogger),
   };
 }
 

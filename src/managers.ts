@@ -45,6 +45,9 @@ export function scheduleBackgroundTasks(deps: Deps, managers: Managers): void {
   deps.scheduler.every('node heartbeat', deps.config.node.heartbeatIntervalMs, () =>
     managers.nodes.heartbeat(),
   );
+  deps.scheduler.every('node health sweep', deps.config.node.heartbeatIntervalMs, () =>
+    managers.nodes.sweepHealth(),
+  );
   deps.scheduler.every('auth token sweep', 60_000, () => managers.auth.sweepExpiredTokens());
   deps.scheduler.every('session event sweep', 60_000, () => managers.events.sweep());
   deps.scheduler.every('session sweep', 15_000, () => managers.sessions.sweepExpired());

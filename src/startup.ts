@@ -6,4 +6,5 @@ import { applyProvisioningFile } from './provisioning/provisioning.js';
 export async function startup(app: App): Promise<void> {
   await installBundledTemplates(app);
   await applyProvisioningFile(app);
+  await app.managers.nodes.announceJoined();
 }

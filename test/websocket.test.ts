@@ -164,8 +164,11 @@ describe('graphql-ws on /graphql', () => {
       version: '1',
       status: 'ONLINE' as const,
       health: 'UP' as const,
+      flaggedForRemoval: false,
+      downSince: null,
       startedAt: '',
       lastSeenAt: '',
+      change: 'HEARTBEAT' as const,
     };
     for (let i = 0; i < total; i++) {
       await t.app.deps.bus.publish('node:changed', null, { ...big, id: i });

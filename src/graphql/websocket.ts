@@ -131,8 +131,11 @@ export function createGraphQLWebSocket(
     setTimeout(() => socket.terminate(), 1_000).unref();
   }
 
+  const states = new Set<SocketState>();
+
   wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
     const state: SocketState = { viewer: null, subscriptions: new Set(), socket };
+    states.add(state);
     const closed = server.opened(
       {
         protocol: socket.protocol,
@@ -167,6 +170,7 @@ export function createGraphQLWebSocket(
     });
     socket.once('close', (code, reason) => {
       clearInterval(pinger);
+      states.delete(state);
       void closed(code, String(reason));
     });
     socket.on('error', (err) => logger.debug('websocket error', { err }));
@@ -184,6 +188,12 @@ export function createGraphQLWebSocket(
       wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
     },
     clientCount: () => wss.clients.size,
+    /** Operations running over all sockets: subscriptions, and queries still executing. */
+    operationCount: () => {
+      let n = 0;
+      for (const s of states) n += s.subscriptions.size;
+      return n;
+    },
     async close() {
       for (const ws of wss.clients) ws.close(1001, 'Server shutting down');
       await new Promise<void>((resolve) => {

@@ -27,6 +27,8 @@ export type LegacyHandler = (req: LegacyRequest, ctx: LegacyContext) => Promise<
 
 interface Route {
   method: string;
+  /** As registered, e.g. `/genesys/1/service/:id/storage` (the metrics route label). */
+  pattern: string;
   segments: string[];
   handler: LegacyHandler;
   admin: boolean;
@@ -50,6 +52,7 @@ export class LegacyRouter {
     const rank = segments.map((s) => (s.startsWith('*') ? 2 : s.startsWith(':') ? 1 : 0));
     this.routes.push({
       method: method.toUpperCase(),
+      pattern: `/${segments.join('/')}`,
       segments,
       handler,
       admin: options.admin ?? false,

@@ -14,6 +14,10 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  query MetricsPing {\n    serverInfo {\n      nodeId\n    }\n  }\n": typeof types.MetricsPingDocument,
+    "\n  query NodeHealthList {\n    nodes {\n      id\n      health\n      flaggedForRemoval\n      downSince\n      removable\n      lastSeenAt\n    }\n  }\n": typeof types.NodeHealthListDocument,
+    "\n  query NodeHealthSummary {\n    clusterSummary {\n      nodes\n      up\n      down\n      flaggedForRemoval\n      online\n      offline\n      downAfterSeconds\n      flagAfterSeconds\n    }\n  }\n": typeof types.NodeHealthSummaryDocument,
+    "\n  mutation NodeHealthRemove($nodeId: Int!) {\n    removeNode(nodeId: $nodeId) {\n      __typename\n      ... on MutationRemoveNodeSuccess {\n        data {\n          id\n          health\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n      ... on NodeStillUpError {\n        nodeId\n        lastSeenAt\n      }\n      ... on AnsweringNodeError {\n        nodeId\n      }\n    }\n  }\n": typeof types.NodeHealthRemoveDocument,
     "\n  mutation OfficeHoursCreate($input: OfficeHoursScheduleInput!) {\n    createOfficeHoursSchedule(input: $input) {\n      __typename\n      ... on MutationCreateOfficeHoursScheduleSuccess {\n        data {\n          name\n          description\n          timezone\n          version\n          options { name value }\n          holidays { name value }\n          preview { timezone days { date weekday periods { start end localStart localEnd } } }\n          status { open closesAt opensAt }\n        }\n      }\n      ... on ValidationError { code message field }\n      ... on Error { code message }\n    }\n  }\n": typeof types.OfficeHoursCreateDocument,
     "\n  mutation OfficeHoursUpdate($input: OfficeHoursScheduleChangeInput!) {\n    updateOfficeHoursSchedule(input: $input) {\n      __typename\n      ... on MutationUpdateOfficeHoursScheduleSuccess { data { version description options { name value } } }\n      ... on ValidationError { code message field }\n      ... on Error { code message }\n    }\n  }\n": typeof types.OfficeHoursUpdateDocument,
     "\n  mutation OfficeHoursDelete($name: String!) {\n    deleteOfficeHoursSchedule(name: $name) {\n      __typename\n      ... on MutationDeleteOfficeHoursScheduleSuccess { data }\n      ... on Error { code message }\n    }\n  }\n": typeof types.OfficeHoursDeleteDocument,
@@ -89,6 +93,10 @@ type Documents = {
     "\n  query SmokeServerInfo {\n    serverInfo {\n      nodeId\n      version\n    }\n  }\n": typeof types.SmokeServerInfoDocument,
 };
 const documents: Documents = {
+    "\n  query MetricsPing {\n    serverInfo {\n      nodeId\n    }\n  }\n": types.MetricsPingDocument,
+    "\n  query NodeHealthList {\n    nodes {\n      id\n      health\n      flaggedForRemoval\n      downSince\n      removable\n      lastSeenAt\n    }\n  }\n": types.NodeHealthListDocument,
+    "\n  query NodeHealthSummary {\n    clusterSummary {\n      nodes\n      up\n      down\n      flaggedForRemoval\n      online\n      offline\n      downAfterSeconds\n      flagAfterSeconds\n    }\n  }\n": types.NodeHealthSummaryDocument,
+    "\n  mutation NodeHealthRemove($nodeId: Int!) {\n    removeNode(nodeId: $nodeId) {\n      __typename\n      ... on MutationRemoveNodeSuccess {\n        data {\n          id\n          health\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n      ... on NodeStillUpError {\n        nodeId\n        lastSeenAt\n      }\n      ... on AnsweringNodeError {\n        nodeId\n      }\n    }\n  }\n": types.NodeHealthRemoveDocument,
     "\n  mutation OfficeHoursCreate($input: OfficeHoursScheduleInput!) {\n    createOfficeHoursSchedule(input: $input) {\n      __typename\n      ... on MutationCreateOfficeHoursScheduleSuccess {\n        data {\n          name\n          description\n          timezone\n          version\n          options { name value }\n          holidays { name value }\n          preview { timezone days { date weekday periods { start end localStart localEnd } } }\n          status { open closesAt opensAt }\n        }\n      }\n      ... on ValidationError { code message field }\n      ... on Error { code message }\n    }\n  }\n": types.OfficeHoursCreateDocument,
     "\n  mutation OfficeHoursUpdate($input: OfficeHoursScheduleChangeInput!) {\n    updateOfficeHoursSchedule(input: $input) {\n      __typename\n      ... on MutationUpdateOfficeHoursScheduleSuccess { data { version description options { name value } } }\n      ... on ValidationError { code message field }\n      ... on Error { code message }\n    }\n  }\n": types.OfficeHoursUpdateDocument,
     "\n  mutation OfficeHoursDelete($name: String!) {\n    deleteOfficeHoursSchedule(name: $name) {\n      __typename\n      ... on MutationDeleteOfficeHoursScheduleSuccess { data }\n      ... on Error { code message }\n    }\n  }\n": types.OfficeHoursDeleteDocument,
@@ -178,6 +186,22 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query MetricsPing {\n    serverInfo {\n      nodeId\n    }\n  }\n"): (typeof documents)["\n  query MetricsPing {\n    serverInfo {\n      nodeId\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query NodeHealthList {\n    nodes {\n      id\n      health\n      flaggedForRemoval\n      downSince\n      removable\n      lastSeenAt\n    }\n  }\n"): (typeof documents)["\n  query NodeHealthList {\n    nodes {\n      id\n      health\n      flaggedForRemoval\n      downSince\n      removable\n      lastSeenAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query NodeHealthSummary {\n    clusterSummary {\n      nodes\n      up\n      down\n      flaggedForRemoval\n      online\n      offline\n      downAfterSeconds\n      flagAfterSeconds\n    }\n  }\n"): (typeof documents)["\n  query NodeHealthSummary {\n    clusterSummary {\n      nodes\n      up\n      down\n      flaggedForRemoval\n      online\n      offline\n      downAfterSeconds\n      flagAfterSeconds\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation NodeHealthRemove($nodeId: Int!) {\n    removeNode(nodeId: $nodeId) {\n      __typename\n      ... on MutationRemoveNodeSuccess {\n        data {\n          id\n          health\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n      ... on NodeStillUpError {\n        nodeId\n        lastSeenAt\n      }\n      ... on AnsweringNodeError {\n        nodeId\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation NodeHealthRemove($nodeId: Int!) {\n    removeNode(nodeId: $nodeId) {\n      __typename\n      ... on MutationRemoveNodeSuccess {\n        data {\n          id\n          health\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n      ... on NodeStillUpError {\n        nodeId\n        lastSeenAt\n      }\n      ... on AnsweringNodeError {\n        nodeId\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

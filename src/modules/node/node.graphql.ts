@@ -1,7 +1,16 @@
-import { builder } from '../../graphql/builder.js';
+import { builder, ErrorInterface } from '../../graphql/builder.js';
 import { subscribeTopic } from '../../graphql/subscriptions.js';
 import { appVersion } from '../../version.js';
-import { type NodeView, parseNodeStatus } from './node.manager.js';
+import {
+  AnsweringNodeError,
+  type ClusterSummary,
+  isRemovable,
+  type NodeChange,
+  NodeStillUpError,
+  type NodeView,
+  nodeChangeKinds,
+  parseNodeStatus,
+} from './node.manager.js';
 
 const NodeStatusEnum = builder.enumType('NodeStatus', {
   description: 'Administrative status: an OFFLINE node answers /readyz with 503 so balancers drain it.',
@@ -13,17 +22,92 @@ const NodeHealthEnum = builder.enumType('NodeHealth', {
   values: ['UP', 'DOWN'] as const,
 });
 
-export const NodeRef = builder.objectRef<NodeView>('Node').implement({
-  description: 'A server instance of the cluster.',
+const NodeChangeKindEnum = builder.enumType('NodeChangeKind', {
+  description:
+    'Why a nodeChanged event was sent. REMOVED carries the last state of a node that is no longer in ' +
+    'the cluster; FLAGGED means it has been DOWN for NODE_FLAG_AFTER_MS (45 minutes by default).',
+  values: nodeChangeKinds,
+});
+
+/** The fields shared by a node and a change event about it. */
+const NodeStateRef = builder.interfaceRef<NodeView>('NodeState').implement({
+  description: 'A server instance of the cluster, as seen from its heartbeats.',
   fields: (t) => ({
     id: t.exposeInt('id', { description: 'Numeric node id; prefixes the ids of the sessions it creates.' }),
     name: t.exposeString('name'),
     version: t.exposeString('version'),
     status: t.field({ type: NodeStatusEnum, resolve: (n) => n.status }),
     health: t.field({ type: NodeHealthEnum, resolve: (n) => n.health }),
+    flaggedForRemoval: t.exposeBoolean('flaggedForRemoval', {
+      description:
+        'DOWN for longer than NODE_FLAG_AFTER_MS: the GMS help advises removing it from the cluster.',
+    }),
+    downSince: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'Last heartbeat of a DOWN node; null while UP.',
+      resolve: (n) => n.downSince,
+    }),
+    removable: t.boolean({
+      description: 'Whether removeNode would accept this node now (DOWN, and not the node answering).',
+      resolve: (n, _args, ctx) => isRemovable(n, ctx.deps.node.id),
+    }),
     startedAt: t.field({ type: 'DateTime', resolve: (n) => n.startedAt }),
     lastSeenAt: t.field({ type: 'DateTime', resolve: (n) => n.lastSeenAt }),
   }),
+});
+
+export const NodeRef = builder.objectRef<NodeView>('Node').implement({
+  description: 'A server instance of the cluster.',
+  interfaces: [NodeStateRef],
+});
+
+const NodeChangeRef = builder.objectRef<NodeChange>('NodeChange').implement({
+  description: 'A change to one node: its state after the change, and why it was sent.',
+  interfaces: [NodeStateRef],
+  fields: (t) => ({
+    change: t.field({ type: NodeChangeKindEnum, resolve: (c) => c.change }),
+  }),
+});
+
+const ClusterSummaryRef = builder.objectRef<ClusterSummary>('ClusterSummary').implement({
+  description: 'The Home screen counts.',
+  fields: (t) => ({
+    nodes: t.exposeInt('nodes'),
+    up: t.exposeInt('up'),
+    down: t.exposeInt('down'),
+    flaggedForRemoval: t.exposeInt('flaggedForRemoval'),
+    online: t.exposeInt('online'),
+    offline: t.exposeInt('offline'),
+    downAfterSeconds: t.int({
+      description: 'NODE_DOWN_AFTER_MS in seconds: silence after which a node is DOWN.',
+      resolve: (s) => Math.round(s.downAfterMs / 1000),
+    }),
+    flagAfterSeconds: t.int({
+      description: 'NODE_FLAG_AFTER_MS in seconds: silence after which a node is flagged for removal.',
+      resolve: (s) => Math.round(s.flagAfterMs / 1000),
+    }),
+    checkedAt: t.field({ type: 'DateTime', resolve: (s) => s.checkedAt }),
+  }),
+});
+
+builder.objectType(NodeStillUpError, {
+  name: 'NodeStillUpError',
+  description: 'The node still sends heartbeats; only a DOWN node can be removed.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof NodeStillUpError,
+  fields: (t) => ({
+    nodeId: t.exposeInt('nodeId'),
+    lastSeenAt: t.field({ type: 'DateTime', resolve: (e) => e.lastSeenAt }),
+  }),
+});
+
+builder.objectType(AnsweringNodeError, {
+  name: 'AnsweringNodeError',
+  description: 'The node answering the request cannot remove itself.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof AnsweringNodeError,
+  fields: (t) => ({ nodeId: t.exposeInt('nodeId') }),
 });
 
 const ServerInfoRef = builder
@@ -53,6 +137,12 @@ builder.queryFields((t) => ({
     description: 'Every node that has joined the cluster, with heartbeat health.',
     resolve: (_root, _args, ctx) => ctx.managers.nodes.list(),
   }),
+  clusterSummary: t.field({
+    type: ClusterSummaryRef,
+    authScopes: { admin: true },
+    description: 'How many nodes are up, down and flagged for removal.',
+    resolve: (_root, _args, ctx) => ctx.managers.nodes.summary(),
+  }),
 }));
 
 builder.mutationFields((t) => ({
@@ -67,14 +157,23 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, ctx) =>
       ctx.managers.nodes.setStatus(args.nodeId ?? ctx.deps.node.id, parseNodeStatus(args.status)),
   }),
+  removeNode: t.field({
+    type: NodeRef,
+    authScopes: { admin: true },
+    description: 'Remove a DOWN node from the cluster (the X on the Home screen). Returns its last state.',
+    args: { nodeId: t.arg.int({ required: true }) },
+    errors: { types: [NodeStillUpError, AnsweringNodeError] },
+    resolve: (_root, args, ctx) => ctx.managers.nodes.remove(args.nodeId),
+  }),
 }));
 
 builder.subscriptionFields((t) => ({
   nodeChanged: t.field({
-    type: NodeRef,
+    type: NodeChangeRef,
     authScopes: { admin: true },
-    description: 'Node status changes and heartbeats, from every instance.',
+    description:
+      'Node joins, heartbeats, status changes, DOWN/UP and flag transitions, and removals, from every instance.',
     subscribe: (_root, _args, ctx) => subscribeTopic(ctx, 'node:changed', null),
-    resolve: (node) => node,
+    resolve: (change) => change,
   }),
 }));

@@ -12,6 +12,12 @@ export const nodesTable = pgTable('nodes', {
   pid: integer('pid'),
   startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }).notNull(),
   lastSeenAt: timestamp('last_seen_at', { withTimezone: true, mode: 'date' }).notNull(),
+  /**
+   * When the cluster announced this node DOWN / flagged for removal. Set by a conditional update, so
+   * exactly one instance publishes each transition; cleared by the node's next heartbeat.
+   */
+  downAnnouncedAt: timestamp('down_announced_at', { withTimezone: true, mode: 'date' }),
+  flagAnnouncedAt: timestamp('flag_announced_at', { withTimezone: true, mode: 'date' }),
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
 });

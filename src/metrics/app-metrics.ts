@@ -1,0 +1,53 @@
+import type { Deps } from '../deps.js';
+import type { LegacyRouter } from '../http/legacy-router.js';
+import { createHttpMetrics, type HttpMetrics } from './http-metrics.js';
+
+/** What the app's WebSocket server reports about itself. */
+export interface WebSocketStats {
+  clientCount(): number;
+  operationCount(): number;
+}
+
+/**
+ * The metrics owned by the app itself: HTTP requests, GraphQL WebSockets and the event bus.
+ * Domain modules register theirs from their managers (`deps.metrics.registerGauge`).
+ */
+export function instrumentApp(deps: Deps, legacy: LegacyRouter, ws: WebSocketStats): HttpMetrics {
+  const { metrics, bus } = deps;
+  metrics.registerGauge('gms_graphql_ws_connections', 'Open GraphQL WebSocket connections', [], () =>
+    ws.clientCount(),
+  );
+  metrics.registerGauge(
+    'gms_graphql_ws_subscriptions',
+    'Operations running on GraphQL WebSockets: subscriptions, plus queries still executing',
+    [],
+    () => ws.operationCount(),
+  );
+  metrics.registerGauge(
+    'gms_pubsub_subscriptions',
+    'Open event-bus subscriptions (GraphQL subscriptions over WebSocket and SSE, internal listeners)',
+    [],
+    () => bus.stats().activeSubscriptions,
+  );
+  const busCounter = (name: string, help: string, read: () => number) =>
+    metrics.registerCounter(name, help, ['transport'], () => [
+      { labels: { transport: bus.kind }, value: read() },
+    ]);
+  busCounter('gms_pubsub_published_total', 'Events published on the event bus', () => bus.stats().published);
+  busCounter(
+    'gms_pubsub_publish_failures_total',
+    'Publishes the transport did not take (e.g. Redis down); the event is then only in storage',
+    () => bus.stats().publishFailures,
+  );
+  busCounter(
+    'gms_pubsub_delivered_total',
+    'Events handed to subscribers of this instance',
+    () => bus.stats().delivered,
+  );
+  busCounter(
+    'gms_pubsub_overflows_total',
+    'Subscribers dropped because they fell SUBSCRIPTION_BUFFER_SIZE events behind',
+    () => bus.stats().overflows,
+  );
+  return createHttpMetrics(metrics, legacy);
+}

@@ -1,0 +1,72 @@
+import { Counter, Gauge, Histogram } from 'prom-client';
+import type { LegacyRouter } from '../http/legacy-router.js';
+import type { MetricsRegistry } from './registry.js';
+
+/** Latency buckets in seconds: a callback start or a storage read should sit in the first few. */
+export const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
+/** Paths the app serves itself (outside the legacy router), labelled as they are. */
+const FIXED_ROUTES = new Set(['/', '/healthz', '/readyz', '/metrics', '/graphql']);
+
+/**
+ * The `route` label: a bounded set of values, never a raw path (ids in paths would give every
+ * session its own time series). Legacy paths are labelled with the pattern they matched, e.g.
+ * `/genesys/1/service/:id/storage`; anything unmatched is `unmatched`.
+ */
+export function routeLabel(method: string, pathname: string, legacy: LegacyRouter): string {
+  if (pathname.startsWith('/graphql/')) return '/graphql';
+  if (FIXED_ROUTES.has(pathname)) return pathname;
+  if (pathname.startsWith('/genesys/')) {
+    const found = legacy.match(method.toUpperCase(), pathname);
+    if (found && found !== 'method') return found.route.pattern;
+  }
+  return 'unmatched';
+}
+
+export interface HttpMetrics {
+  /** Call when a request arrives; call the returned function with the final status. */
+  start(request: Request): (status: number) => void;
+}
+
+/** Requests by method, route and status, with latency histograms and the number in flight. */
+export function createHttpMetrics(metrics: MetricsRegistry, legacy: LegacyRouter): HttpMetrics {
+  const labelNames = ['method', 'route', 'status'] as const;
+  const requests = new Counter({
+    name: 'gms_http_requests_total',
+    help: 'HTTP requests answered, by method, route pattern and status',
+    labelNames,
+    registers: [metrics.registry],
+  });
+  const duration = new Histogram({
+    name: 'gms_http_request_duration_seconds',
+    help: 'Time to answer an HTTP request (until the response headers), by method, route pattern and status',
+    labelNames,
+    buckets: HTTP_BUCKETS,
+    registers: [metrics.registry],
+  });
+  const inFlight = new Gauge({
+    name: 'gms_http_requests_in_flight',
+    help: 'HTTP requests being handled now',
+    registers: [metrics.registry],
+  });
+
+  return {
+    start(request) {
+      const started = performance.now();
+      inFlight.inc();
+      return (status) => {
+        inFlight.dec();
+        const method = KNOWN_METHODS.has(request.method) ? request.method : 'OTHER';
+        const labels = {
+          method,
+          route: routeLabel(method, new URL(request.url).pathname, legacy),
+          status: String(status),
+        };
+        requests.inc(labels);
+        duration.observe(labels, (performance.now() - started) / 1000);
+      };
+    },
+  };
+}
