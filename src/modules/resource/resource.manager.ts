@@ -164,6 +164,8 @@ const CODE_ATTEMPTS = 20;
 /** Re-reads when a matched booking was closed by a concurrent match or expiry. */
 const MATCH_ATTEMPTS = 5;
 const SWEEP_BATCH = 500;
+/** First key of the advisory locks that order allocations against group changes (second: name hash). */
+const GROUP_LOCK_SPACE = 727_002;
 
 interface EventInput {
   kind: ResourceEventKind;
@@ -568,7 +570,9 @@ export class ResourceManager {
     return group;
   }
 
+  /** Locks a group against allocations too (they hold the same advisory lock shared). */
   private async lockGroup(tx: Tx, name: string): Promise<ResourceGroupRow> {
+    await this.lockGroupName(tx, name);
     const [group] = await tx
       .select()
       .from(groups)
@@ -576,6 +580,12 @@ export class ResourceManager {
       .for('update');
     if (!group) throw groupNotFound(name);
     return group;
+  }
+
+  private async lockGroupName(tx: Tx, name: string): Promise<void> {
+    await tx.execute(
+      sql`select pg_advisory_xact_lock(${GROUP_LOCK_SPACE}, hashtext(${(name ?? '').trim()}))`,
+    );
   }
 
   private async lockResource(tx: Tx, group: ResourceGroupRow, name: string): Promise<ResourceRow> {
@@ -654,6 +664,8 @@ export class ResourceManager {
     try {
       await this.deps.db.transaction(async (tx) => {
         const existing = new Map<string, ResourceGroupRow>();
+        // Sorted, so two concurrent applies cannot deadlock on each other's group locks.
+        for (const name of [...names].sort()) await this.lockGroupName(tx, name);
         // Pass 1: remove what goes away, so numbers that move between resources or groups are free.
         for (const name of names) {
           const wanted = config[name] as ResourceGroupConfig;
@@ -772,8 +784,12 @@ export class ResourceManager {
     },
   ): Promise<AllocateOutcome> {
     const now = this.now();
-    // KEY SHARE: allocations run side by side; a locking switch (FOR UPDATE) waits for them.
-    const [group] = await tx.select().from(groups).where(eq(groups.name, req.groupName)).for('key share');
+    // Allocations share this lock and run side by side; a locking switch takes it exclusively. An
+    // advisory lock, not KEY SHARE on the group row: hundreds of row sharers churn multixacts.
+    await tx.execute(
+      sql`select pg_advisory_xact_lock_shared(${GROUP_LOCK_SPACE}, hashtext(${req.groupName}))`,
+    );
+    const [group] = await tx.select().from(groups).where(eq(groups.name, req.groupName));
     if (!group) throw groupNotFound(req.groupName);
     const timeoutSeconds = req.timeoutOverride ?? group.bookingExpirationTimeout;
     const until = new Date(now.getTime() + timeoutSeconds * 1000);
