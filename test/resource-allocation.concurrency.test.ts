@@ -163,6 +163,28 @@ describe.skipIf(!onPostgres)('allocation under concurrency, two instances, one P
     expect(order.slice(8)).toEqual(order.slice(0, 8));
   });
 
+  // A property guard, not a reproduction: the claim's snapshot can miss numbers released a moment
+  // earlier (the benchmark saw rare 503s that way under CPU load); allocate re-claims while numbers are
+  // free. This run did not trigger the race without that retry, so it guards the property only.
+  it('no false 503 under churn: clients that each hold at most one number never exhaust a larger pool', async () => {
+    await createPool('churn', 40);
+    const refused: unknown[] = [];
+    const client = async (c: number) => {
+      const m = managers()[c % 2] as ResourceManager;
+      for (let i = 0; i < 15; i++) {
+        const sessionId = `churn-${c}-${i}`;
+        try {
+          const a = await m.allocate({ group: 'churn', sessionId });
+          await m.release({ bookingId: a.bookingId, sessionId });
+        } catch (err) {
+          refused.push(err);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 30 }, (_, c) => client(c)));
+    expect(refused).toEqual([]);
+  });
+
   it('shared numbers: concurrent coded allocations on one number never repeat an active code', async () => {
     await one.app.managers.resources.createGroup({
       name: 'codes',

@@ -38,6 +38,8 @@ import {
 
 /** Attempts at a fresh random access code before giving up on a number whose code space is full. */
 const CODE_ATTEMPTS = 20;
+/** Claims tried while the pool still shows free numbers (they were released after the claim looked). */
+const CLAIM_ATTEMPTS = 3;
 /** Re-reads when a matched booking was closed by a concurrent match or expiry. */
 const MATCH_ATTEMPTS = 5;
 const SWEEP_BATCH = 500;
@@ -206,15 +208,23 @@ export class BookingEngine {
     const until = new Date(now.getTime() + timeoutSeconds * 1000);
     const bookingId = randomUUID();
 
-    const row = group.locking
-      ? await this.claimFree(tx, group, { now, until, sessionId: req.sessionId, bookingId })
-      : await this.pickShared(tx, group, { now, until });
-    if (!row) {
+    let row: ResourceRow | null = null;
+    for (let attempt = 1; ; attempt++) {
+      row = group.locking
+        ? await this.claimFree(tx, group, { now, until, sessionId: req.sessionId, bookingId })
+        : await this.pickShared(tx, group, { now, until });
+      if (row) break;
+      // The claim saw the pool as of its statement's snapshot, so numbers released since then looked
+      // booked. A fresh statement sees them: retry while some number is free, else it is exhaustion.
       const [count] = await tx
-        .select({ n: sql<number>`count(*)::int` })
+        .select({
+          total: sql<number>`count(*)::int`,
+          free: sql<number>`(count(*) filter (where ${or(isNull(resources.bookedUntil), lte(resources.bookedUntil, now))}))::int`,
+        })
         .from(resources)
         .where(eq(resources.groupId, group.id));
-      const total = Number(count?.n ?? 0);
+      const total = Number(count?.total ?? 0);
+      if (group.locking && Number(count?.free ?? 0) > 0 && attempt < CLAIM_ATTEMPTS) continue;
       await this.recordEvents(tx, [
         {
           kind: 'exhausted',
