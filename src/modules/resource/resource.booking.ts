@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, gt, inArray, isNull, lt, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
@@ -36,8 +36,12 @@ import {
   type ResourceEventView,
 } from './resource.types.js';
 
-/** Attempts at a fresh random access code before giving up on a number whose code space is full. */
+/** Insert attempts for a booking with a code (a concurrent booking may take the chosen code first). */
 const CODE_ATTEMPTS = 20;
+/** Guesses before choosing among the unused codes. */
+const RANDOM_CODE_GUESSES = 5;
+/** Code spaces up to this size (5 digits) can be listed to find the unused codes. */
+const ENUMERABLE_CODE_SPACE = 100_000;
 /** Claims tried while the pool still shows free numbers (they were released after the claim looked). */
 const CLAIM_ATTEMPTS = 3;
 /** Re-reads when a matched booking was closed by a concurrent match or expiry. */
@@ -262,7 +266,13 @@ export class BookingEngine {
     } else {
       let inserted = false;
       for (let attempt = 0; attempt < CODE_ATTEMPTS && !inserted; attempt++) {
-        accessCode = randomAccessCode(req.codeLength);
+        // Random guesses first; once they keep colliding (a short code on a busy shared number), pick
+        // among the codes still unused, so a free code is found whenever one exists.
+        accessCode =
+          attempt < RANDOM_CODE_GUESSES
+            ? randomAccessCode(req.codeLength)
+            : await this.unusedCode(tx, row.id, req.codeLength, now);
+        if (accessCode === null) break;
         const rows = await tx
           .insert(bookings)
           .values({ ...values, accessCode })
@@ -303,6 +313,24 @@ export class BookingEngine {
         timeoutSeconds,
       },
     };
+  }
+
+  /** A random code of this length that no open booking of the number holds; null when none is left. */
+  private async unusedCode(tx: Tx, resourceId: number, length: number, now: Date): Promise<string | null> {
+    const space = 10 ** length;
+    // Long codes: collisions are so unlikely that listing the space is pointless; keep guessing.
+    if (space > ENUMERABLE_CODE_SPACE) return randomAccessCode(length);
+    const open = await tx
+      .select({ code: bookings.accessCode })
+      .from(bookings)
+      .where(and(eq(bookings.resourceId, resourceId), isNull(bookings.closedAt), gt(bookings.endsAt, now)));
+    const used = new Set(open.map((b) => b.code));
+    const free: string[] = [];
+    for (let n = 0; n < space; n++) {
+      const code = String(n).padStart(length, '0');
+      if (!used.has(code)) free.push(code);
+    }
+    return free.length === 0 ? null : (free[randomInt(0, free.length)] as string);
   }
 
   private orderFor(allocation: AllocationStrategy): SQL[] {
