@@ -4,6 +4,7 @@ import { EventStore } from './modules/event/event.manager.js';
 import { NodeManager } from './modules/node/node.manager.js';
 import { OfficeHoursManager } from './modules/office-hours/office-hours.manager.js';
 import { PatternManager } from './modules/pattern/pattern.manager.js';
+import { ResourceManager } from './modules/resource/resource.manager.js';
 import { RoutingManager } from './modules/routing/routing.manager.js';
 import { ServiceManager } from './modules/services/services.manager.js';
 import { TemplateManager } from './modules/services/templates.manager.js';
@@ -24,6 +25,7 @@ export function createManagers(deps: Deps) {
   const sessions = new SessionManager(deps, services, storage);
   registerCalendarServiceTypes({ services, sessions, officeHours });
   const routing = new RoutingManager(deps, auth);
+  const resources = new ResourceManager(deps);
   return {
     auth,
     nodes,
@@ -35,6 +37,7 @@ export function createManagers(deps: Deps) {
     storage,
     sessions,
     routing,
+    resources,
   };
 }
 
@@ -53,4 +56,5 @@ export function scheduleBackgroundTasks(deps: Deps, managers: Managers): void {
   deps.scheduler.every('session sweep', 15_000, () => managers.sessions.sweepExpired());
   deps.scheduler.every('storage sweep', 30_000, () => managers.storage.sweepExpired());
   managers.routing.schedule(deps.scheduler);
+  deps.scheduler.every('resource booking sweep', 15_000, () => managers.resources.sweepExpired());
 }

@@ -9,6 +9,7 @@ import '../modules/sessions/sessions.graphql.js';
 import '../modules/storage/storage.graphql.js';
 import '../provisioning/provisioning.graphql.js';
 import '../modules/routing/routing.graphql.js';
+import '../modules/resource/resource.graphql.js';
 
 export const schema = builder.toSchema();
 

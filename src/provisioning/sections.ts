@@ -12,4 +12,7 @@ export const provisioningSections: ProvisioningSection[] = [
   serviceTemplatesSection,
   servicesSection,
   ...routingSections,
+  resourceGroupsSection,
 ];
+
+import { resourceGroupsSection } from '../modules/resource/resource.provisioning.js';
