@@ -68,8 +68,7 @@ export async function buildApp(deps: Deps, managers: Managers = createManagers(d
     return jsonResponse({ status: ok ? 'ready' : 'unavailable', checks }, ok ? 200 : 503);
   }
 
-  async function route(request: Request): Promise<Response> {
-    const { pathname } = new URL(request.url);
+  async function route(request: Request, pathname: string): Promise<Response> {
     if (pathname === '/graphql' || pathname.startsWith('/graphql/')) return yoga.fetch(request, {});
     if (pathname === '/healthz') return jsonResponse({ status: 'alive', node: deps.node.id });
     if (pathname === '/readyz') return readiness();
@@ -104,7 +103,7 @@ export async function buildApp(deps: Deps, managers: Managers = createManagers(d
     const observe = httpMetrics.start(request);
     let status = 500;
     try {
-      const response = await route(request);
+      const response = await route(request, pathname);
       status = response.status;
       return response;
     } finally {
