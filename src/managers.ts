@@ -1,5 +1,6 @@
 import { AuthManager } from './auth/auth.manager.js';
 import type { Deps } from './deps.js';
+import { CallbackManager } from './modules/callback/callback.manager.js';
 import { EventStore } from './modules/event/event.manager.js';
 import { NodeManager } from './modules/node/node.manager.js';
 import { OfficeHoursManager } from './modules/office-hours/office-hours.manager.js';
@@ -26,6 +27,15 @@ export function createManagers(deps: Deps) {
   registerCalendarServiceTypes({ services, sessions, officeHours });
   const routing = new RoutingManager(deps, auth);
   const resources = new ResourceManager(deps);
+  const callbacks = new CallbackManager(deps, {
+    sessions,
+    services,
+    events,
+    routing,
+    resources,
+    officeHours,
+    patterns,
+  });
   return {
     auth,
     nodes,
@@ -38,6 +48,7 @@ export function createManagers(deps: Deps) {
     sessions,
     routing,
     resources,
+    callbacks,
   };
 }
 
@@ -57,4 +68,5 @@ export function scheduleBackgroundTasks(deps: Deps, managers: Managers): void {
   deps.scheduler.every('storage sweep', 30_000, () => managers.storage.sweepExpired());
   managers.routing.schedule(deps.scheduler);
   deps.scheduler.every('resource booking sweep', 15_000, () => managers.resources.sweepExpired());
+  managers.callbacks.schedule(deps.scheduler);
 }

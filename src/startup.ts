@@ -7,4 +7,5 @@ export async function startup(app: App): Promise<void> {
   await installBundledTemplates(app);
   await applyProvisioningFile(app);
   await app.managers.nodes.announceJoined();
+  await app.managers.callbacks.listen();
 }

@@ -1,3 +1,4 @@
+import { registerCallbackRoutes } from '../modules/callback/callback.rest.js';
 import { registerNodeRoutes } from '../modules/node/node.rest.js';
 import { registerPatternRoutes } from '../modules/pattern/pattern.rest.js';
 import { registerRoutingRoutes } from '../modules/routing/routing.rest.js';
@@ -12,4 +13,5 @@ export function registerLegacyRoutes(router: LegacyRouter): void {
   registerSessionRoutes(router);
   registerStorageRoutes(router);
   registerRoutingRoutes(router);
+  registerCallbackRoutes(router);
 }

@@ -1,0 +1,1335 @@
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  gt,
+  gte,
+  inArray,
+  isNotNull,
+  isNull,
+  lt,
+  lte,
+  ne,
+  or,
+  type SQL,
+  sql,
+} from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client.js';
+import type { Deps } from '../../deps.js';
+import { DomainError, NotFoundError, UnavailableError, ValidationError } from '../../errors.js';
+import type { Scheduler } from '../../scheduler.js';
+import type { EventStore, SessionEvent } from '../event/event.manager.js';
+import type { Slot, SlotRules } from '../office-hours/capacity.engine.js';
+import { parseMaxRequestByTimeBucket, parseRequestTimeBucket } from '../office-hours/capacity.options.js';
+import { buildAvailabilityV1 } from '../office-hours/office-hours.legacy.js';
+import type { OfficeHoursManager } from '../office-hours/office-hours.manager.js';
+import type { PatternManager } from '../pattern/pattern.manager.js';
+import type { ResourceManager } from '../resource/resource.manager.js';
+import type { MatchResult } from '../resource/resource.types.js';
+import {
+  type CheckQueuePositionBody,
+  checkQueuePositionBody,
+  type RoutingManager,
+  type RoutingRequestView,
+} from '../routing/routing.manager.js';
+import type { ResolvedService, ServiceManager } from '../services/services.manager.js';
+import type {
+  Caller,
+  CreateContext,
+  LegacyJson,
+  RequestParams,
+  SessionView,
+} from '../sessions/session-handlers.js';
+import type { SessionManager } from '../sessions/sessions.manager.js';
+import {
+  bool,
+  CALLBACK_EXCEPTIONS,
+  DEVICE_OS_VALUES,
+  expirationSeconds,
+  latestDesiredTime,
+  normaliseCustomerNumber,
+  parseInstant,
+  positiveInt,
+} from './callback.rules.js';
+import {
+  type CallbackDialogRecord,
+  type CallbackRow,
+  type CallbackState,
+  callbackAgentMessagesTable,
+  callbacksTable,
+} from './callback.tables.js';
+
+export type { CallbackRow, CallbackState };
+
+/** Published (after commit) whenever a callback changes: a poke, the row is the record. */
+export interface CallbackChange {
+  id: string;
+  serviceName: string;
+  state: CallbackState;
+  reason: string | null;
+  at: string;
+}
+
+declare module '../../pubsub/topics.js' {
+  interface TopicMap {
+    /** Keyed by service name, and once more with no key. */
+    'callback:changed': CallbackChange;
+  }
+}
+
+export const AGENT_AVAILABLE_TAG = 'service.agentavailable.';
+export const NOTIFICATION_TAG = 'service.notification.';
+export const AGENT_MESSAGE_TAG = 'agent.message.';
+const DELAYED_TEXT = 'We will notify you when agent is available';
+
+/** A caller of `start`: the public base URL seen by the device (for `_start_chat_url`, `_comet_url`). */
+export interface StartCaller extends Caller {
+  baseUrl?: string;
+}
+
+interface StartMarker {
+  callbackStart: true;
+  baseUrl: string;
+}
+
+const isStartMarked = (ctx: CreateContext): ctx is CreateContext & StartMarker =>
+  (ctx as Partial<StartMarker>).callbackStart === true;
+
+/** The GMS callback record (reference §7.4). */
+export type CallbackRecord = Record<string, unknown>;
+
+export interface CallbackQuery {
+  serviceName?: string | null;
+  ids?: string[] | null;
+  states?: CallbackState[] | null;
+  customerNumber?: string | null;
+  target?: string | null;
+  virtualQueue?: string | null;
+  /** Desired time (or creation time for immediate callbacks) from / to. */
+  from?: Date | null;
+  to?: Date | null;
+  limit?: number;
+}
+
+export interface CallbackManagerOptions {
+  /** Complete a queued callback when the customer's own call is matched on ANI first. */
+  completeOnInboundCall: boolean;
+  /** How long completed callbacks stay queryable. */
+  retentionDays: number;
+}
+
+export const DEFAULT_CALLBACK_OPTIONS: CallbackManagerOptions = {
+  completeOnInboundCall: true,
+  retentionDays: 7,
+};
+
+const ACTIVE_STATES: CallbackState[] = ['SCHEDULED', 'QUEUED', 'ROUTING', 'PROCESSING'];
+const IN_QUEUE_STATES: CallbackState[] = ['QUEUED', 'ROUTING'];
+
+const exceptionsError = (number: string, group: string, pattern: string) =>
+  new ValidationError(
+    'callback/number_excluded',
+    `Customer Number [${number}] is disallowed, because it matches pattern '${pattern}' of exception group '${group}'. Check option _exceptions`,
+    '_customer_number',
+    { exception: CALLBACK_EXCEPTIONS.number },
+  );
+
+/**
+ * Callback services (`_service: callback`): the four 8.1.2 scenarios, scheduled callbacks and the
+ * 8.5 operations. State lives in `callbacks` (one row per session); every transition is a
+ * compare-and-set or runs under the row lock, so any instance may react to any routing event.
+ * Routing events are only prompts: `sync(id)` reads the routing request and the row and moves the
+ * callback forward idempotently; the background `reconcile` does the same for every active callback.
+ */
+export class CallbackManager {
+  private readonly arrivalHooks: ((callback: CallbackRow) => Promise<void>)[] = [];
+
+  constructor(
+    private readonly deps: Deps,
+    private readonly m: {
+      sessions: SessionManager;
+      services: ServiceManager;
+      events: EventStore;
+      routing: RoutingManager;
+      resources: ResourceManager;
+      officeHours: OfficeHoursManager;
+      patterns: PatternManager;
+    },
+    private readonly options: CallbackManagerOptions = DEFAULT_CALLBACK_OPTIONS,
+  ) {
+    this.register();
+  }
+
+  // ---------------------------------------------------------------- registration
+
+  private register(): void {
+    const { sessions } = this.m;
+    sessions.handlers.registerServiceType('callback', {
+      create: async (session, params, service, ctx) => {
+        if (!session) throw new Error('callback sessions always exist');
+        if (!isStartMarked(ctx))
+          throw new ValidationError(
+            'callback/use_callback_api',
+            `Callback service '${service.name}' is started with POST /genesys/1/service/callback/${service.name}`,
+          );
+        return this.createInTx(session, params, service, ctx);
+      },
+      describe: async (session) => {
+        const row = await this.find(session.id);
+        return row ? { _callback_state: row.state, _callback_reason: row.reason ?? undefined } : {};
+      },
+    });
+    const only = { serviceTypes: ['callback'] };
+    sessions.handlers.registerRequest('connect', (s) => this.connect(s.id), {
+      ...only,
+      methods: ['POST', 'GET'],
+    });
+    sessions.handlers.registerRequest('check-queue-position', (s) => this.queuePositionBody(s.id), only);
+    sessions.handlers.registerRequest(
+      'internal-notification',
+      async (s, _p, _svc, ctx) => {
+        await this.notifyDevice(s.id, {
+          displayMessage: ctx.request.control._display_message ?? '',
+          applicationMessage: ctx.request.control._application_message ?? '',
+        });
+        return { message: 'Notification Sent' };
+      },
+      { ...only, methods: ['POST'] },
+    );
+    sessions.handlers.registerRequest(
+      'retrieve-notifications',
+      (s) => this.retrieveNotifications(s.id),
+      only,
+    );
+    sessions.handlers.registerRequest(
+      'agent-notification',
+      async (s, _p, _svc, ctx) => {
+        await this.notifyAgent(s.id, {
+          displayMessage: ctx.request.control._display_message ?? '',
+          applicationMessage: ctx.request.control._application_message ?? '',
+        });
+        return { message: 'Notification Sent' };
+      },
+      { ...only, methods: ['POST'] },
+    );
+    sessions.handlers.registerRequest(
+      'retrieve-agent-notifications',
+      (s) => this.retrieveAgentNotifications(s.id),
+      only,
+    );
+    sessions.onStopped(async (event, tx) => {
+      if (event.serviceType !== 'callback') return;
+      await this.completeIn(tx, event.id, event.reason === 'stopped' ? 'CANCELLED' : 'FAIL_TIMEOUT_TTL');
+    });
+  }
+
+  /**
+   * Listens for routing reservation events and stopped sessions on this instance; each is a
+   * prompt to `sync`. Several instances may listen: every step is idempotent.
+   */
+  async listen(): Promise<() => Promise<void>> {
+    const stops = await Promise.all([
+      this.deps.bus.watch('routing:reservation', null, (e) => this.prompt(e.requestId)),
+      this.deps.bus.watch('session:stopped', null, (e) => {
+        if (e.serviceType === 'callback') this.prompt(e.id);
+      }),
+    ]);
+    return async () => {
+      for (const stop of stops) await stop();
+    };
+  }
+
+  private prompt(id: string): void {
+    this.sync(id).catch((err: unknown) =>
+      this.deps.logger.error('callback sync failed', { callbackId: id, err }),
+    );
+  }
+
+  /** Hooks run once when a callback's customer arrives (call matched or chat started). */
+  onCustomerArrived(fn: (callback: CallbackRow) => Promise<void>): void {
+    this.arrivalHooks.push(fn);
+  }
+
+  // ---------------------------------------------------------------- start
+
+  /** POST /genesys/1/service/callback/{name}: the session, then whatever must follow its commit. */
+  async start(
+    serviceName: string,
+    request: RequestParams,
+    caller: StartCaller,
+  ): Promise<{ id: string; response: LegacyJson; status: number }> {
+    await this.precheck(serviceName, request);
+    const baseUrl = (caller.baseUrl ?? this.defaultBaseUrl()).replace(/\/+$/, '');
+    const marked: Caller & StartMarker = { ...caller, callbackStart: true, baseUrl };
+    const result = await this.m.sessions.create(serviceName, request, marked);
+    const id = result.session?.id;
+    if (!id) throw new Error('callback start created no session');
+    const row = await this.get(id);
+    await this.announce(row);
+    let response = result.response;
+    if (row.state !== 'SCHEDULED' && !row.waitForAgent && row.mediaType === 'voice') {
+      // User-originated immediate: the access information at once (allocated after the commit).
+      try {
+        response = await this.connect(id);
+      } catch (err) {
+        await this.complete(id, 'SUBMIT_FAILED');
+        throw err;
+      }
+    }
+    await this.sync(id);
+    return { id, response, status: result.status };
+  }
+
+  private defaultBaseUrl(): string {
+    return this.deps.config.publicUrl ?? `http://localhost:${this.deps.config.port}`;
+  }
+
+  /** Checks that read other modules' data (outside the session transaction). */
+  private async precheck(serviceName: string, request: RequestParams): Promise<void> {
+    const service = await this.m.services.resolve(serviceName);
+    if (service.serviceType !== 'callback')
+      throw new NotFoundError(
+        'callback/not_a_callback_service',
+        `Service '${serviceName}' is not a callback service`,
+        {
+          exception: CALLBACK_EXCEPTIONS.notFound,
+        },
+      );
+    const params = this.merged(service, request);
+    const number = normaliseCustomerNumber(params._customer_number, params);
+    const group = params._exceptions?.trim();
+    if (number && group) {
+      const hit = await this.m.patterns.findMatch(group, number.key);
+      if (hit) throw exceptionsError(number.key, group, hit);
+    }
+  }
+
+  private merged(service: ResolvedService, request: RequestParams): Record<string, string> {
+    const out: Record<string, string> = { ...service.defaults };
+    for (const [k, v] of Object.entries(request.control)) out[k] = v;
+    for (const [k, v] of Object.entries(service.options))
+      if (!(service.overwritable.includes(k) && request.control[k])) out[k] = v;
+    return out;
+  }
+
+  /** The `callback` service type's create, inside the session's transaction. */
+  private async createInTx(
+    session: SessionView,
+    params: Record<string, string>,
+    service: ResolvedService,
+    ctx: CreateContext & StartMarker,
+  ): Promise<LegacyJson> {
+    const { tx, now } = ctx;
+    const direction = (params._call_direction || 'USERORIGINATED').toUpperCase();
+    if (direction !== 'USERORIGINATED' && direction !== 'USERTERMINATED')
+      throw new ValidationError(
+        'callback/invalid_option',
+        `_call_direction must be USERORIGINATED or USERTERMINATED, not '${params._call_direction}'`,
+        '_call_direction',
+      );
+    if (direction === 'USERTERMINATED')
+      throw new ValidationError(
+        'callback/not_supported',
+        'User-terminated callbacks need a dialer integration, which this server does not have yet (_call_direction=USERTERMINATED)',
+        '_call_direction',
+      );
+    const media = (params._media_type || 'voice').toLowerCase();
+    if (media !== 'voice' && media !== 'chat')
+      throw new ValidationError(
+        'callback/invalid_option',
+        `_media_type must be voice or chat, not '${params._media_type}'`,
+        '_media_type',
+      );
+    const virtualQueue = params._urs_virtual_queue?.trim();
+    if (!virtualQueue)
+      throw new ValidationError(
+        'sessions/missing_parameter',
+        `Missing mandatory parameter _urs_virtual_queue for service '${service.name}'`,
+        '_urs_virtual_queue',
+      );
+    const deviceOs = params._device_os?.trim() || null;
+    if (deviceOs && !(DEVICE_OS_VALUES as readonly string[]).includes(deviceOs.toLowerCase()))
+      throw new ValidationError(
+        'callback/invalid_device_os',
+        `_device_os must be one of ${DEVICE_OS_VALUES.join(', ')}, not '${deviceOs}'`,
+        '_device_os',
+      );
+    const number = normaliseCustomerNumber(params._customer_number, params);
+    const connectLimit = positiveInt(params, '_userorig_connect_limit', 3);
+    const priority = params._urs_vq_priority ? positiveInt(params, '_urs_vq_priority', 0) : 0;
+
+    // Per service, starts are serialised: limits, duplicates and capacity count committed rows.
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`callback:${service.name}`}))`);
+    await this.checkLimits(tx, service.name, params, number?.key ?? null, now);
+
+    let desiredTime: Date | null = null;
+    let slotStart: Date | null = null;
+    if (params._desired_time?.trim()) {
+      desiredTime = parseInstant(params._desired_time, '_desired_time');
+      if (desiredTime.getTime() > now.getTime()) {
+        const slot = await this.checkDesiredTime(tx, service.name, params, desiredTime, now);
+        slotStart = slot;
+      } else desiredTime = null;
+    }
+    const scheduled = desiredTime !== null;
+    const waitForAgent = scheduled || bool(params._wait_for_agent, false);
+    const row: typeof callbacksTable.$inferInsert = {
+      id: session.id,
+      serviceName: service.name,
+      gmsUser: ctx.gmsUser,
+      state: scheduled ? 'SCHEDULED' : 'QUEUED',
+      mediaType: media,
+      callDirection: direction,
+      waitForAgent,
+      waitForUserConfirm: bool(params._wait_for_user_confirm, false),
+      provideCode: bool(params._provide_code, false),
+      customerNumber: number?.given ?? null,
+      customerKey: number?.key ?? null,
+      desiredTime,
+      slotStart,
+      deviceOs,
+      deviceNotificationId: params._device_notification_id?.trim() || null,
+      virtualQueue,
+      target: params._target?.trim() || null,
+      priority,
+      connectLimit,
+      baseUrl: ctx.baseUrl,
+      params,
+      userData: ctx.request.userData,
+      createdAt: now,
+      updatedAt: now,
+      expiresAt: session.expiresAt,
+    };
+    const [inserted] = await tx.insert(callbacksTable).values(row).returning();
+    if (!inserted) throw new Error('callback insert returned no row');
+    if (scheduled || waitForAgent) {
+      const body: Record<string, unknown> = { _id: session.id, _text: DELAYED_TEXT };
+      if (desiredTime) body._desired_time = desiredTime.toISOString();
+      return body;
+    }
+    if (media === 'chat') return this.startChatDialog(inserted);
+    // Voice immediate: `start` replaces this with the DialNumber dialog after the commit.
+    return { _id: session.id };
+  }
+
+  // ---------------------------------------------------------------- protection
+
+  private async checkLimits(
+    tx: DbOrTx,
+    serviceName: string,
+    params: Record<string, string>,
+    customerKey: string | null,
+    now: Date,
+  ): Promise<void> {
+    const count = async (where: SQL | undefined) => {
+      const [r] = await tx.select({ n: sql<number>`count(*)::int` }).from(callbacksTable).where(where);
+      return Number(r?.n ?? 0);
+    };
+    const max = positiveInt(params, '_max_queued_callbacks_per_service', 1000);
+    const queued = await count(
+      and(eq(callbacksTable.serviceName, serviceName), inArray(callbacksTable.state, IN_QUEUE_STATES)),
+    );
+    if (queued >= max)
+      throw new UnavailableError(
+        'callback/queue_limit',
+        `Limit of queued callbacks for ${serviceName} is reached.`,
+        {
+          exception: CALLBACK_EXCEPTIONS.unavailable,
+        },
+      );
+    for (const n of [1, 2]) {
+      const limitName = `_throttle_callbacks_per_service_${n}`;
+      const ttlName = `_throttle_ttl_${n}`;
+      if (!params[limitName]?.trim() || !params[ttlName]?.trim()) continue;
+      const limit = positiveInt(params, limitName, 0);
+      const ttl = positiveInt(params, ttlName, 0);
+      if (ttl === 0) continue;
+      const recent = await count(
+        and(
+          eq(callbacksTable.serviceName, serviceName),
+          gt(callbacksTable.createdAt, new Date(now.getTime() - ttl * 1000)),
+        ),
+      );
+      if (recent >= limit)
+        throw new UnavailableError(
+          'callback/throttled',
+          `Limit of queued callbacks for ${serviceName} is reached for interval ${ttl}s.`,
+          { exception: CALLBACK_EXCEPTIONS.unavailable },
+        );
+    }
+    const perDay = positiveInt(
+      params,
+      '_throttle_request_parameters_limit',
+      positiveInt(params, '_throttle_customer_number_limit', 0),
+    );
+    if (perDay > 0) {
+      const names = (params._throttle_request_parameters ?? '_customer_number')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const midnight = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+      for (const name of names) {
+        const value = name === '_customer_number' ? customerKey : (params[name] ?? null);
+        if (!value) continue;
+        const same =
+          name === '_customer_number'
+            ? eq(callbacksTable.customerKey, value)
+            : sql`${callbacksTable.params} ->> ${name} = ${value}`;
+        const today = await count(
+          and(eq(callbacksTable.serviceName, serviceName), gte(callbacksTable.createdAt, midnight), same),
+        );
+        if (today >= perDay)
+          throw new UnavailableError(
+            'callback/throttled_parameter',
+            `Callback for ${name}=${name === '_customer_number' ? (params._customer_number ?? value) : value} rejected because previous callbacks for this parameter were requested for more than ${perDay} times today.`,
+            { exception: CALLBACK_EXCEPTIONS.unavailable },
+          );
+      }
+    }
+    if (customerKey && bool(params._enable_in_queue_checking, true)) {
+      const [dup] = await tx
+        .select({ id: callbacksTable.id })
+        .from(callbacksTable)
+        .where(
+          and(
+            eq(callbacksTable.serviceName, serviceName),
+            eq(callbacksTable.customerKey, customerKey),
+            inArray(callbacksTable.state, ACTIVE_STATES),
+          ),
+        )
+        .limit(1);
+      if (dup)
+        throw new DomainError(
+          'callback/duplicate',
+          `Callback for _customer_number=${params._customer_number ?? customerKey} is already in queue (${dup.id}). Check option _enable_in_queue_checking`,
+          { status: 400, exception: CALLBACK_EXCEPTIONS.generic, extra: { _id: dup.id } },
+        );
+    }
+  }
+
+  // ---------------------------------------------------------------- scheduling
+
+  /** Slot rules of a callback service: its office-hours and capacity services and bucket options. */
+  async slotRules(params: Record<string, string>, db: DbOrTx = this.deps.db): Promise<SlotRules> {
+    const optionsOf = async (name: string | undefined) => {
+      if (!name?.trim()) return null;
+      const s = await this.m.services.resolve(name.trim(), db);
+      return { ...s.defaults, ...s.options };
+    };
+    return {
+      officeHours: await optionsOf(params._business_hours_service),
+      capacity: await optionsOf(params._capacity_service),
+      bucketMinutes: parseRequestTimeBucket(params._request_time_bucket),
+      maxPerBucket: parseMaxRequestByTimeBucket(params._max_request_by_time_bucket),
+    };
+  }
+
+  /**
+   * Callbacks already booked per slot of a service. The single place capacity is counted: swap it
+   * for the office-hours module's `reserveCapacity/releaseCapacity` once that lands.
+   */
+  countScheduled(serviceName: string, db: DbOrTx = this.deps.db) {
+    return async (slots: readonly Slot[]): Promise<ReadonlyMap<number, number>> => {
+      const out = new Map<number, number>();
+      if (slots.length === 0) return out;
+      const first = Math.min(...slots.map((s) => s.start));
+      const last = Math.max(...slots.map((s) => s.end));
+      const rows = await db
+        .select({ slot: callbacksTable.slotStart, n: sql<number>`count(*)::int` })
+        .from(callbacksTable)
+        .where(
+          and(
+            eq(callbacksTable.serviceName, serviceName),
+            gte(callbacksTable.slotStart, new Date(first)),
+            lt(callbacksTable.slotStart, new Date(last)),
+            or(isNull(callbacksTable.reason), sql`${callbacksTable.reason} not like 'CANCELLED%'`),
+          ),
+        )
+        .groupBy(callbacksTable.slotStart);
+      for (const r of rows) if (r.slot) out.set(r.slot.getTime(), Number(r.n));
+      return out;
+    };
+  }
+
+  /** Validates a desired time (office hours, capacity, how far ahead); returns its slot start. */
+  private async checkDesiredTime(
+    tx: DbOrTx,
+    serviceName: string,
+    params: Record<string, string>,
+    at: Date,
+    now: Date,
+  ): Promise<Date> {
+    const latest = latestDesiredTime(params._reject_future_desired_time, now);
+    const rules = await this.slotRules(params, tx);
+    const counter = this.countScheduled(serviceName, tx);
+    const refuse = async (message: string) => {
+      const availability = await this.m.officeHours.availability(
+        rules,
+        { start: now, days: 7, maxSlots: 20, now },
+        counter,
+      );
+      return new ValidationError('callback/desired_time_unavailable', message, '_desired_time', {
+        exception: CALLBACK_EXCEPTIONS.generic,
+        extra: { availability: buildAvailabilityV1(availability) },
+      });
+    };
+    if (at.getTime() > latest.getTime())
+      throw await refuse(
+        `Desired time ${at.toISOString()} is too far in the future (after ${latest.toISOString()}). Check option _reject_future_desired_time`,
+      );
+    const check = await this.m.officeHours.checkSlot(rules, at, counter);
+    if (!check.open)
+      throw await refuse(
+        `Desired time ${at.toISOString()} is outside business hours (_business_hours_service)`,
+      );
+    if (check.remaining <= 0)
+      throw await refuse(
+        `No capacity left for desired time ${at.toISOString()} (slot ${new Date(check.slot.start).toISOString()}, ${check.total} allowed)`,
+      );
+    return new Date(check.slot.start);
+  }
+
+  /** Background task: due SCHEDULED callbacks join the routing queue. Idempotent across instances. */
+  async promoteDue(batch = 100): Promise<number> {
+    const now = this.deps.clock.now();
+    const ids = await this.deps.db.transaction(async (tx) => {
+      const due = await tx
+        .select({ id: callbacksTable.id })
+        .from(callbacksTable)
+        .where(and(eq(callbacksTable.state, 'SCHEDULED'), lte(callbacksTable.desiredTime, now)))
+        .orderBy(asc(callbacksTable.desiredTime))
+        .limit(batch)
+        .for('update', { skipLocked: true });
+      if (due.length === 0) return [];
+      const moved = await tx
+        .update(callbacksTable)
+        .set({ state: 'QUEUED', updatedAt: now })
+        .where(
+          and(
+            inArray(
+              callbacksTable.id,
+              due.map((d) => d.id),
+            ),
+            eq(callbacksTable.state, 'SCHEDULED'),
+          ),
+        )
+        .returning();
+      return moved;
+    });
+    for (const row of ids) {
+      await this.announce(row);
+      await this.sync(row.id);
+    }
+    return ids.length;
+  }
+
+  /** Background task: re-reads every active callback against routing (events are at-most-once). */
+  async reconcile(batch = 500): Promise<number> {
+    const now = this.deps.clock.now();
+    const rows = await this.deps.db
+      .select({ id: callbacksTable.id })
+      .from(callbacksTable)
+      .where(
+        or(
+          inArray(callbacksTable.state, ['QUEUED', 'ROUTING', 'PROCESSING']),
+          and(
+            eq(callbacksTable.state, 'COMPLETED'),
+            isNotNull(callbacksTable.enqueuedAt),
+            gt(callbacksTable.completedAt, new Date(now.getTime() - 10 * 60_000)),
+          ),
+        ),
+      )
+      .orderBy(asc(callbacksTable.updatedAt))
+      .limit(batch);
+    for (const r of rows) await this.sync(r.id);
+    return rows.length;
+  }
+
+  /** Housekeeping: completed callbacks past retention and expired agent messages. */
+  async sweep(): Promise<number> {
+    const now = this.deps.clock.now();
+    const cutoff = new Date(now.getTime() - this.options.retentionDays * 86_400_000);
+    const gone = await this.deps.db
+      .delete(callbacksTable)
+      .where(and(eq(callbacksTable.state, 'COMPLETED'), lt(callbacksTable.completedAt, cutoff)))
+      .returning({ id: callbacksTable.id });
+    await this.deps.db
+      .delete(callbackAgentMessagesTable)
+      .where(lte(callbackAgentMessagesTable.expiresAt, now));
+    return gone.length;
+  }
+
+  /** Background tasks; each is idempotent and row-locked, so every instance runs them. */
+  schedule(scheduler: Scheduler): void {
+    scheduler.every('callback scheduled promotion', 1_000, () => this.promoteDue());
+    scheduler.every('callback reconcile', 5_000, () => this.reconcile());
+    scheduler.every('callback sweep', 60_000, () => this.sweep());
+  }
+
+  // ---------------------------------------------------------------- routing
+
+  /**
+   * Moves a callback forward from what routing says. Safe to call any number of times from any
+   * instance: enqueue is idempotent, notification is once per reservation (locked row), completion
+   * is a compare-and-set.
+   */
+  async sync(id: string): Promise<void> {
+    for (let round = 0; round < 3; round++) if (!(await this.syncOnce(id))) return;
+  }
+
+  /** One step; true when something changed and another look may help. */
+  private async syncOnce(id: string): Promise<boolean> {
+    const cb = await this.find(id);
+    if (!cb) return false;
+    const router = this.m.routing.router;
+    if (cb.state === 'COMPLETED') {
+      if (cb.enqueuedAt) await router.cancel(id, cb.reason ?? 'COMPLETED');
+      return false;
+    }
+    if (cb.state === 'SCHEDULED') return false;
+    const needsQueue = cb.waitForAgent || cb.arrivedAt !== null;
+    if (!needsQueue) return false;
+    const req: RoutingRequestView | null = cb.enqueuedAt ? await router.get(id) : null;
+    if (!cb.enqueuedAt) {
+      await router.enqueue({
+        requestId: id,
+        virtualQueue: cb.virtualQueue,
+        target: cb.target,
+        priority: cb.priority,
+        data: { ...cb.userData, _id: id, _service_name: cb.serviceName, _media_type: cb.mediaType },
+      });
+      const now = this.deps.clock.now();
+      const marked = await this.deps.db
+        .update(callbacksTable)
+        .set({ enqueuedAt: now, updatedAt: now })
+        .where(and(eq(callbacksTable.id, id), isNull(callbacksTable.enqueuedAt)))
+        .returning({ id: callbacksTable.id });
+      return marked.length > 0;
+    }
+    if (!req) return false;
+    if (req.state === 'CANCELLED' || (req.state === 'COMPLETED' && !cb.connectedAt)) {
+      await this.complete(id, req.state === 'CANCELLED' ? 'CANCELLED' : 'FAIL_QUEUEING');
+      return false;
+    }
+    if (req.state === 'COMPLETED' && cb.state === 'PROCESSING') {
+      await this.complete(id, 'AGENT_CONNECTED');
+      return false;
+    }
+    if ((req.state === 'RESERVED' || req.state === 'ACCEPTED') && req.agentId && req.reservationId !== null) {
+      if (cb.arrivedAt && !cb.connectedAt) {
+        if (req.state === 'RESERVED') {
+          try {
+            await this.m.routing.acceptReservation(req.agentId, req.reservationId);
+          } catch (err) {
+            if (err instanceof DomainError) return true; // lapsed or taken: look again
+            throw err;
+          }
+        }
+        await this.connected(cb, req.agentId, req.reservationId);
+        return false;
+      }
+      if (!cb.arrivedAt && cb.notifiedReservationId !== req.reservationId) {
+        await this.agentAvailable(cb, req.agentId, req.reservationId);
+        return false;
+      }
+      return false;
+    }
+    if (req.state === 'WAITING' && cb.state === 'ROUTING' && !cb.arrivedAt && !cb.dialog) {
+      // The reservation lapsed before the customer confirmed: back to waiting.
+      const now = this.deps.clock.now();
+      const back = await this.deps.db
+        .update(callbacksTable)
+        .set({ state: 'QUEUED', agentId: null, reservationId: null, updatedAt: now })
+        .where(
+          and(
+            eq(callbacksTable.id, id),
+            eq(callbacksTable.state, 'ROUTING'),
+            isNull(callbacksTable.arrivedAt),
+          ),
+        )
+        .returning();
+      if (back[0]) await this.announce(back[0]);
+    }
+    return false;
+  }
+
+  /** Routing reserved an agent for a waiting callback: the device is told, once per reservation. */
+  private async agentAvailable(cb: CallbackRow, agentId: string, reservationId: number): Promise<void> {
+    const now = this.deps.clock.now();
+    const result = await this.deps.db.transaction(async (tx) => {
+      const [locked] = await tx
+        .select()
+        .from(callbacksTable)
+        .where(eq(callbacksTable.id, cb.id))
+        .for('update');
+      if (!locked || locked.state === 'COMPLETED' || locked.arrivedAt) return null;
+      if (locked.notifiedReservationId === reservationId) return null;
+      const event = await this.m.events.append(tx, {
+        sessionId: cb.id,
+        gmsUser: cb.gmsUser,
+        tag: `${AGENT_AVAILABLE_TAG}${cb.id}`,
+        message: {
+          _action: `get-dialog-user-confirmation-provide_code-${locked.provideCode ? 'true' : 'false'}`,
+          _id: cb.id,
+        },
+        expiresAt: locked.expiresAt,
+      });
+      const [row] = await tx
+        .update(callbacksTable)
+        .set({
+          state: 'ROUTING',
+          agentId,
+          reservationId,
+          notifiedReservationId: reservationId,
+          updatedAt: now,
+        })
+        .where(eq(callbacksTable.id, cb.id))
+        .returning();
+      return row ? { row, event } : null;
+    });
+    if (!result) return;
+    await this.m.events.announce([result.event]);
+    await this.announce(result.row);
+  }
+
+  /** The customer is with the agent: COMPLETED (AGENT_CONNECTED), or PROCESSING when the session is retained. */
+  private async connected(cb: CallbackRow, agentId: string, reservationId: number): Promise<void> {
+    const now = this.deps.clock.now();
+    const retain = bool(cb.params._retain_session_until_ixn_deleted, false);
+    const [row] = await this.deps.db
+      .update(callbacksTable)
+      .set({
+        state: retain ? 'PROCESSING' : 'COMPLETED',
+        reason: retain ? null : 'AGENT_CONNECTED',
+        completedAt: retain ? null : now,
+        agentId,
+        reservationId,
+        connectedAt: now,
+        updatedAt: now,
+      })
+      .where(
+        and(
+          eq(callbacksTable.id, cb.id),
+          isNull(callbacksTable.connectedAt),
+          ne(callbacksTable.state, 'COMPLETED'),
+        ),
+      )
+      .returning();
+    if (row) await this.announce(row);
+  }
+
+  /**
+   * The customer arrived: their call to the access number was matched, or their chat interaction
+   * was created. Immediate callbacks join the routing queue now; a callback whose agent is already
+   * reserved is connected to that agent.
+   */
+  async customerArrived(id: string): Promise<CallbackRow> {
+    const now = this.deps.clock.now();
+    const [row] = await this.deps.db
+      .update(callbacksTable)
+      .set({ arrivedAt: now, state: 'ROUTING', updatedAt: now })
+      .where(
+        and(
+          eq(callbacksTable.id, id),
+          isNull(callbacksTable.arrivedAt),
+          inArray(callbacksTable.state, ['QUEUED', 'ROUTING']),
+        ),
+      )
+      .returning();
+    if (!row) {
+      const existing = await this.get(id);
+      if (existing.state === 'COMPLETED' || existing.state === 'SCHEDULED')
+        throw new DomainError(
+          'callback/not_waiting',
+          `Callback '${id}' is ${existing.state}; it does not expect the customer now`,
+          {
+            status: 409,
+            exception: CALLBACK_EXCEPTIONS.generic,
+          },
+        );
+      return existing;
+    }
+    await this.announce(row);
+    for (const hook of this.arrivalHooks) await hook(row);
+    await this.sync(id);
+    return this.get(id);
+  }
+
+  /**
+   * The hook for "a session's call was matched" (match-interaction, resources.match). For a
+   * callback session the customer arrived; otherwise, when enabled, an inbound call from a
+   * customer who has a queued callback completes that callback (they reached us first).
+   */
+  async callMatched(match: Pick<MatchResult, 'sessionId' | 'phoneNumber'>): Promise<CallbackRow | null> {
+    const own = await this.find(match.sessionId);
+    if (own) return this.customerArrived(own.id);
+    return null;
+  }
+
+  /**
+   * An inbound call from `phoneNumber` reached the contact centre by itself: its queued, not yet
+   * connected callbacks are completed (`_callback_reason` CUSTOMER_CALLED_IN) instead of calling back.
+   */
+  async customerCalledIn(phoneNumber: string): Promise<string[]> {
+    if (!this.options.completeOnInboundCall) return [];
+    const digits = phoneNumber.replace(/\D/g, '');
+    if (digits.length < 7) return [];
+    const tail = digits.slice(-7);
+    const candidates = await this.deps.db
+      .select()
+      .from(callbacksTable)
+      .where(
+        and(
+          inArray(callbacksTable.state, ['SCHEDULED', 'QUEUED']),
+          isNull(callbacksTable.arrivedAt),
+          sql`${callbacksTable.customerKey} like ${`%${tail}`}`,
+        ),
+      );
+    const done: string[] = [];
+    for (const c of candidates) {
+      const key = (c.customerKey ?? '').replace(/\D/g, '');
+      if (!(key.endsWith(digits) || digits.endsWith(key))) continue;
+      if (!bool(c.params._complete_on_inbound_call, true)) continue;
+      if (await this.complete(c.id, 'CUSTOMER_CALLED_IN', ['SCHEDULED', 'QUEUED'])) done.push(c.id);
+    }
+    return done;
+  }
+
+  // ---------------------------------------------------------------- connect
+
+  /**
+   * POST /genesys/1/service/{id}/connect: the customer confirms. Voice: an access number is booked
+   * and the DialNumber dialog returned; chat: the StartChat dialog. At most `_userorig_connect_limit`.
+   */
+  async connect(id: string): Promise<Record<string, unknown>> {
+    const cb = await this.get(id);
+    if (cb.state === 'COMPLETED' || cb.state === 'SCHEDULED')
+      throw new DomainError(
+        'callback/not_connectable',
+        `Callback '${id}' is ${cb.state}: nothing to connect`,
+        {
+          status: 400,
+          exception: CALLBACK_EXCEPTIONS.generic,
+        },
+      );
+    if (cb.waitForAgent && cb.notifiedReservationId === null)
+      throw new DomainError(
+        'callback/agent_not_available',
+        `No agent is available yet for callback '${id}'; wait for the notification`,
+        {
+          status: 400,
+          exception: CALLBACK_EXCEPTIONS.generic,
+        },
+      );
+    const now = this.deps.clock.now();
+    const [counted] = await this.deps.db
+      .update(callbacksTable)
+      .set({ connectCount: sql`${callbacksTable.connectCount} + 1`, updatedAt: now })
+      .where(and(eq(callbacksTable.id, id), lt(callbacksTable.connectCount, callbacksTable.connectLimit)))
+      .returning();
+    if (!counted)
+      throw new DomainError(
+        'callback/connect_limit',
+        `Callback '${id}' was already connected ${cb.connectLimit} times (limit _userorig_connect_limit=${cb.connectLimit})`,
+        { status: 400, exception: CALLBACK_EXCEPTIONS.generic },
+      );
+    if (cb.mediaType === 'chat') {
+      await this.setDialog(id, { action: 'StartChat' });
+      return this.startChatDialog(counted);
+    }
+    await this.m.resources.releaseSession(id);
+    const params = counted.params;
+    const timeout = params._booking_expiration_timeout?.trim()
+      ? positiveInt(params, '_booking_expiration_timeout', 30)
+      : null;
+    const allocation = await this.m.resources.allocate({
+      group: params._resource_group?.trim() || 'DNIS',
+      sessionId: id,
+      phoneNumber: cb.customerNumber,
+      provideCode: cb.provideCode,
+      accessCodeLength: params._access_code_length
+        ? positiveInt(params, '_access_code_length', 6)
+        : undefined,
+      bookingTimeoutSeconds: timeout,
+    });
+    await this.setDialog(id, {
+      action: 'DialNumber',
+      accessNumber: allocation.accessNumber,
+      accessCode: allocation.accessCode,
+      bookingId: Number(allocation.bookingId),
+      expiresAt: allocation.expiresAt.toISOString(),
+    });
+    return {
+      _dialog_id: '0',
+      _label: 'Connecting ...',
+      _action: 'DialNumber',
+      _tel_url: `tel:${allocation.accessNumber}`,
+      _access_code: allocation.accessCode ?? 'n/a',
+      _access_number: allocation.accessNumber,
+      _expiration_time: expirationSeconds(allocation.expiresAt, this.deps.clock.now()),
+      _id: id,
+    };
+  }
+
+  private async setDialog(id: string, dialog: CallbackDialogRecord): Promise<void> {
+    await this.deps.db
+      .update(callbacksTable)
+      .set({ dialog, updatedAt: this.deps.clock.now() })
+      .where(eq(callbacksTable.id, id));
+  }
+
+  /** The StartChat dialog (seed "Chat Immediate" / "Chat Delayed" captures), keys in their order. */
+  startChatDialog(cb: Pick<CallbackRow, 'id' | 'baseUrl' | 'gmsUser' | 'userData'>): Record<string, unknown> {
+    return {
+      _dialog_id: '1',
+      _action: 'StartChat',
+      _label: 'Start Chat',
+      _start_chat_url: `${cb.baseUrl}/genesys/1/service/${cb.id}/ixn/chat`,
+      _comet_url: `${cb.baseUrl}/genesys/cometd`,
+      _user_header: cb.gmsUser ?? '',
+      _id_to_jump_before: 'exit://',
+      _chat_parameters: { subject: cb.userData.subject || 'None' },
+      _id: cb.id,
+    };
+  }
+
+  // ---------------------------------------------------------------- queue position
+
+  async queuePosition(id: string) {
+    const cb = await this.get(id);
+    if (!cb.enqueuedAt || cb.state === 'COMPLETED' || cb.state === 'SCHEDULED')
+      throw new NotFoundError(
+        'callback/not_queued',
+        `Callback '${id}' is ${cb.state === 'QUEUED' ? 'not in a queue yet' : cb.state}`,
+        {
+          exception: CALLBACK_EXCEPTIONS.notFound,
+        },
+      );
+    const p = cb.params;
+    const thresholds = {
+      etaThresholdSeconds: p._agent_ready_eta_threshold
+        ? positiveInt(p, '_agent_ready_eta_threshold', 35)
+        : undefined,
+      positionThreshold: p._agent_ready_position_threshold
+        ? positiveInt(p, '_agent_ready_position_threshold', 5)
+        : undefined,
+    };
+    return this.m.routing.router.position(id, thresholds);
+  }
+
+  /** The `check-queue-position` body, exactly as the seed captures it. */
+  async queuePositionBody(id: string): Promise<CheckQueuePositionBody> {
+    return checkQueuePositionBody(await this.queuePosition(id));
+  }
+
+  // ---------------------------------------------------------------- notifications
+
+  /** Agent → device (`internal-notification`): stored as a session event, then announced. */
+  async notifyDevice(
+    id: string,
+    input: { displayMessage: string; applicationMessage: string },
+  ): Promise<SessionEvent> {
+    const cb = await this.get(id);
+    const event = await this.m.events.publish({
+      sessionId: id,
+      gmsUser: cb.gmsUser,
+      tag: `${NOTIFICATION_TAG}${id}`,
+      message: {
+        _internal_message: input.applicationMessage,
+        _id: id,
+        _display_message: input.displayMessage,
+      },
+      expiresAt: cb.expiresAt,
+    });
+    return event;
+  }
+
+  /**
+   * `retrieve-notifications`: the agent notifications not yet handed out (by an earlier poll, or
+   * confirmed delivered by push through `markNotificationsDelivered`), oldest first.
+   */
+  async retrieveNotifications(id: string): Promise<unknown[]> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const cb = await this.get(id);
+      const events = (await this.m.events.readSession(id, cb.notificationsDeliveredSeq)).filter((e) =>
+        e.tag.startsWith(NOTIFICATION_TAG),
+      );
+      const last = events.at(-1);
+      if (!last) return [];
+      const moved = await this.deps.db
+        .update(callbacksTable)
+        .set({ notificationsDeliveredSeq: last.seq })
+        .where(
+          and(
+            eq(callbacksTable.id, id),
+            eq(callbacksTable.notificationsDeliveredSeq, cb.notificationsDeliveredSeq),
+          ),
+        )
+        .returning({ id: callbacksTable.id });
+      if (moved.length > 0) return events.map((e) => e.message);
+    }
+    throw new UnavailableError(
+      'callback/busy',
+      `Notifications of callback '${id}' are being retrieved concurrently; retry`,
+    );
+  }
+
+  /** For the push module: events up to `seq` reached the device, so polling must not repeat them. */
+  async markNotificationsDelivered(id: string, seq: number): Promise<void> {
+    await this.deps.db
+      .update(callbacksTable)
+      .set({ notificationsDeliveredSeq: seq })
+      .where(and(eq(callbacksTable.id, id), lt(callbacksTable.notificationsDeliveredSeq, seq)));
+  }
+
+  /** Device → agent (`agent-notification`): kept until the agent desktop retrieves it. */
+  async notifyAgent(
+    id: string,
+    input: { displayMessage: string; applicationMessage: string },
+  ): Promise<void> {
+    const cb = await this.get(id);
+    const now = this.deps.clock.now();
+    await this.deps.db.insert(callbackAgentMessagesTable).values({
+      callbackId: id,
+      message: {
+        _id: id,
+        _internal_message: input.applicationMessage,
+        _display_message: input.displayMessage,
+      },
+      createdAt: now,
+      expiresAt: cb.expiresAt,
+    });
+    await this.deps.bus.publish('callback:changed', cb.serviceName, this.change(cb));
+  }
+
+  /** `retrieve-agent-notifications`: each message once, `[{ message: "<JSON>", tag: "agent.message.<id>" }]`. */
+  async retrieveAgentNotifications(id: string): Promise<{ message: string; tag: string }[]> {
+    await this.get(id);
+    const now = this.deps.clock.now();
+    const rows = await this.deps.db
+      .update(callbackAgentMessagesTable)
+      .set({ retrievedAt: now })
+      .where(
+        and(
+          eq(callbackAgentMessagesTable.callbackId, id),
+          isNull(callbackAgentMessagesTable.retrievedAt),
+          gt(callbackAgentMessagesTable.expiresAt, now),
+        ),
+      )
+      .returning();
+    rows.sort((a, b) => a.position - b.position);
+    return rows.map((r) => ({ message: JSON.stringify(r.message), tag: `${AGENT_MESSAGE_TAG}${id}` }));
+  }
+
+  // ---------------------------------------------------------------- cancel / reschedule
+
+  /** Ends a callback (COMPLETED with `reason`) unless already completed; true when this call did it. */
+  async complete(
+    id: string,
+    reason: string,
+    fromStates: CallbackState[] = ACTIVE_STATES,
+    routingReason = reason,
+  ): Promise<boolean> {
+    const row = await this.deps.db.transaction((tx) => this.completeIn(tx, id, reason, fromStates));
+    if (!row) return false;
+    await this.announce(row);
+    if (row.enqueuedAt) await this.m.routing.router.cancel(id, routingReason);
+    await this.m.resources.releaseSession(id);
+    return true;
+  }
+
+  private async completeIn(
+    tx: DbOrTx,
+    id: string,
+    reason: string,
+    fromStates: CallbackState[] = ACTIVE_STATES,
+  ): Promise<CallbackRow | null> {
+    const now = this.deps.clock.now();
+    const [row] = await tx
+      .update(callbacksTable)
+      .set({ state: 'COMPLETED', reason, completedAt: now, updatedAt: now })
+      .where(and(eq(callbacksTable.id, id), inArray(callbacksTable.state, fromStates)))
+      .returning();
+    return row ?? null;
+  }
+
+  /** DELETE /genesys/1/service/callback/{name}/{id} (and admin cancel with CANCELLED_BY_ADMIN). */
+  async cancel(id: string, options: { serviceName?: string; reason?: string } = {}): Promise<CallbackRow> {
+    const cb = await this.get(id);
+    if (options.serviceName && cb.serviceName !== options.serviceName) throw this.notFound(id);
+    if (cb.state === 'COMPLETED')
+      throw new DomainError(
+        'callback/already_completed',
+        `Callback '${id}' is already COMPLETED (${cb.reason})`,
+        {
+          status: 400,
+          exception: CALLBACK_EXCEPTIONS.generic,
+        },
+      );
+    await this.complete(id, options.reason ?? 'CANCELLED');
+    return this.get(id);
+  }
+
+  /**
+   * Admin bulk cancel (`POST /genesys/1/admin/callback/cancel`): each active callback becomes
+   * COMPLETED with CANCELLED_BY_ADMIN; `reason` is kept as the routing cancel reason.
+   */
+  async adminCancel(
+    ids: string[],
+    reason?: string,
+  ): Promise<{ cancelled: string[]; notCancelled: string[] }> {
+    const cancelled: string[] = [];
+    const notCancelled: string[] = [];
+    for (const id of [...new Set(ids)]) {
+      const done = await this.complete(id, 'CANCELLED_BY_ADMIN', ACTIVE_STATES, reason);
+      (done ? cancelled : notCancelled).push(id);
+    }
+    return { cancelled, notCancelled };
+  }
+
+  /** PUT /genesys/1/service/callback/{name}/{id} with `_new_desired_time`. */
+  async reschedule(id: string, newDesiredTime: string, serviceName?: string): Promise<CallbackRow> {
+    const at = parseInstant(newDesiredTime, '_new_desired_time');
+    const cb = await this.get(id);
+    if (serviceName && cb.serviceName !== serviceName) throw this.notFound(id);
+    if (cb.state !== 'SCHEDULED' && !(cb.state === 'QUEUED' && cb.notifiedReservationId === null))
+      throw new DomainError(
+        'callback/not_reschedulable',
+        `Callback '${id}' is ${cb.state}; only a SCHEDULED or QUEUED callback can be rescheduled`,
+        {
+          status: 400,
+          exception: CALLBACK_EXCEPTIONS.generic,
+        },
+      );
+    const now = this.deps.clock.now();
+    if (at.getTime() <= now.getTime())
+      throw new ValidationError(
+        'callback/invalid_time',
+        `_new_desired_time ${at.toISOString()} is in the past`,
+        '_new_desired_time',
+      );
+    const row = await this.deps.db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`callback:${cb.serviceName}`}))`);
+      const [locked] = await tx.select().from(callbacksTable).where(eq(callbacksTable.id, id)).for('update');
+      if (!locked || (locked.state !== 'SCHEDULED' && locked.state !== 'QUEUED'))
+        throw new DomainError('callback/not_reschedulable', `Callback '${id}' can no longer be rescheduled`, {
+          status: 400,
+          exception: CALLBACK_EXCEPTIONS.generic,
+        });
+      // Its own booking does not count against the new slot.
+      await tx.update(callbacksTable).set({ slotStart: null }).where(eq(callbacksTable.id, id));
+      const slot = await this.checkDesiredTime(tx, locked.serviceName, locked.params, at, now);
+      const [updated] = await tx
+        .update(callbacksTable)
+        .set({
+          state: 'SCHEDULED',
+          desiredTime: at,
+          slotStart: slot,
+          waitForAgent: true,
+          enqueuedAt: null,
+          agentId: null,
+          reservationId: null,
+          updatedAt: now,
+        })
+        .where(eq(callbacksTable.id, id))
+        .returning();
+      return updated as CallbackRow;
+    });
+    if (cb.enqueuedAt) await this.m.routing.router.cancel(id, 'RESCHEDULED');
+    await this.announce(row);
+    return row;
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  async find(id: string, db: DbOrTx = this.deps.db): Promise<CallbackRow | null> {
+    const [row] = await db.select().from(callbacksTable).where(eq(callbacksTable.id, id));
+    return row ?? null;
+  }
+
+  async get(id: string): Promise<CallbackRow> {
+    const row = await this.find(id);
+    if (!row) throw this.notFound(id);
+    return row;
+  }
+
+  private notFound(id: string) {
+    return new NotFoundError('callback/not_found', `Callback '${id}' not found`, {
+      exception: CALLBACK_EXCEPTIONS.notFound,
+    });
+  }
+
+  async list(q: CallbackQuery = {}): Promise<CallbackRow[]> {
+    const where: SQL[] = [];
+    if (q.serviceName) where.push(eq(callbacksTable.serviceName, q.serviceName));
+    if (q.ids?.length) where.push(inArray(callbacksTable.id, q.ids));
+    if (q.states?.length) where.push(inArray(callbacksTable.state, q.states));
+    if (q.customerNumber) {
+      const n = q.customerNumber.trim();
+      const key = `+${n.replace(/\D/g, '')}`;
+      where.push(or(eq(callbacksTable.customerNumber, n), eq(callbacksTable.customerKey, key)) as SQL);
+    }
+    if (q.target) where.push(eq(callbacksTable.target, q.target));
+    if (q.virtualQueue) where.push(eq(callbacksTable.virtualQueue, q.virtualQueue));
+    const when = sql`coalesce(${callbacksTable.desiredTime}, ${callbacksTable.createdAt})`;
+    if (q.from) where.push(sql`${when} >= ${q.from.toISOString()}::timestamptz`);
+    if (q.to) where.push(sql`${when} <= ${q.to.toISOString()}::timestamptz`);
+    return this.deps.db
+      .select()
+      .from(callbacksTable)
+      .where(and(...where))
+      .orderBy(asc(when), asc(callbacksTable.createdAt))
+      .limit(Math.min(Math.max(q.limit ?? 500, 1), 5000));
+  }
+
+  /** Most recent callbacks of a service (for property queries). */
+  async recent(serviceName: string, limit = 1000): Promise<CallbackRow[]> {
+    return this.deps.db
+      .select()
+      .from(callbacksTable)
+      .where(eq(callbacksTable.serviceName, serviceName))
+      .orderBy(desc(callbacksTable.createdAt))
+      .limit(limit);
+  }
+
+  /** The GMS record (reference §7.4): always-returned keys, lookup keys, then user data. */
+  record(cb: CallbackRow): CallbackRecord {
+    const out: CallbackRecord = {
+      _id: cb.id,
+      _service_name: cb.serviceName,
+      _callback_state: cb.state,
+      _desired_time: (cb.desiredTime ?? cb.createdAt).toISOString(),
+      _expiration_time: cb.expiresAt.toISOString(),
+      _customer_number: cb.customerNumber ?? '',
+      _url: `${cb.baseUrl}/genesys/1/service/callback/${cb.serviceName}/${cb.id}`,
+    };
+    if (cb.reason) out._callback_reason = cb.reason;
+    out._media_type = cb.mediaType;
+    out._call_direction = cb.callDirection;
+    out._urs_virtual_queue = cb.virtualQueue;
+    if (cb.target) out._target = cb.target;
+    if (cb.agentId) out._agent_id = cb.agentId;
+    out._connect_count = cb.connectCount;
+    for (const key of (cb.params._customer_lookup_keys ?? '').split(',').map((s) => s.trim()))
+      if (key && out[key] === undefined && cb.params[key] !== undefined) out[key] = cb.params[key];
+    for (const [k, v] of Object.entries(cb.userData)) if (out[k] === undefined) out[k] = v;
+    return out;
+  }
+
+  private change(cb: CallbackRow): CallbackChange {
+    return {
+      id: cb.id,
+      serviceName: cb.serviceName,
+      state: cb.state,
+      reason: cb.reason,
+      at: cb.updatedAt.toISOString(),
+    };
+  }
+
+  private async announce(cb: CallbackRow): Promise<void> {
+    const change = this.change(cb);
+    await this.deps.bus.publish('callback:changed', cb.serviceName, change);
+    await this.deps.bus.publish('callback:changed', null, change);
+  }
+}

@@ -1,0 +1,173 @@
+import { ValidationError } from '../../errors.js';
+import { jsonResponse } from '../../http/http-errors.js';
+import type { LegacyContext, LegacyRequest, LegacyRouter } from '../../http/legacy-router.js';
+import { legacyAvailabilityResponse } from '../office-hours/office-hours.rest.js';
+import { mergeServiceParams } from '../services/services.manager.js';
+import { requestParamsFromBody } from '../sessions/sessions.rest.js';
+import { parseInstant } from './callback.rules.js';
+import { CALLBACK_STATES, type CallbackState } from './callback.tables.js';
+
+const baseUrl = (req: LegacyRequest, ctx: LegacyContext) => ctx.deps.config.publicUrl ?? req.url.origin;
+
+function states(value: string | null, field: string): CallbackState[] | null {
+  if (!value?.trim()) return null;
+  const out: CallbackState[] = [];
+  for (const s of value.split(',').map((v) => v.trim().toUpperCase())) {
+    if (!(CALLBACK_STATES as readonly string[]).includes(s))
+      throw new ValidationError(
+        'callback/invalid_state',
+        `Unknown callback state '${s}' in ${field} (states: ${CALLBACK_STATES.join(', ')})`,
+        field,
+      );
+    out.push(s as CallbackState);
+  }
+  return out;
+}
+
+const RESERVED_QUERY_KEYS = new Set(['operand', 'max']);
+
+/**
+ * The callback service API (reference §7.1): start, cancel, reschedule, queries, availability and
+ * the admin queue query / bulk cancel. Session requests (`connect`, `check-queue-position`,
+ * notifications) are registered by the manager on the Service API's request registry.
+ */
+export function registerCallbackRoutes(router: LegacyRouter): void {
+  router.add('POST', '/genesys/1/service/callback/:name', async (req, ctx) => {
+    const result = await ctx.managers.callbacks.start(
+      req.params.name ?? '',
+      requestParamsFromBody(await req.body()),
+      {
+        viewer: req.viewer,
+        gmsUser: req.gmsUser,
+        baseUrl: baseUrl(req, ctx),
+      },
+    );
+    return jsonResponse(result.response ?? {}, result.status);
+  });
+
+  // Query by properties: ?operand=AND|OR&<key>=<value>… over the service's callbacks.
+  router.add('GET', '/genesys/1/service/callback/:name', async (req, { managers }) => {
+    const name = req.params.name ?? '';
+    await managers.services.resolve(name);
+    const q = req.url.searchParams;
+    const operand = (q.get('operand') ?? 'AND').toUpperCase();
+    if (operand !== 'AND' && operand !== 'OR')
+      throw new ValidationError(
+        'callback/invalid_operand',
+        `operand must be AND or OR, not '${q.get('operand')}'`,
+        'operand',
+      );
+    const filters = [...q.entries()].filter(([k]) => !RESERVED_QUERY_KEYS.has(k));
+    const rows = await managers.callbacks.recent(name, Number(q.get('max') ?? '') || 1000);
+    const records = rows.map((r) => managers.callbacks.record(r));
+    const hit = (rec: Record<string, unknown>) => {
+      if (filters.length === 0) return true;
+      const tests = filters.map(([k, v]) => String(rec[k] ?? '') === v);
+      return operand === 'AND' ? tests.every(Boolean) : tests.some(Boolean);
+    };
+    return jsonResponse(records.filter(hit));
+  });
+
+  // Query by id, or by customer number and state, across services.
+  router.add('GET', '/genesys/1/service/callback', async (req, { managers }) => {
+    const q = req.url.searchParams;
+    const id = q.get('_id');
+    const number = q.get('_customer_number');
+    if (!id && !number)
+      throw new ValidationError(
+        'callback/missing_query',
+        'Give _id, or _customer_number (and optionally _callback_state)',
+        '_id',
+      );
+    const rows = await managers.callbacks.list({
+      ids: id ? [id] : null,
+      customerNumber: number,
+      states: states(q.get('_callback_state'), '_callback_state'),
+    });
+    return jsonResponse(rows.map((r) => managers.callbacks.record(r)));
+  });
+
+  router.add('DELETE', '/genesys/1/service/callback/:name/:id', async (req, { managers }) => {
+    const row = await managers.callbacks.cancel(req.params.id ?? '', { serviceName: req.params.name ?? '' });
+    return jsonResponse(managers.callbacks.record(row));
+  });
+
+  router.add('PUT', '/genesys/1/service/callback/:name/:id', async (req, { managers }) => {
+    const body = await req.body();
+    const when = body.fields._new_desired_time ?? body.fields._desired_time;
+    if (!when)
+      throw new ValidationError(
+        'callback/missing_parameter',
+        'Missing mandatory parameter _new_desired_time',
+        '_new_desired_time',
+      );
+    const row = await managers.callbacks.reschedule(req.params.id ?? '', when, req.params.name ?? '');
+    return jsonResponse(managers.callbacks.record(row));
+  });
+
+  for (const version of [1, 2] as const)
+    router.add('GET', `/genesys/${version}/service/callback/:name/availability`, async (req, ctx) => {
+      const name = req.params.name ?? '';
+      const service = await ctx.managers.services.resolve(name);
+      const params = mergeServiceParams(service, {});
+      const rules = await ctx.managers.callbacks.slotRules(params);
+      return legacyAvailabilityResponse(
+        version,
+        rules,
+        ctx.managers.callbacks.countScheduled(name),
+        req,
+        ctx,
+      );
+    });
+
+  // Admin: callbacks by service, in a time window (default 15 min back to 24 h ahead).
+  router.add(
+    'GET',
+    '/genesys/1/admin/callback/queues',
+    async (req, { managers, deps }) => {
+      const q = req.url.searchParams;
+      const now = deps.clock.now();
+      const from = q.get('start_time')
+        ? parseInstant(q.get('start_time') ?? '', 'start_time')
+        : new Date(now.getTime() - 15 * 60_000);
+      const to = q.get('end_time')
+        ? parseInstant(q.get('end_time') ?? '', 'end_time')
+        : new Date(now.getTime() + 86_400_000);
+      const rows = await managers.callbacks.list({
+        target: q.get('target'),
+        serviceName: q.get('service_name'),
+        states: states(q.get('states'), 'states') ?? ['SCHEDULED', 'QUEUED', 'ROUTING', 'PROCESSING'],
+        from,
+        to,
+        limit: Number(q.get('max') ?? '') || 500,
+      });
+      const out: Record<string, Record<string, unknown>[]> = {};
+      for (const r of rows) {
+        const list = out[r.serviceName] ?? [];
+        list.push(managers.callbacks.record(r));
+        out[r.serviceName] = list;
+      }
+      return jsonResponse(out);
+    },
+    { admin: true },
+  );
+
+  router.add(
+    'POST',
+    '/genesys/1/admin/callback/cancel',
+    async (req, { managers }) => {
+      const body = await req.body();
+      const ids = Array.isArray(body.json?.ids)
+        ? (body.json.ids as unknown[]).map(String)
+        : (body.fields.ids ?? '')
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean);
+      if (ids.length === 0)
+        throw new ValidationError('callback/missing_parameter', 'Give ids: the callbacks to cancel', 'ids');
+      const result = await managers.callbacks.adminCancel(ids, body.fields.reason);
+      return jsonResponse(result);
+    },
+    { admin: true },
+  );
+}

@@ -1,0 +1,142 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { ValidationError } from '../../errors.js';
+
+/** GMS's exception class names, as clients see them in `exception`. */
+export const CALLBACK_EXCEPTIONS = {
+  number: 'com.genesyslab.gsg.services.callback.exceptions.CallbackExceptionNumber',
+  unavailable: 'com.genesyslab.gsg.services.callback.exceptions.CallbackExceptionServiceUnavailable',
+  notFound: 'com.genesyslab.gsg.services.callback.exceptions.CallbackExceptionNotFound',
+  generic: 'com.genesyslab.gsg.services.callback.exceptions.CallbackException',
+} as const;
+
+export const DEVICE_OS_VALUES = [
+  'comet',
+  'ios',
+  'android',
+  'gcm',
+  'fcm',
+  'httpcb',
+  'customhttp',
+  'orscb',
+] as const;
+
+export const bool = (value: string | undefined, fallback: boolean): boolean => {
+  if (value === undefined || value.trim() === '') return fallback;
+  return ['true', '1', 'yes', 'on'].includes(value.trim().toLowerCase());
+};
+
+export function positiveInt(params: Record<string, string>, name: string, fallback: number): number {
+  const raw = params[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = Number(raw.trim());
+  if (!Number.isInteger(n) || n < 0)
+    throw new ValidationError(
+      'callback/invalid_option',
+      `${name} must be a non-negative integer, not '${raw}'`,
+      name,
+    );
+  return n;
+}
+
+export interface NormalisedNumber {
+  /** As given. */
+  given: string;
+  /** `+` and digits (E.164 when libphonenumber could parse it). */
+  key: string;
+}
+
+const numberError = (message: string) =>
+  new ValidationError('callback/invalid_number', message, '_customer_number', {
+    exception: CALLBACK_EXCEPTIONS.number,
+  });
+
+/**
+ * `_customer_number` checks (reference §7.2, §8.3). GMS prefixes the number with `+` before the
+ * exception patterns apply. With a `+` or a `_default_country`, libphonenumber-js decides whether it
+ * is possible and whether it is premium-rate; a national number without `_default_country` is kept
+ * as given (the 8.1.2 seed scenarios send such numbers and GMS 8.1.2 accepted them).
+ */
+export function normaliseCustomerNumber(
+  given: string | undefined,
+  params: Record<string, string>,
+): NormalisedNumber | null {
+  const raw = given?.trim() ?? '';
+  if (raw === '') return null;
+  const digits = raw.replace(/\D/g, '');
+  if (digits === '') throw numberError(`Customer Number [${raw}] is not a phone number`);
+  const country = params._default_country?.trim().toUpperCase() || undefined;
+  if (!raw.startsWith('+') && !country) return { given: raw, key: `+${digits}` };
+  const parsed = parsePhoneNumberFromString(raw, country as Parameters<typeof parsePhoneNumberFromString>[1]);
+  if (!parsed)
+    throw numberError(
+      `Customer Number [${raw}] is disallowed, because it cannot be parsed${country ? ` for country ${country}` : ''}. Check option _default_country`,
+    );
+  const e164 = parsed.number;
+  if (bool(params._disallow_impossible_phone_numbers, true) && !parsed.isPossible())
+    throw numberError(
+      `Customer Number [${e164}] is disallowed, because it's an impossible number. Check option _disallow_impossible_phone_numbers`,
+    );
+  if (bool(params._disallow_premium_phone_numbers, true) && parsed.getType() === 'PREMIUM_RATE')
+    throw numberError(
+      `Customer Number [${e164}] is disallowed, because it's a premium number. Check option _disallow_premium_phone_numbers`,
+    );
+  return { given: raw, key: e164 };
+}
+
+/** ISO-8601 instant; a bad value is a 400 naming the parameter. */
+export function parseInstant(value: string, name: string): Date {
+  const trimmed = value.trim();
+  const d = new Date(trimmed);
+  if (trimmed === '' || Number.isNaN(d.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(trimmed))
+    throw new ValidationError(
+      'callback/invalid_time',
+      `${name} must be an ISO-8601 time such as 2013-05-28T15:30:00.000Z, not '${value}'`,
+      name,
+    );
+  return d;
+}
+
+/** `_reject_future_desired_time`: `<n>` followed by m (minutes), h, d, w, M (months) or y; default 1M. */
+export function latestDesiredTime(value: string | undefined, now: Date): Date {
+  const text = value?.trim() || '1M';
+  const m = /^(\d+)\s*([mhdwMy]?)$/.exec(text);
+  if (!m)
+    throw new ValidationError(
+      'callback/invalid_option',
+      `_reject_future_desired_time must look like 1M, 14d or 12h, not '${value}'`,
+      '_reject_future_desired_time',
+    );
+  const n = Number(m[1]);
+  const out = new Date(now);
+  switch (m[2]) {
+    case 'm':
+      out.setTime(out.getTime() + n * 60_000);
+      break;
+    case 'h':
+      out.setTime(out.getTime() + n * 3_600_000);
+      break;
+    case 'd':
+    case '':
+      out.setTime(out.getTime() + n * 86_400_000);
+      break;
+    case 'w':
+      out.setTime(out.getTime() + n * 7 * 86_400_000);
+      break;
+    case 'M':
+      out.setUTCMonth(out.getUTCMonth() + n);
+      break;
+    case 'y':
+      out.setUTCFullYear(out.getUTCFullYear() + n);
+      break;
+  }
+  return out;
+}
+
+/**
+ * `_expiration_time` of a DialNumber dialog: the whole seconds of the booking that certainly remain
+ * once the answer reaches the device (GMS answered "29" for a fresh 30 s booking).
+ */
+export function expirationSeconds(expiresAt: Date, now: Date): string {
+  const ms = expiresAt.getTime() - now.getTime();
+  return String(Math.max(0, Math.ceil(ms / 1000) - 1));
+}
