@@ -83,6 +83,12 @@ export const NOTIFICATION_TAG = 'service.notification.';
 export const AGENT_MESSAGE_TAG = 'agent.message.';
 const DELAYED_TEXT = 'We will notify you when agent is available';
 
+/** A stored notification in the seed's key order (jsonb does not keep key order). */
+function notificationBody(message: unknown): Record<string, unknown> {
+  const m = (message ?? {}) as Record<string, unknown>;
+  return { _internal_message: m._internal_message, _id: m._id, _display_message: m._display_message };
+}
+
 /** A caller of `start`: the public base URL seen by the device (for `_start_chat_url`, `_comet_url`). */
 export interface StartCaller extends Caller {
   baseUrl?: string;
@@ -368,6 +374,13 @@ export class CallbackManager {
     if (params._desired_time?.trim()) {
       desiredTime = parseInstant(params._desired_time, '_desired_time');
       if (desiredTime.getTime() > now.getTime()) {
+        if (desiredTime.getTime() >= session.expiresAt.getTime())
+          throw new ValidationError(
+            'callback/desired_time_after_ttl',
+            `Desired time ${desiredTime.toISOString()} is after the callback's time to live (${session.expiresAt.toISOString()}). Check option _ttl`,
+            '_desired_time',
+            { exception: CALLBACK_EXCEPTIONS.generic },
+          );
         const slot = await this.checkDesiredTime(tx, service.name, params, desiredTime, now);
         slotStart = slot;
       } else desiredTime = null;
@@ -1067,7 +1080,7 @@ export class CallbackManager {
           ),
         )
         .returning({ id: callbacksTable.id });
-      if (moved.length > 0) return events.map((e) => e.message);
+      if (moved.length > 0) return events.map((e) => notificationBody(e.message));
     }
     throw new UnavailableError(
       'callback/busy',
@@ -1119,7 +1132,15 @@ export class CallbackManager {
       )
       .returning();
     rows.sort((a, b) => a.position - b.position);
-    return rows.map((r) => ({ message: JSON.stringify(r.message), tag: `${AGENT_MESSAGE_TAG}${id}` }));
+    // jsonb keeps no key order: the string is rebuilt in the seed's order.
+    return rows.map((r) => ({
+      message: JSON.stringify({
+        _id: r.message._id ?? id,
+        _internal_message: r.message._internal_message ?? '',
+        _display_message: r.message._display_message ?? '',
+      }),
+      tag: `${AGENT_MESSAGE_TAG}${id}`,
+    }));
   }
 
   // ---------------------------------------------------------------- cancel / reschedule
