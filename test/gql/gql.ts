@@ -15,6 +15,14 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  */
 type Documents = {
     "\n  query MetricsPing {\n    serverInfo {\n      nodeId\n    }\n  }\n": typeof types.MetricsPingDocument,
+    "\n  mutation CallbackStart($service: String!, $parameters: [ServiceOptionInput!]!) {\n    startCallback(service: $service, parameters: $parameters) {\n      __typename\n      ... on MutationStartCallbackSuccess {\n        data {\n          response\n          callback {\n            id\n            state\n            mediaType\n            customerNumber\n          }\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": typeof types.CallbackStartDocument,
+    "\n  mutation CallbackConnect($id: ID!) {\n    connectCallback(id: $id) {\n      __typename\n      ... on MutationConnectCallbackSuccess {\n        data\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": typeof types.CallbackConnectDocument,
+    "\n  mutation CallbackCancel($id: ID!) {\n    cancelCallback(id: $id) {\n      __typename\n      ... on MutationCancelCallbackSuccess {\n        data {\n          state\n          reason\n        }\n      }\n      ... on Error {\n        code\n      }\n    }\n  }\n": typeof types.CallbackCancelDocument,
+    "\n  query CallbackPosition($id: ID!) {\n    callbackQueuePosition(id: $id) {\n      __typename\n      ... on QueryCallbackQueuePositionSuccess {\n        data {\n          position\n          totalWaiting\n          eta\n          agentReadyThresholdPassed\n          reason\n          legacy\n        }\n      }\n      ... on Error {\n        code\n      }\n    }\n  }\n": typeof types.CallbackPositionDocument,
+    "\n  query CallbackQueue($service: String, $states: [CallbackState!]) {\n    callbackQueue(service: $service, states: $states) {\n      id\n      state\n      reason\n      record\n    }\n  }\n": typeof types.CallbackQueueDocument,
+    "\n  mutation CallbackAdminCancel($ids: [ID!]!) {\n    adminCancelCallbacks(ids: $ids, reason: \"test\") {\n      __typename\n      ... on MutationAdminCancelCallbacksSuccess {\n        data {\n          cancelled\n          notCancelled\n        }\n      }\n    }\n  }\n": typeof types.CallbackAdminCancelDocument,
+    "\n  subscription CallbackEvents($id: ID!) {\n    callbackEvents(id: $id) {\n      seq\n      id\n      tag\n      message\n    }\n  }\n": typeof types.CallbackEventsDocument,
+    "\n  subscription CallbackQueueChanges($service: String) {\n    callbackQueueChanges(service: $service) {\n      id\n      state\n    }\n  }\n": typeof types.CallbackQueueChangesDocument,
     "\n  query NodeHealthList {\n    nodes {\n      id\n      health\n      flaggedForRemoval\n      downSince\n      removable\n      lastSeenAt\n    }\n  }\n": typeof types.NodeHealthListDocument,
     "\n  query NodeHealthSummary {\n    clusterSummary {\n      nodes\n      up\n      down\n      flaggedForRemoval\n      online\n      offline\n      downAfterSeconds\n      flagAfterSeconds\n    }\n  }\n": typeof types.NodeHealthSummaryDocument,
     "\n  mutation NodeHealthRemove($nodeId: Int!) {\n    removeNode(nodeId: $nodeId) {\n      __typename\n      ... on MutationRemoveNodeSuccess {\n        data {\n          id\n          health\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n      ... on NodeStillUpError {\n        nodeId\n        lastSeenAt\n      }\n      ... on AnsweringNodeError {\n        nodeId\n      }\n    }\n  }\n": typeof types.NodeHealthRemoveDocument,
@@ -105,6 +113,14 @@ type Documents = {
 };
 const documents: Documents = {
     "\n  query MetricsPing {\n    serverInfo {\n      nodeId\n    }\n  }\n": types.MetricsPingDocument,
+    "\n  mutation CallbackStart($service: String!, $parameters: [ServiceOptionInput!]!) {\n    startCallback(service: $service, parameters: $parameters) {\n      __typename\n      ... on MutationStartCallbackSuccess {\n        data {\n          response\n          callback {\n            id\n            state\n            mediaType\n            customerNumber\n          }\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": types.CallbackStartDocument,
+    "\n  mutation CallbackConnect($id: ID!) {\n    connectCallback(id: $id) {\n      __typename\n      ... on MutationConnectCallbackSuccess {\n        data\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": types.CallbackConnectDocument,
+    "\n  mutation CallbackCancel($id: ID!) {\n    cancelCallback(id: $id) {\n      __typename\n      ... on MutationCancelCallbackSuccess {\n        data {\n          state\n          reason\n        }\n      }\n      ... on Error {\n        code\n      }\n    }\n  }\n": types.CallbackCancelDocument,
+    "\n  query CallbackPosition($id: ID!) {\n    callbackQueuePosition(id: $id) {\n      __typename\n      ... on QueryCallbackQueuePositionSuccess {\n        data {\n          position\n          totalWaiting\n          eta\n          agentReadyThresholdPassed\n          reason\n          legacy\n        }\n      }\n      ... on Error {\n        code\n      }\n    }\n  }\n": types.CallbackPositionDocument,
+    "\n  query CallbackQueue($service: String, $states: [CallbackState!]) {\n    callbackQueue(service: $service, states: $states) {\n      id\n      state\n      reason\n      record\n    }\n  }\n": types.CallbackQueueDocument,
+    "\n  mutation CallbackAdminCancel($ids: [ID!]!) {\n    adminCancelCallbacks(ids: $ids, reason: \"test\") {\n      __typename\n      ... on MutationAdminCancelCallbacksSuccess {\n        data {\n          cancelled\n          notCancelled\n        }\n      }\n    }\n  }\n": types.CallbackAdminCancelDocument,
+    "\n  subscription CallbackEvents($id: ID!) {\n    callbackEvents(id: $id) {\n      seq\n      id\n      tag\n      message\n    }\n  }\n": types.CallbackEventsDocument,
+    "\n  subscription CallbackQueueChanges($service: String) {\n    callbackQueueChanges(service: $service) {\n      id\n      state\n    }\n  }\n": types.CallbackQueueChangesDocument,
     "\n  query NodeHealthList {\n    nodes {\n      id\n      health\n      flaggedForRemoval\n      downSince\n      removable\n      lastSeenAt\n    }\n  }\n": types.NodeHealthListDocument,
     "\n  query NodeHealthSummary {\n    clusterSummary {\n      nodes\n      up\n      down\n      flaggedForRemoval\n      online\n      offline\n      downAfterSeconds\n      flagAfterSeconds\n    }\n  }\n": types.NodeHealthSummaryDocument,
     "\n  mutation NodeHealthRemove($nodeId: Int!) {\n    removeNode(nodeId: $nodeId) {\n      __typename\n      ... on MutationRemoveNodeSuccess {\n        data {\n          id\n          health\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n      ... on NodeStillUpError {\n        nodeId\n        lastSeenAt\n      }\n      ... on AnsweringNodeError {\n        nodeId\n      }\n    }\n  }\n": types.NodeHealthRemoveDocument,
@@ -212,6 +228,38 @@ export function graphql(source: string): unknown;
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query MetricsPing {\n    serverInfo {\n      nodeId\n    }\n  }\n"): (typeof documents)["\n  query MetricsPing {\n    serverInfo {\n      nodeId\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CallbackStart($service: String!, $parameters: [ServiceOptionInput!]!) {\n    startCallback(service: $service, parameters: $parameters) {\n      __typename\n      ... on MutationStartCallbackSuccess {\n        data {\n          response\n          callback {\n            id\n            state\n            mediaType\n            customerNumber\n          }\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CallbackStart($service: String!, $parameters: [ServiceOptionInput!]!) {\n    startCallback(service: $service, parameters: $parameters) {\n      __typename\n      ... on MutationStartCallbackSuccess {\n        data {\n          response\n          callback {\n            id\n            state\n            mediaType\n            customerNumber\n          }\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CallbackConnect($id: ID!) {\n    connectCallback(id: $id) {\n      __typename\n      ... on MutationConnectCallbackSuccess {\n        data\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CallbackConnect($id: ID!) {\n    connectCallback(id: $id) {\n      __typename\n      ... on MutationConnectCallbackSuccess {\n        data\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CallbackCancel($id: ID!) {\n    cancelCallback(id: $id) {\n      __typename\n      ... on MutationCancelCallbackSuccess {\n        data {\n          state\n          reason\n        }\n      }\n      ... on Error {\n        code\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CallbackCancel($id: ID!) {\n    cancelCallback(id: $id) {\n      __typename\n      ... on MutationCancelCallbackSuccess {\n        data {\n          state\n          reason\n        }\n      }\n      ... on Error {\n        code\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CallbackPosition($id: ID!) {\n    callbackQueuePosition(id: $id) {\n      __typename\n      ... on QueryCallbackQueuePositionSuccess {\n        data {\n          position\n          totalWaiting\n          eta\n          agentReadyThresholdPassed\n          reason\n          legacy\n        }\n      }\n      ... on Error {\n        code\n      }\n    }\n  }\n"): (typeof documents)["\n  query CallbackPosition($id: ID!) {\n    callbackQueuePosition(id: $id) {\n      __typename\n      ... on QueryCallbackQueuePositionSuccess {\n        data {\n          position\n          totalWaiting\n          eta\n          agentReadyThresholdPassed\n          reason\n          legacy\n        }\n      }\n      ... on Error {\n        code\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CallbackQueue($service: String, $states: [CallbackState!]) {\n    callbackQueue(service: $service, states: $states) {\n      id\n      state\n      reason\n      record\n    }\n  }\n"): (typeof documents)["\n  query CallbackQueue($service: String, $states: [CallbackState!]) {\n    callbackQueue(service: $service, states: $states) {\n      id\n      state\n      reason\n      record\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CallbackAdminCancel($ids: [ID!]!) {\n    adminCancelCallbacks(ids: $ids, reason: \"test\") {\n      __typename\n      ... on MutationAdminCancelCallbacksSuccess {\n        data {\n          cancelled\n          notCancelled\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CallbackAdminCancel($ids: [ID!]!) {\n    adminCancelCallbacks(ids: $ids, reason: \"test\") {\n      __typename\n      ... on MutationAdminCancelCallbacksSuccess {\n        data {\n          cancelled\n          notCancelled\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription CallbackEvents($id: ID!) {\n    callbackEvents(id: $id) {\n      seq\n      id\n      tag\n      message\n    }\n  }\n"): (typeof documents)["\n  subscription CallbackEvents($id: ID!) {\n    callbackEvents(id: $id) {\n      seq\n      id\n      tag\n      message\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription CallbackQueueChanges($service: String) {\n    callbackQueueChanges(service: $service) {\n      id\n      state\n    }\n  }\n"): (typeof documents)["\n  subscription CallbackQueueChanges($service: String) {\n    callbackQueueChanges(service: $service) {\n      id\n      state\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -1,0 +1,311 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { graphql } from '../../../test/gql/index.js';
+import { adminAuth, createTestApp, type TestApp } from '../../../test/harness.js';
+
+const GMS_USER = 'device-graphql-1';
+
+const Start = graphql(`
+  mutation CallbackStart($service: String!, $parameters: [ServiceOptionInput!]!) {
+    startCallback(service: $service, parameters: $parameters) {
+      __typename
+      ... on MutationStartCallbackSuccess {
+        data {
+          response
+          callback {
+            id
+            state
+            mediaType
+            customerNumber
+          }
+        }
+      }
+      ... on Error {
+        code
+        message
+      }
+    }
+  }
+`);
+
+const Connect = graphql(`
+  mutation CallbackConnect($id: ID!) {
+    connectCallback(id: $id) {
+      __typename
+      ... on MutationConnectCallbackSuccess {
+        data
+      }
+      ... on Error {
+        code
+        message
+      }
+    }
+  }
+`);
+
+const Cancel = graphql(`
+  mutation CallbackCancel($id: ID!) {
+    cancelCallback(id: $id) {
+      __typename
+      ... on MutationCancelCallbackSuccess {
+        data {
+          state
+          reason
+        }
+      }
+      ... on Error {
+        code
+      }
+    }
+  }
+`);
+
+const Position = graphql(`
+  query CallbackPosition($id: ID!) {
+    callbackQueuePosition(id: $id) {
+      __typename
+      ... on QueryCallbackQueuePositionSuccess {
+        data {
+          position
+          totalWaiting
+          eta
+          agentReadyThresholdPassed
+          reason
+          legacy
+        }
+      }
+      ... on Error {
+        code
+      }
+    }
+  }
+`);
+
+const Queue = graphql(`
+  query CallbackQueue($service: String, $states: [CallbackState!]) {
+    callbackQueue(service: $service, states: $states) {
+      id
+      state
+      reason
+      record
+    }
+  }
+`);
+
+const AdminCancel = graphql(`
+  mutation CallbackAdminCancel($ids: [ID!]!) {
+    adminCancelCallbacks(ids: $ids, reason: "test") {
+      __typename
+      ... on MutationAdminCancelCallbacksSuccess {
+        data {
+          cancelled
+          notCancelled
+        }
+      }
+    }
+  }
+`);
+
+const Events = graphql(`
+  subscription CallbackEvents($id: ID!) {
+    callbackEvents(id: $id) {
+      seq
+      id
+      tag
+      message
+    }
+  }
+`);
+
+const QueueChanges = graphql(`
+  subscription CallbackQueueChanges($service: String) {
+    callbackQueueChanges(service: $service) {
+      id
+      state
+    }
+  }
+`);
+
+/** A GraphQL subscription over SSE (graphql-yoga), read event by event. */
+async function sse<R, V extends Record<string, unknown>>(
+  t: TestApp,
+  doc: TypedDocumentNode<R, V>,
+  variables: V,
+  headers: Record<string, string>,
+) {
+  const response = await t.fetch('/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers },
+    body: JSON.stringify({ query: print(doc), variables }),
+  });
+  expect(response.status).toBe(200);
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  return {
+    async next(): Promise<R> {
+      for (;;) {
+        const end = buffer.indexOf('\n\n');
+        if (end >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const data = block
+            .split('\n')
+            .filter((l) => l.startsWith('data:'))
+            .map((l) => l.slice(5).trim())
+            .join('');
+          if (!data) continue;
+          const parsed = JSON.parse(data) as { data?: R; errors?: unknown };
+          if (parsed.errors) throw new Error(JSON.stringify(parsed.errors));
+          if (parsed.data) return parsed.data;
+          continue;
+        }
+        const { value, done } = await reader.read();
+        if (done) throw new Error('stream ended');
+        buffer += decoder.decode(value, { stream: true });
+      }
+    },
+    close: () => reader.cancel(),
+  };
+}
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp({ env: { PUBLIC_URL: 'http://localhost:8080' } });
+  const m = t.app.managers;
+  await m.routing.agents.upsertGroup({ name: 'GqlBilling' });
+  await m.services.create({
+    name: 'gql-chat-delay',
+    template: 'callback',
+    preset: 'Chat-Delayed',
+    options: [
+      { name: '_target', value: 'GqlBilling@StatServer.GA' },
+      { name: '_urs_virtual_queue', value: 'VQ_Gql' },
+    ],
+  });
+});
+afterAll(() => t.close());
+
+const params = (number: string) => [
+  { name: '_customer_number', value: number },
+  { name: 'usr_customer_name', value: 'Ann' },
+];
+
+describe('callback GraphQL (mobile side)', () => {
+  it('starts, streams the stored agent-available event, reports position, connects and cancels', async () => {
+    const user = { gms_user: GMS_USER };
+    const started = await t.gql(Start, { service: 'gql-chat-delay', parameters: params('4081110001') }, user);
+    if (started.startCallback.__typename !== 'MutationStartCallbackSuccess') throw new Error('start failed');
+    const { callback, response } = started.startCallback.data;
+    expect(callback).toMatchObject({ state: 'QUEUED', mediaType: 'chat', customerNumber: '4081110001' });
+    expect(response).toEqual({ _id: callback.id, _text: 'We will notify you when agent is available' });
+
+    const position = await t.gql(Position, { id: callback.id }, user);
+    expect(position.callbackQueuePosition).toMatchObject({
+      data: { position: 1, totalWaiting: 1, eta: null, reason: 'eta n/a' },
+    });
+    // Another device does not see it.
+    expect(
+      (await t.gql(Position, { id: callback.id }, { gms_user: 'someone-else' })).callbackQueuePosition,
+    ).toMatchObject({ __typename: 'NotFoundError' });
+
+    // The agent becomes ready before the device subscribes: the stored event still comes first.
+    await t.app.managers.routing.agents.upsert({ id: 'gql-agent', groups: ['GqlBilling'] });
+    await t.app.managers.routing.setAgentState('gql-agent', 'READY');
+    const events = await sse(t, Events, { id: callback.id }, user);
+    const first = (await events.next()).callbackEvents;
+    expect(first).toMatchObject({
+      seq: 1,
+      tag: `service.agentavailable.${callback.id}`,
+      message: { _action: 'get-dialog-user-confirmation-provide_code-false', _id: callback.id },
+    });
+    expect(first.id).toMatch(/^[0-9a-f]{32}$/);
+
+    const connect = await t.gql(Connect, { id: callback.id }, user);
+    expect(connect.connectCallback).toMatchObject({
+      data: {
+        _action: 'StartChat',
+        _start_chat_url: `http://localhost:8080/genesys/1/service/${callback.id}/ixn/chat`,
+      },
+    });
+
+    // A live notification arrives on the open subscription.
+    await t.app.managers.callbacks.notifyDevice(callback.id, {
+      displayMessage: 'hi',
+      applicationMessage: 'APP',
+    });
+    expect((await events.next()).callbackEvents).toMatchObject({
+      seq: 2,
+      tag: `service.notification.${callback.id}`,
+      message: { _internal_message: 'APP', _id: callback.id, _display_message: 'hi' },
+    });
+    await events.close();
+
+    const cancelled = await t.gql(Cancel, { id: callback.id }, user);
+    expect(cancelled.cancelCallback).toEqual({
+      __typename: 'MutationCancelCallbackSuccess',
+      data: { state: 'COMPLETED', reason: 'CANCELLED' },
+    });
+    expect((await t.app.managers.routing.agents.get('gql-agent'))?.state).toBe('READY');
+  });
+
+  it('refuses what the REST API refuses, as error results', async () => {
+    const r = await t.gql(
+      Start,
+      { service: 'gql-chat-delay', parameters: [{ name: '_customer_number', value: '+19005551234' }] },
+      { gms_user: GMS_USER },
+    );
+    expect(r.startCallback).toMatchObject({ __typename: 'ValidationError' });
+  });
+});
+
+describe('callback GraphQL (Callback Management)', () => {
+  it('lists the queue, streams its changes and bulk-cancels, admins only', async () => {
+    const changes = await sse(t, QueueChanges, { service: 'gql-chat-delay' }, { authorization: adminAuth });
+    const initial = (await changes.next()).callbackQueueChanges;
+    const started = await t.gql(
+      Start,
+      { service: 'gql-chat-delay', parameters: params('4081110002') },
+      {
+        gms_user: GMS_USER,
+      },
+    );
+    if (started.startCallback.__typename !== 'MutationStartCallbackSuccess') throw new Error('start failed');
+    const id = started.startCallback.data.callback.id;
+    // Every change re-reads the stored queue: the new callback shows up.
+    for (;;) {
+      const rows = (await changes.next()).callbackQueueChanges;
+      if (rows.some((r) => r.id === id)) break;
+    }
+    expect(initial.some((r) => r.id === id)).toBe(false);
+
+    const queue = await t.admin(Queue, { service: 'gql-chat-delay' });
+    expect(queue.callbackQueue.map((c) => c.id)).toContain(id);
+    expect(queue.callbackQueue.find((c) => c.id === id)?.record).toMatchObject({
+      _id: id,
+      usr_customer_name: 'Ann',
+    });
+
+    const response = await t.fetch('/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: print(Queue), variables: {} }),
+    });
+    const refused = (await response.json()) as { errors?: { message: string }[] };
+    expect(refused.errors?.[0]?.message).toMatch(/^Not authorized/);
+
+    const cancel = await t.admin(AdminCancel, { ids: [id] });
+    expect(cancel.adminCancelCallbacks).toMatchObject({ data: { cancelled: [id], notCancelled: [] } });
+    for (;;) {
+      const rows = (await changes.next()).callbackQueueChanges;
+      if (!rows.some((r) => r.id === id)) break;
+    }
+    await changes.close();
+    const completed = await t.admin(Queue, { service: 'gql-chat-delay', states: ['COMPLETED'] });
+    expect(completed.callbackQueue.find((c) => c.id === id)).toMatchObject({
+      state: 'COMPLETED',
+      reason: 'CANCELLED_BY_ADMIN',
+    });
+  });
+});

@@ -1,0 +1,307 @@
+import { GraphQLError } from 'graphql';
+import { isAdmin } from '../../auth/viewer.js';
+import { NotFoundError } from '../../errors.js';
+import { builder } from '../../graphql/builder.js';
+import type { GraphQLContext } from '../../graphql/context.js';
+import type { SessionEvent } from '../event/event.manager.js';
+import type { QueuePosition } from '../routing/routing.manager.js';
+import { refreshOnEvents } from '../routing/stream.js';
+import { ServiceOptionInput } from '../services/services.graphql.js';
+import type { CallbackQuery, CallbackRow } from './callback.manager.js';
+import { CALLBACK_STATES, type CallbackState } from './callback.tables.js';
+
+const CallbackStateEnum = builder.enumType('CallbackState', {
+  values: CALLBACK_STATES,
+  description:
+    'SCHEDULED (waiting for its desired time), QUEUED (waiting for an agent, or for the customer of an immediate callback), ROUTING (an agent is reserved, or the customer arrived and waits for one), PROCESSING (connected; only with _retain_session_until_ixn_deleted), COMPLETED (see reason).',
+});
+
+const LIVE_REFRESH_MS = 5_000;
+
+/** A device sees only its own callbacks (same gms_user); admins see all. */
+async function visibleCallback(ctx: GraphQLContext, id: string): Promise<CallbackRow | null> {
+  const row = await ctx.managers.callbacks.find(id);
+  if (!row) return null;
+  if (isAdmin(ctx.viewer)) return row;
+  return row.gmsUser !== null && row.gmsUser === ctx.viewer.gmsUser ? row : null;
+}
+
+async function ownCallback(ctx: GraphQLContext, id: string): Promise<CallbackRow> {
+  const row = await visibleCallback(ctx, id);
+  if (!row) throw new NotFoundError('callback/not_found', `Callback '${id}' not found`);
+  return row;
+}
+
+async function subscribedCallback(ctx: GraphQLContext, id: string): Promise<CallbackRow> {
+  const row = await visibleCallback(ctx, id);
+  if (!row) throw new GraphQLError(`Callback '${id}' not found`, { extensions: { code: 'NOT_FOUND' } });
+  return row;
+}
+
+export const CallbackRef = builder.objectRef<CallbackRow>('Callback').implement({
+  description: 'A callback (a session of a `callback` service).',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'The session id, also the routing request id.' }),
+    serviceName: t.exposeString('serviceName'),
+    state: t.field({ type: CallbackStateEnum, resolve: (c) => c.state }),
+    reason: t.exposeString('reason', { nullable: true, description: '`_callback_reason` once COMPLETED.' }),
+    mediaType: t.exposeString('mediaType', { description: 'voice or chat' }),
+    callDirection: t.exposeString('callDirection'),
+    customerNumber: t.exposeString('customerNumber', { nullable: true }),
+    desiredTime: t.field({ type: 'DateTime', nullable: true, resolve: (c) => c.desiredTime }),
+    virtualQueue: t.exposeString('virtualQueue'),
+    target: t.exposeString('target', { nullable: true }),
+    agentId: t.exposeString('agentId', { nullable: true }),
+    connectCount: t.exposeInt('connectCount'),
+    connectLimit: t.exposeInt('connectLimit'),
+    createdAt: t.field({ type: 'DateTime', resolve: (c) => c.createdAt }),
+    updatedAt: t.field({ type: 'DateTime', resolve: (c) => c.updatedAt }),
+    completedAt: t.field({ type: 'DateTime', nullable: true, resolve: (c) => c.completedAt }),
+    record: t.field({
+      type: 'JSON',
+      description: 'The legacy callback record (reference §7.4), as the REST queries answer it.',
+      resolve: (c, _a, ctx) => ctx.managers.callbacks.record(c),
+    }),
+  }),
+});
+
+const StartedRef = builder
+  .objectRef<{ callback: CallbackRow; response: unknown }>('CallbackStarted')
+  .implement({
+    fields: (t) => ({
+      callback: t.field({ type: CallbackRef, resolve: (r) => r.callback }),
+      response: t.field({
+        type: 'JSON',
+        description: 'The legacy start response: `{ _id, _text }`, or the DialNumber / StartChat dialog.',
+        resolve: (r) => r.response,
+      }),
+    }),
+  });
+
+const PositionRef = builder.objectRef<QueuePosition>('CallbackQueuePosition').implement({
+  fields: (t) => ({
+    position: t.exposeInt('position', { description: '1 for the next served; 0 once an agent is reserved.' }),
+    totalWaiting: t.exposeInt('totalWaiting'),
+    eta: t.exposeInt('eta', {
+      nullable: true,
+      description: 'Seconds; null when there is no estimate ("n/a").',
+    }),
+    agentReadyThresholdPassed: t.exposeBoolean('agentReadyThresholdPassed'),
+    reason: t.exposeString('reason'),
+    legacy: t.field({
+      type: 'JSON',
+      description: 'The `check-queue-position` body.',
+      resolve: async (p, _a, ctx) => ctx.managers.callbacks.queuePositionBody(p.requestId),
+    }),
+  }),
+});
+
+const EventRef = builder.objectRef<SessionEvent>('CallbackEvent').implement({
+  description: 'A stored session event, as the push delivers it (`{ id, message, tag }`).',
+  fields: (t) => ({
+    seq: t.exposeInt('seq', { description: 'Dense per session: resume after the last one seen.' }),
+    id: t.exposeString('deliveryId', { description: 'The push `id`.' }),
+    tag: t.exposeString('tag'),
+    message: t.field({ type: 'JSON', resolve: (e) => e.message }),
+    createdAt: t.field({ type: 'DateTime', resolve: (e) => e.createdAt }),
+  }),
+});
+
+const AdminCancelRef = builder
+  .objectRef<{ cancelled: string[]; notCancelled: string[] }>('CallbackAdminCancelResult')
+  .implement({
+    fields: (t) => ({
+      cancelled: t.exposeStringList('cancelled'),
+      notCancelled: t.exposeStringList('notCancelled', {
+        description: 'Unknown or already completed.',
+      }),
+    }),
+  });
+
+const queueArgs = (t: Parameters<Parameters<typeof builder.queryFields>[0]>[0]) => ({
+  service: t.arg.string(),
+  states: t.arg({ type: [CallbackStateEnum], description: 'Default: every state but COMPLETED.' }),
+  target: t.arg.string(),
+  virtualQueue: t.arg.string(),
+  from: t.arg({ type: 'DateTime', description: 'Desired time (or creation time) from.' }),
+  to: t.arg({ type: 'DateTime' }),
+  limit: t.arg.int({ defaultValue: 500 }),
+});
+
+interface QueueArgs {
+  service?: string | null;
+  states?: CallbackState[] | null;
+  target?: string | null;
+  virtualQueue?: string | null;
+  from?: Date | null;
+  to?: Date | null;
+  limit?: number | null;
+}
+
+const toQuery = (a: QueueArgs): CallbackQuery => ({
+  serviceName: a.service,
+  states: a.states?.length ? a.states : ['SCHEDULED', 'QUEUED', 'ROUTING', 'PROCESSING'],
+  target: a.target,
+  virtualQueue: a.virtualQueue,
+  from: a.from,
+  to: a.to,
+  limit: a.limit ?? 500,
+});
+
+builder.queryFields((t) => ({
+  callback: t.field({
+    type: CallbackRef,
+    nullable: true,
+    authScopes: { public: true },
+    description: 'A callback started with your gms_user header (admins: any).',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_r, args, ctx) => visibleCallback(ctx, String(args.id)),
+  }),
+  callbackQueuePosition: t.field({
+    type: PositionRef,
+    authScopes: { public: true },
+    description: 'Position and EWT of your callback in its virtual queue (check-queue-position).',
+    args: { id: t.arg.id({ required: true }) },
+    errors: {},
+    resolve: async (_r, args, ctx) => {
+      const row = await ownCallback(ctx, String(args.id));
+      return ctx.managers.callbacks.queuePosition(row.id);
+    },
+  }),
+  callbackQueue: t.field({
+    type: [CallbackRef],
+    authScopes: { admin: true },
+    description: 'Callback Management: the queue by service, state, target and time.',
+    args: queueArgs(t),
+    resolve: (_r, args, ctx) => ctx.managers.callbacks.list(toQuery(args)),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  startCallback: t.field({
+    type: StartedRef,
+    authScopes: { public: true },
+    description:
+      'POST /genesys/1/service/callback/{service}: `_` parameters are control parameters, the others user data. Subscribe to `callbackEvents(id)` afterwards: it starts with the stored events, so nothing is missed.',
+    args: {
+      service: t.arg.string({ required: true }),
+      parameters: t.arg({ type: [ServiceOptionInput], required: true }),
+    },
+    errors: {},
+    resolve: async (_r, args, ctx) => {
+      const control: Record<string, string> = {};
+      const userData: Record<string, string> = {};
+      for (const p of args.parameters) (p.name.startsWith('_') ? control : userData)[p.name] = p.value;
+      const result = await ctx.managers.callbacks.start(
+        args.service,
+        { control, userData, files: [] },
+        { viewer: ctx.viewer, gmsUser: ctx.viewer.gmsUser, baseUrl: ctx.deps.config.publicUrl },
+      );
+      return { callback: await ctx.managers.callbacks.get(result.id), response: result.response };
+    },
+  }),
+  connectCallback: t.field({
+    type: 'JSON',
+    authScopes: { public: true },
+    description: 'POST /genesys/1/service/{id}/connect: the DialNumber or StartChat dialog.',
+    args: { id: t.arg.id({ required: true }) },
+    errors: {},
+    resolve: async (_r, args, ctx) => {
+      const row = await ownCallback(ctx, String(args.id));
+      return ctx.managers.callbacks.connect(row.id);
+    },
+  }),
+  cancelCallback: t.field({
+    type: CallbackRef,
+    authScopes: { public: true },
+    description: 'DELETE /genesys/1/service/callback/{name}/{id}: COMPLETED with reason CANCELLED.',
+    args: { id: t.arg.id({ required: true }) },
+    errors: {},
+    resolve: async (_r, args, ctx) => {
+      const row = await ownCallback(ctx, String(args.id));
+      return ctx.managers.callbacks.cancel(row.id);
+    },
+  }),
+  rescheduleCallback: t.field({
+    type: CallbackRef,
+    authScopes: { public: true },
+    description:
+      'PUT /genesys/1/service/callback/{name}/{id} with `_new_desired_time`: checked against office hours and capacity.',
+    args: { id: t.arg.id({ required: true }), desiredTime: t.arg({ type: 'DateTime', required: true }) },
+    errors: {},
+    resolve: async (_r, args, ctx) => {
+      const row = await ownCallback(ctx, String(args.id));
+      return ctx.managers.callbacks.reschedule(row.id, args.desiredTime.toISOString());
+    },
+  }),
+  adminCancelCallbacks: t.field({
+    type: AdminCancelRef,
+    authScopes: { admin: true },
+    description: 'Bulk cancel: each active callback becomes COMPLETED with CANCELLED_BY_ADMIN.',
+    args: { ids: t.arg.idList({ required: true }), reason: t.arg.string() },
+    errors: {},
+    resolve: (_r, args, ctx) =>
+      ctx.managers.callbacks.adminCancel(args.ids.map(String), args.reason ?? undefined),
+  }),
+}));
+
+builder.subscriptionFields((t) => ({
+  callbackEvents: t.field({
+    type: EventRef,
+    authScopes: { public: true },
+    description:
+      'Your callback session events (agent available, notifications…): first every stored event after `afterSeq`, then new ones as they commit on any instance.',
+    args: { id: t.arg.id({ required: true }), afterSeq: t.arg.int({ defaultValue: 0 }) },
+    subscribe: async function* (_r, args, ctx) {
+      const row = await subscribedCallback(ctx, String(args.id));
+      const stream = ctx.managers.events.streamSession(row.id, args.afterSeq ?? 0);
+      try {
+        for await (const event of stream) yield event;
+      } finally {
+        await stream.return();
+      }
+    },
+    resolve: (event) => event,
+  }),
+  callbackQueuePositionChanges: t.field({
+    type: PositionRef,
+    authScopes: { public: true },
+    description: 'Live position and EWT of your callback: the current value, then after every queue change.',
+    args: { id: t.arg.id({ required: true }) },
+    subscribe: async function* (_r, args, ctx) {
+      const row = await subscribedCallback(ctx, String(args.id));
+      yield* refreshOnEvents(
+        ctx.deps.bus,
+        [
+          { topic: 'routing:queue', key: row.virtualQueue },
+          { topic: 'routing:reservation', key: row.id },
+          { topic: 'callback:changed', key: row.serviceName },
+        ],
+        () => ctx.managers.callbacks.queuePosition(row.id),
+        LIVE_REFRESH_MS,
+      );
+    },
+    resolve: (p) => p,
+  }),
+  callbackQueueChanges: t.field({
+    type: [CallbackRef],
+    authScopes: { admin: true },
+    description:
+      'Callback Management, live: the matching callbacks now, then again after every change (from stored state; changes only prompt a re-read).',
+    args: {
+      service: t.arg.string(),
+      states: t.arg({ type: [CallbackStateEnum] }),
+      target: t.arg.string(),
+      virtualQueue: t.arg.string(),
+      limit: t.arg.int({ defaultValue: 500 }),
+    },
+    subscribe: (_r, args, ctx) =>
+      refreshOnEvents(
+        ctx.deps.bus,
+        [{ topic: 'callback:changed', key: args.service ?? null }],
+        () => ctx.managers.callbacks.list(toQuery(args)),
+        LIVE_REFRESH_MS,
+      ),
+    resolve: (rows) => rows,
+  }),
+}));
