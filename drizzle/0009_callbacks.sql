@@ -36,6 +36,8 @@ CREATE TABLE "callbacks" (
 	"arrived_at" timestamp with time zone,
 	"connected_at" timestamp with time zone,
 	"completed_at" timestamp with time zone,
+	"dial_requested_at" timestamp with time zone,
+	"dial_outcome" text,
 	"dialog" jsonb,
 	"base_url" text NOT NULL,
 	"notifications_delivered_seq" integer DEFAULT 0 NOT NULL,

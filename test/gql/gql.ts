@@ -23,6 +23,8 @@ type Documents = {
     "\n  mutation CallbackAdminCancel($ids: [ID!]!) {\n    adminCancelCallbacks(ids: $ids, reason: \"test\") {\n      __typename\n      ... on MutationAdminCancelCallbacksSuccess {\n        data {\n          cancelled\n          notCancelled\n        }\n      }\n    }\n  }\n": typeof types.CallbackAdminCancelDocument,
     "\n  subscription CallbackEvents($id: ID!) {\n    callbackEvents(id: $id) {\n      seq\n      id\n      tag\n      message\n    }\n  }\n": typeof types.CallbackEventsDocument,
     "\n  subscription CallbackQueueChanges($service: String) {\n    callbackQueueChanges(service: $service) {\n      id\n      state\n    }\n  }\n": typeof types.CallbackQueueChangesDocument,
+    "\n  query CallbackPendingDials {\n    callbackPendingDials {\n      id\n      customerNumber\n      agentId\n    }\n  }\n": typeof types.CallbackPendingDialsDocument,
+    "\n  mutation CallbackReportDial($id: ID!, $outcome: CallbackDialOutcome!) {\n    reportCallbackDialOutcome(id: $id, outcome: $outcome) {\n      __typename\n      ... on MutationReportCallbackDialOutcomeSuccess {\n        data {\n          state\n          reason\n        }\n      }\n      ... on Error {\n        code\n      }\n    }\n  }\n": typeof types.CallbackReportDialDocument,
     "\n  query NodeHealthList {\n    nodes {\n      id\n      health\n      flaggedForRemoval\n      downSince\n      removable\n      lastSeenAt\n    }\n  }\n": typeof types.NodeHealthListDocument,
     "\n  query NodeHealthSummary {\n    clusterSummary {\n      nodes\n      up\n      down\n      flaggedForRemoval\n      online\n      offline\n      downAfterSeconds\n      flagAfterSeconds\n    }\n  }\n": typeof types.NodeHealthSummaryDocument,
     "\n  mutation NodeHealthRemove($nodeId: Int!) {\n    removeNode(nodeId: $nodeId) {\n      __typename\n      ... on MutationRemoveNodeSuccess {\n        data {\n          id\n          health\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n      ... on NodeStillUpError {\n        nodeId\n        lastSeenAt\n      }\n      ... on AnsweringNodeError {\n        nodeId\n      }\n    }\n  }\n": typeof types.NodeHealthRemoveDocument,
@@ -121,6 +123,8 @@ const documents: Documents = {
     "\n  mutation CallbackAdminCancel($ids: [ID!]!) {\n    adminCancelCallbacks(ids: $ids, reason: \"test\") {\n      __typename\n      ... on MutationAdminCancelCallbacksSuccess {\n        data {\n          cancelled\n          notCancelled\n        }\n      }\n    }\n  }\n": types.CallbackAdminCancelDocument,
     "\n  subscription CallbackEvents($id: ID!) {\n    callbackEvents(id: $id) {\n      seq\n      id\n      tag\n      message\n    }\n  }\n": types.CallbackEventsDocument,
     "\n  subscription CallbackQueueChanges($service: String) {\n    callbackQueueChanges(service: $service) {\n      id\n      state\n    }\n  }\n": types.CallbackQueueChangesDocument,
+    "\n  query CallbackPendingDials {\n    callbackPendingDials {\n      id\n      customerNumber\n      agentId\n    }\n  }\n": types.CallbackPendingDialsDocument,
+    "\n  mutation CallbackReportDial($id: ID!, $outcome: CallbackDialOutcome!) {\n    reportCallbackDialOutcome(id: $id, outcome: $outcome) {\n      __typename\n      ... on MutationReportCallbackDialOutcomeSuccess {\n        data {\n          state\n          reason\n        }\n      }\n      ... on Error {\n        code\n      }\n    }\n  }\n": types.CallbackReportDialDocument,
     "\n  query NodeHealthList {\n    nodes {\n      id\n      health\n      flaggedForRemoval\n      downSince\n      removable\n      lastSeenAt\n    }\n  }\n": types.NodeHealthListDocument,
     "\n  query NodeHealthSummary {\n    clusterSummary {\n      nodes\n      up\n      down\n      flaggedForRemoval\n      online\n      offline\n      downAfterSeconds\n      flagAfterSeconds\n    }\n  }\n": types.NodeHealthSummaryDocument,
     "\n  mutation NodeHealthRemove($nodeId: Int!) {\n    removeNode(nodeId: $nodeId) {\n      __typename\n      ... on MutationRemoveNodeSuccess {\n        data {\n          id\n          health\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n      ... on NodeStillUpError {\n        nodeId\n        lastSeenAt\n      }\n      ... on AnsweringNodeError {\n        nodeId\n      }\n    }\n  }\n": types.NodeHealthRemoveDocument,
@@ -260,6 +264,14 @@ export function graphql(source: "\n  subscription CallbackEvents($id: ID!) {\n  
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription CallbackQueueChanges($service: String) {\n    callbackQueueChanges(service: $service) {\n      id\n      state\n    }\n  }\n"): (typeof documents)["\n  subscription CallbackQueueChanges($service: String) {\n    callbackQueueChanges(service: $service) {\n      id\n      state\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CallbackPendingDials {\n    callbackPendingDials {\n      id\n      customerNumber\n      agentId\n    }\n  }\n"): (typeof documents)["\n  query CallbackPendingDials {\n    callbackPendingDials {\n      id\n      customerNumber\n      agentId\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CallbackReportDial($id: ID!, $outcome: CallbackDialOutcome!) {\n    reportCallbackDialOutcome(id: $id, outcome: $outcome) {\n      __typename\n      ... on MutationReportCallbackDialOutcomeSuccess {\n        data {\n          state\n          reason\n        }\n      }\n      ... on Error {\n        code\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CallbackReportDial($id: ID!, $outcome: CallbackDialOutcome!) {\n    reportCallbackDialOutcome(id: $id, outcome: $outcome) {\n      __typename\n      ... on MutationReportCallbackDialOutcomeSuccess {\n        data {\n          state\n          reason\n        }\n      }\n      ... on Error {\n        code\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

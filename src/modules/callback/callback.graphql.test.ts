@@ -309,3 +309,71 @@ describe('callback GraphQL (Callback Management)', () => {
     });
   });
 });
+
+const PendingDials = graphql(`
+  query CallbackPendingDials {
+    callbackPendingDials {
+      id
+      customerNumber
+      agentId
+    }
+  }
+`);
+
+const ReportDial = graphql(`
+  mutation CallbackReportDial($id: ID!, $outcome: CallbackDialOutcome!) {
+    reportCallbackDialOutcome(id: $id, outcome: $outcome) {
+      __typename
+      ... on MutationReportCallbackDialOutcomeSuccess {
+        data {
+          state
+          reason
+        }
+      }
+      ... on Error {
+        code
+      }
+    }
+  }
+`);
+
+describe('callback GraphQL (dialer integration)', () => {
+  it('lists pending dials and takes the outcome, admins only', async () => {
+    const m = t.app.managers;
+    await m.routing.agents.upsertGroup({ name: 'GqlDial' });
+    await m.services.create({
+      name: 'gql-userterm',
+      template: 'callback',
+      preset: 'User-Terminated-Immediate',
+      options: [
+        { name: '_target', value: 'GqlDial@StatServer.GA' },
+        { name: '_urs_virtual_queue', value: 'VQ_GqlDial' },
+      ],
+    });
+    await m.routing.agents.upsert({ id: 'gql-dial-agent', groups: ['GqlDial'] });
+    await m.routing.setAgentState('gql-dial-agent', 'READY');
+    const started = await t.gql(
+      Start,
+      { service: 'gql-userterm', parameters: params('4081110003') },
+      {
+        gms_user: GMS_USER,
+      },
+    );
+    if (started.startCallback.__typename !== 'MutationStartCallbackSuccess') throw new Error('start failed');
+    const id = started.startCallback.data.callback.id;
+    expect(started.startCallback.data.response).toMatchObject({ _action: 'ConfirmationDialog', _id: id });
+    const pending = await t.admin(PendingDials, {});
+    expect(pending.callbackPendingDials).toContainEqual({
+      id,
+      customerNumber: '+4081110003',
+      agentId: 'gql-dial-agent',
+    });
+    const report = await t.admin(ReportDial, { id, outcome: 'CONNECTED' });
+    expect(report.reportCallbackDialOutcome).toEqual({
+      __typename: 'MutationReportCallbackDialOutcomeSuccess',
+      data: { state: 'COMPLETED', reason: 'AGENT_CONNECTED' },
+    });
+    const again = await t.admin(ReportDial, { id, outcome: 'CONNECTED' });
+    expect(again.reportCallbackDialOutcome).toMatchObject({ code: 'callback/no_pending_dial' });
+  });
+});

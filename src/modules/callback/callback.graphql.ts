@@ -7,7 +7,7 @@ import type { SessionEvent } from '../event/event.manager.js';
 import type { QueuePosition } from '../routing/routing.manager.js';
 import { refreshOnEvents } from '../routing/stream.js';
 import { ServiceOptionInput } from '../services/services.graphql.js';
-import type { CallbackQuery, CallbackRow } from './callback.manager.js';
+import { type CallbackQuery, type CallbackRow, DIAL_OUTCOMES, type DialRequest } from './callback.manager.js';
 import { CALLBACK_STATES, type CallbackState } from './callback.tables.js';
 
 const CallbackStateEnum = builder.enumType('CallbackState', {
@@ -17,6 +17,20 @@ const CallbackStateEnum = builder.enumType('CallbackState', {
 });
 
 const LIVE_REFRESH_MS = 5_000;
+
+const DialOutcomeEnum = builder.enumType('CallbackDialOutcome', { values: DIAL_OUTCOMES });
+
+const DialRequestRef = builder.objectRef<DialRequest>('CallbackDialRequest').implement({
+  description: 'A user-terminated callback whose customer the dialer is to call now.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    serviceName: t.exposeString('serviceName'),
+    customerNumber: t.exposeString('customerNumber', { description: 'Normalised with a leading +.' }),
+    agentId: t.exposeString('agentId', { nullable: true, description: 'The agent reserved for the call.' }),
+    virtualQueue: t.exposeString('virtualQueue'),
+    at: t.field({ type: 'DateTime', resolve: (d) => d.at }),
+  }),
+});
 
 /** A device sees only its own callbacks (same gms_user); admins see all. */
 async function visibleCallback(ctx: GraphQLContext, id: string): Promise<CallbackRow | null> {
@@ -168,6 +182,13 @@ builder.queryFields((t) => ({
       return ctx.managers.callbacks.queuePosition(row.id);
     },
   }),
+  callbackPendingDials: t.field({
+    type: [DialRequestRef],
+    authScopes: { admin: true },
+    description: 'Dialer integration: user-terminated callbacks waiting for their call, oldest first.',
+    args: { limit: t.arg.int({ defaultValue: 100 }) },
+    resolve: (_r, args, ctx) => ctx.managers.callbacks.pendingDials(args.limit ?? 100),
+  }),
   callbackQueue: t.field({
     type: [CallbackRef],
     authScopes: { admin: true },
@@ -234,6 +255,15 @@ builder.mutationFields((t) => ({
       return ctx.managers.callbacks.reschedule(row.id, args.desiredTime.toISOString());
     },
   }),
+  reportCallbackDialOutcome: t.field({
+    type: CallbackRef,
+    authScopes: { admin: true },
+    description:
+      'Dialer integration: CONNECTED gives the customer to the reserved agent; NO_ANSWER, BUSY or FAILED completes the callback with FAIL_CALL_TO_CUSTOMER.',
+    args: { id: t.arg.id({ required: true }), outcome: t.arg({ type: DialOutcomeEnum, required: true }) },
+    errors: {},
+    resolve: (_r, args, ctx) => ctx.managers.callbacks.reportDialOutcome(String(args.id), args.outcome),
+  }),
   adminCancelCallbacks: t.field({
     type: AdminCancelRef,
     authScopes: { admin: true },
@@ -282,6 +312,23 @@ builder.subscriptionFields((t) => ({
       );
     },
     resolve: (p) => p,
+  }),
+  callbackDialRequests: t.field({
+    type: [DialRequestRef],
+    authScopes: { admin: true },
+    description:
+      'Dialer integration, live: the pending dials now, then again after every new dial request (at least every 5 s).',
+    subscribe: (_r, _a, ctx) =>
+      refreshOnEvents(
+        ctx.deps.bus,
+        [
+          { topic: 'callback:dial', key: null },
+          { topic: 'callback:changed', key: null },
+        ],
+        () => ctx.managers.callbacks.pendingDials(),
+        LIVE_REFRESH_MS,
+      ),
+    resolve: (rows) => rows,
   }),
   callbackQueueChanges: t.field({
     type: [CallbackRef],

@@ -71,10 +71,25 @@ export interface CallbackChange {
   at: string;
 }
 
+/** A user-terminated callback's customer is to be called now (for a dialer integration). */
+export interface DialRequest {
+  id: string;
+  serviceName: string;
+  customerNumber: string;
+  agentId: string | null;
+  virtualQueue: string;
+  at: string;
+}
+
+export const DIAL_OUTCOMES = ['CONNECTED', 'NO_ANSWER', 'BUSY', 'FAILED'] as const;
+export type DialOutcome = (typeof DIAL_OUTCOMES)[number];
+
 declare module '../../pubsub/topics.js' {
   interface TopicMap {
     /** Keyed by service name, and once more with no key. */
     'callback:changed': CallbackChange;
+    /** No key: every dial request (a poke; `pendingDials()` is the record). */
+    'callback:dial': DialRequest;
   }
 }
 
@@ -82,6 +97,14 @@ export const AGENT_AVAILABLE_TAG = 'service.agentavailable.';
 export const NOTIFICATION_TAG = 'service.notification.';
 export const AGENT_MESSAGE_TAG = 'agent.message.';
 const DELAYED_TEXT = 'We will notify you when agent is available';
+/** The 8.5 user-terminated confirmation (reference §7.3, QA-observed). */
+const confirmationDialog = (id: string) => ({
+  _id: id,
+  _action: 'ConfirmationDialog',
+  _text: 'You will receive the call shortly',
+  _ok_title: 'Ok',
+  _dialog_id: '0',
+});
 
 /** A stored notification in the seed's key order (jsonb does not keep key order). */
 function notificationBody(message: unknown): Record<string, unknown> {
@@ -132,6 +155,9 @@ export const DEFAULT_CALLBACK_OPTIONS: CallbackManagerOptions = {
 
 const ACTIVE_STATES: CallbackState[] = ['SCHEDULED', 'QUEUED', 'ROUTING', 'PROCESSING'];
 const IN_QUEUE_STATES: CallbackState[] = ['QUEUED', 'ROUTING'];
+
+const userTerminated = (cb: Pick<CallbackRow, 'callDirection' | 'mediaType'>) =>
+  cb.callDirection === 'USERTERMINATED' && cb.mediaType === 'voice';
 
 const exceptionsError = (number: string, group: string, pattern: string) =>
   new ValidationError(
@@ -274,7 +300,7 @@ export class CallbackManager {
     const row = await this.get(id);
     await this.announce(row);
     let response = result.response;
-    if (row.state !== 'SCHEDULED' && !row.waitForAgent && row.mediaType === 'voice') {
+    if (row.state !== 'SCHEDULED' && !row.waitForAgent && row.mediaType === 'voice' && !userTerminated(row)) {
       // User-originated immediate: the access information at once (allocated after the commit).
       try {
         response = await this.connect(id);
@@ -334,11 +360,11 @@ export class CallbackManager {
         `_call_direction must be USERORIGINATED or USERTERMINATED, not '${params._call_direction}'`,
         '_call_direction',
       );
-    if (direction === 'USERTERMINATED')
+    if (direction === 'USERTERMINATED' && !params._customer_number?.trim())
       throw new ValidationError(
-        'callback/not_supported',
-        'User-terminated callbacks need a dialer integration, which this server does not have yet (_call_direction=USERTERMINATED)',
-        '_call_direction',
+        'sessions/missing_parameter',
+        `Missing mandatory parameter _customer_number for service '${service.name}' (user-terminated: we call the customer)`,
+        '_customer_number',
       );
     const media = (params._media_type || 'voice').toLowerCase();
     if (media !== 'voice' && media !== 'chat')
@@ -422,6 +448,7 @@ export class CallbackManager {
       return body;
     }
     if (media === 'chat') return this.startChatDialog(inserted);
+    if (direction === 'USERTERMINATED') return confirmationDialog(session.id);
     // Voice immediate: `start` replaces this with the DialNumber dialog after the commit.
     return { _id: session.id };
   }
@@ -701,7 +728,7 @@ export class CallbackManager {
       return false;
     }
     if (cb.state === 'SCHEDULED') return false;
-    const needsQueue = cb.waitForAgent || cb.arrivedAt !== null;
+    const needsQueue = cb.waitForAgent || cb.arrivedAt !== null || userTerminated(cb);
     if (!needsQueue) return false;
     const req: RoutingRequestView | null = cb.enqueuedAt ? await router.get(id) : null;
     if (!cb.enqueuedAt) {
@@ -743,12 +770,20 @@ export class CallbackManager {
         return false;
       }
       if (!cb.arrivedAt && cb.notifiedReservationId !== req.reservationId) {
-        await this.agentAvailable(cb, req.agentId, req.reservationId);
+        if (userTerminated(cb) && !(cb.waitForAgent && cb.waitForUserConfirm) && !cb.dialRequestedAt)
+          await this.requestDial(cb, req.agentId, req.reservationId);
+        else if (!cb.dialRequestedAt) await this.agentAvailable(cb, req.agentId, req.reservationId);
         return false;
       }
       return false;
     }
-    if (req.state === 'WAITING' && cb.state === 'ROUTING' && !cb.arrivedAt && !cb.dialog) {
+    if (
+      req.state === 'WAITING' &&
+      cb.state === 'ROUTING' &&
+      !cb.arrivedAt &&
+      !cb.dialog &&
+      !cb.dialRequestedAt
+    ) {
       // The reservation lapsed before the customer confirmed: back to waiting.
       const now = this.deps.clock.now();
       const back = await this.deps.db
@@ -909,6 +944,102 @@ export class CallbackManager {
     return done;
   }
 
+  // ---------------------------------------------------------------- user-terminated dial step
+
+  /** Asks the dialer to call the customer (once): stored first, then `callback:dial` pokes. */
+  private async requestDial(cb: CallbackRow, agentId: string, reservationId: number): Promise<void> {
+    const now = this.deps.clock.now();
+    const [row] = await this.deps.db
+      .update(callbacksTable)
+      .set({
+        state: 'ROUTING',
+        agentId,
+        reservationId,
+        notifiedReservationId: reservationId,
+        dialRequestedAt: now,
+        updatedAt: now,
+      })
+      .where(
+        and(
+          eq(callbacksTable.id, cb.id),
+          isNull(callbacksTable.dialRequestedAt),
+          ne(callbacksTable.state, 'COMPLETED'),
+        ),
+      )
+      .returning();
+    if (!row) return;
+    await this.announce(row);
+    await this.deps.bus.publish('callback:dial', null, this.dialRequest(row));
+  }
+
+  private dialRequest(row: CallbackRow): DialRequest {
+    return {
+      id: row.id,
+      serviceName: row.serviceName,
+      customerNumber: row.customerKey ?? row.customerNumber ?? '',
+      agentId: row.agentId,
+      virtualQueue: row.virtualQueue,
+      at: (row.dialRequestedAt ?? row.updatedAt).toISOString(),
+    };
+  }
+
+  /** Dial requests with no outcome yet, oldest first: what a dialer (re)reads after a poke or a restart. */
+  async pendingDials(limit = 100): Promise<DialRequest[]> {
+    const rows = await this.deps.db
+      .select()
+      .from(callbacksTable)
+      .where(
+        and(
+          isNotNull(callbacksTable.dialRequestedAt),
+          isNull(callbacksTable.dialOutcome),
+          ne(callbacksTable.state, 'COMPLETED'),
+        ),
+      )
+      .orderBy(asc(callbacksTable.dialRequestedAt))
+      .limit(Math.min(Math.max(limit, 1), 1000));
+    return rows.map((r) => this.dialRequest(r));
+  }
+
+  /**
+   * The dialer's report. CONNECTED: the customer is on the line, given to the reserved agent
+   * (COMPLETED / AGENT_CONNECTED). Anything else: COMPLETED / FAIL_CALL_TO_CUSTOMER, the agent is freed.
+   */
+  async reportDialOutcome(id: string, outcome: DialOutcome): Promise<CallbackRow> {
+    if (!(DIAL_OUTCOMES as readonly string[]).includes(outcome))
+      throw new ValidationError(
+        'callback/invalid_outcome',
+        `Dial outcome must be one of ${DIAL_OUTCOMES.join(', ')}`,
+        'outcome',
+      );
+    const now = this.deps.clock.now();
+    const [row] = await this.deps.db
+      .update(callbacksTable)
+      .set({ dialOutcome: outcome, updatedAt: now })
+      .where(
+        and(
+          eq(callbacksTable.id, id),
+          isNotNull(callbacksTable.dialRequestedAt),
+          isNull(callbacksTable.dialOutcome),
+          ne(callbacksTable.state, 'COMPLETED'),
+        ),
+      )
+      .returning();
+    if (!row) {
+      await this.get(id);
+      throw new DomainError(
+        'callback/no_pending_dial',
+        `Callback '${id}' has no dial waiting for an outcome`,
+        {
+          status: 409,
+          exception: CALLBACK_EXCEPTIONS.generic,
+        },
+      );
+    }
+    if (outcome === 'CONNECTED') return this.customerArrived(id);
+    await this.complete(id, 'FAIL_CALL_TO_CUSTOMER');
+    return this.get(id);
+  }
+
   // ---------------------------------------------------------------- connect
 
   /**
@@ -947,6 +1078,11 @@ export class CallbackManager {
         `Callback '${id}' was already connected ${cb.connectLimit} times (limit _userorig_connect_limit=${cb.connectLimit})`,
         { status: 400, exception: CALLBACK_EXCEPTIONS.generic },
       );
+    if (userTerminated(cb)) {
+      if (cb.agentId !== null && cb.reservationId !== null && !cb.dialRequestedAt)
+        await this.requestDial(counted, cb.agentId, cb.reservationId);
+      return confirmationDialog(id);
+    }
     if (cb.mediaType === 'chat') {
       await this.setDialog(id, { action: 'StartChat' });
       return this.startChatDialog(counted);

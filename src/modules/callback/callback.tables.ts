@@ -61,6 +61,9 @@ export const callbacksTable = pgTable(
     /** An agent took the customer (reservation accepted after arrival). */
     connectedAt: ts('connected_at'),
     completedAt: ts('completed_at'),
+    /** User-terminated: when the dial step was requested of the dialer, and its reported outcome. */
+    dialRequestedAt: ts('dial_requested_at'),
+    dialOutcome: text('dial_outcome'),
     dialog: jsonb('dialog').$type<CallbackDialogRecord>(),
     /** Public base URL seen at start (for `_start_chat_url`, `_comet_url`). */
     baseUrl: text('base_url').notNull(),

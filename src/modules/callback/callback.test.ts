@@ -679,3 +679,85 @@ describe('protection', () => {
     expect((await m.routing.router.get(id))?.state).toBe('CANCELLED');
   });
 });
+
+describe('user-terminated callbacks (8.5): the dial step for a dialer integration', () => {
+  it('confirms at once, asks the dialer to call once an agent is reserved, and connects on CONNECTED', async () => {
+    const { name, group } = await service('User-Terminated-Immediate');
+    const missing = await json(await post(`/genesys/1/service/callback/${name}`), 400);
+    expect(missing.message).toContain('_customer_number');
+    const start = await json(
+      await post(`/genesys/1/service/callback/${name}`, { _customer_number: '6504667001' }),
+    );
+    const id = start._id as string;
+    expect(start).toEqual({
+      _id: id,
+      _action: 'ConfirmationDialog',
+      _text: 'You will receive the call shortly',
+      _ok_title: 'Ok',
+      _dialog_id: '0',
+    });
+    expect((await m.routing.router.get(id))?.state).toBe('WAITING');
+    expect((await m.callbacks.pendingDials()).map((d) => d.id)).not.toContain(id);
+    const a = await agent(group);
+    const dial = await vi.waitFor(
+      async () => {
+        const found = (await m.callbacks.pendingDials()).find((d) => d.id === id);
+        if (!found) throw new Error('no dial yet');
+        return found;
+      },
+      { timeout: 10_000, interval: 20 },
+    );
+    expect(dial).toMatchObject({ customerNumber: '+6504667001', agentId: a, serviceName: name });
+    // No device push: the customer is being called.
+    expect(await m.events.readSession(id, 0)).toEqual([]);
+    await m.callbacks.sync(id);
+    expect((await m.callbacks.pendingDials()).filter((d) => d.id === id)).toHaveLength(1);
+
+    const done = await m.callbacks.reportDialOutcome(id, 'CONNECTED');
+    expect(done).toMatchObject({
+      state: 'COMPLETED',
+      reason: 'AGENT_CONNECTED',
+      agentId: a,
+      dialOutcome: 'CONNECTED',
+    });
+    expect(await m.routing.router.get(id)).toMatchObject({ state: 'ACCEPTED', agentId: a });
+    await expect(m.callbacks.reportDialOutcome(id, 'CONNECTED')).rejects.toMatchObject({
+      code: 'callback/no_pending_dial',
+    });
+  });
+
+  it('completes with FAIL_CALL_TO_CUSTOMER when the customer does not answer, freeing the agent', async () => {
+    const { name, group } = await service('User-Terminated-Immediate');
+    const a = await agent(group);
+    const id = (
+      await json(await post(`/genesys/1/service/callback/${name}`, { _customer_number: '6504667002' }))
+    )._id as string;
+    await vi.waitFor(async () => expect((await m.callbacks.pendingDials()).map((d) => d.id)).toContain(id), {
+      timeout: 10_000,
+      interval: 20,
+    });
+    const failed = await m.callbacks.reportDialOutcome(id, 'NO_ANSWER');
+    expect(failed).toMatchObject({ state: 'COMPLETED', reason: 'FAIL_CALL_TO_CUSTOMER' });
+    expect((await m.routing.agents.get(a))?.state).toBe('READY');
+  });
+
+  it('delayed: notifies the device, and dials after the connect confirmation', async () => {
+    const { name, group } = await service('User-Terminated-Delayed');
+    const id = (await json(await post(`/genesys/1/service/callback/${name}`, seedDelayBody('6504667003'))))
+      ._id as string;
+    await agent(group);
+    await storedEvents(id, 1);
+    expect((await m.callbacks.pendingDials()).map((d) => d.id)).not.toContain(id);
+    const confirm = await json(await post(`/genesys/1/service/${id}/connect`));
+    expect(confirm).toEqual({
+      _id: id,
+      _action: 'ConfirmationDialog',
+      _text: 'You will receive the call shortly',
+      _ok_title: 'Ok',
+      _dialog_id: '0',
+    });
+    expect((await m.callbacks.pendingDials()).map((d) => d.id)).toContain(id);
+    await m.callbacks.reportDialOutcome(id, 'CONNECTED');
+    expect((await m.callbacks.get(id)).state).toBe('COMPLETED');
+  });
+});
