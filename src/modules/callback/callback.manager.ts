@@ -33,7 +33,11 @@ import {
   type RoutingManager,
   type RoutingRequestView,
 } from '../routing/routing.manager.js';
-import type { ResolvedService, ServiceManager } from '../services/services.manager.js';
+import {
+  mergeServiceParams,
+  type ResolvedService,
+  type ServiceManager,
+} from '../services/services.manager.js';
 import type {
   Caller,
   CreateContext,
@@ -328,21 +332,13 @@ export class CallbackManager {
           exception: CALLBACK_EXCEPTIONS.notFound,
         },
       );
-    const params = this.merged(service, request);
+    const params = mergeServiceParams(service, { ...request.userData, ...request.control });
     const number = normaliseCustomerNumber(params._customer_number, params);
     const group = params._exceptions?.trim();
     if (number && group) {
       const hit = await this.m.patterns.findMatch(group, number.key);
       if (hit) throw exceptionsError(number.key, group, hit);
     }
-  }
-
-  private merged(service: ResolvedService, request: RequestParams): Record<string, string> {
-    const out: Record<string, string> = { ...service.defaults };
-    for (const [k, v] of Object.entries(request.control)) out[k] = v;
-    for (const [k, v] of Object.entries(service.options))
-      if (!(service.overwritable.includes(k) && request.control[k])) out[k] = v;
-    return out;
   }
 
   /** The `callback` service type's create, inside the session's transaction. */
@@ -912,6 +908,7 @@ export class CallbackManager {
   async callMatched(match: Pick<MatchResult, 'sessionId' | 'phoneNumber'>): Promise<CallbackRow | null> {
     const own = await this.find(match.sessionId);
     if (own) return this.customerArrived(own.id);
+    if (match.phoneNumber) await this.customerCalledIn(match.phoneNumber);
     return null;
   }
 

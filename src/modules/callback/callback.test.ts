@@ -677,6 +677,14 @@ describe('protection', () => {
     expect(await m.callbacks.customerCalledIn('+1 650 466 9999')).toEqual([id]);
     expect(await m.callbacks.get(id)).toMatchObject({ state: 'COMPLETED', reason: 'CUSTOMER_CALLED_IN' });
     expect((await m.routing.router.get(id))?.state).toBe('CANCELLED');
+
+    // Through the match hook: a call matched to another session, from the customer's number.
+    const other = (await json(await post(`/genesys/1/service/callback/${name}`, seedDelayBody('6504668888'))))
+      ._id as string;
+    expect(
+      await m.callbacks.callMatched({ sessionId: '1-not-a-callback', phoneNumber: '16504668888' }),
+    ).toBeNull();
+    expect(await m.callbacks.get(other)).toMatchObject({ state: 'COMPLETED', reason: 'CUSTOMER_CALLED_IN' });
   });
 });
 
