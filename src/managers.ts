@@ -8,6 +8,7 @@ import { ResourceManager } from './modules/resource/resource.manager.js';
 import { RoutingManager } from './modules/routing/routing.manager.js';
 import { ServiceManager } from './modules/services/services.manager.js';
 import { TemplateManager } from './modules/services/templates.manager.js';
+import { registerAccessServiceTypes } from './modules/sessions/access-service-types.js';
 import { registerCalendarServiceTypes } from './modules/sessions/calendar-service-types.js';
 import { SessionManager } from './modules/sessions/sessions.manager.js';
 import { StorageManager } from './modules/storage/storage.manager.js';
@@ -26,6 +27,7 @@ export function createManagers(deps: Deps) {
   registerCalendarServiceTypes({ services, sessions, officeHours });
   const routing = new RoutingManager(deps, auth);
   const resources = new ResourceManager(deps);
+  registerAccessServiceTypes({ sessions, resources });
   return {
     auth,
     nodes,
