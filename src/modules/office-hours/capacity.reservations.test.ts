@@ -91,6 +91,7 @@ async function configure(t: TestApp, suffix = ''): Promise<void> {
     { name: '_business_hours_service', value: `oh-paris${suffix}` },
     { name: '_max_request_by_time_bucket', value: '4' },
   ]);
+  await callback(`cb-wide${suffix}`, [{ name: '_max_request_by_time_bucket', value: '100' }]);
   await callback(`cb-broken${suffix}`, [{ name: '_business_hours_service', value: `nowhere${suffix}` }]);
 }
 
@@ -464,6 +465,45 @@ describe('capacity reservations under concurrency', () => {
     expect((await oh.slotCounts('cap-paris', at, new Date(at.getTime() + 1))).map((c) => c.reserved)).toEqual(
       [1],
     );
+  });
+
+  it('moves refs crossing between two slots at once without deadlock or drift', async () => {
+    const oh = (apps[0] as TestApp).app.managers.officeHours;
+    const a = new Date('2026-04-01T07:00:00.000Z');
+    const b = new Date('2026-04-01T07:30:00.000Z');
+    await herd('cb-wide', a, 10, (i, n) => `x-${n}-${i}`);
+    await herd('cb-wide', b, 10, (i, n) => `y-${n}-${i}`);
+    const perSlot = 10 * apps.length;
+    const caps = await Promise.all(
+      apps.map((app) => app.app.managers.officeHours.callbackCapacity('cb-wide')),
+    );
+    const moves = apps.flatMap((app, n) =>
+      Array.from(
+        { length: 10 },
+        (_, i) =>
+          [
+            [app, n, `x-${n}-${i}`, b],
+            [app, n, `y-${n}-${i}`, a],
+          ] as const,
+      ).flat(),
+    );
+    const results = await Promise.all(
+      moves.map(([app, n, ref, to]) =>
+        app.app.deps.db.transaction((tx) =>
+          app.app.managers.officeHours.reserveCallbackSlot(tx, caps[n] as CallbackCapacity, { at: to, ref }),
+        ),
+      ),
+    );
+    expect(results.every((r) => r.reserved && r.movedFrom !== null)).toBe(true);
+    const end = new Date(b.getTime() + 1);
+    expect((await oh.slotCounts('cb-wide', a, end)).map((c) => c.reserved)).toEqual([perSlot, perSlot]);
+    const rows = await oh.reservations('cb-wide', a, end);
+    expect(
+      rows.filter((r) => r.slotStart.getTime() === a.getTime()).every((r) => r.ref.startsWith('y-')),
+    ).toBe(true);
+    expect(
+      rows.filter((r) => r.slotStart.getTime() === b.getTime()).every((r) => r.ref.startsWith('x-')),
+    ).toBe(true);
   });
 
   it('never overbooks while releases and reservations race', async () => {

@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, lt, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { ValidationError } from '../../errors.js';
 import type { ScheduledCounter, Slot } from './capacity.engine.js';
@@ -119,6 +119,27 @@ async function decrement(db: DbOrTx, pool: string, slotStart: Date, now: Date): 
     .where(and(eq(t.capacityService, pool), eq(t.slotStart, slotStart)));
 }
 
+/** Makes sure the count rows exist, then locks them ordered by (pool, slot start). */
+async function lockInOrder(db: DbOrTx, given: { pool: string; slotStart: Date }[], now: Date): Promise<void> {
+  const t = capacitySlotCountsTable;
+  // Inserted in the same order too: two transactions creating the same two rows must not cross.
+  const slots = [...given].sort((a, b) =>
+    a.pool === b.pool ? a.slotStart.getTime() - b.slotStart.getTime() : a.pool < b.pool ? -1 : 1,
+  );
+  await db
+    .insert(t)
+    .values(
+      slots.map((s) => ({ capacityService: s.pool, slotStart: s.slotStart, reserved: 0, updatedAt: now })),
+    )
+    .onConflictDoNothing();
+  await db
+    .select({ reserved: t.reserved })
+    .from(t)
+    .where(or(...slots.map((s) => and(eq(t.capacityService, s.pool), eq(t.slotStart, s.slotStart)))))
+    .orderBy(asc(t.capacityService), asc(t.slotStart))
+    .for('update');
+}
+
 async function currentCount(db: DbOrTx, pool: string, slotStart: Date): Promise<number> {
   const t = capacitySlotCountsTable;
   const [row] = await db
@@ -186,6 +207,16 @@ export async function reserveCapacity(
       alreadyHeld: true,
       movedFrom: null,
     };
+  // A move touches two count rows: lock both in one order (pool, slot), so two moves crossing
+  // between the same slots queue instead of deadlocking.
+  await lockInOrder(
+    tx,
+    [
+      { pool, slotStart },
+      { pool: held.capacityService, slotStart: held.slotStart },
+    ],
+    now,
+  );
   const count = await increment(tx, pool, slotStart, limit, now);
   if (count === null) return full();
   await decrement(tx, held.capacityService, held.slotStart, now);
