@@ -19,9 +19,9 @@ export function createManagers(deps: Deps) {
   const nodes = new NodeManager(deps);
   const events = new EventStore(deps);
   const patterns = new PatternManager(deps);
-  const officeHours = new OfficeHoursManager(deps);
   const templates = new TemplateManager(deps);
   const services = new ServiceManager(deps, templates);
+  const officeHours = new OfficeHoursManager(deps, services);
   const storage = new StorageManager(deps);
   const sessions = new SessionManager(deps, services, storage);
   registerCalendarServiceTypes({ services, sessions, officeHours });
@@ -59,4 +59,7 @@ export function scheduleBackgroundTasks(deps: Deps, managers: Managers): void {
   deps.scheduler.every('storage sweep', 30_000, () => managers.storage.sweepExpired());
   managers.routing.schedule(deps.scheduler);
   deps.scheduler.every('resource booking sweep', 15_000, () => managers.resources.sweepExpired());
+  deps.scheduler.every('capacity reservation sweep', 3_600_000, () =>
+    managers.officeHours.sweepPastReservations(),
+  );
 }
