@@ -20,8 +20,6 @@ import type { Deps } from '../../deps.js';
 import { DomainError, NotFoundError, UnavailableError, ValidationError } from '../../errors.js';
 import type { Scheduler } from '../../scheduler.js';
 import type { EventStore, SessionEvent } from '../event/event.manager.js';
-import type { Slot, SlotRules } from '../office-hours/capacity.engine.js';
-import { parseMaxRequestByTimeBucket, parseRequestTimeBucket } from '../office-hours/capacity.options.js';
 import { buildAvailabilityV1 } from '../office-hours/office-hours.legacy.js';
 import type { OfficeHoursManager } from '../office-hours/office-hours.manager.js';
 import type { PatternManager } from '../pattern/pattern.manager.js';
@@ -254,6 +252,9 @@ export class CallbackManager {
       (s) => this.retrieveAgentNotifications(s.id),
       only,
     );
+    this.m.resources.onMatched(async (match) => {
+      await this.callMatched(match);
+    });
     sessions.onStopped(async (event, tx) => {
       if (event.serviceType !== 'callback') return;
       await this.completeIn(tx, event.id, event.reason === 'stopped' ? 'CANCELLED' : 'FAIL_TIMEOUT_TTL');
@@ -403,7 +404,7 @@ export class CallbackManager {
             '_desired_time',
             { exception: CALLBACK_EXCEPTIONS.generic },
           );
-        const slot = await this.checkDesiredTime(tx, service.name, params, desiredTime, now);
+        const slot = await this.reserveDesiredTime(tx, service.name, params, desiredTime, now, session.id);
         slotStart = slot;
       } else desiredTime = null;
     }
@@ -546,64 +547,27 @@ export class CallbackManager {
 
   // ---------------------------------------------------------------- scheduling
 
-  /** Slot rules of a callback service: its office-hours and capacity services and bucket options. */
-  async slotRules(params: Record<string, string>, db: DbOrTx = this.deps.db): Promise<SlotRules> {
-    const optionsOf = async (name: string | undefined) => {
-      if (!name?.trim()) return null;
-      const s = await this.m.services.resolve(name.trim(), db);
-      return { ...s.defaults, ...s.options };
-    };
-    return {
-      officeHours: await optionsOf(params._business_hours_service),
-      capacity: await optionsOf(params._capacity_service),
-      bucketMinutes: parseRequestTimeBucket(params._request_time_bucket),
-      maxPerBucket: parseMaxRequestByTimeBucket(params._max_request_by_time_bucket),
-    };
-  }
-
   /**
-   * Callbacks already booked per slot of a service. The single place capacity is counted: swap it
-   * for the office-hours module's `reserveCapacity/releaseCapacity` once that lands.
+   * Validates a desired time (how far ahead, office hours) and reserves its slot's place for the
+   * callback (`ref` = its id) in the caller's transaction, through the office-hours module's capacity
+   * reservations (never over capacity under concurrency; the same ref moves on reschedule).
+   * Returns the slot start; a refusal is a 400 carrying the proposed `availability`.
    */
-  countScheduled(serviceName: string, db: DbOrTx = this.deps.db) {
-    return async (slots: readonly Slot[]): Promise<ReadonlyMap<number, number>> => {
-      const out = new Map<number, number>();
-      if (slots.length === 0) return out;
-      const first = Math.min(...slots.map((s) => s.start));
-      const last = Math.max(...slots.map((s) => s.end));
-      const rows = await db
-        .select({ slot: callbacksTable.slotStart, n: sql<number>`count(*)::int` })
-        .from(callbacksTable)
-        .where(
-          and(
-            eq(callbacksTable.serviceName, serviceName),
-            gte(callbacksTable.slotStart, new Date(first)),
-            lt(callbacksTable.slotStart, new Date(last)),
-            or(isNull(callbacksTable.reason), sql`${callbacksTable.reason} not like 'CANCELLED%'`),
-          ),
-        )
-        .groupBy(callbacksTable.slotStart);
-      for (const r of rows) if (r.slot) out.set(r.slot.getTime(), Number(r.n));
-      return out;
-    };
-  }
-
-  /** Validates a desired time (office hours, capacity, how far ahead); returns its slot start. */
-  private async checkDesiredTime(
+  private async reserveDesiredTime(
     tx: DbOrTx,
     serviceName: string,
     params: Record<string, string>,
     at: Date,
     now: Date,
+    ref: string,
   ): Promise<Date> {
     const latest = latestDesiredTime(params._reject_future_desired_time, now);
-    const rules = await this.slotRules(params, tx);
-    const counter = this.countScheduled(serviceName, tx);
+    const cap = await this.m.officeHours.callbackCapacity(serviceName, tx);
     const refuse = async (message: string) => {
-      const availability = await this.m.officeHours.availability(
-        rules,
+      const availability = await this.m.officeHours.callbackAvailability(
+        cap,
         { start: now, days: 7, maxSlots: 20, now },
-        counter,
+        tx,
       );
       return new ValidationError('callback/desired_time_unavailable', message, '_desired_time', {
         exception: CALLBACK_EXCEPTIONS.generic,
@@ -614,16 +578,16 @@ export class CallbackManager {
       throw await refuse(
         `Desired time ${at.toISOString()} is too far in the future (after ${latest.toISOString()}). Check option _reject_future_desired_time`,
       );
-    const check = await this.m.officeHours.checkSlot(rules, at, counter);
-    if (!check.open)
+    const result = await this.m.officeHours.reserveCallbackSlot(tx, cap, { at, ref });
+    if (!result.reserved && result.reason === 'closed')
       throw await refuse(
         `Desired time ${at.toISOString()} is outside business hours (_business_hours_service)`,
       );
-    if (check.remaining <= 0)
+    if (!result.reserved)
       throw await refuse(
-        `No capacity left for desired time ${at.toISOString()} (slot ${new Date(check.slot.start).toISOString()}, ${check.total} allowed)`,
+        `No capacity left for desired time ${at.toISOString()} (slot ${result.slot.start.toISOString()}, ${result.total} allowed)`,
       );
-    return new Date(check.slot.start);
+    return result.slot.start;
   }
 
   /** Background task: due SCHEDULED callbacks join the routing queue. Idempotent across instances. */
@@ -907,7 +871,11 @@ export class CallbackManager {
    */
   async callMatched(match: Pick<MatchResult, 'sessionId' | 'phoneNumber'>): Promise<CallbackRow | null> {
     const own = await this.find(match.sessionId);
-    if (own) return this.customerArrived(own.id);
+    if (own) {
+      // A second call for a finished callback (the customer dialled again) changes nothing.
+      if (own.state === 'COMPLETED' || own.arrivedAt) return own;
+      return this.customerArrived(own.id);
+    }
     if (match.phoneNumber) await this.customerCalledIn(match.phoneNumber);
     return null;
   }
@@ -1300,11 +1268,20 @@ export class CallbackManager {
     fromStates: CallbackState[] = ACTIVE_STATES,
   ): Promise<CallbackRow | null> {
     const now = this.deps.clock.now();
+    const [before] = await tx
+      .select({ state: callbacksTable.state, slotStart: callbacksTable.slotStart })
+      .from(callbacksTable)
+      .where(eq(callbacksTable.id, id))
+      .for('update');
+    if (!before || !fromStates.includes(before.state)) return null;
     const [row] = await tx
       .update(callbacksTable)
       .set({ state: 'COMPLETED', reason, completedAt: now, updatedAt: now })
-      .where(and(eq(callbacksTable.id, id), inArray(callbacksTable.state, fromStates)))
+      .where(eq(callbacksTable.id, id))
       .returning();
+    // A callback that never reached its slot (still scheduled, or cancelled) gives its place back.
+    if (before.slotStart && (before.state === 'SCHEDULED' || reason.startsWith('CANCELLED')))
+      await this.m.officeHours.releaseCapacity(tx, { ref: id });
     return row ?? null;
   }
 
@@ -1371,9 +1348,8 @@ export class CallbackManager {
           status: 400,
           exception: CALLBACK_EXCEPTIONS.generic,
         });
-      // Its own booking does not count against the new slot.
-      await tx.update(callbacksTable).set({ slotStart: null }).where(eq(callbacksTable.id, id));
-      const slot = await this.checkDesiredTime(tx, locked.serviceName, locked.params, at, now);
+      // The same ref moves its place: the old slot is freed only if the new one has room.
+      const slot = await this.reserveDesiredTime(tx, locked.serviceName, locked.params, at, now, id);
       const [updated] = await tx
         .update(callbacksTable)
         .set({

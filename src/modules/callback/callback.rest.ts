@@ -1,8 +1,6 @@
 import { ValidationError } from '../../errors.js';
 import { jsonResponse } from '../../http/http-errors.js';
 import type { LegacyContext, LegacyRequest, LegacyRouter } from '../../http/legacy-router.js';
-import { legacyAvailabilityResponse } from '../office-hours/office-hours.rest.js';
-import { mergeServiceParams } from '../services/services.manager.js';
 import { requestParamsFromBody } from '../sessions/sessions.rest.js';
 import { parseInstant } from './callback.rules.js';
 import { CALLBACK_STATES, type CallbackState } from './callback.tables.js';
@@ -104,21 +102,6 @@ export function registerCallbackRoutes(router: LegacyRouter): void {
     const row = await managers.callbacks.reschedule(req.params.id ?? '', when, req.params.name ?? '');
     return jsonResponse(managers.callbacks.record(row));
   });
-
-  for (const version of [1, 2] as const)
-    router.add('GET', `/genesys/${version}/service/callback/:name/availability`, async (req, ctx) => {
-      const name = req.params.name ?? '';
-      const service = await ctx.managers.services.resolve(name);
-      const params = mergeServiceParams(service, {});
-      const rules = await ctx.managers.callbacks.slotRules(params);
-      return legacyAvailabilityResponse(
-        version,
-        rules,
-        ctx.managers.callbacks.countScheduled(name),
-        req,
-        ctx,
-      );
-    });
 
   // Admin: callbacks by service, in a time window (default 15 min back to 24 h ahead).
   router.add(

@@ -133,6 +133,7 @@ describe('seed scenario: User Originated Delayed', () => {
     // Dial access number: the call is matched (DNIS + ANI) and routed to the reserved agent.
     const match = await m.resources.match({ accessNumber: ACCESS_NUMBER, phoneNumber: '6504661232' });
     expect(match.sessionId).toBe(id);
+    // resources.onMatched → callbacks.callMatched (a repeat call changes nothing).
     await m.callbacks.callMatched(match);
     expect(await m.callbacks.get(id)).toMatchObject({
       state: 'COMPLETED',
@@ -215,8 +216,7 @@ describe('seed scenario: User Originated Immediate', () => {
     });
     // Nothing is queued until the customer calls.
     expect(await m.routing.router.get(id)).toBeNull();
-    const match = await m.resources.match({ accessNumber: ACCESS_NUMBER });
-    await m.callbacks.callMatched(match);
+    expect((await m.resources.match({ accessNumber: ACCESS_NUMBER })).sessionId).toBe(id);
     expect(await m.callbacks.get(id)).toMatchObject({ state: 'ROUTING' });
     expect((await m.routing.router.get(id))?.state).toBe('WAITING');
     // Plays treatment until target is available; reserves and routes the call; terminates.
@@ -578,6 +578,21 @@ describe('scheduled callbacks', () => {
       400,
     );
     expect(reschedFull.availability).toBeDefined();
+
+    // A cancelled scheduled callback gives its place back.
+    const noon = await json(
+      await post(`/genesys/1/service/callback/${name}`, {
+        ...seedDelayBody('6504662004'),
+        _desired_time: at(12),
+      }),
+    );
+    const slotsAtNoon = async () =>
+      (await (
+        await t.fetch(`/genesys/1/service/callback/${name}/availability?start=${at(12)}&end=${at(12, 30)}`)
+      ).json()) as Record<string, number>;
+    expect(await slotsAtNoon()).toEqual({});
+    await json(await t.fetch(`/genesys/1/service/callback/${name}/${noon._id}`, { method: 'DELETE' }));
+    expect(await slotsAtNoon()).toEqual({ [at(12)]: 1 });
 
     // Not due yet: nothing moves. Due: it queues and is routed as a delayed callback.
     expect(await m.callbacks.promoteDue()).toBe(0);
