@@ -219,6 +219,13 @@ export class CallbackManager {
       ...only,
       methods: ['POST', 'GET'],
     });
+    // Dialog continuation: a device that got `{ _id, _action }` pushed calls /service/{_id}/{_action}.
+    for (const flag of ['false', 'true'])
+      sessions.handlers.registerRequest(
+        `get-dialog-user-confirmation-provide_code-${flag}`,
+        (s) => this.confirmationMenu(s.id),
+        only,
+      );
     sessions.handlers.registerRequest('check-queue-position', (s) => this.queuePositionBody(s.id), only);
     sessions.handlers.registerRequest(
       'internal-notification',
@@ -1091,6 +1098,28 @@ export class CallbackManager {
       .update(callbacksTable)
       .set({ dialog, updatedAt: this.deps.clock.now() })
       .where(eq(callbacksTable.id, id));
+  }
+
+  /**
+   * The dialog behind the agent-available push's `_action` (a DisplayMenu, the form the GMS sample
+   * clients parse): one entry whose `_user_action_url` is this callback's `connect`.
+   */
+  async confirmationMenu(id: string): Promise<Record<string, unknown>> {
+    const cb = await this.get(id);
+    return {
+      _dialog_id: '2',
+      _action: 'DisplayMenu',
+      _label: 'Agent is available',
+      _content: [
+        {
+          _group_name: 'Connect',
+          _group_content: [
+            { _label: 'Connect now', _user_action_url: `${cb.baseUrl}/genesys/1/service/${cb.id}/connect` },
+          ],
+        },
+      ],
+      _id: cb.id,
+    };
   }
 
   /** The StartChat dialog (seed "Chat Immediate" / "Chat Delayed" captures), keys in their order. */

@@ -107,6 +107,20 @@ describe('seed scenario: User Originated Delayed', () => {
     expect(event.gmsUser).toBe(GMS_USER);
     expect(await m.callbacks.get(id)).toMatchObject({ state: 'ROUTING', agentId: a });
 
+    // The client follows the pushed `_action` (GET /service/{_id}/{_action}) to the connect URL.
+    const menu = await json(
+      await t.fetch(`/genesys/1/service/${id}/get-dialog-user-confirmation-provide_code-false`, {
+        headers: { gms_user: GMS_USER },
+      }),
+    );
+    expect(menu).toMatchObject({
+      _action: 'DisplayMenu',
+      _content: [
+        { _group_content: [{ _user_action_url: `http://localhost:8080/genesys/1/service/${id}/connect` }] },
+      ],
+      _id: id,
+    });
+
     // Connect (user confirmation / request access info).
     const connect = await json(await post(`/genesys/1/service/${id}/connect`));
     expect(connect).toEqual({
@@ -130,11 +144,16 @@ describe('seed scenario: User Originated Delayed', () => {
       '_id',
     ]);
 
-    // Dial access number: the call is matched (DNIS + ANI) and routed to the reserved agent.
-    const match = await m.resources.match({ accessNumber: ACCESS_NUMBER, phoneNumber: '6504661232' });
-    expect(match.sessionId).toBe(id);
-    // resources.onMatched → callbacks.callMatched (a repeat call changes nothing).
-    await m.callbacks.callMatched(match);
+    // Dial access number: the IVR asks match-interaction (DNIS + ANI); the call goes to the reserved agent.
+    const matched = await json(
+      await post('/genesys/1/service/match-interaction', {
+        _access_number: ACCESS_NUMBER,
+        _phone_number: '6504661232',
+      }),
+    );
+    expect(matched._id).toBe(id);
+    // resources.onMatched ran callbacks.callMatched; a repeat changes nothing.
+    await m.callbacks.callMatched({ sessionId: id, phoneNumber: '6504661232' });
     expect(await m.callbacks.get(id)).toMatchObject({
       state: 'COMPLETED',
       reason: 'AGENT_CONNECTED',
@@ -216,7 +235,10 @@ describe('seed scenario: User Originated Immediate', () => {
     });
     // Nothing is queued until the customer calls.
     expect(await m.routing.router.get(id)).toBeNull();
-    expect((await m.resources.match({ accessNumber: ACCESS_NUMBER })).sessionId).toBe(id);
+    const matched = await json(
+      await post('/genesys/1/service/match-interaction', { _access_number: ACCESS_NUMBER }),
+    );
+    expect(matched._id).toBe(id);
     expect(await m.callbacks.get(id)).toMatchObject({ state: 'ROUTING' });
     expect((await m.routing.router.get(id))?.state).toBe('WAITING');
     // Plays treatment until target is available; reserves and routes the call; terminates.
