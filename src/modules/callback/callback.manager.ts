@@ -311,18 +311,8 @@ export class CallbackManager {
     if (!id) throw new Error('callback start created no session');
     const row = await this.get(id);
     await this.announce(row);
-    let response = result.response;
-    if (row.state !== 'SCHEDULED' && !row.waitForAgent && row.mediaType === 'voice' && !userTerminated(row)) {
-      // User-originated immediate: the access information at once (allocated after the commit).
-      try {
-        response = await this.connect(id);
-      } catch (err) {
-        await this.complete(id, 'SUBMIT_FAILED');
-        throw err;
-      }
-    }
     await this.sync(id);
-    return { id, response, status: result.status };
+    return { id, response: result.response, status: result.status };
   }
 
   private defaultBaseUrl(): string {
@@ -437,6 +427,9 @@ export class CallbackManager {
       target: params._target?.trim() || null,
       priority,
       connectLimit,
+      // The immediate user-originated start hands out the access number: its first connect.
+      connectCount:
+        !scheduled && !waitForAgent && media === 'voice' && direction === 'USERORIGINATED' ? 1 : 0,
       baseUrl: ctx.baseUrl,
       params,
       userData: ctx.request.userData,
@@ -453,8 +446,8 @@ export class CallbackManager {
     }
     if (media === 'chat') return this.startChatDialog(inserted);
     if (direction === 'USERTERMINATED') return confirmationDialog(session.id);
-    // Voice immediate: `start` replaces this with the DialNumber dialog after the commit.
-    return { _id: session.id };
+    // User-originated immediate: the access number is booked in this transaction (all or nothing).
+    return this.dialNumberDialog(inserted, { tx, onRollback: (fn) => ctx.onRollback(fn) });
   }
 
   // ---------------------------------------------------------------- protection
@@ -1060,27 +1053,54 @@ export class CallbackManager {
       return this.startChatDialog(counted);
     }
     await this.m.resources.releaseSession(id);
-    const params = counted.params;
+    try {
+      return await this.dialNumberDialog(counted);
+    } catch (err) {
+      // No number was booked: this attempt does not count.
+      await this.deps.db
+        .update(callbacksTable)
+        .set({ connectCount: sql`greatest(${callbacksTable.connectCount} - 1, 0)` })
+        .where(eq(callbacksTable.id, id));
+      throw err;
+    }
+  }
+
+  /**
+   * Books an access number (`_resource_group`, `_provide_code`, `_booking_expiration_timeout`) and
+   * answers the DialNumber dialog. With `scope` the booking is made in the caller's transaction.
+   */
+  private async dialNumberDialog(
+    cb: CallbackRow,
+    scope?: { tx: DbOrTx; onRollback(fn: () => Promise<void>): void },
+  ): Promise<Record<string, unknown>> {
+    const params = cb.params;
     const timeout = params._booking_expiration_timeout?.trim()
       ? positiveInt(params, '_booking_expiration_timeout', 30)
       : null;
-    const allocation = await this.m.resources.allocate({
-      group: params._resource_group?.trim() || 'DNIS',
-      sessionId: id,
-      phoneNumber: cb.customerNumber,
-      provideCode: cb.provideCode,
-      accessCodeLength: params._access_code_length
-        ? positiveInt(params, '_access_code_length', 6)
-        : undefined,
-      bookingTimeoutSeconds: timeout,
-    });
-    await this.setDialog(id, {
-      action: 'DialNumber',
-      accessNumber: allocation.accessNumber,
-      accessCode: allocation.accessCode,
-      bookingId: Number(allocation.bookingId),
-      expiresAt: allocation.expiresAt.toISOString(),
-    });
+    const allocation = await this.m.resources.allocate(
+      {
+        group: params._resource_group?.trim() || 'DNIS',
+        sessionId: cb.id,
+        phoneNumber: cb.customerNumber,
+        provideCode: cb.provideCode,
+        accessCodeLength: params._access_code_length
+          ? positiveInt(params, '_access_code_length', 6)
+          : undefined,
+        bookingTimeoutSeconds: timeout,
+      },
+      scope,
+    );
+    await this.setDialog(
+      cb.id,
+      {
+        action: 'DialNumber',
+        accessNumber: allocation.accessNumber,
+        accessCode: allocation.accessCode,
+        bookingId: allocation.bookingId,
+        expiresAt: allocation.expiresAt.toISOString(),
+      },
+      scope?.tx,
+    );
     return {
       _dialog_id: '0',
       _label: 'Connecting ...',
@@ -1089,12 +1109,16 @@ export class CallbackManager {
       _access_code: allocation.accessCode ?? 'n/a',
       _access_number: allocation.accessNumber,
       _expiration_time: expirationSeconds(allocation.expiresAt, this.deps.clock.now()),
-      _id: id,
+      _id: cb.id,
     };
   }
 
-  private async setDialog(id: string, dialog: CallbackDialogRecord): Promise<void> {
-    await this.deps.db
+  private async setDialog(
+    id: string,
+    dialog: CallbackDialogRecord,
+    db: DbOrTx = this.deps.db,
+  ): Promise<void> {
+    await db
       .update(callbacksTable)
       .set({ dialog, updatedAt: this.deps.clock.now() })
       .where(eq(callbacksTable.id, id));

@@ -11,7 +11,7 @@ export interface CallbackDialogRecord {
   action: 'DialNumber' | 'StartChat';
   accessNumber?: string;
   accessCode?: string | null;
-  bookingId?: number;
+  bookingId?: string;
   expiresAt?: string;
 }
 

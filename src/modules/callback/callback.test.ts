@@ -254,6 +254,26 @@ describe('seed scenario: User Originated Immediate', () => {
   });
 });
 
+describe('user originated immediate: all or nothing', () => {
+  it('answers 503 and leaves no callback when no access number is free', async () => {
+    const pool = uid('Pool');
+    await m.resources.createGroup({
+      name: pool,
+      locking: true,
+      resources: [{ name: 'K', accessNumber: '18005550123' }],
+    });
+    const { name } = await service('User-Originated-Immediate', { _resource_group: pool });
+    const first = await json(await post(`/genesys/1/service/callback/${name}`));
+    expect(first).toMatchObject({ _action: 'DialNumber', _access_number: '18005550123' });
+    expect((await m.callbacks.get(first._id as string)).connectCount).toBe(1);
+    const second = await json(await post(`/genesys/1/service/callback/${name}`), 503);
+    expect(second.code).toBeDefined();
+    expect((await m.callbacks.list({ serviceName: name, states: null })).map((c) => c.id)).toEqual([
+      first._id,
+    ]);
+  });
+});
+
 describe('seed scenario: Chat Immediate', () => {
   it('returns the StartChat dialog at once; the chat is routed when it arrives', async () => {
     const { name, group } = await service('Chat-Immediate');
