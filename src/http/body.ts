@@ -194,6 +194,6 @@ export async function withCappedBody(request: Request, limit: number): Promise<R
   return new Request(request.url, {
     method: request.method,
     headers: request.headers,
-    body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength),
+    body: new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.byteLength),
   });
 }
