@@ -1,5 +1,7 @@
 import { AuthManager } from './auth/auth.manager.js';
 import type { Deps } from './deps.js';
+import { registerChatServiceHandlers } from './modules/chat/chat.legacy.js';
+import { ChatManager } from './modules/chat/chat.manager.js';
 import { EventStore } from './modules/event/event.manager.js';
 import { NodeManager } from './modules/node/node.manager.js';
 import { OfficeHoursManager } from './modules/office-hours/office-hours.manager.js';
@@ -26,6 +28,8 @@ export function createManagers(deps: Deps) {
   registerCalendarServiceTypes({ services, sessions, officeHours });
   const routing = new RoutingManager(deps, auth);
   const resources = new ResourceManager(deps);
+  const chat = new ChatManager(deps, sessions, routing, events);
+  registerChatServiceHandlers({ sessions, chat });
   return {
     auth,
     nodes,
@@ -38,6 +42,7 @@ export function createManagers(deps: Deps) {
     sessions,
     routing,
     resources,
+    chat,
   };
 }
 
@@ -57,4 +62,5 @@ export function scheduleBackgroundTasks(deps: Deps, managers: Managers): void {
   deps.scheduler.every('storage sweep', 30_000, () => managers.storage.sweepExpired());
   managers.routing.schedule(deps.scheduler);
   deps.scheduler.every('resource booking sweep', 15_000, () => managers.resources.sweepExpired());
+  deps.scheduler.every('chat transcript retention', 3_600_000, () => managers.chat.sweep());
 }

@@ -1,5 +1,6 @@
 // Every module's tables, in one place for drizzle-kit and the typed client.
 export * from '../auth/auth.tables.js';
+export * from '../modules/chat/chat.tables.js';
 export * from '../modules/event/event.tables.js';
 export * from '../modules/node/node.tables.js';
 export * from '../modules/office-hours/office-hours.tables.js';

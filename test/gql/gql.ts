@@ -90,6 +90,21 @@ type Documents = {
     "\n  mutation StorageCreateCustom($customId: String!, $ttl: Int, $values: [StorageValueInput!]!) {\n    createCustomStorageEntry(customId: $customId, ttl: $ttl, values: $values) {\n      __typename\n      ... on MutationCreateCustomStorageEntrySuccess {\n        data {\n          id\n          customId\n        }\n      }\n      ... on ValidationError {\n        code\n        field\n      }\n    }\n  }\n": typeof types.StorageCreateCustomDocument,
     "\n  mutation StorageDelete($id: String!) {\n    deleteStorageEntry(id: $id) {\n      __typename\n      ... on Error {\n        code\n      }\n    }\n  }\n": typeof types.StorageDeleteDocument,
     "\n  mutation StorageDeleteKeys($id: String!, $keys: [String!]!) {\n    deleteStorageKeys(id: $id, keys: $keys) {\n      __typename\n      ... on MutationDeleteStorageKeysSuccess {\n        data\n      }\n      ... on Error {\n        code\n      }\n    }\n  }\n": typeof types.StorageDeleteKeysDocument,
+    "\n  mutation ChatAgentLogin($agentId: String!, $password: String!) {\n    agentLogin(agentId: $agentId, password: $password) {\n      ... on MutationAgentLoginSuccess { data { token } }\n      ... on Error { code message }\n    }\n  }\n": typeof types.ChatAgentLoginDocument,
+    "\n  mutation ChatAgentReady {\n    agentSetState(state: READY) {\n      ... on MutationAgentSetStateSuccess { data { state } }\n      ... on Error { code message }\n    }\n  }\n": typeof types.ChatAgentReadyDocument,
+    "\n  query AgentChats {\n    agentChats { id sessionId status nickname firstName lastName email subject userData agentId }\n  }\n": typeof types.AgentChatsDocument,
+    "\n  mutation AgentJoinChat($chatId: ID!) {\n    agentJoinChat(chatId: $chatId) {\n      ... on MutationAgentJoinChatSuccess { data { id status agentId agentNickname transcriptPosition } }\n      ... on Error { code message }\n    }\n  }\n": typeof types.AgentJoinChatDocument,
+    "\n  mutation AgentSendChat($chatId: ID!, $text: String!) {\n    agentSendChatMessage(chatId: $chatId, text: $text) {\n      ... on MutationAgentSendChatMessageSuccess { data { position eventType nickname text partyId partyType } }\n      ... on Error { code message }\n    }\n  }\n": typeof types.AgentSendChatDocument,
+    "\n  mutation AgentChatTyping($chatId: ID!, $typing: Boolean!) {\n    agentSetChatTyping(chatId: $chatId, typing: $typing) {\n      ... on MutationAgentSetChatTypingSuccess { data { position eventType } }\n      ... on Error { code message }\n    }\n  }\n": typeof types.AgentChatTypingDocument,
+    "\n  mutation AgentLeaveChat($chatId: ID!) {\n    agentLeaveChat(chatId: $chatId, next: READY) {\n      ... on MutationAgentLeaveChatSuccess { data { id status endedBy } }\n      ... on Error { code message }\n    }\n  }\n": typeof types.AgentLeaveChatDocument,
+    "\n  query AdminChats($sessionId: String) {\n    chats(sessionId: $sessionId) {\n      id status endedBy agentId\n      transcript { position eventType nickname text partyId partyType }\n    }\n  }\n": typeof types.AdminChatsDocument,
+    "\n  mutation ChatCreateSession($service: String!) {\n    createServiceSession(service: $service) {\n      ... on MutationCreateServiceSessionSuccess { data { session { id } response } }\n      ... on Error { code message }\n    }\n  }\n": typeof types.ChatCreateSessionDocument,
+    "\n  mutation StartChat($sessionId: ID!, $firstName: String, $lastName: String) {\n    startChat(sessionId: $sessionId, firstName: $firstName, lastName: $lastName) {\n      ... on MutationStartChatSuccess { data { id status nickname transcriptPosition } }\n      ... on Error { code message }\n    }\n  }\n": typeof types.StartChatDocument,
+    "\n  mutation SendChat($chatId: ID!, $text: String!) {\n    sendChatMessage(chatId: $chatId, text: $text) {\n      ... on MutationSendChatMessageSuccess { data { position eventType text partyType } }\n      ... on Error { code message }\n    }\n  }\n": typeof types.SendChatDocument,
+    "\n  mutation CustomerChatTyping($chatId: ID!, $typing: Boolean!) {\n    setChatTyping(chatId: $chatId, typing: $typing) {\n      ... on MutationSetChatTypingSuccess { data { position eventType } }\n      ... on Error { code message }\n    }\n  }\n": typeof types.CustomerChatTypingDocument,
+    "\n  mutation LeaveChat($chatId: ID!) {\n    leaveChat(chatId: $chatId) {\n      ... on MutationLeaveChatSuccess { data { status endedBy } }\n      ... on Error { code message }\n    }\n  }\n": typeof types.LeaveChatDocument,
+    "\n  query ChatById($id: ID!) {\n    chat(id: $id) { id status transcript { position eventType } }\n  }\n": typeof types.ChatByIdDocument,
+    "\n  subscription ChatTranscript($chatId: ID!, $fromPosition: Int) {\n    chatTranscript(chatId: $chatId, fromPosition: $fromPosition) {\n      position eventType nickname text partyId partyType\n    }\n  }\n": typeof types.ChatTranscriptDocument,
     "\n  mutation GraphqlLogin($u: String!, $p: String!) {\n    login(username: $u, password: $p) {\n      __typename\n      ... on MutationLoginSuccess {\n        data {\n          token\n          expiresAt\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": typeof types.GraphqlLoginDocument,
     "\n  query GraphqlNodes {\n    nodes {\n      id\n      name\n      status\n      health\n    }\n  }\n": typeof types.GraphqlNodesDocument,
     "\n  query GraphqlViewer {\n    viewer {\n      kind\n      username\n      gmsUser\n    }\n  }\n": typeof types.GraphqlViewerDocument,
@@ -180,6 +195,21 @@ const documents: Documents = {
     "\n  mutation StorageCreateCustom($customId: String!, $ttl: Int, $values: [StorageValueInput!]!) {\n    createCustomStorageEntry(customId: $customId, ttl: $ttl, values: $values) {\n      __typename\n      ... on MutationCreateCustomStorageEntrySuccess {\n        data {\n          id\n          customId\n        }\n      }\n      ... on ValidationError {\n        code\n        field\n      }\n    }\n  }\n": types.StorageCreateCustomDocument,
     "\n  mutation StorageDelete($id: String!) {\n    deleteStorageEntry(id: $id) {\n      __typename\n      ... on Error {\n        code\n      }\n    }\n  }\n": types.StorageDeleteDocument,
     "\n  mutation StorageDeleteKeys($id: String!, $keys: [String!]!) {\n    deleteStorageKeys(id: $id, keys: $keys) {\n      __typename\n      ... on MutationDeleteStorageKeysSuccess {\n        data\n      }\n      ... on Error {\n        code\n      }\n    }\n  }\n": types.StorageDeleteKeysDocument,
+    "\n  mutation ChatAgentLogin($agentId: String!, $password: String!) {\n    agentLogin(agentId: $agentId, password: $password) {\n      ... on MutationAgentLoginSuccess { data { token } }\n      ... on Error { code message }\n    }\n  }\n": types.ChatAgentLoginDocument,
+    "\n  mutation ChatAgentReady {\n    agentSetState(state: READY) {\n      ... on MutationAgentSetStateSuccess { data { state } }\n      ... on Error { code message }\n    }\n  }\n": types.ChatAgentReadyDocument,
+    "\n  query AgentChats {\n    agentChats { id sessionId status nickname firstName lastName email subject userData agentId }\n  }\n": types.AgentChatsDocument,
+    "\n  mutation AgentJoinChat($chatId: ID!) {\n    agentJoinChat(chatId: $chatId) {\n      ... on MutationAgentJoinChatSuccess { data { id status agentId agentNickname transcriptPosition } }\n      ... on Error { code message }\n    }\n  }\n": types.AgentJoinChatDocument,
+    "\n  mutation AgentSendChat($chatId: ID!, $text: String!) {\n    agentSendChatMessage(chatId: $chatId, text: $text) {\n      ... on MutationAgentSendChatMessageSuccess { data { position eventType nickname text partyId partyType } }\n      ... on Error { code message }\n    }\n  }\n": types.AgentSendChatDocument,
+    "\n  mutation AgentChatTyping($chatId: ID!, $typing: Boolean!) {\n    agentSetChatTyping(chatId: $chatId, typing: $typing) {\n      ... on MutationAgentSetChatTypingSuccess { data { position eventType } }\n      ... on Error { code message }\n    }\n  }\n": types.AgentChatTypingDocument,
+    "\n  mutation AgentLeaveChat($chatId: ID!) {\n    agentLeaveChat(chatId: $chatId, next: READY) {\n      ... on MutationAgentLeaveChatSuccess { data { id status endedBy } }\n      ... on Error { code message }\n    }\n  }\n": types.AgentLeaveChatDocument,
+    "\n  query AdminChats($sessionId: String) {\n    chats(sessionId: $sessionId) {\n      id status endedBy agentId\n      transcript { position eventType nickname text partyId partyType }\n    }\n  }\n": types.AdminChatsDocument,
+    "\n  mutation ChatCreateSession($service: String!) {\n    createServiceSession(service: $service) {\n      ... on MutationCreateServiceSessionSuccess { data { session { id } response } }\n      ... on Error { code message }\n    }\n  }\n": types.ChatCreateSessionDocument,
+    "\n  mutation StartChat($sessionId: ID!, $firstName: String, $lastName: String) {\n    startChat(sessionId: $sessionId, firstName: $firstName, lastName: $lastName) {\n      ... on MutationStartChatSuccess { data { id status nickname transcriptPosition } }\n      ... on Error { code message }\n    }\n  }\n": types.StartChatDocument,
+    "\n  mutation SendChat($chatId: ID!, $text: String!) {\n    sendChatMessage(chatId: $chatId, text: $text) {\n      ... on MutationSendChatMessageSuccess { data { position eventType text partyType } }\n      ... on Error { code message }\n    }\n  }\n": types.SendChatDocument,
+    "\n  mutation CustomerChatTyping($chatId: ID!, $typing: Boolean!) {\n    setChatTyping(chatId: $chatId, typing: $typing) {\n      ... on MutationSetChatTypingSuccess { data { position eventType } }\n      ... on Error { code message }\n    }\n  }\n": types.CustomerChatTypingDocument,
+    "\n  mutation LeaveChat($chatId: ID!) {\n    leaveChat(chatId: $chatId) {\n      ... on MutationLeaveChatSuccess { data { status endedBy } }\n      ... on Error { code message }\n    }\n  }\n": types.LeaveChatDocument,
+    "\n  query ChatById($id: ID!) {\n    chat(id: $id) { id status transcript { position eventType } }\n  }\n": types.ChatByIdDocument,
+    "\n  subscription ChatTranscript($chatId: ID!, $fromPosition: Int) {\n    chatTranscript(chatId: $chatId, fromPosition: $fromPosition) {\n      position eventType nickname text partyId partyType\n    }\n  }\n": types.ChatTranscriptDocument,
     "\n  mutation GraphqlLogin($u: String!, $p: String!) {\n    login(username: $u, password: $p) {\n      __typename\n      ... on MutationLoginSuccess {\n        data {\n          token\n          expiresAt\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": types.GraphqlLoginDocument,
     "\n  query GraphqlNodes {\n    nodes {\n      id\n      name\n      status\n      health\n    }\n  }\n": types.GraphqlNodesDocument,
     "\n  query GraphqlViewer {\n    viewer {\n      kind\n      username\n      gmsUser\n    }\n  }\n": types.GraphqlViewerDocument,
@@ -512,6 +542,66 @@ export function graphql(source: "\n  mutation StorageDelete($id: String!) {\n   
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation StorageDeleteKeys($id: String!, $keys: [String!]!) {\n    deleteStorageKeys(id: $id, keys: $keys) {\n      __typename\n      ... on MutationDeleteStorageKeysSuccess {\n        data\n      }\n      ... on Error {\n        code\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation StorageDeleteKeys($id: String!, $keys: [String!]!) {\n    deleteStorageKeys(id: $id, keys: $keys) {\n      __typename\n      ... on MutationDeleteStorageKeysSuccess {\n        data\n      }\n      ... on Error {\n        code\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ChatAgentLogin($agentId: String!, $password: String!) {\n    agentLogin(agentId: $agentId, password: $password) {\n      ... on MutationAgentLoginSuccess { data { token } }\n      ... on Error { code message }\n    }\n  }\n"): (typeof documents)["\n  mutation ChatAgentLogin($agentId: String!, $password: String!) {\n    agentLogin(agentId: $agentId, password: $password) {\n      ... on MutationAgentLoginSuccess { data { token } }\n      ... on Error { code message }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ChatAgentReady {\n    agentSetState(state: READY) {\n      ... on MutationAgentSetStateSuccess { data { state } }\n      ... on Error { code message }\n    }\n  }\n"): (typeof documents)["\n  mutation ChatAgentReady {\n    agentSetState(state: READY) {\n      ... on MutationAgentSetStateSuccess { data { state } }\n      ... on Error { code message }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AgentChats {\n    agentChats { id sessionId status nickname firstName lastName email subject userData agentId }\n  }\n"): (typeof documents)["\n  query AgentChats {\n    agentChats { id sessionId status nickname firstName lastName email subject userData agentId }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AgentJoinChat($chatId: ID!) {\n    agentJoinChat(chatId: $chatId) {\n      ... on MutationAgentJoinChatSuccess { data { id status agentId agentNickname transcriptPosition } }\n      ... on Error { code message }\n    }\n  }\n"): (typeof documents)["\n  mutation AgentJoinChat($chatId: ID!) {\n    agentJoinChat(chatId: $chatId) {\n      ... on MutationAgentJoinChatSuccess { data { id status agentId agentNickname transcriptPosition } }\n      ... on Error { code message }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AgentSendChat($chatId: ID!, $text: String!) {\n    agentSendChatMessage(chatId: $chatId, text: $text) {\n      ... on MutationAgentSendChatMessageSuccess { data { position eventType nickname text partyId partyType } }\n      ... on Error { code message }\n    }\n  }\n"): (typeof documents)["\n  mutation AgentSendChat($chatId: ID!, $text: String!) {\n    agentSendChatMessage(chatId: $chatId, text: $text) {\n      ... on MutationAgentSendChatMessageSuccess { data { position eventType nickname text partyId partyType } }\n      ... on Error { code message }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AgentChatTyping($chatId: ID!, $typing: Boolean!) {\n    agentSetChatTyping(chatId: $chatId, typing: $typing) {\n      ... on MutationAgentSetChatTypingSuccess { data { position eventType } }\n      ... on Error { code message }\n    }\n  }\n"): (typeof documents)["\n  mutation AgentChatTyping($chatId: ID!, $typing: Boolean!) {\n    agentSetChatTyping(chatId: $chatId, typing: $typing) {\n      ... on MutationAgentSetChatTypingSuccess { data { position eventType } }\n      ... on Error { code message }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AgentLeaveChat($chatId: ID!) {\n    agentLeaveChat(chatId: $chatId, next: READY) {\n      ... on MutationAgentLeaveChatSuccess { data { id status endedBy } }\n      ... on Error { code message }\n    }\n  }\n"): (typeof documents)["\n  mutation AgentLeaveChat($chatId: ID!) {\n    agentLeaveChat(chatId: $chatId, next: READY) {\n      ... on MutationAgentLeaveChatSuccess { data { id status endedBy } }\n      ... on Error { code message }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AdminChats($sessionId: String) {\n    chats(sessionId: $sessionId) {\n      id status endedBy agentId\n      transcript { position eventType nickname text partyId partyType }\n    }\n  }\n"): (typeof documents)["\n  query AdminChats($sessionId: String) {\n    chats(sessionId: $sessionId) {\n      id status endedBy agentId\n      transcript { position eventType nickname text partyId partyType }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ChatCreateSession($service: String!) {\n    createServiceSession(service: $service) {\n      ... on MutationCreateServiceSessionSuccess { data { session { id } response } }\n      ... on Error { code message }\n    }\n  }\n"): (typeof documents)["\n  mutation ChatCreateSession($service: String!) {\n    createServiceSession(service: $service) {\n      ... on MutationCreateServiceSessionSuccess { data { session { id } response } }\n      ... on Error { code message }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation StartChat($sessionId: ID!, $firstName: String, $lastName: String) {\n    startChat(sessionId: $sessionId, firstName: $firstName, lastName: $lastName) {\n      ... on MutationStartChatSuccess { data { id status nickname transcriptPosition } }\n      ... on Error { code message }\n    }\n  }\n"): (typeof documents)["\n  mutation StartChat($sessionId: ID!, $firstName: String, $lastName: String) {\n    startChat(sessionId: $sessionId, firstName: $firstName, lastName: $lastName) {\n      ... on MutationStartChatSuccess { data { id status nickname transcriptPosition } }\n      ... on Error { code message }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SendChat($chatId: ID!, $text: String!) {\n    sendChatMessage(chatId: $chatId, text: $text) {\n      ... on MutationSendChatMessageSuccess { data { position eventType text partyType } }\n      ... on Error { code message }\n    }\n  }\n"): (typeof documents)["\n  mutation SendChat($chatId: ID!, $text: String!) {\n    sendChatMessage(chatId: $chatId, text: $text) {\n      ... on MutationSendChatMessageSuccess { data { position eventType text partyType } }\n      ... on Error { code message }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CustomerChatTyping($chatId: ID!, $typing: Boolean!) {\n    setChatTyping(chatId: $chatId, typing: $typing) {\n      ... on MutationSetChatTypingSuccess { data { position eventType } }\n      ... on Error { code message }\n    }\n  }\n"): (typeof documents)["\n  mutation CustomerChatTyping($chatId: ID!, $typing: Boolean!) {\n    setChatTyping(chatId: $chatId, typing: $typing) {\n      ... on MutationSetChatTypingSuccess { data { position eventType } }\n      ... on Error { code message }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation LeaveChat($chatId: ID!) {\n    leaveChat(chatId: $chatId) {\n      ... on MutationLeaveChatSuccess { data { status endedBy } }\n      ... on Error { code message }\n    }\n  }\n"): (typeof documents)["\n  mutation LeaveChat($chatId: ID!) {\n    leaveChat(chatId: $chatId) {\n      ... on MutationLeaveChatSuccess { data { status endedBy } }\n      ... on Error { code message }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ChatById($id: ID!) {\n    chat(id: $id) { id status transcript { position eventType } }\n  }\n"): (typeof documents)["\n  query ChatById($id: ID!) {\n    chat(id: $id) { id status transcript { position eventType } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription ChatTranscript($chatId: ID!, $fromPosition: Int) {\n    chatTranscript(chatId: $chatId, fromPosition: $fromPosition) {\n      position eventType nickname text partyId partyType\n    }\n  }\n"): (typeof documents)["\n  subscription ChatTranscript($chatId: ID!, $fromPosition: Int) {\n    chatTranscript(chatId: $chatId, fromPosition: $fromPosition) {\n      position eventType nickname text partyId partyType\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
