@@ -419,4 +419,60 @@ describe('chat over the legacy Chat API v1 and the agent desktop', () => {
     ok((await t.gql(AgentLeave, { chatId: chat.id }, alice)).agentLeaveChat);
     expect((await t.app.managers.routing.agents.get('alice'))?.state).toBe('READY');
   });
+
+  it('stores every message before answering: concurrent sends get dense positions, each answered with its own', async () => {
+    await t.app.managers.routing.setAgentState('alice', 'NOT_READY');
+    const { _id: id } = (await (await post(t, '/genesys/1/service/chat-now', '', urlencoded)).json()) as {
+      _id: string;
+    };
+    await post(
+      t,
+      `/genesys/1/service/${id}/ixn/chat`,
+      form({ notify_by: 'comet', firstName: 'Max' }),
+      urlencoded,
+    );
+    const texts = Array.from({ length: 12 }, (_, i) => `message ${i}`);
+    const answers = await Promise.all(
+      texts.map(async (message) => {
+        const r = await post(
+          t,
+          `/genesys/1/service/${id}/ixn/chat/send?transcriptPosition=1`,
+          form({ message }),
+          urlencoded,
+        );
+        expect(r.status).toBe(200);
+        return (await r.json()) as { transcriptToShow: string[][] };
+      }),
+    );
+    answers.forEach((answer, i) => {
+      expect(answer.transcriptToShow.map((e) => e[2])).toContain(texts[i]);
+    });
+    const chat = await t.app.managers.chat.requireForSession(id);
+    const stored = await t.app.managers.chat.transcript(chat.id);
+    expect(stored.map((e) => e.position)).toEqual(texts.map((_, i) => i + 1));
+    expect(new Set(stored.map((e) => e.text))).toEqual(new Set(texts));
+    expect((await t.app.managers.events.readSession(id, 0)).length).toBe(texts.length);
+
+    // Bad input and strangers are refused; nothing is stored for them.
+    expect(
+      (await post(t, `/genesys/1/service/${id}/ixn/chat/send`, form({ message: '  ' }), urlencoded)).status,
+    ).toBe(400);
+    expect((await t.gql(AgentJoin, { chatId: chat.id }, alice)).agentJoinChat).toMatchObject({
+      code: 'auth/forbidden',
+    });
+    expect(
+      (await t.gql(AgentSend, { chatId: chat.id, text: 'sneaky' }, alice)).agentSendChatMessage,
+    ).toMatchObject({
+      code: 'auth/forbidden',
+    });
+    expect((await t.app.managers.chat.transcript(chat.id)).length).toBe(texts.length);
+
+    // An ended chat is kept for admins for the retention period, then swept with its transcript.
+    await post(t, `/genesys/1/service/${id}/ixn/chat/disconnect`, '', urlencoded);
+    expect(await t.app.managers.chat.sweep()).toBe(0);
+    t.clock.advance((t.app.managers.chat.options.retentionDays + 1) * 86_400_000);
+    expect(await t.app.managers.chat.sweep()).toBeGreaterThanOrEqual(1);
+    expect(await t.app.managers.chat.forSession(id)).toBeNull();
+    expect(await t.app.managers.chat.transcript(chat.id)).toEqual([]);
+  });
 });
