@@ -616,16 +616,22 @@ export class ChatManager {
       .update(chatsTable)
       .set({ status: 'ENDED', endedAt: this.deps.clock.now(), endedBy: 'session' })
       .where(eq(chatsTable.id, open.id));
-    // The routing request runs in its own transaction; a request still waiting is withdrawn once
-    // this one has had its chance to commit.
-    if (!open.agentId && open.routingRequestId && open.reservationId === null) {
-      const requestId = open.routingRequestId;
-      setImmediate(() => {
-        this.routing.router
-          .cancel(requestId, 'service session stopped')
-          .catch((err: unknown) => this.deps.logger.error('chat routing cancel failed', { requestId, err }));
+    // Runs once the stop has had its chance to commit: transcript watchers learn that the chat
+    // ended, and a request still waiting is withdrawn (the routing engine uses its own transaction).
+    const withdraw =
+      !open.agentId && open.routingRequestId && open.reservationId === null ? open.routingRequestId : null;
+    setImmediate(() => {
+      void this.deps.bus.publish('chat:transcript', open.id, {
+        chatId: open.id,
+        position: open.lastPosition,
       });
-    }
+      if (withdraw)
+        this.routing.router
+          .cancel(withdraw, 'service session stopped')
+          .catch((err: unknown) =>
+            this.deps.logger.error('chat routing cancel failed', { requestId: withdraw, err }),
+          );
+    });
   }
 
   /**
