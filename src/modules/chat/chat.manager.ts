@@ -89,6 +89,9 @@ export interface ChatRouting {
 /** Another module's agent already reserved for a session (callback Chat Delayed): its reservation id. */
 export type ReservationLookup = (sessionId: string) => Promise<number | null>;
 
+/** Told about each new chat before it is routed. */
+export type ChatStartedHook = (chat: ChatView) => Promise<void>;
+
 export interface ChatOptions {
   /** Ended chats (and their transcripts) are kept this long for admins. */
   retentionDays: number;
@@ -219,6 +222,7 @@ interface NewEvent {
 export class ChatManager {
   readonly options: ChatOptions;
   private reservationLookup: ReservationLookup | null = null;
+  private readonly startedHooks: ChatStartedHook[] = [];
 
   constructor(
     private readonly deps: Deps,
@@ -240,6 +244,15 @@ export class ChatManager {
    */
   setReservationLookup(lookup: ReservationLookup | null): void {
     this.reservationLookup = lookup;
+  }
+
+  /**
+   * Runs, in registration order, when a chat was created and before it is routed (the callback
+   * module records the customer's arrival: `chat.onChatStarted((c) => callbacks.customerArrived(c.sessionId))`
+   * for callback sessions). A throw ends the new chat and fails the start.
+   */
+  onChatStarted(hook: ChatStartedHook): void {
+    this.startedHooks.push(hook);
   }
 
   // ------------------------------------------------------------------ reads
@@ -355,9 +368,14 @@ export class ChatManager {
   // ------------------------------------------------------------------ customer side
 
   /**
-   * Starts the session's chat (idempotent: an open chat is returned as it is). Routes it to the
-   * agent handed over by the reservation lookup, or queues it to `routing.target` in
-   * `routing.virtualQueue` (default: the service name).
+   * Starts the session's chat (idempotent: an open chat is returned as it is), then routes it:
+   *  1. the `onChatStarted` hooks run (the callback module records the customer's arrival there,
+   *     which may queue the session itself);
+   *  2. an agent handed over by the reservation lookup takes it;
+   *  3. else a routing request already active for the session (same id) is adopted as it is;
+   *  4. else the chat is queued to `routing.target` in `routing.virtualQueue` (default: the service
+   *     name) with the session id as request id.
+   * When routing fails the chat ends (`endedBy: routing`) and the error is thrown.
    */
   async start(
     session: SessionView,
@@ -366,24 +384,8 @@ export class ChatManager {
   ): Promise<{ chat: ChatView; created: boolean }> {
     const open = await this.forSession(session.id);
     if (open && open.status !== 'ENDED') return { chat: open, created: false };
-    const handedOver = this.reservationLookup ? await this.reservationLookup(session.id) : null;
-    const reservation = handedOver === null ? null : await this.routing.reservation(handedOver);
-    if (handedOver !== null && (!reservation || reservation.endedAt))
-      throw new ConflictError(
-        'chat/reservation_ended',
-        `The agent reserved for service session '${session.id}' is no longer reserved`,
-      );
     const target = clean(routing.target);
-    const virtualQueue = clean(routing.virtualQueue) ?? session.serviceName;
-    if (!reservation) {
-      if (!target)
-        throw new ValidationError(
-          'chat/missing_target',
-          `Service '${session.serviceName}' has no _target to route the chat to`,
-          '_target',
-        );
-      this.routing.validateTarget(target);
-    }
+    if (target) this.routing.validateTarget(target);
     const firstName = clean(input.firstName);
     const lastName = clean(input.lastName);
     const nickname =
@@ -407,10 +409,6 @@ export class ChatManager {
           subject: clean(input.subject),
           notifyBy: clean(input.notifyBy),
           details: input.details ?? {},
-          routingRequestId: reservation ? reservation.requestId : session.id,
-          virtualQueue: reservation ? reservation.virtualQueue : virtualQueue,
-          target: reservation ? reservation.target : target,
-          reservationId: reservation ? reservation.id : null,
           startedAt: now,
           sessionExpiresAt: session.expiresAt,
         })
@@ -421,34 +419,83 @@ export class ChatManager {
       if (winner && winner.status !== 'ENDED') return { chat: winner, created: false };
       throw err;
     }
-    const chat = toView(row);
-    if (!reservation) {
-      try {
-        await this.routing.router.enqueue({
-          requestId: session.id,
-          virtualQueue,
-          target,
-          data: {
-            media: 'chat',
-            chatId: chat.id,
-            sessionId: session.id,
-            serviceName: session.serviceName,
-            nickname,
-            ...(firstName ? { firstName } : {}),
-            ...(lastName ? { lastName } : {}),
-            ...(chat.email ? { email: chat.email } : {}),
-            ...(chat.subject ? { subject: chat.subject } : {}),
-          },
-        });
-      } catch (err) {
-        await this.deps.db
-          .update(chatsTable)
-          .set({ status: 'ENDED', endedAt: now, endedBy: 'routing' })
-          .where(eq(chatsTable.id, chat.id));
-        throw err;
-      }
+    try {
+      const placed = await this.route(toView(row), session, target, clean(routing.virtualQueue));
+      const [updated] = await this.deps.db
+        .update(chatsTable)
+        .set(placed)
+        .where(eq(chatsTable.id, row.id))
+        .returning();
+      return { chat: toView(updated as ChatRow), created: true };
+    } catch (err) {
+      await this.deps.db
+        .update(chatsTable)
+        .set({ status: 'ENDED', endedAt: this.deps.clock.now(), endedBy: 'routing' })
+        .where(eq(chatsTable.id, row.id));
+      throw err;
     }
-    return { chat, created: true };
+  }
+
+  /** Steps 1–4 of `start`: where the chat's agent comes from. */
+  private async route(
+    chat: ChatView,
+    session: SessionView,
+    target: string | null,
+    virtualQueue: string | null,
+  ): Promise<Pick<ChatRow, 'routingRequestId' | 'virtualQueue' | 'target' | 'reservationId'>> {
+    for (const hook of this.startedHooks) await hook(chat);
+    const handedOver = this.reservationLookup ? await this.reservationLookup(session.id) : null;
+    if (handedOver !== null) {
+      const reservation = await this.routing.reservation(handedOver);
+      if (!reservation || reservation.endedAt)
+        throw new ConflictError(
+          'chat/reservation_ended',
+          `The agent reserved for service session '${session.id}' is no longer reserved`,
+        );
+      return {
+        routingRequestId: reservation.requestId,
+        virtualQueue: reservation.virtualQueue,
+        target: reservation.target,
+        reservationId: reservation.id,
+      };
+    }
+    const active = await this.routing.router.get(session.id);
+    if (active && (active.state === 'WAITING' || active.state === 'RESERVED' || active.state === 'ACCEPTED'))
+      return {
+        routingRequestId: active.requestId,
+        virtualQueue: active.virtualQueue,
+        target: active.target,
+        reservationId: null,
+      };
+    if (!target)
+      throw new ValidationError(
+        'chat/missing_target',
+        `Service '${session.serviceName}' has no _target to route the chat to`,
+        '_target',
+      );
+    const queue = virtualQueue ?? session.serviceName;
+    const request = await this.routing.router.enqueue({
+      requestId: session.id,
+      virtualQueue: queue,
+      target,
+      data: {
+        media: 'chat',
+        chatId: chat.id,
+        sessionId: session.id,
+        serviceName: session.serviceName,
+        nickname: chat.nickname,
+        ...(chat.firstName ? { firstName: chat.firstName } : {}),
+        ...(chat.lastName ? { lastName: chat.lastName } : {}),
+        ...(chat.email ? { email: chat.email } : {}),
+        ...(chat.subject ? { subject: chat.subject } : {}),
+      },
+    });
+    return {
+      routingRequestId: request.requestId,
+      virtualQueue: queue,
+      target: request.target,
+      reservationId: null,
+    };
   }
 
   /** The customer's message (stored before this returns). */

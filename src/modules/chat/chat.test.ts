@@ -21,6 +21,7 @@ import {
   Transcript,
 } from '../../../test/chat-helpers.js';
 import { createTestApp, multipart, type TestApp } from '../../../test/harness.js';
+import { ConflictError } from '../../errors.js';
 
 const post = (t: TestApp, path: string, body: BodyInit | null = null, headers: Record<string, string> = {}) =>
   t.fetch(path, { method: 'POST', body, headers: { gms_user: GMS_USER, ...headers } });
@@ -348,6 +349,62 @@ describe('chat over the legacy Chat API v1 and the agent desktop', () => {
     } finally {
       t.app.managers.chat.setReservationLookup(null);
     }
+  });
+
+  it('tells onChatStarted hooks before routing and adopts the routing request they queued for the session', async () => {
+    const routing = t.app.managers.routing;
+    await routing.setAgentState('alice', 'READY');
+    const seen: string[] = [];
+    let refuse = false;
+    // As the callback module does (customerArrived): it queues the session itself, in its own queue.
+    t.app.managers.chat.onChatStarted(async (chat) => {
+      if (chat.serviceType !== 'chat-probe') return;
+      seen.push(chat.sessionId);
+      if (refuse) throw new ConflictError('test/not_waiting', 'Callback does not expect the customer now');
+      await routing.router.enqueue({
+        requestId: chat.sessionId,
+        virtualQueue: 'VQ_Probe',
+        target: 'alice@StatServer.A',
+      });
+    });
+    const { _id: id } = (await (await post(t, '/genesys/1/service/chat-probe', '', urlencoded)).json()) as {
+      _id: string;
+    };
+    const ixn = await post(
+      t,
+      `/genesys/1/service/${id}/ixn/chat`,
+      form({ notify_by: 'comet', firstName: 'Ivy' }),
+      urlencoded,
+    );
+    expect(await ixn.json()).toEqual({ _id: id, comet_channel: '/_genesys' });
+    expect(seen).toEqual([id]);
+    const chat = await t.app.managers.chat.requireForSession(id);
+    expect(chat).toMatchObject({ routingRequestId: id, virtualQueue: 'VQ_Probe', reservationId: null });
+    ok((await t.gql(AgentJoin, { chatId: chat.id }, alice)).agentJoinChat);
+    expect(await routing.router.get(id)).toMatchObject({
+      virtualQueue: 'VQ_Probe',
+      state: 'ACCEPTED',
+      reservationCount: 1,
+    });
+    ok((await t.gql(AgentLeave, { chatId: chat.id }, alice)).agentLeaveChat);
+
+    // A hook that refuses: the start fails with its error and the chat it created is ended.
+    refuse = true;
+    const { _id: other } = (await (
+      await post(t, '/genesys/1/service/chat-probe', '', urlencoded)
+    ).json()) as { _id: string };
+    const refused = await post(
+      t,
+      `/genesys/1/service/${other}/ixn/chat`,
+      form({ notify_by: 'comet' }),
+      urlencoded,
+    );
+    expect(refused.status).toBe(409);
+    expect(await t.app.managers.chat.forSession(other)).toMatchObject({
+      status: 'ENDED',
+      endedBy: 'routing',
+    });
+    expect(await routing.router.get(other)).toBeNull();
   });
 
   it('runs the mobile side over GraphQL with a transcript subscription that resumes from a position', async () => {
