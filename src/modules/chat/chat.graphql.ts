@@ -19,11 +19,13 @@ const AgentNextEnum = builder.enumType('ChatAgentNextState', {
 const notFound = (id: string) => new NotFoundError('chat/not_found', `Chat '${id}' not found`);
 
 /** Admins see every chat, an agent the chats it is reserved for or in, a device its own chats. */
+const notFoundAsNull = (err: unknown) => {
+  if (err instanceof NotFoundError) return null;
+  throw err;
+};
+
 async function visibleChat(ctx: GraphQLContext, id: string): Promise<ChatView | null> {
-  const chat = await ctx.managers.chat.get(id).catch((err: unknown) => {
-    if (err instanceof NotFoundError) return null;
-    throw err;
-  });
+  const chat = await ctx.managers.chat.get(id).catch(notFoundAsNull);
   if (!chat) return null;
   const viewer = ctx.viewer;
   if (isAdmin(viewer)) return chat;
@@ -34,7 +36,7 @@ async function visibleChat(ctx: GraphQLContext, id: string): Promise<ChatView | 
 
 /** The customer's own chat (or any, for an admin acting for it). */
 async function customerChat(ctx: GraphQLContext, id: string): Promise<ChatView> {
-  const chat = await ctx.managers.chat.get(id).catch(() => null);
+  const chat = await ctx.managers.chat.get(id).catch(notFoundAsNull);
   const viewer = ctx.viewer;
   if (
     chat &&
@@ -106,11 +108,7 @@ export const ChatRef = builder.objectRef<ChatView>('Chat').implement({
       type: 'JSON',
       nullable: true,
       description: "The session's user data (what the customer entered); null once the session is gone.",
-      resolve: async (c, _args, ctx) =>
-        ctx.managers.sessions.userData(c.sessionId).catch((err: unknown) => {
-          if (err instanceof NotFoundError) return null;
-          throw err;
-        }),
+      resolve: async (c, _args, ctx) => ctx.managers.sessions.userData(c.sessionId).catch(notFoundAsNull),
     }),
   }),
 });
