@@ -10,6 +10,7 @@ import { ResourceManager } from './modules/resource/resource.manager.js';
 import { RoutingManager } from './modules/routing/routing.manager.js';
 import { ServiceManager } from './modules/services/services.manager.js';
 import { TemplateManager } from './modules/services/templates.manager.js';
+import { registerAccessServiceTypes } from './modules/sessions/access-service-types.js';
 import { registerCalendarServiceTypes } from './modules/sessions/calendar-service-types.js';
 import { SessionManager } from './modules/sessions/sessions.manager.js';
 import { StorageManager } from './modules/storage/storage.manager.js';
@@ -20,14 +21,15 @@ export function createManagers(deps: Deps) {
   const nodes = new NodeManager(deps);
   const events = new EventStore(deps);
   const patterns = new PatternManager(deps);
-  const officeHours = new OfficeHoursManager(deps);
   const templates = new TemplateManager(deps);
   const services = new ServiceManager(deps, templates);
+  const officeHours = new OfficeHoursManager(deps, services);
   const storage = new StorageManager(deps);
   const sessions = new SessionManager(deps, services, storage);
   registerCalendarServiceTypes({ services, sessions, officeHours });
   const routing = new RoutingManager(deps, auth);
   const resources = new ResourceManager(deps);
+  registerAccessServiceTypes({ sessions, resources });
   const chat = new ChatManager(deps, sessions, routing, events);
   registerChatServiceHandlers({ sessions, chat });
   return {
@@ -62,5 +64,8 @@ export function scheduleBackgroundTasks(deps: Deps, managers: Managers): void {
   deps.scheduler.every('storage sweep', 30_000, () => managers.storage.sweepExpired());
   managers.routing.schedule(deps.scheduler);
   deps.scheduler.every('resource booking sweep', 15_000, () => managers.resources.sweepExpired());
+  deps.scheduler.every('capacity reservation sweep', 3_600_000, () =>
+    managers.officeHours.sweepPastReservations(),
+  );
   deps.scheduler.every('chat transcript retention', 3_600_000, () => managers.chat.sweep());
 }
