@@ -2,6 +2,7 @@ import { and, asc, desc, eq, gt, inArray, isNull, ne, sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
+import type { ActivityRecorder } from '../report/activity.manager.js';
 import { BookingEngine, GROUP_LOCK_SPACE, iso } from './resource.booking.js';
 import {
   DEFAULT_BOOKING_TIMEOUT_SECONDS,
@@ -48,8 +49,11 @@ export type * from './resource.types.js';
 export class ResourceManager {
   private readonly booking: BookingEngine;
 
-  constructor(private readonly deps: Deps) {
-    this.booking = new BookingEngine(deps);
+  constructor(
+    private readonly deps: Deps,
+    activity: ActivityRecorder | null = null,
+  ) {
+    this.booking = new BookingEngine(deps, activity);
   }
 
   private now(): Date {

@@ -3,6 +3,7 @@ import { and, desc, eq, gt, lte, notInArray, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
 import { DomainError, NotFoundError, ValidationError } from '../../errors.js';
+import type { ActivityRecorder } from '../report/activity.manager.js';
 import { parseTtlSeconds } from '../services/service-options.js';
 import {
   mergeServiceParams,
@@ -102,6 +103,7 @@ export class SessionManager {
     private readonly deps: Deps,
     private readonly services: ServiceManager,
     private readonly storage: StorageManager,
+    private readonly activity: ActivityRecorder | null = null,
   ) {
     // GMS's common `update` request: adds or overwrites user data of the session.
     this.handlers.registerRequest(
@@ -122,8 +124,40 @@ export class SessionManager {
     this.stoppedListeners.push(listener);
   }
 
-  /** POST /genesys/1/service/{name}. */
+  /**
+   * POST /genesys/1/service/{name}. Records a service access in the activity record: in the creating
+   * transaction when it succeeds, on its own (with the failure's status) when it fails.
+   */
   async create(serviceName: string, request: RequestParams, caller: Caller): Promise<CreateSessionResult> {
+    try {
+      return await this.createSession(serviceName, request, caller);
+    } catch (err) {
+      await this.recordFailure(serviceName, err);
+      throw err;
+    }
+  }
+
+  private async recordFailure(serviceName: string, err: unknown): Promise<void> {
+    if (!this.activity) return;
+    try {
+      await this.activity.record(this.deps.db, {
+        category: 'service',
+        kind: 'accessed',
+        service: serviceName,
+        status: err instanceof DomainError ? err.status : 500,
+        code: err instanceof DomainError ? err.code : 'internal',
+      });
+    } catch (recordErr) {
+      // The caller gets the original error; a lost statistic must not replace it.
+      this.deps.logger.warn('service access not recorded', { service: serviceName, err: recordErr });
+    }
+  }
+
+  private async createSession(
+    serviceName: string,
+    request: RequestParams,
+    caller: Caller,
+  ): Promise<CreateSessionResult> {
     for (const file of request.files)
       if (file.key.startsWith('_'))
         throw new ValidationError(
@@ -146,6 +180,7 @@ export class SessionManager {
       const ctx = { ...caller, tx, request, now };
       if (handler.createsSession === false) {
         const reply = handler.create ? await handler.create(null, params, service, ctx) : {};
+        await this.recordAccess(tx, service.name, reply, null);
         return { session: null, reply, service };
       }
       const ttl = parseTtlSeconds(params._ttl, DEFAULT_SESSION_TTL_SECONDS);
@@ -179,9 +214,25 @@ export class SessionManager {
       const session = toView(row as SessionRow);
       const create = handler.create ?? genericServiceType.create;
       const reply = create ? await create(session, params, service, ctx) : {};
+      await this.recordAccess(tx, service.name, reply, session.id);
       return { session, reply, service };
     });
     return { session: answer.session, service: answer.service, ...unwrap(answer.reply) };
+  }
+
+  private async recordAccess(
+    tx: DbOrTx,
+    service: string,
+    reply: LegacyJson | LegacyReply,
+    sessionId: string | null,
+  ): Promise<void> {
+    await this.activity?.record(tx, {
+      category: 'service',
+      kind: 'accessed',
+      service,
+      status: reply instanceof LegacyReply ? reply.status : 200,
+      sessionId,
+    });
   }
 
   /** A live session, or 404 `sessions/not_found`. */
@@ -235,6 +286,31 @@ export class SessionManager {
 
   /** GET /genesys/1/service/{name} on a service (office-hours, capacity …): 405 when its type has no query. */
   async query(serviceName: string, query: URLSearchParams, caller: Caller): Promise<RequestResult> {
+    let result: RequestResult;
+    try {
+      result = await this.queryService(serviceName, query, caller);
+    } catch (err) {
+      await this.recordFailure(serviceName, err);
+      throw err;
+    }
+    try {
+      await this.activity?.record(this.deps.db, {
+        category: 'service',
+        kind: 'accessed',
+        service: serviceName,
+        status: result.status,
+      });
+    } catch (err) {
+      this.deps.logger.warn('service access not recorded', { service: serviceName, err });
+    }
+    return result;
+  }
+
+  private async queryService(
+    serviceName: string,
+    query: URLSearchParams,
+    caller: Caller,
+  ): Promise<RequestResult> {
     const service = await this.services.resolve(serviceName);
     const handler = this.handlers.serviceType(service.serviceType);
     if (!handler.query)
