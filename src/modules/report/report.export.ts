@@ -3,7 +3,10 @@ import PDFDocument from 'pdfkit';
 import type { Cell, ExportChart, ExportDocument, ExportFormat, ExportSheet } from './report.types.js';
 
 /** Writes a report document as CSV, xlsx or PDF. */
-export async function renderExport(doc: ExportDocument, format: ExportFormat): Promise<Uint8Array> {
+export async function renderExport(
+  doc: ExportDocument,
+  format: ExportFormat,
+): Promise<Uint8Array<ArrayBuffer>> {
   switch (format) {
     case 'csv':
       return new TextEncoder().encode(toCsv(doc));
@@ -38,7 +41,7 @@ export function toCsv(doc: ExportDocument): string {
 // ---------------------------------------------------------------------------------------------------
 // xlsx: one worksheet per table, plus the report's title and range on a first "Report" sheet.
 
-async function toXlsx(doc: ExportDocument): Promise<Uint8Array> {
+async function toXlsx(doc: ExportDocument): Promise<Uint8Array<ArrayBuffer>> {
   const book = new ExcelJS.Workbook();
   book.creator = 'GMS Engage';
   const info = book.addWorksheet('Report');
@@ -64,7 +67,7 @@ async function toXlsx(doc: ExportDocument): Promise<Uint8Array> {
 const PAGE = { width: 841.89, height: 595.28, margin: 36 }; // A4 landscape, points
 const PALETTE = ['#2f6db5', '#e08a1e', '#3a9a5b', '#c0392b', '#7d5ba6'];
 
-function toPdf(doc: ExportDocument): Promise<Uint8Array> {
+function toPdf(doc: ExportDocument): Promise<Uint8Array<ArrayBuffer>> {
   const pdf = new PDFDocument({
     size: 'A4',
     layout: 'landscape',
@@ -72,7 +75,7 @@ function toPdf(doc: ExportDocument): Promise<Uint8Array> {
     info: { Title: doc.title, Creator: 'GMS Engage' },
   });
   const chunks: Buffer[] = [];
-  const done = new Promise<Uint8Array>((resolve, reject) => {
+  const done = new Promise<Uint8Array<ArrayBuffer>>((resolve, reject) => {
     pdf.on('data', (c: Buffer) => chunks.push(c));
     pdf.on('end', () => resolve(new Uint8Array(Buffer.concat(chunks))));
     pdf.on('error', reject);

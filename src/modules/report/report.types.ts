@@ -143,5 +143,5 @@ export interface ExportDocument {
 export interface ExportFile {
   filename: string;
   contentType: string;
-  body: Uint8Array;
+  body: Uint8Array<ArrayBuffer>;
 }
