@@ -437,10 +437,11 @@ describe('reports over the activity record', () => {
     expect(book.worksheets.map((w) => w.name)).toEqual(['Report', 'Resources', 'Totals']);
     expect(book.getWorksheet('Report')?.getCell('A1').value).toBe('Resources report');
     const sheet = book.getWorksheet('Resources');
-    const header = sheet?.getRow(1).values as unknown[];
+    if (!sheet) throw new Error('no Resources sheet');
+    const header = sheet.getRow(1).values as unknown[];
     expect(header.slice(1, 4)).toEqual(['Period start', 'Group', 'Allocations']);
     // Row 11 = bucket 09:00 (row 1 is the header, buckets from 00:00).
-    expect((sheet?.getRow(11).values as unknown[]).slice(1)).toEqual([
+    expect((sheet.getRow(11).values as unknown[]).slice(1)).toEqual([
       '2026-01-05 09:00',
       'G',
       2,
@@ -453,7 +454,8 @@ describe('reports over the activity record', () => {
       1,
     ]);
     const totals = book.getWorksheet('Totals');
-    expect((totals?.getRow(2).values as unknown[]).slice(1)).toEqual(['G', 2, 1, 0, 1, 2]);
+    if (!totals) throw new Error('no Totals sheet');
+    expect((totals.getRow(2).values as unknown[]).slice(1)).toEqual(['G', 2, 1, 0, 1, 2]);
   });
 
   it('exports PDF with a chart (text read back with pdfjs)', async () => {
