@@ -509,4 +509,19 @@ describe('reports over the activity record', () => {
     expect(got.headers.get('content-type')).toBe('application/pdf');
     expect(await pdfText(await got.arrayBuffer())).toContain('Booked vs free numbers (end of period)');
   });
+
+  it('records a GET on a service (query services) as an access, with its status', async () => {
+    const now = t.clock.now();
+    t.clock.set('2026-01-03T12:00:00Z');
+    // request-interaction answers no GET: 405.
+    expect((await t.fetch('/genesys/1/service/Svc', { headers: { gms_user: 'u1' } })).status).toBe(405);
+    t.clock.set(now);
+    const r = await t.admin(ServicesReport, {
+      range: { preset: 'CUSTOM', from: '2026-01-03T00:00:00Z', to: '2026-01-04T00:00:00Z', bucket: 'DAY' },
+    });
+    if (r.servicesReport.__typename !== 'QueryServicesReportSuccess') throw new Error('custom');
+    expect(r.servicesReport.data.services).toEqual([
+      expect.objectContaining({ service: 'Svc', total: 1, failed: 1, byStatus: [{ status: 405, count: 1 }] }),
+    ]);
+  });
 });
