@@ -162,7 +162,7 @@ export interface CallbackFilter {
 function callbackFilter(f: CallbackFilter): SQL[] {
   const parts: SQL[] = [];
   if (f.service) parts.push(sql`subject = ${f.service}`);
-  if (f.queue) parts.push(sql`coalesce(queue, '') = ${f.queue}`);
+  if (f.queue !== null) parts.push(sql`coalesce(queue, '') = ${f.queue}`);
   return parts;
 }
 

@@ -363,6 +363,10 @@ describe('reports over the activity record', () => {
     if (q2.callbackReport.__typename !== 'QueryCallbackReportSuccess') throw new Error('q2');
     expect(q2.callbackReport.data).toMatchObject({ created: 1, connected: 0, abandoned: 1 });
     expect(q2.callbackReport.data.wait).toMatchObject({ connected: 0, p50Seconds: null });
+    // An empty queue selects callbacks that had none: there are none here.
+    const none = await t.admin(CallbackReport, { range: TODAY, queue: '' });
+    if (none.callbackReport.__typename !== 'QueryCallbackReportSuccess') throw new Error('none');
+    expect(none.callbackReport.data).toMatchObject({ created: 0, series: [] });
   });
 
   it('is for admins only', async () => {
