@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import ExcelJS from 'exceljs';
-import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { getDocument, OPS } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql } from '../../../test/gql/index.js';
 import { adminAuth, createTestApp, type TestApp } from '../../../test/harness.js';
@@ -104,9 +104,24 @@ const ExportReport = graphql(`
 const TODAY = { preset: 'TODAY' as const };
 const standardFontDataUrl = `${dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json'))}/standard_fonts/`;
 
+/** Filled shapes on the first page (the chart's bars and legend swatches). */
+async function pdfFills(bytes: ArrayBuffer): Promise<number> {
+  const doc = await getDocument({
+    data: new Uint8Array(bytes.slice(0)),
+    useSystemFonts: false,
+    standardFontDataUrl,
+  }).promise;
+  const ops = await (await doc.getPage(1)).getOperatorList();
+  await doc.destroy();
+  return ops.fnArray.filter((op) => op === OPS.fill || op === OPS.eoFill).length;
+}
+
 async function pdfText(bytes: ArrayBuffer): Promise<string> {
-  const doc = await getDocument({ data: new Uint8Array(bytes), useSystemFonts: false, standardFontDataUrl })
-    .promise;
+  const doc = await getDocument({
+    data: new Uint8Array(bytes.slice(0)),
+    useSystemFonts: false,
+    standardFontDataUrl,
+  }).promise;
   const parts: string[] = [];
   for (let i = 1; i <= doc.numPages; i++) {
     const page = await doc.getPage(i);
@@ -475,6 +490,8 @@ describe('reports over the activity record', () => {
     expect(text).toContain('Wait distribution');
     expect(text).toContain('callback-svc');
     expect(text).toContain('88.333');
+    // One legend swatch and a bar for each of the three non-empty wait bins.
+    expect(await pdfFills(bytes)).toBe(4);
   });
 
   it('hands out a short-lived download link from GraphQL', async () => {
