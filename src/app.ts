@@ -5,6 +5,7 @@ import type { Viewer } from './auth/viewer.js';
 import type { Deps } from './deps.js';
 import { createGraphQLWebSocket } from './graphql/websocket.js';
 import { createGraphQLServer } from './graphql/yoga.js';
+import { withCappedBody } from './http/body.js';
 import { errorResponse, HttpError, jsonResponse } from './http/http-errors.js';
 import { LegacyRouter } from './http/legacy-router.js';
 import { registerLegacyRoutes } from './http/routes.js';
@@ -71,7 +72,18 @@ export async function buildApp(deps: Deps, managers: Managers = createManagers(d
   }
 
   async function route(request: Request, pathname: string): Promise<Response> {
-    if (pathname === '/graphql' || pathname.startsWith('/graphql/')) return yoga.fetch(request, {});
+    if (pathname === '/graphql' || pathname.startsWith('/graphql/')) {
+      try {
+        return yoga.fetch(await withCappedBody(request, deps.config.limits.bodyBytes), {});
+      } catch (err) {
+        if (err instanceof HttpError)
+          return jsonResponse(
+            { errors: [{ message: err.message, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] },
+            err.status,
+          );
+        throw err;
+      }
+    }
     if (pathname === '/healthz') return jsonResponse({ status: 'alive', node: deps.node.id });
     if (pathname === '/readyz') return readiness();
     if (pathname === '/metrics') return metricsEndpoint(request);

@@ -10,6 +10,7 @@ import { ResourceManager } from './modules/resource/resource.manager.js';
 import { RoutingManager } from './modules/routing/routing.manager.js';
 import { ServiceManager } from './modules/services/services.manager.js';
 import { TemplateManager } from './modules/services/templates.manager.js';
+import { registerAccessServiceTypes } from './modules/sessions/access-service-types.js';
 import { registerCalendarServiceTypes } from './modules/sessions/calendar-service-types.js';
 import { SessionManager } from './modules/sessions/sessions.manager.js';
 import { StorageManager } from './modules/storage/storage.manager.js';
@@ -21,14 +22,15 @@ export function createManagers(deps: Deps) {
   const events = new EventStore(deps);
   const activity = new ActivityManager(deps);
   const patterns = new PatternManager(deps);
-  const officeHours = new OfficeHoursManager(deps);
   const templates = new TemplateManager(deps);
   const services = new ServiceManager(deps, templates);
+  const officeHours = new OfficeHoursManager(deps, services);
   const storage = new StorageManager(deps);
   const sessions = new SessionManager(deps, services, storage, activity);
   registerCalendarServiceTypes({ services, sessions, officeHours });
   const routing = new RoutingManager(deps, auth);
   const resources = new ResourceManager(deps, activity);
+  registerAccessServiceTypes({ sessions, resources });
   return {
     auth,
     nodes,
@@ -63,4 +65,7 @@ export function scheduleBackgroundTasks(deps: Deps, managers: Managers): void {
   managers.routing.schedule(deps.scheduler);
   deps.scheduler.every('resource booking sweep', 15_000, () => managers.resources.sweepExpired());
   deps.scheduler.every('report link sweep', 60_000, () => managers.reports.sweepLinks());
+  deps.scheduler.every('capacity reservation sweep', 3_600_000, () =>
+    managers.officeHours.sweepPastReservations(),
+  );
 }

@@ -156,3 +156,43 @@ describe('GraphQL in production', () => {
     expect(JSON.stringify(r.body)).not.toMatch(/stack|closed|PGlite/i);
   });
 });
+
+describe('GraphQL request size', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ env: { BODY_LIMIT_BYTES: '4096' } });
+  });
+  afterAll(() => t.close());
+
+  it('answers 413 for a body over BODY_LIMIT_BYTES, declared or streamed, and serves the rest', async () => {
+    const padding = 'x'.repeat(5000);
+    const declared = await t.fetch('/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `{ serverInfo { version } } # ${padding}` }),
+    });
+    expect(declared.status).toBe(413);
+    expect(await declared.json()).toMatchObject({ errors: [{ extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+
+    // A multipart upload with no Content-Length (streamed) is cut off the same way.
+    const form = new FormData();
+    form.append('operations', JSON.stringify({ query: '{ serverInfo { version } }' }));
+    form.append('map', '{}');
+    form.append('0', new Blob([padding]), 'big.txt');
+    const encoded = new Response(form);
+    const streamed = await t.fetch('/graphql', {
+      method: 'POST',
+      headers: { 'content-type': encoded.headers.get('content-type') ?? '' },
+      body: encoded.body,
+      duplex: 'half',
+    } as RequestInit);
+    expect(streamed.status).toBe(413);
+
+    const small = await t.fetch('/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ serverInfo { version } }' }),
+    });
+    expect(small.status).toBe(200);
+  });
+});

@@ -73,6 +73,10 @@ services:
     _ttl: 30
   ri-defaults:
     _service: request-interaction
+resource_groups:
+  iPhoneService:
+    resources:
+      Key1: '1-800-1234'
 `;
 
 let dir: string;

@@ -113,6 +113,10 @@ describe('acceptance: a configured service survives a restart', () => {
       });
       // The restart re-ran the start-up steps without duplicating or overwriting anything.
       expect((await second.admin(AcceptanceTemplates)).serviceTemplates).toHaveLength(6);
+      // request-interaction books from the default DNIS group.
+      await second.app.managers.resources.createGroup({
+        resources: [{ name: 'Key1', accessNumber: '1-800-1234' }],
+      });
       const session = await second.fetch('/genesys/1/service/iPhoneService', {
         method: 'POST',
         body: '_phone_number=6504669999',

@@ -11,6 +11,7 @@ import '../provisioning/provisioning.graphql.js';
 import '../modules/routing/routing.graphql.js';
 import '../modules/resource/resource.graphql.js';
 import '../modules/report/report.graphql.js';
+import '../modules/sessions/access.graphql.js';
 
 export const schema = builder.toSchema();
 

@@ -30,7 +30,7 @@ export interface BodyLimits {
 const empty = (): ParsedBody => ({ fields: {}, files: [], json: null, kind: 'empty' });
 
 /** Reads at most `limit` bytes; more is a 413, whatever Content-Length claimed. */
-async function readCapped(request: Request, limit: number): Promise<Buffer> {
+export async function readCapped(request: Request, limit: number): Promise<Buffer> {
   if (!request.body) return Buffer.alloc(0);
   const chunks: Buffer[] = [];
   let total = 0;
@@ -48,7 +48,7 @@ async function readCapped(request: Request, limit: number): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-function checkDeclaredLength(request: Request, limit: number): void {
+export function checkDeclaredLength(request: Request, limit: number): void {
   const declared = Number(request.headers.get('content-length') ?? '0');
   if (Number.isFinite(declared) && declared > limit)
     throw payloadTooLarge(`Request body exceeds ${limit} bytes`);
@@ -180,5 +180,20 @@ function parseMultipart(request: Request, contentType: string, limits: BodyLimit
       resolve({ fields, files, json: null, kind: 'multipart' });
     });
     source.pipe(parser);
+  });
+}
+
+/**
+ * The same request with its body read under the size cap (GraphQL over HTTP, whose parser has no
+ * limit of its own): more than `limit` bytes is a 413 before anything is parsed.
+ */
+export async function withCappedBody(request: Request, limit: number): Promise<Request> {
+  if (!request.body || request.method === 'GET' || request.method === 'HEAD') return request;
+  checkDeclaredLength(request, limit);
+  const body = await readCapped(request, limit);
+  return new Request(request.url, {
+    method: request.method,
+    headers: request.headers,
+    body: new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.byteLength),
   });
 }

@@ -1,4 +1,5 @@
 import { registerNodeRoutes } from '../modules/node/node.rest.js';
+import { registerOfficeHoursRoutes } from '../modules/office-hours/office-hours.rest.js';
 import { registerPatternRoutes } from '../modules/pattern/pattern.rest.js';
 import { registerRoutingRoutes } from '../modules/routing/routing.rest.js';
 import { registerSessionRoutes } from '../modules/sessions/sessions.rest.js';
@@ -8,6 +9,7 @@ import type { LegacyRouter } from './legacy-router.js';
 /** Every legacy `/genesys/...` route, one registration call per module. */
 export function registerLegacyRoutes(router: LegacyRouter): void {
   registerNodeRoutes(router);
+  registerOfficeHoursRoutes(router);
   registerPatternRoutes(router);
   registerSessionRoutes(router);
   registerStorageRoutes(router);

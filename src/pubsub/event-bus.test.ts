@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { take } from '../../test/async-iter.js';
 import { createEventBus, type EventBus, SubscriptionOverflowError } from './event-bus.js';
 import { createRedisTransport } from './redis-transport.js';
 import { createMemoryTransport } from './transport.js';
@@ -37,22 +38,6 @@ if (redisUrl) {
 let namespace = '';
 function ns() {
   return namespace;
-}
-
-async function take<T>(it: AsyncIterator<T>, n: number, timeoutMs = 2000): Promise<T[]> {
-  const out: T[] = [];
-  const deadline = Date.now() + timeoutMs;
-  while (out.length < n) {
-    const r = await Promise.race([
-      it.next(),
-      new Promise<never>((_, rej) =>
-        setTimeout(() => rej(new Error('timeout')), Math.max(1, deadline - Date.now())),
-      ),
-    ]);
-    if (r.done) break;
-    out.push(r.value);
-  }
-  return out;
 }
 
 describe.each(transports)('event bus contract (%s)', (_name, make) => {

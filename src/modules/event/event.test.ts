@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { take } from '../../../test/async-iter.js';
 import {
   backend,
   createTestApp,
@@ -8,23 +9,6 @@ import {
   type TestDatabase,
 } from '../../../test/harness.js';
 import { decodeCursor, EventStore, type SessionEvent } from './event.manager.js';
-
-async function take<T>(
-  it: { next(): Promise<IteratorResult<T>> },
-  n: number,
-  timeoutMs = 5000,
-): Promise<T[]> {
-  const out: T[] = [];
-  const timeout = new Promise<never>((_, reject) =>
-    setTimeout(() => reject(new Error('timeout')), timeoutMs),
-  );
-  while (out.length < n) {
-    const r = await Promise.race([it.next(), timeout]);
-    if (r.done) break;
-    out.push(r.value);
-  }
-  return out;
-}
 
 describe('event store', () => {
   let t: TestApp;

@@ -1,9 +1,12 @@
 import { builder } from '../../graphql/builder.js';
+import type { Availability, AvailabilitySlot, SlotCheck } from './capacity.engine.js';
+import type { CapacityReservationView, SlotCountView } from './capacity.reservations.js';
 import type { CalendarDay, OfficeHoursCalendar, OpenPeriod, OpenStatus } from './office-hours.engine.js';
 import {
   type OfficeHoursOption,
   type OfficeHoursScheduleView,
   PREVIEW_DAYS,
+  type ReservationWindow,
 } from './office-hours.manager.js';
 
 const OptionRef = builder.objectRef<OfficeHoursOption>('OfficeHoursOption').implement({
@@ -250,5 +253,169 @@ builder.mutationFields((t) => ({
     args: { schedule: t.arg.string({ required: true }), option: t.arg.string({ required: true }) },
     errors: {},
     resolve: (_root, args, ctx) => ctx.managers.officeHours.removeHoliday(args.schedule, args.option),
+  }),
+}));
+
+// ---- callback availability and capacity reservations ----
+
+interface CallbackAvailabilityView {
+  service: string;
+  capacityService: string;
+  availability: Availability;
+}
+
+const CallbackSlotRef = builder.objectRef<AvailabilitySlot>('CallbackSlot').implement({
+  description: 'A callback time slot `[start, end)` inside office hours.',
+  fields: (t) => ({
+    start: t.field({ type: 'DateTime', resolve: (s) => new Date(s.start) }),
+    end: t.field({ type: 'DateTime', resolve: (s) => new Date(s.end) }),
+    localTime: t.exposeString('localTime', {
+      description: 'Start as local wall time without offset, in the answer zone (`2025-03-24T09:00:00.000`).',
+    }),
+    total: t.exposeInt('total', {
+      description: 'Capacity of the slot: min(capacity grid, `_max_request_by_time_bucket`).',
+    }),
+    reserved: t.exposeInt('scheduled', { description: 'Places already reserved.' }),
+    remaining: t.exposeInt('remaining', { description: 'Places left.' }),
+  }),
+});
+
+const CallbackAvailabilityRef = builder
+  .objectRef<CallbackAvailabilityView>('CallbackAvailability')
+  .implement({
+    fields: (t) => ({
+      service: t.exposeString('service', { description: 'The callback service.' }),
+      capacityService: t.exposeString('capacityService', {
+        description: 'The pool reservations count in (`_capacity_service`, else the callback service).',
+      }),
+      durationMin: t.int({
+        description: '`_request_time_bucket`, minutes.',
+        resolve: (a) => a.availability.durationMin,
+      }),
+      timezone: t.string({ description: 'Zone of `localTime`.', resolve: (a) => a.availability.timezone }),
+      slots: t.field({ type: [CallbackSlotRef], resolve: (a) => a.availability.slots }),
+    }),
+  });
+
+interface CallbackSlotCheckView extends SlotCheck {
+  service: string;
+  capacityService: string;
+}
+
+const CallbackSlotCheckRef = builder.objectRef<CallbackSlotCheckView>('CallbackSlotCheck').implement({
+  description: 'The slot containing a desired time and what is left in it.',
+  fields: (t) => ({
+    service: t.exposeString('service'),
+    capacityService: t.exposeString('capacityService'),
+    start: t.field({ type: 'DateTime', resolve: (c) => new Date(c.slot.start) }),
+    end: t.field({ type: 'DateTime', resolve: (c) => new Date(c.slot.end) }),
+    open: t.exposeBoolean('open', { description: 'The office is open at the slot start.' }),
+    total: t.exposeInt('total'),
+    reserved: t.exposeInt('scheduled'),
+    remaining: t.int({
+      description: 'Places left (0 when the office is closed).',
+      resolve: (c) => (c.open ? c.remaining : 0),
+    }),
+  }),
+});
+
+const SlotCountRef = builder.objectRef<SlotCountView>('CapacitySlotCount').implement({
+  fields: (t) => ({
+    slotStart: t.field({ type: 'DateTime', resolve: (c) => c.slotStart }),
+    reserved: t.exposeInt('reserved'),
+  }),
+});
+
+const ReservationRef = builder.objectRef<CapacityReservationView>('CapacityReservation').implement({
+  fields: (t) => ({
+    ref: t.exposeString('ref', { description: 'Who holds the place (a callback id).' }),
+    slotStart: t.field({ type: 'DateTime', resolve: (r) => r.slotStart }),
+    createdAt: t.field({ type: 'DateTime', resolve: (r) => r.createdAt }),
+  }),
+});
+
+const ReservationReportRef = builder.objectRef<ReservationWindow>('CapacityReservationReport').implement({
+  fields: (t) => ({
+    capacityService: t.exposeString('capacityService'),
+    start: t.field({ type: 'DateTime', resolve: (r) => r.start }),
+    end: t.field({ type: 'DateTime', resolve: (r) => r.end }),
+    slots: t.field({
+      type: [SlotCountRef],
+      description: 'Slots with reservations, by start.',
+      resolve: (r, _a, ctx) => ctx.managers.officeHours.slotCounts(r.capacityService, r.start, r.end),
+    }),
+    reservations: t.field({
+      type: [ReservationRef],
+      description: 'Every reservation, by slot start then ref.',
+      resolve: (r, _a, ctx) => ctx.managers.officeHours.reservations(r.capacityService, r.start, r.end),
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  callbackAvailability: t.field({
+    type: CallbackAvailabilityRef,
+    authScopes: { public: true },
+    description:
+      'Free slots of a callback service (legacy `GET /genesys/{1,2}/service/callback/{name}/availability`): ' +
+      'inside office hours, from `start` (default now) to `end`, or `days` local days (default 7, at most 62).',
+    args: {
+      service: t.arg.string({ required: true }),
+      start: t.arg({ type: 'DateTime', required: false }),
+      end: t.arg({ type: 'DateTime', required: false }),
+      days: t.arg.int({ required: false }),
+      maxSlots: t.arg.int({ required: false, description: 'Keep the first n slots.' }),
+      timezone: t.arg.string({
+        required: false,
+        description: 'Zone of `localTime` (default the slot zone).',
+      }),
+      includeFull: t.arg.boolean({
+        required: false,
+        description: 'Also list full slots (v2 `report-busy`).',
+      }),
+    },
+    errors: {},
+    resolve: async (_root, args, ctx) => {
+      const cap = await ctx.managers.officeHours.callbackCapacity(args.service);
+      const availability = await ctx.managers.officeHours.callbackAvailability(cap, {
+        start: args.start ?? ctx.deps.clock.now(),
+        end: args.end,
+        days: args.end ? null : args.days,
+        maxSlots: args.maxSlots,
+        timezone: args.timezone,
+        includeFull: args.includeFull ?? false,
+      });
+      return { service: cap.service, capacityService: cap.capacityService, availability };
+    },
+  }),
+  callbackSlot: t.field({
+    type: CallbackSlotCheckRef,
+    authScopes: { public: true },
+    description: 'The slot of a callback service containing `at` (a desired time) and the places left in it.',
+    args: {
+      service: t.arg.string({ required: true }),
+      at: t.arg({ type: 'DateTime', required: true }),
+    },
+    errors: {},
+    resolve: async (_root, args, ctx) => {
+      const cap = await ctx.managers.officeHours.callbackCapacity(args.service);
+      const check = await ctx.managers.officeHours.slotCapacity(cap, args.at);
+      return { ...check, service: cap.service, capacityService: cap.capacityService };
+    },
+  }),
+  capacityReservations: t.field({
+    type: ReservationReportRef,
+    authScopes: { admin: true },
+    description:
+      'Reservation counts of a capacity pool (a capacity service, or a callback service without one) ' +
+      'for slots starting in `[start, end)`: default from now for 7 days, at most 62 days.',
+    args: {
+      capacityService: t.arg.string({ required: true }),
+      start: t.arg({ type: 'DateTime', required: false }),
+      end: t.arg({ type: 'DateTime', required: false }),
+    },
+    errors: {},
+    resolve: (_root, args, ctx) =>
+      ctx.managers.officeHours.reservationWindow(args.capacityService, args.start, args.end),
   }),
 }));

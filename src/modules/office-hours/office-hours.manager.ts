@@ -2,15 +2,37 @@ import { asc, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
+import type { ResolvedService, ServiceManager } from '../services/services.manager.js';
 import {
   type Availability,
   type AvailabilityQuery,
+  type AvailabilitySlot,
+  MAX_AVAILABILITY_DAYS,
   type ScheduledCounter,
+  type Slot,
   type SlotCheck,
   SlotPlanner,
   type SlotRules,
 } from './capacity.engine.js';
-import { type CapacitySpec, parseCapacity } from './capacity.options.js';
+import {
+  type CapacitySpec,
+  parseCapacity,
+  parseMaxRequestByTimeBucket,
+  parseRequestTimeBucket,
+} from './capacity.options.js';
+import {
+  type CapacityReservationView,
+  type ReleaseCapacityInput,
+  type ReserveCapacityInput,
+  type ReserveCapacityResult,
+  releaseCapacity,
+  reservationCounter,
+  reservations,
+  reserveCapacity,
+  type SlotCountView,
+  slotCounts,
+  sweepPastSlots,
+} from './capacity.reservations.js';
 import {
   type CalendarRange,
   type OfficeHoursCalendar,
@@ -51,6 +73,45 @@ export interface ScheduleInput {
   description?: string | null;
   options: Record<string, string>;
 }
+
+/**
+ * What the slot engine needs of a callback service (`callbackCapacity(name)`): the rules from its
+ * options and linked services, and the capacity pool its reservations count in.
+ */
+export interface CallbackCapacity {
+  /** The callback service (execution name). */
+  service: string;
+  /** The pool reservations count in: `_capacity_service`, or the callback service's own name when it names none. */
+  capacityService: string;
+  /** `_business_hours_service`, or null (always open). */
+  businessHoursService: string | null;
+  rules: SlotRules;
+}
+
+export type CallbackSlotReservation =
+  | ({ reserved: true; slot: { start: Date; end: Date }; total: number } & Omit<
+      Extract<ReserveCapacityResult, { reserved: true }>,
+      'reserved'
+    >)
+  | {
+      reserved: false;
+      /** `closed`: the office is closed at the slot's start; `full`: no place left. */
+      reason: 'closed' | 'full';
+      slot: { start: Date; end: Date };
+      total: number;
+      count: number;
+    };
+
+export interface ReservationWindow {
+  capacityService: string;
+  start: Date;
+  end: Date;
+}
+
+const DAY_MS = 24 * 3600_000;
+
+/** Slots are forgotten this long after they started (the callbacks keep their own history). */
+export const RESERVATION_RETENTION_MS = 7 * 24 * 3600_000;
 
 export const PREVIEW_DAYS = 14;
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -95,7 +156,10 @@ export function normalizeOptions(options: Record<string, string>): Record<string
  *   provisioning section `office_hours`).
  */
 export class OfficeHoursManager {
-  constructor(private readonly deps: Deps) {}
+  constructor(
+    private readonly deps: Deps,
+    private readonly services: ServiceManager,
+  ) {}
 
   // ---- option-map functions (no storage) ----
 
@@ -150,6 +214,179 @@ export class OfficeHoursManager {
   slotOf(rules: SlotRules, at: Date): { start: Date; end: Date } {
     const slot = new SlotPlanner(rules).slotOf(at);
     return { start: new Date(slot.start), end: new Date(slot.end) };
+  }
+
+  // ---- callback services: rules, availability, reservations ----
+
+  /**
+   * The slot rules of a callback service: `_request_time_bucket`, `_max_request_by_time_bucket`,
+   * and the options of the services named by `_business_hours_service` (a configured office-hours
+   * service, else a stored schedule of that name) and `_capacity_service` (a configured capacity
+   * service). Unknown or non-callback service → NotFoundError (404); a linked service that is missing
+   * or of the wrong type → NotFoundError naming the option.
+   */
+  async callbackCapacity(
+    service: string | ResolvedService,
+    db: DbOrTx = this.deps.db,
+  ): Promise<CallbackCapacity> {
+    const resolved = typeof service === 'string' ? await this.services.find(service, db) : service;
+    const name = typeof service === 'string' ? service : service.name;
+    if (resolved?.serviceType !== 'callback')
+      throw new NotFoundError(
+        'office_hours/callback_service_not_found',
+        `Callback service '${name}' is not configured`,
+      );
+    const options = { ...resolved.defaults, ...resolved.options };
+    const bucketMinutes = parseRequestTimeBucket(options._request_time_bucket);
+    const maxPerBucket = parseMaxRequestByTimeBucket(options._max_request_by_time_bucket);
+    const businessHoursService = options._business_hours_service?.trim() || null;
+    const capacityName = options._capacity_service?.trim() || null;
+    const officeHours = businessHoursService
+      ? await this.linkedOptions(name, '_business_hours_service', businessHoursService, 'office-hours', db)
+      : null;
+    const capacity = capacityName
+      ? await this.linkedOptions(name, '_capacity_service', capacityName, 'capacity', db)
+      : null;
+    return {
+      service: name,
+      capacityService: capacityName ?? name,
+      businessHoursService,
+      rules: { officeHours, capacity, bucketMinutes, maxPerBucket },
+    };
+  }
+
+  private async linkedOptions(
+    callback: string,
+    option: string,
+    name: string,
+    type: 'office-hours' | 'capacity',
+    db: DbOrTx,
+  ): Promise<Record<string, string>> {
+    const found = await this.services.find(name, db);
+    if (found?.serviceType === type) return { ...found.defaults, ...found.options };
+    if (!found && type === 'office-hours') {
+      const row = await this.row(db, name);
+      if (row) return row.options;
+    }
+    throw new NotFoundError(
+      'office_hours/linked_service_not_found',
+      found
+        ? `Service '${name}' named by ${option} of callback service '${callback}' is not an ${type} service`
+        : `Service '${name}' named by ${option} of callback service '${callback}' is not configured`,
+    );
+  }
+
+  /** Counts reservations of a pool: the ScheduledCounter behind every callback-service query. */
+  reservationCounter(capacityService: string, db: DbOrTx = this.deps.db): ScheduledCounter {
+    return reservationCounter(db, capacityService);
+  }
+
+  /** Free slots of a callback service (office hours, capacity, minus reservations). */
+  async callbackAvailability(
+    service: string | CallbackCapacity,
+    query: Omit<AvailabilityQuery, 'now'> & { now?: Date },
+    db: DbOrTx = this.deps.db,
+  ): Promise<Availability> {
+    const cap = typeof service === 'string' ? await this.callbackCapacity(service, db) : service;
+    return this.availability(cap.rules, query, this.reservationCounter(cap.capacityService, db));
+  }
+
+  /** The slot containing `at`, whether it is offered (office open), its total and what is left. */
+  async slotCapacity(cap: CallbackCapacity, at: Date, db: DbOrTx = this.deps.db): Promise<SlotCheck> {
+    return this.checkSlot(cap.rules, at, this.reservationCounter(cap.capacityService, db));
+  }
+
+  /** Remaining places in the slot containing `at` (0 when the office is closed then). */
+  async remainingCapacity(cap: CallbackCapacity, at: Date, db: DbOrTx = this.deps.db): Promise<number> {
+    const check = await this.slotCapacity(cap, at, db);
+    return check.open ? check.remaining : 0;
+  }
+
+  /** When the callback service's office next opens at or after `at` (no office-hours service: `at`). */
+  callbackNextOpenTime(cap: CallbackCapacity, at: Date = this.deps.clock.now()): Date | null {
+    return cap.rules.officeHours ? this.nextOpenTime(cap.rules.officeHours, at) : at;
+  }
+
+  /** The first offered slot with a place left, starting at or after `at`, within 62 days. */
+  async nextAvailableSlot(
+    cap: CallbackCapacity,
+    at: Date = this.deps.clock.now(),
+    db: DbOrTx = this.deps.db,
+  ): Promise<AvailabilitySlot | null> {
+    const found = await this.callbackAvailability(
+      cap,
+      { start: at, days: MAX_AVAILABILITY_DAYS, maxSlots: 1 },
+      db,
+    );
+    return found.slots[0] ?? null;
+  }
+
+  /**
+   * Reserves a place in a pool's slot inside the caller's transaction; idempotent per `ref`, never
+   * over `limit` under concurrency (see capacity.reservations.ts). Full → `{ reserved: false }`.
+   */
+  reserveCapacity(tx: DbOrTx, input: ReserveCapacityInput): Promise<ReserveCapacityResult> {
+    return reserveCapacity(tx, input, this.deps.clock.now());
+  }
+
+  /** Gives back the place `ref` holds; the released reservation, or null if it held none. */
+  releaseCapacity(tx: DbOrTx, input: ReleaseCapacityInput): Promise<CapacityReservationView | null> {
+    return releaseCapacity(tx, input, this.deps.clock.now());
+  }
+
+  /**
+   * For a desired time: finds its slot, refuses it when the office is closed at the slot's start,
+   * and otherwise reserves a place for `ref` (limit = the slot's total) in the caller's transaction.
+   */
+  async reserveCallbackSlot(
+    tx: DbOrTx,
+    cap: CallbackCapacity,
+    input: { at: Date; ref: string },
+  ): Promise<CallbackSlotReservation> {
+    const planner = new SlotPlanner(cap.rules);
+    const s: Slot = planner.slotOf(input.at);
+    const slot = { start: new Date(s.start), end: new Date(s.end) };
+    const total = planner.slotTotal(s);
+    if (!planner.isOpenAt(s.start)) return { reserved: false, reason: 'closed', slot, total, count: 0 };
+    const result = await this.reserveCapacity(tx, {
+      capacityService: cap.capacityService,
+      slotStart: slot.start,
+      ref: input.ref,
+      limit: total,
+    });
+    if (!result.reserved) return { reserved: false, reason: 'full', slot, total, count: result.count };
+    const { reserved: _r, ...rest } = result;
+    return { reserved: true, slot, total, ...rest };
+  }
+
+  /** The admin report window: `start` (default now) to `end` (default 7 days later), at most 62 days. */
+  reservationWindow(capacityService: string, start?: Date | null, end?: Date | null): ReservationWindow {
+    const from = start ?? this.deps.clock.now();
+    const to = end ?? new Date(from.getTime() + 7 * DAY_MS);
+    if (to.getTime() <= from.getTime())
+      throw new ValidationError('capacity/invalid_range', 'end must be after start', 'end');
+    if (to.getTime() - from.getTime() > MAX_AVAILABILITY_DAYS * DAY_MS)
+      throw new ValidationError(
+        'capacity/invalid_range',
+        `A reservation report covers at most ${MAX_AVAILABILITY_DAYS} days`,
+        'end',
+      );
+    return { capacityService, start: from, end: to };
+  }
+
+  /** Non-empty slot counts of a pool in `[from, to)` (admin view). */
+  slotCounts(capacityService: string, from: Date, to: Date): Promise<SlotCountView[]> {
+    return slotCounts(this.deps.db, capacityService, from, to);
+  }
+
+  /** Who holds places in a pool in `[from, to)` (admin view). */
+  reservations(capacityService: string, from: Date, to: Date): Promise<CapacityReservationView[]> {
+    return reservations(this.deps.db, capacityService, from, to);
+  }
+
+  /** Forgets slots that started more than RESERVATION_RETENTION_MS ago (background task; idempotent). */
+  sweepPastReservations(): Promise<number> {
+    return sweepPastSlots(this.deps.db, new Date(this.deps.clock.now().getTime() - RESERVATION_RETENTION_MS));
   }
 
   // ---- stored schedules ----

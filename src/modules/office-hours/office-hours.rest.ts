@@ -1,5 +1,5 @@
 import { jsonResponse } from '../../http/http-errors.js';
-import type { LegacyContext, LegacyRequest } from '../../http/legacy-router.js';
+import type { LegacyContext, LegacyRequest, LegacyRouter } from '../../http/legacy-router.js';
 import type { ScheduledCounter, SlotRules } from './capacity.engine.js';
 import {
   buildAvailabilityV1,
@@ -10,11 +10,26 @@ import {
 import type { OptionMap } from './office-hours.options.js';
 
 /**
- * Legacy handlers' bodies. The routes are GETs on configured service names
- * (`/genesys/1/service/{office-hours-service}`, `/genesys/{1,2}/service/callback/{name}/availability`),
- * so the service and callback modules own the routes and call these once they have resolved the
- * service's options. Errors thrown here are ValidationErrors (→ 400 GMS error JSON).
+ * Legacy routes of this module: callback availability v1/v2. The calendar query
+ * (`GET /genesys/1/service/{office-hours-service}`) goes through the Service API (sessions module,
+ * calendar-service-types.ts), which calls `legacyCalendar`. Errors: unknown callback service 404,
+ * bad parameter 400 naming it, both as GMS error JSON.
+ *
+ * `availability` is a static segment, so these routes outrank `/genesys/1/service/callback/:name/:id`.
  */
+export function registerOfficeHoursRoutes(router: LegacyRouter): void {
+  for (const version of [1, 2] as const)
+    router.add('GET', `/genesys/${version}/service/callback/:name/availability`, async (req, ctx) => {
+      const cap = await ctx.managers.officeHours.callbackCapacity(req.params.name ?? '');
+      return legacyAvailabilityResponse(
+        version,
+        cap.rules,
+        ctx.managers.officeHours.reservationCounter(cap.capacityService),
+        req,
+        ctx,
+      );
+    });
+}
 
 /** `GET /genesys/1/service/{office-hours-service}?start=&end=|number-of-days=` */
 export function legacyCalendarResponse(options: OptionMap, req: LegacyRequest, ctx: LegacyContext): Response {

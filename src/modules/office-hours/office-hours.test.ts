@@ -450,7 +450,7 @@ describe('office_hours provisioning section', () => {
   });
 });
 
-describe('legacy handlers as the lead will route them', () => {
+describe('legacy handler bodies (stand-in router)', () => {
   let t: TestApp;
   const router = new LegacyRouter();
   // Stand-ins for configured services (issue 3): the stored schedule plays the office-hours service.

@@ -166,14 +166,26 @@ describe('reports over the activity record', () => {
   const post = (service: string) =>
     t.fetch(`/genesys/1/service/${service}`, {
       method: 'POST',
-      body: new URLSearchParams({ first_name: 'Ann' }),
+      body: new URLSearchParams({ first_name: 'Ann', _phone_number: '5551234' }),
       headers: { gms_user: 'u1' },
     });
 
   beforeAll(async () => {
     // Today is 2026-01-05 (UTC); the clock is moved to when each thing happens.
     t = await createTestApp();
-    await t.app.managers.services.create({ name: 'Svc', template: 'request-interaction', options: [] });
+    // Svc books from its own shared pool (request-interaction allocates an access number).
+    await t.app.managers.resources.createGroup({
+      name: 'SvcPool',
+      resources: [{ name: 'k', accessNumber: '18005550100' }],
+    });
+    await t.app.managers.services.create({
+      name: 'Svc',
+      template: 'request-interaction',
+      options: [
+        { name: '_provide_code', value: 'false' },
+        { name: '_resource_group', value: 'SvcPool' },
+      ],
+    });
     const { clock } = t;
 
     clock.set('2026-01-04T09:10:00Z');
@@ -310,7 +322,9 @@ describe('reports over the activity record', () => {
   it('reports resource pools: allocations, exhaustion, booked vs free carried over idle periods', async () => {
     const r = await t.admin(ResourcesReport, { range: TODAY });
     if (r.resourcesReport.__typename !== 'QueryResourcesReportSuccess') throw new Error('resources');
-    const [g] = r.resourcesReport.data.groups;
+    const [g, pool] = r.resourcesReport.data.groups;
+    // The two sessions Svc created today each booked a number of its shared pool.
+    expect(pool).toMatchObject({ group: 'SvcPool', allocations: 2, exhaustions: 0 });
     expect(g).toMatchObject({
       group: 'G',
       allocations: 2,

@@ -1,6 +1,6 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, gt, inArray, isNull, lt, lte, or, type SQL, sql } from 'drizzle-orm';
-import type { Tx } from '../../db/client.js';
+import type { DbOrTx, Tx } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
 import { NotFoundError, UnavailableError, ValidationError } from '../../errors.js';
 import type { ActivityRecorder } from '../report/activity.manager.js';
@@ -64,7 +64,17 @@ interface EventInput {
 
 type AllocateOutcome =
   | { kind: 'allocated'; allocation: Allocation }
-  | { kind: 'exhausted'; group: string; total: number };
+  | { kind: 'exhausted'; group: string; total: number; event: EventInput };
+
+/**
+ * A caller's transaction to book in (request-interaction books inside the transaction that creates
+ * the session, so a failure leaves neither behind). `onRollback` runs after that transaction rolls
+ * back: an exhaustion is still recorded for reporting even though the 503 undoes everything else.
+ */
+export interface AllocationScope {
+  tx: DbOrTx;
+  onRollback(fn: () => Promise<void>): void;
+}
 
 export const iso = (d: Date) => d.toISOString();
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -145,7 +155,7 @@ export class BookingEngine {
    * Books an access number of `group` for a session (request-interaction, request-access).
    * Locking group with every number booked → UnavailableError `resource/pool_exhausted` (503) at once.
    */
-  async allocate(input: AllocateInput): Promise<Allocation> {
+  async allocate(input: AllocateInput, scope?: AllocationScope): Promise<Allocation> {
     const groupName = (input.group ?? '').trim();
     if (!groupName)
       throw new ValidationError('resource/group_required', 'A resource group is required', 'group');
@@ -161,11 +171,13 @@ export class BookingEngine {
         : validTimeoutSeconds(input.bookingTimeoutSeconds, 'bookingTimeoutSeconds');
     const phoneNumber = input.phoneNumber?.trim() || null;
 
+    const req = { groupName, sessionId, codeLength, timeoutOverride, phoneNumber };
     let outcome: AllocateOutcome;
     try {
-      outcome = await this.deps.db.transaction((tx) =>
-        this.allocateIn(tx, { groupName, sessionId, codeLength, timeoutOverride, phoneNumber }),
-      );
+      // Inside a caller's transaction, a savepoint keeps a constraint failure from poisoning it.
+      outcome = scope
+        ? await scope.tx.transaction((sp) => this.allocateIn(sp, req))
+        : await this.deps.db.transaction((tx) => this.allocateIn(tx, req));
     } catch (err) {
       // The exclusion constraint fired: the invariant held, but something bypassed the claim.
       if (pgErrorOf(err)?.code === '23P01') {
@@ -181,6 +193,10 @@ export class BookingEngine {
       throw err;
     }
     if (outcome.kind === 'exhausted') {
+      const { event } = outcome;
+      const record = () => this.deps.db.transaction((tx) => this.recordEvents(tx, [event]));
+      if (scope) scope.onRollback(record);
+      else await record();
       if (outcome.total === 0)
         throw new UnavailableError(
           'resource/pool_empty',
@@ -233,17 +249,15 @@ export class BookingEngine {
         .where(eq(resources.groupId, group.id));
       const total = Number(count?.total ?? 0);
       if (group.locking && Number(count?.free ?? 0) > 0 && attempt < CLAIM_ATTEMPTS) continue;
-      await this.recordEvents(tx, [
-        {
-          kind: 'exhausted',
-          occurredAt: now,
-          groupId: group.id,
-          groupName: group.name,
-          sessionId: req.sessionId,
-          reason: total === 0 ? 'empty' : null,
-        },
-      ]);
-      return { kind: 'exhausted', group: group.name, total };
+      const event: EventInput = {
+        kind: 'exhausted',
+        occurredAt: now,
+        groupId: group.id,
+        groupName: group.name,
+        sessionId: req.sessionId,
+        reason: total === 0 ? 'empty' : null,
+      };
+      return { kind: 'exhausted', group: group.name, total, event };
     }
 
     // Bookings of this number that have run out get closed now: their codes are free again and the
@@ -483,16 +497,21 @@ export class BookingEngine {
     return this.deps.db.transaction((tx) => this.closeBooking(tx, booking, this.now(), 'released'));
   }
 
-  /** Releases every active booking of a session (the session stopped or expired). Returns how many. */
-  async releaseSession(sessionId: string): Promise<number> {
+  /**
+   * Releases every active booking of a session (the session stopped or expired). Returns how many.
+   * Given a transaction (a session-stop listener's), it runs inside it.
+   */
+  async releaseSession(sessionId: string, db: DbOrTx = this.deps.db): Promise<number> {
     const now = this.now();
-    const open = await this.deps.db
+    const open = await db
       .select()
       .from(bookings)
       .where(and(eq(bookings.sessionId, sessionId), isNull(bookings.closedAt), gt(bookings.endsAt, now)));
     let released = 0;
-    for (const booking of open)
-      if (await this.deps.db.transaction((tx) => this.closeBooking(tx, booking, now, 'session'))) released++;
+    for (const booking of open) {
+      // On a caller's transaction this is a savepoint, so one lost compare-and-set spoils nothing.
+      if (await db.transaction((t) => this.closeBooking(t, booking, now, 'session'))) released++;
+    }
     return released;
   }
 

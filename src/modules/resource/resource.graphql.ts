@@ -104,7 +104,7 @@ const EventRef = builder.objectRef<ResourceEventView>('ResourceEvent').implement
   }),
 });
 
-const MatchRef = builder.objectRef<MatchResult>('ResourceMatch').implement({
+export const MatchRef = builder.objectRef<MatchResult>('ResourceMatch').implement({
   description: 'The session an incoming call belongs to; its booking has been released.',
   fields: (t) => ({
     sessionId: t.exposeString('sessionId'),

@@ -3,7 +3,7 @@ import type { DbOrTx, Tx } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
 import type { ActivityRecorder } from '../report/activity.manager.js';
-import { BookingEngine, GROUP_LOCK_SPACE, iso } from './resource.booking.js';
+import { type AllocationScope, BookingEngine, GROUP_LOCK_SPACE, iso } from './resource.booking.js';
 import {
   DEFAULT_BOOKING_TIMEOUT_SECONDS,
   DEFAULT_GROUP_NAME,
@@ -40,6 +40,8 @@ import {
 
 export type * from './resource.types.js';
 
+export type MatchedListener = (match: MatchResult) => Promise<void>;
+
 /**
  * Resource groups, access-number allocation and call matching (GMS request-interaction,
  * request-access, match-interaction). The session layer calls `allocate`, `releaseSession` and
@@ -48,6 +50,7 @@ export type * from './resource.types.js';
  */
 export class ResourceManager {
   private readonly booking: BookingEngine;
+  private readonly matchedListeners: MatchedListener[] = [];
 
   constructor(
     private readonly deps: Deps,
@@ -67,8 +70,8 @@ export class ResourceManager {
    * Books an access number of `group` for a session (request-interaction, request-access).
    * Locking group with every number booked → UnavailableError `resource/pool_exhausted` (503) at once.
    */
-  allocate(input: AllocateInput): Promise<Allocation> {
-    return this.booking.allocate(input);
+  allocate(input: AllocateInput, scope?: AllocationScope): Promise<Allocation> {
+    return this.booking.allocate(input, scope);
   }
 
   /** Moves a booking's expiry to now + `seconds`; only its session, only while active (else 404). */
@@ -82,8 +85,8 @@ export class ResourceManager {
   }
 
   /** Releases every active booking of a session (it stopped or expired). Returns how many. */
-  releaseSession(sessionId: string): Promise<number> {
-    return this.booking.releaseSession(sessionId);
+  releaseSession(sessionId: string, db?: DbOrTx): Promise<number> {
+    return this.booking.releaseSession(sessionId, db);
   }
 
   /** Ends one booking whoever holds it (an admin freeing a number). False when it was not active. */
@@ -92,8 +95,24 @@ export class ResourceManager {
   }
 
   /** The session an incoming call belongs to (match-interaction); releases its booking; else 404. */
-  match(input: MatchInput): Promise<MatchResult> {
-    return this.booking.match(input);
+  async match(input: MatchInput): Promise<MatchResult> {
+    const result = await this.booking.match(input);
+    for (const listener of this.matchedListeners) {
+      // The match has committed (the booking is released); a listener's failure must not hide the
+      // session from the IVR that asked, so it is logged rather than thrown.
+      await listener(result).catch((err: unknown) =>
+        this.deps.logger.error('match listener failed', { err, sessionId: result.sessionId }),
+      );
+    }
+    return result;
+  }
+
+  /**
+   * Called after every successful match (match-interaction, GraphQL matchAccessNumber): e.g. the
+   * callback engine completes a user-originated callback whose customer has just called in.
+   */
+  onMatched(listener: MatchedListener): void {
+    this.matchedListeners.push(listener);
   }
 
   /** Active bookings of a session. */

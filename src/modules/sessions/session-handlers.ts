@@ -58,9 +58,12 @@ export interface CreateContext extends Caller {
   /**
    * The transaction the session (and its user data) is being created in. Write through it, so that
    * a failure (throw a DomainError) leaves nothing behind. Do not use `deps.db` inside: on PGlite
-   * the transaction holds the only connection.
+   * the transaction holds the only connection. For `createsSession: false` types there is no
+   * session to create: `tx` is the database itself and the handler runs its own transactions.
    */
   tx: DbOrTx;
+  /** Work to do after `tx` rolls back (e.g. recording that a pool was exhausted); failures are logged. */
+  onRollback(fn: () => Promise<void>): void;
   request: RequestParams;
   now: Date;
 }
@@ -81,9 +84,17 @@ export interface SessionRequestContext extends Caller {
 
 /** How one built-in service type (the `_service` value) answers the Service API. */
 export interface ServiceTypeHandler {
+  /**
+   * GMS answers `/genesys/1/service/<type name>` for this built-in type even when no service of that
+   * name is configured; the request alone supplies the parameters (request-interaction, …).
+   */
+  unconfiguredByName?: boolean;
   /** Control parameters that must have a value after merging the request with the configuration: else 400 naming it. */
   required?: string[];
-  /** `false`: POST runs `create` with no session of its own (match-interaction, request-access). Default true. */
+  /**
+   * `false`: POST runs `create` with no session of its own (match-interaction, request-access),
+   * outside any transaction (it opens its own). Default true.
+   */
   createsSession?: boolean;
   /**
    * POST /genesys/1/service/{name}. `session` is the new session (null when `createsSession` is

@@ -37,7 +37,7 @@ async function visibleSession(ctx: GraphQLContext, id: string): Promise<SessionV
   return session.gmsUser !== null && session.gmsUser === ctx.viewer.gmsUser ? session : null;
 }
 
-async function ownSession(ctx: GraphQLContext, id: string): Promise<SessionView> {
+export async function ownSession(ctx: GraphQLContext, id: string): Promise<SessionView> {
   const session = await visibleSession(ctx, id);
   if (!session) throw new NotFoundError('sessions/not_found', `Service session '${id}' not found or expired`);
   return session;

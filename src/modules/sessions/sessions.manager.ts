@@ -153,6 +153,21 @@ export class SessionManager {
     }
   }
 
+  private async recordAccess(
+    db: DbOrTx,
+    service: string,
+    reply: LegacyJson | LegacyReply,
+    sessionId: string | null,
+  ): Promise<void> {
+    await this.activity?.record(db, {
+      category: 'service',
+      kind: 'accessed',
+      service,
+      status: reply instanceof LegacyReply ? reply.status : 200,
+      sessionId,
+    });
+  }
+
   private async createSession(
     serviceName: string,
     request: RequestParams,
@@ -165,74 +180,111 @@ export class SessionManager {
           `Control parameter ${file.key} must be text, not a file`,
           file.key,
         );
-    const answer = await this.deps.db.transaction(async (tx) => {
-      const service = await this.services.resolve(serviceName, tx);
-      const handler = this.handlers.serviceType(service.serviceType);
-      const params = mergeServiceParams(service, { ...request.userData, ...request.control });
-      for (const name of handler.required ?? [])
-        if (!params[name])
-          throw new ValidationError(
-            'sessions/missing_parameter',
-            `Missing mandatory parameter ${name} for service '${serviceName}'`,
-            name,
-          );
-      const now = this.deps.clock.now();
-      const ctx = { ...caller, tx, request, now };
-      if (handler.createsSession === false) {
-        const reply = handler.create ? await handler.create(null, params, service, ctx) : {};
-        await this.recordAccess(tx, service.name, reply, null);
-        return { session: null, reply, service };
-      }
-      const ttl = parseTtlSeconds(params._ttl, DEFAULT_SESSION_TTL_SECONDS);
-      if (ttl === null)
+    const service = await this.resolveForCreate(serviceName);
+    const handler = this.handlers.serviceType(service.serviceType);
+    const params = mergeServiceParams(service, { ...request.userData, ...request.control });
+    for (const name of handler.required ?? [])
+      if (!params[name])
         throw new ValidationError(
-          'sessions/invalid_ttl',
-          `_ttl must be a positive number of seconds`,
-          '_ttl',
+          'sessions/missing_parameter',
+          `Missing mandatory parameter ${name} for service '${serviceName}'`,
+          name,
         );
-      const dataId = await this.storage.createEntry(tx, ttl, {
-        text: request.userData,
-        binary: request.files,
+    const rollbackWork: (() => Promise<void>)[] = [];
+    const onRollback = (fn: () => Promise<void>) => {
+      rollbackWork.push(fn);
+    };
+    if (handler.createsSession === false) {
+      const now = this.deps.clock.now();
+      const ctx = { ...caller, tx: this.deps.db, onRollback, request, now };
+      try {
+        const reply = handler.create ? await handler.create(null, params, service, ctx) : {};
+        // No transaction here (the handler wrote through deps.db): recorded once it has answered.
+        await this.recordAccess(this.deps.db, service.name, reply, null).catch((err: unknown) =>
+          this.deps.logger.warn('service access not recorded', { service: service.name, err }),
+        );
+        return { session: null, service, ...unwrap(reply) };
+      } catch (err) {
+        await this.runRollbackWork(rollbackWork);
+        throw err;
+      }
+    }
+    const ttl = parseTtlSeconds(params._ttl, DEFAULT_SESSION_TTL_SECONDS);
+    if (ttl === null)
+      throw new ValidationError('sessions/invalid_ttl', `_ttl must be a positive number of seconds`, '_ttl');
+    let answer: { session: SessionView; reply: LegacyJson | LegacyReply };
+    try {
+      answer = await this.deps.db.transaction(async (tx) => {
+        const now = this.deps.clock.now();
+        const ctx = { ...caller, tx, onRollback, request, now };
+        const dataId = await this.storage.createEntry(tx, ttl, {
+          text: request.userData,
+          binary: request.files,
+        });
+        const [row] = await tx
+          .insert(sessionsTable)
+          .values({
+            id: `${this.deps.node.id}-${randomUUID()}`,
+            serviceName: service.name,
+            serviceType: service.serviceType,
+            type: service.type,
+            dataId,
+            gmsUser: caller.gmsUser,
+            params,
+            requestParams: request.control,
+            nodeId: this.deps.node.id,
+            createdAt: now,
+            updatedAt: now,
+            expiresAt: new Date(now.getTime() + ttl * 1000),
+          })
+          .returning();
+        const session = toView(row as SessionRow);
+        const create = handler.create ?? genericServiceType.create;
+        const reply = create ? await create(session, params, service, ctx) : {};
+        await this.recordAccess(tx, service.name, reply, session.id);
+        return { session, reply };
       });
-      const [row] = await tx
-        .insert(sessionsTable)
-        .values({
-          id: `${this.deps.node.id}-${randomUUID()}`,
-          serviceName: service.name,
-          serviceType: service.serviceType,
-          type: service.type,
-          dataId,
-          gmsUser: caller.gmsUser,
-          params,
-          requestParams: request.control,
-          nodeId: this.deps.node.id,
-          createdAt: now,
-          updatedAt: now,
-          expiresAt: new Date(now.getTime() + ttl * 1000),
-        })
-        .returning();
-      const session = toView(row as SessionRow);
-      const create = handler.create ?? genericServiceType.create;
-      const reply = create ? await create(session, params, service, ctx) : {};
-      await this.recordAccess(tx, service.name, reply, session.id);
-      return { session, reply, service };
-    });
-    return { session: answer.session, service: answer.service, ...unwrap(answer.reply) };
+    } catch (err) {
+      await this.runRollbackWork(rollbackWork);
+      throw err;
+    }
+    return { session: answer.session, service, ...unwrap(answer.reply) };
   }
 
-  private async recordAccess(
-    tx: DbOrTx,
-    service: string,
-    reply: LegacyJson | LegacyReply,
-    sessionId: string | null,
-  ): Promise<void> {
-    await this.activity?.record(tx, {
-      category: 'service',
-      kind: 'accessed',
-      service,
-      status: reply instanceof LegacyReply ? reply.status : 200,
-      sessionId,
-    });
+  /** The configured service of that name, else the bare built-in type GMS serves under its own name. */
+  private async resolveForCreate(name: string): Promise<ResolvedService> {
+    const configured = await this.services.find(name);
+    if (configured) return configured;
+    if (this.handlers.hasServiceType(name) && this.handlers.serviceType(name).unconfiguredByName)
+      return {
+        name,
+        serviceType: name,
+        type: 'builtin',
+        template: null,
+        options: {},
+        defaults: {},
+        overwritable: [],
+      };
+    return this.services.resolve(name);
+  }
+
+  private async runRollbackWork(work: (() => Promise<void>)[]): Promise<void> {
+    for (const fn of work)
+      await fn().catch((err: unknown) => this.deps.logger.error('post-rollback work failed', { err }));
+  }
+
+  /**
+   * Holds a live session for the rest of `tx` (FOR SHARE): a concurrent stop waits, so whatever the
+   * caller attaches to the session (a booking) is seen by the stop listeners. 404 when not live.
+   */
+  async holdActive(id: string, tx: DbOrTx): Promise<SessionView> {
+    const [row] = await tx
+      .select()
+      .from(sessionsTable)
+      .where(and(eq(sessionsTable.id, id), gt(sessionsTable.expiresAt, this.deps.clock.now())))
+      .for('share');
+    if (!row) throw new NotFoundError('sessions/not_found', `Service session '${id}' not found or expired`);
+    return toView(row);
   }
 
   /** A live session, or 404 `sessions/not_found`. */

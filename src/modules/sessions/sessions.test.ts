@@ -181,6 +181,11 @@ const SessionsDeleteData = graphql(`
 `);
 
 async function iPhoneService(t: TestApp): Promise<void> {
+  // The service books from its own shared pool (request-interaction allocates an access number).
+  await t.app.managers.resources.createGroup({
+    name: 'iPhoneService',
+    resources: [{ name: 'Key1', accessNumber: '1-800-1234' }],
+  });
   await t.app.managers.services.create({
     name: 'iPhoneService',
     template: 'request-interaction',
@@ -218,8 +223,9 @@ describe('Service API sessions (legacy)', () => {
     const { response, body } = await createSeedSession(t);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('application/json;charset=UTF-8');
-    // No request-interaction handler is registered in this module: the generic Service API answer.
-    expect(Object.keys(body).sort()).toEqual(['_data_id', '_id', 'id']);
+    // The generic Service API answer plus request-interaction's access data.
+    expect(Object.keys(body).sort()).toEqual(['_access_number', '_data_id', '_expiration_time', '_id', 'id']);
+    expect(body._access_number).toBe('1-800-1234');
     expect(body._id).toMatch(SESSION_ID);
     expect(body._id?.startsWith(`${t.app.deps.node.id}-`)).toBe(true);
     expect(body.id).toBe(body._id);
@@ -779,7 +785,13 @@ describe('Service API sessions (GraphQL)', () => {
     if (r.createServiceSession.__typename !== 'MutationCreateServiceSessionSuccess')
       throw new Error(JSON.stringify(r));
     const { session, response } = r.createServiceSession.data;
-    expect(response).toEqual({ _id: session?.id, id: session?.id, _data_id: session?.dataId });
+    expect(response).toEqual({
+      _access_number: '1-800-1234',
+      _expiration_time: 30,
+      _id: session?.id,
+      id: session?.id,
+      _data_id: session?.dataId,
+    });
     expect(session).toMatchObject({
       serviceName: 'iPhoneService',
       serviceType: 'request-interaction',
