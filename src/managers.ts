@@ -6,6 +6,8 @@ import { EventStore } from './modules/event/event.manager.js';
 import { NodeManager } from './modules/node/node.manager.js';
 import { OfficeHoursManager } from './modules/office-hours/office-hours.manager.js';
 import { PatternManager } from './modules/pattern/pattern.manager.js';
+import { ActivityManager } from './modules/report/activity.manager.js';
+import { ReportManager } from './modules/report/report.manager.js';
 import { ResourceManager } from './modules/resource/resource.manager.js';
 import { RoutingManager } from './modules/routing/routing.manager.js';
 import { ServiceManager } from './modules/services/services.manager.js';
@@ -20,15 +22,16 @@ export function createManagers(deps: Deps) {
   const auth = new AuthManager(deps);
   const nodes = new NodeManager(deps);
   const events = new EventStore(deps);
+  const activity = new ActivityManager(deps);
   const patterns = new PatternManager(deps);
   const templates = new TemplateManager(deps);
   const services = new ServiceManager(deps, templates);
   const officeHours = new OfficeHoursManager(deps, services);
   const storage = new StorageManager(deps);
-  const sessions = new SessionManager(deps, services, storage);
+  const sessions = new SessionManager(deps, services, storage, activity);
   registerCalendarServiceTypes({ services, sessions, officeHours });
   const routing = new RoutingManager(deps, auth);
-  const resources = new ResourceManager(deps);
+  const resources = new ResourceManager(deps, activity);
   registerAccessServiceTypes({ sessions, resources });
   const chat = new ChatManager(deps, sessions, routing, events);
   registerChatServiceHandlers({ sessions, chat });
@@ -45,6 +48,8 @@ export function createManagers(deps: Deps) {
     routing,
     resources,
     chat,
+    activity,
+    reports: new ReportManager(deps),
   };
 }
 
@@ -64,6 +69,7 @@ export function scheduleBackgroundTasks(deps: Deps, managers: Managers): void {
   deps.scheduler.every('storage sweep', 30_000, () => managers.storage.sweepExpired());
   managers.routing.schedule(deps.scheduler);
   deps.scheduler.every('resource booking sweep', 15_000, () => managers.resources.sweepExpired());
+  deps.scheduler.every('report link sweep', 60_000, () => managers.reports.sweepLinks());
   deps.scheduler.every('capacity reservation sweep', 3_600_000, () =>
     managers.officeHours.sweepPastReservations(),
   );

@@ -10,6 +10,7 @@ import '../modules/storage/storage.graphql.js';
 import '../provisioning/provisioning.graphql.js';
 import '../modules/routing/routing.graphql.js';
 import '../modules/resource/resource.graphql.js';
+import '../modules/report/report.graphql.js';
 import '../modules/sessions/access.graphql.js';
 import '../modules/chat/chat.graphql.js';
 
