@@ -12,6 +12,7 @@ import { registerLegacyRoutes } from './http/routes.js';
 import { createManagers, type Managers } from './managers.js';
 import { instrumentApp } from './metrics/app-metrics.js';
 import { createMetricsEndpoint } from './metrics/metrics-endpoint.js';
+import { createReportsEndpoint } from './modules/report/report.http.js';
 
 export interface App {
   deps: Deps;
@@ -43,6 +44,7 @@ export async function buildApp(deps: Deps, managers: Managers = createManagers(d
   registerLegacyRoutes(legacy);
   const httpMetrics = instrumentApp(deps, legacy, ws);
   const metricsEndpoint = createMetricsEndpoint(deps, authenticateRequest);
+  const reportsEndpoint = createReportsEndpoint(deps, managers, authenticateRequest);
 
   async function readiness(): Promise<Response> {
     const checks: Record<string, string> = {};
@@ -85,6 +87,7 @@ export async function buildApp(deps: Deps, managers: Managers = createManagers(d
     if (pathname === '/healthz') return jsonResponse({ status: 'alive', node: deps.node.id });
     if (pathname === '/readyz') return readiness();
     if (pathname === '/metrics') return metricsEndpoint(request);
+    if (pathname.startsWith('/reports/')) return reportsEndpoint(request, pathname);
     if (pathname === '/') {
       return jsonResponse({
         graphql: '/graphql',
@@ -92,6 +95,7 @@ export async function buildApp(deps: Deps, managers: Managers = createManagers(d
         health: '/healthz',
         ready: '/readyz',
         metrics: '/metrics',
+        reports: '/reports/{resources|services|callback}.{csv|xlsx|pdf}',
       });
     }
     if (pathname.startsWith('/genesys/')) {

@@ -1,10 +1,14 @@
 import { AuthManager } from './auth/auth.manager.js';
 import type { Deps } from './deps.js';
 import { CallbackManager } from './modules/callback/callback.manager.js';
+import { registerChatServiceHandlers } from './modules/chat/chat.legacy.js';
+import { ChatManager } from './modules/chat/chat.manager.js';
 import { EventStore } from './modules/event/event.manager.js';
 import { NodeManager } from './modules/node/node.manager.js';
 import { OfficeHoursManager } from './modules/office-hours/office-hours.manager.js';
 import { PatternManager } from './modules/pattern/pattern.manager.js';
+import { ActivityManager } from './modules/report/activity.manager.js';
+import { ReportManager } from './modules/report/report.manager.js';
 import { ResourceManager } from './modules/resource/resource.manager.js';
 import { RoutingManager } from './modules/routing/routing.manager.js';
 import { ServiceManager } from './modules/services/services.manager.js';
@@ -19,16 +23,19 @@ export function createManagers(deps: Deps) {
   const auth = new AuthManager(deps);
   const nodes = new NodeManager(deps);
   const events = new EventStore(deps);
+  const activity = new ActivityManager(deps);
   const patterns = new PatternManager(deps);
   const templates = new TemplateManager(deps);
   const services = new ServiceManager(deps, templates);
   const officeHours = new OfficeHoursManager(deps, services);
   const storage = new StorageManager(deps);
-  const sessions = new SessionManager(deps, services, storage);
+  const sessions = new SessionManager(deps, services, storage, activity);
   registerCalendarServiceTypes({ services, sessions, officeHours });
   const routing = new RoutingManager(deps, auth);
-  const resources = new ResourceManager(deps);
+  const resources = new ResourceManager(deps, activity);
   registerAccessServiceTypes({ sessions, resources });
+  const chat = new ChatManager(deps, sessions, routing, events);
+  registerChatServiceHandlers({ sessions, chat });
   const callbacks = new CallbackManager(deps, {
     sessions,
     services,
@@ -37,6 +44,9 @@ export function createManagers(deps: Deps) {
     resources,
     officeHours,
     patterns,
+  });
+  chat.onChatStarted(async (c) => {
+    if (c.serviceType === 'callback') await callbacks.customerArrived(c.sessionId);
   });
   return {
     auth,
@@ -50,6 +60,9 @@ export function createManagers(deps: Deps) {
     sessions,
     routing,
     resources,
+    chat,
+    activity,
+    reports: new ReportManager(deps),
     callbacks,
   };
 }
@@ -70,8 +83,10 @@ export function scheduleBackgroundTasks(deps: Deps, managers: Managers): void {
   deps.scheduler.every('storage sweep', 30_000, () => managers.storage.sweepExpired());
   managers.routing.schedule(deps.scheduler);
   deps.scheduler.every('resource booking sweep', 15_000, () => managers.resources.sweepExpired());
+  deps.scheduler.every('report link sweep', 60_000, () => managers.reports.sweepLinks());
   deps.scheduler.every('capacity reservation sweep', 3_600_000, () =>
     managers.officeHours.sweepPastReservations(),
   );
+  deps.scheduler.every('chat transcript retention', 3_600_000, () => managers.chat.sweep());
   managers.callbacks.schedule(deps.scheduler);
 }

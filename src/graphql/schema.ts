@@ -10,7 +10,9 @@ import '../modules/storage/storage.graphql.js';
 import '../provisioning/provisioning.graphql.js';
 import '../modules/routing/routing.graphql.js';
 import '../modules/resource/resource.graphql.js';
+import '../modules/report/report.graphql.js';
 import '../modules/sessions/access.graphql.js';
+import '../modules/chat/chat.graphql.js';
 import '../modules/callback/callback.graphql.js';
 
 export const schema = builder.toSchema();

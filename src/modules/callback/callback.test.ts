@@ -312,13 +312,27 @@ describe('seed scenario: Chat Immediate', () => {
     ]);
     const a = await agent(group);
     expect(await m.routing.router.get(id)).toBeNull();
-    // The chat helper reports the chat interaction (POST …/ixn/chat) as the customer's arrival.
-    await m.callbacks.customerArrived(id);
+    // Create Chat Interaction (the chat module's ixn/chat): its start hook reports the customer's arrival.
+    const ixn = await json(
+      await post(`/genesys/1/service/${id}/ixn/chat`, {
+        notify_by: 'comet',
+        firstName: 'John',
+        lastName: 'Harry',
+        _verbose: 'false',
+        subject: 'testing',
+        email: 'j.h@gmail.com',
+      }),
+    );
+    expect(ixn).toEqual({ _id: id, comet_channel: '/_genesys' });
     expect(await m.callbacks.get(id)).toMatchObject({
       state: 'COMPLETED',
       reason: 'AGENT_CONNECTED',
       agentId: a,
     });
+    // The chat adopted the callback's routing request: the reserved agent joins it.
+    const chat = await m.chat.requireForSession(id);
+    expect(chat.routingRequestId).toBe(id);
+    expect((await m.chat.agentJoin(a, chat.id)).status).toBe('CONNECTED');
   });
 });
 
@@ -381,7 +395,18 @@ describe('seed scenario: Chat Delayed', () => {
       _position: 0,
       _eta: 0,
     });
-    await m.callbacks.customerArrived(id);
+    // Create Chat Interaction (the chat module's ixn/chat): its start hook reports the customer's arrival.
+    const ixn = await json(
+      await post(`/genesys/1/service/${id}/ixn/chat`, {
+        notify_by: 'comet',
+        firstName: 'John',
+        lastName: 'Harry',
+        _verbose: 'false',
+        subject: 'testing',
+        email: 'j.h@gmail.com',
+      }),
+    );
+    expect(ixn).toEqual({ _id: id, comet_channel: '/_genesys' });
     expect(await m.callbacks.get(id)).toMatchObject({
       state: 'COMPLETED',
       reason: 'AGENT_CONNECTED',

@@ -3,6 +3,7 @@ import { and, asc, desc, eq, gt, inArray, isNull, lt, lte, or, type SQL, sql } f
 import type { DbOrTx, Tx } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
 import { NotFoundError, UnavailableError, ValidationError } from '../../errors.js';
+import type { ActivityRecorder } from '../report/activity.manager.js';
 import {
   type AllocationStrategy,
   DEFAULT_ACCESS_CODE_LENGTH,
@@ -97,7 +98,10 @@ const isActive = (b: Pick<ResourceBookingRow, 'closedAt' | 'endsAt'>, now: Date)
  * - Lock order is always resources row, then bookings rows (no deadlocks between paths).
  */
 export class BookingEngine {
-  constructor(private readonly deps: Deps) {}
+  constructor(
+    private readonly deps: Deps,
+    private readonly activity: ActivityRecorder | null = null,
+  ) {}
 
   private now(): Date {
     return this.deps.clock.now();
@@ -755,6 +759,44 @@ export class BookingEngine {
         reason: e.reason ?? null,
         createdAt: now,
       })),
+    );
+    await this.recordActivity(tx, list, now);
+  }
+
+  /** The same events in the activity record (reports), with each group's booked/free counts now. */
+  private async recordActivity(tx: Tx, list: EventInput[], now: Date): Promise<void> {
+    if (!this.activity) return;
+    const ids = [...new Set(list.map((e) => e.groupId).filter((id): id is number => id !== null))];
+    const counts =
+      ids.length === 0
+        ? []
+        : await tx
+            .select({
+              groupId: resources.groupId,
+              total: sql<number>`count(*)::int`,
+              booked: sql<number>`(count(*) filter (where ${resources.bookedUntil} > ${iso(now)}::timestamptz))::int`,
+            })
+            .from(resources)
+            .where(inArray(resources.groupId, ids))
+            .groupBy(resources.groupId);
+    const byGroup = new Map(
+      counts.map((c) => [c.groupId, { total: Number(c.total), booked: Number(c.booked) }]),
+    );
+    await this.activity.record(
+      tx,
+      list.map((e) => {
+        const c = (e.groupId === null ? undefined : byGroup.get(e.groupId)) ?? { total: 0, booked: 0 };
+        return {
+          category: 'resource' as const,
+          kind: e.kind,
+          group: e.groupName,
+          booked: c.booked,
+          free: c.total - c.booked,
+          reason: e.reason ?? null,
+          sessionId: e.sessionId ?? null,
+          at: e.occurredAt,
+        };
+      }),
     );
   }
 }

@@ -2,6 +2,7 @@ import { and, asc, desc, eq, gt, inArray, isNull, ne, sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
+import type { ActivityRecorder } from '../report/activity.manager.js';
 import { type AllocationScope, BookingEngine, GROUP_LOCK_SPACE, iso } from './resource.booking.js';
 import {
   DEFAULT_BOOKING_TIMEOUT_SECONDS,
@@ -51,8 +52,11 @@ export class ResourceManager {
   private readonly booking: BookingEngine;
   private readonly matchedListeners: MatchedListener[] = [];
 
-  constructor(private readonly deps: Deps) {
-    this.booking = new BookingEngine(deps);
+  constructor(
+    private readonly deps: Deps,
+    activity: ActivityRecorder | null = null,
+  ) {
+    this.booking = new BookingEngine(deps, activity);
   }
 
   private now(): Date {

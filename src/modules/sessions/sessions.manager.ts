@@ -3,6 +3,7 @@ import { and, desc, eq, gt, lte, notInArray, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
 import { DomainError, NotFoundError, ValidationError } from '../../errors.js';
+import type { ActivityRecorder } from '../report/activity.manager.js';
 import { parseTtlSeconds } from '../services/service-options.js';
 import {
   mergeServiceParams,
@@ -102,6 +103,7 @@ export class SessionManager {
     private readonly deps: Deps,
     private readonly services: ServiceManager,
     private readonly storage: StorageManager,
+    private readonly activity: ActivityRecorder | null = null,
   ) {
     // GMS's common `update` request: adds or overwrites user data of the session.
     this.handlers.registerRequest(
@@ -122,8 +124,55 @@ export class SessionManager {
     this.stoppedListeners.push(listener);
   }
 
-  /** POST /genesys/1/service/{name}. */
+  /**
+   * POST /genesys/1/service/{name}. Records a service access in the activity record: in the creating
+   * transaction when it succeeds, on its own (with the failure's status) when it fails.
+   */
   async create(serviceName: string, request: RequestParams, caller: Caller): Promise<CreateSessionResult> {
+    try {
+      return await this.createSession(serviceName, request, caller);
+    } catch (err) {
+      await this.recordFailure(serviceName, err);
+      throw err;
+    }
+  }
+
+  private async recordFailure(serviceName: string, err: unknown): Promise<void> {
+    if (!this.activity) return;
+    try {
+      await this.activity.record(this.deps.db, {
+        category: 'service',
+        kind: 'accessed',
+        service: serviceName,
+        status: err instanceof DomainError ? err.status : 500,
+        code: err instanceof DomainError ? err.code : 'internal',
+      });
+    } catch (recordErr) {
+      // The caller gets the original error; a lost statistic must not replace it.
+      this.deps.logger.warn('service access not recorded', { service: serviceName, err: recordErr });
+    }
+  }
+
+  private async recordAccess(
+    db: DbOrTx,
+    service: string,
+    reply: LegacyJson | LegacyReply,
+    sessionId: string | null,
+  ): Promise<void> {
+    await this.activity?.record(db, {
+      category: 'service',
+      kind: 'accessed',
+      service,
+      status: reply instanceof LegacyReply ? reply.status : 200,
+      sessionId,
+    });
+  }
+
+  private async createSession(
+    serviceName: string,
+    request: RequestParams,
+    caller: Caller,
+  ): Promise<CreateSessionResult> {
     for (const file of request.files)
       if (file.key.startsWith('_'))
         throw new ValidationError(
@@ -150,6 +199,10 @@ export class SessionManager {
       const ctx = { ...caller, tx: this.deps.db, onRollback, request, now };
       try {
         const reply = handler.create ? await handler.create(null, params, service, ctx) : {};
+        // No transaction here (the handler wrote through deps.db): recorded once it has answered.
+        await this.recordAccess(this.deps.db, service.name, reply, null).catch((err: unknown) =>
+          this.deps.logger.warn('service access not recorded', { service: service.name, err }),
+        );
         return { session: null, service, ...unwrap(reply) };
       } catch (err) {
         await this.runRollbackWork(rollbackWork);
@@ -188,6 +241,7 @@ export class SessionManager {
         const session = toView(row as SessionRow);
         const create = handler.create ?? genericServiceType.create;
         const reply = create ? await create(session, params, service, ctx) : {};
+        await this.recordAccess(tx, service.name, reply, session.id);
         return { session, reply };
       });
     } catch (err) {
@@ -284,6 +338,31 @@ export class SessionManager {
 
   /** GET /genesys/1/service/{name} on a service (office-hours, capacity …): 405 when its type has no query. */
   async query(serviceName: string, query: URLSearchParams, caller: Caller): Promise<RequestResult> {
+    let result: RequestResult;
+    try {
+      result = await this.queryService(serviceName, query, caller);
+    } catch (err) {
+      await this.recordFailure(serviceName, err);
+      throw err;
+    }
+    try {
+      await this.activity?.record(this.deps.db, {
+        category: 'service',
+        kind: 'accessed',
+        service: serviceName,
+        status: result.status,
+      });
+    } catch (err) {
+      this.deps.logger.warn('service access not recorded', { service: serviceName, err });
+    }
+    return result;
+  }
+
+  private async queryService(
+    serviceName: string,
+    query: URLSearchParams,
+    caller: Caller,
+  ): Promise<RequestResult> {
     const service = await this.services.resolve(serviceName);
     const handler = this.handlers.serviceType(service.serviceType);
     if (!handler.query)

@@ -555,7 +555,7 @@ describe('Service API dispatch seams', () => {
       }),
       { serviceTypes: ['test-allocate'] },
     );
-    handlers.registerRequest('ixn/chat/*', async (session, _params, _service, ctx) => ({
+    handlers.registerRequest('ixn/probe/*', async (session, _params, _service, ctx) => ({
       _id: session.id,
       sub: ctx.path,
       comet_channel: '/_genesys',
@@ -629,10 +629,10 @@ describe('Service API dispatch seams', () => {
       from: 'dev-1',
       service: 'alloc',
     });
-    const chat = await post(`/genesys/1/service/${_id}/ixn/chat/send`, 'message=hi');
-    expect(await chat.json()).toEqual({ _id, sub: 'ixn/chat/send', comet_channel: '/_genesys' });
-    const chatRoot = await post(`/genesys/1/service/${_id}/ixn/chat`);
-    expect(await chatRoot.json()).toMatchObject({ sub: 'ixn/chat' });
+    const chat = await post(`/genesys/1/service/${_id}/ixn/probe/send`, 'message=hi');
+    expect(await chat.json()).toEqual({ _id, sub: 'ixn/probe/send', comet_channel: '/_genesys' });
+    const chatRoot = await post(`/genesys/1/service/${_id}/ixn/probe`);
+    expect(await chatRoot.json()).toMatchObject({ sub: 'ixn/probe' });
     const queue = await t.fetch(`/genesys/1/service/${_id}/check-queue-position`);
     expect(await queue.json()).toEqual({ _position: 2, _eta: 'n/a' });
     const wrongMethod = await post(`/genesys/1/service/${_id}/check-queue-position`);

@@ -1,0 +1,780 @@
+import { randomBytes } from 'node:crypto';
+import { and, asc, desc, eq, gte, inArray, lt, ne, type SQL, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client.js';
+import type { Deps } from '../../deps.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
+import type { EventStore, SessionEvent } from '../event/event.manager.js';
+// The routing manager exposes no "ready agents matching a target" read that runs inside a caller's
+// transaction; request-chat's wait check needs one (see docs/chat.md).
+import { loadProfiles } from '../routing/queue.store.js';
+import type { RoutingManager } from '../routing/routing.manager.js';
+import { agentsTable } from '../routing/routing.tables.js';
+import { matchesAgent } from '../routing/target.js';
+import type { SessionView } from '../sessions/session-handlers.js';
+import type { SessionManager } from '../sessions/sessions.manager.js';
+import {
+  type ChatRow,
+  type ChatStatus,
+  chatsTable,
+  chatTranscriptTable,
+  type TranscriptRow,
+} from './chat.tables.js';
+
+export type ChatEventType =
+  | 'Message.Text'
+  | 'Notice.Joined'
+  | 'Notice.Left'
+  | 'Notice.TypingStarted'
+  | 'Notice.TypingStopped';
+export type ChatPartyType = 'CLIENT' | 'AGENT';
+
+export interface TranscriptEvent {
+  chatId: string;
+  /** 1-based, dense per chat. */
+  position: number;
+  eventType: ChatEventType;
+  nickname: string;
+  text: string;
+  partyId: string;
+  partyType: ChatPartyType;
+  at: Date;
+}
+
+export interface ChatView {
+  id: string;
+  sessionId: string;
+  serviceName: string;
+  serviceType: string;
+  gmsUser: string | null;
+  status: ChatStatus;
+  nickname: string;
+  firstName: string | null;
+  lastName: string | null;
+  email: string | null;
+  subject: string | null;
+  notifyBy: string | null;
+  details: Record<string, string>;
+  routingRequestId: string | null;
+  virtualQueue: string | null;
+  target: string | null;
+  reservationId: number | null;
+  agentId: string | null;
+  agentNickname: string | null;
+  lastPosition: number;
+  clientPosition: number;
+  endedBy: string | null;
+  startedAt: Date;
+  endedAt: Date | null;
+  sessionExpiresAt: Date;
+}
+
+export interface StartChatInput {
+  firstName?: string | null;
+  lastName?: string | null;
+  /** `userDisplayName` / `nickname`: wins over first and last name. */
+  nickname?: string | null;
+  email?: string | null;
+  subject?: string | null;
+  notifyBy?: string | null;
+  /** Any other parameters (push_notification_*, subscriptionID …), kept with the chat. */
+  details?: Record<string, string>;
+}
+
+/** Where the chat is routed: the session's merged control parameters. */
+export interface ChatRouting {
+  target: string | null;
+  virtualQueue: string | null;
+}
+
+/** Another module's agent already reserved for a session (callback Chat Delayed): its reservation id. */
+export type ReservationLookup = (sessionId: string) => Promise<number | null>;
+
+/** Told about each new chat before it is routed. */
+export type ChatStartedHook = (chat: ChatView) => Promise<void>;
+
+export interface ChatOptions {
+  /** Ended chats (and their transcripts) are kept this long for admins. */
+  retentionDays: number;
+  /** Transcript streams re-read at least this often (a lost bus poke only delays). */
+  pollMs: number;
+  /** Events read per batch. */
+  batch: number;
+}
+
+export const DEFAULT_CHAT_OPTIONS: ChatOptions = { retentionDays: 30, pollMs: 5_000, batch: 200 };
+
+/** Largest message text accepted (characters). */
+export const MAX_MESSAGE_LENGTH = 16_384;
+export const CLIENT_PARTY_ID = '1';
+export const CHAT_SERVICE_MESSAGE = 'Chat service is available';
+export const JOINED_TEXT = 'has joined the session';
+export const LEFT_TEXT = 'has left the session';
+
+/** The tag a chat's transcript changes are pushed with (CometD `/_genesys`, GraphQL device streams). */
+export const chatRefreshTag = (sessionId: string) => `service.chat.refresh.${sessionId}`;
+
+declare module '../../pubsub/topics.js' {
+  interface TopicMap {
+    /** Keyed by chat id: "the transcript grew to `position`" (after commit; a poke only). */
+    'chat:transcript': { chatId: string; position: number };
+  }
+}
+
+/** `YYYY-MM-DDTHH:MM:SSZ`, as Chat API v1 writes `startedAt`. */
+export const chatTime = (d: Date) => `${d.toISOString().slice(0, 19)}Z`;
+
+const toView = (r: ChatRow): ChatView => ({
+  id: r.id,
+  sessionId: r.sessionId,
+  serviceName: r.serviceName,
+  serviceType: r.serviceType,
+  gmsUser: r.gmsUser,
+  status: r.status,
+  nickname: r.nickname,
+  firstName: r.firstName,
+  lastName: r.lastName,
+  email: r.email,
+  subject: r.subject,
+  notifyBy: r.notifyBy,
+  details: r.details,
+  routingRequestId: r.routingRequestId,
+  virtualQueue: r.virtualQueue,
+  target: r.target,
+  reservationId: r.reservationId,
+  agentId: r.agentId,
+  agentNickname: r.agentNickname,
+  lastPosition: r.lastPosition,
+  clientPosition: r.clientPosition,
+  endedBy: r.endedBy,
+  startedAt: r.startedAt,
+  endedAt: r.endedAt,
+  sessionExpiresAt: r.sessionExpiresAt,
+});
+
+const toEvent = (r: TranscriptRow): TranscriptEvent => ({
+  chatId: r.chatId,
+  position: r.position,
+  eventType: r.eventType as ChatEventType,
+  nickname: r.nickname,
+  text: r.text,
+  partyId: r.partyId,
+  partyType: r.partyType as ChatPartyType,
+  at: r.createdAt,
+});
+
+/** `[eventType, nickname, text, partyId, partyType]`. */
+export const transcriptTuple = (e: TranscriptEvent): [string, string, string, string, string] => [
+  e.eventType,
+  e.nickname,
+  e.text,
+  e.partyId,
+  e.partyType,
+];
+
+/** The Chat API v1 object pushed on `/_genesys` for new transcript events (key order as captured). */
+export function chatPushMessage(chat: ChatView, events: TranscriptEvent[]) {
+  const last = events.at(-1)?.position ?? chat.lastPosition;
+  return {
+    transcriptPosition: String(last + 1),
+    startedAt: chatTime(chat.startedAt),
+    chatServiceMessage: CHAT_SERVICE_MESSAGE,
+    transcriptToShow: events.map(transcriptTuple),
+    chatSessionId: chat.id,
+    chatIxnState: chat.status === 'ENDED' ? 'DISCONNECTED' : 'TRANSCRIPT',
+  };
+}
+
+const clean = (v: string | null | undefined) => {
+  const t = v?.trim();
+  return t ? t : null;
+};
+
+function messageText(text: string): string {
+  if (typeof text !== 'string' || text.trim() === '')
+    throw new ValidationError('chat/empty_message', 'A chat message needs some text', 'message');
+  if (text.length > MAX_MESSAGE_LENGTH)
+    throw new ValidationError(
+      'chat/message_too_long',
+      `A chat message is at most ${MAX_MESSAGE_LENGTH} characters`,
+      'message',
+    );
+  return text;
+}
+
+const ended = (chat: ChatView) => new ConflictError('chat/disconnected', `Chat '${chat.id}' is disconnected`);
+
+interface NewEvent {
+  eventType: ChatEventType;
+  text: string;
+  /** The speaker; defaults to the customer. */
+  party?: 'client' | 'agent';
+}
+
+/**
+ * Chat interactions on service sessions: the customer side (start, send, typing, disconnect), the
+ * agent side through the routing engine (the reserved agent joins, talks, leaves), stored
+ * transcripts with a per-chat position, and live streams of them.
+ *
+ * Every transcript event is written (with the chat's position bump and the durable session event
+ * tagged `service.chat.refresh.<session id>`) in one transaction before anyone is answered; pokes
+ * go out on the bus only after commit.
+ */
+export class ChatManager {
+  readonly options: ChatOptions;
+  private reservationLookup: ReservationLookup | null = null;
+  private readonly startedHooks: ChatStartedHook[] = [];
+
+  constructor(
+    private readonly deps: Deps,
+    private readonly sessions: SessionManager,
+    private readonly routing: RoutingManager,
+    private readonly events: EventStore,
+    options: Partial<ChatOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_CHAT_OPTIONS, ...options };
+    this.sessions.onStopped(async (event, tx) => {
+      await this.endForSession(tx, event.id);
+    });
+  }
+
+  /**
+   * Lets another module hand over an agent it already reserved for a session (the callback module
+   * does for Chat Delayed): when `lookup(sessionId)` returns a reservation id, a chat started on
+   * that session goes to that agent instead of being queued.
+   */
+  setReservationLookup(lookup: ReservationLookup | null): void {
+    this.reservationLookup = lookup;
+  }
+
+  /**
+   * Runs, in registration order, when a chat was created and before it is routed (the callback
+   * module records the customer's arrival: `chat.onChatStarted((c) => callbacks.customerArrived(c.sessionId))`
+   * for callback sessions). A throw ends the new chat and fails the start.
+   */
+  onChatStarted(hook: ChatStartedHook): void {
+    this.startedHooks.push(hook);
+  }
+
+  // ------------------------------------------------------------------ reads
+
+  async get(chatId: string, db: DbOrTx = this.deps.db): Promise<ChatView> {
+    const [row] = await db.select().from(chatsTable).where(eq(chatsTable.id, chatId));
+    if (!row) throw new NotFoundError('chat/not_found', `Chat '${chatId}' not found`);
+    return toView(row);
+  }
+
+  /** The session's open chat, else its latest one; null when it never had one. */
+  async forSession(sessionId: string, db: DbOrTx = this.deps.db): Promise<ChatView | null> {
+    const [row] = await db
+      .select()
+      .from(chatsTable)
+      .where(eq(chatsTable.sessionId, sessionId))
+      .orderBy(sql`case when ${chatsTable.status} = 'ENDED' then 1 else 0 end`, desc(chatsTable.startedAt))
+      .limit(1);
+    return row ? toView(row) : null;
+  }
+
+  async requireForSession(sessionId: string): Promise<ChatView> {
+    const chat = await this.forSession(sessionId);
+    if (!chat)
+      throw new NotFoundError(
+        'chat/not_started',
+        `Service session '${sessionId}' has no chat interaction: start one with ixn/chat`,
+      );
+    return chat;
+  }
+
+  /** Chats, newest first (admin). */
+  async list(
+    filter: {
+      sessionId?: string | null;
+      gmsUser?: string | null;
+      agentId?: string | null;
+      status?: ChatStatus | null;
+      limit?: number | null;
+    } = {},
+  ): Promise<ChatView[]> {
+    const conditions: SQL[] = [];
+    if (filter.sessionId) conditions.push(eq(chatsTable.sessionId, filter.sessionId));
+    if (filter.gmsUser) conditions.push(eq(chatsTable.gmsUser, filter.gmsUser));
+    if (filter.agentId) conditions.push(eq(chatsTable.agentId, filter.agentId));
+    if (filter.status) conditions.push(eq(chatsTable.status, filter.status));
+    const rows = await this.deps.db
+      .select()
+      .from(chatsTable)
+      .where(conditions.length ? and(...conditions) : undefined)
+      .orderBy(desc(chatsTable.startedAt), desc(chatsTable.id))
+      .limit(Math.min(Math.max(filter.limit ?? 100, 1), 1000));
+    return rows.map(toView);
+  }
+
+  /** Transcript events at `fromPosition` and after, oldest first. */
+  async transcript(chatId: string, fromPosition = 1, limit = this.options.batch): Promise<TranscriptEvent[]> {
+    const rows = await this.deps.db
+      .select()
+      .from(chatTranscriptTable)
+      .where(and(eq(chatTranscriptTable.chatId, chatId), gte(chatTranscriptTable.position, fromPosition)))
+      .orderBy(asc(chatTranscriptTable.position))
+      .limit(Math.min(Math.max(limit, 1), 10_000));
+    return rows.map(toEvent);
+  }
+
+  /**
+   * Live transcript from `fromPosition`: stored events first, then new ones as they commit (bus
+   * pokes, and a re-read every `pollMs`, so a lost poke only delays). Reads at the consumer's pace.
+   * Ends after the event that ended the chat.
+   */
+  async *streamTranscript(chatId: string, fromPosition = 1): AsyncGenerator<TranscriptEvent> {
+    let next = Math.max(1, fromPosition);
+    let dirty = true;
+    let wake: (() => void) | null = null;
+    const poke = () => {
+      dirty = true;
+      const w = wake;
+      wake = null;
+      w?.();
+    };
+    // Listen before the first read, so nothing committed in between is missed.
+    const stop = await this.deps.bus.watch('chat:transcript', chatId, poke);
+    try {
+      for (;;) {
+        if (!dirty)
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(poke, this.options.pollMs);
+            timer.unref?.();
+            wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+        dirty = false;
+        for (;;) {
+          const batch = await this.transcript(chatId, next);
+          for (const event of batch) {
+            next = event.position + 1;
+            yield event;
+          }
+          if (batch.length < this.options.batch) break;
+        }
+        const chat = await this.get(chatId);
+        if (next <= chat.lastPosition) dirty = true;
+        else if (chat.status === 'ENDED') return;
+      }
+    } finally {
+      await stop();
+    }
+  }
+
+  // ------------------------------------------------------------------ customer side
+
+  /**
+   * Starts the session's chat (idempotent: an open chat is returned as it is), then routes it:
+   *  1. the `onChatStarted` hooks run (the callback module records the customer's arrival there,
+   *     which may queue the session itself);
+   *  2. an agent handed over by the reservation lookup takes it;
+   *  3. else a routing request already active for the session (same id) is adopted as it is;
+   *  4. else the chat is queued to `routing.target` in `routing.virtualQueue` (default: the service
+   *     name) with the session id as request id.
+   * When routing fails the chat ends (`endedBy: routing`) and the error is thrown.
+   */
+  async start(
+    session: SessionView,
+    input: StartChatInput,
+    routing: ChatRouting,
+  ): Promise<{ chat: ChatView; created: boolean }> {
+    const open = await this.forSession(session.id);
+    if (open && open.status !== 'ENDED') return { chat: open, created: false };
+    const target = clean(routing.target);
+    if (target) this.routing.validateTarget(target);
+    const firstName = clean(input.firstName);
+    const lastName = clean(input.lastName);
+    const nickname =
+      clean(input.nickname) ?? clean([firstName, lastName].filter(Boolean).join(' ')) ?? 'Customer';
+    const now = this.deps.clock.now();
+    let row: ChatRow;
+    try {
+      [row] = (await this.deps.db
+        .insert(chatsTable)
+        .values({
+          id: randomBytes(12).toString('base64url'),
+          sessionId: session.id,
+          serviceName: session.serviceName,
+          serviceType: session.serviceType,
+          gmsUser: session.gmsUser,
+          status: 'QUEUED',
+          nickname,
+          firstName,
+          lastName,
+          email: clean(input.email),
+          subject: clean(input.subject),
+          notifyBy: clean(input.notifyBy),
+          details: input.details ?? {},
+          startedAt: now,
+          sessionExpiresAt: session.expiresAt,
+        })
+        .returning()) as [ChatRow];
+    } catch (err) {
+      // Two starts at once: the partial unique index lets one win; the other answers with it.
+      const winner = await this.forSession(session.id);
+      if (winner && winner.status !== 'ENDED') return { chat: winner, created: false };
+      throw err;
+    }
+    try {
+      const placed = await this.route(toView(row), session, target, clean(routing.virtualQueue));
+      const [updated] = await this.deps.db
+        .update(chatsTable)
+        .set(placed)
+        .where(eq(chatsTable.id, row.id))
+        .returning();
+      return { chat: toView(updated as ChatRow), created: true };
+    } catch (err) {
+      await this.deps.db
+        .update(chatsTable)
+        .set({ status: 'ENDED', endedAt: this.deps.clock.now(), endedBy: 'routing' })
+        .where(eq(chatsTable.id, row.id));
+      throw err;
+    }
+  }
+
+  /** Steps 1–4 of `start`: where the chat's agent comes from. */
+  private async route(
+    chat: ChatView,
+    session: SessionView,
+    target: string | null,
+    virtualQueue: string | null,
+  ): Promise<Pick<ChatRow, 'routingRequestId' | 'virtualQueue' | 'target' | 'reservationId'>> {
+    for (const hook of this.startedHooks) await hook(chat);
+    const handedOver = this.reservationLookup ? await this.reservationLookup(session.id) : null;
+    if (handedOver !== null) {
+      const reservation = await this.routing.reservation(handedOver);
+      if (!reservation || reservation.endedAt)
+        throw new ConflictError(
+          'chat/reservation_ended',
+          `The agent reserved for service session '${session.id}' is no longer reserved`,
+        );
+      return {
+        routingRequestId: reservation.requestId,
+        virtualQueue: reservation.virtualQueue,
+        target: reservation.target,
+        reservationId: reservation.id,
+      };
+    }
+    const active = await this.routing.router.get(session.id);
+    if (active && (active.state === 'WAITING' || active.state === 'RESERVED' || active.state === 'ACCEPTED'))
+      return {
+        routingRequestId: active.requestId,
+        virtualQueue: active.virtualQueue,
+        target: active.target,
+        reservationId: null,
+      };
+    if (!target)
+      throw new ValidationError(
+        'chat/missing_target',
+        `Service '${session.serviceName}' has no _target to route the chat to`,
+        '_target',
+      );
+    const queue = virtualQueue ?? session.serviceName;
+    const request = await this.routing.router.enqueue({
+      requestId: session.id,
+      virtualQueue: queue,
+      target,
+      data: {
+        media: 'chat',
+        chatId: chat.id,
+        sessionId: session.id,
+        serviceName: session.serviceName,
+        nickname: chat.nickname,
+        ...(chat.firstName ? { firstName: chat.firstName } : {}),
+        ...(chat.lastName ? { lastName: chat.lastName } : {}),
+        ...(chat.email ? { email: chat.email } : {}),
+        ...(chat.subject ? { subject: chat.subject } : {}),
+      },
+    });
+    return {
+      routingRequestId: request.requestId,
+      virtualQueue: queue,
+      target: request.target,
+      reservationId: null,
+    };
+  }
+
+  /** The customer's message (stored before this returns). */
+  async send(chatId: string, text: string): Promise<TranscriptEvent[]> {
+    const body = messageText(text);
+    return this.append(chatId, () => [{ eventType: 'Message.Text', text: body }]);
+  }
+
+  async typing(chatId: string, typing: boolean): Promise<TranscriptEvent[]> {
+    return this.append(chatId, () => [
+      { eventType: typing ? 'Notice.TypingStarted' : 'Notice.TypingStopped', text: '' },
+    ]);
+  }
+
+  /**
+   * The customer leaves: Notice.Left, the chat ends. A request no agent accepted yet is withdrawn
+   * from the queue (a reserved agent goes back to READY); an agent in the chat still leaves
+   * (completes) on its side. Leaving an ended chat changes nothing.
+   */
+  async disconnect(chatId: string): Promise<ChatView> {
+    const chat = await this.get(chatId);
+    if (chat.status === 'ENDED') return chat;
+    await this.append(chatId, () => [{ eventType: 'Notice.Left', text: LEFT_TEXT }], {
+      end: 'customer',
+    });
+    const after = await this.get(chatId);
+    if (!after.agentId && after.routingRequestId)
+      await this.routing.router.cancel(after.routingRequestId, 'chat disconnected by the customer');
+    return after;
+  }
+
+  /** Records the newest position a legacy response showed the customer. */
+  async markDelivered(chatId: string, position: number): Promise<void> {
+    await this.deps.db
+      .update(chatsTable)
+      .set({ clientPosition: sql`greatest(${chatsTable.clientPosition}, ${position})` })
+      .where(eq(chatsTable.id, chatId));
+  }
+
+  // ------------------------------------------------------------------ agent side
+
+  /** Chats the agent may join (its open reservation's) or is in. */
+  async agentChats(agentId: string): Promise<ChatView[]> {
+    const reservation = await this.routing.currentReservation(agentId);
+    const conditions: SQL[] = [and(eq(chatsTable.agentId, agentId), ne(chatsTable.status, 'ENDED')) as SQL];
+    if (reservation) {
+      conditions.push(
+        and(
+          eq(chatsTable.status, 'QUEUED'),
+          sql`(${chatsTable.reservationId} = ${reservation.id} or (${chatsTable.reservationId} is null and ${chatsTable.routingRequestId} = ${reservation.requestId}))`,
+        ) as SQL,
+      );
+    }
+    const rows = await this.deps.db
+      .select()
+      .from(chatsTable)
+      .where(sql.join(conditions, sql` or `))
+      .orderBy(asc(chatsTable.startedAt));
+    return rows.map(toView);
+  }
+
+  /** Whether the agent is, or may become, the chat's agent. */
+  async agentMayAccess(agentId: string, chat: ChatView): Promise<boolean> {
+    if (chat.agentId === agentId) return true;
+    if (chat.status !== 'QUEUED') return false;
+    const reservation = await this.routing.currentReservation(agentId);
+    return reservation !== null && this.reservationFits(chat, reservation);
+  }
+
+  private reservationFits(chat: ChatView, reservation: { id: number; requestId: string }): boolean {
+    return chat.reservationId !== null
+      ? chat.reservationId === reservation.id
+      : chat.routingRequestId === reservation.requestId;
+  }
+
+  /**
+   * The reserved agent joins (accepting its reservation when still pending): Notice.Joined. Joining
+   * again is a no-op.
+   */
+  async agentJoin(agentId: string, chatId: string): Promise<ChatView> {
+    const chat = await this.get(chatId);
+    if (chat.agentId === agentId && chat.status === 'CONNECTED') return chat;
+    if (chat.status === 'ENDED') throw ended(chat);
+    const reservation = await this.routing.currentReservation(agentId);
+    if (!reservation || !this.reservationFits(chat, reservation))
+      throw new ForbiddenError(`Agent '${agentId}' is not reserved for chat '${chatId}'`);
+    if (!reservation.acceptedAt) await this.routing.acceptReservation(agentId, reservation.id);
+    const agent = await this.routing.agents.get(agentId);
+    const nickname = agent?.name?.trim() || agentId;
+    await this.append(chatId, () => [{ eventType: 'Notice.Joined', text: JOINED_TEXT, party: 'agent' }], {
+      join: { agentId, nickname, reservationId: reservation.id },
+    });
+    return this.get(chatId);
+  }
+
+  async agentSend(agentId: string, chatId: string, text: string): Promise<TranscriptEvent[]> {
+    const body = messageText(text);
+    return this.append(chatId, () => [{ eventType: 'Message.Text', text: body, party: 'agent' }], {
+      agentId,
+    });
+  }
+
+  async agentTyping(agentId: string, chatId: string, typing: boolean): Promise<TranscriptEvent[]> {
+    return this.append(
+      chatId,
+      () => [
+        { eventType: typing ? 'Notice.TypingStarted' : 'Notice.TypingStopped', text: '', party: 'agent' },
+      ],
+      { agentId },
+    );
+  }
+
+  /**
+   * The agent leaves: Notice.Left (unless the customer already ended the chat), the chat ends, and
+   * the agent's interaction is completed in routing (`next` state, default READY).
+   */
+  async agentLeave(
+    agentId: string,
+    chatId: string,
+    next: 'READY' | 'AFTER_CALL_WORK' | 'NOT_READY' = 'READY',
+  ): Promise<ChatView> {
+    const chat = await this.get(chatId);
+    if (chat.agentId !== agentId) throw new ForbiddenError(`Agent '${agentId}' is not in chat '${chatId}'`);
+    if (chat.status !== 'ENDED')
+      await this.append(chatId, () => [{ eventType: 'Notice.Left', text: LEFT_TEXT, party: 'agent' }], {
+        agentId,
+        end: 'agent',
+      });
+    if (chat.reservationId !== null) {
+      const reservation = await this.routing.reservation(chat.reservationId);
+      if (reservation && !reservation.endedAt)
+        await this.routing.completeInteraction(agentId, chat.reservationId, next);
+    }
+    return this.get(chatId);
+  }
+
+  // ------------------------------------------------------------------ housekeeping
+
+  /** Ended chats past their retention, with their transcripts. */
+  async sweep(): Promise<number> {
+    const cutoff = new Date(this.deps.clock.now().getTime() - this.options.retentionDays * 86_400_000);
+    const old = this.deps.db
+      .select({ id: chatsTable.id })
+      .from(chatsTable)
+      .where(and(eq(chatsTable.status, 'ENDED'), lt(chatsTable.endedAt, cutoff)))
+      .limit(1000);
+    const deleted = await this.deps.db
+      .delete(chatsTable)
+      .where(inArray(chatsTable.id, old))
+      .returning({ id: chatsTable.id });
+    return deleted.length;
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  /** A stopped or expired session ends its open chat (inside the stop's transaction). */
+  private async endForSession(tx: DbOrTx, sessionId: string): Promise<void> {
+    const [open] = await tx
+      .select()
+      .from(chatsTable)
+      .where(and(eq(chatsTable.sessionId, sessionId), ne(chatsTable.status, 'ENDED')))
+      .for('update');
+    if (!open) return;
+    await tx
+      .update(chatsTable)
+      .set({ status: 'ENDED', endedAt: this.deps.clock.now(), endedBy: 'session' })
+      .where(eq(chatsTable.id, open.id));
+    // Runs once the stop has had its chance to commit: transcript watchers learn that the chat
+    // ended, and a request still waiting is withdrawn (the routing engine uses its own transaction).
+    const withdraw =
+      !open.agentId && open.routingRequestId && open.reservationId === null ? open.routingRequestId : null;
+    setImmediate(() => {
+      void this.deps.bus.publish('chat:transcript', open.id, {
+        chatId: open.id,
+        position: open.lastPosition,
+      });
+      if (withdraw)
+        this.routing.router
+          .cancel(withdraw, 'service session stopped')
+          .catch((err: unknown) =>
+            this.deps.logger.error('chat routing cancel failed', { requestId: withdraw, err }),
+          );
+    });
+  }
+
+  /**
+   * Appends events in one transaction: locks the chat row (the position counter), checks who may
+   * speak, writes the transcript rows and the durable push event; announces after commit.
+   */
+  private async append(
+    chatId: string,
+    build: (chat: ChatView) => NewEvent[],
+    options: {
+      agentId?: string;
+      join?: { agentId: string; nickname: string; reservationId: number };
+      end?: 'customer' | 'agent';
+    } = {},
+  ): Promise<TranscriptEvent[]> {
+    const result = await this.deps.db.transaction(async (tx) => {
+      const [row] = await tx.select().from(chatsTable).where(eq(chatsTable.id, chatId)).for('update');
+      if (!row) throw new NotFoundError('chat/not_found', `Chat '${chatId}' not found`);
+      let chat = toView(row);
+      if (chat.status === 'ENDED') throw ended(chat);
+      if (options.agentId !== undefined && chat.agentId !== options.agentId)
+        throw new ForbiddenError(`Agent '${options.agentId}' is not in chat '${chatId}'`);
+      const set: Partial<typeof chatsTable.$inferInsert> = {};
+      let agentPartyId = row.agentPartyId;
+      if (options.join) {
+        if (chat.agentId !== null && chat.agentId !== options.join.agentId)
+          throw new ConflictError('chat/agent_present', `Chat '${chatId}' already has an agent`);
+        agentPartyId = row.nextPartyId;
+        Object.assign(set, {
+          status: 'CONNECTED',
+          agentId: options.join.agentId,
+          agentNickname: options.join.nickname,
+          agentPartyId,
+          nextPartyId: row.nextPartyId + 1,
+          reservationId: options.join.reservationId,
+        });
+        chat = { ...chat, agentId: options.join.agentId, agentNickname: options.join.nickname };
+      }
+      const now = this.deps.clock.now();
+      const fresh = build(chat);
+      const rows = fresh.map((e, i) => {
+        const agent = e.party === 'agent';
+        return {
+          chatId,
+          position: row.lastPosition + i + 1,
+          eventType: e.eventType,
+          nickname: agent ? (chat.agentNickname ?? chat.agentId ?? 'Agent') : chat.nickname,
+          text: e.text,
+          partyId: agent ? String(agentPartyId ?? 2) : CLIENT_PARTY_ID,
+          partyType: agent ? 'AGENT' : 'CLIENT',
+          createdAt: now,
+        };
+      });
+      const lastPosition = row.lastPosition + rows.length;
+      if (options.end) Object.assign(set, { status: 'ENDED', endedAt: now, endedBy: options.end });
+      const [updated] = await tx
+        .update(chatsTable)
+        .set({ ...set, lastPosition })
+        .where(eq(chatsTable.id, chatId))
+        .returning();
+      const inserted = rows.length
+        ? (await tx.insert(chatTranscriptTable).values(rows).returning()).map(toEvent)
+        : [];
+      const view = toView(updated as ChatRow);
+      let pushed: SessionEvent | null = null;
+      if (inserted.length)
+        pushed = await this.events.append(tx, {
+          sessionId: view.sessionId,
+          gmsUser: view.gmsUser,
+          tag: chatRefreshTag(view.sessionId),
+          message: chatPushMessage(view, inserted),
+          expiresAt: view.sessionExpiresAt,
+        });
+      return { inserted, pushed, lastPosition };
+    });
+    if (result.pushed) await this.events.announce([result.pushed]);
+    await this.deps.bus.publish('chat:transcript', chatId, { chatId, position: result.lastPosition });
+    return result.inserted;
+  }
+
+  // ------------------------------------------------------------------ request-chat
+
+  /**
+   * Whether a READY agent matches `target` (request-chat with `_wait_for_agent`). Runs on the
+   * caller's transaction: the session is being created in it.
+   */
+  async agentAvailable(db: DbOrTx, target: string): Promise<boolean> {
+    const parsed = this.routing.validateTarget(target);
+    const ready = await db
+      .select({ id: agentsTable.id })
+      .from(agentsTable)
+      .where(eq(agentsTable.state, 'READY'));
+    const profiles = await loadProfiles(
+      db,
+      ready.map((r) => r.id),
+    );
+    return profiles.some((p) => matchesAgent(parsed.expr, p));
+  }
+}

@@ -1,0 +1,107 @@
+import type { DbOrTx } from '../../db/client.js';
+import type { Deps } from '../../deps.js';
+import { activityTable } from './report.tables.js';
+
+export const resourceActivityKinds = ['allocated', 'released', 'expired', 'exhausted'] as const;
+export type ResourceActivityKind = (typeof resourceActivityKinds)[number];
+
+export const callbackActivityKinds = ['created', 'connected', 'cancelled', 'abandoned', 'completed'] as const;
+export type CallbackActivityKind = (typeof callbackActivityKinds)[number];
+
+/** A service was accessed (session created, or a GET on a query service), with what it answered. */
+export interface ServiceAccessEntry {
+  category: 'service';
+  kind: 'accessed';
+  service: string;
+  /** HTTP status answered (200 …; 4xx/5xx for failures). Status ≥ 400 is outcome `failed`. */
+  status: number;
+  /** The DomainError code of a failure (e.g. `services/not_found`). */
+  code?: string | null;
+  sessionId?: string | null;
+  at?: Date;
+}
+
+/** A resource group's pool changed; booked/free are the group's counts right after the event. */
+export interface ResourceEntry {
+  category: 'resource';
+  kind: ResourceActivityKind;
+  group: string;
+  booked: number;
+  free: number;
+  /** released: released | matched | session | admin; exhausted: `empty` when the group has no numbers. */
+  reason?: string | null;
+  sessionId?: string | null;
+  at?: Date;
+}
+
+/** A callback's lifecycle step. `waitMs`: time since the callback was created (connected, cancelled, abandoned, completed). */
+export interface CallbackEntry {
+  category: 'callback';
+  kind: CallbackActivityKind;
+  service: string;
+  queue?: string | null;
+  callbackId: string;
+  waitMs?: number | null;
+  at?: Date;
+}
+
+export type ActivityEntry = ServiceAccessEntry | ResourceEntry | CallbackEntry;
+
+/** What other modules are given: record activity through the caller's transaction. */
+export interface ActivityRecorder {
+  record(db: DbOrTx, entries: ActivityEntry | readonly ActivityEntry[]): Promise<void>;
+}
+
+/**
+ * The append-only activity record behind the reports. Callers write through their own transaction,
+ * so an entry exists exactly when what it describes committed.
+ */
+export class ActivityManager implements ActivityRecorder {
+  constructor(private readonly deps: Deps) {}
+
+  async record(db: DbOrTx, entries: ActivityEntry | readonly ActivityEntry[]): Promise<void> {
+    const list: readonly ActivityEntry[] = Array.isArray(entries) ? entries : [entries as ActivityEntry];
+    if (list.length === 0) return;
+    const now = this.deps.clock.now();
+    const nodeId = this.deps.node.id;
+    await db.insert(activityTable).values(list.map((e) => toRow(e, now, nodeId)));
+  }
+}
+
+function toRow(e: ActivityEntry, now: Date, nodeId: number): typeof activityTable.$inferInsert {
+  const base = { occurredAt: e.at ?? now, nodeId };
+  switch (e.category) {
+    case 'service':
+      return {
+        ...base,
+        category: 'service',
+        kind: 'accessed',
+        subject: e.service,
+        status: e.status,
+        outcome: e.status >= 400 ? 'failed' : 'ok',
+        detail: e.code ?? null,
+        ref: e.sessionId ?? null,
+      };
+    case 'resource':
+      return {
+        ...base,
+        category: 'resource',
+        kind: e.kind,
+        subject: e.group,
+        booked: e.booked,
+        free: e.free,
+        detail: e.reason ?? null,
+        ref: e.sessionId ?? null,
+      };
+    case 'callback':
+      return {
+        ...base,
+        category: 'callback',
+        kind: e.kind,
+        subject: e.service,
+        queue: e.queue ?? null,
+        waitMs: e.waitMs == null ? null : Math.max(0, Math.round(e.waitMs)),
+        ref: e.callbackId,
+      };
+  }
+}
