@@ -44,6 +44,7 @@ export function createManagers(deps: Deps) {
     resources,
     officeHours,
     patterns,
+    activity,
   });
   chat.onChatStarted(async (c) => {
     if (c.serviceType === 'callback') await callbacks.customerArrived(c.sessionId);

@@ -23,6 +23,7 @@ import type { EventStore, SessionEvent } from '../event/event.manager.js';
 import { buildAvailabilityV1 } from '../office-hours/office-hours.legacy.js';
 import type { OfficeHoursManager } from '../office-hours/office-hours.manager.js';
 import type { PatternManager } from '../pattern/pattern.manager.js';
+import type { ActivityRecorder, CallbackActivityKind } from '../report/activity.manager.js';
 import type { ResourceManager } from '../resource/resource.manager.js';
 import type { MatchResult } from '../resource/resource.types.js';
 import {
@@ -189,6 +190,7 @@ export class CallbackManager {
       resources: ResourceManager;
       officeHours: OfficeHoursManager;
       patterns: PatternManager;
+      activity: ActivityRecorder;
     },
     private readonly options: CallbackManagerOptions = DEFAULT_CALLBACK_OPTIONS,
   ) {
@@ -439,6 +441,7 @@ export class CallbackManager {
     };
     const [inserted] = await tx.insert(callbacksTable).values(row).returning();
     if (!inserted) throw new Error('callback insert returned no row');
+    await this.recordActivity(tx, inserted, 'created', now);
     if (scheduled || waitForAgent) {
       const body: Record<string, unknown> = { _id: session.id, _text: DELAYED_TEXT };
       if (desiredTime) body._desired_time = desiredTime.toISOString();
@@ -805,26 +808,46 @@ export class CallbackManager {
   private async connected(cb: CallbackRow, agentId: string, reservationId: number): Promise<void> {
     const now = this.deps.clock.now();
     const retain = bool(cb.params._retain_session_until_ixn_deleted, false);
-    const [row] = await this.deps.db
-      .update(callbacksTable)
-      .set({
-        state: retain ? 'PROCESSING' : 'COMPLETED',
-        reason: retain ? null : 'AGENT_CONNECTED',
-        completedAt: retain ? null : now,
-        agentId,
-        reservationId,
-        connectedAt: now,
-        updatedAt: now,
-      })
-      .where(
-        and(
-          eq(callbacksTable.id, cb.id),
-          isNull(callbacksTable.connectedAt),
-          ne(callbacksTable.state, 'COMPLETED'),
-        ),
-      )
-      .returning();
+    const row = await this.deps.db.transaction(async (tx) => {
+      const [updated] = await tx
+        .update(callbacksTable)
+        .set({
+          state: retain ? 'PROCESSING' : 'COMPLETED',
+          reason: retain ? null : 'AGENT_CONNECTED',
+          completedAt: retain ? null : now,
+          agentId,
+          reservationId,
+          connectedAt: now,
+          updatedAt: now,
+        })
+        .where(
+          and(
+            eq(callbacksTable.id, cb.id),
+            isNull(callbacksTable.connectedAt),
+            ne(callbacksTable.state, 'COMPLETED'),
+          ),
+        )
+        .returning();
+      if (updated) {
+        await this.recordActivity(tx, updated, 'connected', now);
+        if (!retain) await this.recordActivity(tx, updated, 'completed', now);
+      }
+      return updated;
+    });
     if (row) await this.announce(row);
+  }
+
+  /** The reports' activity record (docs/reports.md), in the transaction of the change. */
+  private recordActivity(tx: DbOrTx, cb: CallbackRow, kind: CallbackActivityKind, now: Date): Promise<void> {
+    return this.m.activity.record(tx, {
+      category: 'callback',
+      kind,
+      service: cb.serviceName,
+      queue: cb.virtualQueue,
+      callbackId: cb.id,
+      waitMs: kind === 'created' ? null : now.getTime() - cb.createdAt.getTime(),
+      at: now,
+    });
   }
 
   /**
@@ -1332,6 +1355,17 @@ export class CallbackManager {
       .set({ state: 'COMPLETED', reason, completedAt: now, updatedAt: now })
       .where(eq(callbacksTable.id, id))
       .returning();
+    if (row)
+      await this.recordActivity(
+        tx,
+        row,
+        reason.startsWith('CANCELLED')
+          ? 'cancelled'
+          : reason === 'AGENT_CONNECTED'
+            ? 'completed'
+            : 'abandoned',
+        now,
+      );
     // A callback that never reached its slot (still scheduled, or cancelled) gives its place back.
     if (before.slotStart && (before.state === 'SCHEDULED' || reason.startsWith('CANCELLED')))
       await this.m.officeHours.releaseCapacity(tx, { ref: id });

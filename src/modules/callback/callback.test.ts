@@ -1,7 +1,9 @@
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { adminAuth, createTestApp, multipart, type TestApp } from '../../../test/harness.js';
 import type { Managers } from '../../managers.js';
 import type { SessionEvent } from '../event/event.manager.js';
+import { activityTable } from '../report/report.tables.js';
 
 /** The seed captures' device token, sent as gms_user and _device_notification_id. */
 const GMS_USER = 'b16416334828b1d26ef14f329628b55b5a8c631d8928a371a5584722dd7fb673';
@@ -68,6 +70,15 @@ async function storedEvents(id: string, count: number): Promise<SessionEvent[]> 
     },
     { timeout: 10_000, interval: 20 },
   );
+}
+
+/** The report activity recorded for a callback, oldest first. */
+async function activity(id: string) {
+  const rows = await t.app.deps.db.select().from(activityTable).where(eq(activityTable.ref, id));
+  return rows
+    .filter((r) => r.category === 'callback')
+    .sort((a, b) => a.id - b.id)
+    .map((r) => r.kind);
 }
 
 /** What the push module delivers for a stored event (seed "Push notification data"). */
@@ -163,6 +174,8 @@ describe('seed scenario: User Originated Delayed', () => {
     expect((await m.routing.agents.get(a))?.state).toBe('BUSY');
     // No second notification after completion.
     expect(await m.events.readSession(id, 0)).toHaveLength(1);
+
+    expect(await activity(id)).toEqual(['created', 'connected', 'completed']);
 
     const described = await json(
       await t.fetch(`/genesys/1/service/${id}`, { headers: { gms_user: GMS_USER } }),
@@ -532,6 +545,7 @@ describe('8.5 operations', () => {
       await t.fetch(`/genesys/1/service/callback/${name}/${id}`, { method: 'DELETE' }),
     );
     expect(cancelled).toMatchObject({ _id: id, _callback_state: 'COMPLETED', _callback_reason: 'CANCELLED' });
+    expect(await activity(id)).toEqual(['created', 'cancelled']);
     expect((await m.routing.router.get(id))?.state).toBe('CANCELLED');
     // A cancelled callback is not notified when an agent comes.
     await agent(group);
