@@ -4,6 +4,7 @@ import { EventStore } from './modules/event/event.manager.js';
 import { NodeManager } from './modules/node/node.manager.js';
 import { OfficeHoursManager } from './modules/office-hours/office-hours.manager.js';
 import { PatternManager } from './modules/pattern/pattern.manager.js';
+import { PushManager } from './modules/push/push.manager.js';
 import { ResourceManager } from './modules/resource/resource.manager.js';
 import { RoutingManager } from './modules/routing/routing.manager.js';
 import { ServiceManager } from './modules/services/services.manager.js';
@@ -16,7 +17,7 @@ import { StorageManager } from './modules/storage/storage.manager.js';
 export function createManagers(deps: Deps) {
   const auth = new AuthManager(deps);
   const nodes = new NodeManager(deps);
-  const events = new EventStore(deps);
+  const events = new EventStore(deps, { pollMs: deps.config.push.eventPollMs, batch: 200 });
   const patterns = new PatternManager(deps);
   const officeHours = new OfficeHoursManager(deps);
   const templates = new TemplateManager(deps);
@@ -26,6 +27,7 @@ export function createManagers(deps: Deps) {
   registerCalendarServiceTypes({ services, sessions, officeHours });
   const routing = new RoutingManager(deps, auth);
   const resources = new ResourceManager(deps);
+  const push = new PushManager(deps, events, sessions);
   return {
     auth,
     nodes,
@@ -38,6 +40,7 @@ export function createManagers(deps: Deps) {
     sessions,
     routing,
     resources,
+    push,
   };
 }
 

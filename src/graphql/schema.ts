@@ -10,6 +10,7 @@ import '../modules/storage/storage.graphql.js';
 import '../provisioning/provisioning.graphql.js';
 import '../modules/routing/routing.graphql.js';
 import '../modules/resource/resource.graphql.js';
+import '../modules/push/push.graphql.js';
 
 export const schema = builder.toSchema();
 

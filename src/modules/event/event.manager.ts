@@ -148,6 +148,21 @@ export class EventStore {
     return rows.map(toEvent);
   }
 
+  /** The event with this delivery id (the push's `id`), if it is still live. */
+  async findByDeliveryId(deliveryId: string): Promise<SessionEvent | null> {
+    const [row] = await this.deps.db
+      .select()
+      .from(sessionEventsTable)
+      .where(
+        and(
+          eq(sessionEventsTable.deliveryId, deliveryId),
+          gt(sessionEventsTable.expiresAt, this.deps.clock.now()),
+        ),
+      )
+      .limit(1);
+    return row ? toEvent(row) : null;
+  }
+
   /** Events of every session of one device, after a per-session cursor, oldest first. */
   async readUser(gmsUser: string, cursor: UserCursor, limit = this.options.batch): Promise<SessionEvent[]> {
     const rows = await queryRows<{
