@@ -4,6 +4,7 @@ import { EventStore } from './modules/event/event.manager.js';
 import { NodeManager } from './modules/node/node.manager.js';
 import { OfficeHoursManager } from './modules/office-hours/office-hours.manager.js';
 import { PatternManager } from './modules/pattern/pattern.manager.js';
+import { CometManager } from './modules/push/comet.manager.js';
 import { PushManager } from './modules/push/push.manager.js';
 import { ResourceManager } from './modules/resource/resource.manager.js';
 import { RoutingManager } from './modules/routing/routing.manager.js';
@@ -28,6 +29,7 @@ export function createManagers(deps: Deps) {
   const routing = new RoutingManager(deps, auth);
   const resources = new ResourceManager(deps);
   const push = new PushManager(deps, events, sessions);
+  const comet = new CometManager(deps, events);
   return {
     auth,
     nodes,
@@ -41,6 +43,7 @@ export function createManagers(deps: Deps) {
     routing,
     resources,
     push,
+    comet,
   };
 }
 
@@ -60,4 +63,5 @@ export function scheduleBackgroundTasks(deps: Deps, managers: Managers): void {
   deps.scheduler.every('storage sweep', 30_000, () => managers.storage.sweepExpired());
   managers.routing.schedule(deps.scheduler);
   deps.scheduler.every('resource booking sweep', 15_000, () => managers.resources.sweepExpired());
+  deps.scheduler.every('comet position sweep', 3_600_000, () => managers.comet.sweep());
 }

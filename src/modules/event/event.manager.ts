@@ -170,12 +170,14 @@ export class EventStore {
       seq: number;
       tag: string;
       delivery_id: string;
-      message: unknown;
+      message: string;
       gms_user: string | null;
       created_at: string | Date;
     }>(
       this.deps.db,
-      sql`select e.session_id, e.seq, e.tag, e.delivery_id, e.message, e.gms_user, e.created_at
+      // The message as text: drivers differ in whether they parse jsonb, and a JSON string message
+      // ("refresh") is indistinguishable from its text once one of them has.
+      sql`select e.session_id, e.seq, e.tag, e.delivery_id, e.message::text as message, e.gms_user, e.created_at
           from ${sessionEventsTable} e
           left join jsonb_each_text(${JSON.stringify(cursor)}::jsonb) c(session_id, seq) on c.session_id = e.session_id
           where e.gms_user = ${gmsUser} and e.seq > coalesce(c.seq::int, 0) and e.expires_at > ${this.deps.clock.now().toISOString()}::timestamptz
@@ -187,7 +189,7 @@ export class EventStore {
       seq: Number(r.seq),
       tag: r.tag,
       deliveryId: r.delivery_id,
-      message: typeof r.message === 'string' ? (JSON.parse(r.message) as unknown) : r.message,
+      message: JSON.parse(r.message) as unknown,
       gmsUser: r.gms_user,
       createdAt: new Date(r.created_at),
     }));
