@@ -5,7 +5,10 @@ import { NodeManager } from './modules/node/node.manager.js';
 import { OfficeHoursManager } from './modules/office-hours/office-hours.manager.js';
 import { PatternManager } from './modules/pattern/pattern.manager.js';
 import { CometManager } from './modules/push/comet.manager.js';
+import { PushDeliveryManager } from './modules/push/delivery.manager.js';
+import { NotificationManager } from './modules/push/notification.manager.js';
 import { PushManager } from './modules/push/push.manager.js';
+import { PushSenders } from './modules/push/push.providers.js';
 import { ResourceManager } from './modules/resource/resource.manager.js';
 import { RoutingManager } from './modules/routing/routing.manager.js';
 import { ServiceManager } from './modules/services/services.manager.js';
@@ -30,6 +33,12 @@ export function createManagers(deps: Deps) {
   const resources = new ResourceManager(deps);
   const push = new PushManager(deps, events, sessions);
   const comet = new CometManager(deps, events);
+  const notifications = new NotificationManager(deps, events);
+  const deliveries = new PushDeliveryManager(
+    deps,
+    notifications,
+    new PushSenders(deps.config.push, deps.clock),
+  );
   return {
     auth,
     nodes,
@@ -44,6 +53,8 @@ export function createManagers(deps: Deps) {
     resources,
     push,
     comet,
+    notifications,
+    deliveries,
   };
 }
 
@@ -63,5 +74,6 @@ export function scheduleBackgroundTasks(deps: Deps, managers: Managers): void {
   deps.scheduler.every('storage sweep', 30_000, () => managers.storage.sweepExpired());
   managers.routing.schedule(deps.scheduler);
   deps.scheduler.every('resource booking sweep', 15_000, () => managers.resources.sweepExpired());
+  managers.deliveries.schedule(deps.scheduler);
   deps.scheduler.every('comet position sweep', 3_600_000, () => managers.comet.sweep());
 }

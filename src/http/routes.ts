@@ -1,5 +1,6 @@
 import { registerNodeRoutes } from '../modules/node/node.rest.js';
 import { registerPatternRoutes } from '../modules/pattern/pattern.rest.js';
+import { registerPushRoutes } from '../modules/push/push.rest.js';
 import { registerRoutingRoutes } from '../modules/routing/routing.rest.js';
 import { registerSessionRoutes } from '../modules/sessions/sessions.rest.js';
 import { registerStorageRoutes } from '../modules/storage/storage.rest.js';
@@ -12,4 +13,5 @@ export function registerLegacyRoutes(router: LegacyRouter): void {
   registerSessionRoutes(router);
   registerStorageRoutes(router);
   registerRoutingRoutes(router);
+  registerPushRoutes(router);
 }

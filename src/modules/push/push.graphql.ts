@@ -2,6 +2,7 @@ import { GraphQLError } from 'graphql';
 import { DomainError, ForbiddenError, NotFoundError } from '../../errors.js';
 import { builder } from '../../graphql/builder.js';
 import type { SessionEvent } from '../event/event.manager.js';
+import type { NotificationSubscriptionRow, PushDeliveryRow } from './push.tables.js';
 
 type DeviceEvent = SessionEvent & { cursor: string };
 
@@ -127,5 +128,90 @@ builder.subscriptionFields((t) => ({
       }
     },
     resolve: (event) => event,
+  }),
+}));
+
+const NotificationSubscriptionRef = builder
+  .objectRef<NotificationSubscriptionRow>('NotificationSubscription')
+  .implement({
+    description: 'A Notification API subscription (POST /genesys/1/notification/subscription).',
+    fields: (t) => ({
+      id: t.exposeID('id'),
+      subscriberId: t.exposeString('subscriberId'),
+      providerName: t.exposeString('providerName', { nullable: true }),
+      type: t.exposeString('type', { description: 'comet, httpcb, customhttp, ios, fcm, android or gcm.' }),
+      deviceId: t.exposeString('deviceId', { nullable: true }),
+      filter: t.exposeString('filter', { description: 'Matched against event tags; `*` is a wildcard.' }),
+      gmsUser: t.exposeString('gmsUser', { nullable: true }),
+      createdAt: t.field({ type: 'DateTime', resolve: (s) => s.createdAt }),
+      expiresAt: t.field({ type: 'DateTime', resolve: (s) => s.expiresAt }),
+    }),
+  });
+
+const PushDeliveryStatusEnum = builder.enumType('PushDeliveryStatus', {
+  values: ['pending', 'delivered', 'dead'] as const,
+  description: '`dead`: given up (last attempt or a permanent failure); the dead-letter record.',
+});
+
+const PushDeliveryRef = builder.objectRef<PushDeliveryRow>('PushDelivery').implement({
+  description: 'One provider delivery (httpcb, customhttp, APNs, FCM) of the push outbox.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    source: t.exposeString('source', {
+      description: '`session` (a session event) or `notification` (publish).',
+    }),
+    subscriptionId: t.exposeID('subscriptionId', { nullable: true }),
+    sessionId: t.exposeID('sessionId', { nullable: true }),
+    seq: t.exposeInt('seq', { nullable: true }),
+    type: t.exposeString('type'),
+    deviceId: t.exposeString('deviceId'),
+    eventId: t.exposeID('eventId', { description: 'The push `id` the device sees.' }),
+    tag: t.exposeString('tag'),
+    message: t.field({ type: 'JSON', resolve: (d) => d.message }),
+    status: t.field({ type: PushDeliveryStatusEnum, resolve: (d) => d.status }),
+    attempts: t.exposeInt('attempts'),
+    lastError: t.exposeString('lastError', { nullable: true }),
+    nextAttemptAt: t.field({ type: 'DateTime', resolve: (d) => d.nextAttemptAt }),
+    createdAt: t.field({ type: 'DateTime', resolve: (d) => d.createdAt }),
+    deliveredAt: t.field({ type: 'DateTime', nullable: true, resolve: (d) => d.deliveredAt }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  notificationSubscriptions: t.field({
+    type: [NotificationSubscriptionRef],
+    authScopes: { admin: true },
+    description: 'Live Notification API subscriptions, newest first.',
+    args: { limit: t.arg.int({ defaultValue: 100 }) },
+    resolve: (_r, args, ctx) => ctx.managers.notifications.list(args.limit ?? 100),
+  }),
+  pushDeliveries: t.field({
+    type: [PushDeliveryRef],
+    authScopes: { admin: true },
+    description: 'Provider deliveries and their status (dead = dead-lettered), newest first.',
+    args: {
+      status: t.arg({ type: PushDeliveryStatusEnum }),
+      subscriptionId: t.arg.id(),
+      sessionId: t.arg.id(),
+      limit: t.arg.int({ defaultValue: 100 }),
+    },
+    resolve: (_r, args, ctx) =>
+      ctx.managers.notifications.deliveries({
+        status: args.status,
+        subscriptionId: args.subscriptionId ? String(args.subscriptionId) : null,
+        sessionId: args.sessionId ? String(args.sessionId) : null,
+        limit: args.limit ?? 100,
+      }),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  retryPushDelivery: t.field({
+    type: PushDeliveryRef,
+    authScopes: { admin: true },
+    description: 'Puts a dead-lettered delivery back in the queue with fresh attempts.',
+    args: { id: t.arg.id({ required: true }) },
+    errors: {},
+    resolve: (_r, args, ctx) => ctx.managers.notifications.retry(String(args.id)),
   }),
 }));
