@@ -118,6 +118,20 @@ describe('event store', () => {
     await resumed.return();
   });
 
+  it('keeps string messages as strings in device streams', async () => {
+    const user = `user-${randomUUID()}`;
+    const sessionId = `1-${randomUUID()}`;
+    await store.publish({
+      sessionId,
+      gmsUser: user,
+      tag: 's',
+      message: 'refresh',
+      expiresAt: expiresIn(60_000),
+    });
+    await store.publish({ sessionId, gmsUser: user, tag: 'n', message: '42', expiresAt: expiresIn(60_000) });
+    expect((await store.readUser(user, {})).map((e) => e.message)).toEqual(['refresh', '42']);
+  });
+
   it('hides expired events and sweeps them', async () => {
     const sessionId = `1-${randomUUID()}`;
     await store.publish({ sessionId, gmsUser: null, tag: 'short', message: 1, expiresAt: expiresIn(1_000) });

@@ -69,14 +69,23 @@ describe.skipIf(backend !== 'postgres')('push across instances (Postgres + Redis
     clients.push(c);
     const sub = subscription<DeviceData>(c, DEVICE_EVENTS);
     const comet = new CometD();
-    for (const type of comet.getTransportTypes()) if (type !== 'long-polling') comet.unregisterTransport(type);
-    comet.configure({ url: `${url}/genesys/cometd`, requestHeaders: { gms_user: 'cross-device' }, logLevel: 'warn' });
+    for (const type of comet.getTransportTypes())
+      if (type !== 'long-polling') comet.unregisterTransport(type);
+    comet.configure({
+      url: `${url}/genesys/cometd`,
+      requestHeaders: { gms_user: 'cross-device' },
+      logLevel: 'warn',
+    });
     const cometGot: Message[] = [];
     await new Promise<void>((resolve, reject) =>
       comet.handshake((m) => (m.successful ? resolve() : reject(new Error(String(m.error))))),
     );
     await new Promise<void>((resolve) =>
-      comet.subscribe('/_genesys', (m) => cometGot.push(m), () => resolve()),
+      comet.subscribe(
+        '/_genesys',
+        (m) => cometGot.push(m),
+        () => resolve(),
+      ),
     );
     // Both readers are listening once the first event reaches them.
     await raise(b, sessionId, 'cross-device', 'first', 1);
@@ -107,7 +116,11 @@ describe.skipIf(backend !== 'postgres')('push across instances (Postgres + Redis
     const port = await freePort();
     redis = await startRedis(port);
     const namespace = `pr${randomUUID().slice(0, 8)}`;
-    const env = { EVENT_POLL_MS: '500', REDIS_URL: `redis://127.0.0.1:${port}`, REDIS_COMMAND_TIMEOUT_MS: '200' };
+    const env = {
+      EVENT_POLL_MS: '500',
+      REDIS_URL: `redis://127.0.0.1:${port}`,
+      REDIS_COMMAND_TIMEOUT_MS: '200',
+    };
     const a = await createTestApp({ database, namespace, env });
     const b = await createTestApp({ database, namespace, env, clock: a.clock });
     apps.push(a, b);
