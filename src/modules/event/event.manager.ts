@@ -75,6 +75,9 @@ export function decodeCursor(text: string | null | undefined): UserCursor {
  * the stored sequence. Redis losing a poke only delays delivery until the next poll tick.
  */
 export class EventStore {
+  /** Reads in flight, by what they read: streams at the same position share one query. */
+  private readonly inFlight = new Map<string, { startedAt: number; rows: Promise<SessionEvent[]> }>();
+
   constructor(
     private readonly deps: Deps,
     private readonly options: { pollMs: number; batch: number } = { pollMs: 5_000, batch: 200 },
@@ -201,8 +204,10 @@ export class EventStore {
     return pollingStream<SessionEvent>({
       pollMs: this.options.pollMs,
       watch: (onPoke) => this.deps.bus.watch('session:event', sessionId, onPoke),
-      read: async () => {
-        const batch = await this.readSession(sessionId, last);
+      read: async (since) => {
+        const batch = await this.shared(`s|${sessionId}|${last}`, since, () =>
+          this.readSession(sessionId, last),
+        );
         const tail = batch.at(-1);
         if (tail) last = tail.seq;
         return batch;
@@ -216,14 +221,35 @@ export class EventStore {
     return pollingStream<SessionEvent & { cursor: string }>({
       pollMs: this.options.pollMs,
       watch: (onPoke) => this.deps.bus.watch('user:event', gmsUser, onPoke),
-      read: async () => {
-        const batch = await this.readUser(gmsUser, cursor);
+      read: async (since) => {
+        const batch = await this.shared(`u|${gmsUser}|${JSON.stringify(cursor)}`, since, () =>
+          this.readUser(gmsUser, cursor),
+        );
         return batch.map((e) => {
           cursor[e.sessionId] = e.seq;
           return { ...e, cursor: encodeCursor(cursor) };
         });
       },
     });
+  }
+
+  /**
+   * Single-flight: many subscribers of one session or device woken by the same poke read the same
+   * rows; they share one query instead of each running its own. (Rows are never changed after
+   * insert, so a shared result is as good as a fresh one.)
+   */
+  private shared(key: string, since: number, read: () => Promise<SessionEvent[]>): Promise<SessionEvent[]> {
+    const running = this.inFlight.get(key);
+    // Only a read that started after the caller's latest poke is sure to see what it announced.
+    if (running && running.startedAt > since) return running.rows;
+    const entry = { startedAt: performance.now(), rows: read() };
+    this.inFlight.set(key, entry);
+    void entry.rows
+      .finally(() => {
+        if (this.inFlight.get(key) === entry) this.inFlight.delete(key);
+      })
+      .catch(() => {});
+    return entry.rows;
   }
 
   /** Housekeeping: expired events are already invisible; this only reclaims the rows. */
