@@ -9,6 +9,7 @@ import {
   notificationSubscriptionsTable,
   type PushDeliveryRow,
   pushDeliveriesTable,
+  pushSessionCursorsTable,
 } from './push.tables.js';
 
 /** Delivery types of GMS's `push.pushEnabled` (orscb needs ORS, which is not part of this server). */
@@ -396,7 +397,7 @@ export class NotificationManager {
     return row;
   }
 
-  /** Housekeeping: expired subscriptions (already invisible) and old finished deliveries. */
+  /** Housekeeping: expired subscriptions (already invisible), old finished deliveries, cursors of gone sessions. */
   async sweep(): Promise<number> {
     const now = this.deps.clock.now();
     const subs = await this.deps.db
@@ -408,7 +409,11 @@ export class NotificationManager {
       .delete(pushDeliveriesTable)
       .where(and(sql`${pushDeliveriesTable.status} <> 'pending'`, lte(pushDeliveriesTable.updatedAt, before)))
       .returning({ id: pushDeliveriesTable.id });
-    return subs.length + done.length;
+    const cursors = await this.deps.db
+      .delete(pushSessionCursorsTable)
+      .where(lte(pushSessionCursorsTable.expiresAt, now))
+      .returning({ id: pushSessionCursorsTable.sessionId });
+    return subs.length + done.length + cursors.length;
   }
 }
 

@@ -279,6 +279,9 @@ describe('Notification API, push worker and provider adapters', () => {
     await post('/genesys/1/notification/publish', { message: 'late', tag: 'ors.contact.12345678' });
     await drain();
     expect(received).toHaveLength(0);
+    // The sweeper reclaims the expired subscriptions (they were already invisible).
+    expect(await t.app.managers.notifications.sweep()).toBeGreaterThanOrEqual(4);
+    expect((await t.admin(PushSubscriptions)).notificationSubscriptions).toHaveLength(0);
   });
 
   it('retries with backoff, then dead-letters; an admin can requeue', async () => {
