@@ -1,6 +1,7 @@
 import { registerNodeRoutes } from '../modules/node/node.rest.js';
 import { registerOfficeHoursRoutes } from '../modules/office-hours/office-hours.rest.js';
 import { registerPatternRoutes } from '../modules/pattern/pattern.rest.js';
+import { registerPushRoutes } from '../modules/push/push.rest.js';
 import { registerRoutingRoutes } from '../modules/routing/routing.rest.js';
 import { registerSessionRoutes } from '../modules/sessions/sessions.rest.js';
 import { registerStorageRoutes } from '../modules/storage/storage.rest.js';
@@ -14,4 +15,5 @@ export function registerLegacyRoutes(router: LegacyRouter): void {
   registerSessionRoutes(router);
   registerStorageRoutes(router);
   registerRoutingRoutes(router);
+  registerPushRoutes(router);
 }
