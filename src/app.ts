@@ -12,6 +12,7 @@ import { registerLegacyRoutes } from './http/routes.js';
 import { createManagers, type Managers } from './managers.js';
 import { instrumentApp } from './metrics/app-metrics.js';
 import { createMetricsEndpoint } from './metrics/metrics-endpoint.js';
+import { COMETD_PATH, createCometd } from './modules/push/push.cometd.js';
 import { createReportsEndpoint } from './modules/report/report.http.js';
 
 export interface App {
@@ -137,6 +138,9 @@ export async function buildApp(deps: Deps, managers: Managers = createManagers(d
   const adapter = createServerAdapter(fetchWithLog);
   const upgradeHandlers = new Map<string, (req: IncomingMessage, socket: Duplex, head: Buffer) => void>();
   const nodeHandlers = new Map<string, (req: IncomingMessage, res: ServerResponse) => void>();
+  const cometd = createCometd(deps, managers);
+  nodeHandlers.set(COMETD_PATH, cometd.handle);
+  upgradeHandlers.set(COMETD_PATH, cometd.handleUpgrade);
   let server: Server | null = null;
 
   const app: App = {
@@ -183,6 +187,7 @@ export async function buildApp(deps: Deps, managers: Managers = createManagers(d
       const closed = new Promise<void>((resolve) => s.close(() => resolve()));
       s.closeIdleConnections();
       await ws.close();
+      await cometd.close();
       const grace = setTimeout(() => s.closeAllConnections(), config.limits.shutdownGraceMs);
       grace.unref();
       await closed;

@@ -61,6 +61,27 @@ const envSchema = z.object({
   GRAPHQL_MAX_COST: positiveInt.default(5000),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   METRICS_PUBLIC: boolFromEnv.default(false),
+  EVENT_POLL_MS: positiveInt.default(5_000),
+  COMETD_TIMEOUT_SECONDS: positiveInt.default(45),
+  NOTIFICATION_EXPIRE_SECONDS: positiveInt.min(30).default(30),
+  PUSH_WORKER_INTERVAL_MS: positiveInt.default(1_000),
+  PUSH_MAX_ATTEMPTS: positiveInt.default(5),
+  PUSH_RETRY_BASE_MS: positiveInt.default(2_000),
+  PUSH_RETRY_MAX_MS: positiveInt.default(300_000),
+  PUSH_HTTP_TIMEOUT_MS: positiveInt.default(5_000),
+  PUSH_RETENTION_SECONDS: positiveInt.default(7 * 86_400),
+  PUSH_CUSTOMHTTP_URL: z.url().optional(),
+  PUSH_CUSTOMHTTP_AUTHORIZATION: z.string().min(1).optional(),
+  APNS_URL: z.url().default('https://api.push.apple.com'),
+  APNS_TEAM_ID: z.string().min(1).optional(),
+  APNS_KEY_ID: z.string().min(1).optional(),
+  APNS_PRIVATE_KEY: z.string().min(1).optional(),
+  APNS_TOPIC: z.string().min(1).optional(),
+  FCM_URL: z.url().default('https://fcm.googleapis.com'),
+  FCM_TOKEN_URL: z.url().default('https://oauth2.googleapis.com/token'),
+  FCM_PROJECT_ID: z.string().min(1).optional(),
+  FCM_CLIENT_EMAIL: z.string().min(1).optional(),
+  FCM_PRIVATE_KEY: z.string().min(1).optional(),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -103,6 +124,24 @@ export interface Config {
   subscriptionBufferSize: number;
   /** Who may scrape /metrics: admins, holders of `token`, or anyone when `public`. */
   metrics: { token: string | undefined; public: boolean };
+  /** Push delivery (docs/push.md): event polling, CometD, Notification API, provider adapters. */
+  push: PushConfig;
+}
+
+export interface PushConfig {
+  /** Fallback poll of the event store when no bus poke arrives. */
+  eventPollMs: number;
+  cometdTimeoutSeconds: number;
+  notificationExpireSeconds: number;
+  workerIntervalMs: number;
+  maxAttempts: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  httpTimeoutMs: number;
+  retentionSeconds: number;
+  customHttp: { url: string; authorization: string | undefined } | null;
+  apns: { url: string; teamId: string; keyId: string; privateKey: string; topic: string } | null;
+  fcm: { url: string; tokenUrl: string; projectId: string; clientEmail: string; privateKey: string } | null;
 }
 
 export class ConfigError extends Error {
@@ -188,6 +227,58 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     subscriptionBufferSize: e.SUBSCRIPTION_BUFFER_SIZE,
     metrics: { token: e.METRICS_TOKEN, public: e.METRICS_PUBLIC },
+    push: pushConfig(e),
+  };
+}
+
+const pem = (v: string) => v.replaceAll('\\n', '\n');
+
+function pushConfig(e: z.infer<typeof envSchema>): PushConfig {
+  const all = <T extends string>(names: T[], values: (string | undefined)[]) => {
+    const set = values.filter((v) => v !== undefined).length;
+    if (set !== 0 && set !== values.length)
+      throw new ConfigError(`Invalid configuration:\n  ${names.join(', ')}: set all of them or none`);
+    return set === values.length;
+  };
+  const apns = all(
+    ['APNS_TEAM_ID', 'APNS_KEY_ID', 'APNS_PRIVATE_KEY', 'APNS_TOPIC'],
+    [e.APNS_TEAM_ID, e.APNS_KEY_ID, e.APNS_PRIVATE_KEY, e.APNS_TOPIC],
+  );
+  const fcm = all(
+    ['FCM_PROJECT_ID', 'FCM_CLIENT_EMAIL', 'FCM_PRIVATE_KEY'],
+    [e.FCM_PROJECT_ID, e.FCM_CLIENT_EMAIL, e.FCM_PRIVATE_KEY],
+  );
+  return {
+    eventPollMs: e.EVENT_POLL_MS,
+    cometdTimeoutSeconds: e.COMETD_TIMEOUT_SECONDS,
+    notificationExpireSeconds: e.NOTIFICATION_EXPIRE_SECONDS,
+    workerIntervalMs: e.PUSH_WORKER_INTERVAL_MS,
+    maxAttempts: e.PUSH_MAX_ATTEMPTS,
+    retryBaseMs: e.PUSH_RETRY_BASE_MS,
+    retryMaxMs: e.PUSH_RETRY_MAX_MS,
+    httpTimeoutMs: e.PUSH_HTTP_TIMEOUT_MS,
+    retentionSeconds: e.PUSH_RETENTION_SECONDS,
+    customHttp: e.PUSH_CUSTOMHTTP_URL
+      ? { url: e.PUSH_CUSTOMHTTP_URL, authorization: e.PUSH_CUSTOMHTTP_AUTHORIZATION }
+      : null,
+    apns: apns
+      ? {
+          url: e.APNS_URL.replace(/\/$/, ''),
+          teamId: e.APNS_TEAM_ID as string,
+          keyId: e.APNS_KEY_ID as string,
+          privateKey: pem(e.APNS_PRIVATE_KEY as string),
+          topic: e.APNS_TOPIC as string,
+        }
+      : null,
+    fcm: fcm
+      ? {
+          url: e.FCM_URL.replace(/\/$/, ''),
+          tokenUrl: e.FCM_TOKEN_URL,
+          projectId: e.FCM_PROJECT_ID as string,
+          clientEmail: e.FCM_CLIENT_EMAIL as string,
+          privateKey: pem(e.FCM_PRIVATE_KEY as string),
+        }
+      : null,
   };
 }
 

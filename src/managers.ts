@@ -7,6 +7,11 @@ import { EventStore } from './modules/event/event.manager.js';
 import { NodeManager } from './modules/node/node.manager.js';
 import { OfficeHoursManager } from './modules/office-hours/office-hours.manager.js';
 import { PatternManager } from './modules/pattern/pattern.manager.js';
+import { CometManager } from './modules/push/comet.manager.js';
+import { PushDeliveryManager } from './modules/push/delivery.manager.js';
+import { NotificationManager } from './modules/push/notification.manager.js';
+import { PushManager } from './modules/push/push.manager.js';
+import { PushSenders } from './modules/push/push.providers.js';
 import { ActivityManager } from './modules/report/activity.manager.js';
 import { ReportManager } from './modules/report/report.manager.js';
 import { ResourceManager } from './modules/resource/resource.manager.js';
@@ -22,7 +27,7 @@ import { StorageManager } from './modules/storage/storage.manager.js';
 export function createManagers(deps: Deps) {
   const auth = new AuthManager(deps);
   const nodes = new NodeManager(deps);
-  const events = new EventStore(deps);
+  const events = new EventStore(deps, { pollMs: deps.config.push.eventPollMs, batch: 200 });
   const activity = new ActivityManager(deps);
   const patterns = new PatternManager(deps);
   const templates = new TemplateManager(deps);
@@ -36,6 +41,14 @@ export function createManagers(deps: Deps) {
   registerAccessServiceTypes({ sessions, resources });
   const chat = new ChatManager(deps, sessions, routing, events);
   registerChatServiceHandlers({ sessions, chat });
+  const push = new PushManager(deps, events, sessions);
+  const comet = new CometManager(deps, events);
+  const notifications = new NotificationManager(deps, events);
+  const deliveries = new PushDeliveryManager(
+    deps,
+    notifications,
+    new PushSenders(deps.config.push, deps.clock),
+  );
   const callbacks = new CallbackManager(deps, {
     sessions,
     services,
@@ -64,6 +77,10 @@ export function createManagers(deps: Deps) {
     chat,
     activity,
     reports: new ReportManager(deps),
+    push,
+    comet,
+    notifications,
+    deliveries,
     callbacks,
   };
 }
@@ -89,5 +106,7 @@ export function scheduleBackgroundTasks(deps: Deps, managers: Managers): void {
     managers.officeHours.sweepPastReservations(),
   );
   deps.scheduler.every('chat transcript retention', 3_600_000, () => managers.chat.sweep());
+  managers.deliveries.schedule(deps.scheduler);
+  deps.scheduler.every('comet position sweep', 3_600_000, () => managers.comet.sweep());
   managers.callbacks.schedule(deps.scheduler);
 }

@@ -6,6 +6,7 @@ export * from '../modules/event/event.tables.js';
 export * from '../modules/node/node.tables.js';
 export * from '../modules/office-hours/office-hours.tables.js';
 export * from '../modules/pattern/pattern.tables.js';
+export * from '../modules/push/push.tables.js';
 export * from '../modules/report/report.tables.js';
 export * from '../modules/resource/resource.tables.js';
 export * from '../modules/routing/routing.tables.js';

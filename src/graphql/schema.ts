@@ -13,6 +13,7 @@ import '../modules/resource/resource.graphql.js';
 import '../modules/report/report.graphql.js';
 import '../modules/sessions/access.graphql.js';
 import '../modules/chat/chat.graphql.js';
+import '../modules/push/push.graphql.js';
 import '../modules/callback/callback.graphql.js';
 
 export const schema = builder.toSchema();

@@ -2,6 +2,7 @@ import { registerCallbackRoutes } from '../modules/callback/callback.rest.js';
 import { registerNodeRoutes } from '../modules/node/node.rest.js';
 import { registerOfficeHoursRoutes } from '../modules/office-hours/office-hours.rest.js';
 import { registerPatternRoutes } from '../modules/pattern/pattern.rest.js';
+import { registerPushRoutes } from '../modules/push/push.rest.js';
 import { registerRoutingRoutes } from '../modules/routing/routing.rest.js';
 import { registerSessionRoutes } from '../modules/sessions/sessions.rest.js';
 import { registerStorageRoutes } from '../modules/storage/storage.rest.js';
@@ -15,5 +16,6 @@ export function registerLegacyRoutes(router: LegacyRouter): void {
   registerSessionRoutes(router);
   registerStorageRoutes(router);
   registerRoutingRoutes(router);
+  registerPushRoutes(router);
   registerCallbackRoutes(router);
 }

@@ -6,8 +6,12 @@
 export interface PollingStreamOptions<T> {
   /** Starts listening for pokes; resolves with the function that stops listening. */
   watch(onPoke: () => void): Promise<() => Promise<void>>;
-  /** Reads the next batch after what was already yielded (the stream keeps no cursor itself). */
-  read(): Promise<T[]>;
+  /**
+   * Reads the next batch after what was already yielded (the stream keeps no cursor itself).
+   * `since` (performance.now()) is when the latest poke arrived: a read started before it may miss
+   * what the poke announced.
+   */
+  read(since: number): Promise<T[]>;
   pollMs: number;
 }
 
@@ -20,11 +24,13 @@ export interface PollingStream<T> extends AsyncIterableIterator<T> {
 export function pollingStream<T>(options: PollingStreamOptions<T>): PollingStream<T> {
   const buffered: T[] = [];
   let dirty = true;
+  let pokedAt = performance.now();
   let closed = false;
   let wake: (() => void) | null = null;
   let unwatch: (() => Promise<void>) | null = null;
   const poke = () => {
     dirty = true;
+    pokedAt = performance.now();
     wake?.();
   };
   // Listen before the first read, so nothing committed in between is missed.
@@ -51,7 +57,7 @@ export function pollingStream<T>(options: PollingStreamOptions<T>): PollingStrea
         if (item !== undefined) return { value: item, done: false };
         if (dirty) {
           dirty = false;
-          const batch = await options.read();
+          const batch = await options.read(pokedAt);
           if (batch.length > 0) {
             buffered.push(...batch);
             dirty = true; // there may be more than one batch

@@ -75,6 +75,9 @@ export function decodeCursor(text: string | null | undefined): UserCursor {
  * the stored sequence. Redis losing a poke only delays delivery until the next poll tick.
  */
 export class EventStore {
+  /** Reads in flight, by what they read: streams at the same position share one query. */
+  private readonly inFlight = new Map<string, { startedAt: number; rows: Promise<SessionEvent[]> }>();
+
   constructor(
     private readonly deps: Deps,
     private readonly options: { pollMs: number; batch: number } = { pollMs: 5_000, batch: 200 },
@@ -148,6 +151,21 @@ export class EventStore {
     return rows.map(toEvent);
   }
 
+  /** The event with this delivery id (the push's `id`), if it is still live. */
+  async findByDeliveryId(deliveryId: string): Promise<SessionEvent | null> {
+    const [row] = await this.deps.db
+      .select()
+      .from(sessionEventsTable)
+      .where(
+        and(
+          eq(sessionEventsTable.deliveryId, deliveryId),
+          gt(sessionEventsTable.expiresAt, this.deps.clock.now()),
+        ),
+      )
+      .limit(1);
+    return row ? toEvent(row) : null;
+  }
+
   /** Events of every session of one device, after a per-session cursor, oldest first. */
   async readUser(gmsUser: string, cursor: UserCursor, limit = this.options.batch): Promise<SessionEvent[]> {
     const rows = await queryRows<{
@@ -155,12 +173,14 @@ export class EventStore {
       seq: number;
       tag: string;
       delivery_id: string;
-      message: unknown;
+      message: string;
       gms_user: string | null;
       created_at: string | Date;
     }>(
       this.deps.db,
-      sql`select e.session_id, e.seq, e.tag, e.delivery_id, e.message, e.gms_user, e.created_at
+      // The message as text: drivers differ in whether they parse jsonb, and a JSON string message
+      // ("refresh") is indistinguishable from its text once one of them has.
+      sql`select e.session_id, e.seq, e.tag, e.delivery_id, e.message::text as message, e.gms_user, e.created_at
           from ${sessionEventsTable} e
           left join jsonb_each_text(${JSON.stringify(cursor)}::jsonb) c(session_id, seq) on c.session_id = e.session_id
           where e.gms_user = ${gmsUser} and e.seq > coalesce(c.seq::int, 0) and e.expires_at > ${this.deps.clock.now().toISOString()}::timestamptz
@@ -172,7 +192,7 @@ export class EventStore {
       seq: Number(r.seq),
       tag: r.tag,
       deliveryId: r.delivery_id,
-      message: typeof r.message === 'string' ? (JSON.parse(r.message) as unknown) : r.message,
+      message: JSON.parse(r.message) as unknown,
       gmsUser: r.gms_user,
       createdAt: new Date(r.created_at),
     }));
@@ -184,8 +204,10 @@ export class EventStore {
     return pollingStream<SessionEvent>({
       pollMs: this.options.pollMs,
       watch: (onPoke) => this.deps.bus.watch('session:event', sessionId, onPoke),
-      read: async () => {
-        const batch = await this.readSession(sessionId, last);
+      read: async (since) => {
+        const batch = await this.shared(`s|${sessionId}|${last}`, since, () =>
+          this.readSession(sessionId, last),
+        );
         const tail = batch.at(-1);
         if (tail) last = tail.seq;
         return batch;
@@ -199,14 +221,35 @@ export class EventStore {
     return pollingStream<SessionEvent & { cursor: string }>({
       pollMs: this.options.pollMs,
       watch: (onPoke) => this.deps.bus.watch('user:event', gmsUser, onPoke),
-      read: async () => {
-        const batch = await this.readUser(gmsUser, cursor);
+      read: async (since) => {
+        const batch = await this.shared(`u|${gmsUser}|${JSON.stringify(cursor)}`, since, () =>
+          this.readUser(gmsUser, cursor),
+        );
         return batch.map((e) => {
           cursor[e.sessionId] = e.seq;
           return { ...e, cursor: encodeCursor(cursor) };
         });
       },
     });
+  }
+
+  /**
+   * Single-flight: many subscribers of one session or device woken by the same poke read the same
+   * rows; they share one query instead of each running its own. (Rows are never changed after
+   * insert, so a shared result is as good as a fresh one.)
+   */
+  private shared(key: string, since: number, read: () => Promise<SessionEvent[]>): Promise<SessionEvent[]> {
+    const running = this.inFlight.get(key);
+    // Only a read that started after the caller's latest poke is sure to see what it announced.
+    if (running && running.startedAt > since) return running.rows;
+    const entry = { startedAt: performance.now(), rows: read() };
+    this.inFlight.set(key, entry);
+    void entry.rows
+      .finally(() => {
+        if (this.inFlight.get(key) === entry) this.inFlight.delete(key);
+      })
+      .catch(() => {});
+    return entry.rows;
   }
 
   /** Housekeeping: expired events are already invisible; this only reclaims the rows. */

@@ -102,6 +102,38 @@ describe('event store', () => {
     await resumed.return();
   });
 
+  it('keeps string messages as strings in device streams', async () => {
+    const user = `user-${randomUUID()}`;
+    const sessionId = `1-${randomUUID()}`;
+    await store.publish({
+      sessionId,
+      gmsUser: user,
+      tag: 's',
+      message: 'refresh',
+      expiresAt: expiresIn(60_000),
+    });
+    await store.publish({ sessionId, gmsUser: user, tag: 'n', message: '42', expiresAt: expiresIn(60_000) });
+    expect((await store.readUser(user, {})).map((e) => e.message)).toEqual(['refresh', '42']);
+  });
+
+  it('many streams of one device share reads and each still gets every event in order', async () => {
+    const user = `user-${randomUUID()}`;
+    const sessionId = `1-${randomUUID()}`;
+    const streams = Array.from({ length: 20 }, () => store.streamUser(user));
+    await Promise.all(streams.map((s) => s.ready));
+    const pending = streams.map((s) => take(s, 6));
+    for (let i = 1; i <= 6; i++)
+      await store.publish({
+        sessionId,
+        gmsUser: user,
+        tag: `e${i}`,
+        message: i,
+        expiresAt: expiresIn(60_000),
+      });
+    for (const got of await Promise.all(pending)) expect(got.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    await Promise.all(streams.map((s) => s.return()));
+  });
+
   it('hides expired events and sweeps them', async () => {
     const sessionId = `1-${randomUUID()}`;
     await store.publish({ sessionId, gmsUser: null, tag: 'short', message: 1, expiresAt: expiresIn(1_000) });

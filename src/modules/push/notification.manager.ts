@@ -1,0 +1,429 @@
+import { randomUUID } from 'node:crypto';
+import { and, desc, eq, gt, lte, type SQL, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client.js';
+import type { Deps } from '../../deps.js';
+import { NotFoundError, ValidationError } from '../../errors.js';
+import type { EventStore, SessionEvent } from '../event/event.manager.js';
+import {
+  type NotificationSubscriptionRow,
+  notificationSubscriptionsTable,
+  type PushDeliveryRow,
+  pushDeliveriesTable,
+  pushSessionCursorsTable,
+} from './push.tables.js';
+
+/** Delivery types of GMS's `push.pushEnabled` (orscb needs ORS, which is not part of this server). */
+export const DELIVERY_TYPES = ['comet', 'httpcb', 'customhttp', 'ios', 'fcm', 'android', 'gcm'] as const;
+export type DeliveryType = (typeof DELIVERY_TYPES)[number];
+/** Types delivered by the outbox worker (comet goes through the event store to CometD/GraphQL). */
+export const PROVIDER_TYPES: readonly DeliveryType[] = [
+  'httpcb',
+  'customhttp',
+  'ios',
+  'fcm',
+  'android',
+  'gcm',
+];
+
+export interface NotificationDetails {
+  deviceId: string | null;
+  type: DeliveryType;
+  properties: Record<string, string>;
+}
+
+export interface SubscriptionInput {
+  subscriberId: string;
+  providerName: string | null;
+  notificationDetails: NotificationDetails;
+  authorization: string | null;
+  /** Seconds; at least the configured default. */
+  expire: number | null;
+  filter: string;
+}
+
+export interface PublishInput {
+  message: unknown;
+  tag: string;
+  mediaType: 'string' | 'localizestring' | null;
+  /** Direct delivery to one device, besides the matching subscriptions. */
+  notificationDetails: NotificationDetails | null;
+}
+
+export interface PublishResult {
+  /** Subscriptions the tag matched. */
+  matched: number;
+  /** Outbox rows written (provider deliveries). */
+  queued: number;
+  /** Comet deliveries appended to the event store. */
+  events: number;
+}
+
+export interface NewDelivery {
+  dedupeKey: string;
+  source: 'session' | 'notification';
+  subscriptionId: string | null;
+  sessionId: string | null;
+  seq: number | null;
+  type: DeliveryType;
+  deviceId: string;
+  authorization: string | null;
+  eventId: string;
+  tag: string;
+  message: unknown;
+}
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'dead';
+
+declare module '../../pubsub/topics.js' {
+  interface TopicMap {
+    /** "The push outbox has due rows": wakes the delivery workers (they also poll). */
+    'push:due': { at: string };
+  }
+}
+
+const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const record = (v: unknown): Record<string, unknown> | null =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+
+/** `*` is a wildcard; everything else matches literally. */
+export const filterToLike = (filter: string) =>
+  filter.replace(/[\\%_]/g, (c) => `\\${c}`).replaceAll('*', '%');
+
+export function parseDeliveryType(value: unknown, field: string): DeliveryType {
+  const type = (text(value) ?? 'comet').toLowerCase();
+  if (type === 'orscb')
+    throw new ValidationError(
+      'notification/unsupported_type',
+      'Delivery type orscb needs Orchestration Server, which this server does not use',
+      field,
+    );
+  if (!(DELIVERY_TYPES as readonly string[]).includes(type))
+    throw new ValidationError(
+      'notification/invalid_type',
+      `Unknown delivery type '${type}' (use one of ${DELIVERY_TYPES.join(', ')})`,
+      field,
+    );
+  return type as DeliveryType;
+}
+
+function parseDetails(value: unknown, field: string): NotificationDetails {
+  const details = record(value);
+  if (!details)
+    throw new ValidationError('notification/invalid_details', `${field} must be an object`, field);
+  const properties: Record<string, string> = {};
+  for (const [k, v] of Object.entries(record(details.properties) ?? {}))
+    if (v !== null && v !== undefined) properties[k] = String(v);
+  return {
+    deviceId: text(details.deviceId),
+    type: parseDeliveryType(details.type, `${field}.type`),
+    properties,
+  };
+}
+
+/** The Notification API's JSON subscription object (reference §3.2). */
+export function parseSubscription(body: Record<string, unknown>): SubscriptionInput {
+  const subscriberId = text(body.subscriberId);
+  if (!subscriberId)
+    throw new ValidationError('notification/missing_subscriber', 'subscriberId is mandatory', 'subscriberId');
+  const filter = text(body.filter);
+  if (!filter) throw new ValidationError('notification/missing_filter', 'filter is mandatory', 'filter');
+  const expire = body.expire === undefined || body.expire === null ? null : Number(body.expire);
+  if (expire !== null && (!Number.isFinite(expire) || expire <= 0))
+    throw new ValidationError(
+      'notification/invalid_expire',
+      'expire must be a positive number of seconds',
+      'expire',
+    );
+  return {
+    subscriberId,
+    providerName: text(body.providerName),
+    notificationDetails: parseDetails(body.notificationDetails ?? {}, 'notificationDetails'),
+    authorization: text(body.authorization),
+    expire,
+    filter,
+  };
+}
+
+/** The Notification API's JSON event object (reference §3.3). */
+export function parsePublish(body: Record<string, unknown>): PublishInput {
+  const tag = text(body.tag);
+  if (!tag) throw new ValidationError('notification/missing_tag', 'tag is mandatory', 'tag');
+  if (body.message === undefined)
+    throw new ValidationError('notification/missing_message', 'message is mandatory', 'message');
+  const mediaType = text(body.mediaType);
+  if (mediaType !== null && mediaType !== 'string' && mediaType !== 'localizestring')
+    throw new ValidationError(
+      'notification/invalid_media_type',
+      'mediaType is string or localizestring',
+      'mediaType',
+    );
+  return {
+    message: body.message,
+    tag,
+    mediaType,
+    notificationDetails:
+      body.notificationDetails === undefined || body.notificationDetails === null
+        ? null
+        : parseDetails(body.notificationDetails, 'notificationDetails'),
+  };
+}
+
+/**
+ * GMS's Notification API: subscriptions with tag filters and an expiry, and publish. A published
+ * event goes to every live subscription whose filter matches its tag, in one transaction: comet
+ * subscriptions get an event in the durable event store (CometD and GraphQL deliver it to the
+ * subscriber's gms_user), provider subscriptions get an outbox row the delivery worker sends.
+ */
+export class NotificationManager {
+  constructor(
+    private readonly deps: Deps,
+    private readonly events: EventStore,
+  ) {}
+
+  async subscribe(input: SubscriptionInput, gmsUser: string | null): Promise<NotificationSubscriptionRow> {
+    const { type, deviceId } = input.notificationDetails;
+    if (type !== 'comet' && !deviceId)
+      throw new ValidationError(
+        'notification/missing_device',
+        `notificationDetails.deviceId is mandatory for ${type} delivery`,
+        'notificationDetails.deviceId',
+      );
+    if (type === 'comet' && !gmsUser && !deviceId)
+      throw new ValidationError(
+        'notification/missing_device',
+        'comet delivery needs the gms_user header (or notificationDetails.deviceId) of the device',
+        'gms_user',
+      );
+    if (type === 'httpcb') assertUrl(deviceId as string, 'notificationDetails.deviceId');
+    const now = this.deps.clock.now();
+    const seconds = Math.max(input.expire ?? 0, this.deps.config.push.notificationExpireSeconds);
+    const [row] = await this.deps.db
+      .insert(notificationSubscriptionsTable)
+      .values({
+        id: randomUUID().replaceAll('-', ''),
+        subscriberId: input.subscriberId,
+        providerName: input.providerName,
+        type,
+        deviceId,
+        properties: input.notificationDetails.properties,
+        authorization: input.authorization,
+        filter: input.filter,
+        filterLike: filterToLike(input.filter),
+        gmsUser,
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + seconds * 1000),
+      })
+      .returning();
+    if (!row) throw new Error('subscription insert returned no row');
+    return row;
+  }
+
+  /** DELETE: unknown or expired ids are 404 (the reference leaves the code open). */
+  async unsubscribe(id: string): Promise<void> {
+    const rows = await this.deps.db
+      .delete(notificationSubscriptionsTable)
+      .where(
+        and(
+          eq(notificationSubscriptionsTable.id, id),
+          gt(notificationSubscriptionsTable.expiresAt, this.deps.clock.now()),
+        ),
+      )
+      .returning({ id: notificationSubscriptionsTable.id });
+    if (rows.length === 0)
+      throw new NotFoundError('notification/not_found', `Subscription '${id}' not found or expired`);
+  }
+
+  async get(id: string): Promise<NotificationSubscriptionRow | null> {
+    const [row] = await this.deps.db
+      .select()
+      .from(notificationSubscriptionsTable)
+      .where(
+        and(
+          eq(notificationSubscriptionsTable.id, id),
+          gt(notificationSubscriptionsTable.expiresAt, this.deps.clock.now()),
+        ),
+      );
+    return row ?? null;
+  }
+
+  async list(limit = 100): Promise<NotificationSubscriptionRow[]> {
+    return this.deps.db
+      .select()
+      .from(notificationSubscriptionsTable)
+      .where(gt(notificationSubscriptionsTable.expiresAt, this.deps.clock.now()))
+      .orderBy(desc(notificationSubscriptionsTable.createdAt))
+      .limit(Math.min(Math.max(limit, 1), 1000));
+  }
+
+  async publish(input: PublishInput): Promise<PublishResult> {
+    const eventId = randomUUID().replaceAll('-', '');
+    const now = this.deps.clock.now();
+    const result = await this.deps.db.transaction(async (tx) => {
+      const subs = await tx
+        .select()
+        .from(notificationSubscriptionsTable)
+        .where(
+          and(
+            gt(notificationSubscriptionsTable.expiresAt, now),
+            sql`${input.tag} like ${notificationSubscriptionsTable.filterLike} escape '\\'`,
+          ),
+        );
+      const appended: SessionEvent[] = [];
+      const outbox: NewDelivery[] = [];
+      for (const sub of subs) {
+        if (sub.type === 'comet') {
+          appended.push(
+            await this.events.append(tx, {
+              sessionId: `notification-${sub.id}`,
+              gmsUser: sub.gmsUser ?? sub.deviceId,
+              tag: input.tag,
+              message: input.message,
+              expiresAt: sub.expiresAt,
+            }),
+          );
+        } else {
+          outbox.push({
+            dedupeKey: `notification:${sub.id}:${eventId}`,
+            source: 'notification',
+            subscriptionId: sub.id,
+            sessionId: null,
+            seq: null,
+            type: sub.type as DeliveryType,
+            deviceId: sub.deviceId ?? '',
+            authorization: sub.authorization,
+            eventId,
+            tag: input.tag,
+            message: input.message,
+          });
+        }
+      }
+      const direct = input.notificationDetails;
+      if (direct?.deviceId) {
+        if (direct.type === 'comet')
+          appended.push(
+            await this.events.append(tx, {
+              sessionId: `notification-direct-${direct.deviceId}`,
+              gmsUser: direct.deviceId,
+              tag: input.tag,
+              message: input.message,
+              expiresAt: new Date(now.getTime() + this.deps.config.push.notificationExpireSeconds * 1000),
+            }),
+          );
+        else
+          outbox.push({
+            dedupeKey: `notification:direct:${eventId}`,
+            source: 'notification',
+            subscriptionId: null,
+            sessionId: null,
+            seq: null,
+            type: direct.type,
+            deviceId: direct.deviceId,
+            authorization: null,
+            eventId,
+            tag: input.tag,
+            message: input.message,
+          });
+      }
+      const queued = await this.enqueue(tx, outbox);
+      return { matched: subs.length, queued, events: appended };
+    });
+    await this.events.announce(result.events);
+    if (result.queued > 0) await this.poke();
+    return { matched: result.matched, queued: result.queued, events: result.events.length };
+  }
+
+  /** Writes outbox rows inside the caller's transaction; a dedupe key already present is skipped. */
+  async enqueue(tx: DbOrTx, deliveries: NewDelivery[]): Promise<number> {
+    if (deliveries.length === 0) return 0;
+    const now = this.deps.clock.now();
+    const rows = await tx
+      .insert(pushDeliveriesTable)
+      .values(
+        deliveries.map((d) => ({
+          id: randomUUID().replaceAll('-', ''),
+          ...d,
+          status: 'pending' as const,
+          attempts: 0,
+          nextAttemptAt: now,
+          createdAt: now,
+          updatedAt: now,
+        })),
+      )
+      .onConflictDoNothing({ target: pushDeliveriesTable.dedupeKey })
+      .returning({ id: pushDeliveriesTable.id });
+    return rows.length;
+  }
+
+  /** Wakes delivery workers on every instance (they poll anyway). */
+  async poke(): Promise<void> {
+    await this.deps.bus.publish('push:due', null, { at: this.deps.clock.now().toISOString() });
+  }
+
+  async deliveries(
+    filter: {
+      status?: DeliveryStatus | null;
+      subscriptionId?: string | null;
+      sessionId?: string | null;
+      limit?: number;
+    } = {},
+  ): Promise<PushDeliveryRow[]> {
+    const conditions: SQL[] = [];
+    if (filter.status) conditions.push(eq(pushDeliveriesTable.status, filter.status));
+    if (filter.subscriptionId) conditions.push(eq(pushDeliveriesTable.subscriptionId, filter.subscriptionId));
+    if (filter.sessionId) conditions.push(eq(pushDeliveriesTable.sessionId, filter.sessionId));
+    return this.deps.db
+      .select()
+      .from(pushDeliveriesTable)
+      .where(conditions.length ? and(...conditions) : undefined)
+      .orderBy(desc(pushDeliveriesTable.createdAt))
+      .limit(Math.min(Math.max(filter.limit ?? 100, 1), 1000));
+  }
+
+  async delivery(id: string): Promise<PushDeliveryRow | null> {
+    const [row] = await this.deps.db.select().from(pushDeliveriesTable).where(eq(pushDeliveriesTable.id, id));
+    return row ?? null;
+  }
+
+  /** Puts a dead-lettered delivery back in the queue (admin). */
+  async retry(id: string): Promise<PushDeliveryRow> {
+    const now = this.deps.clock.now();
+    const [row] = await this.deps.db
+      .update(pushDeliveriesTable)
+      .set({ status: 'pending', attempts: 0, nextAttemptAt: now, leaseUntil: null, updatedAt: now })
+      .where(and(eq(pushDeliveriesTable.id, id), eq(pushDeliveriesTable.status, 'dead')))
+      .returning();
+    if (!row) throw new NotFoundError('notification/not_dead', `No dead-lettered delivery '${id}'`);
+    await this.poke();
+    return row;
+  }
+
+  /** Housekeeping: expired subscriptions (already invisible), old finished deliveries, cursors of gone sessions. */
+  async sweep(): Promise<number> {
+    const now = this.deps.clock.now();
+    const subs = await this.deps.db
+      .delete(notificationSubscriptionsTable)
+      .where(lte(notificationSubscriptionsTable.expiresAt, now))
+      .returning({ id: notificationSubscriptionsTable.id });
+    const before = new Date(now.getTime() - this.deps.config.push.retentionSeconds * 1000);
+    const done = await this.deps.db
+      .delete(pushDeliveriesTable)
+      .where(and(sql`${pushDeliveriesTable.status} <> 'pending'`, lte(pushDeliveriesTable.updatedAt, before)))
+      .returning({ id: pushDeliveriesTable.id });
+    const cursors = await this.deps.db
+      .delete(pushSessionCursorsTable)
+      .where(lte(pushSessionCursorsTable.expiresAt, now))
+      .returning({ id: pushSessionCursorsTable.sessionId });
+    return subs.length + done.length + cursors.length;
+  }
+}
+
+function assertUrl(value: string, field: string): void {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ValidationError('notification/invalid_url', `${field} must be an http(s) URL`, field);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new ValidationError('notification/invalid_url', `${field} must be an http(s) URL`, field);
+}

@@ -1,0 +1,145 @@
+import { CometD, type Message } from 'cometd';
+import { adapt } from 'cometd-nodejs-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../../test/harness.js';
+import { createSession, pushService, raise } from './push.test-support.js';
+
+interface Comet {
+  client: CometD;
+  received: Message[];
+  /** The next delivery on /_genesys. */
+  next(timeoutMs?: number): Promise<Message>;
+  subscribe(channel?: string, ext?: object): Promise<Message>;
+  close(): Promise<void>;
+}
+
+async function connect(
+  url: string,
+  options: { transport: 'long-polling' | 'websocket'; headers?: Record<string, string>; ext?: object },
+): Promise<Comet> {
+  const client = new CometD();
+  for (const type of client.getTransportTypes())
+    if (type !== options.transport) client.unregisterTransport(type);
+  client.configure({ url: `${url}/genesys/cometd`, requestHeaders: options.headers ?? {}, logLevel: 'warn' });
+  await new Promise<void>((resolve, reject) =>
+    client.handshake({ ext: options.ext ?? {} }, (m) =>
+      m.successful ? resolve() : reject(new Error(`handshake failed: ${m.error}`)),
+    ),
+  );
+  const received: Message[] = [];
+  const waiters: ((m: Message) => void)[] = [];
+  const onMessage = (m: Message) => {
+    const w = waiters.shift();
+    if (w) w(m);
+    else received.push(m);
+  };
+  return {
+    client,
+    received,
+    next(timeoutMs = 5_000) {
+      const ready = received.shift();
+      if (ready) return Promise.resolve(ready);
+      return new Promise<Message>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no delivery in time')), timeoutMs);
+        waiters.push((m) => {
+          clearTimeout(timer);
+          resolve(m);
+        });
+      });
+    },
+    subscribe(channel = '/_genesys', ext: object = {}) {
+      return new Promise<Message>((resolve) => client.subscribe(channel, onMessage, { ext }, resolve));
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (client.isDisconnected()) return resolve();
+        client.disconnect(() => resolve());
+      }),
+  };
+}
+
+describe('CometD at /genesys/cometd', () => {
+  let t: TestApp;
+  let url: string;
+  const open: Comet[] = [];
+  const comet = async (options: Parameters<typeof connect>[1]) => {
+    const c = await connect(url, options);
+    open.push(c);
+    return c;
+  };
+  beforeAll(async () => {
+    t = await createTestApp({ env: { EVENT_POLL_MS: '200', COMETD_TIMEOUT_SECONDS: '2' } });
+    ({ url } = await t.app.start({ port: 0, host: '127.0.0.1' }));
+    await pushService(t);
+    // The adapter defines a global `window` (XMLHttpRequest, WebSocket), which PGlite would take for
+    // a browser: install it only once the database is open.
+    adapt();
+  });
+  afterAll(async () => {
+    for (const c of open) await c.close().catch(() => {});
+    await t.close();
+  });
+
+  it('long-polling: a client with the gms_user header gets its pending and new pushes only', async () => {
+    const user = 'comet-lp';
+    const sessionId = await createSession(t, user, { _device_os: 'comet' });
+    const other = await createSession(t, 'comet-someone-else');
+    const pending = await raise(t, sessionId, user, `service.agentavailable.${sessionId}`, {
+      _action: 'get-dialog-user-confirmation-provide_code-false',
+      _id: sessionId,
+    });
+    const c = await comet({ transport: 'long-polling', headers: { gms_user: user } });
+    const subscribed = await c.subscribe();
+    expect(subscribed.successful).toBe(true);
+    expect(subscribed.subscription).toEqual('/_genesys');
+    const first = await c.next();
+    expect(first.channel).toBe('/_genesys');
+    expect(first.data).toEqual({
+      id: pending.deliveryId,
+      message: { _action: 'get-dialog-user-confirmation-provide_code-false', _id: sessionId },
+      tag: `service.agentavailable.${sessionId}`,
+    });
+    await raise(t, other, 'comet-someone-else', 'not.for.you', 'x');
+    const live = await raise(t, sessionId, user, `service.chat.refresh.${sessionId}`, 'refresh');
+    const second = await c.next();
+    expect(second.data).toEqual({
+      id: live.deliveryId,
+      message: 'refresh',
+      tag: `service.chat.refresh.${sessionId}`,
+    });
+    expect(c.received).toHaveLength(0);
+  });
+
+  it('websocket: gms_user from the handshake ext; a reconnecting device resumes where it was', async () => {
+    const user = 'comet-ws';
+    const sessionId = await createSession(t, user);
+    const c = await comet({ transport: 'websocket', ext: { gms_user: user } });
+    expect((await c.subscribe()).successful).toBe(true);
+    const one = await raise(t, sessionId, user, 'one', 1);
+    expect((await c.next()).data).toMatchObject({ id: one.deliveryId, message: 1 });
+    // The position is recorded right after faye accepted the delivery.
+    for (let i = 0; i < 100 && (await t.app.managers.comet.position(user))[sessionId] !== 1; i++)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    await c.close();
+    // Raised while the device is away: delivered when it comes back, and only that.
+    const two = await raise(t, sessionId, user, 'two', 2);
+    const again = await comet({ transport: 'websocket', ext: { gms_user: user } });
+    await again.subscribe();
+    expect((await again.next()).data).toMatchObject({ id: two.deliveryId, tag: 'two' });
+    await expect(again.next(800)).rejects.toThrow(/no delivery/);
+  });
+
+  it('refuses other channels, publishing, and subscribing without a gms_user', async () => {
+    const c = await comet({ transport: 'long-polling', headers: { gms_user: 'comet-guard' } });
+    const foreign = await c.subscribe('/_genesys/u/abc');
+    expect(foreign.successful).toBe(false);
+    const published = await new Promise<Message>((resolve) =>
+      c.client.publish('/_genesys', { forged: true }, resolve),
+    );
+    expect(published.successful).toBe(false);
+    const anonymous = await comet({ transport: 'long-polling' });
+    const refused = await anonymous.subscribe();
+    expect(refused.successful).toBe(false);
+    expect(String(refused.error)).toContain('gms_user');
+  });
+});

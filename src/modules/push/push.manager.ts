@@ -1,0 +1,106 @@
+import { isAdmin, type Viewer } from '../../auth/viewer.js';
+import type { Deps } from '../../deps.js';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
+import { decodeCursor, type EventStore, encodeCursor, type SessionEvent } from '../event/event.manager.js';
+import type { SessionView } from '../sessions/session-handlers.js';
+import type { SessionManager } from '../sessions/sessions.manager.js';
+
+export interface SessionResume {
+  /** Deliver events after this seq (0: everything still stored). */
+  afterSeq?: number | null;
+  /** Or after the event with this push `id` (its seq is looked up). */
+  afterId?: string | null;
+}
+
+const MAX_PAGE = 500;
+
+/**
+ * Viewer-authorised access to the durable event store: the catch-up reads and live streams that
+ * GraphQL subscriptions (graphql-ws, SSE) serve. A device sees only sessions created with its own
+ * `gms_user` and its own device stream; admins see everything. Anything a viewer may not see is
+ * "not found", so other users' session ids are not confirmed.
+ */
+export class PushManager {
+  constructor(
+    readonly deps: Deps,
+    private readonly events: EventStore,
+    private readonly sessions: SessionManager,
+  ) {}
+
+  async visibleSession(viewer: Viewer, sessionId: string): Promise<SessionView> {
+    const session = await this.sessions.find(sessionId);
+    const visible =
+      session && (isAdmin(viewer) || (session.gmsUser !== null && session.gmsUser === viewer.gmsUser));
+    if (!visible)
+      throw new NotFoundError('sessions/not_found', `Service session '${sessionId}' not found or expired`);
+    return session;
+  }
+
+  /** The seq to resume after: `afterId` wins (it must belong to the session), else `afterSeq`. */
+  private async resumeSeq(sessionId: string, resume: SessionResume): Promise<number> {
+    if (resume.afterId) {
+      const event = await this.events.findByDeliveryId(resume.afterId);
+      if (!event || event.sessionId !== sessionId)
+        throw new ValidationError(
+          'push/unknown_event',
+          `Event '${resume.afterId}' is not an event of this session (or has expired)`,
+          'afterId',
+        );
+      return event.seq;
+    }
+    const seq = resume.afterSeq ?? 0;
+    if (!Number.isInteger(seq) || seq < 0)
+      throw new ValidationError('push/invalid_seq', 'afterSeq must be a non-negative integer', 'afterSeq');
+    return seq;
+  }
+
+  /** Catch-up read ("retrieve notifications"): stored events of a session after a position. */
+  async sessionEvents(
+    viewer: Viewer,
+    sessionId: string,
+    resume: SessionResume,
+    limit = 100,
+  ): Promise<SessionEvent[]> {
+    const session = await this.visibleSession(viewer, sessionId);
+    const after = await this.resumeSeq(session.id, resume);
+    return this.events.readSession(session.id, after, Math.min(Math.max(limit, 1), MAX_PAGE));
+  }
+
+  /** Live events of a session: what is stored after the position first, then new ones. */
+  async streamSession(viewer: Viewer, sessionId: string, resume: SessionResume) {
+    const session = await this.visibleSession(viewer, sessionId);
+    const after = await this.resumeSeq(session.id, resume);
+    return this.events.streamSession(session.id, after);
+  }
+
+  /** Whose device stream the viewer reads: their own `gms_user`; admins must name one. */
+  deviceUser(viewer: Viewer, gmsUser: string | null | undefined): string {
+    if (isAdmin(viewer)) {
+      const user = gmsUser ?? viewer.gmsUser;
+      if (!user) throw new ValidationError('push/gms_user_required', 'Name the device (gmsUser)', 'gmsUser');
+      return user;
+    }
+    if (!viewer.gmsUser)
+      throw new ForbiddenError('Send your gms_user header (or connection parameter) to read device events');
+    if (gmsUser && gmsUser !== viewer.gmsUser)
+      throw new ForbiddenError('A device may read only its own events (its gms_user)');
+    return viewer.gmsUser;
+  }
+
+  /** Catch-up read of a device's events (every session of its gms_user) after a cursor. */
+  async deviceEvents(viewer: Viewer, gmsUser: string | null | undefined, cursor: string | null, limit = 100) {
+    const user = this.deviceUser(viewer, gmsUser);
+    const position = decodeCursor(cursor);
+    const events = await this.events.readUser(user, position, Math.min(Math.max(limit, 1), MAX_PAGE));
+    return events.map((e) => {
+      position[e.sessionId] = e.seq;
+      return { ...e, cursor: encodeCursor(position) };
+    });
+  }
+
+  /** Live events of a device; each carries the cursor to resume after it. */
+  streamDevice(viewer: Viewer, gmsUser: string | null | undefined, cursor: string | null) {
+    const user = this.deviceUser(viewer, gmsUser);
+    return this.events.streamUser(user, decodeCursor(cursor));
+  }
+}

@@ -1,0 +1,31 @@
+import { ValidationError } from '../../errors.js';
+import { jsonResponse, unsupportedMediaType } from '../../http/http-errors.js';
+import type { LegacyRequest, LegacyRouter } from '../../http/legacy-router.js';
+import { parsePublish, parseSubscription } from './notification.manager.js';
+
+/** The Notification API is JSON only (reference §3.1): anything else is 415. */
+async function jsonBody(req: LegacyRequest): Promise<Record<string, unknown>> {
+  const mediaType = (req.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
+  if (mediaType !== 'application/json')
+    throw unsupportedMediaType('The Notification API accepts application/json only');
+  const body = await req.body();
+  if (!body.json) throw new ValidationError('notification/invalid_body', 'Expected a JSON object');
+  return body.json;
+}
+
+/** GMS Notification API: `/genesys/1/notification/...`. */
+export function registerPushRoutes(router: LegacyRouter): void {
+  router.add('POST', '/genesys/1/notification/subscription', async (req, { managers }) => {
+    const input = parseSubscription(await jsonBody(req));
+    const subscription = await managers.notifications.subscribe(input, req.gmsUser);
+    return jsonResponse({ id: subscription.id });
+  });
+  router.add('DELETE', '/genesys/1/notification/subscription/:id', async (req, { managers }) => {
+    await managers.notifications.unsubscribe(req.params.id ?? '');
+    return jsonResponse({});
+  });
+  router.add('POST', '/genesys/1/notification/publish', async (req, { managers }) => {
+    await managers.notifications.publish(parsePublish(await jsonBody(req)));
+    return jsonResponse({});
+  });
+}

@@ -1,0 +1,169 @@
+import type { Client } from 'graphql-ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { graphql } from '../../../test/gql/index.js';
+import { adminAuth, createTestApp, type TestApp } from '../../../test/harness.js';
+import {
+  createSession,
+  pushService,
+  raise,
+  readSse,
+  sseData,
+  subscription,
+  wsClient,
+} from './push.test-support.js';
+
+const SESSION_EVENTS = `subscription PushSessionEvents($sessionId: ID!, $afterSeq: Int, $afterId: ID) {
+  serviceSessionEvents(sessionId: $sessionId, afterSeq: $afterSeq, afterId: $afterId) { id sessionId seq tag message }
+}`;
+const DEVICE_EVENTS = `subscription PushDeviceEvents($gmsUser: String, $cursor: String) {
+  deviceEvents(gmsUser: $gmsUser, cursor: $cursor) { id sessionId seq tag message cursor }
+}`;
+
+const PushCatchUp = graphql(`
+  query PushCatchUp($sessionId: ID!, $afterSeq: Int, $afterId: ID) {
+    serviceSessionEvents(sessionId: $sessionId, afterSeq: $afterSeq, afterId: $afterId) {
+      __typename
+      ... on QueryServiceSessionEventsSuccess { data { id seq tag message } }
+      ... on Error { code message }
+    }
+  }
+`);
+const PushDeviceCatchUp = graphql(`
+  query PushDeviceCatchUp($gmsUser: String, $cursor: String) {
+    deviceEvents(gmsUser: $gmsUser, cursor: $cursor) {
+      __typename
+      ... on QueryDeviceEventsSuccess { data { id sessionId seq tag cursor } }
+      ... on Error { code message }
+    }
+  }
+`);
+
+type SessionEventData = {
+  serviceSessionEvents: { id: string; sessionId: string; seq: number; tag: string; message: unknown };
+};
+type DeviceEventData = {
+  deviceEvents: { id: string; sessionId: string; seq: number; tag: string; cursor: string };
+};
+
+describe('GraphQL push subscriptions', () => {
+  let t: TestApp;
+  let url: string;
+  const clients: Client[] = [];
+  const client = (params: Record<string, unknown>) => {
+    const c = wsClient(url, params);
+    clients.push(c);
+    return c;
+  };
+  beforeAll(async () => {
+    t = await createTestApp({ env: { EVENT_POLL_MS: '200' } });
+    ({ url } = await t.app.start({ port: 0, host: '127.0.0.1' }));
+    await pushService(t);
+  });
+  afterAll(async () => {
+    for (const c of clients) await c.dispose();
+    await t.close();
+  });
+
+  it('delivers stored events at subscribe time, then live ones, over graphql-ws', async () => {
+    const sessionId = await createSession(t, 'dev-1');
+    await raise(t, sessionId, 'dev-1', `service.agentavailable.${sessionId}`, {
+      _id: sessionId,
+      _action: 'a',
+    });
+    await raise(t, sessionId, 'dev-1', 'second', 'two');
+    const sub = subscription<SessionEventData>(client({ gms_user: 'dev-1' }), SESSION_EVENTS, { sessionId });
+    const first = await sub.next();
+    expect(first.serviceSessionEvents).toMatchObject({
+      sessionId,
+      seq: 1,
+      tag: `service.agentavailable.${sessionId}`,
+      message: { _id: sessionId, _action: 'a' },
+    });
+    expect((await sub.next()).serviceSessionEvents).toMatchObject({ seq: 2, message: 'two' });
+    const live = await raise(t, sessionId, 'dev-1', 'third', { n: 3 });
+    const third = await sub.next();
+    expect(third.serviceSessionEvents).toMatchObject({ id: live.deliveryId, seq: 3, tag: 'third' });
+    sub.stop();
+  });
+
+  it('resumes after a seq or after an event id', async () => {
+    const sessionId = await createSession(t, 'dev-2');
+    const events = [];
+    for (let i = 1; i <= 4; i++) events.push(await raise(t, sessionId, 'dev-2', `t${i}`, i));
+    const bySeq = subscription<SessionEventData>(client({ gms_user: 'dev-2' }), SESSION_EVENTS, {
+      sessionId,
+      afterSeq: 2,
+    });
+    expect((await bySeq.next()).serviceSessionEvents.seq).toBe(3);
+    bySeq.stop();
+    const byId = subscription<SessionEventData>(client({ gms_user: 'dev-2' }), SESSION_EVENTS, {
+      sessionId,
+      afterId: events[2]?.deliveryId,
+    });
+    expect((await byId.next()).serviceSessionEvents).toMatchObject({ seq: 4, tag: 't4' });
+    byId.stop();
+    // The catch-up query answers the same positions.
+    const page = await t.gql(PushCatchUp, { sessionId, afterSeq: 1 }, { gms_user: 'dev-2' });
+    if (page.serviceSessionEvents.__typename !== 'QueryServiceSessionEventsSuccess')
+      throw new Error('catch-up');
+    expect(page.serviceSessionEvents.data.map((e) => e.seq)).toEqual([2, 3, 4]);
+    const bad = await t.gql(PushCatchUp, { sessionId, afterId: 'nope' }, { gms_user: 'dev-2' });
+    expect(bad.serviceSessionEvents).toMatchObject({ code: 'push/unknown_event' });
+  });
+
+  it("refuses another device's session (not found) and lets an admin read any", async () => {
+    const sessionId = await createSession(t, 'dev-3');
+    await raise(t, sessionId, 'dev-3', 'private', 'secret');
+    const intruder = subscription<SessionEventData>(client({ gms_user: 'dev-4' }), SESSION_EVENTS, {
+      sessionId,
+    });
+    await expect(intruder.next()).rejects.toThrow(/not found or expired/);
+    const anonymous = subscription<SessionEventData>(client({}), SESSION_EVENTS, { sessionId });
+    await expect(anonymous.next()).rejects.toThrow(/not found or expired/);
+    const page = await t.gql(PushCatchUp, { sessionId }, { gms_user: 'dev-4' });
+    expect(page.serviceSessionEvents).toMatchObject({ code: 'sessions/not_found' });
+    const admin = subscription<SessionEventData>(client({ authorization: adminAuth }), SESSION_EVENTS, {
+      sessionId,
+    });
+    expect((await admin.next()).serviceSessionEvents.message).toBe('secret');
+    admin.stop();
+  });
+
+  it('streams every session of a device over SSE and resumes from a cursor', async () => {
+    const s1 = await createSession(t, 'dev-5');
+    const s2 = await createSession(t, 'dev-5');
+    const other = await createSession(t, 'dev-6');
+    await raise(t, s1, 'dev-5', 'a', 1);
+    await raise(t, other, 'dev-6', 'not-mine', 0);
+    await raise(t, s2, 'dev-5', 'b', 2);
+    const sse = (cursor: string | null, gmsUser = 'dev-5') =>
+      t.fetch('/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream', gms_user: gmsUser },
+        body: JSON.stringify({ query: DEVICE_EVENTS, variables: { cursor } }),
+      });
+    const text = await readSse(await sse(null), (s) => sseData<DeviceEventData>(s).length >= 2);
+    const got = sseData<DeviceEventData>(text).map((d) => d.deviceEvents);
+    expect(got.map((e) => [e.sessionId, e.tag])).toEqual([
+      [s1, 'a'],
+      [s2, 'b'],
+    ]);
+    await raise(t, s1, 'dev-5', 'c', 3);
+    const resumed = await readSse(await sse(got[1]?.cursor ?? null), (s) => sseData(s).length >= 1);
+    expect(sseData<DeviceEventData>(resumed)[0]?.deviceEvents).toMatchObject({ sessionId: s1, tag: 'c' });
+
+    // A device may not name someone else's stream; the catch-up query reads the same positions.
+    const foreign = await t.fetch('/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', gms_user: 'dev-6' },
+      body: JSON.stringify({ query: DEVICE_EVENTS, variables: { gmsUser: 'dev-5' } }),
+    });
+    expect(await readSse(foreign, (s) => s.includes('errors'))).toContain('FORBIDDEN');
+    const page = await t.gql(PushDeviceCatchUp, { cursor: got[0]?.cursor }, { gms_user: 'dev-5' });
+    if (page.deviceEvents.__typename !== 'QueryDeviceEventsSuccess') throw new Error('catch-up');
+    expect(page.deviceEvents.data.map((e) => e.tag)).toEqual(['b', 'c']);
+    const byAdmin = await t.admin(PushDeviceCatchUp, { gmsUser: 'dev-6' });
+    if (byAdmin.deviceEvents.__typename !== 'QueryDeviceEventsSuccess') throw new Error('admin');
+    expect(byAdmin.deviceEvents.data.map((e) => e.tag)).toEqual(['not-mine']);
+  });
+});

@@ -1,0 +1,130 @@
+import { type Client, createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import type { TestApp } from '../../../test/harness.js';
+import type { SessionEvent } from '../event/event.manager.js';
+
+/** A configured service whose sessions live an hour (request-interaction answers generically here). */
+export async function pushService(t: TestApp, name = 'pushsvc'): Promise<string> {
+  await t.app.managers.services.create({
+    name,
+    template: 'request-interaction',
+    options: [{ name: '_ttl', value: '3600' }],
+  });
+  return name;
+}
+
+/** Creates a session through the legacy Service API, as a device with `gmsUser` would. */
+export async function createSession(
+  t: TestApp,
+  gmsUser: string,
+  params: Record<string, string> = {},
+  service = 'pushsvc',
+): Promise<string> {
+  const response = await t.fetch(`/genesys/1/service/${service}`, {
+    method: 'POST',
+    headers: { gms_user: gmsUser, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(params).toString(),
+  });
+  const body = (await response.json()) as { _id?: string };
+  if (response.status !== 200 || !body._id) throw new Error(`create failed: ${JSON.stringify(body)}`);
+  return body._id;
+}
+
+/** Appends an event to a session as the callback/chat modules do. */
+export async function raise(
+  t: TestApp,
+  sessionId: string,
+  gmsUser: string | null,
+  tag: string,
+  message: unknown,
+): Promise<SessionEvent> {
+  return t.app.managers.events.publish({
+    sessionId,
+    gmsUser,
+    tag,
+    message,
+    expiresAt: new Date(t.clock.now().getTime() + 3_600_000),
+  });
+}
+
+export function wsClient(url: string, connectionParams: Record<string, unknown>): Client {
+  return createClient({
+    url: `${url.replace('http', 'ws')}/graphql`,
+    webSocketImpl: WebSocket,
+    connectionParams,
+    retryAttempts: 0,
+    lazy: true,
+  });
+}
+
+/** A subscription's results as a pull queue: `next()` waits for the next payload (or its error). */
+export function subscription<T>(client: Client, query: string, variables: Record<string, unknown> = {}) {
+  const queue: T[] = [];
+  const waiters: { resolve: (v: T) => void; reject: (e: unknown) => void }[] = [];
+  let failure: unknown = null;
+  const fail = (err: unknown) => {
+    failure = err;
+    for (const w of waiters.splice(0)) w.reject(err);
+  };
+  const stop = client.subscribe<T>(
+    { query, variables },
+    {
+      next: (v) => {
+        if (v.errors) return fail(new Error(v.errors.map((e) => e.message).join('; ')));
+        const w = waiters.shift();
+        if (w) w.resolve(v.data as T);
+        else queue.push(v.data as T);
+      },
+      // graphql-ws reports execution errors as an array of GraphQL errors.
+      error: (err) =>
+        fail(
+          Array.isArray(err) ? new Error(err.map((e: { message?: string }) => e.message).join('; ')) : err,
+        ),
+      complete: () => {},
+    },
+  );
+  return {
+    next(timeoutMs = 5_000): Promise<T> {
+      const ready = queue.shift();
+      if (ready !== undefined) return Promise.resolve(ready);
+      if (failure) return Promise.reject(failure);
+      return new Promise<T>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no event in time')), timeoutMs);
+        waiters.push({
+          resolve: (v) => {
+            clearTimeout(timer);
+            resolve(v);
+          },
+          reject: (e) => {
+            clearTimeout(timer);
+            reject(e);
+          },
+        });
+      });
+    },
+    stop,
+  };
+}
+
+/** Reads an SSE response until `until(text)` holds. */
+export async function readSse(response: Response, until: (text: string) => boolean): Promise<string> {
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  while (!until(text)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += decoder.decode(value, { stream: true });
+  }
+  await reader.cancel();
+  return text;
+}
+
+/** Payloads of `event: next` SSE messages. */
+export function sseData<T>(text: string): T[] {
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('data: '))
+    .map((l) => JSON.parse(l.slice(6)) as { data?: T })
+    .flatMap((m) => (m.data ? [m.data] : []));
+}
