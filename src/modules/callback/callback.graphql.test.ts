@@ -1,6 +1,6 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { graphql } from '../../../test/gql/index.js';
 import { adminAuth, createTestApp, type TestApp } from '../../../test/harness.js';
 
@@ -362,12 +362,18 @@ describe('callback GraphQL (dialer integration)', () => {
     if (started.startCallback.__typename !== 'MutationStartCallbackSuccess') throw new Error('start failed');
     const id = started.startCallback.data.callback.id;
     expect(started.startCallback.data.response).toMatchObject({ _action: 'ConfirmationDialog', _id: id });
-    const pending = await t.admin(PendingDials, {});
-    expect(pending.callbackPendingDials).toContainEqual({
-      id,
-      customerNumber: '+4081110003',
-      agentId: 'gql-dial-agent',
-    });
+    // The reservation may be made by a later matching pass: the dial request follows it.
+    await vi.waitFor(
+      async () => {
+        const pending = await t.admin(PendingDials, {});
+        expect(pending.callbackPendingDials).toContainEqual({
+          id,
+          customerNumber: '+4081110003',
+          agentId: 'gql-dial-agent',
+        });
+      },
+      { timeout: 10_000, interval: 20 },
+    );
     const report = await t.admin(ReportDial, { id, outcome: 'CONNECTED' });
     expect(report.reportCallbackDialOutcome).toEqual({
       __typename: 'MutationReportCallbackDialOutcomeSuccess',

@@ -337,11 +337,16 @@ describe('seed scenario: Chat Immediate', () => {
       }),
     );
     expect(ixn).toEqual({ _id: id, comet_channel: '/_genesys' });
-    expect(await m.callbacks.get(id)).toMatchObject({
-      state: 'COMPLETED',
-      reason: 'AGENT_CONNECTED',
-      agentId: a,
-    });
+    // Queued on arrival; the reservation (maybe by a later matching pass) connects it.
+    await vi.waitFor(
+      async () =>
+        expect(await m.callbacks.get(id)).toMatchObject({
+          state: 'COMPLETED',
+          reason: 'AGENT_CONNECTED',
+          agentId: a,
+        }),
+      { timeout: 10_000, interval: 20 },
+    );
     // The chat adopted the callback's routing request: the reserved agent joins it.
     const chat = await m.chat.requireForSession(id);
     expect(chat.routingRequestId).toBe(id);
