@@ -3,12 +3,15 @@ import WebSocket from 'ws';
 import type { TestApp } from '../../../test/harness.js';
 import type { SessionEvent } from '../event/event.manager.js';
 
-/** A configured service whose sessions live an hour (request-interaction answers generically here). */
+/** A configured service of a type nobody registered (answered generically) whose sessions live an hour. */
 export async function pushService(t: TestApp, name = 'pushsvc'): Promise<string> {
   await t.app.managers.services.create({
     name,
-    template: 'request-interaction',
-    options: [{ name: '_ttl', value: '3600' }],
+    options: [
+      { name: '_type', value: 'builtin' },
+      { name: '_service', value: 'push-test' },
+      { name: '_ttl', value: '3600' },
+    ],
   });
   return name;
 }
