@@ -48,6 +48,24 @@ export async function readCapped(request: Request, limit: number): Promise<Buffe
   return Buffer.concat(chunks);
 }
 
+/** The chunks of any WHATWG ReadableStream (native or ponyfill) as Buffers; cancels it when dropped. */
+async function* bodyChunks(body: ReadableStream<Uint8Array>): AsyncGenerator<Buffer> {
+  const reader = body.getReader();
+  let done = false;
+  try {
+    for (;;) {
+      const next = await reader.read();
+      if (next.done) {
+        done = true;
+        return;
+      }
+      yield Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength);
+    }
+  } finally {
+    if (!done) await reader.cancel().catch(() => {});
+  }
+}
+
 export function checkDeclaredLength(request: Request, limit: number): void {
   const declared = Number(request.headers.get('content-length') ?? '0');
   if (Number.isFinite(declared) && declared > limit)
@@ -131,7 +149,11 @@ function parseMultipart(request: Request, contentType: string, limits: BodyLimit
     const files: UploadedFile[] = [];
     let settled = false;
     let received = 0;
-    const source = Readable.fromWeb(request.body as import('node:stream/web').ReadableStream<Uint8Array>);
+    // Not Readable.fromWeb: behind the HTTP server adapter the body is @whatwg-node's ponyfill
+    // ReadableStream, which fromWeb rejects (every multipart request over real HTTP was a 500).
+    const source = Readable.from(bodyChunks(request.body as ReadableStream<Uint8Array>), {
+      objectMode: false,
+    });
 
     const fail = (err: Error) => {
       if (settled) return;
