@@ -48,6 +48,7 @@ export function createManagers(deps: Deps) {
     deps,
     notifications,
     new PushSenders(deps.config.push, deps.clock),
+    (sessionId, seq) => push.delivered(sessionId, seq),
   );
   const callbacks = new CallbackManager(deps, {
     sessions,
@@ -62,6 +63,7 @@ export function createManagers(deps: Deps) {
   chat.onChatStarted(async (c) => {
     if (c.serviceType === 'callback') await callbacks.customerArrived(c.sessionId);
   });
+  push.onDelivered((sessionId, seq) => callbacks.markNotificationsDelivered(sessionId, seq));
   return {
     auth,
     nodes,

@@ -16,7 +16,8 @@ export const toCometPush = (e: SessionEvent): CometPush => ({
   tag: e.tag,
 });
 
-type Deliver = (push: CometPush) => Promise<void>;
+/** Hands one push to the device's CometD clients; `event` says which session event it is. */
+type Deliver = (push: CometPush, event: SessionEvent) => Promise<void>;
 
 interface Pump {
   refs: number;
@@ -95,7 +96,7 @@ export class CometManager {
         try {
           current = this.events.streamUser(gmsUser, await this.position(gmsUser));
           for await (const event of current) {
-            await deliver(toCometPush(event));
+            await deliver(toCometPush(event), event);
             await this.record(gmsUser, decodeCursor(event.cursor));
             if (pump.stopped) break;
           }

@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, min, ne, sql } from 'drizzle-orm';
 import { queryRows } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
 import type { Scheduler } from '../../scheduler.js';
@@ -10,6 +10,7 @@ import {
   type NotificationManager,
   PROVIDER_TYPES,
 } from './notification.manager.js';
+import type { DeliveredHook } from './push.manager.js';
 import type { PushSenders, SendResult } from './push.providers.js';
 import { type PushDeliveryRow, pushDeliveriesTable, pushSessionCursorsTable } from './push.tables.js';
 
@@ -42,6 +43,8 @@ export class PushDeliveryManager {
     private readonly deps: Deps,
     private readonly notifications: NotificationManager,
     private readonly senders: PushSenders,
+    /** Told when a session's events up to a seq reached the provider (`push.delivered`). */
+    private readonly onDelivered: DeliveredHook | null = null,
   ) {}
 
   /** Moves new events of push-enabled sessions into the outbox. Returns the rows written. */
@@ -181,6 +184,8 @@ export class PushDeliveryManager {
         .update(t)
         .set({ status: 'delivered', deliveredAt: now, leaseUntil: null, lastError: null, updatedAt: now })
         .where(mine);
+      if (row.source === 'session' && row.sessionId && row.seq !== null)
+        await this.reportDelivered(row.sessionId, row.seq);
       return;
     }
     const dead = result.permanent || row.attempts >= maxAttempts;
@@ -201,6 +206,22 @@ export class PushDeliveryManager {
         updatedAt: now,
       })
       .where(mine);
+  }
+
+  /**
+   * A session's row was delivered: tell the hook how far the session is delivered without a gap —
+   * up to this seq, or to just before its oldest row still pending or dead (rows can succeed out
+   * of order when an earlier one waits for a retry).
+   */
+  private async reportDelivered(sessionId: string, seq: number): Promise<void> {
+    if (!this.onDelivered) return;
+    const t = pushDeliveriesTable;
+    const [gap] = await this.deps.db
+      .select({ seq: min(t.seq) })
+      .from(t)
+      .where(and(eq(t.sessionId, sessionId), eq(t.source, 'session'), ne(t.status, 'delivered')));
+    const through = gap?.seq != null ? Math.min(seq, gap.seq - 1) : seq;
+    if (through > 0) await this.onDelivered(sessionId, through);
   }
 
   /** Delay before attempt n+1: base·2^(n-1), capped, with ±20% jitter. */

@@ -1,69 +1,15 @@
-import { CometD, type Message } from 'cometd';
+import type { Message } from 'cometd';
 import { adapt } from 'cometd-nodejs-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/harness.js';
-import { createSession, pushService, raise } from './push.test-support.js';
-
-interface Comet {
-  client: CometD;
-  received: Message[];
-  /** The next delivery on /_genesys. */
-  next(timeoutMs?: number): Promise<Message>;
-  subscribe(channel?: string, ext?: object): Promise<Message>;
-  close(): Promise<void>;
-}
-
-async function connect(
-  url: string,
-  options: { transport: 'long-polling' | 'websocket'; headers?: Record<string, string>; ext?: object },
-): Promise<Comet> {
-  const client = new CometD();
-  for (const type of client.getTransportTypes())
-    if (type !== options.transport) client.unregisterTransport(type);
-  client.configure({ url: `${url}/genesys/cometd`, requestHeaders: options.headers ?? {}, logLevel: 'warn' });
-  await new Promise<void>((resolve, reject) =>
-    client.handshake({ ext: options.ext ?? {} }, (m) =>
-      m.successful ? resolve() : reject(new Error(`handshake failed: ${m.error}`)),
-    ),
-  );
-  const received: Message[] = [];
-  const waiters: ((m: Message) => void)[] = [];
-  const onMessage = (m: Message) => {
-    const w = waiters.shift();
-    if (w) w(m);
-    else received.push(m);
-  };
-  return {
-    client,
-    received,
-    next(timeoutMs = 5_000) {
-      const ready = received.shift();
-      if (ready) return Promise.resolve(ready);
-      return new Promise<Message>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('no delivery in time')), timeoutMs);
-        waiters.push((m) => {
-          clearTimeout(timer);
-          resolve(m);
-        });
-      });
-    },
-    subscribe(channel = '/_genesys', ext: object = {}) {
-      return new Promise<Message>((resolve) => client.subscribe(channel, onMessage, { ext }, resolve));
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        if (client.isDisconnected()) return resolve();
-        client.disconnect(() => resolve());
-      }),
-  };
-}
+import { type Comet, cometClient, createSession, pushService, raise } from './push.test-support.js';
 
 describe('CometD at /genesys/cometd', () => {
   let t: TestApp;
   let url: string;
   const open: Comet[] = [];
-  const comet = async (options: Parameters<typeof connect>[1]) => {
-    const c = await connect(url, options);
+  const comet = async (options: Parameters<typeof cometClient>[1]) => {
+    const c = await cometClient(url, options);
     open.push(c);
     return c;
   };

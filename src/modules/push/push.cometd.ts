@@ -10,6 +10,8 @@ export const COMETD_PATH = '/genesys/cometd';
 /** The one channel legacy clients subscribe to. */
 export const GENESYS_CHANNEL = '/_genesys';
 const USER_PREFIX = `${GENESYS_CHANNEL}/u/`;
+/** Pushes published but not yet written to a client, remembered at most (oldest forgotten first). */
+const MAX_IN_FLIGHT = 10_000;
 
 /** The per-device channel a `/_genesys` subscription is mapped to (never shown to clients). */
 export const userChannel = (gmsUser: string) =>
@@ -48,6 +50,16 @@ export function createCometd(deps: Deps, managers: Managers) {
   const clientUsers = new Map<string, string>();
   const channelUsers = new Map<string, string>();
   const handshakeUsers = new WeakMap<object, string>();
+  // Push id → the session event it carries, from publish until faye writes it to a client (the
+  // delivery hooks then run: push.onDelivered).
+  const inFlight = new Map<string, { sessionId: string; seq: number }>();
+  const written = (message: BayeuxMessage) => {
+    const data = message.data as Partial<CometPush> | undefined;
+    const event = typeof data?.id === 'string' ? inFlight.get(data.id) : undefined;
+    if (!data?.id || !event) return;
+    inFlight.delete(data.id);
+    void managers.push.delivered(event.sessionId, event.seq);
+  };
 
   const userOf = (message: BayeuxMessage, request: IncomingMessage | null) =>
     extUser(message) ??
@@ -100,6 +112,8 @@ export function createCometd(deps: Deps, managers: Managers) {
         // confuse with the id of its pending /meta/connect (CometD does).
         message.channel = GENESYS_CHANNEL;
         delete message.id;
+        // faye runs outgoing extensions as it writes to the client's long-poll response or socket.
+        written(message);
       }
       if (message.subscription !== undefined) {
         const shown = subscriptions(message).map((s) => (s.startsWith(USER_PREFIX) ? GENESYS_CHANNEL : s));
@@ -115,7 +129,12 @@ export function createCometd(deps: Deps, managers: Managers) {
 
   bayeux.on('subscribe', (_clientId, channel) => {
     const user = channelUsers.get(channel);
-    if (user) managers.comet.acquire(user, (push) => publish(channel, push));
+    if (user)
+      managers.comet.acquire(user, (push, event) => {
+        inFlight.set(push.id, { sessionId: event.sessionId, seq: event.seq });
+        if (inFlight.size > MAX_IN_FLIGHT) inFlight.delete(inFlight.keys().next().value as string);
+        return publish(channel, push);
+      });
   });
   bayeux.on('unsubscribe', (_clientId, channel) => {
     const user = channelUsers.get(channel);

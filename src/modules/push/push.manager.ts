@@ -14,6 +14,9 @@ export interface SessionResume {
 
 const MAX_PAGE = 500;
 
+/** Told that a session's events up to `seq` reached the device (CometD or a provider). */
+export type DeliveredHook = (sessionId: string, seq: number) => Promise<void>;
+
 /**
  * Viewer-authorised access to the durable event store: the catch-up reads and live streams that
  * GraphQL subscriptions (graphql-ws, SSE) serve. A device sees only sessions created with its own
@@ -21,11 +24,34 @@ const MAX_PAGE = 500;
  * "not found", so other users' session ids are not confirmed.
  */
 export class PushManager {
+  private readonly deliveredHooks: DeliveredHook[] = [];
+
   constructor(
     readonly deps: Deps,
     private readonly events: EventStore,
     private readonly sessions: SessionManager,
   ) {}
+
+  /**
+   * Registers `fn(sessionId, seq)`, run each time push confirms that a session's events up to `seq`
+   * reached the device: written to its CometD transport, or accepted by its provider (outbox row
+   * delivered, every earlier row of the session too). At least once, in no guaranteed order across
+   * sessions; hooks must be idempotent and monotonic (a lower seq after a higher one changes nothing).
+   */
+  onDelivered(fn: DeliveredHook): void {
+    this.deliveredHooks.push(fn);
+  }
+
+  /** For the push channels: runs the delivery hooks; a failing hook is logged, never thrown. */
+  async delivered(sessionId: string, seq: number): Promise<void> {
+    for (const hook of this.deliveredHooks) {
+      try {
+        await hook(sessionId, seq);
+      } catch (err) {
+        this.deps.logger.warn('push delivered hook failed', { sessionId, seq, err });
+      }
+    }
+  }
 
   async visibleSession(viewer: Viewer, sessionId: string): Promise<SessionView> {
     const session = await this.sessions.find(sessionId);

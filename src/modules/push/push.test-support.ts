@@ -1,3 +1,4 @@
+import { CometD, type Message } from 'cometd';
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { TestApp } from '../../../test/harness.js';
@@ -130,4 +131,63 @@ export function sseData<T>(text: string): T[] {
     .filter((l) => l.startsWith('data: '))
     .map((l) => JSON.parse(l.slice(6)) as { data?: T })
     .flatMap((m) => (m.data ? [m.data] : []));
+}
+
+export interface Comet {
+  client: CometD;
+  received: Message[];
+  /** The next delivery on /_genesys. */
+  next(timeoutMs?: number): Promise<Message>;
+  subscribe(channel?: string, ext?: object): Promise<Message>;
+  close(): Promise<void>;
+}
+
+/**
+ * A legacy CometD client (the `cometd` npm client on `cometd-nodejs-client`) handshaken at
+ * `<url>/genesys/cometd` with one transport. Call `adapt()` from `cometd-nodejs-client` first, once
+ * the test's database is open (it defines a global `window`, which PGlite would take for a browser).
+ */
+export async function cometClient(
+  url: string,
+  options: { transport: 'long-polling' | 'websocket'; headers?: Record<string, string>; ext?: object },
+): Promise<Comet> {
+  const client = new CometD();
+  for (const type of client.getTransportTypes())
+    if (type !== options.transport) client.unregisterTransport(type);
+  client.configure({ url: `${url}/genesys/cometd`, requestHeaders: options.headers ?? {}, logLevel: 'warn' });
+  await new Promise<void>((resolve, reject) =>
+    client.handshake({ ext: options.ext ?? {} }, (m) =>
+      m.successful ? resolve() : reject(new Error(`handshake failed: ${m.error}`)),
+    ),
+  );
+  const received: Message[] = [];
+  const waiters: ((m: Message) => void)[] = [];
+  const onMessage = (m: Message) => {
+    const w = waiters.shift();
+    if (w) w(m);
+    else received.push(m);
+  };
+  return {
+    client,
+    received,
+    next(timeoutMs = 5_000) {
+      const ready = received.shift();
+      if (ready) return Promise.resolve(ready);
+      return new Promise<Message>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no delivery in time')), timeoutMs);
+        waiters.push((m) => {
+          clearTimeout(timer);
+          resolve(m);
+        });
+      });
+    },
+    subscribe(channel = '/_genesys', ext: object = {}) {
+      return new Promise<Message>((resolve) => client.subscribe(channel, onMessage, { ext }, resolve));
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (client.isDisconnected()) return resolve();
+        client.disconnect(() => resolve());
+      }),
+  };
 }
