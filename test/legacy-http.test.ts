@@ -48,6 +48,29 @@ describe('legacy HTTP layer', () => {
     });
   });
 
+  it('parses multipart over real HTTP too (the server adapter hands over a ponyfill stream)', async () => {
+    const { url } = await t.app.start({ port: 0, host: '127.0.0.1' });
+    const form = new FormData();
+    form.append('_phone_number', '6504669999');
+    form.append('screen', new Blob([new Uint8Array([1, 2, 3])], { type: 'image/png' }), 'temp');
+    const res = await fetch(`${url}/genesys/1/test/echo`, {
+      method: 'POST',
+      body: form,
+      headers: { gms_user: 'u2' },
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      kind: 'multipart',
+      fields: { _phone_number: '6504669999' },
+      files: [{ field: 'screen', filename: 'temp', type: 'image/png', size: 3 }],
+      gmsUser: 'u2',
+    });
+    const big = new FormData();
+    big.append('f', new Blob([new Uint8Array(5000)]), 'big');
+    const tooBig = await fetch(`${url}/genesys/1/test/echo`, { method: 'POST', body: big });
+    expect(tooBig.status).toBe(413);
+  });
+
   it('accepts the empty multipart body of the seed captures', async () => {
     const res = await echo({
       body: '------WebKitFormBoundarypn9IDb0VLCgiULed--',
