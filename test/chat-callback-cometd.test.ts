@@ -299,32 +299,6 @@ async function chatImmediate({ customer, url, agent: desk }: Sides, tag: string)
   }
 }
 
-describe.skipIf(backend !== 'postgres')('callback chat scenarios: customer on A, agent on B', () => {
-  let database: TestDatabase;
-  let a: TestApp;
-  let b: TestApp;
-  let url: string;
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    const namespace = `cc${randomUUID().slice(0, 8)}`;
-    // Polling once a minute: deliveries across instances come from Redis pokes.
-    const env = { EVENT_POLL_MS: '60000', COMETD_TIMEOUT_SECONDS: '2' };
-    a = await createTestApp({ database, namespace, env });
-    b = await createTestApp({ database, namespace, env, clock: a.clock });
-    ({ url } = await a.app.start({ port: 0, host: '127.0.0.1' }));
-    adapt();
-  });
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await database?.drop();
-  });
-
-  it('Chat Delayed across instances', () => chatDelayed({ customer: a, url, agent: b }, 'two'));
-
-  it('Chat Immediate across instances', () => chatImmediate({ customer: a, url, agent: b }, 'two'));
-});
-
 describe('on one instance', () => {
   let t: TestApp;
   let url: string;
@@ -429,4 +403,30 @@ describe('on one instance', () => {
     expect(first).not.toEqual(second);
     expect(await retrieve(d, id)).toEqual([second, third]);
   });
+});
+
+describe.skipIf(backend !== 'postgres')('callback chat scenarios: customer on A, agent on B', () => {
+  let database: TestDatabase;
+  let a: TestApp;
+  let b: TestApp;
+  let url: string;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const namespace = `cc${randomUUID().slice(0, 8)}`;
+    // Polling once a minute: deliveries across instances come from Redis pokes.
+    const env = { EVENT_POLL_MS: '60000', COMETD_TIMEOUT_SECONDS: '2' };
+    a = await createTestApp({ database, namespace, env });
+    b = await createTestApp({ database, namespace, env, clock: a.clock });
+    ({ url } = await a.app.start({ port: 0, host: '127.0.0.1' }));
+    adapt();
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await database?.drop();
+  });
+
+  it('Chat Delayed across instances', () => chatDelayed({ customer: a, url, agent: b }, 'two'));
+
+  it('Chat Immediate across instances', () => chatImmediate({ customer: a, url, agent: b }, 'two'));
 });
