@@ -1,9 +1,8 @@
 /** Shared by the chat tests (src/modules/chat/chat.test.ts, test/chat-multi-instance.test.ts). */
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { print } from 'graphql';
-import { expect } from 'vitest';
 import { graphql } from './gql/index.js';
 import type { TestApp } from './harness.js';
+import { sseSubscription } from './sse.js';
 
 export const ChatAgentLogin = graphql(`
   mutation ChatAgentLogin($agentId: String!, $password: String!) {
@@ -133,48 +132,15 @@ export const Transcript = graphql(`
   }
 `);
 
-/** A GraphQL subscription over SSE (graphql-yoga), read event by event; null when it ended. */
+/** A GraphQL subscription over SSE, read event by event; `next()` is null once it ended. */
 export async function sse<R, V extends Record<string, unknown>>(
   t: TestApp,
   doc: TypedDocumentNode<R, V>,
   variables: V,
   headers: Record<string, string>,
 ) {
-  const response = await t.fetch('/graphql', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers },
-    body: JSON.stringify({ query: print(doc), variables }),
-  });
-  expect(response.status).toBe(200);
-  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  return {
-    async next(): Promise<R | null> {
-      for (;;) {
-        const end = buffer.indexOf('\n\n');
-        if (end >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          if (/^event:\s*complete/m.test(block)) return null;
-          const data = block
-            .split('\n')
-            .filter((l) => l.startsWith('data:'))
-            .map((l) => l.slice(5).trim())
-            .join('');
-          if (!data) continue;
-          const parsed = JSON.parse(data) as { data?: R; errors?: unknown };
-          if (parsed.errors) throw new Error(JSON.stringify(parsed.errors));
-          if (parsed.data) return parsed.data;
-          continue;
-        }
-        const { value, done } = await reader.read();
-        if (done) return null;
-        buffer += decoder.decode(value, { stream: true });
-      }
-    },
-    close: () => reader.cancel(),
-  };
+  const sub = await sseSubscription(t, doc, variables, headers);
+  return { next: sub.nextOrEnd, close: sub.close };
 }
 
 /** Narrows a GraphQL result union to its success data (fails the test on an error member). */

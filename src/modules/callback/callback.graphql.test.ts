@@ -1,8 +1,8 @@
-import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { graphql } from '../../../test/gql/index.js';
 import { adminAuth, createTestApp, type TestApp } from '../../../test/harness.js';
+import { sseSubscription } from '../../../test/sse.js';
 
 const GMS_USER = 'device-graphql-1';
 
@@ -127,48 +127,7 @@ const QueueChanges = graphql(`
   }
 `);
 
-/** A GraphQL subscription over SSE (graphql-yoga), read event by event. */
-async function sse<R, V extends Record<string, unknown>>(
-  t: TestApp,
-  doc: TypedDocumentNode<R, V>,
-  variables: V,
-  headers: Record<string, string>,
-) {
-  const response = await t.fetch('/graphql', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers },
-    body: JSON.stringify({ query: print(doc), variables }),
-  });
-  expect(response.status).toBe(200);
-  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  return {
-    async next(): Promise<R> {
-      for (;;) {
-        const end = buffer.indexOf('\n\n');
-        if (end >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const data = block
-            .split('\n')
-            .filter((l) => l.startsWith('data:'))
-            .map((l) => l.slice(5).trim())
-            .join('');
-          if (!data) continue;
-          const parsed = JSON.parse(data) as { data?: R; errors?: unknown };
-          if (parsed.errors) throw new Error(JSON.stringify(parsed.errors));
-          if (parsed.data) return parsed.data;
-          continue;
-        }
-        const { value, done } = await reader.read();
-        if (done) throw new Error('stream ended');
-        buffer += decoder.decode(value, { stream: true });
-      }
-    },
-    close: () => reader.cancel(),
-  };
-}
+const sse = sseSubscription;
 
 let t: TestApp;
 beforeAll(async () => {

@@ -1,8 +1,8 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql } from '../../../test/gql/index.js';
 import { adminAuth, createTestApp, type TestApp } from '../../../test/harness.js';
+import { sseSubscription } from '../../../test/sse.js';
 
 const UpsertGroup = graphql(`
   mutation RoutingDeskUpsertGroup($name: String!) {
@@ -129,47 +129,11 @@ async function refused(t: TestApp, query: string, field: string, headers: Record
   expect(body.errors?.[0]?.message).toMatch(/^Not authorized/);
 }
 
-/** A GraphQL subscription over SSE (graphql-yoga), read event by event. */
-async function sse<R>(
+const sse = <R>(
   t: TestApp,
   doc: TypedDocumentNode<R, Record<string, never>>,
   headers: Record<string, string>,
-) {
-  const response = await t.fetch('/graphql', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers },
-    body: JSON.stringify({ query: print(doc) }),
-  });
-  expect(response.status).toBe(200);
-  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  return {
-    async next(): Promise<R> {
-      for (;;) {
-        const end = buffer.indexOf('\n\n');
-        if (end >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const data = block
-            .split('\n')
-            .filter((l) => l.startsWith('data:'))
-            .map((l) => l.slice(5).trim())
-            .join('');
-          if (!data) continue;
-          const parsed = JSON.parse(data) as { data?: R; errors?: unknown };
-          if (parsed.errors) throw new Error(JSON.stringify(parsed.errors));
-          if (parsed.data) return parsed.data;
-          continue;
-        }
-        const { value, done } = await reader.read();
-        if (done) throw new Error('stream ended');
-        buffer += decoder.decode(value, { stream: true });
-      }
-    },
-    close: () => reader.cancel(),
-  };
-}
+) => sseSubscription(t, doc, {}, headers);
 
 describe('agent desktop GraphQL', () => {
   let t: TestApp;
