@@ -169,6 +169,9 @@ async function run(n: number) {
       notes.push(
         `${failed} of ${n} subscribers failed to open: ${opened.find((o) => o.firstError)?.firstError}`,
       );
+    process.stderr.write(
+      `${n}: ${reached} subscribers open in ${connectSec.toFixed(1)} s, ${failed} failed${failed ? ` (first: ${opened.find((o) => o.firstError)?.firstError})` : ''}; server ${serverExit ?? `has ${openFds(pid)} fds open, ${serverFdLimit}`}\n`,
+    );
     if (serverExit) throw new Error(`${serverExit} after ${reached} subscribers`);
 
     /** Publishes one event and resolves with every subscriber's delay once all have it. */
@@ -250,7 +253,8 @@ async function main() {
       rows.push(r);
       process.stdout.write(`${JSON.stringify(r)}\n`);
     } catch (err) {
-      process.stdout.write(`${n}: failed: ${err instanceof Error ? err.message : String(err)}\n`);
+      const cause = err instanceof Error && err.cause instanceof Error ? ` (${err.cause.message})` : '';
+      process.stdout.write(`${n}: failed: ${err instanceof Error ? err.message : String(err)}${cause}\n`);
     }
   }
   process.stdout.write(`\n${machine()}, hard fd limit ${hardFdLimit}\n\n`);
