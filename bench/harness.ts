@@ -13,12 +13,19 @@ export async function startProcess(
   args: string[],
   env: Record<string, string>,
   readyPath: string,
+  options: { fdLimit?: number } = {},
 ): Promise<Server> {
   const port = 20000 + Math.floor(Math.random() * 20000);
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+  const node = [process.execPath, '--import', 'tsx', ...args];
+  const spawnOptions = {
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+    stdio: ['ignore', 'ignore', 'inherit'] as ['ignore', 'ignore', 'inherit'],
+  };
+  // With fdLimit the server's soft RLIMIT_NOFILE is raised first (exec keeps the pid).
+  const child =
+    options.fdLimit === undefined
+      ? spawn(node[0] as string, node.slice(1), spawnOptions)
+      : spawn('sh', ['-c', `ulimit -n ${options.fdLimit} && exec "$@"`, 'sh', ...node], spawnOptions);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
