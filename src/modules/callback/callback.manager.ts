@@ -32,6 +32,7 @@ import {
   type RoutingManager,
   type RoutingRequestView,
 } from '../routing/routing.manager.js';
+import { parseTtlSeconds } from '../services/service-options.js';
 import {
   mergeServiceParams,
   type ResolvedService,
@@ -44,7 +45,7 @@ import type {
   RequestParams,
   SessionView,
 } from '../sessions/session-handlers.js';
-import type { SessionManager } from '../sessions/sessions.manager.js';
+import { DEFAULT_SESSION_TTL_SECONDS, type SessionManager } from '../sessions/sessions.manager.js';
 import {
   bool,
   CALLBACK_EXCEPTIONS,
@@ -393,18 +394,16 @@ export class CallbackManager {
 
     let desiredTime: Date | null = null;
     let slotStart: Date | null = null;
+    let expiresAt = session.expiresAt;
     if (params._desired_time?.trim()) {
       desiredTime = parseInstant(params._desired_time, '_desired_time');
       if (desiredTime.getTime() > now.getTime()) {
-        if (desiredTime.getTime() >= session.expiresAt.getTime())
-          throw new ValidationError(
-            'callback/desired_time_after_ttl',
-            `Desired time ${desiredTime.toISOString()} is after the callback's time to live (${session.expiresAt.toISOString()}). Check option _ttl`,
-            '_desired_time',
-            { exception: CALLBACK_EXCEPTIONS.generic },
-          );
         const slot = await this.reserveDesiredTime(tx, service.name, params, desiredTime, now, session.id);
         slotStart = slot;
+        // A callback scheduled past the session's _ttl keeps its session (and user data) alive for a
+        // whole _ttl after the desired time, so the agent and the device still find them then.
+        const lifetimeMs = session.expiresAt.getTime() - session.createdAt.getTime();
+        expiresAt = await this.keepSessionUntil(tx, session.id, desiredTime, lifetimeMs, expiresAt);
       } else desiredTime = null;
     }
     const scheduled = desiredTime !== null;
@@ -437,7 +436,7 @@ export class CallbackManager {
       userData: ctx.request.userData,
       createdAt: now,
       updatedAt: now,
-      expiresAt: session.expiresAt,
+      expiresAt,
     };
     const [inserted] = await tx.insert(callbacksTable).values(row).returning();
     if (!inserted) throw new Error('callback insert returned no row');
@@ -1406,6 +1405,23 @@ export class CallbackManager {
     return { cancelled, notCancelled };
   }
 
+  /**
+   * Makes the session outlive a desired time by `lifetimeMs` (its _ttl), when it would expire
+   * before; returns the callback's new expiry.
+   */
+  private async keepSessionUntil(
+    tx: DbOrTx,
+    id: string,
+    desiredTime: Date,
+    lifetimeMs: number,
+    current: Date,
+  ): Promise<Date> {
+    if (desiredTime.getTime() + lifetimeMs <= current.getTime()) return current;
+    const extended = await this.m.sessions.extendIn(tx, id, new Date(desiredTime.getTime() + lifetimeMs));
+    if (!extended) throw this.notFound(id);
+    return extended;
+  }
+
   /** PUT /genesys/1/service/callback/{name}/{id} with `_new_desired_time`. */
   async reschedule(id: string, newDesiredTime: string, serviceName?: string): Promise<CallbackRow> {
     const at = parseInstant(newDesiredTime, '_new_desired_time');
@@ -1437,12 +1453,15 @@ export class CallbackManager {
         });
       // The same ref moves its place: the old slot is freed only if the new one has room.
       const slot = await this.reserveDesiredTime(tx, locked.serviceName, locked.params, at, now, id);
+      const lifetimeMs = (parseTtlSeconds(locked.params._ttl, DEFAULT_SESSION_TTL_SECONDS) ?? 0) * 1000;
+      const expiresAt = await this.keepSessionUntil(tx, id, at, lifetimeMs, locked.expiresAt);
       const [updated] = await tx
         .update(callbacksTable)
         .set({
           state: 'SCHEDULED',
           desiredTime: at,
           slotStart: slot,
+          expiresAt,
           waitForAgent: true,
           enqueuedAt: null,
           agentId: null,

@@ -691,6 +691,44 @@ describe('scheduled callbacks', () => {
     await storedEvents(id, 1);
     await m.callbacks.cancel(id);
   });
+
+  it('a desired time past the session _ttl keeps the session and its user data alive until then', async () => {
+    const { name } = await scheduledService({ _ttl: '3600' });
+    const now = t.clock.now();
+    const inTwoDays = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 2, 10));
+    const ok = await json(
+      await post(`/genesys/1/service/callback/${name}`, {
+        ...seedDelayBody('6504662101'),
+        _desired_time: inTwoDays.toISOString(),
+      }),
+    );
+    const id = ok._id as string;
+    const session = await m.sessions.get(id);
+    expect(session.expiresAt.toISOString()).toBe(new Date(inTwoDays.getTime() + 3_600_000).toISOString());
+    expect((await m.callbacks.get(id)).expiresAt.toISOString()).toBe(session.expiresAt.toISOString());
+
+    // A day later (long past the 1 h _ttl) the session and its user data are still there.
+    t.clock.advance(24 * 3_600_000);
+    await m.sessions.sweepExpired();
+    await m.storage.sweepExpired();
+    const data = await t.fetch(`/genesys/1/storage/${session.dataId}`);
+    expect(data.status).toBe(200);
+    expect(Object.keys((await data.json()) as object).length).toBeGreaterThan(0);
+
+    // Rescheduling later still extends it.
+    const later = new Date(inTwoDays.getTime() + 24 * 3_600_000);
+    await json(
+      await t.fetch(`/genesys/1/service/callback/${name}/${id}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ _new_desired_time: later.toISOString() }),
+      }),
+    );
+    expect((await m.sessions.get(id)).expiresAt.toISOString()).toBe(
+      new Date(later.getTime() + 3_600_000).toISOString(),
+    );
+    await m.callbacks.cancel(id);
+  });
 });
 
 describe('protection', () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, desc, eq, gt, lte, notInArray, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gt, lte, notInArray, type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
 import { DomainError, NotFoundError, ValidationError } from '../../errors.js';
@@ -249,6 +249,25 @@ export class SessionManager {
       throw err;
     }
     return { session: answer.session, service, ...unwrap(answer.reply) };
+  }
+
+  /**
+   * Keeps a live session and its user data alive at least until `until`, inside the caller's
+   * transaction (a callback scheduled beyond the session's `_ttl`). Never shortens; returns the new
+   * expiry, or null when the session is no longer live.
+   */
+  async extendIn(tx: DbOrTx, id: string, until: Date): Promise<Date | null> {
+    const [row] = await tx
+      .update(sessionsTable)
+      .set({
+        expiresAt: sql`greatest(${sessionsTable.expiresAt}, ${until.toISOString()}::timestamptz)`,
+        updatedAt: this.deps.clock.now(),
+      })
+      .where(and(eq(sessionsTable.id, id), gt(sessionsTable.expiresAt, this.deps.clock.now())))
+      .returning({ expiresAt: sessionsTable.expiresAt, dataId: sessionsTable.dataId });
+    if (!row) return null;
+    await this.storage.extendEntry(tx, row.dataId, row.expiresAt);
+    return row.expiresAt;
   }
 
   /** The configured service of that name, else the bare built-in type GMS serves under its own name. */

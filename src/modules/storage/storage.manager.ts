@@ -123,6 +123,16 @@ export class StorageManager {
   }
 
   /** Creates an area inside the caller's transaction (a session's user data); returns its id. */
+  /** Keeps an entry alive at least until `until` (inside the caller's transaction); never shortens it. */
+  async extendEntry(tx: DbOrTx, id: string, until: Date): Promise<void> {
+    await tx
+      .update(storageEntriesTable)
+      .set({
+        expiresAt: sql`greatest(${storageEntriesTable.expiresAt}, ${until.toISOString()}::timestamptz)`,
+      })
+      .where(eq(storageEntriesTable.id, id));
+  }
+
   async createEntry(tx: DbOrTx, ttlSeconds: number, input: StorageInput): Promise<string> {
     checkInput(input);
     const id = this.newId();
