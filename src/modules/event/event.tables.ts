@@ -1,4 +1,4 @@
-import { bigserial, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigserial, index, integer, json, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 /**
  * Durable per-session event log: everything a device must see (agent available, notifications,
@@ -16,7 +16,8 @@ export const sessionEventsTable = pgTable(
     tag: text('tag').notNull(),
     /** Delivery id (`id` in a GMS push), unique. */
     deliveryId: text('delivery_id').notNull().unique(),
-    message: jsonb('message').notNull(),
+    // json, not jsonb: the text is kept as written, so pushes keep GMS's key order (`_action` before `_id`).
+    message: json('message').notNull(),
     /** The session owner's `gms_user`, so device-wide streams need no join. */
     gmsUser: text('gms_user'),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),

@@ -116,6 +116,21 @@ describe('event store', () => {
     expect((await store.readUser(user, {})).map((e) => e.message)).toEqual(['refresh', '42']);
   });
 
+  it('keeps message keys in the order they were written (GMS pushes _action before _id)', async () => {
+    const user = `user-${randomUUID()}`;
+    const sessionId = `1-${randomUUID()}`;
+    const message = {
+      _action: 'get-dialog-user-confirmation-provide_code-false',
+      _id: sessionId,
+      z: 1,
+      a: 2,
+    };
+    await store.publish({ sessionId, gmsUser: user, tag: 'o', message, expiresAt: expiresIn(60_000) });
+    const written = JSON.stringify(message);
+    expect(JSON.stringify((await store.readSession(sessionId, 0))[0]?.message)).toBe(written);
+    expect(JSON.stringify((await store.readUser(user, {}))[0]?.message)).toBe(written);
+  });
+
   it('many streams of one device share reads and each still gets every event in order', async () => {
     const user = `user-${randomUUID()}`;
     const sessionId = `1-${randomUUID()}`;

@@ -1,0 +1,1 @@
+ALTER TABLE "session_events" ALTER COLUMN "message" SET DATA TYPE json;
