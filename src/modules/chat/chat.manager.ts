@@ -4,12 +4,7 @@ import type { DbOrTx } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
 import type { EventStore, SessionEvent } from '../event/event.manager.js';
-// The routing manager exposes no "ready agents matching a target" read that runs inside a caller's
-// transaction; request-chat's wait check needs one (see docs/chat.md).
-import { loadProfiles } from '../routing/queue.store.js';
 import type { RoutingManager } from '../routing/routing.manager.js';
-import { agentsTable } from '../routing/routing.tables.js';
-import { matchesAgent } from '../routing/target.js';
 import type { SessionView } from '../sessions/session-handlers.js';
 import type { SessionManager } from '../sessions/sessions.manager.js';
 import {
@@ -765,16 +760,7 @@ export class ChatManager {
    * Whether a READY agent matches `target` (request-chat with `_wait_for_agent`). Runs on the
    * caller's transaction: the session is being created in it.
    */
-  async agentAvailable(db: DbOrTx, target: string): Promise<boolean> {
-    const parsed = this.routing.validateTarget(target);
-    const ready = await db
-      .select({ id: agentsTable.id })
-      .from(agentsTable)
-      .where(eq(agentsTable.state, 'READY'));
-    const profiles = await loadProfiles(
-      db,
-      ready.map((r) => r.id),
-    );
-    return profiles.some((p) => matchesAgent(parsed.expr, p));
+  agentAvailable(db: DbOrTx, target: string): Promise<boolean> {
+    return this.routing.readyAgentMatches(target, db);
   }
 }

@@ -1,5 +1,6 @@
 import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { AuthManager } from '../../auth/auth.manager.js';
+import type { DbOrTx } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import type { Scheduler } from '../../scheduler.js';
@@ -7,10 +8,11 @@ import { AGENT_TOKEN_PREFIX, AgentDirectory, type AgentView } from './agents.js'
 import { type AgentEvent, type QueueEvent, RoutingEvents } from './events.js';
 import { InternalRouter } from './internal-router.js';
 import { Matcher } from './matcher.js';
-import { QueueStore, requestView } from './queue.store.js';
+import { loadProfiles, QueueStore, requestView } from './queue.store.js';
 import type { ReservationEvent, Router, RoutingRequestView } from './router.js';
 import {
   type AgentState,
+  agentsTable,
   type JsonObject,
   type RequestState,
   type ReservationOutcome,
@@ -27,7 +29,7 @@ import {
   StatisticError,
   type StatObjectType,
 } from './stats.js';
-import { type ParsedTarget, TargetCache } from './target.js';
+import { matchesAgent, type ParsedTarget, TargetCache } from './target.js';
 import { VirtualQueues } from './virtual-queues.js';
 
 // What other modules need, importable from this manager file (the dependency rules allow
@@ -157,6 +159,23 @@ export class RoutingManager {
   /** Parses a target (ValidationError `routing/invalid_target` when it is not valid). */
   validateTarget(target: string): ParsedTarget {
     return this.targets.get(target);
+  }
+
+  /**
+   * Whether a READY agent matches `target` now (e.g. request-chat's `_wait_for_agent`). Runs on the
+   * caller's transaction when given one (a session being created in it).
+   */
+  async readyAgentMatches(target: string, db: DbOrTx = this.deps.db): Promise<boolean> {
+    const parsed = this.validateTarget(target);
+    const ready = await db
+      .select({ id: agentsTable.id })
+      .from(agentsTable)
+      .where(eq(agentsTable.state, 'READY'));
+    const profiles = await loadProfiles(
+      db,
+      ready.map((r) => r.id),
+    );
+    return profiles.some((p) => matchesAgent(parsed.expr, p));
   }
 
   /** Runs a matching pass now (coalesced with one already running on this instance). */
