@@ -2,13 +2,13 @@ import { ForbiddenError, ValidationError } from '../../errors.js';
 import { builder } from '../../graphql/builder.js';
 import type { GraphQLContext } from '../../graphql/context.js';
 import { subscribeTopic } from '../../graphql/subscriptions.js';
+import { refreshOnEvents } from '../../pubsub/refresh-on-events.js';
 import type { AgentGroupView, AgentView, Skill } from './agents.js';
 import type { AgentEvent } from './events.js';
 import type { QueuePosition, RoutingRequestView } from './router.js';
 import type { ReservationView } from './routing.manager.js';
 import { AGENT_STATES, REQUEST_STATES, RESERVATION_OUTCOMES } from './routing.tables.js';
 import type { RoutingStatistics } from './stats.js';
-import { refreshOnEvents } from './stream.js';
 import type { ParsedTarget } from './target.js';
 import type { VirtualQueueView } from './virtual-queues.js';
 

@@ -1,5 +1,5 @@
-import type { EventBus } from '../../pubsub/event-bus.js';
-import type { Topic } from '../../pubsub/topics.js';
+import type { EventBus } from './event-bus.js';
+import type { Topic } from './topics.js';
 
 /**
  * A live value that is recomputed when any watched topic announces a change (and every
