@@ -150,6 +150,16 @@ export function ok<T>(result: { data?: T } | { code: string; message: string } |
   return result.data;
 }
 
+/** The seed's "Create Chat Interaction" request payload (ixn/chat on a callback session). */
+export const seedChatInteraction = {
+  notify_by: 'comet',
+  firstName: 'John',
+  lastName: 'Harry',
+  _verbose: 'false',
+  subject: 'testing',
+  email: 'j.h@gmail.com',
+} as const;
+
 export const GMS_USER = 'b16416334828b1d26ef14f329628b55b5a8c631d8928a371a5584722dd7fb673';
 
 /** An agent in group Chat with a desktop password; returns its bearer header. */

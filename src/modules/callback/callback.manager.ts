@@ -171,6 +171,12 @@ const exceptionsError = (number: string, group: string, pattern: string) =>
     { exception: CALLBACK_EXCEPTIONS.number },
   );
 
+/** What internal-notification (agent → device) and agent-notification (device → agent) carry. */
+export interface NotificationInput {
+  displayMessage: string;
+  applicationMessage: string;
+}
+
 /**
  * Callback services (`_service: callback`): the four 8.1.2 scenarios, scheduled callbacks and the
  * 8.5 operations. State lives in `callbacks` (one row per session); every transition is a
@@ -230,32 +236,27 @@ export class CallbackManager {
         only,
       );
     sessions.handlers.registerRequest('check-queue-position', (s) => this.queuePositionBody(s.id), only);
-    sessions.handlers.registerRequest(
-      'internal-notification',
-      async (s, _p, _svc, ctx) => {
-        await this.notifyDevice(s.id, {
-          displayMessage: ctx.request.control._display_message ?? '',
-          applicationMessage: ctx.request.control._application_message ?? '',
-        });
-        return { message: 'Notification Sent' };
-      },
-      { ...only, methods: ['POST'] },
-    );
+    // internal-notification: agent → device; agent-notification: device → agent. Same request shape.
+    const notifications = [
+      ['internal-notification', (id: string, m: NotificationInput) => this.notifyDevice(id, m)],
+      ['agent-notification', (id: string, m: NotificationInput) => this.notifyAgent(id, m)],
+    ] as const;
+    for (const [path, notify] of notifications)
+      sessions.handlers.registerRequest(
+        path,
+        async (s, _p, _svc, ctx) => {
+          await notify(s.id, {
+            displayMessage: ctx.request.control._display_message ?? '',
+            applicationMessage: ctx.request.control._application_message ?? '',
+          });
+          return { message: 'Notification Sent' };
+        },
+        { ...only, methods: ['POST'] },
+      );
     sessions.handlers.registerRequest(
       'retrieve-notifications',
       (s) => this.retrieveNotifications(s.id),
       only,
-    );
-    sessions.handlers.registerRequest(
-      'agent-notification',
-      async (s, _p, _svc, ctx) => {
-        await this.notifyAgent(s.id, {
-          displayMessage: ctx.request.control._display_message ?? '',
-          applicationMessage: ctx.request.control._application_message ?? '',
-        });
-        return { message: 'Notification Sent' };
-      },
-      { ...only, methods: ['POST'] },
     );
     sessions.handlers.registerRequest(
       'retrieve-agent-notifications',
@@ -1215,10 +1216,7 @@ export class CallbackManager {
   // ---------------------------------------------------------------- notifications
 
   /** Agent → device (`internal-notification`): stored as a session event, then announced. */
-  async notifyDevice(
-    id: string,
-    input: { displayMessage: string; applicationMessage: string },
-  ): Promise<SessionEvent> {
+  async notifyDevice(id: string, input: NotificationInput): Promise<SessionEvent> {
     const cb = await this.get(id);
     const event = await this.m.events.publish({
       sessionId: id,
@@ -1273,10 +1271,7 @@ export class CallbackManager {
   }
 
   /** Device → agent (`agent-notification`): kept until the agent desktop retrieves it. */
-  async notifyAgent(
-    id: string,
-    input: { displayMessage: string; applicationMessage: string },
-  ): Promise<void> {
+  async notifyAgent(id: string, input: NotificationInput): Promise<void> {
     const cb = await this.get(id);
     const now = this.deps.clock.now();
     await this.deps.db.insert(callbackAgentMessagesTable).values({

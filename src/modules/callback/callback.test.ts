@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { seedChatInteraction } from '../../../test/chat-helpers.js';
 import { adminAuth, createTestApp, multipart, type TestApp } from '../../../test/harness.js';
 import type { Managers } from '../../managers.js';
 import type { SessionEvent } from '../event/event.manager.js';
@@ -326,16 +327,7 @@ describe('seed scenario: Chat Immediate', () => {
     const a = await agent(group);
     expect(await m.routing.router.get(id)).toBeNull();
     // Create Chat Interaction (the chat module's ixn/chat): its start hook reports the customer's arrival.
-    const ixn = await json(
-      await post(`/genesys/1/service/${id}/ixn/chat`, {
-        notify_by: 'comet',
-        firstName: 'John',
-        lastName: 'Harry',
-        _verbose: 'false',
-        subject: 'testing',
-        email: 'j.h@gmail.com',
-      }),
-    );
+    const ixn = await json(await post(`/genesys/1/service/${id}/ixn/chat`, { ...seedChatInteraction }));
     expect(ixn).toEqual({ _id: id, comet_channel: '/_genesys' });
     // Queued on arrival; the reservation (maybe by a later matching pass) connects it.
     await vi.waitFor(
@@ -414,16 +406,7 @@ describe('seed scenario: Chat Delayed', () => {
       _eta: 0,
     });
     // Create Chat Interaction (the chat module's ixn/chat): its start hook reports the customer's arrival.
-    const ixn = await json(
-      await post(`/genesys/1/service/${id}/ixn/chat`, {
-        notify_by: 'comet',
-        firstName: 'John',
-        lastName: 'Harry',
-        _verbose: 'false',
-        subject: 'testing',
-        email: 'j.h@gmail.com',
-      }),
-    );
+    const ixn = await json(await post(`/genesys/1/service/${id}/ixn/chat`, { ...seedChatInteraction }));
     expect(ixn).toEqual({ _id: id, comet_channel: '/_genesys' });
     expect(await m.callbacks.get(id)).toMatchObject({
       state: 'COMPLETED',

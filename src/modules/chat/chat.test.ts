@@ -17,6 +17,7 @@ import {
   ok,
   SendChat,
   StartChat,
+  seedChatInteraction,
   sse,
   Transcript,
 } from '../../../test/chat-helpers.js';
@@ -65,18 +66,7 @@ describe('chat over the legacy Chat API v1 and the agent desktop', () => {
     expect(body['_chatIxnAPI-CREATE-URL']).toBe(`/genesys/1/service/${id}/ixn/chat`);
 
     // The seed's "Create Chat Interaction" (multipart, notify_by=comet): answered exactly so.
-    const ixn = await post(
-      t,
-      body['_chatIxnAPI-CREATE-URL'],
-      multipart({
-        notify_by: 'comet',
-        firstName: 'John',
-        lastName: 'Harry',
-        _verbose: 'false',
-        subject: 'testing',
-        email: 'j.h@gmail.com',
-      }),
-    );
+    const ixn = await post(t, body['_chatIxnAPI-CREATE-URL'], multipart({ ...seedChatInteraction }));
     expect(ixn.status).toBe(200);
     expect(await ixn.json()).toEqual({ _id: id, comet_channel: '/_genesys' });
     // Creating again while it is open returns the same chat.
