@@ -339,6 +339,21 @@ describe('access-number GraphQL for devices and IVR integrations', () => {
       throw new Error('no match');
     expect(matched.matchAccessNumber.data.sessionId).toBe(sessionId);
     expect(matched.matchAccessNumber.data.session?.userData).toEqual([{ key: 'usr_topic', text: 'roaming' }]);
+
+    // With every DNIS number booked, the device gets the typed 503 and the exhaustion is on record.
+    for (const phone of ['1', '2'])
+      expect(
+        (
+          await post(t, '/genesys/1/service/request-interaction', {
+            _phone_number: phone,
+            _resource_group: 'DNIS',
+          })
+        ).status,
+      ).toBe(200);
+    const refused = await t.gql(RequestAccess, { sessionId, group: 'DNIS' }, { gms_user: 'device-1' });
+    expect(refused.requestAccess).toMatchObject({ code: 'resource/pool_exhausted' });
+    const [latest] = await t.app.managers.resources.listEvents({ group: 'DNIS', limit: 1 });
+    expect(latest?.kind).toBe('exhausted');
   });
 });
 

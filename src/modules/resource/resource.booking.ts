@@ -194,7 +194,11 @@ export class BookingEngine {
     }
     if (outcome.kind === 'exhausted') {
       const { event } = outcome;
-      const record = () => this.deps.db.transaction((tx) => this.recordEvents(tx, [event]));
+      // A lost history row must never replace the 503 the caller is about to get.
+      const record = () =>
+        this.deps.db
+          .transaction((tx) => this.recordEvents(tx, [event]))
+          .catch((err: unknown) => this.deps.logger.error('recording a pool exhaustion failed', { err }));
       if (scope) scope.onRollback(record);
       else await record();
       if (outcome.total === 0)

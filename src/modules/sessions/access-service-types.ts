@@ -66,7 +66,8 @@ export async function requestAccess(
   deps: { db: DbOrTx; sessions: SessionManager; resources: ResourceManager },
   sessionId: string,
   params: Record<string, string>,
-  onRollback: (fn: () => Promise<void>) => void = () => {},
+  /** Where post-rollback work goes (a Service API create hands its own); else it runs here. */
+  onRollback?: (fn: () => Promise<void>) => void,
 ): Promise<Allocation> {
   const input = allocationInput(params, sessionId);
   const rollbackWork: (() => Promise<void>)[] = [];
@@ -76,7 +77,10 @@ export async function requestAccess(
       return deps.resources.allocate(input, { tx, onRollback: (fn) => rollbackWork.push(fn) });
     });
   } catch (err) {
-    for (const fn of rollbackWork) onRollback(fn);
+    for (const fn of rollbackWork) {
+      if (onRollback) onRollback(fn);
+      else await fn();
+    }
     throw err;
   }
 }
