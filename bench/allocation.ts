@@ -10,11 +10,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import postgres from 'postgres';
 import { loadConfig } from '../src/config.js';
 import { closeDeps, createDeps, type Deps } from '../src/deps.js';
 import { createManagers } from '../src/managers.js';
 import type { ResourceManager } from '../src/modules/resource/resource.manager.js';
+import { scratchDatabase } from './harness.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -107,17 +107,14 @@ async function bench(kind: string, deps: Deps) {
 }
 
 async function main() {
-  const name = `gms_bench_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-  const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
+  const scratch = await scratchDatabase(baseUrl);
+  const { name, url } = scratch;
   const poolSize = Math.max(...clientCounts, 10);
   try {
     const deps = await createDeps(
       loadConfig({
         NODE_ENV: 'test',
-        DATABASE_URL: url.toString(),
+        DATABASE_URL: url,
         DATABASE_POOL_SIZE: String(Math.min(poolSize, 100)),
         NODE_NAME: `bench-${name}`,
       }),
@@ -128,8 +125,7 @@ async function main() {
       await closeDeps(deps);
     }
   } finally {
-    await admin.unsafe(`drop database if exists ${name} with (force)`);
-    await admin.end();
+    await scratch.drop();
   }
   if (args.pglite) {
     const deps = await createDeps(

@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { cpus, totalmem } from 'node:os';
 import autocannon from 'autocannon';
+import postgres from 'postgres';
 
 export interface Server {
   url: string;
@@ -100,4 +102,36 @@ export async function load(
 export function machine(): string {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   return `${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}`;
+}
+
+export interface ScratchDatabase {
+  /** Name of the database (also handy as a unique node name). */
+  name: string;
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh database next to `baseUrl`, for one benchmark run; `drop()` removes it (forcibly). */
+export async function scratchDatabase(baseUrl: string): Promise<ScratchDatabase> {
+  const name = `gms_bench_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  return {
+    name,
+    url: url.toString(),
+    async drop() {
+      const a = postgres(baseUrl, { max: 1, onnotice: () => {} });
+      try {
+        await a.unsafe(`drop database if exists ${name} with (force)`);
+      } finally {
+        await a.end();
+      }
+    },
+  };
 }

@@ -10,13 +10,11 @@
  * numbers so the run measures allocation, not exhaustion; a second scenario measures the 503 path
  * of an exhausted locking group.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import postgres from 'postgres';
-import { type LoadResult, load, machine, type Scenario, startProcess } from './harness.js';
+import { type LoadResult, load, machine, type Scenario, scratchDatabase, startProcess } from './harness.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -57,23 +55,6 @@ const exhausted: Scenario = {
   headers: form,
   body: '_phone_number=6504669999&_resource_group=Tiny',
 };
-
-async function scratchDatabase() {
-  const name = `bench_ri_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-  const admin = postgres(baseDbUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  await admin.end();
-  const url = new URL(baseDbUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const a = postgres(baseDbUrl, { max: 1, onnotice: () => {} });
-      await a.unsafe(`drop database if exists ${name} with (force)`);
-      await a.end();
-    },
-  };
-}
 
 async function measure(backend: string, env: Record<string, string>, base: LoadResult) {
   const server = await startProcess(
@@ -125,7 +106,7 @@ async function main() {
   rows.push(
     ...(await measure('PGlite (in-memory)', { DATABASE_URL: 'memory://', GMS_CONFIG: config }, base)),
   );
-  const db = await scratchDatabase();
+  const db = await scratchDatabase(baseDbUrl);
   try {
     rows.push(...(await measure('PostgreSQL 15', { DATABASE_URL: db.url, GMS_CONFIG: config }, base)));
   } finally {
