@@ -31,6 +31,13 @@ describe('legacy HTTP layer', () => {
   });
   afterAll(() => t.close());
 
+  let listening: Promise<string> | undefined;
+  /** One real listener for the tests that need a socket (start() replaces the server it had). */
+  const serverUrl = () => {
+    listening ??= t.app.start({ port: 0, host: '127.0.0.1' }).then((s) => s.url);
+    return listening;
+  };
+
   const echo = (init: RequestInit) => t.fetch('/genesys/1/test/echo', { method: 'POST', ...init });
 
   it('parses multipart fields and files with the gms_user header', async () => {
@@ -49,7 +56,7 @@ describe('legacy HTTP layer', () => {
   });
 
   it('parses multipart over real HTTP too (the server adapter hands over a ponyfill stream)', async () => {
-    const { url } = await t.app.start({ port: 0, host: '127.0.0.1' });
+    const url = await serverUrl();
     const form = new FormData();
     form.append('_phone_number', '6504669999');
     form.append('screen', new Blob([new Uint8Array([1, 2, 3])], { type: 'image/png' }), 'temp');
@@ -69,6 +76,20 @@ describe('legacy HTTP layer', () => {
     big.append('f', new Blob([new Uint8Array(5000)]), 'big');
     const tooBig = await fetch(`${url}/genesys/1/test/echo`, { method: 'POST', body: big });
     expect(tooBig.status).toBe(413);
+  });
+
+  it('answers a multipart body cut inside a file part with 400 over real HTTP, and stays up', async () => {
+    const url = await serverUrl();
+    const truncated = '--b\r\nContent-Disposition: form-data; name="f"; filename="a"\r\n\r\nabc';
+    const res = await fetch(`${url}/genesys/1/test/echo`, {
+      method: 'POST',
+      body: truncated,
+      headers: { 'content-type': 'multipart/form-data; boundary=b' },
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ code: 400 });
+    const after = await fetch(`${url}/healthz`);
+    expect(after.status).toBe(200);
   });
 
   it('accepts the empty multipart body of the seed captures', async () => {

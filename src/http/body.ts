@@ -180,6 +180,11 @@ function parseMultipart(request: Request, contentType: string, limits: BodyLimit
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('limit', () => fail(payloadTooLarge(`File '${name}' exceeds ${limits.fileBytes} bytes`)));
+      // A body that ends inside a file part errors the file stream, not only the parser: unheard,
+      // that 'error' is re-thrown by Node and ends the process.
+      stream.on('error', (err: Error) =>
+        fail(badRequest(`Malformed multipart body: ${err.message}`, 'http/malformed_multipart')),
+      );
       stream.on('close', () => {
         if (settled) return;
         files.push({
