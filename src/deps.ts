@@ -4,7 +4,7 @@ import type { Config } from './config.js';
 import { type Database, type Db, openDatabase } from './db/client.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { MetricsRegistry } from './metrics/registry.js';
-import { registerNode } from './modules/node/node.manager.js';
+import { registerNode } from './modules/node/node.registration.js';
 import { createEventBus, type EventBus } from './pubsub/event-bus.js';
 import { createRedisTransport } from './pubsub/redis-transport.js';
 import { createMemoryTransport, type Transport } from './pubsub/transport.js';

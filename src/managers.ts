@@ -1,11 +1,14 @@
 import { AuthManager } from './auth/auth.manager.js';
 import type { Deps } from './deps.js';
+import type { Managers } from './managers.types.js';
 import { CallbackManager } from './modules/callback/callback.manager.js';
-import { registerChatServiceHandlers } from './modules/chat/chat.legacy.js';
+import { registerCallbackServiceTypes } from './modules/callback/callback.service-types.js';
 import { ChatManager } from './modules/chat/chat.manager.js';
+import { registerChatServiceHandlers } from './modules/chat/chat.service-types.js';
 import { EventStore } from './modules/event/event.manager.js';
 import { NodeManager } from './modules/node/node.manager.js';
 import { OfficeHoursManager } from './modules/office-hours/office-hours.manager.js';
+import { registerCalendarServiceTypes } from './modules/office-hours/office-hours.service-types.js';
 import { PatternManager } from './modules/pattern/pattern.manager.js';
 import { CometManager } from './modules/push/comet.manager.js';
 import { PushDeliveryManager } from './modules/push/delivery.manager.js';
@@ -15,16 +18,21 @@ import { PushSenders } from './modules/push/push.providers.js';
 import { ActivityManager } from './modules/report/activity.manager.js';
 import { ReportManager } from './modules/report/report.manager.js';
 import { ResourceManager } from './modules/resource/resource.manager.js';
+import { registerAccessServiceTypes } from './modules/resource/resource.service-types.js';
 import { RoutingManager } from './modules/routing/routing.manager.js';
 import { ServiceManager } from './modules/services/services.manager.js';
 import { TemplateManager } from './modules/services/templates.manager.js';
-import { registerAccessServiceTypes } from './modules/sessions/access-service-types.js';
-import { registerCalendarServiceTypes } from './modules/sessions/calendar-service-types.js';
 import { SessionManager } from './modules/sessions/sessions.manager.js';
+import { registerCommonSessionRequests } from './modules/sessions/sessions.service-types.js';
 import { StorageManager } from './modules/storage/storage.manager.js';
 
-/** Every domain manager, built once per instance. Adapters (GraphQL, REST, CometD) only call these. */
-export function createManagers(deps: Deps) {
+/**
+ * Every domain manager, built once per instance, and every seam between modules: managers get the
+ * managers they call as constructor arguments; service types, session requests and hooks
+ * (`on…` listeners) are registered here, never in a constructor, so this function is the one place
+ * that shows how the modules meet. Adapters (GraphQL, REST, CometD) only call these managers.
+ */
+export function createManagers(deps: Deps): Managers {
   const auth = new AuthManager(deps);
   const nodes = new NodeManager(deps);
   const events = new EventStore(deps, { pollMs: deps.config.push.eventPollMs, batch: 200 });
@@ -35,17 +43,16 @@ export function createManagers(deps: Deps) {
   const officeHours = new OfficeHoursManager(deps, services);
   const storage = new StorageManager(deps);
   const sessions = new SessionManager(deps, services, storage, activity);
-  registerCalendarServiceTypes({ services, sessions, officeHours });
   const routing = new RoutingManager(deps, auth);
   const resources = new ResourceManager(deps, activity);
-  registerAccessServiceTypes({ sessions, resources });
-  const chat = new ChatManager(deps, sessions, routing, events);
-  registerChatServiceHandlers({ sessions, chat });
+  const chat = new ChatManager(deps, routing, events);
   const push = new PushManager(deps, events, sessions);
   const comet = new CometManager(deps, events);
   const notifications = new NotificationManager(deps, events);
   const deliveries = new PushDeliveryManager(
     deps,
+    sessions,
+    events,
     notifications,
     new PushSenders(deps.config.push, deps.clock),
     (sessionId, seq) => push.delivered(sessionId, seq),
@@ -60,9 +67,30 @@ export function createManagers(deps: Deps) {
     patterns,
     activity,
   });
+
+  // The Service API: each built-in service type is registered by the module that owns it.
+  registerCommonSessionRequests({ sessions, storage });
+  registerCalendarServiceTypes({ services, sessions, officeHours });
+  registerAccessServiceTypes({ sessions, resources });
+  registerChatServiceHandlers({ sessions, chat });
+  registerCallbackServiceTypes({ sessions, callbacks });
+
+  // A stopped or expired session, inside its removal transaction, in this order: its bookings are
+  // released, its chat ends, its callback completes.
+  sessions.onStopped(async (event, tx) => {
+    await resources.releaseSession(event.id, tx);
+  });
+  sessions.onStopped((event, tx) => chat.endForSession(tx, event.id));
+  sessions.onStopped((event, tx) => callbacks.sessionStopped(event, tx));
+  // A matched inbound call: the callback's customer arrived (or called in by themselves).
+  resources.onMatched(async (match) => {
+    await callbacks.callMatched(match);
+  });
+  // A chat started on a callback session: the customer arrived.
   chat.onChatStarted(async (c) => {
     if (c.serviceType === 'callback') await callbacks.customerArrived(c.sessionId);
   });
+  // A push reached the device: notification polling must not repeat it.
   push.onDelivered((sessionId, seq) => callbacks.markNotificationsDelivered(sessionId, seq));
   return {
     auth,
@@ -87,7 +115,7 @@ export function createManagers(deps: Deps) {
   };
 }
 
-export type Managers = ReturnType<typeof createManagers>;
+export type { Managers };
 
 /** Periodic work each instance runs; every task is idempotent, so any number of instances may run it. */
 export function scheduleBackgroundTasks(deps: Deps, managers: Managers): void {

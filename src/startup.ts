@@ -4,8 +4,9 @@ import { applyProvisioningFile } from './provisioning/provisioning.js';
 
 /** Work done once before listening (bundled templates, the provisioning file). Modules add steps here. */
 export async function startup(app: App): Promise<void> {
-  await installBundledTemplates(app);
-  await applyProvisioningFile(app);
+  const target = { managers: app.managers, logger: app.deps.logger };
+  await installBundledTemplates(target);
+  await applyProvisioningFile(app.deps.config.provisioningFile, target);
   await app.managers.nodes.announceJoined();
   await app.managers.callbacks.listen();
 }

@@ -201,7 +201,10 @@ describe('GMS_CONFIG at start-up', () => {
     try {
       for (const [name, text, message] of invalid) {
         const path = await file(name, text);
-        const err = await applyProvisioningFileAt(path, t.app).then(
+        const err = await applyProvisioningFileAt(path, {
+          managers: t.app.managers,
+          logger: t.app.deps.logger,
+        }).then(
           () => null,
           (e: unknown) => e,
         );
@@ -210,7 +213,9 @@ describe('GMS_CONFIG at start-up', () => {
         expect((err as ProvisioningError).message, name).toMatch(message);
       }
       for (const path of [join(dir, 'absent.yaml'), await file('conf.ini', 'x=1')])
-        await expect(applyProvisioningFileAt(path, t.app)).rejects.toThrow(ProvisioningError);
+        await expect(
+          applyProvisioningFileAt(path, { managers: t.app.managers, logger: t.app.deps.logger }),
+        ).rejects.toThrow(ProvisioningError);
       // Nothing of the failed files was applied.
       expect(await t.app.managers.services.list()).toEqual([]);
     } finally {

@@ -21,6 +21,12 @@ export interface Credentials {
 /** Resolves a module's own bearer token to a viewer (null: not a live token). */
 export type TokenResolver = (token: string, gmsUser: string | null) => Promise<Viewer | null>;
 
+declare module '../managers.types.js' {
+  interface Managers {
+    auth: AuthManager;
+  }
+}
+
 /**
  * Admin identity: HTTP Basic against the configured pair, or a bearer token from `login`.
  * No credentials at all is an end user; wrong credentials are refused (401), as GMS does.

@@ -1,6 +1,6 @@
 import type { Viewer } from '../auth/viewer.js';
 import type { Deps } from '../deps.js';
-import type { Managers } from '../managers.js';
+import type { Managers } from '../managers.types.js';
 
 export interface GraphQLContext {
   deps: Deps;

@@ -11,7 +11,7 @@ import '../provisioning/provisioning.graphql.js';
 import '../modules/routing/routing.graphql.js';
 import '../modules/resource/resource.graphql.js';
 import '../modules/report/report.graphql.js';
-import '../modules/sessions/access.graphql.js';
+import '../modules/resource/access.graphql.js';
 import '../modules/chat/chat.graphql.js';
 import '../modules/push/push.graphql.js';
 import '../modules/callback/callback.graphql.js';

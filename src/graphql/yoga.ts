@@ -4,7 +4,7 @@ import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Viewer } from '../auth/viewer.js';
 import type { Deps } from '../deps.js';
 import { UnauthorizedError } from '../errors.js';
-import type { Managers } from '../managers.js';
+import type { Managers } from '../managers.types.js';
 import type { GraphQLContext } from './context.js';
 import { schema } from './schema.js';
 

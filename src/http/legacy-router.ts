@@ -1,7 +1,7 @@
 import type { Viewer } from '../auth/viewer.js';
 import type { Deps } from '../deps.js';
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
-import type { Managers } from '../managers.js';
+import type { Managers } from '../managers.types.js';
 import { type ParsedBody, parseBody } from './body.js';
 import { HttpError } from './http-errors.js';
 

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import type { App } from '../app.js';
 import { ConfigError } from '../config.js';
 import { DomainError, ValidationError } from '../errors.js';
-import type { Managers } from '../managers.js';
+import type { Logger } from '../log/logger.js';
+import type { Managers } from '../managers.types.js';
 import type { ProvisioningSection } from './section.js';
 import { provisioningSections } from './sections.js';
 
@@ -123,17 +123,25 @@ export function renderProvisioning(data: Record<string, unknown>, format: Provis
   return format === 'json' ? `${JSON.stringify(data, null, 2)}\n` : stringifyYaml(data, { lineWidth: 0 });
 }
 
+/** What applying a file needs: the managers it writes through and where it reports. */
+export interface ProvisioningTarget {
+  managers: Managers;
+  logger: Logger;
+}
+
 /**
- * Start-up step: applies GMS_CONFIG when set. Any problem becomes a ProvisioningError (a
- * ConfigError), which main.ts prints before exiting.
+ * Start-up step: applies GMS_CONFIG when set (`file` unset: nothing to do). Any problem becomes a
+ * ProvisioningError (a ConfigError), which main.ts prints before exiting.
  */
-export async function applyProvisioningFile(app: App): Promise<void> {
-  const file = app.deps.config.provisioningFile;
-  if (file) await applyProvisioningFileAt(file, app);
+export async function applyProvisioningFile(
+  file: string | undefined,
+  target: ProvisioningTarget,
+): Promise<void> {
+  if (file) await applyProvisioningFileAt(file, target);
 }
 
 /** Reads, validates and applies one provisioning file; problems become a ProvisioningError. */
-export async function applyProvisioningFileAt(file: string, app: App): Promise<void> {
+export async function applyProvisioningFileAt(file: string, target: ProvisioningTarget): Promise<void> {
   try {
     const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
       throw new ValidationError(
@@ -144,9 +152,9 @@ export async function applyProvisioningFileAt(file: string, app: App): Promise<v
     });
     const applied = await applyProvisioning(
       parseProvisioning(parseProvisioningText(text, formatOfPath(file))),
-      app.managers,
+      target.managers,
     );
-    app.deps.logger.info('provisioning file applied', { file, sections: applied });
+    target.logger.info('provisioning file applied', { file, sections: applied });
   } catch (err) {
     if (err instanceof ValidationError) throw new ProvisioningError(file, err.field, err.message);
     if (err instanceof DomainError) throw new ProvisioningError(file, null, err.message);

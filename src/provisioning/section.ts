@@ -1,4 +1,4 @@
-import type { Managers } from '../managers.js';
+import type { Managers } from '../managers.types.js';
 
 /**
  * One top-level section of the provisioning file (`GMS_CONFIG`), owned by its module.

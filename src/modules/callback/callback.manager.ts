@@ -26,12 +26,7 @@ import type { PatternManager } from '../pattern/pattern.manager.js';
 import type { ActivityRecorder, CallbackActivityKind } from '../report/activity.manager.js';
 import type { ResourceManager } from '../resource/resource.manager.js';
 import type { MatchResult } from '../resource/resource.types.js';
-import {
-  type CheckQueuePositionBody,
-  checkQueuePositionBody,
-  type RoutingManager,
-  type RoutingRequestView,
-} from '../routing/routing.manager.js';
+import type { RoutingManager, RoutingRequestView } from '../routing/routing.manager.js';
 import { parseTtlSeconds } from '../services/service-options.js';
 import {
   mergeServiceParams,
@@ -45,7 +40,12 @@ import type {
   RequestParams,
   SessionView,
 } from '../sessions/session-handlers.js';
-import { DEFAULT_SESSION_TTL_SECONDS, type SessionManager } from '../sessions/sessions.manager.js';
+import {
+  DEFAULT_SESSION_TTL_SECONDS,
+  type SessionManager,
+  type SessionStoppedEvent,
+} from '../sessions/sessions.manager.js';
+import { type CheckQueuePositionBody, checkQueuePositionBody } from './callback.legacy.js';
 import {
   bool,
   CALLBACK_EXCEPTIONS,
@@ -177,6 +177,12 @@ export interface NotificationInput {
   applicationMessage: string;
 }
 
+declare module '../../managers.types.js' {
+  interface Managers {
+    callbacks: CallbackManager;
+  }
+}
+
 /**
  * Callback services (`_service: callback`): the four 8.1.2 scenarios, scheduled callbacks and the
  * 8.5 operations. State lives in `callbacks` (one row per session); every transition is a
@@ -185,8 +191,6 @@ export interface NotificationInput {
  * callback forward idempotently; the background `reconcile` does the same for every active callback.
  */
 export class CallbackManager {
-  private readonly arrivalHooks: ((callback: CallbackRow) => Promise<void>)[] = [];
-
   constructor(
     private readonly deps: Deps,
     private readonly m: {
@@ -200,77 +204,7 @@ export class CallbackManager {
       activity: ActivityRecorder;
     },
     private readonly options: CallbackManagerOptions = DEFAULT_CALLBACK_OPTIONS,
-  ) {
-    this.register();
-  }
-
-  // ---------------------------------------------------------------- registration
-
-  private register(): void {
-    const { sessions } = this.m;
-    sessions.handlers.registerServiceType('callback', {
-      create: async (session, params, service, ctx) => {
-        if (!session) throw new Error('callback sessions always exist');
-        if (!isStartMarked(ctx))
-          throw new ValidationError(
-            'callback/use_callback_api',
-            `Callback service '${service.name}' is started with POST /genesys/1/service/callback/${service.name}`,
-          );
-        return this.createInTx(session, params, service, ctx);
-      },
-      describe: async (session) => {
-        const row = await this.find(session.id);
-        return row ? { _callback_state: row.state, _callback_reason: row.reason ?? undefined } : {};
-      },
-    });
-    const only = { serviceTypes: ['callback'] };
-    sessions.handlers.registerRequest('connect', (s) => this.connect(s.id), {
-      ...only,
-      methods: ['POST', 'GET'],
-    });
-    // Dialog continuation: a device that got `{ _id, _action }` pushed calls /service/{_id}/{_action}.
-    for (const flag of ['false', 'true'])
-      sessions.handlers.registerRequest(
-        `get-dialog-user-confirmation-provide_code-${flag}`,
-        (s) => this.confirmationMenu(s.id),
-        only,
-      );
-    sessions.handlers.registerRequest('check-queue-position', (s) => this.queuePositionBody(s.id), only);
-    // internal-notification: agent → device; agent-notification: device → agent. Same request shape.
-    const notifications = [
-      ['internal-notification', (id: string, m: NotificationInput) => this.notifyDevice(id, m)],
-      ['agent-notification', (id: string, m: NotificationInput) => this.notifyAgent(id, m)],
-    ] as const;
-    for (const [path, notify] of notifications)
-      sessions.handlers.registerRequest(
-        path,
-        async (s, _p, _svc, ctx) => {
-          await notify(s.id, {
-            displayMessage: ctx.request.control._display_message ?? '',
-            applicationMessage: ctx.request.control._application_message ?? '',
-          });
-          return { message: 'Notification Sent' };
-        },
-        { ...only, methods: ['POST'] },
-      );
-    sessions.handlers.registerRequest(
-      'retrieve-notifications',
-      (s) => this.retrieveNotifications(s.id),
-      only,
-    );
-    sessions.handlers.registerRequest(
-      'retrieve-agent-notifications',
-      (s) => this.retrieveAgentNotifications(s.id),
-      only,
-    );
-    this.m.resources.onMatched(async (match) => {
-      await this.callMatched(match);
-    });
-    sessions.onStopped(async (event, tx) => {
-      if (event.serviceType !== 'callback') return;
-      await this.completeIn(tx, event.id, event.reason === 'stopped' ? 'CANCELLED' : 'FAIL_TIMEOUT_TTL');
-    });
-  }
+  ) {}
 
   /**
    * Listens for routing reservation events and stopped sessions on this instance; each is a
@@ -292,11 +226,6 @@ export class CallbackManager {
     this.sync(id).catch((err: unknown) =>
       this.deps.logger.error('callback sync failed', { callbackId: id, err }),
     );
-  }
-
-  /** Hooks run once when a callback's customer arrives (call matched or chat started). */
-  onCustomerArrived(fn: (callback: CallbackRow) => Promise<void>): void {
-    this.arrivalHooks.push(fn);
   }
 
   // ---------------------------------------------------------------- start
@@ -343,7 +272,25 @@ export class CallbackManager {
     }
   }
 
-  /** The `callback` service type's create, inside the session's transaction. */
+  /**
+   * The `callback` service type's create (callback.service-types.ts), inside the session's
+   * transaction. Only `start` may create a callback session: it marks the caller with its base URL.
+   */
+  async createInSession(
+    session: SessionView | null,
+    params: Record<string, string>,
+    service: ResolvedService,
+    ctx: CreateContext,
+  ): Promise<LegacyJson> {
+    if (!session) throw new Error('callback sessions always exist');
+    if (!isStartMarked(ctx))
+      throw new ValidationError(
+        'callback/use_callback_api',
+        `Callback service '${service.name}' is started with POST /genesys/1/service/callback/${service.name}`,
+      );
+    return this.createInTx(session, params, service, ctx);
+  }
+
   private async createInTx(
     session: SessionView,
     params: Record<string, string>,
@@ -882,7 +829,6 @@ export class CallbackManager {
       return existing;
     }
     await this.announce(row);
-    for (const hook of this.arrivalHooks) await hook(row);
     await this.sync(id);
     return this.get(id);
   }
@@ -1329,6 +1275,15 @@ export class CallbackManager {
     if (row.enqueuedAt) await this.m.routing.router.cancel(id, routingReason);
     await this.m.resources.releaseSession(id);
     return true;
+  }
+
+  /**
+   * A session stopped or expired (the sessions module's stop listener, inside its transaction): its
+   * callback is completed as CANCELLED or FAIL_TIMEOUT_TTL with the session's removal.
+   */
+  async sessionStopped(event: SessionStoppedEvent, tx: DbOrTx): Promise<void> {
+    if (event.serviceType !== 'callback') return;
+    await this.completeIn(tx, event.id, event.reason === 'stopped' ? 'CANCELLED' : 'FAIL_TIMEOUT_TTL');
   }
 
   private async completeIn(

@@ -1,9 +1,7 @@
-import { NotFoundError, UnavailableError, ValidationError } from '../../errors.js';
+import { ValidationError } from '../../errors.js';
 import type { SessionRequestContext, SessionView } from '../sessions/session-handlers.js';
-import type { SessionManager } from '../sessions/sessions.manager.js';
 import {
   CHAT_SERVICE_MESSAGE,
-  type ChatManager,
   type ChatView,
   CLIENT_PARTY_ID,
   chatTime,
@@ -12,7 +10,7 @@ import {
 } from './chat.manager.js';
 
 /** Parameters of `ixn/chat` that describe the customer; everything else is kept as details. */
-const CUSTOMER_KEYS = [
+export const CUSTOMER_KEYS = [
   'notify_by',
   'firstName',
   'lastName',
@@ -22,15 +20,15 @@ const CUSTOMER_KEYS = [
   'nickname',
 ];
 
-const truthy = (v: string | undefined) => v !== undefined && /^(true|yes|1|on)$/i.test(v.trim());
+export const truthy = (v: string | undefined) => v !== undefined && /^(true|yes|1|on)$/i.test(v.trim());
 
-const sessionPath = (id: string) => `/genesys/1/service/${encodeURIComponent(id)}`;
+export const sessionPath = (id: string) => `/genesys/1/service/${encodeURIComponent(id)}`;
 
 /** `_verbose` of the request itself, else of the service configuration. */
-const verboseOf = (params: Record<string, string>, ctx: SessionRequestContext) =>
+export const verboseOf = (params: Record<string, string>, ctx: SessionRequestContext) =>
   truthy(ctx.request.control._verbose ?? ctx.query.get('_verbose') ?? params._verbose);
 
-function positionParam(ctx: SessionRequestContext): number | null {
+export function positionParam(ctx: SessionRequestContext): number | null {
   const raw = ctx.request.userData.transcriptPosition ?? ctx.query.get('transcriptPosition');
   if (raw === undefined || raw === null || raw.trim() === '') return null;
   if (!/^\d{1,9}$/.test(raw.trim()))
@@ -43,7 +41,7 @@ function positionParam(ctx: SessionRequestContext): number | null {
 }
 
 /** The `_chatIxnAPI_*_URL` extras of a verbose answer (absolute paths, as GMS gives them). */
-function verboseExtras(session: SessionView, next: number) {
+export function verboseExtras(session: SessionView, next: number) {
   const base = `${sessionPath(session.id)}/ixn/chat`;
   return {
     userId: CLIENT_PARTY_ID,
@@ -60,7 +58,7 @@ function verboseExtras(session: SessionView, next: number) {
  * The Chat API v1 response object (reference §1.6): `transcriptPosition` (a string) is the position
  * to ask for next; `transcriptToShow` the events from the requested position on.
  */
-function chatResponse(
+export function chatResponse(
   session: SessionView,
   chat: ChatView,
   events: TranscriptEvent[],
@@ -78,111 +76,4 @@ function chatResponse(
     startedAt: chatTime(chat.startedAt),
     ...(verbose ? verboseExtras(session, next) : {}),
   };
-}
-
-/**
- * Chat API v1 on the Service API: the `request-chat` built-in type and the `ixn/chat` requests,
- * served for sessions of any type (callback Chat Immediate / Chat Delayed sessions use them too).
- */
-export function registerChatServiceHandlers(deps: { sessions: SessionManager; chat: ChatManager }): void {
-  const { sessions, chat } = deps;
-
-  sessions.handlers.registerServiceType('request-chat', {
-    async create(session, params, _service, ctx) {
-      if (!session) return {};
-      if (truthy(params._wait_for_agent)) {
-        const target = params._target?.trim();
-        if (!target)
-          throw new ValidationError(
-            'chat/missing_target',
-            `_wait_for_agent needs a _target to wait for`,
-            '_target',
-          );
-        if (!(await chat.agentAvailable(ctx.tx, target)))
-          throw new UnavailableError(
-            'chat/no_agent_available',
-            `No agent is available for chat on service '${session.serviceName}' yet; try again later`,
-          );
-      }
-      return { '_chatIxnAPI-CREATE-URL': `${sessionPath(session.id)}/ixn/chat`, _id: session.id };
-    },
-  });
-
-  // POST …/ixn/chat: create the chat interaction.
-  sessions.handlers.registerRequest(
-    'ixn/chat',
-    async (session, params, _service, ctx) => {
-      const data = ctx.request.userData;
-      const details = Object.fromEntries(Object.entries(data).filter(([k]) => !CUSTOMER_KEYS.includes(k)));
-      const { chat: started } = await chat.start(
-        session,
-        {
-          firstName: data.firstName,
-          lastName: data.lastName,
-          nickname: data.userDisplayName ?? data.nickname,
-          email: data.email,
-          subject: data.subject,
-          notifyBy: data.notify_by,
-          details,
-        },
-        { target: params._target ?? null, virtualQueue: params._urs_virtual_queue ?? null },
-      );
-      const verbose = verboseOf(params, ctx);
-      if (started.notifyBy === 'comet') {
-        // The seed's capture: events then arrive on /_genesys (tag service.chat.refresh.<id>).
-        return {
-          _id: session.id,
-          comet_channel: '/_genesys',
-          ...(verbose
-            ? { chatSessionId: started.id, ...verboseExtras(session, started.lastPosition + 1) }
-            : {}),
-        };
-      }
-      const events = await chat.transcript(started.id, 1);
-      const shown = events.at(-1)?.position;
-      if (shown !== undefined) await chat.markDelivered(started.id, shown);
-      return chatResponse(session, started, events, 1, 'CONNECTED', verbose);
-    },
-    { methods: ['POST'] },
-  );
-
-  // …/ixn/chat/{send|refresh|startTyping|stopTyping|disconnect}
-  sessions.handlers.registerRequest(
-    'ixn/chat/*',
-    async (session, params, _service, ctx) => {
-      const action = ctx.path.split('/').filter(Boolean).slice(2).join('/');
-      const current = await chat.requireForSession(session.id);
-      const text = ctx.request.userData.message ?? ctx.query.get('message') ?? undefined;
-      switch (action) {
-        case 'send':
-          if (text === undefined)
-            throw new ValidationError('chat/empty_message', 'A chat message needs some text', 'message');
-          await chat.send(current.id, text);
-          break;
-        case 'refresh':
-          if (text !== undefined && text.trim() !== '') await chat.send(current.id, text);
-          break;
-        case 'startTyping':
-        case 'stopTyping':
-          await chat.typing(current.id, action === 'startTyping');
-          break;
-        case 'disconnect':
-          await chat.disconnect(current.id);
-          break;
-        default:
-          throw new NotFoundError(
-            'sessions/unknown_request',
-            `Service session '${session.id}' has no request 'ixn/chat/${action}'`,
-          );
-      }
-      const after = await chat.get(current.id);
-      const from = positionParam(ctx) ?? after.clientPosition + 1;
-      const events = await chat.transcript(after.id, from);
-      const shown = events.at(-1)?.position;
-      if (shown !== undefined) await chat.markDelivered(after.id, shown);
-      const state = after.status === 'ENDED' ? 'DISCONNECTED' : 'TRANSCRIPT';
-      return chatResponse(session, after, events, from, state, verboseOf(params, ctx));
-    },
-    { methods: ['POST', 'GET'] },
-  );
 }

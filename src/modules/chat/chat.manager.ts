@@ -6,7 +6,6 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import type { EventStore, SessionEvent } from '../event/event.manager.js';
 import type { RoutingManager } from '../routing/routing.manager.js';
 import type { SessionView } from '../sessions/session-handlers.js';
-import type { SessionManager } from '../sessions/sessions.manager.js';
 import {
   type ChatRow,
   type ChatStatus,
@@ -80,9 +79,6 @@ export interface ChatRouting {
   target: string | null;
   virtualQueue: string | null;
 }
-
-/** Another module's agent already reserved for a session (callback Chat Delayed): its reservation id. */
-export type ReservationLookup = (sessionId: string) => Promise<number | null>;
 
 /** Told about each new chat before it is routed. */
 export type ChatStartedHook = (chat: ChatView) => Promise<void>;
@@ -205,6 +201,12 @@ interface NewEvent {
   party?: 'client' | 'agent';
 }
 
+declare module '../../managers.types.js' {
+  interface Managers {
+    chat: ChatManager;
+  }
+}
+
 /**
  * Chat interactions on service sessions: the customer side (start, send, typing, disconnect), the
  * agent side through the routing engine (the reserved agent joins, talks, leaves), stored
@@ -216,29 +218,15 @@ interface NewEvent {
  */
 export class ChatManager {
   readonly options: ChatOptions;
-  private reservationLookup: ReservationLookup | null = null;
   private readonly startedHooks: ChatStartedHook[] = [];
 
   constructor(
     private readonly deps: Deps,
-    private readonly sessions: SessionManager,
     private readonly routing: RoutingManager,
     private readonly events: EventStore,
     options: Partial<ChatOptions> = {},
   ) {
     this.options = { ...DEFAULT_CHAT_OPTIONS, ...options };
-    this.sessions.onStopped(async (event, tx) => {
-      await this.endForSession(tx, event.id);
-    });
-  }
-
-  /**
-   * Lets another module hand over an agent it already reserved for a session (the callback module
-   * does for Chat Delayed): when `lookup(sessionId)` returns a reservation id, a chat started on
-   * that session goes to that agent instead of being queued.
-   */
-  setReservationLookup(lookup: ReservationLookup | null): void {
-    this.reservationLookup = lookup;
   }
 
   /**
@@ -366,9 +354,8 @@ export class ChatManager {
    * Starts the session's chat (idempotent: an open chat is returned as it is), then routes it:
    *  1. the `onChatStarted` hooks run (the callback module records the customer's arrival there,
    *     which may queue the session itself);
-   *  2. an agent handed over by the reservation lookup takes it;
-   *  3. else a routing request already active for the session (same id) is adopted as it is;
-   *  4. else the chat is queued to `routing.target` in `routing.virtualQueue` (default: the service
+   *  2. a routing request already active for the session (same id) is adopted as it is;
+   *  3. else the chat is queued to `routing.target` in `routing.virtualQueue` (default: the service
    *     name) with the session id as request id.
    * When routing fails the chat ends (`endedBy: routing`) and the error is thrown.
    */
@@ -431,7 +418,7 @@ export class ChatManager {
     }
   }
 
-  /** Steps 1–4 of `start`: where the chat's agent comes from. */
+  /** Steps 1–3 of `start`: where the chat's agent comes from. */
   private async route(
     chat: ChatView,
     session: SessionView,
@@ -439,21 +426,6 @@ export class ChatManager {
     virtualQueue: string | null,
   ): Promise<Pick<ChatRow, 'routingRequestId' | 'virtualQueue' | 'target' | 'reservationId'>> {
     for (const hook of this.startedHooks) await hook(chat);
-    const handedOver = this.reservationLookup ? await this.reservationLookup(session.id) : null;
-    if (handedOver !== null) {
-      const reservation = await this.routing.reservation(handedOver);
-      if (!reservation || reservation.endedAt)
-        throw new ConflictError(
-          'chat/reservation_ended',
-          `The agent reserved for service session '${session.id}' is no longer reserved`,
-        );
-      return {
-        routingRequestId: reservation.requestId,
-        virtualQueue: reservation.virtualQueue,
-        target: reservation.target,
-        reservationId: reservation.id,
-      };
-    }
     const active = await this.routing.router.get(session.id);
     if (active && (active.state === 'WAITING' || active.state === 'RESERVED' || active.state === 'ACCEPTED'))
       return {
@@ -647,7 +619,11 @@ export class ChatManager {
   // ------------------------------------------------------------------ internals
 
   /** A stopped or expired session ends its open chat (inside the stop's transaction). */
-  private async endForSession(tx: DbOrTx, sessionId: string): Promise<void> {
+  /**
+   * The session stopped or expired (the sessions module's stop listener, inside its transaction):
+   * its open chat ends with it.
+   */
+  async endForSession(tx: DbOrTx, sessionId: string): Promise<void> {
     const [open] = await tx
       .select()
       .from(chatsTable)

@@ -279,7 +279,7 @@ describe('chat over the legacy Chat API v1 and the agent desktop', () => {
     expect((await t.app.managers.routing.router.get(created._id))?.state).toBe('CANCELLED');
   });
 
-  it('serves ixn/chat on sessions of any type and takes over an agent another module reserved', async () => {
+  it('serves ixn/chat on sessions of any type and adopts the request another module queued and reserved', async () => {
     await t.app.managers.services.create({
       name: 'chat-probe',
       options: [
@@ -302,43 +302,36 @@ describe('chat over the legacy Chat API v1 and the agent desktop', () => {
     });
     const reservation = await routing.currentReservation('alice');
     expect(reservation?.requestId).toBe(id);
-    t.app.managers.chat.setReservationLookup(async (sessionId) =>
-      sessionId === id ? (reservation?.id ?? null) : null,
+    const ixn = await post(
+      t,
+      `/genesys/1/service/${id}/ixn/chat`,
+      multipart({
+        notify_by: 'comet',
+        firstName: 'Ann',
+        lastName: 'Lee',
+        _verbose: 'false',
+        subject: 'callback chat',
+      }),
     );
-    try {
-      const ixn = await post(
-        t,
-        `/genesys/1/service/${id}/ixn/chat`,
-        multipart({
-          notify_by: 'comet',
-          firstName: 'Ann',
-          lastName: 'Lee',
-          _verbose: 'false',
-          subject: 'callback chat',
-        }),
-      );
-      expect(await ixn.json()).toEqual({ _id: id, comet_channel: '/_genesys' });
-      const [offered] = (await t.gql(AgentChats, {}, alice)).agentChats;
-      expect(offered).toMatchObject({ sessionId: id, status: 'QUEUED', userData: { first: 'Ann' } });
-      const chatId = offered?.id as string;
-      ok((await t.gql(AgentJoin, { chatId }, alice)).agentJoinChat);
-      // Not queued again: still the one request, reserved once, now accepted by the agent.
-      const request = await routing.router.get(id);
-      expect(request).toMatchObject({ virtualQueue: 'VQ_Callback', state: 'ACCEPTED', reservationCount: 1 });
-      ok((await t.gql(AgentLeave, { chatId }, alice)).agentLeaveChat);
-      const end = (await (
-        await post(t, `/genesys/1/service/${id}/ixn/chat/refresh?transcriptPosition=1`, '', urlencoded)
-      ).json()) as Record<string, unknown>;
-      expect(end).toMatchObject({
-        chatIxnState: 'DISCONNECTED',
-        transcriptToShow: [
-          ['Notice.Joined', 'Alice', 'has joined the session', '2', 'AGENT'],
-          ['Notice.Left', 'Alice', 'has left the session', '2', 'AGENT'],
-        ],
-      });
-    } finally {
-      t.app.managers.chat.setReservationLookup(null);
-    }
+    expect(await ixn.json()).toEqual({ _id: id, comet_channel: '/_genesys' });
+    const [offered] = (await t.gql(AgentChats, {}, alice)).agentChats;
+    expect(offered).toMatchObject({ sessionId: id, status: 'QUEUED', userData: { first: 'Ann' } });
+    const chatId = offered?.id as string;
+    ok((await t.gql(AgentJoin, { chatId }, alice)).agentJoinChat);
+    // Not queued again: still the one request, reserved once, now accepted by the agent.
+    const request = await routing.router.get(id);
+    expect(request).toMatchObject({ virtualQueue: 'VQ_Callback', state: 'ACCEPTED', reservationCount: 1 });
+    ok((await t.gql(AgentLeave, { chatId }, alice)).agentLeaveChat);
+    const end = (await (
+      await post(t, `/genesys/1/service/${id}/ixn/chat/refresh?transcriptPosition=1`, '', urlencoded)
+    ).json()) as Record<string, unknown>;
+    expect(end).toMatchObject({
+      chatIxnState: 'DISCONNECTED',
+      transcriptToShow: [
+        ['Notice.Joined', 'Alice', 'has joined the session', '2', 'AGENT'],
+        ['Notice.Left', 'Alice', 'has left the session', '2', 'AGENT'],
+      ],
+    });
   });
 
   it('tells onChatStarted hooks before routing and adopts the routing request they queued for the session', async () => {

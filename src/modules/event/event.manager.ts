@@ -69,6 +69,12 @@ export function decodeCursor(text: string | null | undefined): UserCursor {
   throw new ValidationError('event/invalid_cursor', 'Invalid resume cursor', 'cursor');
 }
 
+declare module '../../managers.types.js' {
+  interface Managers {
+    events: EventStore;
+  }
+}
+
 /**
  * Store-and-forward delivery: events are appended in the transaction that causes them, pokes go
  * out on the bus after commit, and every reader (GraphQL subscription, CometD, polling) reads from
@@ -131,12 +137,14 @@ export class EventStore {
     return event;
   }
 
+  /** Live events of a session after `afterSeq`, in seq order (through `db`: a caller's transaction). */
   async readSession(
     sessionId: string,
     afterSeq: number,
     limit = this.options.batch,
+    db: DbOrTx = this.deps.db,
   ): Promise<SessionEvent[]> {
-    const rows = await this.deps.db
+    const rows = await db
       .select()
       .from(sessionEventsTable)
       .where(
@@ -149,6 +157,29 @@ export class EventStore {
       .orderBy(asc(sessionEventsTable.seq))
       .limit(limit);
     return rows.map(toEvent);
+  }
+
+  /** The seq of a session's last event (0 when it has none), through `db`. */
+  async lastSeq(sessionId: string, db: DbOrTx = this.deps.db): Promise<number> {
+    const [counter] = await db
+      .select({ lastSeq: sessionEventCountersTable.lastSeq })
+      .from(sessionEventCountersTable)
+      .where(eq(sessionEventCountersTable.sessionId, sessionId));
+    return counter?.lastSeq ?? 0;
+  }
+
+  /**
+   * Every session's last seq as a subquery (`sessionId`, `lastSeq`), for another module to join
+   * with its own cursors (push's outbox) without naming this module's tables.
+   */
+  lastSeqs() {
+    return this.deps.db
+      .select({
+        sessionId: sessionEventCountersTable.sessionId,
+        lastSeq: sessionEventCountersTable.lastSeq,
+      })
+      .from(sessionEventCountersTable)
+      .as('event_counters');
   }
 
   /** The event with this delivery id (the push's `id`), if it is still live. */

@@ -1,5 +1,4 @@
 import { and, asc, eq, isNotNull, isNull, lt, or } from 'drizzle-orm';
-import type { Db } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import { appVersion } from '../../version.js';
@@ -89,39 +88,6 @@ export class AnsweringNodeError extends ConflictError {
   }
 }
 
-/** Registers this instance (upsert by name keeps its id across restarts). */
-export async function registerNode(
-  db: Db,
-  input: { name: string; version: string; now: Date },
-): Promise<{ id: number; name: string }> {
-  const [row] = await db
-    .insert(nodesTable)
-    .values({
-      name: input.name,
-      version: input.version,
-      pid: process.pid,
-      status: 'ONLINE',
-      startedAt: input.now,
-      lastSeenAt: input.now,
-    })
-    .onConflictDoUpdate({
-      target: nodesTable.name,
-      set: {
-        version: input.version,
-        pid: process.pid,
-        status: 'ONLINE',
-        startedAt: input.now,
-        lastSeenAt: input.now,
-        downAnnouncedAt: null,
-        flagAnnouncedAt: null,
-        updatedAt: input.now,
-      },
-    })
-    .returning({ id: nodesTable.id, name: nodesTable.name });
-  if (!row) throw new Error('node registration returned no row');
-  return row;
-}
-
 export const parseNodeStatus = (value: string): NodeStatus => {
   const upper = value.toUpperCase();
   if (upper !== 'ONLINE' && upper !== 'OFFLINE')
@@ -132,6 +98,12 @@ export const parseNodeStatus = (value: string): NodeStatus => {
     );
   return upper;
 };
+
+declare module '../../managers.types.js' {
+  interface Managers {
+    nodes: NodeManager;
+  }
+}
 
 /**
  * The cluster's nodes. Health is computed from `last_seen_at` at read time, so every instance

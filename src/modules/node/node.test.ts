@@ -16,7 +16,8 @@ import { ConfigError, loadConfig } from '../../config.js';
 import { createLogger } from '../../log/logger.js';
 import { MetricsRegistry } from '../../metrics/registry.js';
 import { appVersion } from '../../version.js';
-import { type NodeChange, NodeManager, registerNode } from './node.manager.js';
+import { type NodeChange, NodeManager } from './node.manager.js';
+import { registerNode } from './node.registration.js';
 
 const Nodes = graphql(`
   query NodeHealthList {

@@ -147,6 +147,12 @@ export function normalizeOptions(options: Record<string, string>): Record<string
   return out;
 }
 
+declare module '../../managers.types.js' {
+  interface Managers {
+    officeHours: OfficeHoursManager;
+  }
+}
+
 /**
  * Office hours and capacity. Two halves:
  * - pure functions over an option map (GMS option names), for configured `office-hours` and

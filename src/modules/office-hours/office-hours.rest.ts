@@ -11,8 +11,8 @@ import type { OptionMap } from './office-hours.options.js';
 
 /**
  * Legacy routes of this module: callback availability v1/v2. The calendar query
- * (`GET /genesys/1/service/{office-hours-service}`) goes through the Service API (sessions module,
- * calendar-service-types.ts), which calls `legacyCalendar`. Errors: unknown callback service 404,
+ * (`GET /genesys/1/service/{office-hours-service}`) goes through the Service API: the
+ * `office-hours` service type (office-hours.service-types.ts) calls `legacyCalendar`. Errors: unknown callback service 404,
  * bad parameter 400 naming it, both as GMS error JSON.
  *
  * `availability` is a static segment, so these routes outrank `/genesys/1/service/callback/:name/:id`.

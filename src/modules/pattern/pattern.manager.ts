@@ -183,6 +183,12 @@ interface DesiredPattern extends PatternInput {
   id?: number;
 }
 
+declare module '../../managers.types.js' {
+  interface Managers {
+    patterns: PatternManager;
+  }
+}
+
 /**
  * Pattern groups: named, ordered lists of regular expressions. Admins edit them; the legacy
  * `/genesys/1/patterns` routes, the callback exception check and the admin UI test values against

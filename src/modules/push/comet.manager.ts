@@ -25,6 +25,12 @@ interface Pump {
   stop(): Promise<void>;
 }
 
+declare module '../../managers.types.js' {
+  interface Managers {
+    comet: CometManager;
+  }
+}
+
 /**
  * Feeds each device's CometD clients on this instance from the durable event store: one pump per
  * gms_user with at least one `/_genesys` subscriber here. A pump reads `streamUser` from the

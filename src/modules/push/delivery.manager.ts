@@ -1,9 +1,8 @@
 import { and, eq, min, ne, sql } from 'drizzle-orm';
-import { queryRows } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
 import type { Scheduler } from '../../scheduler.js';
-import { sessionEventCountersTable, sessionEventsTable } from '../event/event.tables.js';
-import { sessionsTable } from '../sessions/sessions.tables.js';
+import type { EventStore } from '../event/event.manager.js';
+import type { SessionManager } from '../sessions/sessions.manager.js';
 import {
   type DeliveryType,
   type NewDelivery,
@@ -25,6 +24,12 @@ const deviceType = (os: string | null): DeliveryType | null => {
   return (PROVIDER_TYPES as readonly string[]).includes(type) ? (type as DeliveryType) : null;
 };
 
+declare module '../../managers.types.js' {
+  interface Managers {
+    deliveries: PushDeliveryManager;
+  }
+}
+
 /**
  * The durable push worker, run by every instance:
  *  1. session events of sessions whose `_device_os` is a provider type (httpcb, customhttp, ios,
@@ -41,6 +46,8 @@ export class PushDeliveryManager {
 
   constructor(
     private readonly deps: Deps,
+    private readonly sessions: SessionManager,
+    private readonly events: EventStore,
     private readonly notifications: NotificationManager,
     private readonly senders: PushSenders,
     /** Told when a session's events up to a seq reached the provider (`push.delivered`). */
@@ -49,21 +56,15 @@ export class PushDeliveryManager {
 
   /** Moves new events of push-enabled sessions into the outbox. Returns the rows written. */
   async transferSessionEvents(): Promise<number> {
-    const now = this.deps.clock.now();
-    const candidates = await queryRows<{ id: string; last_seq: number }>(
-      this.deps.db,
-      sql`select s.id, c.last_seq
-          from ${sessionsTable} s
-          join ${sessionEventCountersTable} c on c.session_id = s.id
-          left join ${pushSessionCursorsTable} p on p.session_id = s.id
-          where s.expires_at > ${now.toISOString()}::timestamptz
-            and lower(s.params->>'_device_os') in (${sql.join(
-              PROVIDER_TYPES.map((t) => sql`${t}`),
-              sql`, `,
-            )})
-            and c.last_seq > coalesce(p.delivered_seq, 0)
-          limit ${SESSION_BATCH}`,
-    );
+    const live = this.sessions.liveWithParamIn('_device_os', PROVIDER_TYPES);
+    const counters = this.events.lastSeqs();
+    const candidates = await this.deps.db
+      .select({ id: live.id })
+      .from(live)
+      .innerJoin(counters, eq(counters.sessionId, live.id))
+      .leftJoin(pushSessionCursorsTable, eq(pushSessionCursorsTable.sessionId, live.id))
+      .where(sql`${counters.lastSeq} > coalesce(${pushSessionCursorsTable.deliveredSeq}, 0)`)
+      .limit(SESSION_BATCH);
     let written = 0;
     for (const candidate of candidates) written += await this.transferSession(candidate.id);
     if (written > 0) await this.notifications.poke();
@@ -71,9 +72,8 @@ export class PushDeliveryManager {
   }
 
   private async transferSession(sessionId: string): Promise<number> {
-    const now = this.deps.clock.now();
     return this.deps.db.transaction(async (tx) => {
-      const [session] = await tx.select().from(sessionsTable).where(eq(sessionsTable.id, sessionId));
+      const session = await this.sessions.findStored(sessionId, tx);
       const type = deviceType(session?.params._device_os ?? null);
       const deviceId = session?.params._device_notification_id ?? null;
       if (!session || !type) return 0;
@@ -87,29 +87,15 @@ export class PushDeliveryManager {
         .where(eq(pushSessionCursorsTable.sessionId, sessionId))
         .for('update', { skipLocked: true });
       if (!cursor) return 0; // another instance is on it
-      const events = await tx
-        .select()
-        .from(sessionEventsTable)
-        .where(
-          and(
-            eq(sessionEventsTable.sessionId, sessionId),
-            sql`${sessionEventsTable.seq} > ${cursor.deliveredSeq}`,
-            sql`${sessionEventsTable.expiresAt} > ${now.toISOString()}::timestamptz`,
-          ),
-        )
-        .orderBy(sessionEventsTable.seq)
-        .limit(500);
+      const events = await this.events.readSession(sessionId, cursor.deliveredSeq, 500, tx);
       const last = events.at(-1);
       if (!last) {
         // Expired events: nothing to hand over, but do not look at them again.
-        const [counter] = await tx
-          .select()
-          .from(sessionEventCountersTable)
-          .where(eq(sessionEventCountersTable.sessionId, sessionId));
-        if (counter)
+        const lastSeq = await this.events.lastSeq(sessionId, tx);
+        if (lastSeq > 0)
           await tx
             .update(pushSessionCursorsTable)
-            .set({ deliveredSeq: counter.lastSeq })
+            .set({ deliveredSeq: lastSeq })
             .where(eq(pushSessionCursorsTable.sessionId, sessionId));
         return 0;
       }

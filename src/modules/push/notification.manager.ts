@@ -168,6 +168,12 @@ export function parsePublish(body: Record<string, unknown>): PublishInput {
   };
 }
 
+declare module '../../managers.types.js' {
+  interface Managers {
+    notifications: NotificationManager;
+  }
+}
+
 /**
  * GMS's Notification API: subscriptions with tag filters and an expiry, and publish. A published
  * event goes to every live subscription whose filter matches its tag, in one transaction: comet

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import faye, { type BayeuxMessage, type Extension } from 'faye';
 import type { Deps } from '../../deps.js';
-import type { Managers } from '../../managers.js';
+import type { Managers } from '../../managers.types.js';
 import type { CometPush } from './comet.manager.js';
 
 export const COMETD_PATH = '/genesys/cometd';

@@ -17,6 +17,12 @@ const MAX_PAGE = 500;
 /** Told that a session's events up to `seq` reached the device (CometD or a provider). */
 export type DeliveredHook = (sessionId: string, seq: number) => Promise<void>;
 
+declare module '../../managers.types.js' {
+  interface Managers {
+    push: PushManager;
+  }
+}
+
 /**
  * Viewer-authorised access to the durable event store: the catch-up reads and live streams that
  * GraphQL subscriptions (graphql-ws, SSE) serve. A device sees only sessions created with its own

@@ -398,6 +398,8 @@ describe('Notification API, push worker and provider adapters', () => {
     received.length = 0;
     const other = new PushDeliveryManager(
       t.app.deps,
+      t.app.managers.sessions,
+      t.app.managers.events,
       t.app.managers.notifications,
       new PushSenders(t.app.deps.config.push, t.app.deps.clock),
     );

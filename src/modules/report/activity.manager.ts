@@ -52,6 +52,12 @@ export interface ActivityRecorder {
   record(db: DbOrTx, entries: ActivityEntry | readonly ActivityEntry[]): Promise<void>;
 }
 
+declare module '../../managers.types.js' {
+  interface Managers {
+    activity: ActivityManager;
+  }
+}
+
 /**
  * The append-only activity record behind the reports. Callers write through their own transaction,
  * so an entry exists exactly when what it describes committed.

@@ -2,7 +2,7 @@ import type { Viewer } from '../../auth/viewer.js';
 import type { Deps } from '../../deps.js';
 import { UnauthorizedError } from '../../errors.js';
 import { errorResponse, jsonResponse } from '../../http/http-errors.js';
-import type { Managers } from '../../managers.js';
+import type { Managers } from '../../managers.types.js';
 import { type ExportFile, parseExportFormat, parseReportKind, rangeFromQuery } from './report.manager.js';
 
 /**

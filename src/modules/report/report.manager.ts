@@ -112,6 +112,12 @@ export function rangeFromQuery(query: URLSearchParams): RangeInput {
   };
 }
 
+declare module '../../managers.types.js' {
+  interface Managers {
+    reports: ReportManager;
+  }
+}
+
 /**
  * The Reporting tab: Resources, Services and Callback reports over the activity record, their CSV,
  * xlsx and PDF exports, and short-lived download links for them.

@@ -42,6 +42,12 @@ export type * from './resource.types.js';
 
 export type MatchedListener = (match: MatchResult) => Promise<void>;
 
+declare module '../../managers.types.js' {
+  interface Managers {
+    resources: ResourceManager;
+  }
+}
+
 /**
  * Resource groups, access-number allocation and call matching (GMS request-interaction,
  * request-access, match-interaction). The session layer calls `allocate`, `releaseSession` and

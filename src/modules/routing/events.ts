@@ -1,6 +1,6 @@
 import type { EventBus } from '../../pubsub/event-bus.js';
-import type { RequestState, ReservationEvent, ReservationEventKind } from './router.js';
 import type { AgentState } from './routing.tables.js';
+import type { RequestState, ReservationEvent, ReservationEventKind } from './routing.types.js';
 
 /** `routing:agent`, keyed by agent id (and published once more with no key for watchers of all agents). */
 export interface AgentEvent {

@@ -1,5 +1,5 @@
-import type { QueuePosition } from './router.js';
 import type { VirtualQueueRow } from './routing.tables.js';
+import type { ThresholdOptions } from './routing.types.js';
 
 /**
  * Estimated wait time (EWT).
@@ -36,14 +36,6 @@ export function queueHandleSeconds(vq: VirtualQueueRow | undefined, fallback: nu
   return vq?.defaultHandleSeconds ?? fallback;
 }
 
-/** GMS callback's "agent ready threshold" (`_agent_ready_threshold_passed`). */
-export interface ThresholdOptions {
-  /** Default 35 s. */
-  etaThresholdSeconds?: number;
-  /** Default 5. */
-  positionThreshold?: number;
-}
-
 export const DEFAULT_THRESHOLDS = { etaThresholdSeconds: 35, positionThreshold: 5 } as const;
 
 /**
@@ -63,27 +55,4 @@ export function agentReadyThreshold(
   if (eta <= etaMax && position <= posMax)
     return { passed: true, reason: `eta <= ${etaMax} and position <=${posMax} ` };
   return { passed: false, reason: `eta > ${etaMax} or position > ${posMax}` };
-}
-
-/** The body of GMS's `check-queue-position` answer, keys in the seed's order. */
-export interface CheckQueuePositionBody {
-  _position: number;
-  _eta: number | 'n/a';
-  _total_waiting: number;
-  _agent_ready_threshold_passed: boolean;
-  _agent_ready_threshold_passed_reason: string;
-}
-
-/**
- * Builds the legacy JSON the callback module returns for `check-queue-position`, field for field
- * as the seed's captures: numbers for `_position`, `_total_waiting` and `_eta` (or "n/a").
- */
-export function checkQueuePositionBody(position: QueuePosition): CheckQueuePositionBody {
-  return {
-    _position: position.position,
-    _eta: position.eta === null ? 'n/a' : position.eta,
-    _total_waiting: position.totalWaiting,
-    _agent_ready_threshold_passed: position.agentReadyThresholdPassed,
-    _agent_ready_threshold_passed_reason: position.reason,
-  };
 }

@@ -4,16 +4,18 @@ import type { Deps } from '../../deps.js';
 import { NotFoundError } from '../../errors.js';
 import type { BusSubscription } from '../../pubsub/event-bus.js';
 import { RoutingEvents } from './events.js';
-import {
-  agentReadyThreshold,
-  estimateWaitSeconds,
-  queueHandleSeconds,
-  type ThresholdOptions,
-} from './ewt.js';
+import { agentReadyThreshold, estimateWaitSeconds, queueHandleSeconds } from './ewt.js';
 import type { Matcher } from './matcher.js';
 import { type QueueStore, requestView } from './queue.store.js';
-import type { EnqueueInput, QueuePosition, ReservationEvent, Router, RoutingRequestView } from './router.js';
+import type { Router } from './router.js';
 import { agentsTable, requestsTable, virtualQueuesTable } from './routing.tables.js';
+import type {
+  EnqueueInput,
+  QueuePosition,
+  ReservationEvent,
+  RoutingRequestView,
+  ThresholdOptions,
+} from './routing.types.js';
 import type { RoutingStats } from './stats.js';
 import type { TargetCache } from './target.js';
 import { targetSql } from './target.js';

@@ -4,7 +4,6 @@ import type { Db, DbOrTx, Tx } from '../../db/client.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import type { Logger } from '../../log/logger.js';
 import { type RoutingEvents, reservationEvent } from './events.js';
-import type { EnqueueInput, RoutingRequestView } from './router.js';
 import {
   type AgentRow,
   type AgentState,
@@ -18,6 +17,7 @@ import {
   reservationsTable,
   virtualQueuesTable,
 } from './routing.tables.js';
+import type { EnqueueInput, RoutingRequestView } from './routing.types.js';
 import { type MatchableAgent, matchesAgent, type TargetCache } from './target.js';
 
 export const ACTIVE_STATES: RequestState[] = ['WAITING', 'RESERVED', 'ACCEPTED'];

@@ -9,7 +9,7 @@ import { type AgentEvent, type QueueEvent, RoutingEvents } from './events.js';
 import { InternalRouter } from './internal-router.js';
 import { Matcher } from './matcher.js';
 import { loadProfiles, QueueStore, requestView } from './queue.store.js';
-import type { ReservationEvent, Router, RoutingRequestView } from './router.js';
+import type { Router } from './router.js';
 import {
   type AgentState,
   agentsTable,
@@ -20,6 +20,7 @@ import {
   requestsTable,
   reservationsTable,
 } from './routing.tables.js';
+import type { ReservationEvent, RoutingRequestView } from './routing.types.js';
 import {
   checkWindow,
   LEGACY_METRICS,
@@ -34,8 +35,14 @@ import { VirtualQueues } from './virtual-queues.js';
 
 // What other modules need, importable from this manager file (the dependency rules allow
 // managers and types across modules).
-export { type CheckQueuePositionBody, checkQueuePositionBody, type ThresholdOptions } from './ewt.js';
-export type { EnqueueInput, QueuePosition, ReservationEvent, Router, RoutingRequestView } from './router.js';
+export type { Router } from './router.js';
+export type {
+  EnqueueInput,
+  QueuePosition,
+  ReservationEvent,
+  RoutingRequestView,
+  ThresholdOptions,
+} from './routing.types.js';
 export { validateTarget } from './target.js';
 
 declare module '../../pubsub/topics.js' {
@@ -104,6 +111,12 @@ export interface LegacyStatistic {
   metric: string;
   value: number | string | null;
   timestamp: string;
+}
+
+declare module '../../managers.types.js' {
+  interface Managers {
+    routing: RoutingManager;
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ValidationError } from '../../errors.js';
-import type { Managers } from '../../managers.js';
+import type { Managers } from '../../managers.types.js';
 import { defineSection } from '../../provisioning/section.js';
 import { checkName } from './agents.js';
 import { parseTarget } from './target.js';

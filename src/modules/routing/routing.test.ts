@@ -2,7 +2,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/harness.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
-import { checkQueuePositionBody } from './ewt.js';
+import { checkQueuePositionBody } from '../callback/callback.legacy.js';
 import { loadProfiles } from './queue.store.js';
 import type { RoutingManager } from './routing.manager.js';
 import { type AgentState, agentsTable, requestsTable, reservationsTable } from './routing.tables.js';

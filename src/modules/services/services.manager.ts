@@ -157,6 +157,12 @@ function resolvedFrom(row: ServiceRow, template: ServiceTemplate | null): Resolv
   };
 }
 
+declare module '../../managers.types.js' {
+  interface Managers {
+    services: ServiceManager;
+  }
+}
+
 /**
  * Configured services. Every read goes to the database (one primary-key lookup), so a change made
  * on one instance is what every instance uses for the next request: there is no per-process cache

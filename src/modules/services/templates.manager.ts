@@ -54,6 +54,12 @@ export interface BundledInstallReport {
   kept: string[];
 }
 
+declare module '../../managers.types.js' {
+  interface Managers {
+    templates: TemplateManager;
+  }
+}
+
 /**
  * Service templates, stored in the database so every instance sees the same set.
  *

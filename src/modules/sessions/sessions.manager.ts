@@ -89,6 +89,12 @@ const unwrap = (answer: LegacyJson | LegacyReply) =>
     ? { response: answer.body, status: answer.status, headers: answer.headers }
     : { response: answer, status: 200, headers: {} };
 
+declare module '../../managers.types.js' {
+  interface Managers {
+    sessions: SessionManager;
+  }
+}
+
 /**
  * Service sessions: create (dispatching on the service's built-in type through `handlers`), read,
  * stop, per-session requests, expiry. Expired sessions are invisible from the moment `expires_at`
@@ -104,20 +110,7 @@ export class SessionManager {
     private readonly services: ServiceManager,
     private readonly storage: StorageManager,
     private readonly activity: ActivityRecorder | null = null,
-  ) {
-    // GMS's common `update` request: adds or overwrites user data of the session.
-    this.handlers.registerRequest(
-      'update',
-      async (session, _params, _service, ctx) => {
-        await this.storage.put(
-          { id: session.dataId },
-          { text: ctx.request.userData, binary: ctx.request.files },
-        );
-        return { _id: session.id, _data_id: session.dataId };
-      },
-      { methods: ['POST'] },
-    );
-  }
+  ) {}
 
   /** Called, in registration order, whenever a session is stopped or expires. */
   onStopped(listener: SessionStoppedListener): void {
@@ -319,6 +312,33 @@ export class SessionManager {
       .from(sessionsTable)
       .where(and(eq(sessionsTable.id, id), gt(sessionsTable.expiresAt, this.deps.clock.now())));
     return row ? toView(row) : null;
+  }
+
+  /** The session as stored, live or expired but not yet swept (null once removed). */
+  async findStored(id: string, db: DbOrTx = this.deps.db): Promise<SessionView | null> {
+    const [row] = await db.select().from(sessionsTable).where(eq(sessionsTable.id, id));
+    return row ? toView(row) : null;
+  }
+
+  /**
+   * Live sessions whose control parameter `name`, lower-cased, is one of `values`, as a subquery
+   * (`id`, `expiresAt`) for another module to join with its own tables (push: sessions with a
+   * provider `_device_os`) without naming this module's table.
+   */
+  liveWithParamIn(name: string, values: readonly string[]) {
+    return this.deps.db
+      .select({ id: sessionsTable.id, expiresAt: sessionsTable.expiresAt })
+      .from(sessionsTable)
+      .where(
+        and(
+          gt(sessionsTable.expiresAt, this.deps.clock.now()),
+          sql`lower(${sessionsTable.params}->>${name}) in (${sql.join(
+            values.map((v) => sql`${v}`),
+            sql`, `,
+          )})`,
+        ),
+      )
+      .as('live_sessions');
   }
 
   /** Live sessions, newest first (admin). */

@@ -2,7 +2,7 @@ import { NotFoundError } from '../../errors.js';
 import type { ParsedBody } from '../../http/body.js';
 import { jsonResponse } from '../../http/http-errors.js';
 import type { LegacyRequest, LegacyRouter } from '../../http/legacy-router.js';
-import type { Managers } from '../../managers.js';
+import type { Managers } from '../../managers.types.js';
 import { storageEntryJson, storageInputFromBody, storedValueResponse } from '../storage/storage.rest.js';
 import type { Caller, RequestParams, SessionView } from './session-handlers.js';
 

@@ -98,6 +98,12 @@ function checkInput(input: StorageInput): void {
   for (const file of input.binary) check(file.key);
 }
 
+declare module '../../managers.types.js' {
+  interface Managers {
+    storage: StorageManager;
+  }
+}
+
 /**
  * The Storage API. Expiry is computed from the stored `expires_at` against `deps.clock` on every
  * read, so an expired area is gone for every instance at once; the sweeper only reclaims space.

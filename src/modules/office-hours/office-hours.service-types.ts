@@ -1,7 +1,7 @@
-import { parseCalendarQuery } from '../office-hours/office-hours.legacy.js';
-import type { OfficeHoursManager } from '../office-hours/office-hours.manager.js';
 import type { ServiceManager } from '../services/services.manager.js';
-import type { SessionManager } from './sessions.manager.js';
+import type { SessionManager } from '../sessions/sessions.manager.js';
+import { parseCalendarQuery } from './office-hours.legacy.js';
+import type { OfficeHoursManager } from './office-hours.manager.js';
 
 /**
  * Plugs the office-hours engine into the Service API: services of type `office-hours` and

@@ -1,8 +1,8 @@
 import type { DbOrTx } from '../../db/client.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
-import type { Allocation, ResourceManager } from '../resource/resource.manager.js';
-import type { CreateContext } from './session-handlers.js';
-import type { SessionManager } from './sessions.manager.js';
+import type { CreateContext } from '../sessions/session-handlers.js';
+import type { SessionManager } from '../sessions/sessions.manager.js';
+import type { Allocation, ResourceManager } from './resource.manager.js';
 
 /** A GMS boolean option: `true`/`false` in any case; empty or absent → `fallback`. */
 function flag(params: Record<string, string>, name: string, fallback = false): boolean {
@@ -93,7 +93,8 @@ export async function requestAccess(
  * - `request-access` books one for an existing live session (held FOR SHARE, so a concurrent stop
  *   sees the booking and releases it);
  * - `match-interaction` finds the session an inbound call belongs to and releases its booking.
- * A session that stops or expires releases its bookings in the same transaction.
+ * (A session that stops or expires releases its bookings in the same transaction: that hook,
+ * `sessions.onStopped` → `resources.releaseSession`, is wired in managers.ts.)
  */
 export function registerAccessServiceTypes(deps: {
   sessions: SessionManager;
@@ -153,9 +154,5 @@ export function registerAccessServiceTypes(deps: {
         );
       return { _id: session.id, _data_id: session.dataId };
     },
-  });
-
-  sessions.onStopped(async (event, tx) => {
-    await resources.releaseSession(event.id, tx);
   });
 }

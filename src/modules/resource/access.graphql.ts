@@ -1,8 +1,8 @@
 import { builder } from '../../graphql/builder.js';
-import { MatchRef } from '../resource/resource.graphql.js';
-import type { Allocation } from '../resource/resource.manager.js';
-import { requestAccess } from './access-service-types.js';
-import { ownSession, ServiceSessionRef } from './sessions.graphql.js';
+import { ownSession, ServiceSessionRef } from '../sessions/sessions.graphql.js';
+import { MatchRef } from './resource.graphql.js';
+import type { Allocation } from './resource.manager.js';
+import { requestAccess } from './resource.service-types.js';
 
 const AccessGrantRef = builder.objectRef<Allocation>('AccessGrant').implement({
   description: 'An access number booked for a session (request-access / request-interaction).',
