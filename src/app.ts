@@ -5,6 +5,7 @@ import type { Viewer } from './auth/viewer.js';
 import type { Deps } from './deps.js';
 import { createGraphQLWebSocket } from './graphql/websocket.js';
 import { createGraphQLServer } from './graphql/yoga.js';
+import { createReadiness } from './health/readiness.js';
 import { withCappedBody } from './http/body.js';
 import { errorResponse, HttpError, jsonResponse } from './http/http-errors.js';
 import { LegacyRouter } from './http/legacy-router.js';
@@ -48,30 +49,7 @@ export async function buildApp(deps: Deps, managers: Managers = createManagers(d
   const metricsEndpoint = createMetricsEndpoint(deps, authenticateRequest);
   const reportsEndpoint = createReportsEndpoint(deps, managers, authenticateRequest);
 
-  async function readiness(): Promise<Response> {
-    const checks: Record<string, string> = {};
-    let ok = true;
-    try {
-      await deps.database.ping();
-      checks.database = 'ok';
-      const status = await managers.nodes.ownStatus();
-      checks.node = status;
-      if (status !== 'ONLINE') ok = false;
-    } catch {
-      checks.database = 'unreachable';
-      ok = false;
-    }
-    if (deps.bus.kind === 'redis') {
-      try {
-        await deps.bus.ping();
-        checks.redis = 'ok';
-      } catch {
-        checks.redis = 'unreachable';
-        ok = false;
-      }
-    }
-    return jsonResponse({ status: ok ? 'ready' : 'unavailable', checks }, ok ? 200 : 503);
-  }
+  const readiness = createReadiness(deps, managers);
 
   async function route(request: Request, pathname: string): Promise<Response> {
     if (pathname === '/graphql' || pathname.startsWith('/graphql/')) {

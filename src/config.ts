@@ -26,6 +26,7 @@ const envSchema = z.object({
     .refine((v) => /^rediss?:\/\//.test(v), { message: 'must start with redis:// or rediss://' })
     .optional(),
   REDIS_COMMAND_TIMEOUT_MS: positiveInt.default(1000),
+  REDIS_MAX_PENDING_PUBLISHES: positiveInt.default(10_000),
   PUBSUB_NAMESPACE: z
     .string()
     .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only')
@@ -92,7 +93,7 @@ export interface Config {
   port: number;
   publicUrl: string | undefined;
   database: { kind: 'postgres'; url: string; poolSize: number } | { kind: 'pglite'; dataDir: string | null };
-  redis: { url: string; commandTimeoutMs: number } | null;
+  redis: { url: string; commandTimeoutMs: number; maxPendingPublishes: number } | null;
   /** Prefix of every pub/sub channel, so several deployments can share one Redis. */
   pubsubNamespace: string;
   /** `flagAfterMs`: a node DOWN this long is flagged for removal (the GMS help advises 45 minutes). */
@@ -179,7 +180,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''),
     database,
-    redis: e.REDIS_URL ? { url: e.REDIS_URL, commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS } : null,
+    redis: e.REDIS_URL
+      ? {
+          url: e.REDIS_URL,
+          commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+          maxPendingPublishes: e.REDIS_MAX_PENDING_PUBLISHES,
+        }
+      : null,
     pubsubNamespace: e.PUBSUB_NAMESPACE,
     node: {
       name: e.NODE_NAME ?? `${hostname()}:${e.PORT}`,

@@ -46,7 +46,14 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
       ? await createRedisTransport({
           url: config.redis.url,
           commandTimeoutMs: config.redis.commandTimeoutMs,
+          maxPendingPublishes: config.redis.maxPendingPublishes,
           onError: (err, context) => logger.warn('redis error', { context, err }),
+          onStateChange: (connected) =>
+            connected
+              ? logger.info('redis connected: events reach other instances at once')
+              : logger.warn(
+                  'redis unreachable: this instance stays ready; events reach other instances by polling the event store until it is back',
+                ),
         })
       : createMemoryTransport((err) => logger.error('pubsub listener failed', { err }));
   } catch (err) {

@@ -29,6 +29,19 @@ export function instrumentApp(deps: Deps, legacy: LegacyRouter, ws: WebSocketSta
     [],
     () => bus.stats().activeSubscriptions,
   );
+  metrics.registerGauge(
+    'gms_pubsub_pending_publishes',
+    'Publishes handed to the transport and not answered yet (bounded; writes never wait on them)',
+    [],
+    () => bus.stats().pendingPublishes,
+  );
+  if (bus.kind === 'redis')
+    metrics.registerGauge(
+      'gms_redis_up',
+      '1 while both Redis connections (publish, subscribe) are ready; 0 while events only reach other instances by polling the event store',
+      [],
+      () => (bus.health().connected ? 1 : 0),
+    );
   const busCounter = (name: string, help: string, read: () => number) =>
     metrics.registerCounter(name, help, ['transport'], () => [
       { labels: { transport: bus.kind }, value: read() },
@@ -36,7 +49,7 @@ export function instrumentApp(deps: Deps, legacy: LegacyRouter, ws: WebSocketSta
   busCounter('gms_pubsub_published_total', 'Events published on the event bus', () => bus.stats().published);
   busCounter(
     'gms_pubsub_publish_failures_total',
-    'Publishes the transport did not take (e.g. Redis down); the event is then only in storage',
+    'Publishes dropped or failed (Redis down or slow); the event is then only in storage, found by polling',
     () => bus.stats().publishFailures,
   );
   busCounter(

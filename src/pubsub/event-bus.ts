@@ -1,5 +1,5 @@
 import type { Topic, TopicMap } from './topics.js';
-import type { Transport } from './transport.js';
+import type { Transport, TransportHealth } from './transport.js';
 
 export class SubscriptionOverflowError extends Error {
   override name = 'SubscriptionOverflowError';
@@ -24,7 +24,10 @@ export interface BusSubscription<T> extends AsyncIterableIterator<T> {
 
 export interface BusStats {
   published: number;
+  /** Publishes the transport dropped or that failed later (the event is then only in storage). */
   publishFailures: number;
+  /** Publishes handed to the transport and not answered yet. */
+  pendingPublishes: number;
   delivered: number;
   overflows: number;
   activeSubscriptions: number;
@@ -32,7 +35,11 @@ export interface BusStats {
 
 export interface EventBus {
   readonly kind: 'memory' | 'redis';
-  /** Never rejects; returns false when the transport failed (the event is then only in storage). */
+  /**
+   * Hands the event to the transport and resolves at once, without waiting for the broker: a write
+   * never waits on a publish. Never rejects; false when the transport dropped it (broker down or
+   * backlog full): the event is then only in storage, where polling readers find it.
+   */
   publish<T extends Topic>(topic: T, key: string | null, payload: TopicMap[T]): Promise<boolean>;
   subscribe<T extends Topic>(
     topic: T,
@@ -48,6 +55,13 @@ export interface EventBus {
     key: string | null,
     onMessage: (payload: TopicMap[T]) => void,
   ): Promise<() => Promise<void>>;
+  /**
+   * Calls `listener` when events may have been lost in transit (the broker connection came back,
+   * here or on another instance): consumers re-read durable state. Returns the unregister function.
+   */
+  onGap(listener: () => void): () => void;
+  /** Whether the transport is connected (always for in-process delivery). */
+  health(): TransportHealth;
   stats(): BusStats;
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -65,16 +79,31 @@ export function createEventBus(
 ): EventBus {
   const channelName = (topic: string, key: string | null) =>
     key === null ? `${defaults.namespace}:${topic}` : `${defaults.namespace}:${topic}|${key}`;
-  const counters = { published: 0, publishFailures: 0, delivered: 0, overflows: 0 };
+  const counters = { published: 0, delivered: 0, overflows: 0 };
   const active = new Set<BusSubscription<unknown>>();
+
+  // Gaps: a transport reconnect here is announced to every instance on one channel, because the
+  // publishes lost may have been this instance's (its subscribers on the others saw no outage).
+  const gapListeners = new Set<() => void>();
+  const gapChannel = `${defaults.namespace}:_gap`;
+  const notifyGap = () => {
+    for (const listener of [...gapListeners]) {
+      try {
+        listener();
+      } catch {}
+    }
+  };
+  const listeningForGaps = transport.listen(gapChannel, notifyGap).catch(() => null);
+  const stopReconnect = transport.onReconnect(() => {
+    notifyGap();
+    transport.publish(gapChannel, '1');
+  });
 
   return {
     kind: transport.kind,
     async publish(topic, key, payload) {
       counters.published++;
-      const ok = await transport.publish(channelName(topic, key), JSON.stringify(payload));
-      if (!ok) counters.publishFailures++;
-      return ok;
+      return transport.publish(channelName(topic, key), JSON.stringify(payload));
     },
     subscribe<T extends Topic>(topic: T, key: string | null, options: SubscribeOptions = {}) {
       const size = options.bufferSize ?? defaults.bufferSize;
@@ -165,10 +194,27 @@ export function createEventBus(
         onMessage(JSON.parse(raw));
       });
     },
-    stats: () => ({ ...counters, activeSubscriptions: active.size }),
+    onGap(listener) {
+      gapListeners.add(listener);
+      return () => gapListeners.delete(listener);
+    },
+    health: () => transport.health(),
+    stats: () => {
+      const t = transport.stats();
+      return {
+        ...counters,
+        publishFailures: t.failedPublishes,
+        pendingPublishes: t.pendingPublishes,
+        activeSubscriptions: active.size,
+      };
+    },
     ping: () => transport.ping(),
     async close() {
+      stopReconnect();
+      gapListeners.clear();
       await Promise.allSettled([...active].map((s) => s.return()));
+      const stop = await listeningForGaps;
+      await stop?.();
       await transport.close();
     },
   };

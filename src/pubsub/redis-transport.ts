@@ -3,49 +3,110 @@ import type { Transport } from './transport.js';
 
 export interface RedisTransportOptions {
   url: string;
+  /** Upper bound on a publish, subscribe or ping waiting for Redis. */
   commandTimeoutMs: number;
+  /** Most publishes waiting for Redis at once; further ones are dropped (they are only pokes). */
+  maxPendingPublishes?: number;
   onError: (err: unknown, context: string) => void;
+  /** Called when Redis becomes unreachable (false) and when it is back (true). */
+  onStateChange?: (connected: boolean) => void;
 }
 
 /**
- * Redis pub/sub with the guards yoga's redis-event-target lacks: every publish is awaited,
- * bounded by a timeout and caught; subscriptions are awaited and reference-counted; a throwing
- * listener never stops delivery to the others. Redis is only a poke: what must not be lost is
- * stored in Postgres first.
+ * Redis pub/sub as a poke channel that never holds up the caller:
+ * - a publish is written to the socket and forgotten: the caller never waits for Redis. While
+ *   Redis is known to be down it is dropped at once, and at most `maxPendingPublishes` may wait
+ *   for an answer (a frozen Redis cannot grow memory without bound). Failures are counted;
+ * - subscriptions are awaited, reference-counted and re-established by ioredis after a reconnect;
+ *   `onReconnect` tells consumers that what was published meanwhile may be lost;
+ * - a throwing listener never stops delivery to the others.
+ * What must not be lost is stored in Postgres first; Redis only shortens the wait for it.
  */
 export async function createRedisTransport(options: RedisTransportOptions): Promise<Transport> {
+  const maxPending = options.maxPendingPublishes ?? 10_000;
   const common = {
-    commandTimeout: options.commandTimeoutMs,
     connectTimeout: 5_000,
-    maxRetriesPerRequest: 1,
     lazyConnect: true,
-    retryStrategy: (attempt: number) => Math.min(attempt * 200, 2_000),
+    retryStrategy: (attempt: number) => Math.min(attempt * 200, 1_000),
   };
-  const pub = new Redis(options.url, { ...common, connectionName: 'gms-pub' });
-  const sub = new Redis(options.url, { ...common, connectionName: 'gms-sub', commandTimeout: undefined });
-  pub.on('error', (err) => options.onError(err, 'redis publisher'));
-  sub.on('error', (err) => options.onError(err, 'redis subscriber'));
+  const pub = new Redis(options.url, {
+    ...common,
+    connectionName: 'gms-pub',
+    commandTimeout: options.commandTimeoutMs,
+    // Never queue publishes while disconnected, nor replay them after: a stale poke is useless.
+    enableOfflineQueue: false,
+    autoResendUnfulfilledCommands: false,
+    maxRetriesPerRequest: 0,
+  });
+  // The subscriber keeps SUBSCRIBE commands queued through an outage (ioredis resubscribes
+  // everything once it is back), so a listener added during the outage is listening afterwards.
+  const sub = new Redis(options.url, { ...common, connectionName: 'gms-sub', maxRetriesPerRequest: null });
+
+  let connected = false;
+  let since = new Date();
+  let pending = 0;
+  let failed = 0;
+  // One report per outage, not one per reconnect attempt or failed publish.
+  let errorReported = false;
+  const reconnectListeners = new Set<() => void>();
+  const wasReady = { pub: false, sub: false };
+
+  const safely = (fn: () => void, context: string) => {
+    try {
+      fn();
+    } catch (err) {
+      options.onError(err, context);
+    }
+  };
+  const update = () => {
+    const now = pub.status === 'ready' && sub.status === 'ready';
+    if (now === connected) return;
+    connected = now;
+    since = new Date();
+    if (now) errorReported = false;
+    options.onStateChange?.(now);
+  };
+  const reportError = (err: unknown, context: string) => {
+    if (errorReported && !connected) return;
+    errorReported = true;
+    options.onError(err, context);
+  };
+  const onReady = (which: 'pub' | 'sub', client: Redis) => async () => {
+    const again = wasReady[which];
+    wasReady[which] = true;
+    if (which === 'sub' && again) {
+      // ioredis wrote the re-SUBSCRIBEs just before 'ready'; a PING queued behind them answers
+      // once they are in effect, so consumers re-read only when new pokes will reach them.
+      await withTimeout(client.ping(), 'redis ping').catch(() => {});
+    }
+    update();
+    if (again) for (const listener of [...reconnectListeners]) safely(listener, 'reconnect listener');
+  };
+  for (const [which, client] of [
+    ['pub', pub],
+    ['sub', sub],
+  ] as const) {
+    client.on('error', (err) => reportError(err, `redis ${which}`));
+    client.on('ready', onReady(which, client));
+    client.on('close', update);
+    client.on('end', update);
+  }
   // An unreachable Redis at start-up is not fatal: ioredis keeps retrying and /readyz reports it.
   await Promise.all([
-    pub.connect().catch((err: unknown) => options.onError(err, 'redis connect')),
-    sub.connect().catch((err: unknown) => options.onError(err, 'redis connect')),
+    pub.connect().catch((err: unknown) => reportError(err, 'redis connect')),
+    sub.connect().catch((err: unknown) => reportError(err, 'redis connect')),
   ]);
+  update();
 
   const listeners = new Map<string, Set<(m: string) => void>>();
   sub.on('message', (channel: string, message: string) => {
     const set = listeners.get(channel);
     if (!set) return;
-    for (const listener of [...set]) {
-      try {
-        listener(message);
-      } catch (err) {
-        options.onError(err, 'pubsub listener');
-      }
-    }
+    for (const listener of [...set]) safely(() => listener(message), 'pubsub listener');
   });
 
-  const withTimeout = <T>(p: Promise<T>, what: string): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
+  function withTimeout<T>(p: Promise<T>, what: string): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(
         () => reject(new Error(`${what} timed out after ${options.commandTimeoutMs} ms`)),
         options.commandTimeoutMs,
@@ -61,17 +122,26 @@ export async function createRedisTransport(options: RedisTransportOptions): Prom
         },
       );
     });
+  }
 
   return {
     kind: 'redis',
-    async publish(channel, message) {
-      try {
-        await withTimeout(pub.publish(channel, message), 'redis publish');
-        return true;
-      } catch (err) {
-        options.onError(err, `redis publish ${channel}`);
+    publish(channel, message) {
+      if (pub.status !== 'ready' || pending >= maxPending) {
+        failed++;
         return false;
       }
+      pending++;
+      pub
+        .publish(channel, message)
+        .catch((err: unknown) => {
+          failed++;
+          reportError(err, `redis publish ${channel}`);
+        })
+        .finally(() => {
+          pending--;
+        });
+      return true;
     },
     async listen(channel, onMessage) {
       let set = listeners.get(channel);
@@ -81,12 +151,15 @@ export async function createRedisTransport(options: RedisTransportOptions): Prom
       }
       set.add(onMessage);
       if (set.size === 1) {
-        try {
-          await withTimeout(sub.subscribe(channel), 'redis subscribe');
-        } catch (err) {
-          // ioredis resubscribes every channel on reconnect; the caller also catches up from storage.
-          options.onError(err, `redis subscribe ${channel}`);
-        }
+        // While Redis is down the SUBSCRIBE stays queued in ioredis and takes effect once it is
+        // back; the caller does not wait for that (its reads of durable state cover the gap).
+        const subscribed = sub.subscribe(channel).catch((err: unknown) => {
+          reportError(err, `redis subscribe ${channel}`);
+        });
+        if (sub.status === 'ready')
+          await withTimeout(subscribed, 'redis subscribe').catch((err: unknown) =>
+            reportError(err, `redis subscribe ${channel}`),
+          );
       }
       return async () => {
         const current = listeners.get(channel);
@@ -94,16 +167,29 @@ export async function createRedisTransport(options: RedisTransportOptions): Prom
         current.delete(onMessage);
         if (current.size === 0) {
           listeners.delete(channel);
-          await sub.unsubscribe(channel).catch((err: unknown) => options.onError(err, 'redis unsubscribe'));
+          // Queued while Redis is down: ioredis resubscribes, then runs this, once it is back.
+          await withTimeout(sub.unsubscribe(channel), 'redis unsubscribe').catch((err: unknown) =>
+            reportError(err, 'redis unsubscribe'),
+          );
         }
       };
     },
+    onReconnect(listener) {
+      reconnectListeners.add(listener);
+      return () => reconnectListeners.delete(listener);
+    },
+    health: () => ({ connected, since }),
+    stats: () => ({ pendingPublishes: pending, failedPublishes: failed }),
     async ping() {
       await withTimeout(pub.ping(), 'redis ping');
     },
     async close() {
       listeners.clear();
-      await Promise.allSettled([pub.quit(), sub.quit()]);
+      reconnectListeners.clear();
+      await Promise.allSettled([
+        withTimeout(pub.quit(), 'redis quit'),
+        withTimeout(sub.quit(), 'redis quit'),
+      ]);
       pub.disconnect();
       sub.disconnect();
     },

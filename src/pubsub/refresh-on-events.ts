@@ -22,6 +22,8 @@ export async function* refreshOnEvents<T>(
     w?.();
   };
   const stops = await Promise.all(sources.map((s) => bus.watch(s.topic, s.key, poke)));
+  // A transport gap (pokes lost in a Redis outage) means "recompute" too.
+  const stopGap = bus.onGap(poke);
   const timer = setInterval(poke, refreshMs);
   timer.unref();
   try {
@@ -32,6 +34,7 @@ export async function* refreshOnEvents<T>(
     }
   } finally {
     clearInterval(timer);
+    stopGap();
     await Promise.all(stops.map((stop) => stop()));
   }
 }

@@ -234,7 +234,7 @@ export class EventStore {
     let last = afterSeq;
     return pollingStream<SessionEvent>({
       pollMs: this.options.pollMs,
-      watch: (onPoke) => this.deps.bus.watch('session:event', sessionId, onPoke),
+      watch: (onPoke) => this.watch('session:event', sessionId, onPoke),
       read: async (since) => {
         const batch = await this.shared(`s|${sessionId}|${last}`, since, () =>
           this.readSession(sessionId, last),
@@ -251,7 +251,7 @@ export class EventStore {
     const cursor: UserCursor = { ...from };
     return pollingStream<SessionEvent & { cursor: string }>({
       pollMs: this.options.pollMs,
-      watch: (onPoke) => this.deps.bus.watch('user:event', gmsUser, onPoke),
+      watch: (onPoke) => this.watch('user:event', gmsUser, onPoke),
       read: async (since) => {
         const batch = await this.shared(`u|${gmsUser}|${JSON.stringify(cursor)}`, since, () =>
           this.readUser(gmsUser, cursor),
@@ -262,6 +262,25 @@ export class EventStore {
         });
       },
     });
+  }
+
+  /** Pokes on the topic, and on a transport gap (pokes lost in a Redis outage): both mean "re-read". */
+  private async watch(
+    topic: 'session:event' | 'user:event',
+    key: string,
+    onPoke: () => void,
+  ): Promise<() => Promise<void>> {
+    const stopGap = this.deps.bus.onGap(onPoke);
+    try {
+      const stop = await this.deps.bus.watch(topic, key, onPoke);
+      return async () => {
+        stopGap();
+        await stop();
+      };
+    } catch (err) {
+      stopGap();
+      throw err;
+    }
   }
 
   /**
