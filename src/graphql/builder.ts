@@ -54,6 +54,9 @@ builder.scalarType('DateTime', {
     const d = new Date(String(value));
     if (typeof value !== 'string' || Number.isNaN(d.getTime()))
       throw new GraphQLError('DateTime must be an ISO-8601 string');
+    // JavaScript dates reach ±275,760 years; PostgreSQL's timestamps do not (a 500, unchecked).
+    const year = d.getUTCFullYear();
+    if (year < 1 || year > 9999) throw new GraphQLError('DateTime must fall between the years 0001 and 9999');
     return d;
   },
 });

@@ -1,11 +1,12 @@
 import { EnvelopArmor } from '@escape.tech/graphql-armor';
 import { GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
-import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Viewer } from '../auth/viewer.js';
 import type { Deps } from '../deps.js';
-import { UnauthorizedError } from '../errors.js';
+import { DomainError, UnauthorizedError } from '../errors.js';
 import type { Managers } from '../managers.types.js';
 import type { GraphQLContext } from './context.js';
+import { useInputGuard } from './input-guard.plugin.js';
 import { schema } from './schema.js';
 
 /** What the HTTP layer and the WebSocket layer hand to yoga as its server context. */
@@ -72,7 +73,23 @@ export function createGraphQLServer(
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    maskedErrors: { isDev: config.env === 'development' },
+    maskedErrors: {
+      isDev: config.env === 'development',
+      // A DomainError is an expected answer (bad input, not found, not allowed) even from a field
+      // without an error union: the caller gets its message and code, not "Unexpected error".
+      maskError: (error, message, isDev) => {
+        const original = error instanceof GraphQLError ? error.originalError : null;
+        if (error instanceof GraphQLError && original instanceof DomainError)
+          return new GraphQLError(original.message, {
+            nodes: error.nodes,
+            source: error.source,
+            positions: error.positions,
+            path: error.path,
+            extensions: { code: original.code },
+          });
+        return maskError(error, message, isDev);
+      },
+    },
     cors:
       config.allowedOrigins === '*' ? { origin: '*' } : { origin: config.allowedOrigins, credentials: true },
     graphiql: config.graphql.graphiql
@@ -87,9 +104,14 @@ export function createGraphQLServer(
       debug: (...a: unknown[]) => deps.logger.debug(String(a[0]), { args: a.slice(1) }),
       info: (...a: unknown[]) => deps.logger.info(String(a[0])),
       warn: (...a: unknown[]) => deps.logger.warn(String(a[0])),
-      error: (...a: unknown[]) => deps.logger.error(String(a[0]), { err: a[1] ?? a[0] }),
+      error: (...a: unknown[]) => {
+        const err = a[1] ?? a[0];
+        // Expected failures reach the caller with their code (maskError above): not a server error.
+        if (err instanceof GraphQLError && err.originalError instanceof DomainError) return;
+        deps.logger.error(String(a[0]), { err });
+      },
     },
-    plugins: [...armor.plugins, useIntrospectionSwitch(config.graphql.introspection)],
+    plugins: [...armor.plugins, useIntrospectionSwitch(config.graphql.introspection), useInputGuard()],
     context: async (initial): Promise<GraphQLContext> => {
       let viewer: Viewer;
       try {

@@ -1,6 +1,16 @@
 import { Readable } from 'node:stream';
 import busboy from 'busboy';
 import { badRequest, payloadTooLarge, unsupportedMediaType } from './http-errors.js';
+import {
+  assertNoNulInPairs,
+  findValueProblem,
+  hasNul,
+  MAX_JSON_DEPTH,
+  nulError,
+  parseJsonBounded,
+  shownName,
+  valueProblemMessage,
+} from './input-guard.js';
 
 export interface UploadedFile {
   field: string;
@@ -83,6 +93,30 @@ function stringifyJsonValue(value: unknown): string {
  * limit turns into a 4xx; a malformed body is a 400, never a 500 or a hang.
  */
 export async function parseBody(request: Request, limits: BodyLimits): Promise<ParsedBody> {
+  const body = await parseAnyBody(request, limits);
+  assertCleanBody(body);
+  return body;
+}
+
+/** Text that PostgreSQL would refuse (a NUL anywhere) is the client's error, named in a 400. */
+function assertCleanBody(body: ParsedBody): void {
+  if (body.json) {
+    const problem = findValueProblem(body.json, 'The JSON body');
+    if (problem)
+      throw badRequest(
+        valueProblemMessage(problem),
+        `http/${problem.kind === 'nul' ? 'nul_character' : 'json_too_deep'}`,
+      );
+  } else assertNoNulInPairs(Object.entries(body.fields), 'parameter');
+  for (const file of body.files) {
+    if (hasNul(file.field)) throw nulError('The name of a file part');
+    const name = shownName(file.field);
+    if (hasNul(file.filename)) throw nulError(`The file name of part '${name}'`);
+    if (hasNul(file.contentType)) throw nulError(`The content type of part '${name}'`);
+  }
+}
+
+async function parseAnyBody(request: Request, limits: BodyLimits): Promise<ParsedBody> {
   const contentType = request.headers.get('content-type') ?? '';
   const mediaType = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
   checkDeclaredLength(request, limits.bodyBytes);
@@ -93,12 +127,12 @@ export async function parseBody(request: Request, limits: BodyLimits): Promise<P
   if (raw.length === 0) return empty();
 
   if (mediaType === 'application/json' || mediaType.endsWith('+json')) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(raw.toString('utf8'));
-    } catch {
-      throw badRequest('Malformed JSON body', 'http/malformed_json');
-    }
+    const result = parseJsonBounded(raw.toString('utf8'));
+    if (!result.ok)
+      throw result.reason === 'too_deep'
+        ? badRequest(`JSON body nested deeper than ${MAX_JSON_DEPTH} levels`, 'http/json_too_deep')
+        : badRequest('Malformed JSON body', 'http/malformed_json');
+    const parsed = result.value;
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
       throw badRequest('JSON body must be an object', 'http/malformed_json');
     const json = parsed as Record<string, unknown>;

@@ -4,6 +4,7 @@ import { ForbiddenError, UnauthorizedError } from '../errors.js';
 import type { Managers } from '../managers.types.js';
 import { type ParsedBody, parseBody } from './body.js';
 import { HttpError } from './http-errors.js';
+import { assertNoNul, assertNoNulInPairs } from './input-guard.js';
 
 export interface LegacyRequest {
   method: string;
@@ -62,6 +63,11 @@ export class LegacyRouter {
     return this;
   }
 
+  /** Every registered route, in matching order (the fuzz suite walks them all). */
+  list(): { method: string; pattern: string; admin: boolean }[] {
+    return this.routes.map(({ method, pattern, admin }) => ({ method, pattern, admin }));
+  }
+
   match(
     method: string,
     pathname: string,
@@ -95,6 +101,11 @@ export class LegacyRouter {
       if (!request.headers.get('authorization')) throw new UnauthorizedError();
       throw new ForbiddenError();
     }
+    // Before anything reaches a manager (and PostgreSQL, which refuses NUL in text): path ids,
+    // query parameters and the gms_user header. The body is checked when it is parsed.
+    assertNoNulInPairs(Object.entries(found.params), 'path parameter');
+    assertNoNulInPairs(url.searchParams, 'query parameter');
+    assertNoNul(request.headers.get('gms_user'), 'The gms_user header');
     let parsed: Promise<ParsedBody> | null = null;
     const limits = ctx.deps.config.limits;
     const req: LegacyRequest = {

@@ -24,6 +24,22 @@ function states(value: string | null, field: string): CallbackState[] | null {
 
 const RESERVED_QUERY_KEYS = new Set(['operand', 'max']);
 
+/** Most records one query may ask for. */
+const MAX_RECORDS = 10_000;
+
+/** `max`: absent or empty → the default; otherwise a whole number from 1 to MAX_RECORDS, else a 400. */
+function maxParam(value: string | null, fallback: number): number {
+  if (value === null || value.trim() === '') return fallback;
+  const n = /^\s*\d{1,9}\s*$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_RECORDS)
+    throw new ValidationError(
+      'callback/invalid_max',
+      `max must be a whole number from 1 to ${MAX_RECORDS}`,
+      'max',
+    );
+  return n;
+}
+
 /**
  * The callback service API (reference §7.1): start, cancel, reschedule, queries, availability and
  * the admin queue query / bulk cancel. Session requests (`connect`, `check-queue-position`,
@@ -56,7 +72,7 @@ export function registerCallbackRoutes(router: LegacyRouter): void {
         'operand',
       );
     const filters = [...q.entries()].filter(([k]) => !RESERVED_QUERY_KEYS.has(k));
-    const rows = await managers.callbacks.recent(name, Number(q.get('max') ?? '') || 1000);
+    const rows = await managers.callbacks.recent(name, maxParam(q.get('max'), 1000));
     const records = rows.map((r) => managers.callbacks.record(r));
     const hit = (rec: Record<string, unknown>) => {
       if (filters.length === 0) return true;
@@ -122,7 +138,7 @@ export function registerCallbackRoutes(router: LegacyRouter): void {
         states: states(q.get('states'), 'states') ?? ['SCHEDULED', 'QUEUED', 'ROUTING', 'PROCESSING'],
         from,
         to,
-        limit: Number(q.get('max') ?? '') || 500,
+        limit: maxParam(q.get('max'), 500),
       });
       const out: Record<string, Record<string, unknown>[]> = {};
       for (const r of rows) {
