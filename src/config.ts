@@ -7,6 +7,7 @@ const boolFromEnv = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const positiveInt = z.coerce.number().int().positive();
+const nonNegativeInt = z.coerce.number().int().min(0);
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -83,6 +84,14 @@ const envSchema = z.object({
   FCM_PROJECT_ID: z.string().min(1).optional(),
   FCM_CLIENT_EMAIL: z.string().min(1).optional(),
   FCM_PRIVATE_KEY: z.string().min(1).optional(),
+  RETENTION_INTERVAL_MS: positiveInt.default(60_000),
+  RETENTION_BATCH_ROWS: positiveInt.max(100_000).default(5_000),
+  RETENTION_MAX_BATCHES: positiveInt.default(20),
+  RETENTION_SESSION_EVENTS_DAYS: nonNegativeInt.default(3),
+  RETENTION_CHAT_DAYS: nonNegativeInt.default(30),
+  RETENTION_CALLBACK_DAYS: nonNegativeInt.default(30),
+  RETENTION_ROUTING_DAYS: nonNegativeInt.default(30),
+  RETENTION_RESOURCE_HISTORY_DAYS: positiveInt.default(90),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -127,6 +136,22 @@ export interface Config {
   metrics: { token: string | undefined; public: boolean };
   /** Push delivery (docs/push.md): event polling, CometD, Notification API, provider adapters. */
   push: PushConfig;
+  /** How long append-only records are kept (docs/data-lifecycle.md). */
+  retention: RetentionConfig;
+}
+
+/** Retention of append-only records; every `*Days` is counted from when a row stopped being owed. */
+export interface RetentionConfig {
+  intervalMs: number;
+  /** Rows per DELETE statement (each its own short transaction). */
+  batchRows: number;
+  /** Batches per table per run: a run is bounded, the next one carries on. */
+  maxBatches: number;
+  sessionEventsDays: number;
+  chatDays: number;
+  callbackDays: number;
+  routingDays: number;
+  resourceHistoryDays: number;
 }
 
 export interface PushConfig {
@@ -235,6 +260,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     subscriptionBufferSize: e.SUBSCRIPTION_BUFFER_SIZE,
     metrics: { token: e.METRICS_TOKEN, public: e.METRICS_PUBLIC },
     push: pushConfig(e),
+    retention: {
+      intervalMs: e.RETENTION_INTERVAL_MS,
+      batchRows: e.RETENTION_BATCH_ROWS,
+      maxBatches: e.RETENTION_MAX_BATCHES,
+      sessionEventsDays: e.RETENTION_SESSION_EVENTS_DAYS,
+      chatDays: e.RETENTION_CHAT_DAYS,
+      callbackDays: e.RETENTION_CALLBACK_DAYS,
+      routingDays: e.RETENTION_ROUTING_DAYS,
+      resourceHistoryDays: e.RETENTION_RESOURCE_HISTORY_DAYS,
+    },
   };
 }
 

@@ -1,5 +1,7 @@
 import { AuthManager } from './auth/auth.manager.js';
 import type { Deps } from './deps.js';
+import { retentionPolicies } from './lifecycle/policies.js';
+import { RetentionManager } from './lifecycle/retention.js';
 import type { Managers } from './managers.types.js';
 import { CallbackManager } from './modules/callback/callback.manager.js';
 import { registerCallbackServiceTypes } from './modules/callback/callback.service-types.js';
@@ -92,6 +94,8 @@ export function createManagers(deps: Deps): Managers {
   });
   // A push reached the device: notification polling must not repeat it.
   push.onDelivered((sessionId, seq) => callbacks.markNotificationsDelivered(sessionId, seq));
+  const retention = new RetentionManager(deps);
+  retention.register(...retentionPolicies(deps.config));
   return {
     auth,
     nodes,
@@ -112,6 +116,7 @@ export function createManagers(deps: Deps): Managers {
     notifications,
     deliveries,
     callbacks,
+    retention,
   };
 }
 
@@ -126,7 +131,6 @@ export function scheduleBackgroundTasks(deps: Deps, managers: Managers): void {
     managers.nodes.sweepHealth(),
   );
   deps.scheduler.every('auth token sweep', 60_000, () => managers.auth.sweepExpiredTokens());
-  deps.scheduler.every('session event sweep', 60_000, () => managers.events.sweep());
   deps.scheduler.every('session sweep', 15_000, () => managers.sessions.sweepExpired());
   deps.scheduler.every('storage sweep', 30_000, () => managers.storage.sweepExpired());
   managers.routing.schedule(deps.scheduler);
@@ -135,8 +139,8 @@ export function scheduleBackgroundTasks(deps: Deps, managers: Managers): void {
   deps.scheduler.every('capacity reservation sweep', 3_600_000, () =>
     managers.officeHours.sweepPastReservations(),
   );
-  deps.scheduler.every('chat transcript retention', 3_600_000, () => managers.chat.sweep());
   managers.deliveries.schedule(deps.scheduler);
   deps.scheduler.every('comet position sweep', 3_600_000, () => managers.comet.sweep());
   managers.callbacks.schedule(deps.scheduler);
+  deps.scheduler.every('retention', deps.config.retention.intervalMs, () => managers.retention.run());
 }

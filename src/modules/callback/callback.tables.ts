@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { bigserial, boolean, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -82,6 +83,8 @@ export const callbacksTable = pgTable(
     index('callbacks_service_slot_idx').on(t.serviceName, t.slotStart),
     index('callbacks_customer_idx').on(t.customerKey, t.state),
     index('callbacks_service_created_idx').on(t.serviceName, t.createdAt),
+    // Retention: completed callbacks by completion time (written once, at completion).
+    index('callbacks_completed_idx').on(t.completedAt).where(sql`state = 'COMPLETED'`),
   ],
 );
 

@@ -30,10 +30,15 @@ export const sessionEventsTable = pgTable(
   ],
 );
 
-export const sessionEventCountersTable = pgTable('session_event_counters', {
-  sessionId: text('session_id').primaryKey(),
-  lastSeq: integer('last_seq').notNull(),
-  expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
-});
+export const sessionEventCountersTable = pgTable(
+  'session_event_counters',
+  {
+    sessionId: text('session_id').primaryKey(),
+    lastSeq: integer('last_seq').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  // Retention finds expired counters by it (src/lifecycle/policies.ts).
+  (t) => [index('session_event_counters_expires_at_idx').on(t.expiresAt)],
+);
 
 export type SessionEventRow = typeof sessionEventsTable.$inferSelect;

@@ -60,6 +60,8 @@ export const pushDeliveriesTable = pgTable(
     index('push_deliveries_due_idx').on(t.status, t.nextAttemptAt),
     index('push_deliveries_subscription_idx').on(t.subscriptionId),
     index('push_deliveries_session_idx').on(t.sessionId),
+    // Retention scans old rows by creation time; BRIN costs next to nothing on insert.
+    index('push_deliveries_created_brin').using('brin', t.createdAt),
   ],
 );
 

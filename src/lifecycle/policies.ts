@@ -1,0 +1,102 @@
+import { sql } from 'drizzle-orm';
+import type { Config } from '../config.js';
+import {
+  callbacksTable,
+  chatsTable,
+  pushDeliveriesTable,
+  requestsTable,
+  resourceBookingsTable,
+  resourceEventsTable,
+  sessionEventCountersTable,
+  sessionEventsTable,
+} from '../db/schema.js';
+import { sqlTime as at, type RetentionPolicy } from './retention.js';
+
+const DAY = 86_400;
+
+/**
+ * Every append-only (or history-keeping) table and what may leave it. docs/data-lifecycle.md has the
+ * same list for people; a test checks that every policy is documented. Tables whose rows simply
+ * expire (sessions, storage, tokens, subscriptions, links) are swept by their own modules.
+ */
+export function retentionPolicies(config: Config): RetentionPolicy[] {
+  const r = config.retention;
+  return [
+    {
+      // Events are invisible once their session has expired; kept a little longer for support.
+      name: 'session_events',
+      table: sessionEventsTable,
+      key: [sessionEventsTable.sessionId, sessionEventsTable.seq],
+      keepSeconds: r.sessionEventsDays * DAY,
+      expired: (cutoff) => sql`${sessionEventsTable.expiresAt} <= ${at(cutoff)}`,
+    },
+    {
+      // A counter goes with its session's last events: a counter dropped while older events stay
+      // would hand out their seq numbers again.
+      name: 'session_event_counters',
+      table: sessionEventCountersTable,
+      key: [sessionEventCountersTable.sessionId],
+      keepSeconds: r.sessionEventsDays * DAY,
+      expired: (cutoff) => sql`${sessionEventCountersTable.expiresAt} <= ${at(cutoff)}`,
+    },
+    {
+      // Pending deliveries are owed to a device: only delivered and dead-lettered ones leave.
+      name: 'push_deliveries',
+      table: pushDeliveriesTable,
+      key: [pushDeliveriesTable.id],
+      keepSeconds: config.push.retentionSeconds,
+      expired: (cutoff) =>
+        sql`${pushDeliveriesTable.status} <> 'pending' and ${pushDeliveriesTable.updatedAt} <= ${at(cutoff)}
+            and ${pushDeliveriesTable.createdAt} <= ${at(cutoff)}`,
+    },
+    {
+      // Ended chats with their transcripts (ON DELETE CASCADE), once the session is gone too: a live
+      // session's customer may still read the transcript.
+      name: 'chats',
+      table: chatsTable,
+      key: [chatsTable.id],
+      keepSeconds: r.chatDays * DAY,
+      batchFraction: 0.05,
+      expired: (cutoff, now) =>
+        sql`${chatsTable.status} = 'ENDED' and ${chatsTable.endedAt} <= ${at(cutoff)}
+            and ${chatsTable.sessionExpiresAt} <= ${at(now)}`,
+    },
+    {
+      // Completed callbacks whose session has expired; a callback in any other state is pending.
+      name: 'callbacks',
+      table: callbacksTable,
+      key: [callbacksTable.id],
+      keepSeconds: r.callbackDays * DAY,
+      expired: (cutoff, now) =>
+        sql`${callbacksTable.state} = 'COMPLETED' and ${callbacksTable.completedAt} <= ${at(cutoff)}
+            and ${callbacksTable.expiresAt} <= ${at(now)}`,
+    },
+    {
+      // Routing history: finished requests (their reservations go with them by cascade).
+      name: 'routing_requests',
+      table: requestsTable,
+      key: [requestsTable.seq],
+      keepSeconds: r.routingDays * DAY,
+      batchFraction: 0.2,
+      expired: (cutoff) =>
+        sql`${requestsTable.state} in ('COMPLETED', 'CANCELLED') and ${requestsTable.updatedAt} <= ${at(cutoff)}`,
+    },
+    {
+      // Booking history: closed bookings only; an open booking is a number a caller is using.
+      name: 'resource_bookings',
+      table: resourceBookingsTable,
+      key: [resourceBookingsTable.id],
+      keepSeconds: r.resourceHistoryDays * DAY,
+      expired: (cutoff) =>
+        sql`${resourceBookingsTable.closedAt} is not null and ${resourceBookingsTable.closedAt} <= ${at(cutoff)}
+            and ${resourceBookingsTable.createdAt} <= ${at(cutoff)}`,
+    },
+    {
+      name: 'resource_events',
+      table: resourceEventsTable,
+      key: [resourceEventsTable.id],
+      keepSeconds: r.resourceHistoryDays * DAY,
+      expired: (cutoff) => sql`${resourceEventsTable.createdAt} <= ${at(cutoff)}`,
+    },
+  ];
+}
