@@ -148,13 +148,10 @@ export interface CallbackQuery {
 export interface CallbackManagerOptions {
   /** Complete a queued callback when the customer's own call is matched on ANI first. */
   completeOnInboundCall: boolean;
-  /** How long completed callbacks stay queryable. */
-  retentionDays: number;
 }
 
 export const DEFAULT_CALLBACK_OPTIONS: CallbackManagerOptions = {
   completeOnInboundCall: true,
-  retentionDays: 7,
 };
 
 const ACTIVE_STATES: CallbackState[] = ['SCHEDULED', 'QUEUED', 'ROUTING', 'PROCESSING'];
@@ -596,17 +593,15 @@ export class CallbackManager {
     return rows.length;
   }
 
-  /** Housekeeping: completed callbacks past retention and expired agent messages. */
+  /**
+   * Housekeeping: expired agent messages. Completed callbacks leave through the retention task
+   * (src/lifecycle/policies.ts, RETENTION_CALLBACK_DAYS).
+   */
   async sweep(): Promise<number> {
-    const now = this.deps.clock.now();
-    const cutoff = new Date(now.getTime() - this.options.retentionDays * 86_400_000);
     const gone = await this.deps.db
-      .delete(callbacksTable)
-      .where(and(eq(callbacksTable.state, 'COMPLETED'), lt(callbacksTable.completedAt, cutoff)))
-      .returning({ id: callbacksTable.id });
-    await this.deps.db
       .delete(callbackAgentMessagesTable)
-      .where(lte(callbackAgentMessagesTable.expiresAt, now));
+      .where(lte(callbackAgentMessagesTable.expiresAt, this.deps.clock.now()))
+      .returning({ p: callbackAgentMessagesTable.position });
     return gone.length;
   }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { and, asc, desc, eq, gte, inArray, lt, ne, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, ne, type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
@@ -84,15 +84,13 @@ export interface ChatRouting {
 export type ChatStartedHook = (chat: ChatView) => Promise<void>;
 
 export interface ChatOptions {
-  /** Ended chats (and their transcripts) are kept this long for admins. */
-  retentionDays: number;
   /** Transcript streams re-read at least this often (a lost bus poke only delays). */
   pollMs: number;
   /** Events read per batch. */
   batch: number;
 }
 
-export const DEFAULT_CHAT_OPTIONS: ChatOptions = { retentionDays: 30, pollMs: 5_000, batch: 200 };
+export const DEFAULT_CHAT_OPTIONS: ChatOptions = { pollMs: 5_000, batch: 200 };
 
 /** Largest message text accepted (characters). */
 export const MAX_MESSAGE_LENGTH = 16_384;
@@ -600,21 +598,6 @@ export class ChatManager {
   }
 
   // ------------------------------------------------------------------ housekeeping
-
-  /** Ended chats past their retention, with their transcripts. */
-  async sweep(): Promise<number> {
-    const cutoff = new Date(this.deps.clock.now().getTime() - this.options.retentionDays * 86_400_000);
-    const old = this.deps.db
-      .select({ id: chatsTable.id })
-      .from(chatsTable)
-      .where(and(eq(chatsTable.status, 'ENDED'), lt(chatsTable.endedAt, cutoff)))
-      .limit(1000);
-    const deleted = await this.deps.db
-      .delete(chatsTable)
-      .where(inArray(chatsTable.id, old))
-      .returning({ id: chatsTable.id });
-    return deleted.length;
-  }
 
   // ------------------------------------------------------------------ internals
 

@@ -507,11 +507,14 @@ describe('chat over the legacy Chat API v1 and the agent desktop', () => {
     });
     expect((await t.app.managers.chat.transcript(chat.id)).length).toBe(texts.length);
 
-    // An ended chat is kept for admins for the retention period, then swept with its transcript.
+    // An ended chat is kept for admins for the retention period, then removed with its transcript.
     await post(t, `/genesys/1/service/${id}/ixn/chat/disconnect`, '', urlencoded);
-    expect(await t.app.managers.chat.sweep()).toBe(0);
-    t.clock.advance((t.app.managers.chat.options.retentionDays + 1) * 86_400_000);
-    expect(await t.app.managers.chat.sweep()).toBeGreaterThanOrEqual(1);
+    const retention = t.app.managers.retention;
+    const chats = retention.list().find((p) => p.name === 'chats');
+    if (!chats) throw new Error('no retention policy for chats');
+    expect(await retention.enforce(chats)).toBe(0);
+    t.clock.advance(chats.keepSeconds * 1000 + 86_400_000);
+    expect(await retention.enforce(chats)).toBeGreaterThanOrEqual(1);
     expect(await t.app.managers.chat.forSession(id)).toBeNull();
     expect(await t.app.managers.chat.transcript(chat.id)).toEqual([]);
   });

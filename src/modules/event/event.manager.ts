@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, gt, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { queryRows } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
@@ -300,16 +300,5 @@ export class EventStore {
       })
       .catch(() => {});
     return entry.rows;
-  }
-
-  /** Housekeeping: expired events are already invisible; this only reclaims the rows. */
-  async sweep(): Promise<number> {
-    const now = this.deps.clock.now();
-    const deleted = await this.deps.db
-      .delete(sessionEventsTable)
-      .where(lte(sessionEventsTable.expiresAt, now))
-      .returning({ s: sessionEventsTable.sessionId });
-    await this.deps.db.delete(sessionEventCountersTable).where(lte(sessionEventCountersTable.expiresAt, now));
-    return deleted.length;
   }
 }

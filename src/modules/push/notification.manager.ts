@@ -403,23 +403,21 @@ export class NotificationManager {
     return row;
   }
 
-  /** Housekeeping: expired subscriptions (already invisible), old finished deliveries, cursors of gone sessions. */
+  /**
+   * Housekeeping: expired subscriptions (already invisible) and cursors of gone sessions. Finished
+   * deliveries leave through the retention task (src/lifecycle/policies.ts, PUSH_RETENTION_SECONDS).
+   */
   async sweep(): Promise<number> {
     const now = this.deps.clock.now();
     const subs = await this.deps.db
       .delete(notificationSubscriptionsTable)
       .where(lte(notificationSubscriptionsTable.expiresAt, now))
       .returning({ id: notificationSubscriptionsTable.id });
-    const before = new Date(now.getTime() - this.deps.config.push.retentionSeconds * 1000);
-    const done = await this.deps.db
-      .delete(pushDeliveriesTable)
-      .where(and(sql`${pushDeliveriesTable.status} <> 'pending'`, lte(pushDeliveriesTable.updatedAt, before)))
-      .returning({ id: pushDeliveriesTable.id });
     const cursors = await this.deps.db
       .delete(pushSessionCursorsTable)
       .where(lte(pushSessionCursorsTable.expiresAt, now))
       .returning({ id: pushSessionCursorsTable.sessionId });
-    return subs.length + done.length + cursors.length;
+    return subs.length + cursors.length;
   }
 }
 

@@ -1,4 +1,4 @@
-import { and, eq, inArray, lt, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { AuthManager } from '../../auth/auth.manager.js';
 import type { DbOrTx } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
@@ -69,8 +69,6 @@ export interface RoutingOptions {
   tickIntervalMs: number;
   /** Default window of the statistics. */
   statisticsWindowSeconds: number;
-  /** Finished requests are kept this long for statistics, then deleted. */
-  retentionDays: number;
   /** Live statistics are recomputed at least this often. */
   statisticsRefreshMs: number;
 }
@@ -82,7 +80,6 @@ export const DEFAULT_ROUTING_OPTIONS: RoutingOptions = {
   maxAgentsPerPass: 200,
   tickIntervalMs: 1000,
   statisticsWindowSeconds: 900,
-  retentionDays: 7,
   statisticsRefreshMs: 5000,
 };
 
@@ -404,22 +401,12 @@ export class RoutingManager {
     return { expired };
   }
 
-  /** Deletes expired agent tokens and finished requests past their retention. */
-  async housekeeping(): Promise<{ tokens: number; requests: number }> {
-    const tokens = await this.agents.sweepExpiredTokens();
-    const cutoff = new Date(this.deps.clock.now().getTime() - this.options.retentionDays * 86_400_000);
-    const old = this.deps.db
-      .select({ seq: requestsTable.seq })
-      .from(requestsTable)
-      .where(
-        and(inArray(requestsTable.state, ['COMPLETED', 'CANCELLED']), lt(requestsTable.updatedAt, cutoff)),
-      )
-      .limit(1000);
-    const deleted = await this.deps.db
-      .delete(requestsTable)
-      .where(inArray(requestsTable.seq, old))
-      .returning({ seq: requestsTable.seq });
-    return { tokens, requests: deleted.length };
+  /**
+   * Deletes expired agent tokens. Finished requests (routing history) leave through the retention
+   * task (src/lifecycle/policies.ts, RETENTION_ROUTING_DAYS).
+   */
+  async housekeeping(): Promise<{ tokens: number }> {
+    return { tokens: await this.agents.sweepExpiredTokens() };
   }
 
   schedule(scheduler: Scheduler): void {

@@ -473,7 +473,7 @@ describe('routing queue', () => {
     }
   });
 
-  it('deletes finished requests past their retention, never active ones', async () => {
+  it('retention deletes finished requests, never active ones; housekeeping drops expired tokens', async () => {
     const target = await group(uid('Old'));
     const a = uid('oa');
     await agent(a, { groups: [target.split('@')[0] as string], state: 'READY' });
@@ -487,10 +487,12 @@ describe('routing queue', () => {
     const { token } = await routing.agents
       .upsert({ id: a, password: 'old-password' })
       .then(() => routing.agents.issueToken(a, 'old-password'));
-    t.clock.advance(8 * 86_400_000);
-    const swept = await routing.housekeeping();
-    expect(swept.requests).toBeGreaterThanOrEqual(2);
-    expect(swept.tokens).toBeGreaterThanOrEqual(1);
+    const retention = t.app.managers.retention;
+    const policy = retention.list().find((p) => p.name === 'routing_requests');
+    if (!policy) throw new Error('no retention policy for routing_requests');
+    t.clock.advance(policy.keepSeconds * 1000 + 86_400_000);
+    expect(await retention.enforce(policy)).toBeGreaterThanOrEqual(2);
+    expect((await routing.housekeeping()).tokens).toBeGreaterThanOrEqual(1);
     expect(await routing.router.get(done)).toBeNull();
     expect(await routing.router.get(cancelled)).toBeNull();
     expect(await state(waiting)).toBe('WAITING');
