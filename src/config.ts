@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 
@@ -92,6 +93,7 @@ const envSchema = z.object({
   RETENTION_CALLBACK_DAYS: nonNegativeInt.default(30),
   RETENTION_ROUTING_DAYS: nonNegativeInt.default(30),
   RETENTION_RESOURCE_HISTORY_DAYS: positiveInt.default(90),
+  PUSH_ALLOWED_TARGETS: z.string().default('*'),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -168,6 +170,54 @@ export interface PushConfig {
   customHttp: { url: string; authorization: string | undefined } | null;
   apns: { url: string; teamId: string; keyId: string; privateKey: string; topic: string } | null;
   fcm: { url: string; tokenUrl: string; projectId: string; clientEmail: string; privateKey: string } | null;
+  /** Who httpcb deliveries may reach (PUSH_ALLOWED_TARGETS); special addresses only when listed. */
+  allowedTargets: TargetPolicySpec;
+}
+
+export interface TargetPolicySpec {
+  /** `*`: any host name or public address. */
+  anyHost: boolean;
+  /** Exact host names. */
+  hosts: string[];
+  /** `*.example.com` entries, kept as `.example.com`. */
+  suffixes: string[];
+  /** IPs and CIDRs, as `[address, prefix]`; they may be special (e.g. `10.1.2.0/24`). */
+  networks: [string, number][];
+}
+
+/**
+ * Parses `PUSH_ALLOWED_TARGETS`: comma-separated `*`, host names, `*.domain` wildcards, IP
+ * addresses and CIDRs. Returns an error message for the first bad entry.
+ */
+export function parseTargetPolicy(value: string): TargetPolicySpec | string {
+  const spec: TargetPolicySpec = { anyHost: false, hosts: [], suffixes: [], networks: [] };
+  for (const raw of value.split(',')) {
+    const entry = raw.trim().toLowerCase();
+    if (!entry) continue;
+    if (entry === '*') {
+      spec.anyHost = true;
+      continue;
+    }
+    if (entry.startsWith('*.')) {
+      if (!/^[a-z0-9.-]+$/.test(entry.slice(2))) return `'${raw.trim()}' is not a host name wildcard`;
+      spec.suffixes.push(entry.slice(1));
+      continue;
+    }
+    const [address = '', prefixText, extra] = entry.replace(/^\[(.*)\]$/, '$1').split('/');
+    const family = isIP(address);
+    if (family !== 0) {
+      const max = family === 4 ? 32 : 128;
+      const prefix = prefixText === undefined ? max : Number(prefixText);
+      if (extra !== undefined || !Number.isInteger(prefix) || prefix < 0 || prefix > max)
+        return `'${raw.trim()}' is not a valid CIDR`;
+      spec.networks.push([address, prefix]);
+      continue;
+    }
+    if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(entry))
+      return `'${raw.trim()}' is not a host name, IP or CIDR`;
+    spec.hosts.push(entry);
+  }
+  return spec;
 }
 
 export class ConfigError extends Error {
@@ -290,7 +340,11 @@ function pushConfig(e: z.infer<typeof envSchema>): PushConfig {
     ['FCM_PROJECT_ID', 'FCM_CLIENT_EMAIL', 'FCM_PRIVATE_KEY'],
     [e.FCM_PROJECT_ID, e.FCM_CLIENT_EMAIL, e.FCM_PRIVATE_KEY],
   );
+  const allowedTargets = parseTargetPolicy(e.PUSH_ALLOWED_TARGETS);
+  if (typeof allowedTargets === 'string')
+    throw new ConfigError(`Invalid configuration:\n  PUSH_ALLOWED_TARGETS: ${allowedTargets}`);
   return {
+    allowedTargets,
     eventPollMs: e.EVENT_POLL_MS,
     cometdTimeoutSeconds: e.COMETD_TIMEOUT_SECONDS,
     notificationExpireSeconds: e.NOTIFICATION_EXPIRE_SECONDS,

@@ -51,6 +51,7 @@ export function createManagers(deps: Deps): Managers {
   const push = new PushManager(deps, events, sessions);
   const comet = new CometManager(deps, events);
   const notifications = new NotificationManager(deps, events);
+  sessions.addParamCheck((params) => notifications.checkSessionParams(params));
   const deliveries = new PushDeliveryManager(
     deps,
     sessions,

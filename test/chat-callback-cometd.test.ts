@@ -314,7 +314,12 @@ describe('on one instance', () => {
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     httpUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
     t = await createTestApp({
-      env: { EVENT_POLL_MS: '200', COMETD_TIMEOUT_SECONDS: '2', PUSH_RETRY_BASE_MS: '60000' },
+      env: {
+        PUSH_ALLOWED_TARGETS: '127.0.0.1',
+        EVENT_POLL_MS: '200',
+        COMETD_TIMEOUT_SECONDS: '2',
+        PUSH_RETRY_BASE_MS: '60000',
+      },
     });
     ({ url } = await t.app.start({ port: 0, host: '127.0.0.1' }));
     // Once the database is open (see cometClient).

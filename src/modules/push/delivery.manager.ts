@@ -254,6 +254,6 @@ export class PushDeliveryManager {
     this.stopped = true;
     await this.unwatch?.();
     await this.kicked;
-    this.senders.close();
+    await this.senders.close();
   }
 }

@@ -11,6 +11,7 @@ import {
   pushDeliveriesTable,
   pushSessionCursorsTable,
 } from './push.tables.js';
+import { TargetPolicy } from './push.targets.js';
 
 /** Delivery types of GMS's `push.pushEnabled` (orscb needs ORS, which is not part of this server). */
 export const DELIVERY_TYPES = ['comet', 'httpcb', 'customhttp', 'ios', 'fcm', 'android', 'gcm'] as const;
@@ -181,10 +182,30 @@ declare module '../../managers.types.js' {
  * subscriber's gms_user), provider subscriptions get an outbox row the delivery worker sends.
  */
 export class NotificationManager {
+  private readonly targets: TargetPolicy;
+
   constructor(
     private readonly deps: Deps,
     private readonly events: EventStore,
-  ) {}
+  ) {
+    this.targets = new TargetPolicy(deps.config.push.allowedTargets);
+  }
+
+  /** A client-given httpcb URL (PUSH_ALLOWED_TARGETS): 400 naming `field` when it is refused. */
+  checkTarget(details: NotificationDetails, field: string): void {
+    if (details.type === 'httpcb' && details.deviceId) this.targets.checkUrl(details.deviceId, field);
+  }
+
+  /**
+   * A session that asks for httpcb delivery (`_device_os=httpcb`) names its URL in
+   * `_device_notification_id`; the push worker will POST its events there, so it is checked at
+   * create time like a subscription's (and again when connecting).
+   */
+  checkSessionParams(params: Record<string, string>): void {
+    if ((params._device_os ?? '').trim().toLowerCase() !== 'httpcb') return;
+    const url = params._device_notification_id?.trim();
+    if (url) this.targets.checkUrl(url, '_device_notification_id');
+  }
 
   async subscribe(input: SubscriptionInput, gmsUser: string | null): Promise<NotificationSubscriptionRow> {
     const { type, deviceId } = input.notificationDetails;
@@ -200,7 +221,7 @@ export class NotificationManager {
         'comet delivery needs the gms_user header (or notificationDetails.deviceId) of the device',
         'gms_user',
       );
-    if (type === 'httpcb') assertUrl(deviceId as string, 'notificationDetails.deviceId');
+    this.checkTarget(input.notificationDetails, 'notificationDetails.deviceId');
     const now = this.deps.clock.now();
     const seconds = Math.max(input.expire ?? 0, this.deps.config.push.notificationExpireSeconds);
     const [row] = await this.deps.db
@@ -262,6 +283,8 @@ export class NotificationManager {
   }
 
   async publish(input: PublishInput): Promise<PublishResult> {
+    if (input.notificationDetails)
+      this.checkTarget(input.notificationDetails, 'notificationDetails.deviceId');
     const eventId = randomUUID().replaceAll('-', '');
     const now = this.deps.clock.now();
     const result = await this.deps.db.transaction(async (tx) => {
@@ -419,15 +442,4 @@ export class NotificationManager {
       .returning({ id: pushSessionCursorsTable.sessionId });
     return subs.length + cursors.length;
   }
-}
-
-function assertUrl(value: string, field: string): void {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ValidationError('notification/invalid_url', `${field} must be an http(s) URL`, field);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new ValidationError('notification/invalid_url', `${field} must be an http(s) URL`, field);
 }

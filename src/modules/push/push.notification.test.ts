@@ -1,7 +1,8 @@
-import { createPublicKey, generateKeyPairSync, type KeyObject, verify } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { createServer as createH2Server, type Http2Server } from 'node:http2';
 import type { AddressInfo } from 'node:net';
+import { type JWTPayload, type JWTVerifyOptions, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql } from '../../../test/gql/index.js';
 import { createTestApp, type TestApp } from '../../../test/harness.js';
@@ -15,19 +16,16 @@ interface Received {
   body: string;
 }
 
-/** Verifies a compact JWS with node:crypto, as APNs and Google do; returns its claims. */
-function verifyJwt(token: string, key: KeyObject, alg: 'ES256' | 'RS256'): Record<string, unknown> {
-  const [h, c, s] = token.split('.');
-  const header = JSON.parse(Buffer.from(h as string, 'base64url').toString()) as { alg: string };
-  if (header.alg !== alg) throw new Error(`alg ${header.alg}`);
-  const ok = verify(
-    'sha256',
-    Buffer.from(`${h}.${c}`),
-    alg === 'ES256' ? { key, dsaEncoding: 'ieee-p1363' } : key,
-    Buffer.from(s as string, 'base64url'),
-  );
-  if (!ok) throw new Error('bad signature');
-  return JSON.parse(Buffer.from(c as string, 'base64url').toString()) as Record<string, unknown>;
+/** Verifies a JWT as APNs and Google do (signature, algorithm, claims); returns its claims. */
+async function verifyJwt(
+  token: string,
+  key: KeyObject,
+  alg: 'ES256' | 'RS256',
+  options: JWTVerifyOptions = {},
+): Promise<JWTPayload> {
+  const { payload } = await jwtVerify(token, key, { algorithms: [alg], ...options });
+  if (typeof payload.iat !== 'number') throw new Error('no iat');
+  return payload;
 }
 
 const PushDeliveries = graphql(`
@@ -70,6 +68,7 @@ describe('Notification API, push worker and provider adapters', () => {
   let apnsPublic: KeyObject;
   let fcmPublic: KeyObject;
   let worker: PushDeliveryManager;
+  let tokenUrl = '';
 
   beforeAll(async () => {
     http = createServer((req, res) => {
@@ -100,7 +99,7 @@ describe('Notification API, push worker and provider adapters', () => {
       stream.on('data', (c: Buffer) => {
         body += c.toString();
       });
-      stream.on('end', () => {
+      stream.on('end', async () => {
         const path = String(headers[':path']);
         const answer = (status: number, json: unknown) => {
           stream.respond({ ':status': status, 'content-type': 'application/json' });
@@ -110,7 +109,8 @@ describe('Notification API, push worker and provider adapters', () => {
           if (path.startsWith('/3/device/')) {
             apnsReceived.push({ path, headers, body });
             const token = String(headers.authorization).replace(/^bearer /, '');
-            const claims = verifyJwt(token, apnsPublic, 'ES256');
+            // The app runs on a ManualClock: its tokens are current on that clock.
+            const claims = await verifyJwt(token, apnsPublic, 'ES256', { currentDate: t.clock.now() });
             if (claims.iss !== 'TEAM123456' || headers['apns-topic'] !== 'com.example.app')
               return answer(403, { reason: 'InvalidProviderToken' });
             if (path.endsWith('/bad-token')) return answer(400, { reason: 'BadDeviceToken' });
@@ -119,7 +119,13 @@ describe('Notification API, push worker and provider adapters', () => {
           }
           if (path === '/token') {
             const assertion = new URLSearchParams(body).get('assertion') ?? '';
-            const claims = verifyJwt(assertion, fcmPublic, 'RS256');
+            const claims = await verifyJwt(assertion, fcmPublic, 'RS256', {
+              audience: tokenUrl,
+              currentDate: t.clock.now(),
+              requiredClaims: ['exp'],
+            });
+            if (claims.scope !== 'https://www.googleapis.com/auth/firebase.messaging')
+              return answer(400, { error: 'invalid_scope' });
             if (claims.iss !== 'push@example.iam.gserviceaccount.com')
               return answer(401, { error: 'invalid_grant' });
             return answer(200, { access_token: 'ya29.local', expires_in: 3600, token_type: 'Bearer' });
@@ -138,9 +144,12 @@ describe('Notification API, push worker and provider adapters', () => {
     });
     await new Promise<void>((resolve) => h2.listen(0, '127.0.0.1', resolve));
     const h2Url = `http://127.0.0.1:${(h2.address() as AddressInfo).port}`;
+    tokenUrl = `${h2Url}/token`;
 
     t = await createTestApp({
       env: {
+        // The test receivers listen on loopback, which the default allowlist refuses.
+        PUSH_ALLOWED_TARGETS: '127.0.0.1',
         PUSH_MAX_ATTEMPTS: '3',
         PUSH_RETRY_BASE_MS: '1000',
         PUSH_RETRY_MAX_MS: '10000',
@@ -152,7 +161,7 @@ describe('Notification API, push worker and provider adapters', () => {
         APNS_PRIVATE_KEY: apnsKeys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
         APNS_TOPIC: 'com.example.app',
         FCM_URL: h2Url,
-        FCM_TOKEN_URL: `${h2Url}/token`,
+        FCM_TOKEN_URL: tokenUrl,
         FCM_PROJECT_ID: 'demo-project',
         FCM_CLIENT_EMAIL: 'push@example.iam.gserviceaccount.com',
         FCM_PRIVATE_KEY: fcmKeys.privateKey

@@ -1,8 +1,10 @@
-import { createPrivateKey, type KeyObject, sign } from 'node:crypto';
-import { type ClientHttp2Session, connect, constants } from 'node:http2';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { SignJWT } from 'jose';
+import { Agent, type buildConnector, request } from 'undici';
 import type { Clock } from '../../clock.js';
 import type { PushConfig } from '../../config.js';
 import type { DeliveryType } from './notification.manager.js';
+import { guardedAgent, TargetPolicy, TargetRefusedError } from './push.targets.js';
 
 /** One delivery as a provider sends it. */
 export interface PushJob {
@@ -20,24 +22,6 @@ export type SendResult = { ok: true } | { ok: false; permanent: boolean; error: 
 
 export interface PushSender {
   send(job: PushJob): Promise<SendResult>;
-  close(): void;
-}
-
-const b64url = (data: string | Buffer) => Buffer.from(data).toString('base64url');
-
-/** A compact JWS: ES256 (APNs) or RS256 (Google service accounts), signed with node:crypto. */
-export function signJwt(
-  alg: 'ES256' | 'RS256',
-  key: KeyObject,
-  header: Record<string, string>,
-  claims: Record<string, unknown>,
-): string {
-  const input = `${b64url(JSON.stringify({ alg, typ: 'JWT', ...header }))}.${b64url(JSON.stringify(claims))}`;
-  const signature =
-    alg === 'ES256'
-      ? sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' })
-      : sign('sha256', Buffer.from(input), key);
-  return `${input}.${b64url(signature)}`;
 }
 
 const messageText = (message: unknown): string =>
@@ -46,62 +30,37 @@ const messageText = (message: unknown): string =>
 /** What a transient failure looks like: timeouts, throttling, server errors. */
 const retryable = (status: number) => status === 408 || status === 429 || status >= 500;
 
-interface H2Response {
+interface ProviderResponse {
   status: number;
   body: string;
 }
 
-/** HTTP/2 requests with one reused session per origin (APNs and FCM both want long-lived sessions). */
-class Http2Pool {
-  private readonly sessions = new Map<string, ClientHttp2Session>();
+/**
+ * HTTP/2 to the providers through one undici Agent: APNs and FCM both want long-lived, multiplexed
+ * sessions. `https:` negotiates h2 by ALPN; a plain `http:` URL (a local test server) speaks h2c.
+ */
+class ProviderClient {
+  private readonly agent: Agent;
 
-  constructor(private readonly timeoutMs: number) {}
-
-  private session(origin: string): ClientHttp2Session {
-    const existing = this.sessions.get(origin);
-    if (existing && !existing.closed && !existing.destroyed) return existing;
-    const session = connect(origin);
-    session.on('error', () => this.sessions.delete(origin));
-    session.on('close', () => this.sessions.delete(origin));
-    session.on('goaway', () => this.sessions.delete(origin));
-    session.unref();
-    this.sessions.set(origin, session);
-    return session;
+  constructor(private readonly timeoutMs: number) {
+    // useH2c (h2 without TLS) is a connector option the typings lag behind on; only http: uses it.
+    const connect: buildConnector.BuildOptions & { useH2c: boolean } = { useH2c: true, timeout: timeoutMs };
+    this.agent = new Agent({ allowH2: true, connect });
   }
 
-  request(url: string, headers: Record<string, string>, body: string): Promise<H2Response> {
-    const target = new URL(url);
-    return new Promise<H2Response>((resolve, reject) => {
-      let session: ClientHttp2Session;
-      try {
-        session = this.session(target.origin);
-      } catch (err) {
-        return reject(err);
-      }
-      const stream = session.request({
-        [constants.HTTP2_HEADER_METHOD]: 'POST',
-        [constants.HTTP2_HEADER_PATH]: `${target.pathname}${target.search}`,
-        ...headers,
-      });
-      stream.setTimeout(this.timeoutMs, () => stream.close(constants.NGHTTP2_CANCEL));
-      let status = 0;
-      const chunks: Buffer[] = [];
-      stream.on('response', (h) => {
-        status = Number(h[constants.HTTP2_HEADER_STATUS]);
-      });
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('error', reject);
-      stream.on('close', () => {
-        if (status === 0) return reject(new Error('HTTP/2 stream closed without a response (timeout?)'));
-        resolve({ status, body: Buffer.concat(chunks).toString('utf8') });
-      });
-      stream.end(body);
+  async post(url: string, headers: Record<string, string>, body: string): Promise<ProviderResponse> {
+    const response = await request(url, {
+      method: 'POST',
+      headers,
+      body,
+      dispatcher: this.agent,
+      signal: AbortSignal.timeout(this.timeoutMs),
     });
+    return { status: response.statusCode, body: await response.body.text() };
   }
 
-  close(): void {
-    for (const s of this.sessions.values()) s.close();
-    this.sessions.clear();
+  close(): Promise<void> {
+    return this.agent.close();
   }
 }
 
@@ -112,22 +71,21 @@ export class ApnsSender implements PushSender {
 
   constructor(
     private readonly config: NonNullable<PushConfig['apns']>,
-    private readonly pool: Http2Pool,
+    private readonly client: ProviderClient,
     private readonly clock: Clock,
   ) {
     this.key = createPrivateKey(config.privateKey);
   }
 
   /** APNs wants the token refreshed at most every 20 minutes and at least every 60. */
-  private bearer(): string {
+  private async bearer(): Promise<string> {
     const now = Math.floor(this.clock.now().getTime() / 1000);
     if (!this.token || now - this.token.issuedAt > 50 * 60) {
-      const value = signJwt(
-        'ES256',
-        this.key,
-        { kid: this.config.keyId },
-        { iss: this.config.teamId, iat: now },
-      );
+      const value = await new SignJWT({})
+        .setProtectedHeader({ alg: 'ES256', kid: this.config.keyId })
+        .setIssuer(this.config.teamId)
+        .setIssuedAt(now)
+        .sign(this.key);
       this.token = { value, issuedAt: now };
     }
     return this.token.value;
@@ -144,10 +102,10 @@ export class ApnsSender implements PushSender {
       tag: job.tag,
       message: job.message,
     };
-    const response = await this.pool.request(
+    const response = await this.client.post(
       `${this.config.url}/3/device/${encodeURIComponent(job.deviceId)}`,
       {
-        authorization: `bearer ${this.bearer()}`,
+        authorization: `bearer ${await this.bearer()}`,
         'apns-topic': this.config.topic,
         'apns-push-type': 'alert',
         'apns-id': asUuid(job.eventId),
@@ -161,39 +119,38 @@ export class ApnsSender implements PushSender {
     if (response.status === 403 && reason === 'ExpiredProviderToken') this.token = null;
     return { ok: false, permanent: !retryable(response.status) && reason !== 'ExpiredProviderToken', error };
   }
-
-  close(): void {}
 }
 
-/** FCM HTTP v1 (`projects/{id}/messages:send`) with a service-account OAuth2 token (JWT RS256). */
-export class FcmSender implements PushSender {
+/**
+ * A Google service account's OAuth2 access token: the JWT-bearer grant (RFC 7523) — an RS256
+ * assertion signed with jose, exchanged at the token endpoint — cached until a minute before it
+ * expires. google-auth-library would do the same but hard-codes Google's token URL (so it cannot be
+ * pointed at FCM_TOKEN_URL), and brings 23 packages (13 MB) including a second JWT stack.
+ */
+export class ServiceAccountToken {
   private readonly key: KeyObject;
   private token: { value: string; expiresAt: number } | null = null;
 
   constructor(
-    private readonly config: NonNullable<PushConfig['fcm']>,
-    private readonly pool: Http2Pool,
+    private readonly config: { tokenUrl: string; clientEmail: string; privateKey: string },
+    private readonly scope: string,
+    private readonly client: ProviderClient,
     private readonly clock: Clock,
   ) {
     this.key = createPrivateKey(config.privateKey);
   }
 
-  private async bearer(): Promise<string> {
+  async get(): Promise<string> {
     const now = Math.floor(this.clock.now().getTime() / 1000);
     if (this.token && this.token.expiresAt - 60 > now) return this.token.value;
-    const assertion = signJwt(
-      'RS256',
-      this.key,
-      {},
-      {
-        iss: this.config.clientEmail,
-        scope: 'https://www.googleapis.com/auth/firebase.messaging',
-        aud: this.config.tokenUrl,
-        iat: now,
-        exp: now + 3600,
-      },
-    );
-    const response = await this.pool.request(
+    const assertion = await new SignJWT({ scope: this.scope })
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
+      .setIssuer(this.config.clientEmail)
+      .setAudience(this.config.tokenUrl)
+      .setIssuedAt(now)
+      .setExpirationTime(now + 3600)
+      .sign(this.key);
+    const response = await this.client.post(
       this.config.tokenUrl,
       { 'content-type': 'application/x-www-form-urlencoded' },
       new URLSearchParams({
@@ -209,10 +166,33 @@ export class FcmSender implements PushSender {
     return this.token.value;
   }
 
+  /** The provider refused the token (401): fetch a new one next time. */
+  forget(): void {
+    this.token = null;
+  }
+}
+
+/** FCM HTTP v1 (`projects/{id}/messages:send`) with a service-account OAuth2 token. */
+export class FcmSender implements PushSender {
+  private readonly token: ServiceAccountToken;
+
+  constructor(
+    private readonly config: NonNullable<PushConfig['fcm']>,
+    private readonly client: ProviderClient,
+    clock: Clock,
+  ) {
+    this.token = new ServiceAccountToken(
+      config,
+      'https://www.googleapis.com/auth/firebase.messaging',
+      client,
+      clock,
+    );
+  }
+
   async send(job: PushJob): Promise<SendResult> {
-    const response = await this.pool.request(
+    const response = await this.client.post(
       `${this.config.url}/v1/projects/${encodeURIComponent(this.config.projectId)}/messages:send`,
-      { authorization: `Bearer ${await this.bearer()}`, 'content-type': 'application/json' },
+      { authorization: `Bearer ${await this.token.get()}`, 'content-type': 'application/json' },
       JSON.stringify({
         message: {
           token: job.deviceId,
@@ -223,30 +203,39 @@ export class FcmSender implements PushSender {
     );
     if (response.status === 200) return { ok: true };
     const status = (safeJson(response.body)?.error as { status?: string } | undefined)?.status;
-    if (response.status === 401) this.token = null;
+    if (response.status === 401) this.token.forget();
     return {
       ok: false,
       permanent: !retryable(response.status) && response.status !== 401,
       error: `FCM ${response.status}${status ? ` ${status}` : ''}`,
     };
   }
-
-  close(): void {}
 }
 
-/** httpcb: POST the message to the device's URL; customhttp: POST `{deviceId, message}` to the configured URL. */
+/**
+ * httpcb: POST the message to the device's URL, through the guarded agent (PUSH_ALLOWED_TARGETS,
+ * checked at connect time); customhttp: POST `{deviceId, message}` to the configured URL (the
+ * operator's own, so not subject to the allowlist). Redirects are not followed.
+ */
 export class HttpSender implements PushSender {
-  constructor(private readonly config: PushConfig) {}
+  private readonly plain = new Agent();
+
+  constructor(
+    private readonly config: PushConfig,
+    private readonly guarded: Agent,
+  ) {}
 
   async send(job: PushJob): Promise<SendResult> {
     let url: string;
     let body: string;
     const headers: Record<string, string> = { 'x-gms-notification-id': job.eventId, 'x-gms-tag': job.tag };
+    let dispatcher = this.plain;
     if (job.type === 'httpcb') {
       url = job.deviceId;
       body = messageText(job.message);
       headers['content-type'] =
         typeof job.message === 'string' ? 'text/plain; charset=utf-8' : 'application/json';
+      dispatcher = this.guarded;
     } else {
       const custom = this.config.customHttp;
       if (!custom)
@@ -261,33 +250,44 @@ export class HttpSender implements PushSender {
       const authorization = job.authorization ?? custom.authorization;
       if (authorization) headers.authorization = authorization;
     }
-    const response = await fetch(url, {
-      method: 'POST',
-      headers,
-      body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(this.config.httpTimeoutMs),
-    });
-    await response.arrayBuffer().catch(() => undefined);
-    if (response.status >= 200 && response.status < 300) return { ok: true };
-    return { ok: false, permanent: !retryable(response.status), error: `HTTP ${response.status}` };
+    let status: number;
+    try {
+      const response = await request(url, {
+        method: 'POST',
+        headers,
+        body,
+        dispatcher,
+        signal: AbortSignal.timeout(this.config.httpTimeoutMs),
+      });
+      status = response.statusCode;
+      await response.body.dump();
+    } catch (err) {
+      if (err instanceof TargetRefusedError) return { ok: false, permanent: true, error: err.message };
+      throw err;
+    }
+    if (status >= 200 && status < 300) return { ok: true };
+    return { ok: false, permanent: !retryable(status), error: `HTTP ${status}` };
   }
 
-  close(): void {}
+  close(): Promise<void> {
+    return this.plain.close();
+  }
 }
 
 /** The sender for each delivery type, per configuration. */
 export class PushSenders {
-  private readonly pool: Http2Pool;
+  private readonly providers: ProviderClient;
+  private readonly guarded: Agent;
   private readonly http: HttpSender;
   private readonly apns: ApnsSender | null;
   private readonly fcm: FcmSender | null;
 
   constructor(config: PushConfig, clock: Clock) {
-    this.pool = new Http2Pool(config.httpTimeoutMs);
-    this.http = new HttpSender(config);
-    this.apns = config.apns ? new ApnsSender(config.apns, this.pool, clock) : null;
-    this.fcm = config.fcm ? new FcmSender(config.fcm, this.pool, clock) : null;
+    this.providers = new ProviderClient(config.httpTimeoutMs);
+    this.guarded = guardedAgent(new TargetPolicy(config.allowedTargets), config.httpTimeoutMs);
+    this.http = new HttpSender(config, this.guarded);
+    this.apns = config.apns ? new ApnsSender(config.apns, this.providers, clock) : null;
+    this.fcm = config.fcm ? new FcmSender(config.fcm, this.providers, clock) : null;
   }
 
   async send(job: PushJob): Promise<SendResult> {
@@ -312,8 +312,8 @@ export class PushSenders {
     }
   }
 
-  close(): void {
-    this.pool.close();
+  async close(): Promise<void> {
+    await Promise.all([this.providers.close(), this.guarded.close(), this.http.close()]);
   }
 }
 

@@ -104,6 +104,7 @@ export class SessionManager {
   /** Where modules plug in service types and per-session requests. */
   readonly handlers = new SessionHandlerRegistry();
   private readonly stoppedListeners: SessionStoppedListener[] = [];
+  private readonly paramChecks: ((params: Record<string, string>) => void)[] = [];
 
   constructor(
     private readonly deps: Deps,
@@ -111,6 +112,14 @@ export class SessionManager {
     private readonly storage: StorageManager,
     private readonly activity: ActivityRecorder | null = null,
   ) {}
+
+  /**
+   * `check(params)` runs on every create, after the request is merged with the configuration and
+   * before anything is written; it throws a DomainError to refuse (e.g. push checks an httpcb URL).
+   */
+  addParamCheck(check: (params: Record<string, string>) => void): void {
+    this.paramChecks.push(check);
+  }
 
   /** Called, in registration order, whenever a session is stopped or expires. */
   onStopped(listener: SessionStoppedListener): void {
@@ -183,6 +192,7 @@ export class SessionManager {
           `Missing mandatory parameter ${name} for service '${serviceName}'`,
           name,
         );
+    for (const check of this.paramChecks) check(params);
     const rollbackWork: (() => Promise<void>)[] = [];
     const onRollback = (fn: () => Promise<void>) => {
       rollbackWork.push(fn);
