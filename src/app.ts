@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createServerAdapter } from '@whatwg-node/server';
+import { DEVICE_TOKEN_HEADER } from './auth/ownership.js';
 import type { Viewer } from './auth/viewer.js';
 import type { Deps } from './deps.js';
 import { createGraphQLWebSocket } from './graphql/websocket.js';
@@ -40,6 +41,7 @@ export async function buildApp(deps: Deps, managers: Managers = createManagers(d
     managers.auth.authenticate({
       authorization: request.headers.get('authorization'),
       gmsUser: request.headers.get('gms_user'),
+      deviceToken: request.headers.get(DEVICE_TOKEN_HEADER),
     });
   const yoga = createGraphQLServer(deps, managers, authenticateRequest);
   const ws = createGraphQLWebSocket(deps, yoga, (c) => managers.auth.authenticate(c));

@@ -94,6 +94,7 @@ const envSchema = z.object({
   RETENTION_ROUTING_DAYS: nonNegativeInt.default(30),
   RETENTION_RESOURCE_HISTORY_DAYS: positiveInt.default(90),
   PUSH_ALLOWED_TARGETS: z.string().default('*'),
+  LEGACY_ACCESS: z.enum(['compatible', 'strict']).default('compatible'),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -140,6 +141,11 @@ export interface Config {
   push: PushConfig;
   /** How long append-only records are kept (docs/data-lifecycle.md). */
   retention: RetentionConfig;
+  /**
+   * Ownership on the legacy paths (README "Legacy access modes"): `compatible` keeps GMS 8.1's
+   * open ids; `strict` binds what a device creates to it. GraphQL is always strict.
+   */
+  legacyAccess: 'compatible' | 'strict';
 }
 
 /** Retention of append-only records; every `*Days` is counted from when a row stopped being owed. */
@@ -320,6 +326,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       routingDays: e.RETENTION_ROUTING_DAYS,
       resourceHistoryDays: e.RETENTION_RESOURCE_HISTORY_DAYS,
     },
+    legacyAccess: e.LEGACY_ACCESS,
   };
 }
 

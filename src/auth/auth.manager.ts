@@ -16,6 +16,8 @@ function safeEqual(a: string, b: string): boolean {
 export interface Credentials {
   authorization: string | null;
   gmsUser: string | null;
+  /** `x-gms-device-token` (ownership/strict mode); ignored with admin or agent credentials. */
+  deviceToken?: string | null;
 }
 
 /** Resolves a module's own bearer token to a viewer (null: not a live token). */
@@ -49,7 +51,7 @@ export class AuthManager {
 
   async authenticate(credentials: Credentials): Promise<Viewer> {
     const { authorization, gmsUser } = credentials;
-    if (!authorization) return { kind: 'user', gmsUser };
+    if (!authorization) return { kind: 'user', gmsUser, deviceToken: credentials.deviceToken ?? null };
     const [scheme, value = ''] = authorization.trim().split(/\s+/, 2);
     if (scheme?.toLowerCase() === 'basic') {
       const decoded = Buffer.from(value, 'base64').toString('utf8');

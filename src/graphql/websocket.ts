@@ -38,6 +38,7 @@ function credentialsFrom(params: Record<string, unknown> | undefined) {
   return {
     authorization: pick('authorization', 'Authorization'),
     gmsUser: pick('gms_user', 'gmsUser'),
+    deviceToken: pick('x-gms-device-token', 'deviceToken'),
   };
 }
 

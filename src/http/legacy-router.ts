@@ -1,3 +1,4 @@
+import { DEVICE_TOKEN_HEADER, legacyRequester, type Requester } from '../auth/ownership.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { Deps } from '../deps.js';
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
@@ -14,6 +15,8 @@ export interface LegacyRequest {
   viewer: Viewer;
   /** The `gms_user` header: the end user's opaque identity in GMS. */
   gmsUser: string | null;
+  /** Viewer, gms_user and the LEGACY_ACCESS ownership rules, as managers take them. */
+  caller: Requester;
   /** Parsed once, on first call. */
   body(): Promise<ParsedBody>;
   raw: Request;
@@ -108,20 +111,26 @@ export class LegacyRouter {
     assertNoNul(request.headers.get('gms_user'), 'The gms_user header');
     let parsed: Promise<ParsedBody> | null = null;
     const limits = ctx.deps.config.limits;
+    const gmsUser = request.headers.get('gms_user');
+    const { requester, issued } = legacyRequester(viewer, gmsUser, ctx.deps.config);
     const req: LegacyRequest = {
       method: request.method.toUpperCase(),
       url,
       params: found.params,
       headers: request.headers,
       viewer,
-      gmsUser: request.headers.get('gms_user'),
+      gmsUser,
+      caller: requester,
       body: () => {
         parsed ??= parseBody(request, limits);
         return parsed;
       },
       raw: request,
     };
-    return found.route.handler(req, ctx);
+    const response = await found.route.handler(req, ctx);
+    // Strict mode: the token what this request created is bound to (see auth/ownership.ts).
+    if (issued) response.headers.set(DEVICE_TOKEN_HEADER, issued);
+    return response;
   }
 }
 

@@ -135,6 +135,10 @@ type Documents = {
     "\n  mutation GraphqlLogin($u: String!, $p: String!) {\n    login(username: $u, password: $p) {\n      __typename\n      ... on MutationLoginSuccess {\n        data {\n          token\n          expiresAt\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": typeof types.GraphqlLoginDocument,
     "\n  query GraphqlNodes {\n    nodes {\n      id\n      name\n      status\n      health\n    }\n  }\n": typeof types.GraphqlNodesDocument,
     "\n  query GraphqlViewer {\n    viewer {\n      kind\n      username\n      gmsUser\n    }\n  }\n": typeof types.GraphqlViewerDocument,
+    "\n  query AccessStorageRead($id: String!) { storageEntry(id: $id) { id values { key text } } }\n": typeof types.AccessStorageReadDocument,
+    "\n  mutation AccessStorageWrite($id: String!) {\n    updateStorageEntry(id: $id, values: [{ key: \"forged\", value: \"1\" }]) {\n      __typename\n      ... on Error { code }\n    }\n  }\n": typeof types.AccessStorageWriteDocument,
+    "\n  query AccessInbox($gmsUser: String) {\n    deviceEvents(gmsUser: $gmsUser) { __typename ... on QueryDeviceEventsSuccess { data { tag message } } }\n  }\n": typeof types.AccessInboxDocument,
+    "\n  query AccessSubscriptions { notificationSubscriptions { id gmsUser } }\n": typeof types.AccessSubscriptionsDocument,
     "\n  mutation NodeTestLogin {\n    login(username: \"default\", password: \"password\") {\n      __typename\n      ... on MutationLoginSuccess {\n        data {\n          token\n        }\n      }\n    }\n  }\n": typeof types.NodeTestLoginDocument,
     "\n  query ProvisioningExport {\n    configurationExport {\n      yaml\n      json\n    }\n  }\n": typeof types.ProvisioningExportDocument,
     "\n  mutation ProvisioningImport($document: String!, $format: ConfigurationFormat) {\n    importConfiguration(document: $document, format: $format) {\n      __typename\n      ... on MutationImportConfigurationSuccess {\n        data {\n          sections\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n      ... on ValidationError {\n        field\n      }\n    }\n  }\n": typeof types.ProvisioningImportDocument,
@@ -267,6 +271,10 @@ const documents: Documents = {
     "\n  mutation GraphqlLogin($u: String!, $p: String!) {\n    login(username: $u, password: $p) {\n      __typename\n      ... on MutationLoginSuccess {\n        data {\n          token\n          expiresAt\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": types.GraphqlLoginDocument,
     "\n  query GraphqlNodes {\n    nodes {\n      id\n      name\n      status\n      health\n    }\n  }\n": types.GraphqlNodesDocument,
     "\n  query GraphqlViewer {\n    viewer {\n      kind\n      username\n      gmsUser\n    }\n  }\n": types.GraphqlViewerDocument,
+    "\n  query AccessStorageRead($id: String!) { storageEntry(id: $id) { id values { key text } } }\n": types.AccessStorageReadDocument,
+    "\n  mutation AccessStorageWrite($id: String!) {\n    updateStorageEntry(id: $id, values: [{ key: \"forged\", value: \"1\" }]) {\n      __typename\n      ... on Error { code }\n    }\n  }\n": types.AccessStorageWriteDocument,
+    "\n  query AccessInbox($gmsUser: String) {\n    deviceEvents(gmsUser: $gmsUser) { __typename ... on QueryDeviceEventsSuccess { data { tag message } } }\n  }\n": types.AccessInboxDocument,
+    "\n  query AccessSubscriptions { notificationSubscriptions { id gmsUser } }\n": types.AccessSubscriptionsDocument,
     "\n  mutation NodeTestLogin {\n    login(username: \"default\", password: \"password\") {\n      __typename\n      ... on MutationLoginSuccess {\n        data {\n          token\n        }\n      }\n    }\n  }\n": types.NodeTestLoginDocument,
     "\n  query ProvisioningExport {\n    configurationExport {\n      yaml\n      json\n    }\n  }\n": types.ProvisioningExportDocument,
     "\n  mutation ProvisioningImport($document: String!, $format: ConfigurationFormat) {\n    importConfiguration(document: $document, format: $format) {\n      __typename\n      ... on MutationImportConfigurationSuccess {\n        data {\n          sections\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n      ... on ValidationError {\n        field\n      }\n    }\n  }\n": types.ProvisioningImportDocument,
@@ -776,6 +784,22 @@ export function graphql(source: "\n  query GraphqlNodes {\n    nodes {\n      id
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query GraphqlViewer {\n    viewer {\n      kind\n      username\n      gmsUser\n    }\n  }\n"): (typeof documents)["\n  query GraphqlViewer {\n    viewer {\n      kind\n      username\n      gmsUser\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AccessStorageRead($id: String!) { storageEntry(id: $id) { id values { key text } } }\n"): (typeof documents)["\n  query AccessStorageRead($id: String!) { storageEntry(id: $id) { id values { key text } } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AccessStorageWrite($id: String!) {\n    updateStorageEntry(id: $id, values: [{ key: \"forged\", value: \"1\" }]) {\n      __typename\n      ... on Error { code }\n    }\n  }\n"): (typeof documents)["\n  mutation AccessStorageWrite($id: String!) {\n    updateStorageEntry(id: $id, values: [{ key: \"forged\", value: \"1\" }]) {\n      __typename\n      ... on Error { code }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AccessInbox($gmsUser: String) {\n    deviceEvents(gmsUser: $gmsUser) { __typename ... on QueryDeviceEventsSuccess { data { tag message } } }\n  }\n"): (typeof documents)["\n  query AccessInbox($gmsUser: String) {\n    deviceEvents(gmsUser: $gmsUser) { __typename ... on QueryDeviceEventsSuccess { data { tag message } } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AccessSubscriptions { notificationSubscriptions { id gmsUser } }\n"): (typeof documents)["\n  query AccessSubscriptions { notificationSubscriptions { id gmsUser } }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

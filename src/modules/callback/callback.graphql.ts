@@ -1,6 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { isAdmin } from '../../auth/viewer.js';
-import { NotFoundError } from '../../errors.js';
+import { graphqlRequester } from '../../auth/ownership.js';
 import { builder } from '../../graphql/builder.js';
 import type { GraphQLContext } from '../../graphql/context.js';
 import { refreshOnEvents } from '../../pubsub/refresh-on-events.js';
@@ -32,19 +31,12 @@ const DialRequestRef = builder.objectRef<DialRequest>('CallbackDialRequest').imp
   }),
 });
 
-/** A device sees only its own callbacks (same gms_user); admins see all. */
-async function visibleCallback(ctx: GraphQLContext, id: string): Promise<CallbackRow | null> {
-  const row = await ctx.managers.callbacks.find(id);
-  if (!row) return null;
-  if (isAdmin(ctx.viewer)) return row;
-  return row.gmsUser !== null && row.gmsUser === ctx.viewer.gmsUser ? row : null;
-}
+/** GraphQL is always strict: a device sees only its own callbacks; admins see all. */
+const visibleCallback = (ctx: GraphQLContext, id: string): Promise<CallbackRow | null> =>
+  ctx.managers.callbacks.findOwned(graphqlRequester(ctx.viewer), id);
 
-async function ownCallback(ctx: GraphQLContext, id: string): Promise<CallbackRow> {
-  const row = await visibleCallback(ctx, id);
-  if (!row) throw new NotFoundError('callback/not_found', `Callback '${id}' not found`);
-  return row;
-}
+const ownCallback = (ctx: GraphQLContext, id: string): Promise<CallbackRow> =>
+  ctx.managers.callbacks.owned(graphqlRequester(ctx.viewer), id);
 
 async function subscribedCallback(ctx: GraphQLContext, id: string): Promise<CallbackRow> {
   const row = await visibleCallback(ctx, id);
@@ -216,7 +208,7 @@ builder.mutationFields((t) => ({
       const result = await ctx.managers.callbacks.start(
         args.service,
         { control, userData, files: [] },
-        { viewer: ctx.viewer, gmsUser: ctx.viewer.gmsUser, baseUrl: ctx.deps.config.publicUrl },
+        { ...graphqlRequester(ctx.viewer), baseUrl: ctx.deps.config.publicUrl },
       );
       return { callback: await ctx.managers.callbacks.get(result.id), response: result.response };
     },

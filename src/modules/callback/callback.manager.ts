@@ -15,6 +15,7 @@ import {
   type SQL,
   sql,
 } from 'drizzle-orm';
+import { assertOwns, owns } from '../../auth/ownership.js';
 import type { DbOrTx } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
 import { DomainError, NotFoundError, UnavailableError, ValidationError } from '../../errors.js';
@@ -357,6 +358,7 @@ export class CallbackManager {
       id: session.id,
       serviceName: service.name,
       gmsUser: ctx.gmsUser,
+      ownerTokenHash: ctx.ownerTokenHash ?? null,
       state: scheduled ? 'SCHEDULED' : 'QUEUED',
       mediaType: media,
       callDirection: direction,
@@ -1433,6 +1435,22 @@ export class CallbackManager {
     const row = await this.find(id);
     if (!row) throw this.notFound(id);
     return row;
+  }
+
+  /** A callback the caller may act on (auth/ownership.ts: strict → only the device that started it). */
+  async owned(caller: Caller, id: string): Promise<CallbackRow> {
+    return assertOwns(caller.viewer, await this.get(id), caller.rules, () => this.notFound(id));
+  }
+
+  /** `owned`, or null. */
+  async findOwned(caller: Caller, id: string): Promise<CallbackRow | null> {
+    const row = await this.find(id);
+    return row && this.visibleTo(caller, [row]).length > 0 ? row : null;
+  }
+
+  /** The rows a caller may see: all under `open` rules (GMS 8.1), its own under `strict`. */
+  visibleTo(caller: Caller, rows: CallbackRow[]): CallbackRow[] {
+    return caller.rules === 'open' ? rows : rows.filter((r) => owns(caller.viewer, r));
   }
 
   private notFound(id: string) {

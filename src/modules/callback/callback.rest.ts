@@ -1,4 +1,4 @@
-import { ValidationError } from '../../errors.js';
+import { ForbiddenError, UnauthorizedError, ValidationError } from '../../errors.js';
 import { jsonResponse } from '../../http/http-errors.js';
 import type { LegacyContext, LegacyRequest, LegacyRouter } from '../../http/legacy-router.js';
 import { requestParamsFromBody } from '../sessions/sessions.rest.js';
@@ -21,6 +21,10 @@ function states(value: string | null, field: string): CallbackState[] | null {
   }
   return out;
 }
+
+/** An admin operation asked by a device: 401 without credentials (so it can retry with them), else 403. */
+const adminOnly = (req: LegacyRequest, message: string) =>
+  req.headers.get('authorization') ? new ForbiddenError(message) : new UnauthorizedError(message);
 
 const RESERVED_QUERY_KEYS = new Set(['operand', 'max']);
 
@@ -50,11 +54,7 @@ export function registerCallbackRoutes(router: LegacyRouter): void {
     const result = await ctx.managers.callbacks.start(
       req.params.name ?? '',
       requestParamsFromBody(await req.body()),
-      {
-        viewer: req.viewer,
-        gmsUser: req.gmsUser,
-        baseUrl: baseUrl(req, ctx),
-      },
+      { ...req.caller, baseUrl: baseUrl(req, ctx) },
     );
     return jsonResponse(result.response ?? {}, result.status);
   });
@@ -72,8 +72,11 @@ export function registerCallbackRoutes(router: LegacyRouter): void {
         'operand',
       );
     const filters = [...q.entries()].filter(([k]) => !RESERVED_QUERY_KEYS.has(k));
+    // Strict mode: the whole list (every customer's number and user data) is for admins only.
+    if (req.caller.rules === 'strict' && req.viewer.kind !== 'admin' && !q.get('_customer_number'))
+      throw adminOnly(req, 'Listing callbacks without _customer_number needs admin credentials');
     const rows = await managers.callbacks.recent(name, maxParam(q.get('max'), 1000));
-    const records = rows.map((r) => managers.callbacks.record(r));
+    const records = managers.callbacks.visibleTo(req.caller, rows).map((r) => managers.callbacks.record(r));
     const hit = (rec: Record<string, unknown>) => {
       if (filters.length === 0) return true;
       const tests = filters.map(([k, v]) => String(rec[k] ?? '') === v);
@@ -98,11 +101,14 @@ export function registerCallbackRoutes(router: LegacyRouter): void {
       customerNumber: number,
       states: states(q.get('_callback_state'), '_callback_state'),
     });
-    return jsonResponse(rows.map((r) => managers.callbacks.record(r)));
+    return jsonResponse(
+      managers.callbacks.visibleTo(req.caller, rows).map((r) => managers.callbacks.record(r)),
+    );
   });
 
   router.add('DELETE', '/genesys/1/service/callback/:name/:id', async (req, { managers }) => {
-    const row = await managers.callbacks.cancel(req.params.id ?? '', { serviceName: req.params.name ?? '' });
+    const own = await managers.callbacks.owned(req.caller, req.params.id ?? '');
+    const row = await managers.callbacks.cancel(own.id, { serviceName: req.params.name ?? '' });
     return jsonResponse(managers.callbacks.record(row));
   });
 
@@ -115,7 +121,8 @@ export function registerCallbackRoutes(router: LegacyRouter): void {
         'Missing mandatory parameter _new_desired_time',
         '_new_desired_time',
       );
-    const row = await managers.callbacks.reschedule(req.params.id ?? '', when, req.params.name ?? '');
+    const own = await managers.callbacks.owned(req.caller, req.params.id ?? '');
+    const row = await managers.callbacks.reschedule(own.id, when, req.params.name ?? '');
     return jsonResponse(managers.callbacks.record(row));
   });
 

@@ -27,6 +27,8 @@ export const callbacksTable = pgTable(
     id: text('id').primaryKey(),
     serviceName: text('service_name').notNull(),
     gmsUser: text('gms_user'),
+    /** sha256 of the creator's device token (`x-gms-device-token`), or null: bound to gms_user only. */
+    ownerTokenHash: text('owner_token_hash'),
     state: text('state').$type<CallbackState>().notNull(),
     /** `_callback_reason` once COMPLETED (AGENT_CONNECTED, CANCELLED, CANCELLED_BY_ADMIN, FAIL_…). */
     reason: text('reason'),

@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import { graphqlRequester } from '../../auth/ownership.js';
 import { isAdmin } from '../../auth/viewer.js';
 import { ForbiddenError, NotFoundError } from '../../errors.js';
 import { builder } from '../../graphql/builder.js';
@@ -16,7 +17,7 @@ const AgentNextEnum = builder.enumType('ChatAgentNextState', {
   values: ['READY', 'AFTER_CALL_WORK', 'NOT_READY'] as const,
 });
 
-const notFound = (id: string) => new NotFoundError('chat/not_found', `Chat '${id}' not found`);
+const _notFound = (id: string) => new NotFoundError('chat/not_found', `Chat '${id}' not found`);
 
 /** Admins see every chat, an agent the chats it is reserved for or in, a device its own chats. */
 const notFoundAsNull = (err: unknown) => {
@@ -31,20 +32,12 @@ async function visibleChat(ctx: GraphQLContext, id: string): Promise<ChatView | 
   if (isAdmin(viewer)) return chat;
   if (viewer.kind === 'agent')
     return (await ctx.managers.chat.agentMayAccess(viewer.agentId, chat)) ? chat : null;
-  return chat.gmsUser !== null && chat.gmsUser === viewer.gmsUser ? chat : null;
+  return customerChat(ctx, id).catch(notFoundAsNull);
 }
 
-/** The customer's own chat (or any, for an admin acting for it). */
-async function customerChat(ctx: GraphQLContext, id: string): Promise<ChatView> {
-  const chat = await ctx.managers.chat.get(id).catch(notFoundAsNull);
-  const viewer = ctx.viewer;
-  if (
-    chat &&
-    (isAdmin(viewer) || (chat.gmsUser !== null && viewer.kind === 'user' && chat.gmsUser === viewer.gmsUser))
-  )
-    return chat;
-  throw notFound(id);
-}
+/** The customer's own chat (or any, for an admin acting for it); GraphQL is always strict. */
+const customerChat = (ctx: GraphQLContext, id: string): Promise<ChatView> =>
+  ctx.managers.chat.owned(graphqlRequester(ctx.viewer), id);
 
 function agentIdOf(ctx: GraphQLContext): string {
   if (ctx.viewer.kind !== 'agent') throw new ForbiddenError('Agent desktop operations need an agent token');
@@ -159,10 +152,7 @@ builder.mutationFields((t) => ({
     },
     errors: {},
     resolve: async (_r, args, ctx) => {
-      const id = String(args.sessionId);
-      const session = await ctx.managers.sessions.get(id);
-      if (!isAdmin(ctx.viewer) && (session.gmsUser === null || session.gmsUser !== ctx.viewer.gmsUser))
-        throw new NotFoundError('sessions/not_found', `Service session '${id}' not found or expired`);
+      const session = await ctx.managers.sessions.owned(graphqlRequester(ctx.viewer), String(args.sessionId));
       const { chat } = await ctx.managers.chat.start(
         session,
         {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { and, asc, desc, eq, gte, ne, type SQL, sql } from 'drizzle-orm';
+import { assertOwns, type Requester } from '../../auth/ownership.js';
 import type { DbOrTx } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
@@ -40,6 +41,8 @@ export interface ChatView {
   serviceName: string;
   serviceType: string;
   gmsUser: string | null;
+  /** The device-token hash of the session that started it (auth/ownership.ts). */
+  ownerTokenHash: string | null;
   status: ChatStatus;
   nickname: string;
   firstName: string | null;
@@ -109,6 +112,8 @@ declare module '../../pubsub/topics.js' {
   }
 }
 
+const chatNotFound = (id: string) => new NotFoundError('chat/not_found', `Chat '${id}' not found`);
+
 /** `YYYY-MM-DDTHH:MM:SSZ`, as Chat API v1 writes `startedAt`. */
 export const chatTime = (d: Date) => `${d.toISOString().slice(0, 19)}Z`;
 
@@ -118,6 +123,7 @@ const toView = (r: ChatRow): ChatView => ({
   serviceName: r.serviceName,
   serviceType: r.serviceType,
   gmsUser: r.gmsUser,
+  ownerTokenHash: r.ownerTokenHash,
   status: r.status,
   nickname: r.nickname,
   firstName: r.firstName,
@@ -240,8 +246,13 @@ export class ChatManager {
 
   async get(chatId: string, db: DbOrTx = this.deps.db): Promise<ChatView> {
     const [row] = await db.select().from(chatsTable).where(eq(chatsTable.id, chatId));
-    if (!row) throw new NotFoundError('chat/not_found', `Chat '${chatId}' not found`);
+    if (!row) throw chatNotFound(chatId);
     return toView(row);
+  }
+
+  /** A chat the caller may act on as its customer (strict: only the device that started it). */
+  async owned(caller: Requester, chatId: string): Promise<ChatView> {
+    return assertOwns(caller.viewer, await this.get(chatId), caller.rules, () => chatNotFound(chatId));
   }
 
   /** The session's open chat, else its latest one; null when it never had one. */
@@ -381,6 +392,7 @@ export class ChatManager {
           serviceName: session.serviceName,
           serviceType: session.serviceType,
           gmsUser: session.gmsUser,
+          ownerTokenHash: session.ownerTokenHash,
           status: 'QUEUED',
           nickname,
           firstName,

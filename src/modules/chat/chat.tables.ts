@@ -28,6 +28,8 @@ export const chatsTable = pgTable(
     serviceName: text('service_name').notNull(),
     serviceType: text('service_type').notNull(),
     gmsUser: text('gms_user'),
+    /** sha256 of the creator's device token (`x-gms-device-token`), or null: bound to gms_user only. */
+    ownerTokenHash: text('owner_token_hash'),
     /** QUEUED (no agent joined yet), CONNECTED (an agent joined), ENDED. */
     status: text('status').$type<ChatStatus>().notNull(),
     /** The customer's display name in the transcript. */

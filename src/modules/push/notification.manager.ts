@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { and, desc, eq, gt, lte, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, lte, type SQL, sql } from 'drizzle-orm';
+import { assertOwns, owns, type Requester } from '../../auth/ownership.js';
+import { isAdmin } from '../../auth/viewer.js';
 import type { DbOrTx } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
-import { NotFoundError, ValidationError } from '../../errors.js';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
 import type { EventStore, SessionEvent } from '../event/event.manager.js';
 import {
   type NotificationSubscriptionRow,
@@ -207,7 +209,8 @@ export class NotificationManager {
     if (url) this.targets.checkUrl(url, '_device_notification_id');
   }
 
-  async subscribe(input: SubscriptionInput, gmsUser: string | null): Promise<NotificationSubscriptionRow> {
+  async subscribe(input: SubscriptionInput, caller: Requester): Promise<NotificationSubscriptionRow> {
+    const { gmsUser } = caller;
     const { type, deviceId } = input.notificationDetails;
     if (type !== 'comet' && !deviceId)
       throw new ValidationError(
@@ -237,6 +240,7 @@ export class NotificationManager {
         filter: input.filter,
         filterLike: filterToLike(input.filter),
         gmsUser,
+        ownerTokenHash: caller.ownerTokenHash ?? null,
         createdAt: now,
         expiresAt: new Date(now.getTime() + seconds * 1000),
       })
@@ -245,8 +249,21 @@ export class NotificationManager {
     return row;
   }
 
-  /** DELETE: unknown or expired ids are 404 (the reference leaves the code open). */
-  async unsubscribe(id: string): Promise<void> {
+  /**
+   * DELETE: unknown or expired ids are 404 (the reference leaves the code open), and so is another
+   * device's subscription. Strict: only the device that subscribed (gms_user and device token).
+   * Compatible: a request naming a gms_user may not delete another gms_user's subscription; one
+   * naming none still may, by id — GMS's push sample deletes without the header.
+   */
+  async unsubscribe(id: string, caller: Requester): Promise<void> {
+    const notFound = () =>
+      new NotFoundError('notification/not_found', `Subscription '${id}' not found or expired`);
+    const row = await this.get(id);
+    if (!row) throw notFound();
+    const owner = { gmsUser: row.gmsUser, ownerTokenHash: row.ownerTokenHash };
+    if (caller.rules === 'strict') assertOwns(caller.viewer, owner, 'strict', notFound);
+    else if (!isAdmin(caller.viewer) && caller.gmsUser && row.gmsUser && caller.gmsUser !== row.gmsUser)
+      throw notFound();
     const rows = await this.deps.db
       .delete(notificationSubscriptionsTable)
       .where(
@@ -256,8 +273,56 @@ export class NotificationManager {
         ),
       )
       .returning({ id: notificationSubscriptionsTable.id });
-    if (rows.length === 0)
-      throw new NotFoundError('notification/not_found', `Subscription '${id}' not found or expired`);
+    if (rows.length === 0) throw notFound();
+  }
+
+  /**
+   * Who may publish what (docs/push.md "Who may publish"). Admins: anything. A direct `comet`
+   * delivery names a device by its gms_user, so only that device may send it (both modes: this is
+   * how a forged DialNumber reached another device). Strict: a device must name itself (gms_user),
+   * a broadcast reaches only its own subscriptions, and a direct provider delivery only a deviceId
+   * it subscribed with. Returns the subscription filter to apply (null: every subscription).
+   */
+  private async publishScope(input: PublishInput, caller: Requester): Promise<SQL | null> {
+    if (isAdmin(caller.viewer)) return null;
+    const direct = input.notificationDetails;
+    if (direct?.type === 'comet' && direct.deviceId && direct.deviceId !== caller.gmsUser)
+      throw new ForbiddenError(
+        'A device may publish only to itself: a comet notificationDetails.deviceId must be your gms_user (or use admin credentials)',
+      );
+    if (caller.rules === 'open') return null;
+    if (!caller.gmsUser)
+      throw new ForbiddenError('Publishing needs admin credentials, or your gms_user (LEGACY_ACCESS=strict)');
+    const mine = await this.ownSubscriptions(caller);
+    if (
+      direct?.deviceId &&
+      direct.type !== 'comet' &&
+      !mine.some((s) => s.deviceId === direct.deviceId && s.type === direct.type)
+    )
+      throw new ForbiddenError(
+        'A device may publish only to itself: notificationDetails.deviceId must be one you subscribed with',
+      );
+    return mine.length
+      ? inArray(
+          notificationSubscriptionsTable.id,
+          mine.map((s) => s.id),
+        )
+      : sql`false`;
+  }
+
+  /** The caller's live subscriptions (gms_user and, when bound, device token). */
+  private async ownSubscriptions(caller: Requester): Promise<NotificationSubscriptionRow[]> {
+    if (!caller.gmsUser) return [];
+    const rows = await this.deps.db
+      .select()
+      .from(notificationSubscriptionsTable)
+      .where(
+        and(
+          eq(notificationSubscriptionsTable.gmsUser, caller.gmsUser),
+          gt(notificationSubscriptionsTable.expiresAt, this.deps.clock.now()),
+        ),
+      );
+    return rows.filter((r) => owns(caller.viewer, { gmsUser: r.gmsUser, ownerTokenHash: r.ownerTokenHash }));
   }
 
   async get(id: string): Promise<NotificationSubscriptionRow | null> {
@@ -282,9 +347,10 @@ export class NotificationManager {
       .limit(Math.min(Math.max(limit, 1), 1000));
   }
 
-  async publish(input: PublishInput): Promise<PublishResult> {
+  async publish(input: PublishInput, caller: Requester): Promise<PublishResult> {
     if (input.notificationDetails)
       this.checkTarget(input.notificationDetails, 'notificationDetails.deviceId');
+    const scope = await this.publishScope(input, caller);
     const eventId = randomUUID().replaceAll('-', '');
     const now = this.deps.clock.now();
     const result = await this.deps.db.transaction(async (tx) => {
@@ -295,6 +361,7 @@ export class NotificationManager {
           and(
             gt(notificationSubscriptionsTable.expiresAt, now),
             sql`${input.tag} like ${notificationSubscriptionsTable.filterLike} escape '\\'`,
+            scope ?? undefined,
           ),
         );
       const appended: SessionEvent[] = [];

@@ -1,6 +1,7 @@
+import { graphqlRequester } from '../../auth/ownership.js';
 import { isAdmin, type Viewer } from '../../auth/viewer.js';
 import type { Deps } from '../../deps.js';
-import { ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
+import { ForbiddenError, ValidationError } from '../../errors.js';
 import { decodeCursor, type EventStore, encodeCursor, type SessionEvent } from '../event/event.manager.js';
 import type { SessionView } from '../sessions/session-handlers.js';
 import type { SessionManager } from '../sessions/sessions.manager.js';
@@ -59,13 +60,9 @@ export class PushManager {
     }
   }
 
-  async visibleSession(viewer: Viewer, sessionId: string): Promise<SessionView> {
-    const session = await this.sessions.find(sessionId);
-    const visible =
-      session && (isAdmin(viewer) || (session.gmsUser !== null && session.gmsUser === viewer.gmsUser));
-    if (!visible)
-      throw new NotFoundError('sessions/not_found', `Service session '${sessionId}' not found or expired`);
-    return session;
+  /** GraphQL is always strict: a device reads only the sessions it created. */
+  visibleSession(viewer: Viewer, sessionId: string): Promise<SessionView> {
+    return this.sessions.owned(graphqlRequester(viewer), sessionId);
   }
 
   /** The seq to resume after: `afterId` wins (it must belong to the session), else `afterSeq`. */

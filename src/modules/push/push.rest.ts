@@ -17,15 +17,15 @@ async function jsonBody(req: LegacyRequest): Promise<Record<string, unknown>> {
 export function registerPushRoutes(router: LegacyRouter): void {
   router.add('POST', '/genesys/1/notification/subscription', async (req, { managers }) => {
     const input = parseSubscription(await jsonBody(req));
-    const subscription = await managers.notifications.subscribe(input, req.gmsUser);
+    const subscription = await managers.notifications.subscribe(input, req.caller);
     return jsonResponse({ id: subscription.id });
   });
   router.add('DELETE', '/genesys/1/notification/subscription/:id', async (req, { managers }) => {
-    await managers.notifications.unsubscribe(req.params.id ?? '');
+    await managers.notifications.unsubscribe(req.params.id ?? '', req.caller);
     return jsonResponse({});
   });
   router.add('POST', '/genesys/1/notification/publish', async (req, { managers }) => {
-    await managers.notifications.publish(parsePublish(await jsonBody(req)));
+    await managers.notifications.publish(parsePublish(await jsonBody(req)), req.caller);
     return jsonResponse({});
   });
 }

@@ -19,6 +19,8 @@ export const notificationSubscriptionsTable = pgTable(
     filterLike: text('filter_like').notNull(),
     /** The subscriber's `gms_user` header: comet deliveries go to this device's CometD clients. */
     gmsUser: text('gms_user'),
+    /** sha256 of the creator's device token (`x-gms-device-token`), or null: bound to gms_user only. */
+    ownerTokenHash: text('owner_token_hash'),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
     expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
   },

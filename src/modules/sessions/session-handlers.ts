@@ -1,4 +1,4 @@
-import type { Viewer } from '../../auth/viewer.js';
+import type { Requester } from '../../auth/ownership.js';
 import type { DbOrTx } from '../../db/client.js';
 import type { ResolvedService } from '../services/services.manager.js';
 import type { BinaryInput } from '../storage/storage.manager.js';
@@ -17,6 +17,8 @@ export interface SessionView {
   dataId: string;
   /** The `gms_user` header of the create request. */
   gmsUser: string | null;
+  /** sha256 of the creator's device token, or null (see auth/ownership.ts). */
+  ownerTokenHash: string | null;
   /** Control parameters in force: template defaults < request < configured options (mergeServiceParams). */
   params: Record<string, string>;
   /** Control parameters exactly as the create request sent them. */
@@ -36,11 +38,8 @@ export interface RequestParams {
   files: BinaryInput[];
 }
 
-export interface Caller {
-  viewer: Viewer;
-  /** The `gms_user` header. */
-  gmsUser: string | null;
-}
+/** Who is asking: viewer, `gms_user`, and the ownership rules (GraphQL strict; legacy per LEGACY_ACCESS). */
+export type Caller = Requester;
 
 /** Any JSON value a legacy response carries. */
 export type LegacyJson = unknown;

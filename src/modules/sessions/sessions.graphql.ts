@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { isAdmin } from '../../auth/viewer.js';
+import { graphqlRequester } from '../../auth/ownership.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { builder } from '../../graphql/builder.js';
 import type { GraphQLContext } from '../../graphql/context.js';
@@ -20,6 +20,9 @@ const notFoundAsNull = (err: unknown) => {
   throw err;
 };
 
+/** GraphQL is always strict: a device reaches only what it created (admins: everything). */
+const caller = (ctx: GraphQLContext) => graphqlRequester(ctx.viewer);
+
 const toOptions = (record: Record<string, string>) =>
   Object.entries(record).map(([name, value]) => ({ name, value }));
 
@@ -30,18 +33,11 @@ const sessionValuePath = (id: string) => (key: string) =>
  * A device sees only the sessions created with its own `gms_user` header; an admin sees all.
  * Anything else is "not found", so ids of other users' sessions are not confirmed.
  */
-async function visibleSession(ctx: GraphQLContext, id: string): Promise<SessionView | null> {
-  const session = await ctx.managers.sessions.find(id);
-  if (!session) return null;
-  if (isAdmin(ctx.viewer)) return session;
-  return session.gmsUser !== null && session.gmsUser === ctx.viewer.gmsUser ? session : null;
-}
+const visibleSession = (ctx: GraphQLContext, id: string): Promise<SessionView | null> =>
+  ctx.managers.sessions.findOwned(caller(ctx), id);
 
-export async function ownSession(ctx: GraphQLContext, id: string): Promise<SessionView> {
-  const session = await visibleSession(ctx, id);
-  if (!session) throw new NotFoundError('sessions/not_found', `Service session '${id}' not found or expired`);
-  return session;
-}
+export const ownSession = (ctx: GraphQLContext, id: string): Promise<SessionView> =>
+  ctx.managers.sessions.owned(caller(ctx), id);
 
 export const ServiceSessionRef = builder.objectRef<SessionView>('ServiceSession').implement({
   description: 'A session of a configured service (a GMS "service" created through the Service API).',
@@ -125,8 +121,6 @@ async function requestParams(
       throw new ValidationError('sessions/duplicate_parameter', `Parameter ${f.key} is given twice`, f.key);
   return { control, userData, files: input.binary };
 }
-
-const caller = (ctx: GraphQLContext) => ({ viewer: ctx.viewer, gmsUser: ctx.viewer.gmsUser });
 
 builder.queryFields((t) => ({
   serviceSession: t.field({

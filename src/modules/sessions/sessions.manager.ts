@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { and, desc, eq, gt, lte, notInArray, type SQL, sql } from 'drizzle-orm';
+import { assertOwns, owns } from '../../auth/ownership.js';
 import type { DbOrTx } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
 import { DomainError, NotFoundError, ValidationError } from '../../errors.js';
@@ -75,12 +76,16 @@ const toView = (row: SessionRow): SessionView => ({
   type: row.type,
   dataId: row.dataId,
   gmsUser: row.gmsUser,
+  ownerTokenHash: row.ownerTokenHash,
   params: row.params,
   requestParams: row.requestParams,
   nodeId: row.nodeId,
   createdAt: row.createdAt,
   expiresAt: row.expiresAt,
 });
+
+const sessionNotFound = (id: string) =>
+  new NotFoundError('sessions/not_found', `Service session '${id}' not found or expired`);
 
 const methodNotAllowed = (code: string, message: string) => new DomainError(code, message, { status: 405 });
 
@@ -220,10 +225,13 @@ export class SessionManager {
       answer = await this.deps.db.transaction(async (tx) => {
         const now = this.deps.clock.now();
         const ctx = { ...caller, tx, onRollback, request, now };
-        const dataId = await this.storage.createEntry(tx, ttl, {
-          text: request.userData,
-          binary: request.files,
-        });
+        const owner = { gmsUser: caller.gmsUser, ownerTokenHash: caller.ownerTokenHash ?? null };
+        const dataId = await this.storage.createEntry(
+          tx,
+          ttl,
+          { text: request.userData, binary: request.files },
+          owner,
+        );
         const [row] = await tx
           .insert(sessionsTable)
           .values({
@@ -232,7 +240,8 @@ export class SessionManager {
             serviceType: service.serviceType,
             type: service.type,
             dataId,
-            gmsUser: caller.gmsUser,
+            gmsUser: owner.gmsUser,
+            ownerTokenHash: owner.ownerTokenHash,
             params,
             requestParams: request.control,
             nodeId: this.deps.node.id,
@@ -314,6 +323,20 @@ export class SessionManager {
     const found = await this.find(id, db);
     if (!found) throw new NotFoundError('sessions/not_found', `Service session '${id}' not found or expired`);
     return found;
+  }
+
+  /**
+   * A live session the caller may act on: under `strict` rules only the device that created it
+   * (and admins); under `open` (legacy compatible) anyone holding the id. 404 otherwise.
+   */
+  async owned(caller: Caller, id: string): Promise<SessionView> {
+    return assertOwns(caller.viewer, await this.get(id), caller.rules, () => sessionNotFound(id));
+  }
+
+  /** `owned`, or null when unknown, expired or not the caller's. */
+  async findOwned(caller: Caller, id: string): Promise<SessionView | null> {
+    const session = await this.find(id);
+    return session && (caller.rules === 'open' || owns(caller.viewer, session)) ? session : null;
   }
 
   async find(id: string, db: DbOrTx = this.deps.db): Promise<SessionView | null> {
@@ -432,7 +455,7 @@ export class SessionManager {
     query: URLSearchParams,
     caller: Caller,
   ): Promise<RequestResult> {
-    const session = await this.get(id);
+    const session = await this.owned(caller, id);
     const handler = this.handlers.findRequest(path, method, session.serviceType);
     if (!handler) {
       if (this.handlers.knowsRequest(path, session.serviceType))

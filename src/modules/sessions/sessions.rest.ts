@@ -31,7 +31,7 @@ const notFoundAsNull = (err: unknown) => {
 
 const SESSION_ID_SHAPE = /^\d+-[0-9a-f]{8}-/i;
 
-const caller = (req: LegacyRequest): Caller => ({ viewer: req.viewer, gmsUser: req.gmsUser });
+const caller = (req: LegacyRequest): Caller => req.caller;
 
 const reply = (body: unknown, status: number, headers: Record<string, string>) =>
   jsonResponse(body ?? {}, status, headers);
@@ -72,7 +72,8 @@ export function registerSessionRoutes(router: LegacyRouter): void {
   router.add('GET', '/genesys/1/service/:name', async (req, { managers }) => {
     const target = req.params.name ?? '';
     const session = await managers.sessions.find(target);
-    if (session) return jsonResponse(await sessionJson(managers, session));
+    if (session)
+      return jsonResponse(await sessionJson(managers, await managers.sessions.owned(caller(req), target)));
     // Service names never look like session ids, so this one is an unknown or expired session.
     if (SESSION_ID_SHAPE.test(target)) await managers.sessions.get(target);
     const result = await managers.sessions.query(target, req.url.searchParams, caller(req));
@@ -80,13 +81,14 @@ export function registerSessionRoutes(router: LegacyRouter): void {
   });
 
   router.add('DELETE', '/genesys/1/service/:id', async (req, { managers }) => {
-    const event = await managers.sessions.stop(req.params.id ?? '');
+    const session = await managers.sessions.owned(caller(req), req.params.id ?? '');
+    const event = await managers.sessions.stop(session.id);
     return jsonResponse({ _id: event.id, message: 'Service stopped' });
   });
 
   // Per-session storage (reference §1.4): the session's user data area.
   const dataRef = async (req: LegacyRequest, managers: Managers) => ({
-    id: (await managers.sessions.get(req.params.id ?? '')).dataId,
+    id: (await managers.sessions.owned(caller(req), req.params.id ?? '')).dataId,
   });
   router.add('GET', '/genesys/1/service/:id/storage', async (req, { managers }) => {
     const entry = await managers.storage.get(await dataRef(req, managers));

@@ -16,6 +16,8 @@ export const sessionsTable = pgTable(
     type: text('type').notNull(),
     dataId: text('data_id').notNull(),
     gmsUser: text('gms_user'),
+    /** sha256 of the creator's device token (`x-gms-device-token`), or null: bound to gms_user only. */
+    ownerTokenHash: text('owner_token_hash'),
     /** Control parameters in force (defaults < request < configured options). */
     params: jsonb('params').$type<Record<string, string>>().notNull(),
     /** Control parameters as the create request sent them. */

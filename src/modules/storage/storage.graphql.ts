@@ -1,3 +1,4 @@
+import { graphqlRequester } from '../../auth/ownership.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { builder } from '../../graphql/builder.js';
 import type { GraphQLContext } from '../../graphql/context.js';
@@ -105,11 +106,20 @@ export async function storageInputFromGraphQL(
   return input;
 }
 
+/** GraphQL is always strict: a device reaches only the areas it created (admins: any). */
+const access = (ctx: GraphQLContext) => ({ viewer: ctx.viewer, rules: 'strict' as const });
+
 const ref = (id: string, ctx: GraphQLContext, custom: boolean | null | undefined) => ({
   id,
   gmsUser: ctx.viewer.gmsUser,
   custom: custom ?? false,
+  access: access(ctx),
 });
+
+const owner = (ctx: GraphQLContext) => {
+  const { gmsUser, ownerTokenHash } = graphqlRequester(ctx.viewer);
+  return { gmsUser, ownerTokenHash };
+};
 
 builder.queryFields((t) => ({
   storageEntry: t.field({
@@ -134,7 +144,8 @@ builder.mutationFields((t) => ({
   createStorageEntry: t.field({
     type: StorageEntryRef,
     authScopes: { public: true },
-    description: 'POST /genesys/1/storage/{ttl}: ttl in seconds (absent or not positive: 30).',
+    description:
+      'POST /genesys/1/storage/{ttl}: ttl in seconds (absent or not positive: 30). Bound to your gms_user (required): only you (and admins) can read or change it.',
     args: {
       ttl: t.arg.int(),
       values: t.arg({ type: [StorageValueInput], required: true }),
@@ -144,6 +155,8 @@ builder.mutationFields((t) => ({
       ctx.managers.storage.create(
         storageTtlSeconds(args.ttl ?? null),
         await storageInputFromGraphQL(args.values, ctx),
+        owner(ctx),
+        'strict',
       ),
   }),
   createCustomStorageEntry: t.field({
@@ -163,6 +176,7 @@ builder.mutationFields((t) => ({
         ctx.viewer.gmsUser,
         storageTtlSeconds(args.ttl ?? null),
         await storageInputFromGraphQL(args.values, ctx),
+        { ownerTokenHash: owner(ctx).ownerTokenHash, access: access(ctx) },
       ),
   }),
   updateStorageEntry: t.field({

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
+import { type AccessRules, assertOwns, type Owned } from '../../auth/ownership.js';
+import type { Viewer } from '../../auth/viewer.js';
 import type { DbOrTx } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
@@ -39,6 +41,11 @@ export interface StorageRef {
   id: string;
   gmsUser?: string | null;
   custom?: boolean;
+  /**
+   * Who asks, under which rules: under `strict` only the device that created the area (and admins)
+   * reaches it. Absent for internal reads (a session's data, already checked through its session).
+   */
+  access?: { viewer: Viewer; rules: AccessRules };
 }
 
 export interface StoredValue {
@@ -70,6 +77,9 @@ export function storageTtlSeconds(raw: string | number | null | undefined): numb
   if (!Number.isInteger(n) || n <= 0) return DEFAULT_STORAGE_TTL_SECONDS;
   return Math.min(n, MAX_STORAGE_TTL_SECONDS);
 }
+
+const storageNotFound = (id: string) =>
+  new NotFoundError('storage/not_found', `Storage '${id}' not found or expired`);
 
 const toValue = (row: StorageValueRow): StoredValue => ({
   key: row.key,
@@ -121,14 +131,22 @@ export class StorageManager {
     return new Date(this.deps.clock.now().getTime() + ttlSeconds * 1000);
   }
 
-  /** POST /genesys/1/storage/{ttl}. */
-  async create(ttlSeconds: number, input: StorageInput): Promise<StorageEntry> {
+  /**
+   * POST /genesys/1/storage/{ttl}: an area bound to the device that created it (`owner`). Under
+   * strict rules an area nobody could read back (no gms_user) is refused.
+   */
+  async create(
+    ttlSeconds: number,
+    input: StorageInput,
+    owner: Owned,
+    rules: AccessRules = 'open',
+  ): Promise<StorageEntry> {
+    if (rules === 'strict') requireUser(owner.gmsUser);
     checkInput(input);
-    const id = await this.deps.db.transaction((tx) => this.createEntry(tx, ttlSeconds, input));
+    const id = await this.deps.db.transaction((tx) => this.createEntry(tx, ttlSeconds, input, owner));
     return this.get({ id });
   }
 
-  /** Creates an area inside the caller's transaction (a session's user data); returns its id. */
   /** Keeps an entry alive at least until `until` (inside the caller's transaction); never shortens it. */
   async extendEntry(tx: DbOrTx, id: string, until: Date): Promise<void> {
     await tx
@@ -139,12 +157,15 @@ export class StorageManager {
       .where(eq(storageEntriesTable.id, id));
   }
 
-  async createEntry(tx: DbOrTx, ttlSeconds: number, input: StorageInput): Promise<string> {
+  /** Creates an area inside the caller's transaction (a session's user data); returns its id. */
+  async createEntry(tx: DbOrTx, ttlSeconds: number, input: StorageInput, owner: Owned): Promise<string> {
     checkInput(input);
     const id = this.newId();
     const now = this.deps.clock.now();
     await tx.insert(storageEntriesTable).values({
       id,
+      owner: owner.gmsUser,
+      ownerTokenHash: owner.ownerTokenHash ?? null,
       createdAt: now,
       updatedAt: now,
       expiresAt: this.expiry(ttlSeconds),
@@ -157,7 +178,13 @@ export class StorageManager {
    * POST /genesys/1/storage/custom/{customId}/{ttl}: creates the area of this `gms_user`, or — when
    * it is still alive — stores the new values into it and restarts its time to live.
    */
-  async createCustom(customId: string, gmsUser: string | null, ttlSeconds: number, input: StorageInput) {
+  async createCustom(
+    customId: string,
+    gmsUser: string | null,
+    ttlSeconds: number,
+    input: StorageInput,
+    options: { ownerTokenHash?: string | null; access?: StorageRef['access'] } = {},
+  ) {
     const owner = requireUser(gmsUser);
     if (customId === '' || customId.length > MAX_KEY_LENGTH)
       throw new ValidationError(
@@ -174,6 +201,7 @@ export class StorageManager {
           id: this.newId(),
           customId,
           owner,
+          ownerTokenHash: options.ownerTokenHash ?? null,
           createdAt: now,
           updatedAt: now,
           expiresAt: this.expiry(ttlSeconds),
@@ -185,6 +213,8 @@ export class StorageManager {
         .where(and(eq(storageEntriesTable.customId, customId), eq(storageEntriesTable.owner, owner)))
         .for('update');
       if (!row) throw new Error('custom storage area vanished inside its transaction');
+      // A live area of this gms_user bound to a device token takes new values only with that token.
+      if (row.expiresAt > now) this.checkOwner({ id: customId, access: options.access }, row);
       if (row.expiresAt <= now) {
         // An expired area the sweeper has not reclaimed yet: it starts over.
         await tx.delete(storageValuesTable).where(eq(storageValuesTable.entryId, row.id));
@@ -199,7 +229,7 @@ export class StorageManager {
         .where(eq(storageEntriesTable.id, row.id));
       await this.writeValues(tx, row.id, input, now);
     });
-    return this.get({ id: customId, gmsUser: owner, custom: true });
+    return this.get({ id: customId, gmsUser: owner, custom: true, access: options.access });
   }
 
   /** POST /genesys/1/storage/{id}/{ttl}: stores (adds or overwrites) values and restarts the time to live. */
@@ -341,7 +371,7 @@ export class StorageManager {
           ),
         );
       const [row] = options.lock ? await byId.for('update') : await byId;
-      if (row) return row;
+      if (row) return this.checkOwner(ref, row);
     }
     if (gmsUser) {
       const byCustom = db
@@ -355,9 +385,16 @@ export class StorageManager {
           ),
         );
       const [custom] = options.lock ? await byCustom.for('update') : await byCustom;
-      if (custom) return custom;
+      if (custom) return this.checkOwner(ref, custom);
     }
-    throw new NotFoundError('storage/not_found', `Storage '${id}' not found or expired`);
+    throw storageNotFound(id);
+  }
+
+  private checkOwner(ref: StorageRef, row: StorageEntryRow): StorageEntryRow {
+    if (!ref.access) return row;
+    const owner = { gmsUser: row.owner, ownerTokenHash: row.ownerTokenHash };
+    assertOwns(ref.access.viewer, owner, ref.access.rules, () => storageNotFound(ref.id));
+    return row;
   }
 
   private async writeValues(tx: DbOrTx, entryId: string, input: StorageInput, now: Date): Promise<void> {
@@ -410,7 +447,7 @@ function requireUser(gmsUser: string | null): string {
   if (!gmsUser)
     throw new ValidationError(
       'storage/gms_user_required',
-      'Custom-id storage needs the gms_user header: the area is bound to it',
+      'This storage needs the gms_user header: the area is bound to it',
       'gms_user',
     );
   return gmsUser;

@@ -53,6 +53,13 @@ const ref = (req: LegacyRequest, param: string, custom = false): StorageRef => (
   id: req.params[param] ?? '',
   gmsUser: req.gmsUser,
   custom,
+  access: { viewer: req.caller.viewer, rules: req.caller.rules },
+});
+
+/** Who an area is bound to: the device (gms_user, and its token when it has one). */
+const owner = (req: LegacyRequest) => ({
+  gmsUser: req.gmsUser,
+  ownerTokenHash: req.caller.ownerTokenHash ?? null,
 });
 
 /** The Storage API (reference §2), generated ids and custom ids bound to `gms_user`. */
@@ -61,6 +68,8 @@ export function registerStorageRoutes(router: LegacyRouter): void {
     const entry = await managers.storage.create(
       storageTtlSeconds(req.params.ttl),
       storageInputFromBody(await req.body()),
+      owner(req),
+      req.caller.rules,
     );
     return jsonResponse({ id: entry.id });
   });
@@ -70,6 +79,7 @@ export function registerStorageRoutes(router: LegacyRouter): void {
       req.gmsUser,
       storageTtlSeconds(req.params.ttl),
       storageInputFromBody(await req.body()),
+      { ownerTokenHash: req.caller.ownerTokenHash, access: ref(req, 'customId', true).access },
     );
     return jsonResponse({ id: entry.id });
   });

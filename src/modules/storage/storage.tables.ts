@@ -28,8 +28,10 @@ export const storageEntriesTable = pgTable(
   {
     id: text('id').primaryKey(),
     customId: text('custom_id'),
-    /** The `gms_user` a custom-id area is bound to. */
+    /** The `gms_user` that created the area (a custom-id area is addressed by it). */
     owner: text('owner'),
+    /** sha256 of the creator's device token (`x-gms-device-token`), or null: bound to gms_user only. */
+    ownerTokenHash: text('owner_token_hash'),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull(),
     expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),

@@ -363,18 +363,23 @@ describe('Storage API (GraphQL)', () => {
   afterAll(() => t.close());
 
   it('creates, reads, updates and deletes; expired areas read as null', async () => {
-    const created = await t.gql(StorageCreate, {
-      ttl: 30,
-      values: [
-        { key: 'key1', value: 'Value1' },
-        { key: 'key2', value: 'Value2' },
-      ],
-    });
+    const dev = { gms_user: 'graphql-device' };
+    const created = await t.gql(
+      StorageCreate,
+      {
+        ttl: 30,
+        values: [
+          { key: 'key1', value: 'Value1' },
+          { key: 'key2', value: 'Value2' },
+        ],
+      },
+      dev,
+    );
     if (created.createStorageEntry.__typename !== 'MutationCreateStorageEntrySuccess')
       throw new Error('create failed');
     const { id, expiresAt } = created.createStorageEntry.data;
     expect(new Date(expiresAt).getTime() - t.clock.now().getTime()).toBe(30_000);
-    const read = await t.gql(StorageRead, { id });
+    const read = await t.gql(StorageRead, { id }, dev);
     expect(read.storageEntry).toMatchObject({
       id,
       customId: false,
@@ -389,24 +394,27 @@ describe('Storage API (GraphQL)', () => {
       key1: 'Value1',
       key2: 'Value2',
     });
-    const upd = await t.gql(StorageUpdate, { id, ttl: 100, values: [{ key: 'key3', value: 'V3' }] });
+    const upd = await t.gql(StorageUpdate, { id, ttl: 100, values: [{ key: 'key3', value: 'V3' }] }, dev);
     expect(upd.updateStorageEntry).toMatchObject({
       data: { values: [{ key: 'key1' }, { key: 'key2' }, { key: 'key3', text: 'V3' }] },
     });
-    const keys = await t.gql(StorageDeleteKeys, { id, keys: ['key2'] });
+    const keys = await t.gql(StorageDeleteKeys, { id, keys: ['key2'] }, dev);
     expect(keys.deleteStorageKeys).toMatchObject({ data: ['key2'] });
     t.clock.advance(100_000);
-    expect((await t.gql(StorageRead, { id })).storageEntry).toBeNull();
-    const del = await t.gql(StorageDelete, { id });
+    expect((await t.gql(StorageRead, { id }, dev)).storageEntry).toBeNull();
+    const del = await t.gql(StorageDelete, { id }, dev);
     expect(del.deleteStorageEntry).toMatchObject({ __typename: 'NotFoundError', code: 'storage/not_found' });
   });
 
   it('an absent or non-positive ttl falls back to 30 s; a value needs text or a file', async () => {
-    const r = await t.gql(StorageCreate, { ttl: -1, values: [{ key: 'a', value: '1' }] });
+    const anonymous = await t.gql(StorageCreate, { ttl: 60, values: [{ key: 'a', value: '1' }] });
+    // Strict rules (GraphQL always): an area nobody could read back is refused.
+    expect(anonymous.createStorageEntry).toMatchObject({ code: 'storage/gms_user_required' });
+    const r = await t.gql(StorageCreate, { ttl: -1, values: [{ key: 'a', value: '1' }] }, { gms_user: 'd' });
     if (r.createStorageEntry.__typename !== 'MutationCreateStorageEntrySuccess')
       throw new Error('create failed');
     expect(new Date(r.createStorageEntry.data.expiresAt).getTime() - t.clock.now().getTime()).toBe(30_000);
-    const neither = await t.gql(StorageCreate, { values: [{ key: 'a' }] });
+    const neither = await t.gql(StorageCreate, { values: [{ key: 'a' }] }, { gms_user: 'd' });
     expect(neither.createStorageEntry).toMatchObject({ code: 'storage/invalid_value' });
   });
 
@@ -423,7 +431,7 @@ describe('Storage API (GraphQL)', () => {
         ],
       },
       { 'variables.values.0.file': new File([new Uint8Array(bytes)], 'photo.jpg', { type: 'image/jpeg' }) },
-      {},
+      { gms_user: 'uploader' },
     );
     const entry = r.data?.createStorageEntry;
     if (entry?.__typename !== 'MutationCreateStorageEntrySuccess') throw new Error(JSON.stringify(r));
