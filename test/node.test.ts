@@ -98,5 +98,6 @@ describe.skipIf(backend !== 'pglite')('embedded storage', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+    // A fresh data directory runs initdb and every migration: ~25 s on a loaded 2-core machine.
+  }, 90_000);
 });
