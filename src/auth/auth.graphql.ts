@@ -8,12 +8,22 @@ const LoginResultRef = builder.objectRef<{ token: string; expiresAt: Date }>('Lo
 });
 
 const ViewerRef = builder
-  .objectRef<{ kind: string; username: string | null; gmsUser: string | null }>('Viewer')
+  .objectRef<{
+    kind: string;
+    username: string | null;
+    gmsUser: string | null;
+    defaultCredentials: boolean | null;
+  }>('Viewer')
   .implement({
     fields: (t) => ({
       kind: t.exposeString('kind', { description: '`admin`, `agent` or `user`' }),
       username: t.exposeString('username', { nullable: true }),
       gmsUser: t.exposeString('gmsUser', { nullable: true, description: 'The `gms_user` header, if sent.' }),
+      defaultCredentials: t.exposeBoolean('defaultCredentials', {
+        nullable: true,
+        description:
+          'For an admin: true while the out-of-the-box default/password credentials are configured (consoles warn). Null for anyone else.',
+      }),
     }),
   });
 
@@ -21,10 +31,11 @@ builder.queryFields((t) => ({
   viewer: t.field({
     type: ViewerRef,
     authScopes: { public: true },
-    resolve: (_root, _args, { viewer }) => ({
+    resolve: (_root, _args, { viewer, deps }) => ({
       kind: viewer.kind,
       username: viewer.kind === 'admin' ? viewer.username : null,
       gmsUser: viewer.gmsUser,
+      defaultCredentials: viewer.kind === 'admin' ? deps.config.admin.usesDefault : null,
     }),
   }),
 }));

@@ -132,6 +132,7 @@ type Documents = {
     "\n  mutation LeaveChat($chatId: ID!) {\n    leaveChat(chatId: $chatId) {\n      ... on MutationLeaveChatSuccess { data { status endedBy } }\n      ... on Error { code message }\n    }\n  }\n": typeof types.LeaveChatDocument,
     "\n  query ChatById($id: ID!) {\n    chat(id: $id) { id status transcript { position eventType } }\n  }\n": typeof types.ChatByIdDocument,
     "\n  subscription ChatTranscript($chatId: ID!, $fromPosition: Int) {\n    chatTranscript(chatId: $chatId, fromPosition: $fromPosition) {\n      position eventType nickname text partyId partyType\n    }\n  }\n": typeof types.ChatTranscriptDocument,
+    "\n  query ConsoleApiViewer {\n    viewer {\n      kind\n      username\n      defaultCredentials\n    }\n  }\n": typeof types.ConsoleApiViewerDocument,
     "\n  mutation GraphqlLogin($u: String!, $p: String!) {\n    login(username: $u, password: $p) {\n      __typename\n      ... on MutationLoginSuccess {\n        data {\n          token\n          expiresAt\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": typeof types.GraphqlLoginDocument,
     "\n  query GraphqlNodes {\n    nodes {\n      id\n      name\n      status\n      health\n    }\n  }\n": typeof types.GraphqlNodesDocument,
     "\n  query GraphqlViewer {\n    viewer {\n      kind\n      username\n      gmsUser\n    }\n  }\n": typeof types.GraphqlViewerDocument,
@@ -268,6 +269,7 @@ const documents: Documents = {
     "\n  mutation LeaveChat($chatId: ID!) {\n    leaveChat(chatId: $chatId) {\n      ... on MutationLeaveChatSuccess { data { status endedBy } }\n      ... on Error { code message }\n    }\n  }\n": types.LeaveChatDocument,
     "\n  query ChatById($id: ID!) {\n    chat(id: $id) { id status transcript { position eventType } }\n  }\n": types.ChatByIdDocument,
     "\n  subscription ChatTranscript($chatId: ID!, $fromPosition: Int) {\n    chatTranscript(chatId: $chatId, fromPosition: $fromPosition) {\n      position eventType nickname text partyId partyType\n    }\n  }\n": types.ChatTranscriptDocument,
+    "\n  query ConsoleApiViewer {\n    viewer {\n      kind\n      username\n      defaultCredentials\n    }\n  }\n": types.ConsoleApiViewerDocument,
     "\n  mutation GraphqlLogin($u: String!, $p: String!) {\n    login(username: $u, password: $p) {\n      __typename\n      ... on MutationLoginSuccess {\n        data {\n          token\n          expiresAt\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": types.GraphqlLoginDocument,
     "\n  query GraphqlNodes {\n    nodes {\n      id\n      name\n      status\n      health\n    }\n  }\n": types.GraphqlNodesDocument,
     "\n  query GraphqlViewer {\n    viewer {\n      kind\n      username\n      gmsUser\n    }\n  }\n": types.GraphqlViewerDocument,
@@ -772,6 +774,10 @@ export function graphql(source: "\n  query ChatById($id: ID!) {\n    chat(id: $i
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription ChatTranscript($chatId: ID!, $fromPosition: Int) {\n    chatTranscript(chatId: $chatId, fromPosition: $fromPosition) {\n      position eventType nickname text partyId partyType\n    }\n  }\n"): (typeof documents)["\n  subscription ChatTranscript($chatId: ID!, $fromPosition: Int) {\n    chatTranscript(chatId: $chatId, fromPosition: $fromPosition) {\n      position eventType nickname text partyId partyType\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ConsoleApiViewer {\n    viewer {\n      kind\n      username\n      defaultCredentials\n    }\n  }\n"): (typeof documents)["\n  query ConsoleApiViewer {\n    viewer {\n      kind\n      username\n      defaultCredentials\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
