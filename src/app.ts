@@ -5,9 +5,10 @@ import { DEVICE_TOKEN_HEADER } from './auth/ownership.js';
 import type { Viewer } from './auth/viewer.js';
 import type { Deps } from './deps.js';
 import { createGraphQLWebSocket } from './graphql/websocket.js';
-import { createGraphQLServer } from './graphql/yoga.js';
+import { adminHeadersForGraphiQL, createGraphQLServer, graphiqlExample } from './graphql/yoga.js';
 import { createReadiness } from './health/readiness.js';
 import { withCappedBody } from './http/body.js';
+import { CONSOLE_CSP, createConsoleServer, isConsolePath } from './http/console.js';
 import { errorResponse, HttpError, jsonResponse } from './http/http-errors.js';
 import { LegacyRouter } from './http/legacy-router.js';
 import { registerLegacyRoutes } from './http/routes.js';
@@ -50,11 +51,35 @@ export async function buildApp(deps: Deps, managers: Managers = createManagers(d
   const httpMetrics = instrumentApp(deps, legacy, ws);
   const metricsEndpoint = createMetricsEndpoint(deps, authenticateRequest);
   const reportsEndpoint = createReportsEndpoint(deps, managers, authenticateRequest);
+  const consoleServer = createConsoleServer(config.consoleDir);
+
+  /** GraphiQL for a browser at /graphql: the console's bundled build, so it works with no internet. */
+  async function graphiql(request: Request): Promise<Response | null> {
+    if (!config.graphql.graphiql || request.method !== 'GET') return null;
+    if (!(request.headers.get('accept') ?? '').includes('text/html')) return null;
+    const html = await consoleServer.graphiqlPage({
+      endpoint: '/graphql',
+      defaultQuery: graphiqlExample,
+      headers: adminHeadersForGraphiQL(config),
+    });
+    if (html === null) return null;
+    return new Response(html, {
+      headers: {
+        'content-type': 'text/html;charset=UTF-8',
+        'cache-control': 'no-cache',
+        'content-security-policy': CONSOLE_CSP,
+      },
+    });
+  }
 
   const readiness = createReadiness(deps, managers);
 
   async function route(request: Request, pathname: string): Promise<Response> {
     if (pathname === '/graphql' || pathname.startsWith('/graphql/')) {
+      if (pathname === '/graphql') {
+        const page = await graphiql(request);
+        if (page) return page;
+      }
       try {
         return yoga.fetch(await withCappedBody(request, deps.config.limits.bodyBytes), {});
       } catch (err) {
@@ -73,6 +98,7 @@ export async function buildApp(deps: Deps, managers: Managers = createManagers(d
     if (pathname === '/') {
       return jsonResponse({
         graphql: '/graphql',
+        console: '/genesys/',
         legacy: '/genesys/1',
         health: '/healthz',
         ready: '/readyz',
@@ -80,6 +106,7 @@ export async function buildApp(deps: Deps, managers: Managers = createManagers(d
         reports: '/reports/{resources|services|callback}.{csv|xlsx|pdf}',
       });
     }
+    if (isConsolePath(pathname)) return consoleServer.handle(request, pathname);
     if (pathname.startsWith('/genesys/')) {
       try {
         const response = await legacy.handle(request, { deps, managers }, () => authenticateRequest(request));

@@ -1,6 +1,20 @@
+import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+
+/** dist/console under the package root: the nearest folder above this file with a package.json. */
+function defaultConsoleDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) return join(process.cwd(), 'dist', 'console');
+    dir = up;
+  }
+  return join(dir, 'dist', 'console');
+}
 
 /** Every setting the server reads from the environment. README.md documents each one. */
 const boolFromEnv = z
@@ -43,6 +57,7 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   GMS_CONFIG: z.string().min(1).optional(),
   GRAPHIQL: boolFromEnv.optional(),
+  CONSOLE_DIR: z.string().min(1).optional(),
   INTROSPECTION: boolFromEnv.optional(),
   ALLOWED_ORIGINS: z.string().default('*'),
   BODY_LIMIT_BYTES: positiveInt.default(10 * 1024 * 1024),
@@ -122,6 +137,8 @@ export interface Config {
     maxCost: number;
   };
   allowedOrigins: string[] | '*';
+  /** The built console (web/ → dist/console), served at /genesys/. */
+  consoleDir: string;
   limits: {
     bodyBytes: number;
     fileBytes: number;
@@ -291,6 +308,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxTokens: e.GRAPHQL_MAX_TOKENS,
       maxCost: e.GRAPHQL_MAX_COST,
     },
+    consoleDir: e.CONSOLE_DIR ?? defaultConsoleDir(),
     allowedOrigins:
       e.ALLOWED_ORIGINS.trim() === '*'
         ? '*'

@@ -38,6 +38,17 @@ mutation SetOnline {
 }
 `;
 
+/** GraphiQL's preset headers: the default admin while it is still configured, otherwise none. */
+export function adminHeadersForGraphiQL(config: Deps['config']): string {
+  return config.admin.usesDefault
+    ? JSON.stringify(
+        { Authorization: `Basic ${Buffer.from('default:password').toString('base64')}` },
+        null,
+        2,
+      )
+    : '{}';
+}
+
 /** Disables introspection when configured off (production): the rule runs on HTTP and WS alike. */
 function useIntrospectionSwitch(enabled: boolean): Plugin {
   return {
@@ -61,13 +72,7 @@ export function createGraphQLServer(
     maxDirectives: { n: 50 },
     blockFieldSuggestion: { enabled: !config.graphql.introspection },
   }).protect();
-  const adminHeaders = config.admin.usesDefault
-    ? JSON.stringify(
-        { Authorization: `Basic ${Buffer.from('default:password').toString('base64')}` },
-        null,
-        2,
-      )
-    : '{}';
+  const adminHeaders = adminHeadersForGraphiQL(config);
 
   return createYoga<YogaServerContext, GraphQLContext>({
     schema,
