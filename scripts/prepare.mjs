@@ -1,0 +1,40 @@
+// npm runs `prepare` after `npm ci` / `npm install` (also with --omit=dev): build what `npm start` serves.
+// One step per target; a step whose tools are devDependencies skips cleanly when they are absent.
+// `node scripts/prepare.mjs console` runs one step.
+import { existsSync } from 'node:fs';
+
+const root = new URL('..', import.meta.url).pathname;
+process.chdir(root);
+// Some packages export no package.json, so look on disk (npm installs them flat under node_modules).
+const has = (pkg) => existsSync(`node_modules/${pkg}/package.json`);
+
+const steps = [
+  {
+    name: 'console',
+    needs: ['vite', '@vitejs/plugin-react', 'react', 'react-dom'],
+    async run() {
+      const { build } = await import('vite');
+      await build({ configFile: 'web/vite.config.ts', logLevel: 'warn' });
+    },
+  },
+];
+
+const only = process.argv.slice(2);
+let failed = false;
+for (const step of steps) {
+  if (only.length > 0 && !only.includes(step.name)) continue;
+  const missing = step.needs.filter((p) => !has(p));
+  if (missing.length > 0) {
+    console.log(`prepare: ${step.name} skipped (devDependencies not installed: ${missing.join(', ')})`);
+    continue;
+  }
+  const started = Date.now();
+  try {
+    await step.run();
+    console.log(`prepare: ${step.name} built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  } catch (err) {
+    console.error(`prepare: ${step.name} failed: ${err instanceof Error ? err.message : String(err)}`);
+    failed = true;
+  }
+}
+process.exit(failed ? 1 : 0);
