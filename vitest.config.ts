@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 
@@ -16,6 +17,18 @@ const shared = {
   hookTimeout: 60_000,
 };
 
+/**
+ * Browser tests (web/e2e/*.e2e.ts): Debian's Chromium driven by playwright-core against a real server
+ * on PGlite. Without a Chromium they are left out with one line; CI (CI=true) always runs them, so a
+ * missing browser fails there instead of passing quietly.
+ */
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const browserTests = existsSync(chromium) || process.env.CI === 'true';
+if (!browserTests)
+  console.log(
+    `Browser tests skipped: no Chromium at ${chromium} (apt-get install -y chromium, or set CHROMIUM_PATH)`,
+  );
+
 export default defineConfig({
   // Node loads graphql's CommonJS build for every package; Vite would hand our sources the .mjs one,
   // and two GraphQLError classes break error masking. One copy, as in production.
@@ -28,6 +41,24 @@ export default defineConfig({
             {
               extends: true as const,
               test: { ...shared, name: 'postgres', env: { TEST_BACKEND: 'postgres' } },
+            },
+          ]
+        : []),
+      ...(browserTests
+        ? [
+            {
+              extends: true as const,
+              test: {
+                name: 'browser',
+                include: ['web/e2e/**/*.e2e.ts'],
+                globalSetup: ['test/global-setup.ts'],
+                env: { TEST_BACKEND: 'pglite' },
+                testTimeout: 90_000,
+                hookTimeout: 120_000,
+                // One Chromium at a time (the machine has two cores), and the server's modules imported once.
+                fileParallelism: false,
+                isolate: false,
+              },
             },
           ]
         : []),
