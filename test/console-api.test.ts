@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { graphql } from './gql/index.js';
-import { createTestApp, type TestApp } from './harness.js';
+import { adminAuth, createTestApp, type TestApp } from './harness.js';
+import { sseSubscription } from './sse.js';
 
 /** What the console needed from the API, added for every client. */
 
@@ -40,5 +41,127 @@ describe('viewer.defaultCredentials', () => {
       body: JSON.stringify({ query: '{ viewer { kind defaultCredentials } }' }),
     });
     expect(await r.json()).toEqual({ data: { viewer: { kind: 'admin', defaultCredentials: false } } });
+  });
+});
+
+const CreateForCategories = graphql(`
+  mutation ConsoleApiCreateService($input: CreateServiceInput!) {
+    createService(input: $input) {
+      __typename
+      ... on MutationCreateServiceSuccess {
+        data {
+          service {
+            options(includeAdvanced: true) {
+              name
+              category
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
+describe('ConfiguredServiceOption.category', () => {
+  let t: TestApp;
+  afterEach(() => t.close());
+
+  test('a template option names its template category; a custom option has none', async () => {
+    t = await createTestApp();
+    const r = await t.admin(CreateForCategories, {
+      input: {
+        name: 'cat-check',
+        template: 'request-interaction',
+        options: [{ name: 'my_custom', value: 'x' }],
+      },
+    });
+    if (r.createService.__typename !== 'MutationCreateServiceSuccess')
+      throw new Error(r.createService.__typename);
+    const byName = Object.fromEntries(r.createService.data.service.options.map((o) => [o.name, o.category]));
+    expect(byName._type).toBe('General');
+    expect(byName._resource_group).toBe('Request Interaction');
+    expect(byName.my_custom).toBeNull();
+  });
+});
+
+const CreatePool = graphql(`
+  mutation ConsoleApiCreatePool($input: CreateResourceGroupInput!) {
+    createResourceGroup(input: $input) {
+      __typename
+    }
+  }
+`);
+
+const Pools = graphql(`
+  query ConsoleApiPools {
+    resourcePools {
+      group
+      health {
+        total
+        booked
+        free
+        activeBookings
+      }
+    }
+  }
+`);
+
+const PoolsChanged = graphql(`
+  subscription ConsoleApiPoolsChanged {
+    resourcePoolsChanged {
+      group
+      health {
+        booked
+        free
+      }
+    }
+  }
+`);
+
+describe('resourcePools / resourcePoolsChanged (live booked/free counts)', () => {
+  let t: TestApp;
+  afterEach(() => t.close());
+
+  test('counts per group from SQL; the subscription sends the counts, then again when a booking changes them', async () => {
+    t = await createTestApp();
+    await t.admin(CreatePool, {
+      input: {
+        name: 'DNIS',
+        resources: [
+          { name: 'a', accessNumber: '1-800-0001' },
+          { name: 'b', accessNumber: '1-800-0002' },
+        ],
+      },
+    });
+    await t.admin(CreatePool, { input: { name: 'Empty' } });
+    const sub = await sseSubscription(t, PoolsChanged, {}, { authorization: adminAuth });
+    try {
+      expect((await sub.next()).resourcePoolsChanged).toEqual([
+        { group: 'DNIS', health: { booked: 0, free: 2 } },
+        { group: 'Empty', health: { booked: 0, free: 0 } },
+      ]);
+      const form = new FormData();
+      form.append('_phone_number', '6504669999');
+      form.append('_resource_group', 'DNIS');
+      const booked = await t.fetch('/genesys/1/service/request-interaction', { method: 'POST', body: form });
+      expect(booked.status).toBe(200);
+      expect((await sub.next()).resourcePoolsChanged[0]).toEqual({
+        group: 'DNIS',
+        health: { booked: 1, free: 1 },
+      });
+    } finally {
+      await sub.close();
+    }
+    expect((await t.admin(Pools)).resourcePools).toEqual([
+      { group: 'DNIS', health: { total: 2, booked: 1, free: 1, activeBookings: 1 } },
+      { group: 'Empty', health: { total: 0, booked: 0, free: 0, activeBookings: 0 } },
+    ]);
+    // Admins only.
+    const anon = await t.fetch('/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ resourcePools { group } }' }),
+    });
+    expect(JSON.stringify(await anon.json())).toMatch(/Not authorized|not authorized|unauthori/i);
   });
 });

@@ -133,6 +133,10 @@ type Documents = {
     "\n  query ChatById($id: ID!) {\n    chat(id: $id) { id status transcript { position eventType } }\n  }\n": typeof types.ChatByIdDocument,
     "\n  subscription ChatTranscript($chatId: ID!, $fromPosition: Int) {\n    chatTranscript(chatId: $chatId, fromPosition: $fromPosition) {\n      position eventType nickname text partyId partyType\n    }\n  }\n": typeof types.ChatTranscriptDocument,
     "\n  query ConsoleApiViewer {\n    viewer {\n      kind\n      username\n      defaultCredentials\n    }\n  }\n": typeof types.ConsoleApiViewerDocument,
+    "\n  mutation ConsoleApiCreateService($input: CreateServiceInput!) {\n    createService(input: $input) {\n      __typename\n      ... on MutationCreateServiceSuccess {\n        data {\n          service {\n            options(includeAdvanced: true) {\n              name\n              category\n            }\n          }\n        }\n      }\n    }\n  }\n": typeof types.ConsoleApiCreateServiceDocument,
+    "\n  mutation ConsoleApiCreatePool($input: CreateResourceGroupInput!) {\n    createResourceGroup(input: $input) {\n      __typename\n    }\n  }\n": typeof types.ConsoleApiCreatePoolDocument,
+    "\n  query ConsoleApiPools {\n    resourcePools {\n      group\n      health {\n        total\n        booked\n        free\n        activeBookings\n      }\n    }\n  }\n": typeof types.ConsoleApiPoolsDocument,
+    "\n  subscription ConsoleApiPoolsChanged {\n    resourcePoolsChanged {\n      group\n      health {\n        booked\n        free\n      }\n    }\n  }\n": typeof types.ConsoleApiPoolsChangedDocument,
     "\n  mutation GraphqlLogin($u: String!, $p: String!) {\n    login(username: $u, password: $p) {\n      __typename\n      ... on MutationLoginSuccess {\n        data {\n          token\n          expiresAt\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": typeof types.GraphqlLoginDocument,
     "\n  query GraphqlNodes {\n    nodes {\n      id\n      name\n      status\n      health\n    }\n  }\n": typeof types.GraphqlNodesDocument,
     "\n  query GraphqlViewer {\n    viewer {\n      kind\n      username\n      gmsUser\n    }\n  }\n": typeof types.GraphqlViewerDocument,
@@ -270,6 +274,10 @@ const documents: Documents = {
     "\n  query ChatById($id: ID!) {\n    chat(id: $id) { id status transcript { position eventType } }\n  }\n": types.ChatByIdDocument,
     "\n  subscription ChatTranscript($chatId: ID!, $fromPosition: Int) {\n    chatTranscript(chatId: $chatId, fromPosition: $fromPosition) {\n      position eventType nickname text partyId partyType\n    }\n  }\n": types.ChatTranscriptDocument,
     "\n  query ConsoleApiViewer {\n    viewer {\n      kind\n      username\n      defaultCredentials\n    }\n  }\n": types.ConsoleApiViewerDocument,
+    "\n  mutation ConsoleApiCreateService($input: CreateServiceInput!) {\n    createService(input: $input) {\n      __typename\n      ... on MutationCreateServiceSuccess {\n        data {\n          service {\n            options(includeAdvanced: true) {\n              name\n              category\n            }\n          }\n        }\n      }\n    }\n  }\n": types.ConsoleApiCreateServiceDocument,
+    "\n  mutation ConsoleApiCreatePool($input: CreateResourceGroupInput!) {\n    createResourceGroup(input: $input) {\n      __typename\n    }\n  }\n": types.ConsoleApiCreatePoolDocument,
+    "\n  query ConsoleApiPools {\n    resourcePools {\n      group\n      health {\n        total\n        booked\n        free\n        activeBookings\n      }\n    }\n  }\n": types.ConsoleApiPoolsDocument,
+    "\n  subscription ConsoleApiPoolsChanged {\n    resourcePoolsChanged {\n      group\n      health {\n        booked\n        free\n      }\n    }\n  }\n": types.ConsoleApiPoolsChangedDocument,
     "\n  mutation GraphqlLogin($u: String!, $p: String!) {\n    login(username: $u, password: $p) {\n      __typename\n      ... on MutationLoginSuccess {\n        data {\n          token\n          expiresAt\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": types.GraphqlLoginDocument,
     "\n  query GraphqlNodes {\n    nodes {\n      id\n      name\n      status\n      health\n    }\n  }\n": types.GraphqlNodesDocument,
     "\n  query GraphqlViewer {\n    viewer {\n      kind\n      username\n      gmsUser\n    }\n  }\n": types.GraphqlViewerDocument,
@@ -778,6 +786,22 @@ export function graphql(source: "\n  subscription ChatTranscript($chatId: ID!, $
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query ConsoleApiViewer {\n    viewer {\n      kind\n      username\n      defaultCredentials\n    }\n  }\n"): (typeof documents)["\n  query ConsoleApiViewer {\n    viewer {\n      kind\n      username\n      defaultCredentials\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConsoleApiCreateService($input: CreateServiceInput!) {\n    createService(input: $input) {\n      __typename\n      ... on MutationCreateServiceSuccess {\n        data {\n          service {\n            options(includeAdvanced: true) {\n              name\n              category\n            }\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation ConsoleApiCreateService($input: CreateServiceInput!) {\n    createService(input: $input) {\n      __typename\n      ... on MutationCreateServiceSuccess {\n        data {\n          service {\n            options(includeAdvanced: true) {\n              name\n              category\n            }\n          }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConsoleApiCreatePool($input: CreateResourceGroupInput!) {\n    createResourceGroup(input: $input) {\n      __typename\n    }\n  }\n"): (typeof documents)["\n  mutation ConsoleApiCreatePool($input: CreateResourceGroupInput!) {\n    createResourceGroup(input: $input) {\n      __typename\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ConsoleApiPools {\n    resourcePools {\n      group\n      health {\n        total\n        booked\n        free\n        activeBookings\n      }\n    }\n  }\n"): (typeof documents)["\n  query ConsoleApiPools {\n    resourcePools {\n      group\n      health {\n        total\n        booked\n        free\n        activeBookings\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription ConsoleApiPoolsChanged {\n    resourcePoolsChanged {\n      group\n      health {\n        booked\n        free\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription ConsoleApiPoolsChanged {\n    resourcePoolsChanged {\n      group\n      health {\n        booked\n        free\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -1,4 +1,5 @@
 import { builder } from '../../graphql/builder.js';
+import { refreshOnEvents } from '../../pubsub/refresh-on-events.js';
 import type {
   BookingView,
   MatchResult,
@@ -277,3 +278,47 @@ builder.mutationFields((t) => ({
       }),
   }),
 }));
+
+const PoolRef = builder.objectRef<{ group: string; health: PoolHealth }>('ResourcePool').implement({
+  description: 'The booked/free counts of one resource group.',
+  fields: (t) => ({
+    group: t.exposeString('group'),
+    health: t.field({ type: PoolHealthRef, resolve: (p) => p.health }),
+  }),
+});
+
+/** How often the live pool counts are re-read: bookings also end by expiry, which no event announces. */
+const POOL_REFRESH_MS = 2_000;
+
+builder.queryFields((t) => ({
+  resourcePools: t.field({
+    type: [PoolRef],
+    authScopes: { admin: true },
+    description: 'Booked/free counts of every resource group (aggregated; no numbers listed).',
+    resolve: (_root, _args, ctx) => ctx.managers.resources.poolHealth(),
+  }),
+}));
+
+builder.subscriptionFields((t) => ({
+  resourcePoolsChanged: t.field({
+    type: [PoolRef],
+    authScopes: { admin: true },
+    description: `Live booked/free counts of every resource group: the counts now, then again whenever they change (checked every ${POOL_REFRESH_MS / 1000} s).`,
+    subscribe: (_root, _args, ctx) =>
+      changedOnly(
+        refreshOnEvents(ctx.deps.bus, [], () => ctx.managers.resources.poolHealth(), POOL_REFRESH_MS),
+      ),
+    resolve: (pools) => pools,
+  }),
+}));
+
+/** Passes a value on only when it differs from the last one passed. */
+async function* changedOnly<T>(source: AsyncGenerator<T>): AsyncGenerator<T> {
+  let last: string | null = null;
+  for await (const value of source) {
+    const key = JSON.stringify(value);
+    if (key === last) continue;
+    last = key;
+    yield value;
+  }
+}

@@ -28,6 +28,7 @@ import {
   bookingView,
   type MatchInput,
   type MatchResult,
+  type PoolHealth,
   type ResourceEventView,
   type ResourceGroupConfig,
   type ResourceGroupInput,
@@ -148,6 +149,37 @@ export class ResourceManager {
     const [view] = await this.describe(this.deps.db, name.trim());
     if (!view) throw groupNotFound(name);
     return view;
+  }
+
+  /**
+   * Booked/free counts of every group, aggregated in SQL (no resource rows are read): what a live
+   * view polls, cheap enough at 10,000 numbers.
+   */
+  async poolHealth(): Promise<{ group: string; health: PoolHealth }[]> {
+    const now = this.now();
+    const rows = await this.deps.db
+      .select({
+        group: groups.name,
+        total: sql<number>`count(distinct ${resources.id})::int`,
+        booked: sql<number>`count(distinct ${bookings.resourceId})::int`,
+        activeBookings: sql<number>`count(${bookings.id})::int`,
+      })
+      .from(groups)
+      .leftJoin(resources, eq(resources.groupId, groups.id))
+      .leftJoin(
+        bookings,
+        and(eq(bookings.resourceId, resources.id), isNull(bookings.closedAt), gt(bookings.endsAt, now)),
+      )
+      .groupBy(groups.name)
+      .orderBy(asc(groups.name));
+    return rows.map((r) => {
+      const total = Number(r.total);
+      const booked = Number(r.booked);
+      return {
+        group: r.group,
+        health: { total, booked, free: total - booked, activeBookings: Number(r.activeBookings) },
+      };
+    });
   }
 
   private async describe(db: DbOrTx, name: string | null): Promise<ResourceGroupView[]> {

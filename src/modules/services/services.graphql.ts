@@ -125,6 +125,12 @@ const ConfiguredOptionRef = builder.objectRef<ServiceOptionView>('ConfiguredServ
       resolve: (o) => (o.parameter ? (o.parameter.type.toUpperCase() as 'STRING') : null),
     }),
     description: t.string({ nullable: true, resolve: (o) => o.parameter?.description ?? null }),
+    category: t.string({
+      nullable: true,
+      description:
+        'The template category the option belongs to (the console groups by it); null for a custom option.',
+      resolve: (o) => o.parameter?.category ?? null,
+    }),
   }),
 });
 
