@@ -24,6 +24,8 @@ const LogoutMutation = graphql(`
 /** The seed's tabs. Each is a link (the URL names the tab), marked aria-current when open. */
 export const TABS = [
   { to: '/', label: 'Home', exact: true },
+  { to: '/services', label: 'Services', exact: false },
+  { to: '/tools', label: 'Tools', exact: false },
   { to: '/lab', label: 'Lab', exact: false },
 ] as const;
 

@@ -2,14 +2,47 @@ import { createRootRoute, createRoute, createRouter, Navigate, Outlet } from '@t
 import { lazy, Suspense } from 'react';
 import { HomePage } from './features/home/HomePage';
 import { LabLayout } from './features/lab/LabLayout';
+import { ServicesPage } from './features/services/ServicesPage';
+import { PatternsPage } from './features/tools/PatternsPage';
+import { ResourcesPage } from './features/tools/ResourcesPage';
+import { ToolsLayout } from './features/tools/ToolsLayout';
 import { Shell } from './Shell';
 
 // GraphiQL and its editor are megabytes: loaded when the Lab's GraphiQL opens, not with the console.
 const LabGraphiQL = lazy(() => import('./features/lab/LabGraphiQL'));
 
+/** `?group=` of the Tools pages: the open group is in the URL (no default, so URLs stay clean). */
+const groupSearch = (search: Record<string, unknown>): { group?: string } =>
+  typeof search.group === 'string' && search.group !== '' ? { group: search.group } : {};
+
 const rootRoute = createRootRoute({ component: Outlet });
 const shellRoute = createRoute({ getParentRoute: () => rootRoute, id: 'shell', component: Shell });
 const homeRoute = createRoute({ getParentRoute: () => shellRoute, path: '/', component: HomePage });
+const servicesRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: '/services',
+  component: ServicesPage,
+});
+
+const toolsRoute = createRoute({ getParentRoute: () => shellRoute, path: '/tools', component: ToolsLayout });
+const toolsIndexRoute = createRoute({
+  getParentRoute: () => toolsRoute,
+  path: '/',
+  component: () => <Navigate to="/tools/patterns" replace />,
+});
+const patternsRoute = createRoute({
+  getParentRoute: () => toolsRoute,
+  path: '/patterns',
+  validateSearch: groupSearch,
+  component: PatternsPage,
+});
+const resourcesRoute = createRoute({
+  getParentRoute: () => toolsRoute,
+  path: '/resource-groups',
+  validateSearch: groupSearch,
+  component: ResourcesPage,
+});
+
 const labRoute = createRoute({ getParentRoute: () => shellRoute, path: '/lab', component: LabLayout });
 const labIndexRoute = createRoute({
   getParentRoute: () => labRoute,
@@ -27,7 +60,12 @@ const labGraphiqlRoute = createRoute({
 });
 
 const routeTree = rootRoute.addChildren([
-  shellRoute.addChildren([homeRoute, labRoute.addChildren([labIndexRoute, labGraphiqlRoute])]),
+  shellRoute.addChildren([
+    homeRoute,
+    servicesRoute,
+    toolsRoute.addChildren([toolsIndexRoute, patternsRoute, resourcesRoute]),
+    labRoute.addChildren([labIndexRoute, labGraphiqlRoute]),
+  ]),
 ]);
 
 export const router = createRouter({

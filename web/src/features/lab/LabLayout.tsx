@@ -1,4 +1,5 @@
-import { Link, Outlet } from '@tanstack/react-router';
+import { Outlet } from '@tanstack/react-router';
+import { SubNav } from '../../ui/SubNav';
 
 export const LAB_TABS = [{ to: '/lab/graphiql', label: 'GraphiQL' }] as const;
 
@@ -6,17 +7,7 @@ export function LabLayout() {
   return (
     <section aria-labelledby="lab-title">
       <h1 id="lab-title">Lab</h1>
-      <nav aria-label="Lab">
-        <ul className="subtabs">
-          {LAB_TABS.map((t) => (
-            <li key={t.to}>
-              <Link to={t.to} activeProps={{ 'aria-current': 'page' }}>
-                {t.label}
-              </Link>
-            </li>
-          ))}
-        </ul>
-      </nav>
+      <SubNav label="Lab" tabs={LAB_TABS} />
       <Outlet />
     </section>
   );

@@ -1,0 +1,90 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import {
+  type ConsoleServer,
+  expectAccessible,
+  launchChromium,
+  openConsole,
+  screenshot,
+  signIn,
+  startConsoleServer,
+} from './harness.js';
+
+let server: ConsoleServer;
+let browser: Browser;
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startConsoleServer(), launchChromium()]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('Tools → Patterns: build the seed group; test_value 123 highlights ex2 (123.*) only', async () => {
+  const { page, context, offsite, errors } = await openConsole(browser, server.url);
+  await signIn(page, server.url, '/genesys/tools/patterns');
+  await page.getByLabel('New pattern group').fill('Callback_exceptions');
+  await page.getByRole('button', { name: 'New pattern group' }).click();
+  await page.getByRole('heading', { name: 'Callback_exceptions' }).waitFor();
+  expect(new URL(page.url()).searchParams.get('group')).toBe('Callback_exceptions');
+  const table = page.getByRole('table', { name: 'Patterns of Callback_exceptions' });
+  for (const [name, regex] of [
+    ['exception1', '555.*'],
+    ['ex2', '123.*'],
+    ['ex3', 'a'],
+    ['ddd', '12345'],
+  ] as const) {
+    await page.getByLabel('Pattern name').fill(name);
+    await page.getByLabel('Pattern value (expression)').fill(regex);
+    await page.getByRole('button', { name: 'Add pattern' }).click();
+    await table.getByRole('cell', { name: regex, exact: true }).waitFor();
+  }
+  // An invalid expression is refused with the reason.
+  await page.getByLabel('Pattern name').fill('broken');
+  await page.getByLabel('Pattern value (expression)').fill('(unclosed');
+  await page.getByRole('button', { name: 'Add pattern' }).click();
+  await page.getByRole('form', { name: 'Add a pattern' }).getByRole('alert').waitFor();
+
+  await page.getByLabel('Test a value against every pattern of the group').fill('123');
+  await expect.poll(() => table.locator('tr.highlight').allTextContents()).toEqual(['ex2 (matches)123.*']);
+  await expectAccessible(page);
+  await screenshot(page, 'tools-patterns');
+  await page.getByRole('button', { name: 'Help' }).click();
+  await page.getByRole('dialog', { name: 'Pattern syntax' }).waitFor();
+  await expectAccessible(page);
+  await page.keyboard.press('Escape');
+  expect(offsite).toEqual([]);
+  expect(errors).toEqual([]);
+  await context.close();
+});
+
+test('Tools → Resources: add a resource group and a resource; booked/free counts follow an allocation live', async () => {
+  const { page, context, offsite, errors } = await openConsole(browser, server.url);
+  await signIn(page, server.url, '/genesys/tools/resource-groups');
+  await page.getByLabel('New resource group').fill('DNIS');
+  await page.getByRole('button', { name: 'New resource group' }).click();
+  await page.getByRole('heading', { name: 'DNIS' }).waitFor();
+  await page.getByLabel('Resource name').fill('Key1');
+  await page.getByLabel('Access number').fill('1-800-1234');
+  await page.getByRole('button', { name: 'Add resource' }).click();
+  const numbers = page.getByRole('region', { name: 'Numbers of DNIS' });
+  await numbers.getByRole('cell', { name: '1-800-1234' }).waitFor();
+  const counts = page.getByRole('status', { name: 'Pool of DNIS' });
+  await expect.poll(() => counts.textContent()).toMatch(/1 numbers.*0 booked.*1 free/);
+
+  // A mobile app books the number over the legacy REST API: the counts change without a reload.
+  const booked = await page.request.post(`${server.url}/genesys/1/service/request-interaction`, {
+    multipart: { _phone_number: '6504669999', _resource_group: 'DNIS' },
+  });
+  expect(booked.status()).toBe(200);
+  await expect.poll(() => counts.textContent(), { timeout: 10_000 }).toMatch(/1 booked.*0 free/);
+
+  await page.getByLabel('Booking timeout (s)').fill('45');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await page.getByText('Saved.').waitFor();
+  await expectAccessible(page);
+  await screenshot(page, 'tools-resources');
+  expect(offsite).toEqual([]);
+  expect(errors).toEqual([]);
+  await context.close();
+});

@@ -1,0 +1,90 @@
+import { useState } from 'react';
+import { useMutation, useQuery } from 'urql';
+import type { ServicesPageQuery as ServicesPageData } from '../../gql/graphql';
+import { resultError } from '../../lib/errors';
+import { ConfirmDialog } from '../../ui/ConfirmDialog';
+import { QueryError } from '../../ui/QueryError';
+import { AddServiceForm } from './AddServiceForm';
+import { DeleteServiceMutation, ServicesPageQuery } from './documents';
+import { ServiceCard } from './ServiceCard';
+
+export type ServiceView = ServicesPageData['services'][number];
+
+/** Services → Configured Services: add from a loaded template, edit options by category, delete. */
+export function ServicesPage() {
+  const [advanced, setAdvanced] = useState(false);
+  const [result, refetch] = useQuery({ query: ServicesPageQuery, variables: { advanced } });
+  const reload = () => refetch({ requestPolicy: 'network-only' });
+  const [deleting, setDeleting] = useState<string | null>(null);
+  const [deleteError, setDeleteError] = useState<string | null>(null);
+  const [deleteState, deleteService] = useMutation(DeleteServiceMutation);
+  const data = result.data;
+
+  async function confirmDelete() {
+    if (!deleting) return;
+    const r = await deleteService({ name: deleting });
+    const error = r.error ? { message: r.error.message } : resultError(r.data?.deleteService);
+    if (error) return setDeleteError(error.message);
+    setDeleting(null);
+    reload();
+  }
+
+  return (
+    <section aria-labelledby="services-title">
+      <div className="row" style={{ justifyContent: 'space-between' }}>
+        <h1 id="services-title">Configured services</h1>
+        <label className="row" style={{ fontWeight: 400 }}>
+          <input type="checkbox" checked={advanced} onChange={(e) => setAdvanced(e.target.checked)} />
+          Show advanced parameters
+        </label>
+      </div>
+      {result.error && <QueryError error={result.error} retry={reload} />}
+      {data && <AddServiceForm templates={data.serviceTemplates} onAdded={reload} />}
+      {!data && result.fetching && (
+        <div role="status" aria-busy="true" aria-label="Loading services" className="panel">
+          <div className="skeleton" />
+        </div>
+      )}
+      {data && data.services.length === 0 && (
+        <p className="empty">
+          No service is configured yet.{' '}
+          {data.serviceTemplates.length === 0
+            ? 'Load a service template under Tools → Service Templates first.'
+            : 'Add one from a template above.'}
+        </p>
+      )}
+      <div aria-busy={result.stale || undefined}>
+        {data?.services.map((service) => (
+          <ServiceCard
+            key={service.name}
+            service={service}
+            templateParameters={
+              data.serviceTemplates.find((t) => t.name === service.template)?.parameters ?? []
+            }
+            onChanged={reload}
+            onDelete={() => {
+              setDeleteError(null);
+              setDeleting(service.name);
+            }}
+          />
+        ))}
+      </div>
+      <ConfirmDialog
+        open={deleting !== null}
+        title={`Delete service ${deleting ?? ''}?`}
+        confirmLabel="Delete service"
+        busy={deleteState.fetching}
+        error={deleteError}
+        onConfirm={confirmDelete}
+        onOpenChange={(open) => {
+          if (!open) setDeleting(null);
+        }}
+      >
+        <p>
+          Its URL stops answering at once on every node. Sessions already running keep their data until they
+          end.
+        </p>
+      </ConfirmDialog>
+    </section>
+  );
+}

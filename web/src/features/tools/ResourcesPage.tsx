@@ -1,0 +1,380 @@
+import { useNavigate, useSearch } from '@tanstack/react-router';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { Plus, X } from 'lucide-react';
+import { type FormEvent, useRef, useState } from 'react';
+import { useMutation, useQuery, useSubscription } from 'urql';
+import type { ToolsResourceGroupsQuery } from '../../gql/graphql';
+import { useReconnected } from '../../lib/client-context';
+import { type FieldError, resultError } from '../../lib/errors';
+import { ConfirmDialog } from '../../ui/ConfirmDialog';
+import { QueryError } from '../../ui/QueryError';
+import {
+  AddResourceMutation,
+  CreateResourceGroupMutation,
+  DeleteResourceGroupMutation,
+  RemoveResourceMutation,
+  ResourceGroupsQuery,
+  ResourcePoolsChanged,
+  UpdateResourceGroupMutation,
+} from './resources.documents';
+
+type Group = ToolsResourceGroupsQuery['resourceGroups'][number];
+
+/** Tools → Resources: resource groups (allocation, locking, booking timeout), their numbers, live counts. */
+export function ResourcesPage() {
+  const search = useSearch({ from: '/shell/tools/resource-groups' });
+  const navigate = useNavigate({ from: '/tools/resource-groups' });
+  const [result, refetch] = useQuery({ query: ResourceGroupsQuery });
+  const reload = () => refetch({ requestPolicy: 'network-only' });
+  useReconnected(reload);
+  // Live counts: a light subscription (aggregates only), so 10,000 numbers are not re-sent every change.
+  const [pools] = useSubscription({ query: ResourcePoolsChanged });
+  const live = new Map((pools.data?.resourcePoolsChanged ?? []).map((p) => [p.group, p.health]));
+  const groups = result.data?.resourceGroups ?? [];
+  const selected = groups.find((g) => g.name === search.group) ?? groups[0];
+  const [confirm, setConfirm] = useState<{ kind: 'group' | 'resource'; name: string } | null>(null);
+  const [confirmError, setConfirmError] = useState<string | null>(null);
+  const [, deleteGroup] = useMutation(DeleteResourceGroupMutation);
+  const [, removeResource] = useMutation(RemoveResourceMutation);
+
+  async function confirmDelete() {
+    if (!confirm || !selected) return;
+    const r =
+      confirm.kind === 'group'
+        ? await deleteGroup({ name: confirm.name })
+        : await removeResource({ group: selected.name, name: confirm.name });
+    const payload =
+      r.data && ('deleteResourceGroup' in r.data ? r.data.deleteResourceGroup : r.data.removeResource);
+    const error = r.error ? { message: r.error.message } : resultError(payload);
+    if (error) return setConfirmError(error.message);
+    setConfirm(null);
+    if (confirm.kind === 'group') void navigate({ search: {} });
+    reload();
+  }
+
+  return (
+    <section aria-labelledby="resources-title">
+      <h2 id="resources-title">Resource groups</h2>
+      {result.error && <QueryError error={result.error} retry={reload} />}
+      <NewGroupForm onCreated={(name) => void navigate({ search: { group: name } }).then(reload)} />
+      {result.data && groups.length === 0 && (
+        <p className="empty">No resource group yet: create one above (GMS's default is DNIS).</p>
+      )}
+      {!result.data && result.fetching && (
+        <div className="panel" role="status" aria-busy="true" aria-label="Loading resource groups">
+          <div className="skeleton" />
+        </div>
+      )}
+      {groups.length > 0 && (
+        <div className="split">
+          <nav aria-label="Resource groups">
+            <ul className="side-list">
+              {groups.map((g) => {
+                const h = live.get(g.name) ?? g.health;
+                return (
+                  <li key={g.id}>
+                    <a
+                      href={`/genesys/tools/resource-groups?group=${encodeURIComponent(g.name)}`}
+                      aria-current={g.name === selected?.name ? 'page' : undefined}
+                      onClick={(e) => {
+                        e.preventDefault();
+                        void navigate({ search: { group: g.name } });
+                      }}
+                    >
+                      {g.name}{' '}
+                      <span className="hint">
+                        {h.booked} booked / {h.free} free
+                      </span>
+                    </a>
+                  </li>
+                );
+              })}
+            </ul>
+          </nav>
+          {selected && (
+            <GroupPanel
+              key={selected.id}
+              group={selected}
+              health={live.get(selected.name) ?? selected.health}
+              onChanged={reload}
+              onDeleteGroup={() => {
+                setConfirmError(null);
+                setConfirm({ kind: 'group', name: selected.name });
+              }}
+              onRemoveResource={(name) => {
+                setConfirmError(null);
+                setConfirm({ kind: 'resource', name });
+              }}
+            />
+          )}
+        </div>
+      )}
+      <ConfirmDialog
+        open={confirm !== null}
+        title={
+          confirm?.kind === 'group'
+            ? `Delete resource group ${confirm.name}?`
+            : `Remove resource ${confirm?.name ?? ''}?`
+        }
+        confirmLabel={confirm?.kind === 'group' ? 'Delete group' : 'Remove resource'}
+        error={confirmError}
+        onConfirm={confirmDelete}
+        onOpenChange={(open) => {
+          if (!open) setConfirm(null);
+        }}
+      >
+        <p>A number with an active booking is refused: wait for the booking to end.</p>
+      </ConfirmDialog>
+    </section>
+  );
+}
+
+function GroupPanel({
+  group,
+  health,
+  onChanged,
+  onDeleteGroup,
+  onRemoveResource,
+}: {
+  group: Group;
+  health: Group['health'];
+  onChanged: () => void;
+  onDeleteGroup: () => void;
+  onRemoveResource: (name: string) => void;
+}) {
+  return (
+    <div className="panel" style={{ flex: 1, minWidth: 0 }}>
+      <div className="row" style={{ justifyContent: 'space-between' }}>
+        <h3 style={{ margin: 0 }}>{group.name}</h3>
+        <button type="button" onClick={onDeleteGroup}>
+          <X size={16} aria-hidden="true" /> Delete group {group.name}
+        </button>
+      </div>
+      <p role="status" aria-label={`Pool of ${group.name}`} className="counts">
+        <span className="badge neutral">{health.total} numbers</span>{' '}
+        <span className="badge down">{health.booked} booked</span>{' '}
+        <span className="badge up">{health.free} free</span>
+      </p>
+      <GroupSettings group={group} onChanged={onChanged} />
+      <ResourceTable group={group} onRemove={onRemoveResource} />
+      <AddResourceForm group={group.name} onAdded={onChanged} />
+    </div>
+  );
+}
+
+function GroupSettings({ group, onChanged }: { group: Group; onChanged: () => void }) {
+  const [allocation, setAllocation] = useState(group.allocation);
+  const [locking, setLocking] = useState(group.locking);
+  const [timeout, setTimeoutValue] = useState(String(group.bookingExpirationTimeout));
+  const [error, setError] = useState<FieldError | null>(null);
+  const [saved, setSaved] = useState(false);
+  const [state, update] = useMutation(UpdateResourceGroupMutation);
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setSaved(false);
+    const r = await update({
+      name: group.name,
+      input: { allocation, locking, bookingExpirationTimeout: Number(timeout) },
+    });
+    const failure = r.error
+      ? { field: null, message: r.error.message }
+      : resultError(r.data?.updateResourceGroup);
+    setError(failure);
+    if (!failure) {
+      setSaved(true);
+      onChanged();
+    }
+  }
+  return (
+    <form className="toolbar" onSubmit={submit} aria-label={`Settings of ${group.name}`}>
+      <div className="field">
+        <label htmlFor="rg-allocation">Allocation</label>
+        <select
+          id="rg-allocation"
+          value={allocation}
+          onChange={(e) => setAllocation(e.target.value as Group['allocation'])}
+        >
+          <option value="ROUND_ROBIN">Round robin</option>
+          <option value="RANDOM">Random</option>
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor="rg-timeout">Booking timeout (s)</label>
+        <input
+          id="rg-timeout"
+          type="number"
+          min={1}
+          value={timeout}
+          onChange={(e) => setTimeoutValue(e.target.value)}
+          aria-invalid={error?.field === 'bookingExpirationTimeout' || undefined}
+        />
+      </div>
+      <label className="row" style={{ fontWeight: 400, marginBottom: '0.4rem' }}>
+        <input type="checkbox" checked={locking} onChange={(e) => setLocking(e.target.checked)} /> Locking
+        (one session per number)
+      </label>
+      <button type="submit" disabled={state.fetching}>
+        Save settings
+      </button>
+      {saved && <span role="status">Saved.</span>}
+      {error && (
+        <div className="banner error" role="alert" style={{ flexBasis: '100%' }}>
+          {error.field ? `${error.field}: ` : ''}
+          {error.message}
+        </div>
+      )}
+    </form>
+  );
+}
+
+/** A real table whose body is virtualised: 10,000 numbers render only the rows in view. */
+function ResourceTable({ group, onRemove }: { group: Group; onRemove: (name: string) => void }) {
+  const scroller = useRef<HTMLElement>(null);
+  const rows = group.resources;
+  const virtual = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => 37,
+    overscan: 12,
+  });
+  const items = virtual.getVirtualItems();
+  const padTop = items[0]?.start ?? 0;
+  const padBottom = virtual.getTotalSize() - (items[items.length - 1]?.end ?? 0);
+  if (rows.length === 0) return <p className="empty">No number in this group yet: add one below.</p>;
+  return (
+    <section
+      ref={scroller}
+      className="scroll-table"
+      // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard (WCAG 2.1.1)
+      tabIndex={0}
+      aria-label={`Numbers of ${group.name}`}
+    >
+      <table className="data" aria-rowcount={rows.length + 1}>
+        <thead>
+          <tr aria-rowindex={1}>
+            <th scope="col">Name</th>
+            <th scope="col">Access number</th>
+            <th scope="col">State</th>
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {padTop > 0 && (
+            <tr>
+              <td colSpan={4} style={{ height: padTop, padding: 0 }} />
+            </tr>
+          )}
+          {items.map((item) => {
+            const r = rows[item.index];
+            if (!r) return null;
+            return (
+              <tr key={r.id} aria-rowindex={item.index + 2} style={{ height: 37 }}>
+                <td>{r.name}</td>
+                <td>{r.accessNumber}</td>
+                <td>{r.booked ? 'Booked' : 'Free'}</td>
+                <td style={{ textAlign: 'right' }}>
+                  <button
+                    type="button"
+                    className="icon"
+                    aria-label={`Remove resource ${r.name}`}
+                    onClick={() => onRemove(r.name)}
+                  >
+                    <X size={16} aria-hidden="true" />
+                  </button>
+                </td>
+              </tr>
+            );
+          })}
+          {padBottom > 0 && (
+            <tr>
+              <td colSpan={4} style={{ height: padBottom, padding: 0 }} />
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function AddResourceForm({ group, onAdded }: { group: string; onAdded: () => void }) {
+  const [name, setName] = useState('');
+  const [accessNumber, setAccessNumber] = useState('');
+  const [error, setError] = useState<FieldError | null>(null);
+  const [state, add] = useMutation(AddResourceMutation);
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    const r = await add({ group, input: { name: name.trim(), accessNumber: accessNumber.trim() } });
+    const failure = r.error ? { field: null, message: r.error.message } : resultError(r.data?.addResource);
+    setError(failure);
+    if (failure) return;
+    setName('');
+    setAccessNumber('');
+    onAdded();
+  }
+  return (
+    <form className="toolbar" onSubmit={submit} aria-label="Add a resource" style={{ marginTop: '0.75rem' }}>
+      <div className="field">
+        <label htmlFor="res-name">Resource name</label>
+        <input id="res-name" value={name} onChange={(e) => setName(e.target.value)} required />
+      </div>
+      <div className="field">
+        <label htmlFor="res-number">Access number</label>
+        <input
+          id="res-number"
+          value={accessNumber}
+          onChange={(e) => setAccessNumber(e.target.value)}
+          required
+          placeholder="1-800-1234"
+        />
+      </div>
+      <button type="submit" className="primary" disabled={state.fetching}>
+        <Plus size={16} aria-hidden="true" /> Add resource
+      </button>
+      {error && (
+        <div className="banner error" role="alert" style={{ flexBasis: '100%' }}>
+          {error.field ? `${error.field}: ` : ''}
+          {error.message}
+        </div>
+      )}
+    </form>
+  );
+}
+
+function NewGroupForm({ onCreated }: { onCreated: (name: string) => void }) {
+  const [name, setName] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [state, create] = useMutation(CreateResourceGroupMutation);
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    const r = await create({ input: { name: name.trim() } });
+    const failure = r.error ? { message: r.error.message } : resultError(r.data?.createResourceGroup);
+    setError(failure?.message ?? null);
+    if (failure) return;
+    onCreated(name.trim());
+    setName('');
+  }
+  return (
+    <form className="toolbar" onSubmit={submit} aria-label="Create a resource group">
+      <div className="field">
+        <label htmlFor="rg-name">New resource group</label>
+        <input
+          id="rg-name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          required
+          placeholder="DNIS"
+        />
+      </div>
+      <button type="submit" disabled={state.fetching}>
+        <Plus size={16} aria-hidden="true" /> New resource group
+      </button>
+      {error && (
+        <div className="banner error" role="alert" style={{ flexBasis: '100%' }}>
+          {error}
+        </div>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,17 @@
+import { Outlet } from '@tanstack/react-router';
+import { SubNav } from '../../ui/SubNav';
+
+export const TOOLS_TABS = [
+  { to: '/tools/patterns', label: 'Patterns' },
+  { to: '/tools/resource-groups', label: 'Resources' },
+] as const;
+
+export function ToolsLayout() {
+  return (
+    <section aria-labelledby="tools-title">
+      <h1 id="tools-title">Tools</h1>
+      <SubNav label="Tools" tabs={TOOLS_TABS} />
+      <Outlet />
+    </section>
+  );
+}

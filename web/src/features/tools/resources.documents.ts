@@ -1,0 +1,104 @@
+import { graphql } from '../../gql';
+
+export const ResourceGroupsQuery = graphql(`
+  query ToolsResourceGroups {
+    resourceGroups {
+      id
+      name
+      allocation
+      locking
+      bookingExpirationTimeout
+      health {
+        total
+        booked
+        free
+      }
+      resources {
+        id
+        name
+        accessNumber
+        booked
+      }
+    }
+  }
+`);
+
+export const ResourcePoolsChanged = graphql(`
+  subscription ToolsResourcePools {
+    resourcePoolsChanged {
+      group
+      health {
+        total
+        booked
+        free
+      }
+    }
+  }
+`);
+
+export const CreateResourceGroupMutation = graphql(`
+  mutation ToolsCreateResourceGroup($input: CreateResourceGroupInput!) {
+    createResourceGroup(input: $input) {
+      __typename
+      ... on ValidationError {
+        field
+        message
+      }
+      ... on Error {
+        message
+      }
+    }
+  }
+`);
+
+export const UpdateResourceGroupMutation = graphql(`
+  mutation ToolsUpdateResourceGroup($name: String!, $input: UpdateResourceGroupInput!) {
+    updateResourceGroup(name: $name, input: $input) {
+      __typename
+      ... on ValidationError {
+        field
+        message
+      }
+      ... on Error {
+        message
+      }
+    }
+  }
+`);
+
+export const DeleteResourceGroupMutation = graphql(`
+  mutation ToolsDeleteResourceGroup($name: String!) {
+    deleteResourceGroup(name: $name) {
+      __typename
+      ... on Error {
+        message
+      }
+    }
+  }
+`);
+
+export const AddResourceMutation = graphql(`
+  mutation ToolsAddResource($group: String!, $input: ResourceInput!) {
+    addResource(group: $group, input: $input) {
+      __typename
+      ... on ValidationError {
+        field
+        message
+      }
+      ... on Error {
+        message
+      }
+    }
+  }
+`);
+
+export const RemoveResourceMutation = graphql(`
+  mutation ToolsRemoveResource($group: String!, $name: String!) {
+    removeResource(group: $group, name: $name) {
+      __typename
+      ... on Error {
+        message
+      }
+    }
+  }
+`);
