@@ -165,3 +165,62 @@ describe('resourcePools / resourcePoolsChanged (live booked/free counts)', () =>
     expect(JSON.stringify(await anon.json())).toMatch(/Not authorized|not authorized|unauthori/i);
   });
 });
+
+const QueuePage = graphql(`
+  query ConsoleApiQueuePage($limit: Int!, $offset: Int!) {
+    callbackQueue(limit: $limit, offset: $offset) {
+      customerNumber
+      state
+      queuePosition {
+        position
+        totalWaiting
+      }
+    }
+  }
+`);
+
+describe('callbackQueue offset and Callback.queuePosition (Callback Management columns)', () => {
+  let t: TestApp;
+  afterEach(() => t.close());
+
+  test('pages in a stable order; each waiting callback carries its position', async () => {
+    t = await createTestApp();
+    await t.app.managers.routing.agents.upsertGroup({ name: 'Billing' });
+    await t.app.managers.services.create({
+      name: 'cb-pages',
+      template: 'callback',
+      preset: 'User-Originated-Delayed',
+      options: [
+        { name: '_target', value: 'Billing@StatServer.GA' },
+        { name: '_urs_virtual_queue', value: 'VQ_Pages' },
+      ],
+    });
+    for (const n of ['4082650101', '4082650102', '4082650103']) {
+      const form = new FormData();
+      form.append('_customer_number', n);
+      const r = await t.fetch('/genesys/1/service/callback/cb-pages', {
+        method: 'POST',
+        body: form,
+        headers: { gms_user: 'dev' },
+      });
+      expect(r.status).toBe(200);
+      t.clock.advance(1000);
+    }
+    const all = (await t.admin(QueuePage, { limit: 10, offset: 0 })).callbackQueue;
+    expect(
+      all.map((c) => [c.customerNumber, c.queuePosition?.position, c.queuePosition?.totalWaiting]),
+    ).toEqual([
+      ['4082650101', 1, 3],
+      ['4082650102', 2, 3],
+      ['4082650103', 3, 3],
+    ]);
+    const second = (await t.admin(QueuePage, { limit: 2, offset: 1 })).callbackQueue;
+    expect(second.map((c) => c.customerNumber)).toEqual(['4082650102', '4082650103']);
+    const cancelled = all[0]?.customerNumber;
+    const [first] = await t.app.managers.callbacks.list({ customerNumber: cancelled, limit: 1 });
+    if (!first) throw new Error('no callback');
+    await t.app.managers.callbacks.adminCancel([first.id]);
+    const after = await t.admin(QueuePage, { limit: 10, offset: 0 });
+    expect(after.callbackQueue.map((c) => c.queuePosition?.position)).toEqual([1, 2]);
+  });
+});

@@ -137,6 +137,7 @@ type Documents = {
     "\n  mutation ConsoleApiCreatePool($input: CreateResourceGroupInput!) {\n    createResourceGroup(input: $input) {\n      __typename\n    }\n  }\n": typeof types.ConsoleApiCreatePoolDocument,
     "\n  query ConsoleApiPools {\n    resourcePools {\n      group\n      health {\n        total\n        booked\n        free\n        activeBookings\n      }\n    }\n  }\n": typeof types.ConsoleApiPoolsDocument,
     "\n  subscription ConsoleApiPoolsChanged {\n    resourcePoolsChanged {\n      group\n      health {\n        booked\n        free\n      }\n    }\n  }\n": typeof types.ConsoleApiPoolsChangedDocument,
+    "\n  query ConsoleApiQueuePage($limit: Int!, $offset: Int!) {\n    callbackQueue(limit: $limit, offset: $offset) {\n      customerNumber\n      state\n      queuePosition {\n        position\n        totalWaiting\n      }\n    }\n  }\n": typeof types.ConsoleApiQueuePageDocument,
     "\n  mutation GraphqlLogin($u: String!, $p: String!) {\n    login(username: $u, password: $p) {\n      __typename\n      ... on MutationLoginSuccess {\n        data {\n          token\n          expiresAt\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": typeof types.GraphqlLoginDocument,
     "\n  query GraphqlNodes {\n    nodes {\n      id\n      name\n      status\n      health\n    }\n  }\n": typeof types.GraphqlNodesDocument,
     "\n  query GraphqlViewer {\n    viewer {\n      kind\n      username\n      gmsUser\n    }\n  }\n": typeof types.GraphqlViewerDocument,
@@ -278,6 +279,7 @@ const documents: Documents = {
     "\n  mutation ConsoleApiCreatePool($input: CreateResourceGroupInput!) {\n    createResourceGroup(input: $input) {\n      __typename\n    }\n  }\n": types.ConsoleApiCreatePoolDocument,
     "\n  query ConsoleApiPools {\n    resourcePools {\n      group\n      health {\n        total\n        booked\n        free\n        activeBookings\n      }\n    }\n  }\n": types.ConsoleApiPoolsDocument,
     "\n  subscription ConsoleApiPoolsChanged {\n    resourcePoolsChanged {\n      group\n      health {\n        booked\n        free\n      }\n    }\n  }\n": types.ConsoleApiPoolsChangedDocument,
+    "\n  query ConsoleApiQueuePage($limit: Int!, $offset: Int!) {\n    callbackQueue(limit: $limit, offset: $offset) {\n      customerNumber\n      state\n      queuePosition {\n        position\n        totalWaiting\n      }\n    }\n  }\n": types.ConsoleApiQueuePageDocument,
     "\n  mutation GraphqlLogin($u: String!, $p: String!) {\n    login(username: $u, password: $p) {\n      __typename\n      ... on MutationLoginSuccess {\n        data {\n          token\n          expiresAt\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": types.GraphqlLoginDocument,
     "\n  query GraphqlNodes {\n    nodes {\n      id\n      name\n      status\n      health\n    }\n  }\n": types.GraphqlNodesDocument,
     "\n  query GraphqlViewer {\n    viewer {\n      kind\n      username\n      gmsUser\n    }\n  }\n": types.GraphqlViewerDocument,
@@ -802,6 +804,10 @@ export function graphql(source: "\n  query ConsoleApiPools {\n    resourcePools 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription ConsoleApiPoolsChanged {\n    resourcePoolsChanged {\n      group\n      health {\n        booked\n        free\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription ConsoleApiPoolsChanged {\n    resourcePoolsChanged {\n      group\n      health {\n        booked\n        free\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ConsoleApiQueuePage($limit: Int!, $offset: Int!) {\n    callbackQueue(limit: $limit, offset: $offset) {\n      customerNumber\n      state\n      queuePosition {\n        position\n        totalWaiting\n      }\n    }\n  }\n"): (typeof documents)["\n  query ConsoleApiQueuePage($limit: Int!, $offset: Int!) {\n    callbackQueue(limit: $limit, offset: $offset) {\n      customerNumber\n      state\n      queuePosition {\n        position\n        totalWaiting\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

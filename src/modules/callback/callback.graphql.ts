@@ -142,6 +142,7 @@ interface QueueArgs {
   from?: Date | null;
   to?: Date | null;
   limit?: number | null;
+  offset?: number | null;
 }
 
 const toQuery = (a: QueueArgs): CallbackQuery => ({
@@ -152,7 +153,27 @@ const toQuery = (a: QueueArgs): CallbackQuery => ({
   from: a.from,
   to: a.to,
   limit: a.limit ?? 500,
+  offset: a.offset ?? 0,
 });
+
+builder.objectField(CallbackRef, 'queuePosition', (t) =>
+  t.field({
+    type: PositionRef,
+    nullable: true,
+    description:
+      'Position and EWT in its virtual queue while it waits for an agent (QUEUED, ROUTING, PROCESSING); null otherwise. One lookup per callback: page long lists.',
+    resolve: async (c, _a, ctx) => {
+      if (!c.enqueuedAt || c.state === 'COMPLETED' || c.state === 'SCHEDULED') return null;
+      try {
+        return await ctx.managers.callbacks.queuePosition(c.id);
+      } catch (err) {
+        // Between the read and this lookup the request may have left routing (answered, cancelled).
+        if (err instanceof NotFoundError) return null;
+        throw err;
+      }
+    },
+  }),
+);
 
 builder.queryFields((t) => ({
   callback: t.field({
@@ -185,7 +206,13 @@ builder.queryFields((t) => ({
     type: [CallbackRef],
     authScopes: { admin: true },
     description: 'Callback Management: the queue by service, state, target and time.',
-    args: queueArgs(t),
+    args: {
+      ...queueArgs(t),
+      offset: t.arg.int({
+        defaultValue: 0,
+        description: 'Rows to skip: page with offset + limit (same order).',
+      }),
+    },
     resolve: (_r, args, ctx) => ctx.managers.callbacks.list(toQuery(args)),
   }),
 }));

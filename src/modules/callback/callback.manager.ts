@@ -144,6 +144,8 @@ export interface CallbackQuery {
   from?: Date | null;
   to?: Date | null;
   limit?: number;
+  /** Rows to skip (paging through a long queue, in the same order). */
+  offset?: number;
 }
 
 export interface CallbackManagerOptions {
@@ -1478,8 +1480,9 @@ export class CallbackManager {
       .select()
       .from(callbacksTable)
       .where(and(...where))
-      .orderBy(asc(when), asc(callbacksTable.createdAt))
-      .limit(Math.min(Math.max(q.limit ?? 500, 1), 5000));
+      .orderBy(asc(when), asc(callbacksTable.createdAt), asc(callbacksTable.id))
+      .limit(Math.min(Math.max(q.limit ?? 500, 1), 5000))
+      .offset(Math.max(q.offset ?? 0, 0));
   }
 
   /** Most recent callbacks of a service (for property queries). */
