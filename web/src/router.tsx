@@ -1,5 +1,6 @@
 import { createRootRoute, createRoute, createRouter, Navigate, Outlet } from '@tanstack/react-router';
 import { lazy, Suspense } from 'react';
+import { CallbacksPage, callbackSearch } from './features/callbacks/CallbacksPage';
 import { HomePage } from './features/home/HomePage';
 import { LabLayout } from './features/lab/LabLayout';
 import { ServicesPage } from './features/services/ServicesPage';
@@ -22,6 +23,13 @@ const servicesRoute = createRoute({
   getParentRoute: () => shellRoute,
   path: '/services',
   component: ServicesPage,
+});
+
+const callbacksRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: '/callbacks',
+  validateSearch: callbackSearch,
+  component: CallbacksPage,
 });
 
 const toolsRoute = createRoute({ getParentRoute: () => shellRoute, path: '/tools', component: ToolsLayout });
@@ -63,6 +71,7 @@ const routeTree = rootRoute.addChildren([
   shellRoute.addChildren([
     homeRoute,
     servicesRoute,
+    callbacksRoute,
     toolsRoute.addChildren([toolsIndexRoute, patternsRoute, resourcesRoute]),
     labRoute.addChildren([labIndexRoute, labGraphiqlRoute]),
   ]),

@@ -16,6 +16,10 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 type Documents = {
     "\n  query ConsoleViewer {\n    viewer {\n      kind\n      username\n      defaultCredentials\n    }\n  }\n": typeof types.ConsoleViewerDocument,
     "\n  mutation ConsoleLogout($token: String!) {\n    logout(token: $token)\n  }\n": typeof types.ConsoleLogoutDocument,
+    "\n  query CallbackQueuePage(\n    $service: String\n    $states: [CallbackState!]\n    $from: DateTime\n    $to: DateTime\n    $limit: Int!\n    $offset: Int!\n  ) {\n    callbackQueue(service: $service, states: $states, from: $from, to: $to, limit: $limit, offset: $offset) {\n      id\n      serviceName\n      state\n      customerNumber\n      desiredTime\n      createdAt\n      agentId\n      virtualQueue\n      queuePosition {\n        position\n        eta\n      }\n    }\n  }\n": typeof types.CallbackQueuePageDocument,
+    "\n  query CallbackServices {\n    services {\n      name\n      serviceType\n    }\n  }\n": typeof types.CallbackServicesDocument,
+    "\n  subscription CallbackQueueChanged($service: String, $states: [CallbackState!]) {\n    callbackQueueChanges(service: $service, states: $states, limit: 1) {\n      id\n    }\n  }\n": typeof types.CallbackQueueChangedDocument,
+    "\n  mutation CallbackCancel($ids: [ID!]!) {\n    adminCancelCallbacks(ids: $ids) {\n      __typename\n      ... on MutationAdminCancelCallbacksSuccess {\n        data {\n          cancelled\n          notCancelled\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": typeof types.CallbackCancelDocument,
     "\n  query HomeNodes {\n    nodes {\n      id\n      name\n      version\n      status\n      health\n      startedAt\n      lastSeenAt\n      downSince\n      flaggedForRemoval\n      removable\n    }\n    clusterSummary {\n      flagAfterSeconds\n      checkedAt\n    }\n    serverInfo {\n      nodeId\n    }\n  }\n": typeof types.HomeNodesDocument,
     "\n  subscription HomeNodeChanged {\n    nodeChanged {\n      id\n      change\n    }\n  }\n": typeof types.HomeNodeChangedDocument,
     "\n  mutation HomeRemoveNode($nodeId: Int!) {\n    removeNode(nodeId: $nodeId) {\n      __typename\n      ... on MutationRemoveNodeSuccess {\n        data {\n          id\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": typeof types.HomeRemoveNodeDocument,
@@ -41,6 +45,10 @@ type Documents = {
 const documents: Documents = {
     "\n  query ConsoleViewer {\n    viewer {\n      kind\n      username\n      defaultCredentials\n    }\n  }\n": types.ConsoleViewerDocument,
     "\n  mutation ConsoleLogout($token: String!) {\n    logout(token: $token)\n  }\n": types.ConsoleLogoutDocument,
+    "\n  query CallbackQueuePage(\n    $service: String\n    $states: [CallbackState!]\n    $from: DateTime\n    $to: DateTime\n    $limit: Int!\n    $offset: Int!\n  ) {\n    callbackQueue(service: $service, states: $states, from: $from, to: $to, limit: $limit, offset: $offset) {\n      id\n      serviceName\n      state\n      customerNumber\n      desiredTime\n      createdAt\n      agentId\n      virtualQueue\n      queuePosition {\n        position\n        eta\n      }\n    }\n  }\n": types.CallbackQueuePageDocument,
+    "\n  query CallbackServices {\n    services {\n      name\n      serviceType\n    }\n  }\n": types.CallbackServicesDocument,
+    "\n  subscription CallbackQueueChanged($service: String, $states: [CallbackState!]) {\n    callbackQueueChanges(service: $service, states: $states, limit: 1) {\n      id\n    }\n  }\n": types.CallbackQueueChangedDocument,
+    "\n  mutation CallbackCancel($ids: [ID!]!) {\n    adminCancelCallbacks(ids: $ids) {\n      __typename\n      ... on MutationAdminCancelCallbacksSuccess {\n        data {\n          cancelled\n          notCancelled\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": types.CallbackCancelDocument,
     "\n  query HomeNodes {\n    nodes {\n      id\n      name\n      version\n      status\n      health\n      startedAt\n      lastSeenAt\n      downSince\n      flaggedForRemoval\n      removable\n    }\n    clusterSummary {\n      flagAfterSeconds\n      checkedAt\n    }\n    serverInfo {\n      nodeId\n    }\n  }\n": types.HomeNodesDocument,
     "\n  subscription HomeNodeChanged {\n    nodeChanged {\n      id\n      change\n    }\n  }\n": types.HomeNodeChangedDocument,
     "\n  mutation HomeRemoveNode($nodeId: Int!) {\n    removeNode(nodeId: $nodeId) {\n      __typename\n      ... on MutationRemoveNodeSuccess {\n        data {\n          id\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": types.HomeRemoveNodeDocument,
@@ -86,6 +94,22 @@ export function graphql(source: "\n  query ConsoleViewer {\n    viewer {\n      
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation ConsoleLogout($token: String!) {\n    logout(token: $token)\n  }\n"): (typeof documents)["\n  mutation ConsoleLogout($token: String!) {\n    logout(token: $token)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CallbackQueuePage(\n    $service: String\n    $states: [CallbackState!]\n    $from: DateTime\n    $to: DateTime\n    $limit: Int!\n    $offset: Int!\n  ) {\n    callbackQueue(service: $service, states: $states, from: $from, to: $to, limit: $limit, offset: $offset) {\n      id\n      serviceName\n      state\n      customerNumber\n      desiredTime\n      createdAt\n      agentId\n      virtualQueue\n      queuePosition {\n        position\n        eta\n      }\n    }\n  }\n"): (typeof documents)["\n  query CallbackQueuePage(\n    $service: String\n    $states: [CallbackState!]\n    $from: DateTime\n    $to: DateTime\n    $limit: Int!\n    $offset: Int!\n  ) {\n    callbackQueue(service: $service, states: $states, from: $from, to: $to, limit: $limit, offset: $offset) {\n      id\n      serviceName\n      state\n      customerNumber\n      desiredTime\n      createdAt\n      agentId\n      virtualQueue\n      queuePosition {\n        position\n        eta\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CallbackServices {\n    services {\n      name\n      serviceType\n    }\n  }\n"): (typeof documents)["\n  query CallbackServices {\n    services {\n      name\n      serviceType\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription CallbackQueueChanged($service: String, $states: [CallbackState!]) {\n    callbackQueueChanges(service: $service, states: $states, limit: 1) {\n      id\n    }\n  }\n"): (typeof documents)["\n  subscription CallbackQueueChanged($service: String, $states: [CallbackState!]) {\n    callbackQueueChanges(service: $service, states: $states, limit: 1) {\n      id\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CallbackCancel($ids: [ID!]!) {\n    adminCancelCallbacks(ids: $ids) {\n      __typename\n      ... on MutationAdminCancelCallbacksSuccess {\n        data {\n          cancelled\n          notCancelled\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CallbackCancel($ids: [ID!]!) {\n    adminCancelCallbacks(ids: $ids) {\n      __typename\n      ... on MutationAdminCancelCallbacksSuccess {\n        data {\n          cancelled\n          notCancelled\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -1,0 +1,85 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import {
+  type ConsoleServer,
+  expectAccessible,
+  launchChromium,
+  openConsole,
+  screenshot,
+  signIn,
+  startConsoleServer,
+} from './harness.js';
+
+let server: ConsoleServer;
+let browser: Browser;
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startConsoleServer(), launchChromium()]);
+  const m = server.app.managers;
+  await m.routing.agents.upsertGroup({ name: 'Billing' });
+  await m.services.create({
+    name: 'cb-console',
+    template: 'callback',
+    preset: 'User-Originated-Delayed',
+    options: [
+      { name: '_target', value: 'Billing@StatServer.GA' },
+      { name: '_urs_virtual_queue', value: 'VQ_Console' },
+    ],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('Callback Management: a callback created over the legacy REST API appears live; filter; cancel it with confirmation', async () => {
+  const { page, context, offsite, errors } = await openConsole(browser, server.url);
+  await signIn(page, server.url, '/genesys/callbacks');
+  await page.getByText('No callback matches these filters.').waitFor();
+
+  const start = (number: string) =>
+    page.request.post(`${server.url}/genesys/1/service/callback/cb-console`, {
+      headers: { gms_user: 'console-e2e-device' },
+      multipart: { _customer_number: number },
+    });
+  expect((await start('4082650001')).status()).toBe(200);
+  // No reload: the subscription brings it.
+  const table = page.getByRole('table', { name: 'Callback queue' });
+  const row = table.getByRole('row', { name: /4082650001/ });
+  await row.waitFor();
+  await expect.poll(() => row.textContent()).toMatch(/cb-console/);
+  expect((await start('4082650002')).status()).toBe(200);
+  await table.getByRole('row', { name: /4082650002/ }).waitFor();
+
+  // Filters live in the URL.
+  await page.getByLabel('State').selectOption('COMPLETED');
+  await page.getByText('No callback matches these filters.').waitFor();
+  expect(new URL(page.url()).searchParams.get('state')).toBe('COMPLETED');
+  await page.getByLabel('State').selectOption('');
+  await row.waitFor();
+  await expectAccessible(page);
+  await screenshot(page, 'callbacks');
+
+  await row.getByRole('button', { name: /Cancel callback 4082650001/ }).click();
+  const dialog = page.getByRole('dialog', { name: 'Cancel this callback?' });
+  await expectAccessible(page);
+  await dialog.getByRole('button', { name: 'Cancel callbacks' }).click();
+  await row.waitFor({ state: 'detached' });
+  await page.getByRole('status').filter({ hasText: '1 cancelled' }).waitFor();
+
+  // Many at once: select all shown, cancel.
+  await page.getByLabel('Select every callback shown').check();
+  await page.getByRole('button', { name: 'Cancel selected (1)' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Cancel callbacks' }).click();
+  await page.getByText('No callback matches these filters.').waitFor();
+  const states = (await server.app.managers.callbacks.list({ serviceName: 'cb-console' })).map((c) => [
+    c.state,
+    c.reason,
+  ]);
+  expect(states).toEqual([
+    ['COMPLETED', 'CANCELLED_BY_ADMIN'],
+    ['COMPLETED', 'CANCELLED_BY_ADMIN'],
+  ]);
+  expect(offsite).toEqual([]);
+  expect(errors).toEqual([]);
+  await context.close();
+});

@@ -1,0 +1,62 @@
+import { graphql } from '../../gql';
+
+export const CallbackQueueQuery = graphql(`
+  query CallbackQueuePage(
+    $service: String
+    $states: [CallbackState!]
+    $from: DateTime
+    $to: DateTime
+    $limit: Int!
+    $offset: Int!
+  ) {
+    callbackQueue(service: $service, states: $states, from: $from, to: $to, limit: $limit, offset: $offset) {
+      id
+      serviceName
+      state
+      customerNumber
+      desiredTime
+      createdAt
+      agentId
+      virtualQueue
+      queuePosition {
+        position
+        eta
+      }
+    }
+  }
+`);
+
+export const CallbackServicesQuery = graphql(`
+  query CallbackServices {
+    services {
+      name
+      serviceType
+    }
+  }
+`);
+
+/** Only a trigger: any change to the matching callbacks re-reads the page shown. */
+export const CallbackQueueChanged = graphql(`
+  subscription CallbackQueueChanged($service: String, $states: [CallbackState!]) {
+    callbackQueueChanges(service: $service, states: $states, limit: 1) {
+      id
+    }
+  }
+`);
+
+export const CancelCallbacksMutation = graphql(`
+  mutation CallbackCancel($ids: [ID!]!) {
+    adminCancelCallbacks(ids: $ids) {
+      __typename
+      ... on MutationAdminCancelCallbacksSuccess {
+        data {
+          cancelled
+          notCancelled
+        }
+      }
+      ... on Error {
+        message
+      }
+    }
+  }
+`);
