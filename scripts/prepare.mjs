@@ -13,6 +13,8 @@ const steps = [
     name: 'console',
     needs: ['vite', '@vitejs/plugin-react', 'react', 'react-dom'],
     async run() {
+      // The console always ships React's production build, whatever NODE_ENV the caller has (tests: 'test').
+      process.env.NODE_ENV = 'production';
       const { build } = await import('vite');
       await build({ configFile: 'web/vite.config.ts', logLevel: 'warn' });
     },

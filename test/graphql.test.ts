@@ -61,7 +61,9 @@ async function post(t: TestApp, body: unknown, headers: Record<string, string> =
 describe('GraphQL endpoint', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp();
+    // No console build: /graphql falls back to yoga's GraphiQL (the bundled page is tested in
+    // src/http/console.test.ts), whether or not dist/console exists in this checkout.
+    t = await createTestApp({ env: { CONSOLE_DIR: '/nonexistent/console-build' } });
   });
   afterAll(() => t.close());
 

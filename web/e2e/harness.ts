@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
@@ -37,8 +38,12 @@ export async function ensureConsoleBuilt(): Promise<void> {
     );
     if (built >= sources) return;
   }
-  const { build } = await import('vite');
-  await build({ configFile: join(root, 'web/vite.config.ts'), logLevel: 'warn' });
+  // A child process: under vitest NODE_ENV is 'test', which would give React's development build.
+  const result = spawnSync(process.execPath, [join(root, 'scripts/prepare.mjs'), 'console'], {
+    env: { ...process.env, NODE_ENV: 'production' },
+    stdio: 'inherit',
+  });
+  if (result.status !== 0) throw new Error('building the console failed');
 }
 
 export interface ConsoleServer {

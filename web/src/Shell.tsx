@@ -26,6 +26,7 @@ export const TABS = [
   { to: '/', label: 'Home', exact: true },
   { to: '/services', label: 'Services', exact: false },
   { to: '/callbacks', label: 'Callback Management', exact: false },
+  { to: '/reporting', label: 'Reporting', exact: false },
   { to: '/tools', label: 'Tools', exact: false },
   { to: '/lab', label: 'Lab', exact: false },
 ] as const;

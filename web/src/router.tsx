@@ -1,8 +1,16 @@
-import { createRootRoute, createRoute, createRouter, Navigate, Outlet } from '@tanstack/react-router';
+import {
+  createRootRoute,
+  createRoute,
+  createRouter,
+  Navigate,
+  notFound,
+  Outlet,
+} from '@tanstack/react-router';
 import { lazy, Suspense } from 'react';
 import { CallbacksPage, callbackSearch } from './features/callbacks/CallbacksPage';
 import { HomePage } from './features/home/HomePage';
 import { LabLayout } from './features/lab/LabLayout';
+import { REPORTS, ReportingPage, reportSearch } from './features/reporting/ReportingPage';
 import { ServicesPage } from './features/services/ServicesPage';
 import { PatternsPage } from './features/tools/PatternsPage';
 import { ResourcesPage } from './features/tools/ResourcesPage';
@@ -30,6 +38,26 @@ const callbacksRoute = createRoute({
   path: '/callbacks',
   validateSearch: callbackSearch,
   component: CallbacksPage,
+});
+
+const reportingRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: '/reporting',
+  component: Outlet,
+});
+const reportingIndexRoute = createRoute({
+  getParentRoute: () => reportingRoute,
+  path: '/',
+  component: () => <Navigate to="/reporting/$report" params={{ report: 'resources' }} replace />,
+});
+const reportRoute = createRoute({
+  getParentRoute: () => reportingRoute,
+  path: '/$report',
+  validateSearch: reportSearch,
+  beforeLoad: ({ params }) => {
+    if (!(REPORTS as readonly string[]).includes(params.report)) throw notFound();
+  },
+  component: ReportingPage,
 });
 
 const toolsRoute = createRoute({ getParentRoute: () => shellRoute, path: '/tools', component: ToolsLayout });
@@ -72,6 +100,7 @@ const routeTree = rootRoute.addChildren([
     homeRoute,
     servicesRoute,
     callbacksRoute,
+    reportingRoute.addChildren([reportingIndexRoute, reportRoute]),
     toolsRoute.addChildren([toolsIndexRoute, patternsRoute, resourcesRoute]),
     labRoute.addChildren([labIndexRoute, labGraphiqlRoute]),
   ]),

@@ -1,0 +1,114 @@
+import { readFile } from 'node:fs/promises';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import {
+  type ConsoleServer,
+  expectAccessible,
+  launchChromium,
+  openConsole,
+  screenshot,
+  signIn,
+  startConsoleServer,
+} from './harness.js';
+
+let server: ConsoleServer;
+let browser: Browser;
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startConsoleServer(), launchChromium()]);
+  await server.app.managers.resources.createGroup({
+    name: 'DNIS',
+    resources: [
+      { name: 'a', accessNumber: '1-800-0001' },
+      { name: 'b', accessNumber: '1-800-0002' },
+    ],
+  });
+  // Three allocations (the third finds the pool of two exhausted? no: not locking, so three bookings).
+  for (const n of ['6504660001', '6504660002', '6504660003']) {
+    const form = new FormData();
+    form.append('_phone_number', n);
+    form.append('_resource_group', 'DNIS');
+    const r = await fetch(`${server.url}/genesys/1/service/request-interaction`, {
+      method: 'POST',
+      body: form,
+    });
+    expect(r.status).toBe(200);
+  }
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('Reporting: the last hour of Resources; export CSV of what is shown; drag to zoom and reset; range in the URL', async () => {
+  const { page, context, offsite, errors } = await openConsole(browser, server.url);
+  await signIn(page, server.url, '/genesys/reporting/resources');
+  await page
+    .getByRole('status')
+    .filter({ hasText: /^Resources from/ })
+    .waitFor();
+  const chart = page.getByRole('figure', { name: /Resources chart/ });
+  await chart.locator('svg').first().waitFor();
+
+  await page.getByLabel('Show as table').check();
+  const table = page.getByRole('table', { name: 'Resources per bucket' });
+  await table.waitFor();
+  const shownAllocations = (
+    await table
+      .locator('tbody tr')
+      .evaluateAll((rows) => rows.map((r) => Number(r.querySelectorAll('td')[1]?.textContent ?? 0)))
+  ).reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0);
+  expect(shownAllocations).toBe(3);
+  await expectAccessible(page);
+  await screenshot(page, 'reporting');
+
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('group', { name: 'Export' }).getByRole('button', { name: 'CSV' }).click(),
+  ]);
+  expect(download.suggestedFilename()).toMatch(/\.csv$/);
+  const csv = await readFile(await download.path(), 'utf8');
+  expect(csv.split(/\r?\n/)[0]).toMatch(/alloc/i);
+  expect(csv).toContain('DNIS');
+  const [xlsx] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('group', { name: 'Export' }).getByRole('button', { name: 'Excel' }).click(),
+  ]);
+  expect((await readFile(await xlsx.path())).subarray(0, 2).toString()).toBe('PK');
+  const [pdf] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('group', { name: 'Export' }).getByRole('button', { name: 'PDF' }).click(),
+  ]);
+  expect((await readFile(await pdf.path())).subarray(0, 5).toString()).toBe('%PDF-');
+
+  // Drag across the middle of the plot: the page reloads the report for that window.
+  const box = await chart.boundingBox();
+  if (!box) throw new Error('chart not laid out');
+  const y = box.y + box.height / 2;
+  await page.mouse.move(box.x + box.width * 0.3, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.5, y, { steps: 5 });
+  await page.mouse.move(box.x + box.width * 0.7, y, { steps: 5 });
+  await page.mouse.up();
+  await expect.poll(() => new URL(page.url()).searchParams.get('zoomedFrom')).toBe('LAST_HOUR');
+  const url = new URL(page.url());
+  expect(url.searchParams.get('preset')).toBe('CUSTOM');
+  const from = Date.parse(url.searchParams.get('from') ?? '');
+  const to = Date.parse(url.searchParams.get('to') ?? '');
+  expect(to - from).toBeGreaterThan(5 * 60_000);
+  expect(to - from).toBeLessThan(40 * 60_000);
+  await expect.poll(() => page.getByLabel('From').inputValue()).not.toBe('');
+  await page.getByRole('button', { name: 'Reset zoom' }).click();
+  await expect.poll(() => new URL(page.url()).searchParams.get('preset')).toBe('LAST_HOUR');
+  expect(new URL(page.url()).searchParams.get('from')).toBeNull();
+
+  await page.getByRole('link', { name: 'Services' }).last().click();
+  await page
+    .getByRole('status')
+    .filter({ hasText: /^Services from/ })
+    .waitFor();
+  await page.getByLabel('Range', { exact: true }).selectOption('LAST_7_DAYS');
+  await expect.poll(() => new URL(page.url()).searchParams.get('preset')).toBe('LAST_7_DAYS');
+  expect(offsite).toEqual([]);
+  expect(errors).toEqual([]);
+  await context.close();
+});
