@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { registerNode } from '../../src/modules/node/node.manager.js';
+import { registerNode } from '../../src/modules/node/node.registration.js';
 import {
   type ConsoleServer,
   expectAccessible,
