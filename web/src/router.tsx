@@ -14,6 +14,7 @@ import { REPORTS, ReportingPage, reportSearch } from './features/reporting/Repor
 import { ServicesPage } from './features/services/ServicesPage';
 import { PatternsPage } from './features/tools/PatternsPage';
 import { ResourcesPage } from './features/tools/ResourcesPage';
+import { TemplatesPage } from './features/tools/TemplatesPage';
 import { ToolsLayout } from './features/tools/ToolsLayout';
 import { Shell } from './Shell';
 
@@ -79,6 +80,12 @@ const resourcesRoute = createRoute({
   component: ResourcesPage,
 });
 
+const templatesRoute = createRoute({
+  getParentRoute: () => toolsRoute,
+  path: '/service-templates',
+  component: TemplatesPage,
+});
+
 const labRoute = createRoute({ getParentRoute: () => shellRoute, path: '/lab', component: LabLayout });
 const labIndexRoute = createRoute({
   getParentRoute: () => labRoute,
@@ -101,7 +108,7 @@ const routeTree = rootRoute.addChildren([
     servicesRoute,
     callbacksRoute,
     reportingRoute.addChildren([reportingIndexRoute, reportRoute]),
-    toolsRoute.addChildren([toolsIndexRoute, patternsRoute, resourcesRoute]),
+    toolsRoute.addChildren([toolsIndexRoute, patternsRoute, resourcesRoute, templatesRoute]),
     labRoute.addChildren([labIndexRoute, labGraphiqlRoute]),
   ]),
 ]);

@@ -4,6 +4,7 @@ import { useMutation } from 'urql';
 import { type FieldError, resultError } from '../../lib/errors';
 import { Hint } from '../../ui/Hint';
 import { UpdateServiceMutation } from './documents';
+import { OfficeHoursPanel } from './OfficeHoursPanel';
 import type { ServiceView } from './ServicesPage';
 
 type OptionView = ServiceView['options'][number];
@@ -123,6 +124,9 @@ export function ServiceCard({
           </table>
         </details>
       ))}
+      {service.serviceType === 'office-hours' && (
+        <OfficeHoursPanel service={service} onSet={(name, value) => change({ set: [{ name, value }] })} />
+      )}
     </details>
   );
 }

@@ -4,6 +4,7 @@ import { SubNav } from '../../ui/SubNav';
 export const TOOLS_TABS = [
   { to: '/tools/patterns', label: 'Patterns' },
   { to: '/tools/resource-groups', label: 'Resources' },
+  { to: '/tools/service-templates', label: 'Service Templates' },
 ] as const;
 
 export function ToolsLayout() {
