@@ -224,3 +224,42 @@ describe('callbackQueue offset and Callback.queuePosition (Callback Management c
     expect(after.callbackQueue.map((c) => c.queuePosition?.position)).toEqual([1, 2]);
   });
 });
+
+const StatServer = graphql(`
+  query ConsoleApiStatServer($metric: String!) {
+    statServerMetrics
+    statServerObjectTypes {
+      name
+      objectType
+    }
+    routingStatistics(objectId: "VQ_Stat", objectType: VIRTUAL_QUEUE) {
+      __typename
+      ... on QueryRoutingStatisticsSuccess {
+        data {
+          requestsWaiting
+          value: statServerValue(metric: $metric)
+        }
+      }
+    }
+  }
+`);
+
+describe('statServerMetrics / statServerObjectTypes / RoutingStatistics.statServerValue (Lab → Statistics)', () => {
+  let t: TestApp;
+  afterEach(() => t.close());
+
+  test('the Stat Server names of the legacy Stat API, and a metric read by name', async () => {
+    t = await createTestApp();
+    await t.app.managers.routing.queues.upsert({ name: 'VQ_Stat' });
+    const r = await t.admin(StatServer, { metric: 'CurrNumberWaitingCalls' });
+    expect(r.statServerMetrics).toContain('AbandCallsPercentage');
+    expect(r.statServerObjectTypes).toContainEqual({ name: 'regdn', objectType: 'VIRTUAL_QUEUE' });
+    expect(r.statServerObjectTypes).toContainEqual({ name: 'groupagents', objectType: 'AGENT_GROUP' });
+    if (r.routingStatistics.__typename !== 'QueryRoutingStatisticsSuccess')
+      throw new Error(r.routingStatistics.__typename);
+    expect(r.routingStatistics.data).toEqual({ requestsWaiting: 0, value: '0' });
+    await expect(t.admin(StatServer, { metric: 'NoSuchMetric' })).rejects.toThrow(
+      /Unknown metric 'NoSuchMetric'/,
+    );
+  });
+});

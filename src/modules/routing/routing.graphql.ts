@@ -1,3 +1,4 @@
+import { GraphQLError } from 'graphql';
 import { ForbiddenError, ValidationError } from '../../errors.js';
 import { builder } from '../../graphql/builder.js';
 import type { GraphQLContext } from '../../graphql/context.js';
@@ -8,7 +9,7 @@ import type { AgentEvent } from './events.js';
 import type { ReservationView } from './routing.manager.js';
 import { AGENT_STATES, REQUEST_STATES, RESERVATION_OUTCOMES } from './routing.tables.js';
 import type { QueuePosition, RoutingRequestView } from './routing.types.js';
-import type { RoutingStatistics } from './stats.js';
+import { LEGACY_METRICS, LEGACY_OBJECT_TYPES, type RoutingStatistics } from './stats.js';
 import type { ParsedTarget } from './target.js';
 import type { VirtualQueueView } from './virtual-queues.js';
 
@@ -175,8 +176,35 @@ const StatisticsRef = builder.objectRef<RoutingStatistics>('RoutingStatistics').
     abandoned: t.exposeInt('abandoned'),
     abandonedPercentage: t.exposeFloat('abandonedPercentage'),
     averageAbandonWaitSeconds: t.exposeFloat('averageAbandonWaitSeconds', { nullable: true }),
+    statServerValue: t.string({
+      nullable: true,
+      description:
+        'The value of a Stat Server metric (the legacy Stat API names, see `statServerMetrics`), as text; null when the metric has no value for this object.',
+      args: { metric: t.arg.string({ required: true }) },
+      resolve: (s, args) => {
+        const read = LEGACY_METRICS[args.metric];
+        // A plain field (no result union): a GraphQLError reaches the client unmasked.
+        if (!read)
+          throw new GraphQLError(`Unknown metric '${args.metric}': see statServerMetrics`, {
+            extensions: { code: 'BAD_USER_INPUT', field: 'metric' },
+          });
+        const value = read(s);
+        return value === null ? null : String(value);
+      },
+    }),
   }),
 });
+
+const StatObjectTypeRef = builder
+  .objectRef<{ name: string; objectType: RoutingStatistics['objectType'] }>('StatServerObjectType')
+  .implement({
+    fields: (t) => ({
+      name: t.exposeString('name', {
+        description: 'Stat Server name, lower case (regdn, agent, groupagents, queue).',
+      }),
+      objectType: t.field({ type: ObjectTypeEnum, resolve: (o) => o.objectType }),
+    }),
+  });
 
 const VirtualQueueRef = builder.objectRef<VirtualQueueView>('VirtualQueue').implement({
   fields: (t) => ({
@@ -324,6 +352,19 @@ builder.queryFields((t) => ({
         throw err;
       }
     },
+  }),
+  statServerMetrics: t.stringList({
+    authScopes: { admin: true },
+    description:
+      'Stat Server metric names this engine computes (Lab → Statistics, legacy `POST /genesys/1/statistic`), for `RoutingStatistics.statServerValue`.',
+    resolve: () => Object.keys(LEGACY_METRICS),
+  }),
+  statServerObjectTypes: t.field({
+    type: [StatObjectTypeRef],
+    authScopes: { admin: true },
+    description:
+      'Stat Server object types (RegDN, Agent, GroupAgents, …) this engine has objects for, with the routing type each reads.',
+    resolve: () => Object.entries(LEGACY_OBJECT_TYPES).map(([name, objectType]) => ({ name, objectType })),
   }),
   routingStatistics: t.field({
     type: StatisticsRef,
