@@ -9,7 +9,9 @@ import {
 import { lazy, Suspense } from 'react';
 import { CallbacksPage, callbackSearch } from './features/callbacks/CallbacksPage';
 import { HomePage } from './features/home/HomePage';
+import { LabApi } from './features/lab/LabApi';
 import { LabLayout } from './features/lab/LabLayout';
+import { LabStatistics } from './features/lab/LabStatistics';
 import { REPORTS, ReportingPage, reportSearch } from './features/reporting/ReportingPage';
 import { ServicesPage } from './features/services/ServicesPage';
 import { PatternsPage } from './features/tools/PatternsPage';
@@ -90,7 +92,13 @@ const labRoute = createRoute({ getParentRoute: () => shellRoute, path: '/lab', c
 const labIndexRoute = createRoute({
   getParentRoute: () => labRoute,
   path: '/',
-  component: () => <Navigate to="/lab/graphiql" replace />,
+  component: () => <Navigate to="/lab/statistics" replace />,
+});
+const labApiRoute = createRoute({ getParentRoute: () => labRoute, path: '/api', component: LabApi });
+const labStatisticsRoute = createRoute({
+  getParentRoute: () => labRoute,
+  path: '/statistics',
+  component: LabStatistics,
 });
 const labGraphiqlRoute = createRoute({
   getParentRoute: () => labRoute,
@@ -109,7 +117,7 @@ const routeTree = rootRoute.addChildren([
     callbacksRoute,
     reportingRoute.addChildren([reportingIndexRoute, reportRoute]),
     toolsRoute.addChildren([toolsIndexRoute, patternsRoute, resourcesRoute, templatesRoute]),
-    labRoute.addChildren([labIndexRoute, labGraphiqlRoute]),
+    labRoute.addChildren([labIndexRoute, labStatisticsRoute, labGraphiqlRoute, labApiRoute]),
   ]),
 ]);
 

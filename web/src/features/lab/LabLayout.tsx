@@ -1,7 +1,11 @@
 import { Outlet } from '@tanstack/react-router';
 import { SubNav } from '../../ui/SubNav';
 
-export const LAB_TABS = [{ to: '/lab/graphiql', label: 'GraphiQL' }] as const;
+export const LAB_TABS = [
+  { to: '/lab/statistics', label: 'Statistics' },
+  { to: '/lab/graphiql', label: 'GraphiQL' },
+  { to: '/lab/api', label: 'API' },
+] as const;
 
 export function LabLayout() {
   return (

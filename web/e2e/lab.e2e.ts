@@ -1,0 +1,71 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import {
+  type ConsoleServer,
+  expectAccessible,
+  launchChromium,
+  openConsole,
+  screenshot,
+  signIn,
+  startConsoleServer,
+} from './harness.js';
+
+let server: ConsoleServer;
+let browser: Browser;
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startConsoleServer(), launchChromium()]);
+  await server.app.managers.routing.queues.upsert({ name: 'VQ_Lab' });
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('Lab → Statistics: pick a metric, RegDN and a virtual queue; the value is shown and refreshed', async () => {
+  const { page, context, offsite, errors } = await openConsole(browser, server.url);
+  await signIn(page, server.url, '/genesys/lab/statistics');
+  await page.getByLabel('Metric').selectOption('CurrNumberWaitingCalls');
+  await page.getByLabel('Object type').selectOption('regdn');
+  await page.getByLabel('Object', { exact: true }).selectOption('VQ_Lab');
+  const value = page.getByRole('status', { name: 'Value' });
+  await expect.poll(() => value.textContent()).toBe('0');
+  await expectAccessible(page);
+  await screenshot(page, 'lab-statistics');
+  expect(offsite).toEqual([]);
+  expect(errors).toEqual([]);
+  await context.close();
+});
+
+test('Lab → API: the legacy REST API from the server’s OpenAPI document; Try it out! stores values', async () => {
+  const { page, context, offsite, errors } = await openConsole(browser, server.url);
+  const described = (await fetch(`${server.url}/genesys/1/openapi.json`)).ok;
+  await signIn(page, server.url, '/genesys/lab/api');
+  if (!described) {
+    // A server without the document (it is built from the route table): the page says so, with Retry.
+    await page.getByRole('alert').filter({ hasText: 'does not describe its REST API' }).waitFor();
+    await page.getByRole('button', { name: 'Retry' }).waitFor();
+    expect(offsite).toEqual([]);
+    await context.close();
+    return;
+  }
+  await page.getByText('Storage API', { exact: true }).click();
+  const op = page.locator('details.operation').filter({ hasText: 'POST/genesys/1/storage/{ttl}' });
+  await op.locator('summary').click();
+  const form = page.getByRole('form', { name: 'POST /genesys/1/storage/{ttl}' });
+  await form.getByLabel('ttl').fill('30');
+  await form.getByLabel(/More parameters/).fill('key1=Value1\nkey2=Value2');
+  await form.getByRole('button', { name: 'Try it out!' }).click();
+  await expect.poll(() => form.getByRole('status', { name: 'Response code' }).textContent()).toMatch(/^200/);
+  const body = JSON.parse(
+    (await form.getByRole('status', { name: 'Response body' }).textContent()) ?? '{}',
+  ) as { id?: string };
+  expect(body.id).toBeTruthy();
+  // The values really are stored.
+  const stored = await fetch(`${server.url}/genesys/1/storage/${body.id}`);
+  expect(await stored.json()).toMatchObject({ key1: 'Value1', key2: 'Value2' });
+  await expectAccessible(page);
+  await screenshot(page, 'lab-api');
+  expect(offsite).toEqual([]);
+  expect(errors).toEqual([]);
+  await context.close();
+});
