@@ -55,6 +55,8 @@ export default defineConfig({
                 env: { TEST_BACKEND: 'pglite' },
                 testTimeout: 90_000,
                 hookTimeout: 120_000,
+                // Live views update within seconds; a loaded machine needs more than the 1 s default.
+                expect: { poll: { timeout: 15_000, interval: 100 } },
                 // One Chromium at a time (the machine has two cores), and the server's modules imported once.
                 fileParallelism: false,
                 isolate: false,

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import {
   type ConsoleServer,
@@ -36,22 +36,37 @@ test('no request leaves the origin: every tab and sub-tab, the login page and /g
     const path = queue.shift() as string;
     if (visited.has(path)) continue;
     visited.add(path);
-    await page.goto(`${server.url}${path}`);
-    await page.getByRole('navigation', { name: 'Main' }).waitFor();
-    await page.waitForLoadState('networkidle');
+    await settle(page, `${server.url}${path}`);
     // Every link of the main tabs and of the page's own sub-tabs.
     for (const href of await page
       .locator('nav a[href^="/genesys/"]')
       .evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? '')))
       if (!visited.has(href)) queue.push(href);
   }
-  expect(visited.size).toBeGreaterThan(2);
+  expect(visited.size).toBeGreaterThan(8);
+  // Tablet width: every page fits (wide tables scroll inside their own box, the page does not).
+  await page.setViewportSize({ width: 768, height: 1024 });
+  const tooWide: string[] = [];
+  for (const path of visited) {
+    await settle(page, `${server.url}${path}`);
+    if (await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth))
+      tooWide.push(path);
+  }
+  expect(tooWide).toEqual([]);
   await page.goto(`${server.url}/graphql`);
   await page.locator('.graphiql-container').waitFor();
   await page.waitForLoadState('networkidle');
   expect(offsite).toEqual([]);
   await context.close();
 });
+
+/** Opens a page and waits until it has loaded its data: a heading, and nothing marked aria-busy. */
+async function settle(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+  await page.locator('main h1').first().waitFor();
+  await page.waitForFunction(() => document.querySelectorAll('[aria-busy="true"]').length === 0);
+}
 
 test('the build references no other origin in its HTML and styles', () => {
   const files: string[] = [];

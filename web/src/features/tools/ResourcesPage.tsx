@@ -1,7 +1,7 @@
 import { useNavigate, useSearch } from '@tanstack/react-router';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { Plus, X } from 'lucide-react';
-import { type FormEvent, useRef, useState } from 'react';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { useMutation, useQuery, useSubscription } from 'urql';
 import type { ToolsResourceGroupsQuery } from '../../gql/graphql';
 import { useReconnected } from '../../lib/client-context';
@@ -29,7 +29,18 @@ export function ResourcesPage() {
   useReconnected(reload);
   // Live counts: a light subscription (aggregates only), so 10,000 numbers are not re-sent every change.
   const [pools] = useSubscription({ query: ResourcePoolsChanged });
-  const live = new Map((pools.data?.resourcePoolsChanged ?? []).map((p) => [p.group, p.health]));
+  // The newer of the two wins: a re-read after an edit is fresher than the last live push, and the
+  // next push (an allocation elsewhere) is fresher than that re-read.
+  const [stamps, setStamps] = useState({ query: 0, live: 0 });
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when a new query result arrives
+  useEffect(() => setStamps((s) => ({ ...s, query: Date.now() })), [result.data]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when a new live push arrives
+  useEffect(() => setStamps((s) => ({ ...s, live: Date.now() })), [pools.data]);
+  const live = new Map(
+    stamps.live > stamps.query
+      ? (pools.data?.resourcePoolsChanged ?? []).map((p) => [p.group, p.health])
+      : [],
+  );
   const groups = result.data?.resourceGroups ?? [];
   const selected = groups.find((g) => g.name === search.group) ?? groups[0];
   const [confirm, setConfirm] = useState<{ kind: 'group' | 'resource'; name: string } | null>(null);
