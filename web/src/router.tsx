@@ -12,7 +12,7 @@ import { HomePage } from './features/home/HomePage';
 import { LabApi } from './features/lab/LabApi';
 import { LabLayout } from './features/lab/LabLayout';
 import { LabStatistics } from './features/lab/LabStatistics';
-import { REPORTS, ReportingPage, reportSearch } from './features/reporting/ReportingPage';
+import { REPORTS, reportSearch } from './features/reporting/search';
 import { ServicesPage } from './features/services/ServicesPage';
 import { PatternsPage } from './features/tools/PatternsPage';
 import { ResourcesPage } from './features/tools/ResourcesPage';
@@ -22,6 +22,8 @@ import { Shell } from './Shell';
 
 // GraphiQL and its editor are megabytes: loaded when the Lab's GraphiQL opens, not with the console.
 const LabGraphiQL = lazy(() => import('./features/lab/LabGraphiQL'));
+// ECharts and the exports: loaded when Reporting opens.
+const ReportingPage = lazy(() => import('./features/reporting/ReportingPage'));
 
 /** `?group=` of the Tools pages: the open group is in the URL (no default, so URLs stay clean). */
 const groupSearch = (search: Record<string, unknown>): { group?: string } =>
@@ -60,7 +62,11 @@ const reportRoute = createRoute({
   beforeLoad: ({ params }) => {
     if (!(REPORTS as readonly string[]).includes(params.report)) throw notFound();
   },
-  component: ReportingPage,
+  component: () => (
+    <Suspense fallback={<p aria-busy="true">Loading the report…</p>}>
+      <ReportingPage />
+    </Suspense>
+  ),
 });
 
 const toolsRoute = createRoute({ getParentRoute: () => shellRoute, path: '/tools', component: ToolsLayout });

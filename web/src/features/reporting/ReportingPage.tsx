@@ -14,39 +14,8 @@ import {
   ResourcesReportQuery,
   ServicesReportQuery,
 } from './documents';
+import { PRESETS, REPORTS, type ReportName, type ReportSearch, reportSearch } from './search';
 import { sumSeries } from './series';
-
-export const REPORTS = ['resources', 'services', 'callback'] as const;
-export type ReportName = (typeof REPORTS)[number];
-
-const PRESETS: { value: ReportRangePreset; label: string }[] = [
-  { value: 'LAST_HOUR', label: 'Last hour' },
-  { value: 'TODAY', label: 'Today' },
-  { value: 'LAST_7_DAYS', label: 'Last 7 days' },
-  { value: 'LAST_30_DAYS', label: 'Last 30 days' },
-  { value: 'CUSTOM', label: 'Custom' },
-];
-
-export interface ReportSearch {
-  preset?: ReportRangePreset;
-  /** CUSTOM range, or the zoomed window (ISO). */
-  from?: string;
-  to?: string;
-  /** Set while zoomed in: the preset to go back to on "Reset zoom". */
-  zoomedFrom?: ReportRangePreset;
-  filter?: string;
-}
-
-export function reportSearch(s: Record<string, unknown>): ReportSearch {
-  const out: ReportSearch = {};
-  const isPreset = (v: unknown): v is ReportRangePreset => PRESETS.some((p) => p.value === v);
-  if (isPreset(s.preset)) out.preset = s.preset;
-  if (typeof s.from === 'string' && !Number.isNaN(Date.parse(s.from))) out.from = s.from;
-  if (typeof s.to === 'string' && !Number.isNaN(Date.parse(s.to))) out.to = s.to;
-  if (isPreset(s.zoomedFrom)) out.zoomedFrom = s.zoomedFrom;
-  if (typeof s.filter === 'string' && s.filter) out.filter = s.filter;
-  return out;
-}
 
 const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 /** ISO → the value of a datetime-local input (local time), and back. */
@@ -56,7 +25,7 @@ const toLocalInput = (iso: string) => {
 };
 
 /** Reporting: Resources, Services and Callback over a range, with drag-to-zoom and exports. */
-export function ReportingPage() {
+export default function ReportingPage() {
   const { report } = useParams({ from: '/shell/reporting/$report' }) as { report: ReportName };
   const search = useSearch({ from: '/shell/reporting/$report' });
   const navigate = useNavigate({ from: '/reporting/$report' });
