@@ -10,6 +10,7 @@ import {
 import * as echarts from 'echarts/core';
 import { SVGRenderer } from 'echarts/renderers';
 import { useEffect, useRef } from 'react';
+import type { Series } from './series';
 
 // Only what the console draws: not the whole ECharts package.
 echarts.use([
@@ -24,12 +25,7 @@ echarts.use([
   SVGRenderer,
 ]);
 
-export interface Series {
-  name: string;
-  kind: 'line' | 'bar';
-  /** [time ms, value] per bucket. */
-  points: [number, number | null][];
-}
+export type { Series };
 
 export interface TimeSeriesChartProps {
   title: string;

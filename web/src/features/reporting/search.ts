@@ -1,4 +1,4 @@
-import type { ReportRangePreset } from '../../gql/graphql';
+import type { ReportRangePreset } from '../../gql/graphql.js';
 
 /** The Reporting URL: which report (path) and the range, zoom and filter (search). */
 export const REPORTS = ['resources', 'services', 'callback'] as const;

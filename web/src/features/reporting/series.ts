@@ -1,4 +1,4 @@
-import type { Series } from '../../charts/TimeSeriesChart';
+import type { Series } from '../../charts/series.js';
 
 /** Buckets of several groups/services summed per bucket start: one time series per measure. */
 export function sumSeries<B extends { start: string }>(
@@ -24,13 +24,4 @@ export function sumSeries<B extends { start: string }>(
     })),
     table: starts.map((s) => ({ start: s, values: byStart.get(s) ?? [] })),
   };
-}
-
-/** The shown table as CSV (RFC 4180 quoting). */
-export function toCsv(header: string[], rows: (string | number | null)[][]): string {
-  const cell = (v: string | number | null) => {
-    const s = v == null ? '' : String(v);
-    return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-  };
-  return `${[header, ...rows].map((r) => r.map(cell).join(',')).join('\r\n')}\r\n`;
 }
