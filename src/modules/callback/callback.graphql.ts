@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { graphqlRequester } from '../../auth/ownership.js';
+import { NotFoundError } from '../../errors.js';
 import { builder } from '../../graphql/builder.js';
 import type { GraphQLContext } from '../../graphql/context.js';
 import { refreshOnEvents } from '../../pubsub/refresh-on-events.js';
