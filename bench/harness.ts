@@ -18,7 +18,12 @@ export async function startProcess(
   options: { fdLimit?: number } = {},
 ): Promise<Server> {
   const port = 20000 + Math.floor(Math.random() * 20000);
-  const node = [process.execPath, '--import', 'tsx', ...args];
+  // BENCH_CPU_PROF=<dir>: every server but the baseline writes a V8 CPU profile there on exit.
+  const profile =
+    process.env.BENCH_CPU_PROF && !args[0]?.includes('baseline')
+      ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF]
+      : [];
+  const node = [process.execPath, ...profile, '--import', 'tsx', ...args];
   const spawnOptions = {
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'inherit'] as ['ignore', 'ignore', 'inherit'],

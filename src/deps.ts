@@ -30,6 +30,8 @@ export interface DepsOverrides {
   logger?: Logger;
   /** A dump of an already migrated PGlite database (tests clone it instead of re-running initdb). */
   pgliteSnapshot?: Blob;
+  /** Sees every statement sent to the database (statement counts, per-request statement logs). */
+  onStatement?: (statement: string) => void;
 }
 
 export async function createDeps(config: Config, overrides: DepsOverrides = {}): Promise<Deps> {
@@ -37,8 +39,13 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
   const clock = overrides.clock ?? systemClock;
   const database = await openDatabase(
     config.database.kind === 'postgres'
-      ? config.database
-      : { kind: 'pglite', dataDir: config.database.dataDir, snapshot: overrides.pgliteSnapshot },
+      ? { ...config.database, onStatement: overrides.onStatement }
+      : {
+          kind: 'pglite',
+          dataDir: config.database.dataDir,
+          snapshot: overrides.pgliteSnapshot,
+          onStatement: overrides.onStatement,
+        },
   );
   let transport: Transport;
   try {

@@ -32,11 +32,19 @@ export const migrationsFolder = resolve(dirname(fileURLToPath(import.meta.url)),
 /** Advisory-lock key that serialises migrations across instances sharing one Postgres. */
 const MIGRATION_LOCK_KEY = 727_001;
 
-export type DatabaseOptions =
+export type DatabaseOptions = (
   | { kind: 'postgres'; url: string; poolSize: number }
-  | { kind: 'pglite'; dataDir: string | null; snapshot?: Blob };
+  | { kind: 'pglite'; dataDir: string | null; snapshot?: Blob }
+) & {
+  /**
+   * Sees every statement sent after the migrations, transaction control included (the statement
+   * count test and the per-request statement log in BENCHMARKS.md use it).
+   */
+  onStatement?: (statement: string) => void;
+};
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  const tap = options.onStatement;
   if (options.kind === 'postgres') {
     await migratePostgresWithLock(options.url);
     const client = postgres(options.url, {
@@ -44,6 +52,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       onnotice: () => {},
       connect_timeout: 10,
       idle_timeout: 60,
+      ...(tap ? { debug: (_connection: number, query: string) => tap(query) } : {}),
     });
     const db = drizzlePostgres({ client, schema }) as unknown as Db;
     return {
@@ -61,8 +70,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     loadDataDir: options.snapshot,
     extensions: { btree_gist },
   });
-  const pglite = drizzlePglite({ client, schema });
-  await migratePglite(pglite, { migrationsFolder });
+  await migratePglite(drizzlePglite({ client, schema }), { migrationsFolder });
+  const pglite = drizzlePglite({
+    client: tap ? tapTransactions(client, tap) : client,
+    schema,
+    ...(tap ? { logger: { logQuery: (query: string) => tap(query) } } : {}),
+  });
   return {
     db: pglite as unknown as Db,
     kind: 'pglite',
@@ -71,6 +84,29 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     },
     close: once(() => client.close()),
   };
+}
+
+/** PGlite opens and ends transactions itself (drizzle's logger does not see them): report them too. */
+function tapTransactions(client: PGlite, tap: (statement: string) => void): PGlite {
+  const transaction: PGlite['transaction'] = async (fn) => {
+    tap('begin');
+    try {
+      const result = await client.transaction(fn);
+      tap('commit');
+      return result;
+    } catch (err) {
+      tap('rollback');
+      throw err;
+    }
+  };
+  // PGlite keeps private fields: every other member is read from and bound to the real client.
+  return new Proxy(client, {
+    get(target, prop) {
+      if (prop === 'transaction') return transaction;
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 /** Closing twice (e.g. a failed start-up, then shutdown) is harmless. */
