@@ -9,6 +9,8 @@ import { adminHeadersForGraphiQL, createGraphQLServer, graphiqlExample } from '.
 import { createReadiness } from './health/readiness.js';
 import { withCappedBody } from './http/body.js';
 import { CONSOLE_CSP, createConsoleServer, isConsolePath } from './http/console.js';
+import { createCors } from './http/cors.js';
+import { csrfRefusal } from './http/csrf.js';
 import { errorResponse, HttpError, jsonResponse } from './http/http-errors.js';
 import { LegacyRouter } from './http/legacy-router.js';
 import { registerLegacyRoutes } from './http/routes.js';
@@ -52,6 +54,7 @@ export async function buildApp(deps: Deps, managers: Managers = createManagers(d
   const metricsEndpoint = createMetricsEndpoint(deps, authenticateRequest);
   const reportsEndpoint = createReportsEndpoint(deps, managers, authenticateRequest);
   const consoleServer = createConsoleServer(config.consoleDir);
+  const cors = createCors(config.allowedOrigins);
 
   /** GraphiQL for a browser at /graphql: the console's bundled build, so it works with no internet. */
   async function graphiql(request: Request): Promise<Response | null> {
@@ -74,23 +77,29 @@ export async function buildApp(deps: Deps, managers: Managers = createManagers(d
 
   const readiness = createReadiness(deps, managers);
 
-  async function route(request: Request, pathname: string): Promise<Response> {
-    if (pathname === '/graphql' || pathname.startsWith('/graphql/')) {
-      if (pathname === '/graphql') {
-        const page = await graphiql(request);
-        if (page) return page;
-      }
-      try {
-        return yoga.fetch(await withCappedBody(request, deps.config.limits.bodyBytes), {});
-      } catch (err) {
-        if (err instanceof HttpError)
-          return jsonResponse(
-            { errors: [{ message: err.message, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] },
-            err.status,
-          );
-        throw err;
-      }
+  async function graphqlRoute(request: Request, pathname: string): Promise<Response> {
+    if (request.method === 'OPTIONS') return cors.preflight(request);
+    if (pathname === '/graphql') {
+      const page = await graphiql(request);
+      if (page) return page;
     }
+    const refused = csrfRefusal(request);
+    if (refused) return refused;
+    try {
+      return await yoga.fetch(await withCappedBody(request, deps.config.limits.bodyBytes), {});
+    } catch (err) {
+      if (err instanceof HttpError)
+        return jsonResponse(
+          { errors: [{ message: err.message, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] },
+          err.status,
+        );
+      throw err;
+    }
+  }
+
+  async function route(request: Request, pathname: string): Promise<Response> {
+    if (pathname === '/graphql' || pathname.startsWith('/graphql/'))
+      return cors.apply(request, await graphqlRoute(request, pathname));
     if (pathname === '/healthz') return jsonResponse({ status: 'alive', node: deps.node.id });
     if (pathname === '/readyz') return readiness();
     if (pathname === '/metrics') return metricsEndpoint(request);

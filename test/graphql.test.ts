@@ -184,7 +184,7 @@ describe('GraphQL request size', () => {
     const encoded = new Response(form);
     const streamed = await t.fetch('/graphql', {
       method: 'POST',
-      headers: { 'content-type': encoded.headers.get('content-type') ?? '' },
+      headers: { 'content-type': encoded.headers.get('content-type') ?? '', 'x-graphql-yoga-csrf': '1' },
       body: encoded.body,
       duplex: 'half',
     } as RequestInit);

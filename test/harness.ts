@@ -159,7 +159,12 @@ export async function gqlUpload<R, V extends Record<string, unknown>>(
   paths.forEach((p, i) => {
     form.append(String(i), files[p] as File);
   });
-  const response = await t.fetch('/graphql', { method: 'POST', body: form, headers });
+  // A GraphQL multipart POST needs a CSRF header (src/http/csrf.ts), as the console sends.
+  const response = await t.fetch('/graphql', {
+    method: 'POST',
+    body: form,
+    headers: { 'x-graphql-yoga-csrf': '1', ...headers },
+  });
   return (await response.json()) as { data?: R; errors?: { message: string }[] };
 }
 

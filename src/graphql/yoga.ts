@@ -95,8 +95,8 @@ export function createGraphQLServer(
         return maskError(error, message, isDev);
       },
     },
-    cors:
-      config.allowedOrigins === '*' ? { origin: '*' } : { origin: config.allowedOrigins, credentials: true },
+    // CORS and CSRF prevention are the HTTP edge's (http/cors.ts, http/csrf.ts).
+    cors: false,
     graphiql: config.graphql.graphiql
       ? {
           title: 'GMS Engage — GraphiQL',

@@ -33,7 +33,9 @@ export function createConsoleClient(token: string, onUnauthorized: () => void): 
   const client = new Client({
     url: '/graphql',
     requestPolicy: 'cache-and-network',
-    fetchOptions: () => ({ headers: { authorization: `Bearer ${token}` } }),
+    // The CSRF header lets GraphQL multipart uploads through (the server refuses non-JSON POSTs
+    // without it: src/http/csrf.ts); on JSON requests it is harmless.
+    fetchOptions: () => ({ headers: { authorization: `Bearer ${token}`, 'x-graphql-yoga-csrf': '1' } }),
     fetch: async (input, init) => {
       const response = await fetch(input, init);
       if (response.status === 401) onUnauthorized();
