@@ -146,6 +146,7 @@ type Documents = {
     "\n  mutation AccessStorageWrite($id: String!) {\n    updateStorageEntry(id: $id, values: [{ key: \"forged\", value: \"1\" }]) {\n      __typename\n      ... on Error { code }\n    }\n  }\n": typeof types.AccessStorageWriteDocument,
     "\n  query AccessInbox($gmsUser: String) {\n    deviceEvents(gmsUser: $gmsUser) { __typename ... on QueryDeviceEventsSuccess { data { tag message } } }\n  }\n": typeof types.AccessInboxDocument,
     "\n  query AccessSubscriptions { notificationSubscriptions { id gmsUser } }\n": typeof types.AccessSubscriptionsDocument,
+    "\n  query LegacyCallbackQueueExcluding($customerNumber: String, $excludeStates: [CallbackState!]) {\n    callbackQueue(customerNumber: $customerNumber, excludeStates: $excludeStates) {\n      id\n      state\n    }\n  }\n": typeof types.LegacyCallbackQueueExcludingDocument,
     "\n  mutation NodeTestLogin {\n    login(username: \"default\", password: \"password\") {\n      __typename\n      ... on MutationLoginSuccess {\n        data {\n          token\n        }\n      }\n    }\n  }\n": typeof types.NodeTestLoginDocument,
     "\n  query ProvisioningExport {\n    configurationExport {\n      yaml\n      json\n    }\n  }\n": typeof types.ProvisioningExportDocument,
     "\n  mutation ProvisioningImport($document: String!, $format: ConfigurationFormat) {\n    importConfiguration(document: $document, format: $format) {\n      __typename\n      ... on MutationImportConfigurationSuccess {\n        data {\n          sections\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n      ... on ValidationError {\n        field\n      }\n    }\n  }\n": typeof types.ProvisioningImportDocument,
@@ -289,6 +290,7 @@ const documents: Documents = {
     "\n  mutation AccessStorageWrite($id: String!) {\n    updateStorageEntry(id: $id, values: [{ key: \"forged\", value: \"1\" }]) {\n      __typename\n      ... on Error { code }\n    }\n  }\n": types.AccessStorageWriteDocument,
     "\n  query AccessInbox($gmsUser: String) {\n    deviceEvents(gmsUser: $gmsUser) { __typename ... on QueryDeviceEventsSuccess { data { tag message } } }\n  }\n": types.AccessInboxDocument,
     "\n  query AccessSubscriptions { notificationSubscriptions { id gmsUser } }\n": types.AccessSubscriptionsDocument,
+    "\n  query LegacyCallbackQueueExcluding($customerNumber: String, $excludeStates: [CallbackState!]) {\n    callbackQueue(customerNumber: $customerNumber, excludeStates: $excludeStates) {\n      id\n      state\n    }\n  }\n": types.LegacyCallbackQueueExcludingDocument,
     "\n  mutation NodeTestLogin {\n    login(username: \"default\", password: \"password\") {\n      __typename\n      ... on MutationLoginSuccess {\n        data {\n          token\n        }\n      }\n    }\n  }\n": types.NodeTestLoginDocument,
     "\n  query ProvisioningExport {\n    configurationExport {\n      yaml\n      json\n    }\n  }\n": types.ProvisioningExportDocument,
     "\n  mutation ProvisioningImport($document: String!, $format: ConfigurationFormat) {\n    importConfiguration(document: $document, format: $format) {\n      __typename\n      ... on MutationImportConfigurationSuccess {\n        data {\n          sections\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n      ... on ValidationError {\n        field\n      }\n    }\n  }\n": types.ProvisioningImportDocument,
@@ -842,6 +844,10 @@ export function graphql(source: "\n  query AccessInbox($gmsUser: String) {\n    
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query AccessSubscriptions { notificationSubscriptions { id gmsUser } }\n"): (typeof documents)["\n  query AccessSubscriptions { notificationSubscriptions { id gmsUser } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query LegacyCallbackQueueExcluding($customerNumber: String, $excludeStates: [CallbackState!]) {\n    callbackQueue(customerNumber: $customerNumber, excludeStates: $excludeStates) {\n      id\n      state\n    }\n  }\n"): (typeof documents)["\n  query LegacyCallbackQueueExcluding($customerNumber: String, $excludeStates: [CallbackState!]) {\n    callbackQueue(customerNumber: $customerNumber, excludeStates: $excludeStates) {\n      id\n      state\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

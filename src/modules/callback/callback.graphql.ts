@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { graphqlRequester } from '../../auth/ownership.js';
-import { NotFoundError } from '../../errors.js';
+import { NotFoundError, ValidationError } from '../../errors.js';
 import { builder } from '../../graphql/builder.js';
 import type { GraphQLContext } from '../../graphql/context.js';
 import { refreshOnEvents } from '../../pubsub/refresh-on-events.js';
@@ -128,6 +128,11 @@ const AdminCancelRef = builder
 const queueArgs = (t: Parameters<Parameters<typeof builder.queryFields>[0]>[0]) => ({
   service: t.arg.string(),
   states: t.arg({ type: [CallbackStateEnum], description: 'Default: every state but COMPLETED.' }),
+  excludeStates: t.arg({
+    type: [CallbackStateEnum],
+    description: 'Every state but these (legacy `_callback_state=!STATE`); not with `states`.',
+  }),
+  customerNumber: t.arg.string({ description: 'As given, or any spelling with the same digits.' }),
   target: t.arg.string(),
   virtualQueue: t.arg.string(),
   from: t.arg({ type: 'DateTime', description: 'Desired time (or creation time) from.' }),
@@ -138,6 +143,8 @@ const queueArgs = (t: Parameters<Parameters<typeof builder.queryFields>[0]>[0]) 
 interface QueueArgs {
   service?: string | null;
   states?: CallbackState[] | null;
+  excludeStates?: CallbackState[] | null;
+  customerNumber?: string | null;
   target?: string | null;
   virtualQueue?: string | null;
   from?: Date | null;
@@ -146,16 +153,26 @@ interface QueueArgs {
   offset?: number | null;
 }
 
-const toQuery = (a: QueueArgs): CallbackQuery => ({
-  serviceName: a.service,
-  states: a.states?.length ? a.states : ['SCHEDULED', 'QUEUED', 'ROUTING', 'PROCESSING'],
-  target: a.target,
-  virtualQueue: a.virtualQueue,
-  from: a.from,
-  to: a.to,
-  limit: a.limit ?? 500,
-  offset: a.offset ?? 0,
-});
+const toQuery = (a: QueueArgs): CallbackQuery => {
+  if (a.states?.length && a.excludeStates?.length)
+    throw new ValidationError('callback/invalid_state', 'Give states or excludeStates, not both', 'states');
+  return {
+    serviceName: a.service,
+    states: a.states?.length
+      ? a.states
+      : a.excludeStates?.length
+        ? null
+        : ['SCHEDULED', 'QUEUED', 'ROUTING', 'PROCESSING'],
+    excludeStates: a.excludeStates,
+    customerNumber: a.customerNumber,
+    target: a.target,
+    virtualQueue: a.virtualQueue,
+    from: a.from,
+    to: a.to,
+    limit: a.limit ?? 500,
+    offset: a.offset ?? 0,
+  };
+};
 
 builder.objectField(CallbackRef, 'queuePosition', (t) =>
   t.field({
@@ -358,6 +375,8 @@ builder.subscriptionFields((t) => ({
     args: {
       service: t.arg.string(),
       states: t.arg({ type: [CallbackStateEnum] }),
+      excludeStates: t.arg({ type: [CallbackStateEnum] }),
+      customerNumber: t.arg.string(),
       target: t.arg.string(),
       virtualQueue: t.arg.string(),
       limit: t.arg.int({ defaultValue: 500 }),

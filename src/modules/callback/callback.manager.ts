@@ -11,6 +11,7 @@ import {
   lt,
   lte,
   ne,
+  notInArray,
   or,
   type SQL,
   sql,
@@ -137,6 +138,8 @@ export interface CallbackQuery {
   serviceName?: string | null;
   ids?: string[] | null;
   states?: CallbackState[] | null;
+  /** Every state but these (GMS `_callback_state=!STATE`). */
+  excludeStates?: CallbackState[] | null;
   customerNumber?: string | null;
   target?: string | null;
   virtualQueue?: string | null;
@@ -1466,6 +1469,7 @@ export class CallbackManager {
     if (q.serviceName) where.push(eq(callbacksTable.serviceName, q.serviceName));
     if (q.ids?.length) where.push(inArray(callbacksTable.id, q.ids));
     if (q.states?.length) where.push(inArray(callbacksTable.state, q.states));
+    if (q.excludeStates?.length) where.push(notInArray(callbacksTable.state, q.excludeStates));
     if (q.customerNumber) {
       const n = q.customerNumber.trim();
       const key = `+${n.replace(/\D/g, '')}`;

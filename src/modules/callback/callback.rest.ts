@@ -7,20 +7,42 @@ import { CALLBACK_STATES, type CallbackState } from './callback.tables.js';
 
 const baseUrl = (req: LegacyRequest, ctx: LegacyContext) => ctx.deps.config.publicUrl ?? req.url.origin;
 
-function states(value: string | null, field: string): CallbackState[] | null {
-  if (!value?.trim()) return null;
-  const out: CallbackState[] = [];
-  for (const s of value.split(',').map((v) => v.trim().toUpperCase())) {
+/**
+ * A `_callback_state` / `states` value: one state or a comma list, each optionally negated with a
+ * leading `!` (GMS: `!COMPLETED` is "every state but COMPLETED"; Genesys' QA clean-up helper relies on
+ * it). Plain and negated states cannot be mixed: that has no sensible reading, so it is a 400.
+ */
+export interface StateFilter {
+  states: CallbackState[] | null;
+  excludeStates: CallbackState[] | null;
+}
+
+export function stateFilter(value: string | null, field: string): StateFilter {
+  const none: StateFilter = { states: null, excludeStates: null };
+  if (!value?.trim()) return none;
+  const plain: CallbackState[] = [];
+  const negated: CallbackState[] = [];
+  for (const raw of value.split(',').map((v) => v.trim().toUpperCase())) {
+    const s = raw.startsWith('!') ? raw.slice(1).trim() : raw;
     if (!(CALLBACK_STATES as readonly string[]).includes(s))
       throw new ValidationError(
         'callback/invalid_state',
-        `Unknown callback state '${s}' in ${field} (states: ${CALLBACK_STATES.join(', ')})`,
+        `Unknown callback state '${raw}' in ${field} (states: ${CALLBACK_STATES.join(', ')}, each may be negated with a leading !)`,
         field,
       );
-    out.push(s as CallbackState);
+    (raw.startsWith('!') ? negated : plain).push(s as CallbackState);
   }
-  return out;
+  if (plain.length && negated.length)
+    throw new ValidationError(
+      'callback/invalid_state',
+      `${field} mixes states and negated states ('${value}'): give either STATE[,STATE] or !STATE[,!STATE]`,
+      field,
+    );
+  return plain.length ? { ...none, states: plain } : { ...none, excludeStates: negated };
 }
+
+const stateMatches = (f: StateFilter, state: unknown) =>
+  f.states ? f.states.includes(state as CallbackState) : !f.excludeStates?.includes(state as CallbackState);
 
 /** An admin operation asked by a device: 401 without credentials (so it can retry with them), else 403. */
 const adminOnly = (req: LegacyRequest, message: string) =>
@@ -77,9 +99,16 @@ export function registerCallbackRoutes(router: LegacyRouter): void {
       throw adminOnly(req, 'Listing callbacks without _customer_number needs admin credentials');
     const rows = await managers.callbacks.recent(name, maxParam(q.get('max'), 1000));
     const records = managers.callbacks.visibleTo(req.caller, rows).map((r) => managers.callbacks.record(r));
+    // `_callback_state` takes a state list or `!STATE` (every state but it), like the other forms.
+    const byState = new Map(
+      filters.filter(([k]) => k === '_callback_state').map(([k, v]) => [v, stateFilter(v, k)]),
+    );
     const hit = (rec: Record<string, unknown>) => {
       if (filters.length === 0) return true;
-      const tests = filters.map(([k, v]) => String(rec[k] ?? '') === v);
+      const tests = filters.map(([k, v]) => {
+        const f = k === '_callback_state' ? byState.get(v) : undefined;
+        return f ? stateMatches(f, rec[k]) : String(rec[k] ?? '') === v;
+      });
       return operand === 'AND' ? tests.every(Boolean) : tests.some(Boolean);
     };
     return jsonResponse(records.filter(hit));
@@ -99,7 +128,7 @@ export function registerCallbackRoutes(router: LegacyRouter): void {
     const rows = await managers.callbacks.list({
       ids: id ? [id] : null,
       customerNumber: number,
-      states: states(q.get('_callback_state'), '_callback_state'),
+      ...stateFilter(q.get('_callback_state'), '_callback_state'),
     });
     return jsonResponse(
       managers.callbacks.visibleTo(req.caller, rows).map((r) => managers.callbacks.record(r)),
@@ -139,10 +168,13 @@ export function registerCallbackRoutes(router: LegacyRouter): void {
       const to = q.get('end_time')
         ? parseInstant(q.get('end_time') ?? '', 'end_time')
         : new Date(now.getTime() + 86_400_000);
+      const filter = stateFilter(q.get('states') ?? q.get('_callback_state'), 'states');
       const rows = await managers.callbacks.list({
         target: q.get('target'),
         serviceName: q.get('service_name'),
-        states: states(q.get('states'), 'states') ?? ['SCHEDULED', 'QUEUED', 'ROUTING', 'PROCESSING'],
+        states:
+          filter.states ?? (filter.excludeStates ? null : ['SCHEDULED', 'QUEUED', 'ROUTING', 'PROCESSING']),
+        excludeStates: filter.excludeStates,
         from,
         to,
         limit: maxParam(q.get('max'), 500),

@@ -1,0 +1,153 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Managers } from '../src/managers.js';
+import { graphql } from './gql/index.js';
+import { adminAuth, createTestApp, type TestApp } from './harness.js';
+
+/**
+ * The public GMS clients' exact calls (reference gms-legacy-api.md §9): each test replays what the
+ * client sends and asserts what the client asserts. docs/legacy-clients.md lists every call tried.
+ */
+
+let t: TestApp;
+let m: Managers;
+let counter = 0;
+const uid = (prefix: string) => `${prefix}${++counter}`;
+
+beforeAll(async () => {
+  t = await createTestApp({ env: { PUBLIC_URL: 'http://localhost:8080' } });
+  m = t.app.managers;
+});
+afterAll(() => t.close());
+
+/** A callback service from the bundled template (delayed: the callback waits QUEUED for an agent). */
+async function callbackService() {
+  const name = uid('cb');
+  const group = uid('Billing');
+  await m.routing.agents.upsertGroup({ name: group });
+  await m.services.create({
+    name,
+    template: 'callback',
+    preset: 'User-Originated-Delayed',
+    options: [
+      { name: '_target', value: `${group}@StatServer.GA` },
+      { name: '_urs_virtual_queue', value: uid('VQ_') },
+    ],
+  });
+  return name;
+}
+
+/** CallbackServicesAPI.startImmediateCallback: a JSON body with only _customer_number. */
+async function startCallback(service: string, customerNumber: string): Promise<string> {
+  const r = await t.fetch(`/genesys/1/service/callback/${service}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ _customer_number: customerNumber }),
+  });
+  const body = (await r.json()) as { _id: string };
+  expect(r.status, JSON.stringify(body)).toBe(200);
+  return body._id;
+}
+
+/** CallbackServicesAPI.queryCallbackByState: GET with form params (REST-assured puts them in the query). */
+const queryCallbackByState = (custNumber: string, cbState: string) =>
+  t.fetch(
+    `/genesys/1/service/callback?${new URLSearchParams({ _customer_number: custNumber, _callback_state: cbState })}`,
+    { headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+  );
+
+/** CallbackServicesAPI.cancelCallback. */
+const cancelCallback = (cbServiceName: string, cbId: string) =>
+  t.fetch(`/genesys/1/service/callback/${cbServiceName}/${cbId}`, {
+    method: 'DELETE',
+    headers: { 'content-type': 'application/json' },
+  });
+
+const CallbackQueueExcluding = graphql(`
+  query LegacyCallbackQueueExcluding($customerNumber: String, $excludeStates: [CallbackState!]) {
+    callbackQueue(customerNumber: $customerNumber, excludeStates: $excludeStates) {
+      id
+      state
+    }
+  }
+`);
+
+describe('Genesys QA suite: CallbackServiceHelper.cancelUnfinishedCallbacks', () => {
+  it('queries _callback_state=!COMPLETED by number (200), cancels every record returned, and they are cancelled', async () => {
+    const custNumber = '6504669001';
+    const first = await callbackService();
+    const second = await callbackService();
+    // One already finished (in-queue checking allows one open callback per number and service).
+    const done = await startCallback(first, custNumber);
+    await m.callbacks.cancel(done);
+    const a = await startCallback(first, custNumber);
+    const b = await startCallback(second, custNumber);
+    const other = await startCallback(first, '6504669002');
+
+    // cancelUnfinishedCallbacks(int custNumber), step by step.
+    const queryResponse = await queryCallbackByState(custNumber, '!COMPLETED');
+    expect(queryResponse.status).toBe(200);
+    const entries = (await queryResponse.json()) as Record<string, unknown>[];
+    expect(entries.map((e) => e._id).sort()).toEqual([a, b].sort());
+    for (const cbEntry of entries) {
+      const cancellation = await cancelCallback(String(cbEntry._service_name), String(cbEntry._id));
+      expect(cancellation.status).toBe(200);
+    }
+
+    for (const id of [a, b])
+      expect(await m.callbacks.get(id)).toMatchObject({ state: 'COMPLETED', reason: 'CANCELLED' });
+    const after = await queryCallbackByState(custNumber, '!COMPLETED');
+    expect(after.status).toBe(200);
+    expect(await after.json()).toEqual([]);
+    // The completed ones are still there for countCompletedCallbacksByReason.
+    const completed = (await (await queryCallbackByState(custNumber, 'COMPLETED')).json()) as unknown[];
+    expect(completed).toHaveLength(3);
+    expect((await m.callbacks.get(other)).state).toBe('QUEUED');
+  });
+
+  it('takes !STATE in the per-service property query, the admin queue query and GraphQL', async () => {
+    const service = await callbackService();
+    const custNumber = '6504669101';
+    const done = await startCallback(service, custNumber);
+    await m.callbacks.cancel(done);
+    const open = await startCallback(service, custNumber);
+
+    const byProps = (await (
+      await t.fetch(
+        `/genesys/1/service/callback/${service}?operand=AND&_customer_number=${custNumber}&_callback_state=!COMPLETED`,
+      )
+    ).json()) as Record<string, unknown>[];
+    expect(byProps.map((r) => r._id)).toEqual([open]);
+    const onlyDone = (await (
+      await t.fetch(`/genesys/1/service/callback/${service}?_callback_state=!QUEUED`)
+    ).json()) as Record<string, unknown>[];
+    expect(onlyDone.map((r) => r._id)).toEqual([done]);
+
+    const queues = await t.fetch(
+      `/genesys/1/admin/callback/queues?service_name=${service}&states=!COMPLETED`,
+      {
+        headers: { authorization: adminAuth },
+      },
+    );
+    expect(queues.status).toBe(200);
+    expect(((await queues.json()) as Record<string, { _id: string }[]>)[service]?.map((r) => r._id)).toEqual([
+      open,
+    ]);
+
+    const gql = await t.admin(CallbackQueueExcluding, {
+      customerNumber: custNumber,
+      excludeStates: ['COMPLETED'],
+    });
+    expect(gql.callbackQueue.map((c) => c.id)).toEqual([open]);
+  });
+
+  it('answers 400 naming the field for an unknown or mixed state, and writes nothing', async () => {
+    const bad = await queryCallbackByState('6504669201', '!FINISHED');
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { message: string }).message).toContain("'!FINISHED' in _callback_state");
+    const mixed = await queryCallbackByState('6504669201', 'QUEUED,!COMPLETED');
+    expect(mixed.status).toBe(400);
+    expect(((await mixed.json()) as { message: string }).message).toContain(
+      'mixes states and negated states',
+    );
+  });
+});
