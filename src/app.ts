@@ -14,6 +14,7 @@ import { csrfRefusal } from './http/csrf.js';
 import { errorResponse, HttpError, jsonResponse } from './http/http-errors.js';
 import { LegacyRouter } from './http/legacy-router.js';
 import { registerLegacyRoutes } from './http/routes.js';
+import { withSecurityHeaders } from './http/security-headers.js';
 import { createManagers } from './managers.js';
 import type { Managers } from './managers.types.js';
 import { instrumentApp } from './metrics/app-metrics.js';
@@ -137,7 +138,7 @@ export async function buildApp(deps: Deps, managers: Managers = createManagers(d
     const observe = httpMetrics.start(request);
     let status = 500;
     try {
-      const response = await route(request, pathname);
+      const response = withSecurityHeaders(await route(request, pathname), isConsolePath(pathname));
       status = response.status;
       return response;
     } finally {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminAuth, createTestApp, type TestApp } from './harness.js';
+import { adminAuth, createTestApp, multipart, type TestApp } from './harness.js';
 
 /** Issue 16 finding 2: credentialed CORS for any origin, and form-encoded mutations without a preflight. */
 
@@ -143,5 +143,68 @@ describe('CORS with ALLOWED_ORIGINS configured', () => {
       });
       expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
     }
+  });
+});
+
+/** Issue 16 finding 3: a stored upload served back inline as HTML on the API's origin. */
+describe('stored files and security headers', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  const upload = async (files: Record<string, { filename: string; type: string; data: Buffer }>) => {
+    const res = await t.fetch('/genesys/1/storage/60', {
+      method: 'POST',
+      body: multipart({ note: 'hello', ...files }),
+    });
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { id: string }).id;
+  };
+
+  it('serves active types as attachments, passive ones inline, all with nosniff and a sandboxing CSP', async () => {
+    const html = '<script>alert(document.domain)</script>';
+    const id = await upload({
+      page: { filename: 'x.html', type: 'text/html', data: Buffer.from(html) },
+      pic: { filename: 'p.svg', type: 'IMAGE/SVG+XML; charset=utf-8', data: Buffer.from('<svg/>') },
+      img: { filename: 'i.png', type: 'image/png', data: Buffer.from([0x89, 0x50, 0x4e, 0x47]) },
+    });
+    const page = await t.fetch(`/genesys/1/storage/binary/${id}/page`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toBe(html); // the bytes are kept as uploaded
+    expect(page.headers.get('content-disposition')).toBe(
+      `attachment; filename="x.html"; filename*=UTF-8''x.html`,
+    );
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(page.headers.get('content-security-policy')).toContain('sandbox');
+
+    const svg = await t.fetch(`/genesys/1/storage/${id}/pic`);
+    expect(svg.headers.get('content-disposition')).toMatch(/^attachment/);
+
+    const png = await t.fetch(`/genesys/1/storage/binary/${id}/img`);
+    expect(png.headers.get('content-type')).toBe('image/png');
+    expect(png.headers.get('content-disposition')).toBeNull();
+    expect(png.headers.get('x-content-type-options')).toBe('nosniff');
+
+    const text = await t.fetch(`/genesys/1/storage/${id}/note`);
+    expect(await text.text()).toBe('hello');
+    expect(text.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(text.headers.get('content-security-policy')).toContain("default-src 'none'");
+  });
+
+  it('puts the API CSP on JSON answers and errors, GraphQL included', async () => {
+    for (const path of ['/healthz', '/genesys/1/no-such-route', '/']) {
+      const res = await t.fetch(path);
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+    }
+    const gql = await t.fetch('/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ serverInfo { version } }' }),
+    });
+    expect(gql.headers.get('content-security-policy')).toContain("default-src 'none'");
   });
 });

@@ -1,6 +1,7 @@
 import type { ParsedBody } from '../../http/body.js';
 import { jsonResponse, textResponse } from '../../http/http-errors.js';
 import type { LegacyRequest, LegacyRouter } from '../../http/legacy-router.js';
+import { storedFileHeaders } from '../../http/security-headers.js';
 import {
   type StorageEntry,
   type StorageInput,
@@ -42,6 +43,8 @@ export function storedValueResponse(value: StoredValue): Response {
       'content-type': value.contentType ?? 'application/octet-stream',
       'content-length': String(data.length),
       'cache-control': 'no-cache, no-store',
+      // Uploaded by anyone: never rendered as a page on the API's origin.
+      ...storedFileHeaders(value.contentType, value.filename),
     },
   });
 }
