@@ -108,6 +108,12 @@ const envSchema = z.object({
   RETENTION_CALLBACK_DAYS: nonNegativeInt.default(30),
   RETENTION_ROUTING_DAYS: nonNegativeInt.default(30),
   RETENTION_RESOURCE_HISTORY_DAYS: positiveInt.default(90),
+  RETENTION_ACTIVITY_DAYS: positiveInt.default(35),
+  RETENTION_ROLLUP_MINUTE_DAYS: positiveInt.default(60),
+  RETENTION_ROLLUP_HOUR_DAYS: positiveInt.default(400),
+  RETENTION_ROLLUP_DAY_DAYS: positiveInt.default(800),
+  ROLLUP_INTERVAL_MS: positiveInt.default(5_000),
+  ROLLUP_BATCH_ROWS: positiveInt.max(100_000).default(10_000),
   PUSH_ALLOWED_TARGETS: z.string().default('*'),
   LEGACY_ACCESS: z.enum(['compatible', 'strict']).default('compatible'),
 });
@@ -177,6 +183,15 @@ export interface RetentionConfig {
   callbackDays: number;
   routingDays: number;
   resourceHistoryDays: number;
+  /** Raw activity rows behind the reports (rollups answer for older ranges). */
+  activityDays: number;
+  /** Report rollups per grain (minute, hour, day): kept longer than the raw rows. */
+  rollupMinuteDays: number;
+  rollupHourDays: number;
+  rollupDayDays: number;
+  /** How often each instance folds recorded activity into the rollups, and rows per fold. */
+  rollupIntervalMs: number;
+  rollupBatchRows: number;
 }
 
 export interface PushConfig {
@@ -343,6 +358,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       callbackDays: e.RETENTION_CALLBACK_DAYS,
       routingDays: e.RETENTION_ROUTING_DAYS,
       resourceHistoryDays: e.RETENTION_RESOURCE_HISTORY_DAYS,
+      activityDays: e.RETENTION_ACTIVITY_DAYS,
+      rollupMinuteDays: e.RETENTION_ROLLUP_MINUTE_DAYS,
+      rollupHourDays: e.RETENTION_ROLLUP_HOUR_DAYS,
+      rollupDayDays: e.RETENTION_ROLLUP_DAY_DAYS,
+      rollupIntervalMs: e.ROLLUP_INTERVAL_MS,
+      rollupBatchRows: e.ROLLUP_BATCH_ROWS,
     },
     legacyAccess: e.LEGACY_ACCESS,
   };

@@ -19,6 +19,7 @@ import { PushManager } from './modules/push/push.manager.js';
 import { PushSenders } from './modules/push/push.providers.js';
 import { ActivityManager } from './modules/report/activity.manager.js';
 import { ReportManager } from './modules/report/report.manager.js';
+import { RollupManager } from './modules/report/rollup.manager.js';
 import { ResourceManager } from './modules/resource/resource.manager.js';
 import { registerAccessServiceTypes } from './modules/resource/resource.service-types.js';
 import { RoutingManager } from './modules/routing/routing.manager.js';
@@ -112,6 +113,7 @@ export function createManagers(deps: Deps): Managers {
     chat,
     activity,
     reports: new ReportManager(deps),
+    rollups: new RollupManager(deps),
     push,
     comet,
     notifications,
@@ -144,4 +146,5 @@ export function scheduleBackgroundTasks(deps: Deps, managers: Managers): void {
   deps.scheduler.every('comet position sweep', 3_600_000, () => managers.comet.sweep());
   managers.callbacks.schedule(deps.scheduler);
   deps.scheduler.every('retention', deps.config.retention.intervalMs, () => managers.retention.run());
+  deps.scheduler.every('report rollup', deps.config.retention.rollupIntervalMs, () => managers.rollups.run());
 }

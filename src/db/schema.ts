@@ -8,6 +8,7 @@ export * from '../modules/office-hours/office-hours.tables.js';
 export * from '../modules/pattern/pattern.tables.js';
 export * from '../modules/push/push.tables.js';
 export * from '../modules/report/report.tables.js';
+export * from '../modules/report/rollup.tables.js';
 export * from '../modules/resource/resource.tables.js';
 export * from '../modules/routing/routing.tables.js';
 export * from '../modules/services/services.tables.js';

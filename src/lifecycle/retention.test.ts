@@ -233,6 +233,12 @@ describe('retention', () => {
     const run = await t.app.managers.retention.run();
     expect(run.failed).toEqual([]);
     expect(run.deleted).toEqual({
+      // Activity and its rollups: report.rollup.test.ts.
+      activity: 0,
+      rollup_services: 0,
+      rollup_resources: 0,
+      rollup_callbacks: 0,
+      rollup_callback_waits: 0,
       session_events: 2,
       session_event_counters: 1,
       push_deliveries: 2,
@@ -321,6 +327,12 @@ describe('retention', () => {
       t.app.managers.retention.list().map((p) => [p.name, p.keepSeconds / 86_400]),
     );
     expect(keep).toEqual({
+      activity: 35,
+      // Minute rollups 60 days; hours 400 and days 800 (one policy per table, every grain).
+      rollup_services: 60,
+      rollup_resources: 60,
+      rollup_callbacks: 60,
+      rollup_callback_waits: 60,
       session_events: 3,
       session_event_counters: 3,
       push_deliveries: 7,

@@ -3,15 +3,12 @@ import { and, eq, gt, lte } from 'drizzle-orm';
 import type { Deps } from '../../deps.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { renderExport } from './report.export.js';
+import { planReport, type ReportPlan } from './report.plan.js';
 import {
   type CallbackFilter,
-  callbackRows,
-  resourceRows,
-  resourceStateBefore,
-  serviceRows,
+  type ReportQueries,
   WAIT_BINS_SECONDS,
   type WaitStats,
-  waitStats,
 } from './report.queries.js';
 import {
   bucketSizes,
@@ -23,6 +20,7 @@ import {
   type ResolvedRange,
   resolveRange,
 } from './report.ranges.js';
+import { rollupReportQueries } from './report.rollup-queries.js';
 import { reportLinksTable } from './report.tables.js';
 import {
   type CallbackReport,
@@ -40,6 +38,7 @@ import {
   type ServiceUsage,
   type StatusCount,
 } from './report.types.js';
+import { reportHorizons } from './rollup.manager.js';
 
 export type * from './report.types.js';
 
@@ -123,10 +122,19 @@ declare module '../../managers.types.js' {
  * xlsx and PDF exports, and short-lived download links for them.
  */
 export class ReportManager {
-  constructor(private readonly deps: Deps) {}
+  /** `queries`: the rollups; tests and the benchmark pass the raw-row queries to compare. */
+  constructor(
+    private readonly deps: Deps,
+    private readonly queries: ReportQueries = rollupReportQueries,
+  ) {}
 
   resolve(range: RangeInput): ResolvedRange {
     return resolveRange(range, this.deps.clock.now());
+  }
+
+  /** Which rollups and raw rows answer this range (report.plan.ts). */
+  plan(r: ResolvedRange): ReportPlan {
+    return planReport(r, reportHorizons(this.deps.config.retention, this.deps.clock.now()));
   }
 
   // ------------------------------------------------------------------------------------------------
@@ -137,7 +145,7 @@ export class ReportManager {
   }
 
   private async servicesIn(r: ResolvedRange, filters: ReportFilters): Promise<ServicesReport> {
-    const rows = await serviceRows(this.deps.db, r, clean(filters.service));
+    const rows = await this.queries.serviceRows(this.deps.db, r, this.plan(r), clean(filters.service));
     const index = bucketIndex(r);
     const byService = new Map<string, ServiceUsage>();
     for (const row of rows) {
@@ -177,9 +185,10 @@ export class ReportManager {
 
   private async resourcesIn(r: ResolvedRange, filters: ReportFilters): Promise<ResourcesReport> {
     const group = clean(filters.group);
+    const plan = this.plan(r);
     const [rows, before] = await Promise.all([
-      resourceRows(this.deps.db, r, group),
-      resourceStateBefore(this.deps.db, r, group),
+      this.queries.resourceRows(this.deps.db, r, plan, group),
+      this.queries.resourceStateBefore(this.deps.db, r, plan, group),
     ]);
     const index = bucketIndex(r);
     const names = [...new Set([...before.map((b) => b.group), ...rows.map((x) => x.group)])].sort((a, b) =>
@@ -226,9 +235,10 @@ export class ReportManager {
 
   private async callbackIn(r: ResolvedRange, filters: ReportFilters): Promise<CallbackReport> {
     const f: CallbackFilter = { service: clean(filters.service), queue: filters.queue ?? null };
+    const plan = this.plan(r);
     const [rows, stats] = await Promise.all([
-      callbackRows(this.deps.db, r, f),
-      waitStats(this.deps.db, r, f),
+      this.queries.callbackRows(this.deps.db, r, plan, f),
+      this.queries.waitStats(this.deps.db, r, plan, f),
     ]);
     const index = bucketIndex(r);
     const overall = stats.find((s) => s.service === null) ?? emptyWait(null, null);

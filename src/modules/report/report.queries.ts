@@ -1,9 +1,12 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { type DbOrTx, queryRows } from '../../db/client.js';
+import type { ReportPlan } from './report.plan.js';
 import type { ResolvedRange } from './report.ranges.js';
 
 /**
- * The report queries. Everything is aggregated by Postgres (date_bin buckets, FILTER counts,
+ * The report queries straight over the raw activity rows: the reference the rollup queries
+ * (report.rollup-queries.ts) must agree with, kept for that comparison and for the benchmark.
+ * Their cost grows with the rows in the range. Everything is aggregated by Postgres (date_bin buckets, FILTER counts,
  * percentile_cont, width_bucket); what comes back is one row per bucket × subject (× status), never
  * one per activity row. Numbers are cast to int/float8 and times to epoch seconds, so postgres.js and
  * PGlite hand back the same JavaScript values.
@@ -275,3 +278,36 @@ export async function waitStats(db: DbOrTx, range: ResolvedRange, f: CallbackFil
     };
   });
 }
+
+/** What a report needs from storage; ReportManager uses the rollup implementation. */
+export interface ReportQueries {
+  serviceRows(
+    db: DbOrTx,
+    range: ResolvedRange,
+    plan: ReportPlan,
+    service: string | null,
+  ): Promise<ServiceRow[]>;
+  resourceRows(
+    db: DbOrTx,
+    range: ResolvedRange,
+    plan: ReportPlan,
+    group: string | null,
+  ): Promise<ResourceRowAgg[]>;
+  resourceStateBefore(
+    db: DbOrTx,
+    range: ResolvedRange,
+    plan: ReportPlan,
+    group: string | null,
+  ): Promise<{ group: string; booked: number; free: number }[]>;
+  callbackRows(db: DbOrTx, range: ResolvedRange, plan: ReportPlan, f: CallbackFilter): Promise<CallbackRow[]>;
+  waitStats(db: DbOrTx, range: ResolvedRange, plan: ReportPlan, f: CallbackFilter): Promise<WaitStats[]>;
+}
+
+/** The raw-row implementation (ignores the plan: it reads every row of the range). */
+export const rawReportQueries: ReportQueries = {
+  serviceRows: (db, range, _plan, service) => serviceRows(db, range, service),
+  resourceRows: (db, range, _plan, group) => resourceRows(db, range, group),
+  resourceStateBefore: (db, range, _plan, group) => resourceStateBefore(db, range, group),
+  callbackRows: (db, range, _plan, f) => callbackRows(db, range, f),
+  waitStats: (db, range, _plan, f) => waitStats(db, range, f),
+};

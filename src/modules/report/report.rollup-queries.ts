@@ -1,0 +1,339 @@
+import { type SQL, sql } from 'drizzle-orm';
+import { type DbOrTx, queryRows } from '../../db/client.js';
+import type { Piece, ReportPlan } from './report.plan.js';
+import type {
+  CallbackFilter,
+  CallbackRow,
+  ReportQueries,
+  ResourceRowAgg,
+  ServiceRow,
+  WaitStats,
+} from './report.queries.js';
+import { WAIT_BINS_SECONDS } from './report.queries.js';
+import type { ResolvedRange } from './report.ranges.js';
+
+/**
+ * The report queries over the rollups (report.plan.ts says which source covers which part of the
+ * range). Each statement unions three sources under one snapshot: rollup slots, the pending rows
+ * not yet folded into them (at the slot they will be folded into), and raw rows for sub-minute
+ * edges. They answer with the same rows, numbers and rounding as the raw queries in
+ * report.queries.ts (report.rollup.test.ts compares them), at a cost bounded by the number of
+ * buckets, not by the size of the activity table.
+ */
+
+const ts = (d: Date | number) => sql`${new Date(d).toISOString()}::timestamptz`;
+const num = (v: unknown): number => Number(v ?? 0);
+const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+const EPOCH = sql`timestamptz '1970-01-01 00:00:00+00'`;
+
+/** The plan's pieces as a relation p(grain, lo, hi) (three array parameters, whatever the count). */
+function piecesCte(pieces: Piece[]): SQL {
+  const grains = `{${pieces.map((p) => p.grain).join(',')}}`;
+  const iso = (ms: number) => `"${new Date(ms).toISOString()}"`;
+  const los = `{${pieces.map((p) => iso(p.lo)).join(',')}}`;
+  const his = `{${pieces.map((p) => iso(p.hi)).join(',')}}`;
+  return sql`p as (select * from unnest(${grains}::int[], ${los}::timestamptz[], ${his}::timestamptz[]) as p(grain, lo, hi))`;
+}
+
+/** A pending row's slot at the piece's grain: where the roll-up will put it. */
+const pendingSlot = sql`date_bin(p.grain * interval '1 second', a.occurred_at, ${EPOCH})`;
+
+/** Joins of a source to the pieces: rollup slots, pending rows (rollup grains) and raw rows (grain 0). */
+const rollupJoin = (table: SQL) =>
+  sql`from p join ${table} r on r.grain = p.grain and r.slot >= p.lo and r.slot < p.hi`;
+const pendingJoin = (category: string) =>
+  sql`from p join activity_pending a on a.category = ${category} and a.occurred_at >= p.lo and a.occurred_at < p.hi and p.grain > 0`;
+const rawJoin = (category: string) =>
+  sql`from p join activity a on a.category = ${category} and a.occurred_at >= p.lo and a.occurred_at < p.hi and p.grain = 0`;
+
+function bucketOf(range: ResolvedRange): SQL {
+  return sql`extract(epoch from date_bin((${range.bucketSeconds}::int * interval '1 second'), at, ${ts(range.from)}))::float8`;
+}
+
+const where = (parts: SQL[]) => (parts.length > 0 ? sql`where ${sql.join(parts, sql` and `)}` : sql``);
+
+export async function serviceRows(
+  db: DbOrTx,
+  range: ResolvedRange,
+  plan: ReportPlan,
+  service: string | null,
+): Promise<ServiceRow[]> {
+  if (plan.pieces.length === 0) return [];
+  const rf = where(service ? [sql`r.service = ${service}`] : []);
+  const af = where(service ? [sql`a.subject = ${service}`] : []);
+  const rows = await queryRows<Record<string, unknown>>(
+    db,
+    sql`with ${piecesCte(plan.pieces)},
+        src as (
+          select r.slot as at, r.service, r.status, r.outcome, r.n ${rollupJoin(sql`rollup_services`)} ${rf}
+          union all
+          select ${pendingSlot}, a.subject, coalesce(a.status, 0), coalesce(a.outcome, 'ok'), 1
+            ${pendingJoin('service')} ${af}
+          union all
+          select a.occurred_at, a.subject, coalesce(a.status, 0), coalesce(a.outcome, 'ok'), 1
+            ${rawJoin('service')} ${af})
+        select ${bucketOf(range)} as bucket, service, status::int as status, outcome, sum(n)::int as count
+        from src group by 1, 2, 3, 4 order by 1, 2, 3, 4`,
+  );
+  return rows.map((r) => ({
+    bucket: num(r.bucket),
+    service: String(r.service),
+    status: num(r.status),
+    outcome: r.outcome === 'failed' ? 'failed' : 'ok',
+    count: num(r.count),
+  }));
+}
+
+const kindCounts = (kinds: string[]) =>
+  sql.join(
+    kinds.map((k) => sql`(a.kind = ${k})::int`),
+    sql`, `,
+  );
+
+export async function resourceRows(
+  db: DbOrTx,
+  range: ResolvedRange,
+  plan: ReportPlan,
+  group: string | null,
+): Promise<ResourceRowAgg[]> {
+  if (plan.pieces.length === 0) return [];
+  const rf = where(group ? [sql`r.grp = ${group}`] : []);
+  const af = where(group ? [sql`a.subject = ${group}`] : []);
+  const kinds = kindCounts(['allocated', 'released', 'expired', 'exhausted']);
+  const rows = await queryRows<Record<string, unknown>>(
+    db,
+    sql`with ${piecesCte(plan.pieces)},
+        src as (
+          select r.slot as at, r.grp, r.allocations, r.releases, r.expirations, r.exhaustions,
+            r.peak_booked, r.min_free, r.last_at, r.last_id, r.last_booked, r.last_free
+            ${rollupJoin(sql`rollup_resources`)} ${rf}
+          union all
+          select ${pendingSlot}, a.subject, ${kinds}, a.booked, a.free, a.occurred_at, a.id, a.booked, a.free
+            ${pendingJoin('resource')} ${af}
+          union all
+          select a.occurred_at, a.subject, ${kinds}, a.booked, a.free, a.occurred_at, a.id, a.booked, a.free
+            ${rawJoin('resource')} ${af})
+        select ${bucketOf(range)} as bucket, grp,
+          sum(allocations)::int as allocations, sum(releases)::int as releases,
+          sum(expirations)::int as expirations, sum(exhaustions)::int as exhaustions,
+          max(peak_booked)::int as peak_booked, min(min_free)::int as min_free,
+          ((array_agg(last_booked order by last_at desc, last_id desc))[1])::int as last_booked,
+          ((array_agg(last_free order by last_at desc, last_id desc))[1])::int as last_free
+        from src group by 1, 2 order by 1, 2`,
+  );
+  return rows.map((r) => ({
+    bucket: num(r.bucket),
+    group: String(r.grp),
+    allocations: num(r.allocations),
+    releases: num(r.releases),
+    expirations: num(r.expirations),
+    exhaustions: num(r.exhaustions),
+    peakBooked: numOrNull(r.peak_booked),
+    minFree: numOrNull(r.min_free),
+    lastBooked: numOrNull(r.last_booked),
+    lastFree: numOrNull(r.last_free),
+  }));
+}
+
+/**
+ * Each group's booked/free from its last event before the plan's data start: the latest of the
+ * raw rows, the pending rows and each grain's last whole slot before it (whichever retention still
+ * keeps). Groups come from the day rollups (kept longest) and the pending rows; every lookup is
+ * one backwards index probe.
+ */
+export async function resourceStateBefore(
+  db: DbOrTx,
+  plan: ReportPlan,
+  group: string | null,
+): Promise<{ group: string; booked: number; free: number }[]> {
+  const start = plan.dataStart;
+  const groups = group
+    ? sql`select ${group}::text as grp`
+    : sql`(with recursive s(grp) as (
+            (select grp from rollup_resources where grain = 86400 order by grp limit 1)
+            union all
+            select (select r.grp from rollup_resources r where r.grain = 86400 and r.grp > s.grp
+                    order by r.grp limit 1)
+            from s where s.grp is not null)
+          select grp from s where grp is not null)
+          union
+          select distinct subject from activity_pending where category = 'resource'`;
+  const slotProbe = (grain: number) =>
+    sql`(select last_at as at, last_id as id, last_booked as booked, last_free as free
+         from rollup_resources r where r.grain = ${grain} and r.grp = g.grp and r.slot <= ${ts(start - grain * 1000)}
+         order by r.slot desc limit 1)`;
+  const rowProbe = (table: SQL) =>
+    sql`(select occurred_at as at, id, booked, free from ${table} a
+         where a.category = 'resource' and a.subject = g.grp and a.occurred_at < ${ts(start)}
+         order by a.occurred_at desc, a.id desc limit 1)`;
+  const rows = await queryRows<Record<string, unknown>>(
+    db,
+    sql`select distinct on (g.grp) g.grp as grp, l.booked::int as booked, l.free::int as free
+        from (${groups}) g
+        cross join lateral (
+          ${rowProbe(sql`activity`)} union all ${rowProbe(sql`activity_pending`)}
+          union all ${slotProbe(60)} union all ${slotProbe(3600)} union all ${slotProbe(86_400)}
+        ) l
+        order by g.grp, l.at desc, l.id desc`,
+  );
+  return rows.map((r) => ({ group: String(r.grp), booked: num(r.booked), free: num(r.free) }));
+}
+
+function callbackFilters(f: CallbackFilter, rollup: boolean): SQL[] {
+  const parts: SQL[] = [];
+  if (f.service) parts.push(rollup ? sql`r.service = ${f.service}` : sql`a.subject = ${f.service}`);
+  if (f.queue !== null)
+    parts.push(rollup ? sql`r.queue = ${f.queue}` : sql`coalesce(a.queue, '') = ${f.queue}`);
+  return parts;
+}
+
+export async function callbackRows(
+  db: DbOrTx,
+  range: ResolvedRange,
+  plan: ReportPlan,
+  f: CallbackFilter,
+): Promise<CallbackRow[]> {
+  if (plan.pieces.length === 0) return [];
+  const rf = where(callbackFilters(f, true));
+  const af = where(callbackFilters(f, false));
+  const raw = sql`a.subject, coalesce(a.queue, ''),
+    ${kindCounts(['created', 'connected', 'cancelled', 'abandoned', 'completed'])},
+    case when a.kind = 'connected' then a.wait_ms end,
+    (a.kind = 'connected' and a.wait_ms is not null)::int`;
+  const rows = await queryRows<Record<string, unknown>>(
+    db,
+    sql`with ${piecesCte(plan.pieces)},
+        src as (
+          select r.slot as at, r.service, r.queue, r.created, r.connected, r.cancelled, r.abandoned,
+            r.completed, r.wait_sum, r.wait_n ${rollupJoin(sql`rollup_callbacks`)} ${rf}
+          union all
+          select ${pendingSlot}, ${raw} ${pendingJoin('callback')} ${af}
+          union all
+          select a.occurred_at, ${raw} ${rawJoin('callback')} ${af})
+        select ${bucketOf(range)} as bucket, service, queue,
+          sum(created)::int as created, sum(connected)::int as connected,
+          sum(cancelled)::int as cancelled, sum(abandoned)::int as abandoned,
+          sum(completed)::int as completed,
+          round(sum(wait_sum)::numeric / nullif(sum(wait_n), 0)::numeric / 1000.0, 3)::float8 as avg_wait
+        from src group by 1, 2, 3 order by 1, 2, 3`,
+  );
+  return rows.map((r) => ({
+    bucket: num(r.bucket),
+    service: String(r.service),
+    queue: String(r.queue),
+    created: num(r.created),
+    connected: num(r.connected),
+    cancelled: num(r.cancelled),
+    abandoned: num(r.abandoned),
+    completed: num(r.completed),
+    avgWaitSeconds: numOrNull(r.avg_wait),
+  }));
+}
+
+/** Connected waits (ms → count) of the range from the exact wait rollups, pending and raw rows. */
+function waitSource(plan: ReportPlan, f: CallbackFilter): SQL {
+  const rf = where(callbackFilters(f, true));
+  const af = callbackFilters(f, false);
+  const connected = [sql`a.kind = 'connected'`, sql`a.wait_ms is not null`, ...af];
+  return sql`${piecesCte(plan.pieces)},
+    src as (
+      select r.service, r.queue, r.wait_ms, r.n ${rollupJoin(sql`rollup_callback_waits`)} ${rf}
+      union all
+      select a.subject, coalesce(a.queue, ''), a.wait_ms, 1 ${pendingJoin('callback')} ${where(connected)}
+      union all
+      select a.subject, coalesce(a.queue, ''), a.wait_ms, 1 ${rawJoin('callback')} ${where(connected)})`;
+}
+
+const PERCENTILES = [
+  ['p50', 0.5],
+  ['p90', 0.9],
+  ['p95', 0.95],
+] as const;
+
+/**
+ * Wait-time distribution per service and queue and overall. Percentiles are computed from the
+ * counted distribution exactly as percentile_cont does over the rows: the values at ranks
+ * floor(p·(n−1)) and ceil(p·(n−1)), linearly interpolated in float8.
+ */
+export async function waitStats(db: DbOrTx, plan: ReportPlan, f: CallbackFilter): Promise<WaitStats[]> {
+  if (plan.pieces.length === 0) return [];
+  const pos = (p: number) => sql.raw(`(${p}::float8 * (tot - 1)::float8)`);
+  const ranks = sql.join(
+    PERCENTILES.map(
+      ([name, p]) =>
+        sql`min(wait_ms) filter (where cum::float8 > floor(${pos(p)}))::float8 as ${sql.raw(`${name}_lo`)},
+            min(wait_ms) filter (where cum::float8 > ceil(${pos(p)}))::float8 as ${sql.raw(`${name}_hi`)}`,
+    ),
+    sql`, `,
+  );
+  const values = sql.join(
+    PERCENTILES.map(([name, p]) => {
+      const lo = sql.raw(`${name}_lo`);
+      const hi = sql.raw(`${name}_hi`);
+      return sql`round((${lo} + (${hi} - ${lo}) * (${pos(p)} - floor(${pos(p)})))::numeric / 1000, 3)::float8 as ${sql.raw(name)}`;
+    }),
+    sql`, `,
+  );
+  const stats = await queryRows<Record<string, unknown>>(
+    db,
+    sql`with ${waitSource(plan, f)},
+        d as (
+          select service, queue, grouping(service, queue)::int as overall, wait_ms, sum(n)::bigint as n
+          from src group by grouping sets ((service, queue, wait_ms), (wait_ms))),
+        c as (
+          select d.*,
+            sum(n) over (partition by overall, service, queue order by wait_ms) as cum,
+            sum(n) over (partition by overall, service, queue) as tot
+          from d),
+        agg as (
+          select overall, service, queue, tot,
+            round(sum(wait_ms::bigint * n)::numeric / tot::numeric / 1000.0, 3)::float8 as avg_wait,
+            round(max(wait_ms) / 1000.0, 3)::float8 as max_wait,
+            ${ranks}
+          from c group by overall, service, queue, tot)
+        select service, queue, overall, tot::int as connected, avg_wait, max_wait, ${values}
+        from agg order by overall desc, service, queue`,
+  );
+  const bounds = sql.raw(`array[${WAIT_BINS_SECONDS.map((s) => s * 1000).join(',')}]::int[]`);
+  const bins = await queryRows<Record<string, unknown>>(
+    db,
+    sql`with ${waitSource(plan, f)}
+        select service, queue, width_bucket(wait_ms, ${bounds})::int as bin, sum(n)::int as count
+        from src group by 1, 2, 3`,
+  );
+  const key = (s: unknown, q: unknown) => `${String(s)}\u0000${String(q)}`;
+  const empty = () => new Array<number>(WAIT_BINS_SECONDS.length + 1).fill(0);
+  const histograms = new Map<string, number[]>();
+  const overall = empty();
+  for (const b of bins) {
+    const k = key(b.service, b.queue);
+    const h = histograms.get(k) ?? empty();
+    const bin = num(b.bin);
+    h[bin] = (h[bin] ?? 0) + num(b.count);
+    overall[bin] = (overall[bin] ?? 0) + num(b.count);
+    histograms.set(k, h);
+  }
+  return stats.map((r) => {
+    const isOverall = num(r.overall) !== 0;
+    return {
+      service: isOverall ? null : String(r.service),
+      queue: isOverall ? null : String(r.queue),
+      connected: num(r.connected),
+      avgSeconds: numOrNull(r.avg_wait),
+      p50Seconds: numOrNull(r.p50),
+      p90Seconds: numOrNull(r.p90),
+      p95Seconds: numOrNull(r.p95),
+      maxSeconds: numOrNull(r.max_wait),
+      histogram: isOverall ? overall : (histograms.get(key(r.service, r.queue)) ?? empty()),
+    };
+  });
+}
+
+/** The rollup implementation ReportManager uses. */
+export const rollupReportQueries: ReportQueries = {
+  serviceRows,
+  resourceRows,
+  resourceStateBefore: (db, _range, plan, group) => resourceStateBefore(db, plan, group),
+  callbackRows,
+  waitStats: (db, _range, plan, f) => waitStats(db, plan, f),
+};
