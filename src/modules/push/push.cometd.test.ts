@@ -75,6 +75,31 @@ describe('CometD at /genesys/cometd', () => {
     await expect(again.next(800)).rejects.toThrow(/no delivery/);
   });
 
+  it('the official client in its default configuration (websocket first, gms_user in requestHeaders) gets its pushes', async () => {
+    const user = 'comet-default';
+    const sessionId = await createSession(t, user);
+    const pending = await raise(t, sessionId, user, 'before', 'b');
+    const c = await comet({ transport: 'default', headers: { gms_user: user } });
+    const subscribed = await c.subscribe();
+    expect(subscribed.successful).toBe(true);
+    // The socket named nobody: the handshake reply steered the client to long-polling, where its
+    // headers go with every request.
+    expect(c.client.getTransport()?.type).toBe('long-polling');
+    expect((await c.next()).data).toMatchObject({ id: pending.deliveryId, tag: 'before' });
+    const live = await raise(t, sessionId, user, 'after', 'a');
+    expect((await c.next()).data).toMatchObject({ id: live.deliveryId, message: 'a', tag: 'after' });
+  });
+
+  it('the default configuration with ext.gms_user keeps its websocket', async () => {
+    const user = 'comet-default-ext';
+    const sessionId = await createSession(t, user);
+    const c = await comet({ transport: 'default', ext: { gms_user: user } });
+    expect((await c.subscribe()).successful).toBe(true);
+    expect(c.client.getTransport()?.type).toBe('websocket');
+    const live = await raise(t, sessionId, user, 'ws', 'w');
+    expect((await c.next()).data).toMatchObject({ id: live.deliveryId, tag: 'ws' });
+  });
+
   it('refuses other channels, publishing, and subscribing without a gms_user', async () => {
     const c = await comet({ transport: 'long-polling', headers: { gms_user: 'comet-guard' } });
     const foreign = await c.subscribe('/_genesys/u/abc');

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import faye, { type BayeuxMessage, type Extension } from 'faye';
+import { DEVICE_TOKEN_HEADER } from '../../auth/ownership.js';
 import type { Deps } from '../../deps.js';
 import type { Managers } from '../../managers.types.js';
 import type { CometPush } from './comet.manager.js';
@@ -22,14 +23,20 @@ const header = (request: IncomingMessage | null, name: string): string | null =>
   return typeof v === 'string' && v ? v : null;
 };
 
-const extUser = (message: BayeuxMessage): string | null => {
+const extValue = (message: BayeuxMessage, keys: string[]): string | null => {
   const ext = message.ext;
-  for (const key of ['gms_user', 'gmsUser']) {
+  for (const key of keys) {
     const v = ext?.[key];
     if (typeof v === 'string' && v) return v;
   }
   return null;
 };
+const extUser = (message: BayeuxMessage) => extValue(message, ['gms_user', 'gmsUser']);
+const extToken = (message: BayeuxMessage) =>
+  extValue(message, ['gms_device_token', 'deviceToken', DEVICE_TOKEN_HEADER]);
+
+/** A message that came over a WebSocket (faye passes the upgrade request along with each). */
+const overWebSocket = (request: IncomingMessage) => request.headers.upgrade?.toLowerCase() === 'websocket';
 
 const subscriptions = (message: BayeuxMessage) =>
   message.subscription === undefined ? [] : ([] as string[]).concat(message.subscription);
@@ -43,13 +50,23 @@ const subscriptions = (message: BayeuxMessage) =>
  * publish and cannot subscribe to anything else. Deliveries come from the durable event store
  * (CometManager), not from faye's in-memory engine, so nothing persisted is lost; faye's client
  * state is per instance, so a load balancer must keep a CometD client on one instance (sticky).
+ *
+ * Identity over WebSocket: a browser-style WebSocket cannot send headers, so the official CometD
+ * client configured with `requestHeaders: { gms_user }` (its default transports: websocket first)
+ * handshakes over a socket that names nobody. Such a handshake is answered with the connection
+ * types minus `websocket` (Bayeux transport negotiation), so the client carries on over
+ * long-polling, where its headers are sent; a client that names itself in `ext.gms_user` keeps
+ * its socket. The gms_user (and device token) a handshake named is remembered for its clientId.
+ * In LEGACY_ACCESS=strict, subscribing needs the device token (PushManager.cometAccess).
  */
 export function createCometd(deps: Deps, managers: Managers) {
   const bayeux = new faye.NodeAdapter({ mount: COMETD_PATH, timeout: deps.config.push.cometdTimeoutSeconds });
   const server = bayeux.getClient();
-  const clientUsers = new Map<string, string>();
+  const clientUsers = new Map<string, { user: string | null; token: string | null }>();
   const channelUsers = new Map<string, string>();
-  const handshakeUsers = new WeakMap<object, string>();
+  const handshakeUsers = new WeakMap<object, { user: string | null; token: string | null }>();
+  // Upgrade requests whose socket handshook without naming a gms_user (their reply drops websocket).
+  const anonymousSockets = new WeakSet<object>();
   // Push id → the session event it carries, from publish until faye writes it to a client (the
   // delivery hooks then run: push.onDelivered).
   const inFlight = new Map<string, { sessionId: string; seq: number }>();
@@ -61,23 +78,36 @@ export function createCometd(deps: Deps, managers: Managers) {
     void managers.push.delivered(event.sessionId, event.seq);
   };
 
+  const remembered = (message: BayeuxMessage) =>
+    message.clientId ? clientUsers.get(message.clientId) : undefined;
   const userOf = (message: BayeuxMessage, request: IncomingMessage | null) =>
-    extUser(message) ??
-    header(request, 'gms_user') ??
-    (message.clientId ? clientUsers.get(message.clientId) : null) ??
-    null;
+    extUser(message) ?? header(request, 'gms_user') ?? remembered(message)?.user ?? null;
+  const tokenOf = (message: BayeuxMessage, request: IncomingMessage | null) =>
+    extToken(message) ?? header(request, DEVICE_TOKEN_HEADER) ?? remembered(message)?.token ?? null;
 
   const guard: Extension = {
-    incoming(message, request, callback) {
+    async incoming(message, request, callback) {
       if (request === null) return callback(message); // the server's own publisher
       const channel = message.channel;
       if (channel === '/meta/handshake') {
         const user = userOf(message, request);
-        if (user) handshakeUsers.set(request, user);
+        handshakeUsers.set(request, { user, token: tokenOf(message, request) });
+        const types = message.supportedConnectionTypes;
+        if (!user && overWebSocket(request) && Array.isArray(types) && types.includes('long-polling'))
+          anonymousSockets.add(request);
         return callback(message);
       }
       if (channel === '/meta/subscribe' || channel === '/meta/unsubscribe') {
         const user = userOf(message, request);
+        if (user && channel === '/meta/subscribe') {
+          const refused = await managers.push
+            .cometAccess(user, tokenOf(message, request))
+            .catch(() => 'Storage is unavailable, try again');
+          if (refused) {
+            message.error = `403:${GENESYS_CHANNEL}:${refused}`;
+            return callback(message);
+          }
+        }
         const mapped: string[] = [];
         for (const sub of subscriptions(message)) {
           if (sub !== GENESYS_CHANNEL) {
@@ -102,9 +132,19 @@ export function createCometd(deps: Deps, managers: Managers) {
       callback(message);
     },
     outgoing(message, request, callback) {
-      if (message.channel === '/meta/handshake' && message.clientId && request) {
-        const user = handshakeUsers.get(request);
-        if (user) clientUsers.set(message.clientId, user);
+      if (message.channel === '/meta/handshake' && request) {
+        const named = handshakeUsers.get(request);
+        if (named && message.clientId) clientUsers.set(message.clientId, named);
+        if (anonymousSockets.has(request) && Array.isArray(message.supportedConnectionTypes)) {
+          anonymousSockets.delete(request);
+          message.supportedConnectionTypes = message.supportedConnectionTypes.filter(
+            (t) => t !== 'websocket',
+          );
+          // The client carries on over long-polling and never uses this socket again: close it once
+          // the reply is out rather than keep an idle socket per client.
+          const socket = request.socket;
+          setTimeout(() => socket.end(), 1_000).unref();
+        }
       }
       if (request === null) return callback(message); // replies to the server's own publisher
       if (message.channel.startsWith(USER_PREFIX)) {
@@ -147,8 +187,10 @@ export function createCometd(deps: Deps, managers: Managers) {
   const originAllowed = (origin: string | undefined) =>
     deps.config.allowedOrigins === '*' || origin === undefined || deps.config.allowedOrigins.includes(origin);
 
-  // Held long-polls, so that shutting down does not wait for them to time out.
+  // Held long-polls and open sockets, so that shutting down does not wait for them to time out
+  // (an upgraded socket is no longer the HTTP server's to close).
   const held = new Set<ServerResponse>();
+  const sockets = new Set<Duplex>();
 
   return {
     handle(request: IncomingMessage, response: ServerResponse): void {
@@ -161,6 +203,8 @@ export function createCometd(deps: Deps, managers: Managers) {
         socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
         return;
       }
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
       bayeux.handleUpgrade(request, socket, head);
     },
     async close(): Promise<void> {
@@ -169,6 +213,8 @@ export function createCometd(deps: Deps, managers: Managers) {
       bayeux.close();
       for (const response of held) response.socket?.destroy();
       held.clear();
+      for (const socket of sockets) socket.destroy();
+      sockets.clear();
     },
   };
 }

@@ -1,4 +1,4 @@
-import { graphqlRequester } from '../../auth/ownership.js';
+import { DEVICE_TOKEN_HEADER, graphqlRequester, hashDeviceToken } from '../../auth/ownership.js';
 import { isAdmin, type Viewer } from '../../auth/viewer.js';
 import type { Deps } from '../../deps.js';
 import { ForbiddenError, ValidationError } from '../../errors.js';
@@ -100,6 +100,23 @@ export class PushManager {
     const session = await this.visibleSession(viewer, sessionId);
     const after = await this.resumeSeq(session.id, resume);
     return this.events.streamSession(session.id, after);
+  }
+
+  /**
+   * May a legacy CometD client that says it is `gmsUser` (presenting `token`, or none) receive that
+   * device's pushes? Compatible mode: yes (GMS 8.1: the gms_user header is the identity). Strict
+   * mode: the token must be one the device's live sessions were created with, or, when all of them
+   * are bound to gms_user alone (created before the switch), none is needed. A device with no live
+   * session is refused: nothing proves it is that device.
+   */
+  async cometAccess(gmsUser: string, token: string | null): Promise<string | null> {
+    if (this.deps.config.legacyAccess !== 'strict') return null;
+    const hashes = await this.sessions.ownerTokenHashes(gmsUser);
+    if (hashes.length === 0)
+      return 'LEGACY_ACCESS=strict: create a session first, then subscribe with its device token';
+    if (token && hashes.includes(hashDeviceToken(token))) return null;
+    if (hashes.every((h) => h === null)) return null;
+    return `LEGACY_ACCESS=strict: send the device token (${DEVICE_TOKEN_HEADER} header or ext.gms_device_token) your sessions were created with`;
   }
 
   /** Whose device stream the viewer reads: their own `gms_user`; admins must name one. */

@@ -144,16 +144,23 @@ export interface Comet {
 
 /**
  * A legacy CometD client (the `cometd` npm client on `cometd-nodejs-client`) handshaken at
- * `<url>/genesys/cometd` with one transport. Call `adapt()` from `cometd-nodejs-client` first, once
- * the test's database is open (it defines a global `window`, which PGlite would take for a browser).
+ * `<url>/genesys/cometd` with one transport, or with its default ones (`default`: websocket first,
+ * then long-polling, as an application that configures nothing gets). Call `adapt()` from
+ * `cometd-nodejs-client` first, once the test's database is open (it defines a global `window`,
+ * which PGlite would take for a browser).
  */
 export async function cometClient(
   url: string,
-  options: { transport: 'long-polling' | 'websocket'; headers?: Record<string, string>; ext?: object },
+  options: {
+    transport: 'long-polling' | 'websocket' | 'default';
+    headers?: Record<string, string>;
+    ext?: object;
+  },
 ): Promise<Comet> {
   const client = new CometD();
-  for (const type of client.getTransportTypes())
-    if (type !== options.transport) client.unregisterTransport(type);
+  if (options.transport !== 'default')
+    for (const type of client.getTransportTypes())
+      if (type !== options.transport) client.unregisterTransport(type);
   client.configure({ url: `${url}/genesys/cometd`, requestHeaders: options.headers ?? {}, logLevel: 'warn' });
   await new Promise<void>((resolve, reject) =>
     client.handshake({ ext: options.ext ?? {} }, (m) =>

@@ -347,6 +347,18 @@ export class SessionManager {
     return row ? toView(row) : null;
   }
 
+  /**
+   * The device tokens (their hashes; null: bound to gms_user alone) that `gmsUser`'s live sessions
+   * were created with: what a strict-mode CometD subscriber must prove it holds.
+   */
+  async ownerTokenHashes(gmsUser: string): Promise<(string | null)[]> {
+    const rows = await this.deps.db
+      .selectDistinct({ hash: sessionsTable.ownerTokenHash })
+      .from(sessionsTable)
+      .where(and(eq(sessionsTable.gmsUser, gmsUser), gt(sessionsTable.expiresAt, this.deps.clock.now())));
+    return rows.map((r) => r.hash);
+  }
+
   /** The session as stored, live or expired but not yet swept (null once removed). */
   async findStored(id: string, db: DbOrTx = this.deps.db): Promise<SessionView | null> {
     const [row] = await db.select().from(sessionsTable).where(eq(sessionsTable.id, id));
