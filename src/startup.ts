@@ -6,6 +6,8 @@ import { applyProvisioningFile } from './provisioning/provisioning.js';
 export async function startup(app: App): Promise<void> {
   const target = { managers: app.managers, logger: app.deps.logger };
   await installBundledTemplates(target);
+  // Before the provisioning file, so that the file may change the default chat endpoint.
+  await app.managers.chat.provisionDefaultEndpoint();
   await applyProvisioningFile(app.deps.config.provisioningFile, target);
   await app.managers.nodes.announceJoined();
   await app.managers.callbacks.listen();

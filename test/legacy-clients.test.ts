@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Managers } from '../src/managers.js';
+import { AgentChats, AgentJoin, AgentSend, ChatAgentReady, chatAgent, ok } from './chat-helpers.js';
 import { graphql } from './gql/index.js';
 import { adminAuth, createTestApp, type TestApp } from './harness.js';
 
@@ -148,6 +149,138 @@ describe('Genesys QA suite: CallbackServiceHelper.cancelUnfinishedCallbacks', ()
     expect(mixed.status).toBe(400);
     expect(((await mixed.json()) as { message: string }).message).toContain(
       'mixes states and negated states',
+    );
+  });
+});
+
+/** Retrofit's @FormUrlEncoded POST (a null @Field is left out). */
+const form = (path: string, fields: Record<string, string | number | boolean | null>) =>
+  t.fetch(path, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded; charset=UTF-8',
+      gms_user: 'android-sample',
+    },
+    body: new URLSearchParams(
+      Object.entries(fields)
+        .filter(([, v]) => v !== null)
+        .map(([k, v]) => [k, String(v)]),
+    ).toString(),
+  });
+
+async function ok200(response: Response): Promise<Record<string, unknown>> {
+  const body = (await response.json()) as Record<string, unknown>;
+  expect(response.status, JSON.stringify(body)).toBe(200);
+  return body;
+}
+
+describe('Android sample client (ChatApi): request-chat as shipped', () => {
+  it('a service from the bundled template with only _type and _service starts a chat that reaches an agent', async () => {
+    // As GMS ships it: the request-chat template, only _type and _service; no _target anywhere.
+    await m.services.create({
+      name: 'request-chat',
+      template: 'request-chat',
+      options: [
+        { name: '_type', value: 'builtin' },
+        { name: '_service', value: 'request-chat' },
+      ],
+    });
+    // A Chat agent, ready (the default endpoint gms_builtin routes to the Chat agent group).
+    const agent = await chatAgent(t, 'chat-agent-1', 'Carol');
+    ok((await t.gql(ChatAgentReady, {}, agent)).agentSetState);
+
+    // ChatApi.basicChat: POST /service/request-chat, _verbose + the FieldMap.
+    const basic = await ok200(await form('/genesys/1/service/request-chat', { _verbose: false }));
+    const serviceId = basic._id as string;
+    expect(basic['_chatIxnAPI-CREATE-URL']).toBe(`/genesys/1/service/${serviceId}/ixn/chat`);
+
+    // ChatApi.startChat (the push variant the manager calls).
+    const started = await ok200(
+      await form(`/genesys/1/service/${serviceId}/ixn/chat`, {
+        _verbose: false,
+        notify_by: 'push',
+        firstName: 'Jane',
+        lastName: 'Doe',
+        email: 'jane@example.com',
+        subject: 'Order status',
+        subscriptionID: null,
+        userDisplayName: 'Jane',
+        push_notification_deviceid: 'device-token-1',
+        push_notification_type: 'gcm',
+        push_notification_language: 'en',
+        push_notification_debug: false,
+      }),
+    );
+    expect(started).toMatchObject({
+      chatIxnState: 'CONNECTED',
+      chatServiceMessage: 'Chat service is available',
+    });
+    const chatId = started.chatSessionId as string;
+
+    // Routed to the agent: it is offered the chat, joins and answers.
+    const offered = (await t.gql(AgentChats, {}, agent)).agentChats;
+    expect(offered).toEqual([
+      expect.objectContaining({ id: chatId, sessionId: serviceId, nickname: 'Jane' }),
+    ]);
+    ok((await t.gql(AgentJoin, { chatId }, agent)).agentJoinChat);
+    ok((await t.gql(AgentSend, { chatId, text: 'Hello Jane' }, agent)).agentSendChatMessage);
+    const routed = await m.routing.router.get(serviceId);
+    expect(routed).toMatchObject({ state: 'ACCEPTED', target: 'Chat@StatServer.GA' });
+
+    // ChatApi.send, refresh (message null → left out), startTyping, stopTyping, disconnect.
+    const sent = await ok200(
+      await form(`/genesys/1/service/${serviceId}/ixn/chat/send`, {
+        message: 'Where is my order?',
+        _verbose: false,
+      }),
+    );
+    expect(sent.chatIxnState).toBe('TRANSCRIPT');
+    const refreshed = await ok200(
+      await form(`/genesys/1/service/${serviceId}/ixn/chat/refresh`, {
+        transcriptPosition: 1,
+        message: null,
+        _verbose: false,
+      }),
+    );
+    const shown = refreshed.transcriptToShow as string[][];
+    expect(shown).toContainEqual(['Notice.Joined', 'Carol', 'has joined the session', '2', 'AGENT']);
+    expect(shown).toContainEqual(['Message.Text', 'Carol', 'Hello Jane', '2', 'AGENT']);
+    expect(shown).toContainEqual(['Message.Text', 'Jane', 'Where is my order?', '1', 'CLIENT']);
+    for (const action of ['startTyping', 'stopTyping'])
+      expect(
+        (await ok200(await form(`/genesys/1/service/${serviceId}/ixn/chat/${action}`, { _verbose: false })))
+          .chatIxnState,
+      ).toBe('TRANSCRIPT');
+    const left = await ok200(
+      await form(`/genesys/1/service/${serviceId}/ixn/chat/disconnect`, { _verbose: false }),
+    );
+    expect(left.chatIxnState).toBe('DISCONNECTED');
+  });
+
+  it('_target overrides the endpoint; an endpoint without a target is a 400 naming it', async () => {
+    await m.routing.agents.upsertGroup({ name: 'VIP' });
+    const vip = uid('chat-vip');
+    await m.services.create({
+      name: vip,
+      template: 'request-chat',
+      options: [{ name: '_target', value: 'VIP@StatServer.GA' }],
+    });
+    const vipId = (await ok200(await form(`/genesys/1/service/${vip}`, {})))._id as string;
+    await ok200(await form(`/genesys/1/service/${vipId}/ixn/chat`, { firstName: 'Vic' }));
+    expect((await m.routing.router.get(vipId))?.target).toBe('VIP@StatServer.GA');
+
+    await m.routing.queues.upsert({ name: 'Environment:default' });
+    const name = uid('chat-endpoint');
+    await m.services.create({
+      name,
+      template: 'request-chat',
+      options: [{ name: '_chat_endpoint', value: 'Environment:default' }],
+    });
+    const id = (await ok200(await form(`/genesys/1/service/${name}`, {})))._id as string;
+    const r = await form(`/genesys/1/service/${id}/ixn/chat`, { firstName: 'Eve' });
+    expect(r.status).toBe(400);
+    expect(((await r.json()) as { message: string }).message).toContain(
+      "chat endpoint 'Environment:default' (_chat_endpoint: a virtual queue) has no default target",
     );
   });
 });

@@ -141,7 +141,7 @@ builder.mutationFields((t) => ({
     type: ChatRef,
     authScopes: { public: true },
     description:
-      "POST /genesys/1/service/{id}/ixn/chat: starts the chat of your session (routed to the session's _target); an open chat is returned as it is.",
+      "POST /genesys/1/service/{id}/ixn/chat: starts the chat of your session (routed to the session's _target, else its _chat_endpoint's default target); an open chat is returned as it is.",
     args: {
       sessionId: t.arg.id({ required: true }),
       firstName: t.arg.string(),
@@ -162,7 +162,11 @@ builder.mutationFields((t) => ({
           email: args.email,
           subject: args.subject,
         },
-        { target: session.params._target ?? null, virtualQueue: session.params._urs_virtual_queue ?? null },
+        {
+          target: session.params._target ?? null,
+          virtualQueue: session.params._urs_virtual_queue ?? null,
+          endpoint: session.params._chat_endpoint ?? null,
+        },
       );
       return chat;
     },

@@ -81,7 +81,17 @@ export interface StartChatInput {
 export interface ChatRouting {
   target: string | null;
   virtualQueue: string | null;
+  /** GMS `_chat_endpoint`: without `_target` the chat goes to this endpoint's default target. */
+  endpoint?: string | null;
 }
+
+/**
+ * GMS's default chat endpoint (`_chat_endpoint`, "the environment's default chat routing"). Here an
+ * endpoint is a virtual queue whose default target routes the chat; this one is provisioned at
+ * start-up (`provisionDefaultEndpoint`) so that a request-chat service works as shipped.
+ */
+export const DEFAULT_CHAT_ENDPOINT = 'gms_builtin';
+export const DEFAULT_CHAT_TARGET = 'Chat@StatServer.GA';
 
 /** Told about each new chat before it is routed. */
 export type ChatStartedHook = (chat: ChatView) => Promise<void>;
@@ -412,7 +422,13 @@ export class ChatManager {
       throw err;
     }
     try {
-      const placed = await this.route(toView(row), session, target, clean(routing.virtualQueue));
+      const placed = await this.route(
+        toView(row),
+        session,
+        target,
+        clean(routing.virtualQueue),
+        clean(routing.endpoint),
+      );
       const [updated] = await this.deps.db
         .update(chatsTable)
         .set(placed)
@@ -434,6 +450,7 @@ export class ChatManager {
     session: SessionView,
     target: string | null,
     virtualQueue: string | null,
+    endpoint: string | null,
   ): Promise<Pick<ChatRow, 'routingRequestId' | 'virtualQueue' | 'target' | 'reservationId'>> {
     for (const hook of this.startedHooks) await hook(chat);
     const active = await this.routing.router.get(session.id);
@@ -444,17 +461,11 @@ export class ChatManager {
         target: active.target,
         reservationId: null,
       };
-    if (!target)
-      throw new ValidationError(
-        'chat/missing_target',
-        `Service '${session.serviceName}' has no _target to route the chat to`,
-        '_target',
-      );
     const queue = virtualQueue ?? session.serviceName;
     const request = await this.routing.router.enqueue({
       requestId: session.id,
       virtualQueue: queue,
-      target,
+      target: target ?? (await this.endpointTarget(session.serviceName, endpoint)),
       data: {
         media: 'chat',
         chatId: chat.id,
@@ -731,6 +742,34 @@ export class ChatManager {
    * Whether a READY agent matches `target` (request-chat with `_wait_for_agent`). Runs on the
    * caller's transaction: the session is being created in it.
    */
+  /** The default target of a chat endpoint (default `gms_builtin`): where a chat without `_target` goes. */
+  async endpointTarget(serviceName: string, endpoint: string | null | undefined): Promise<string> {
+    const name = endpoint?.trim() || DEFAULT_CHAT_ENDPOINT;
+    const target = (await this.routing.queues.get(name))?.target;
+    if (!target)
+      throw new ValidationError(
+        'chat/missing_target',
+        `Service '${serviceName}' has no _target, and its chat endpoint '${name}' (_chat_endpoint: a virtual queue) has no default target to route the chat to`,
+        '_target',
+      );
+    return target;
+  }
+
+  /** Start-up: the default chat endpoint, unless it exists (an admin's changes to it are kept). */
+  async provisionDefaultEndpoint(): Promise<void> {
+    if (await this.routing.queues.get(DEFAULT_CHAT_ENDPOINT)) return;
+    if (!(await this.routing.agents.getGroup('Chat')))
+      await this.routing.agents.upsertGroup({
+        name: 'Chat',
+        description: 'Chat agents (default chat endpoint)',
+      });
+    await this.routing.queues.upsert({
+      name: DEFAULT_CHAT_ENDPOINT,
+      description: 'Default chat endpoint: request-chat services without _target route here',
+      target: DEFAULT_CHAT_TARGET,
+    });
+  }
+
   agentAvailable(db: DbOrTx, target: string): Promise<boolean> {
     return this.routing.readyAgentMatches(target, db);
   }

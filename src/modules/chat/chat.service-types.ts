@@ -22,13 +22,9 @@ export function registerChatServiceHandlers(deps: { sessions: SessionManager; ch
     async create(session, params, _service, ctx) {
       if (!session) return {};
       if (truthy(params._wait_for_agent)) {
-        const target = params._target?.trim();
-        if (!target)
-          throw new ValidationError(
-            'chat/missing_target',
-            `_wait_for_agent needs a _target to wait for`,
-            '_target',
-          );
+        // `_target` overrides the chat endpoint's default target (GMS `_chat_endpoint`, default gms_builtin).
+        const target =
+          params._target?.trim() || (await chat.endpointTarget(session.serviceName, params._chat_endpoint));
         if (!(await chat.agentAvailable(ctx.tx, target)))
           throw new UnavailableError(
             'chat/no_agent_available',
@@ -56,7 +52,11 @@ export function registerChatServiceHandlers(deps: { sessions: SessionManager; ch
           notifyBy: data.notify_by,
           details,
         },
-        { target: params._target ?? null, virtualQueue: params._urs_virtual_queue ?? null },
+        {
+          target: params._target ?? null,
+          virtualQueue: params._urs_virtual_queue ?? null,
+          endpoint: params._chat_endpoint ?? null,
+        },
       );
       const verbose = verboseOf(params, ctx);
       if (started.notifyBy === 'comet') {
