@@ -12,6 +12,7 @@ import { CONSOLE_CSP, createConsoleServer, isConsolePath } from './http/console.
 import { createCors } from './http/cors.js';
 import { csrfRefusal } from './http/csrf.js';
 import { errorResponse, HttpError, jsonResponse } from './http/http-errors.js';
+import { closeIfBodyUnread, connectionsCheckingInterval } from './http/keep-alive.js';
 import { LegacyRouter } from './http/legacy-router.js';
 import { registerLegacyRoutes } from './http/routes.js';
 import { withSecurityHeaders } from './http/security-headers.js';
@@ -171,11 +172,17 @@ export async function buildApp(deps: Deps, managers: Managers = createManagers(d
     start(options = {}) {
       const port = options.port ?? config.port;
       const host = options.host ?? config.host;
-      server = createServer((req, res) => {
-        const path = (req.url ?? '/').split('?')[0] ?? '/';
-        for (const [prefix, handler] of nodeHandlers) if (path.startsWith(prefix)) return handler(req, res);
-        void adapter(req, res);
-      });
+      server = createServer(
+        // Node checks headersTimeout and requestTimeout only every connectionsCheckingInterval
+        // (30 s by default), so HEADERS_TIMEOUT_MS=10000 cut a slow client off after 10-40 s.
+        { connectionsCheckingInterval: connectionsCheckingInterval(config.limits.headersTimeoutMs) },
+        (req, res) => {
+          closeIfBodyUnread(req, res);
+          const path = (req.url ?? '/').split('?')[0] ?? '/';
+          for (const [prefix, handler] of nodeHandlers) if (path.startsWith(prefix)) return handler(req, res);
+          void adapter(req, res);
+        },
+      );
       // Slow-body clients (slowloris) are cut off instead of holding sockets open.
       server.headersTimeout = config.limits.headersTimeoutMs;
       server.requestTimeout = config.limits.requestTimeoutMs;
