@@ -57,6 +57,8 @@ export interface TestAppOptions {
   logs?: string[];
   /** Run the start-up steps (bundled templates, provisioning file). Default true. */
   startup?: boolean;
+  /** Sees every statement the app sends to its database (statement-count tests). */
+  onStatement?: (statement: string) => void;
 }
 
 export interface TestApp {
@@ -100,6 +102,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const deps = await createDeps(config, {
     clock,
     logger: logs ? createLogger('info', {}, (line) => logs.push(line)) : undefined,
+    onStatement: options.onStatement,
     // Only an in-memory database starts from the migrated snapshot; a data directory opens as it is.
     pgliteSnapshot:
       config.database.kind === 'pglite' && config.database.dataDir === null

@@ -7,6 +7,7 @@ import {
   integer,
   pgSequence,
   pgTable,
+  primaryKey,
   serial,
   text,
   timestamp,
@@ -65,7 +66,32 @@ export const resourcesTable = pgTable(
   (t) => [
     uniqueIndex('resources_group_name_idx').on(t.groupId, t.name),
     index('resources_group_booked_until_idx').on(t.groupId, t.bookedUntil),
+    // Allocation starts at a random id of the group and walks this index (wrapping around once), so
+    // a pick costs the same in a pool of 50 or 60,000.
+    index('resources_group_id_idx').on(t.groupId, t.id),
+    // Round-robin: the least recently allocated first, read from the index instead of sorting the pool.
+    index('resources_group_rotation_idx').on(t.groupId, t.rotation.asc().nullsFirst(), t.id),
   ],
+);
+
+/**
+ * Each group's numbers and held numbers (`booked_until` set), kept by statement-level triggers on
+ * `resources` (migration 0018) so the activity rows of the reports get booked/free without counting
+ * the pool. A transaction adds its deltas to the slot of its connection (`pg_backend_pid() % 64`):
+ * concurrent allocations of one group do not queue on one counter row. The group's figures are the
+ * sums over its slots. A number whose booking ran out counts as held until the expiry sweep clears it.
+ */
+export const resourceGroupCountsTable = pgTable(
+  'resource_group_counts',
+  {
+    groupId: integer('group_id')
+      .notNull()
+      .references(() => resourceGroupsTable.id, { onDelete: 'cascade' }),
+    slot: integer('slot').notNull(),
+    total: integer('total').notNull().default(0),
+    booked: integer('booked').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.groupId, t.slot] })],
 );
 
 export const bookingCloseReasons = ['released', 'matched', 'session', 'admin', 'expired'] as const;

@@ -1,0 +1,455 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import { and, eq, gt, isNull, type SQL, sql } from 'drizzle-orm';
+import { type DbOrTx, queryRows, type Tx } from '../../db/client.js';
+import { NotFoundError, UnavailableError, ValidationError } from '../../errors.js';
+import { type BookingContext, type EventInput, recordEvents } from './resource.history.js';
+import {
+  type AllocationStrategy,
+  DEFAULT_ACCESS_CODE_LENGTH,
+  numberKey,
+  pgErrorOf,
+  randomAccessCode,
+  validCodeLength,
+  validTimeoutSeconds,
+} from './resource.rules.js';
+import { resourceBookingsTable as bookings } from './resource.tables.js';
+import type { AllocateInput, Allocation } from './resource.types.js';
+
+/** First key of the advisory locks that order allocations against group changes (second: name hash). */
+export const GROUP_LOCK_SPACE = 727_002;
+/** Insert attempts for a booking with a code (a concurrent booking may take the chosen code first). */
+const CODE_ATTEMPTS = 20;
+/** Guesses before choosing among the unused codes. */
+const RANDOM_CODE_GUESSES = 5;
+/** Code spaces up to this size (5 digits) can be listed to find the unused codes. */
+const ENUMERABLE_CODE_SPACE = 100_000;
+/** Claims tried while the pool still shows free numbers (they were released after the claim looked). */
+const CLAIM_ATTEMPTS = 3;
+
+/**
+ * A caller's transaction to book in (request-interaction books inside the transaction that creates
+ * the session, so a failure leaves neither behind). `onRollback` runs after that transaction rolls
+ * back: an exhaustion is still recorded for reporting even though the 503 undoes everything else.
+ */
+export interface AllocationScope {
+  tx: DbOrTx;
+  onRollback(fn: () => Promise<void>): void;
+}
+
+interface Shape {
+  locking: boolean;
+  allocation: AllocationStrategy;
+}
+
+interface Request {
+  groupName: string;
+  sessionId: string;
+  codeLength: number | null;
+  timeoutOverride: number | null;
+  phoneNumber: string | null;
+}
+
+/** One row of the allocation statement: the group, and the number it claimed (if any). */
+interface ClaimRow {
+  group_id: number;
+  group_name: string;
+  locking: boolean;
+  allocation: AllocationStrategy;
+  timeout: number;
+  until_ms: number;
+  resource_id: number | null;
+  resource_name: string | null;
+  access_number: string | null;
+  booking_version: number | null;
+  booked_in: boolean;
+  total: number;
+  booked: number;
+}
+
+type Outcome =
+  | { kind: 'allocated'; allocation: Allocation }
+  | { kind: 'exhausted'; group: string; total: number; event: EventInput };
+
+/**
+ * Books access numbers: one statement claims a number, closes the number's bookings that ran out,
+ * writes the booking, its history rows and their activity rows (after the advisory lock that orders
+ * allocations against a group change). Its cost does not depend on the pool's size:
+ *
+ * - random: a random start id in the group, then the first free number at or after it on the
+ *   (group_id, id) index, wrapping around once; round-robin: the least recently allocated number,
+ *   read from the (group_id, rotation, id) index. No sort of the pool.
+ * - Locking groups: "free" is decided on the row the statement locks (FOR UPDATE SKIP LOCKED; READ
+ *   COMMITTED re-checks the WHERE on a row a concurrent claim updated), so two claims never get the
+ *   same number (reliability-notes §0.5, §4.2); the EXCLUDE constraint backs it up.
+ * - Shared groups: free numbers first, then any; when every number is momentarily locked, the
+ *   fallback waits its turn instead of failing.
+ * - booked/free for the activity rows come from `resource_group_counts` (kept by triggers), not from
+ *   counting the pool.
+ *
+ * The statement is written for the group's shape (locking, strategy), which is cached per name; the
+ * statement checks the shape it was written for and answers the group as it is, so a changed group
+ * costs one re-run, never a wrong claim.
+ */
+export class Allocator {
+  private readonly shapes = new Map<string, Shape>();
+
+  constructor(private readonly ctx: BookingContext) {}
+
+  async allocate(input: AllocateInput, scope?: AllocationScope): Promise<Allocation> {
+    const groupName = (input.group ?? '').trim();
+    if (!groupName)
+      throw new ValidationError('resource/group_required', 'A resource group is required', 'group');
+    const sessionId = (input.sessionId ?? '').trim();
+    if (!sessionId)
+      throw new ValidationError('resource/session_required', 'A session id is required', 'sessionId');
+    const codeLength = input.provideCode
+      ? validCodeLength(input.accessCodeLength ?? DEFAULT_ACCESS_CODE_LENGTH)
+      : null;
+    const timeoutOverride =
+      input.bookingTimeoutSeconds == null
+        ? null
+        : validTimeoutSeconds(input.bookingTimeoutSeconds, 'bookingTimeoutSeconds');
+    const phoneNumber = input.phoneNumber?.trim() || null;
+
+    const req: Request = { groupName, sessionId, codeLength, timeoutOverride, phoneNumber };
+    let outcome: Outcome;
+    try {
+      // One statement, no savepoint: a failure inside it aborts the caller's transaction, and every
+      // caller answers it with an error (the 503 below) that rolls that transaction back.
+      outcome = scope
+        ? await this.allocateIn(scope.tx, req)
+        : await this.ctx.deps.db.transaction((tx) => this.allocateIn(tx, req));
+    } catch (err) {
+      // The exclusion constraint fired: the invariant held, but something bypassed the claim.
+      if (pgErrorOf(err)?.code === '23P01') {
+        this.ctx.deps.logger.error('resource booking overlap rejected by the database', {
+          err,
+          group: groupName,
+        });
+        throw new UnavailableError(
+          'resource/booking_conflict',
+          'No access number could be booked; try again',
+        );
+      }
+      throw err;
+    }
+    if (outcome.kind === 'exhausted') {
+      const { event } = outcome;
+      // A lost history row must never replace the 503 the caller is about to get.
+      const record = () =>
+        this.ctx.deps.db
+          .transaction((tx) => recordEvents(this.ctx, tx, [event]))
+          .catch((err: unknown) => this.ctx.deps.logger.error('recording a pool exhaustion failed', { err }));
+      if (scope) scope.onRollback(record);
+      else await record();
+      if (outcome.total === 0)
+        throw new UnavailableError(
+          'resource/pool_empty',
+          `Resource group '${outcome.group}' has no access numbers`,
+        );
+      throw new UnavailableError(
+        'resource/pool_exhausted',
+        `All ${outcome.total} access numbers of resource group '${outcome.group}' are booked`,
+      );
+    }
+    return outcome.allocation;
+  }
+
+  private async allocateIn(tx: DbOrTx, req: Request): Promise<Outcome> {
+    const now = this.ctx.deps.clock.now();
+    // Allocations share this lock and run side by side; a group change takes it exclusively. An
+    // advisory lock, not KEY SHARE on the group row: hundreds of row sharers churn multixacts. It is
+    // its own statement so the allocation's snapshot is taken after any such change committed.
+    await tx.execute(
+      sql`select pg_advisory_xact_lock_shared(${GROUP_LOCK_SPACE}, hashtext(${req.groupName}))`,
+    );
+    const bookingId = randomUUID();
+    const firstCode = req.codeLength === null ? null : randomAccessCode(req.codeLength);
+    let shape = this.shapes.get(req.groupName) ?? { locking: false, allocation: 'random' };
+    let wait = false;
+    for (let attempt = 1; ; attempt++) {
+      const [row] = await queryRows<ClaimRow>(
+        tx,
+        claimStatement(this.ctx, shape, wait, req, { now, bookingId, code: firstCode }),
+      );
+      if (!row) {
+        this.shapes.delete(req.groupName);
+        throw new NotFoundError('resource/group_not_found', `Resource group '${req.groupName}' not found`);
+      }
+      const actual: Shape = { locking: row.locking, allocation: row.allocation };
+      if (actual.locking !== shape.locking || actual.allocation !== shape.allocation) {
+        // Written for another shape: nothing was claimed; run the statement for the real one.
+        this.shapes.set(req.groupName, actual);
+        shape = actual;
+        continue;
+      }
+      this.shapes.set(req.groupName, actual);
+      const until = new Date(Number(row.until_ms));
+      if (row.resource_id !== null) {
+        const claimed = {
+          id: Number(row.resource_id),
+          name: String(row.resource_name),
+          accessNumber: String(row.access_number),
+          version: Number(row.booking_version),
+        };
+        const accessCode = row.booked_in
+          ? firstCode
+          : await this.bookWithOtherCode(tx, req, row, claimed, { now, until, bookingId });
+        return {
+          kind: 'allocated',
+          allocation: {
+            bookingId,
+            group: row.group_name,
+            resourceName: claimed.name,
+            accessNumber: claimed.accessNumber,
+            accessCode,
+            startsAt: now,
+            expiresAt: until,
+            timeoutSeconds: req.timeoutOverride ?? Number(row.timeout),
+          },
+        };
+      }
+      const total = Number(row.total);
+      // Shared groups: every number was locked by a concurrent allocation; wait for one.
+      if (!shape.locking && total > 0 && !wait) {
+        wait = true;
+        continue;
+      }
+      // The claim saw the pool as of its statement's snapshot, so numbers released since then looked
+      // booked. A fresh statement sees them: retry while some number is not held.
+      if (shape.locking && Number(row.booked) < total && attempt < CLAIM_ATTEMPTS) continue;
+      const event: EventInput = {
+        kind: 'exhausted',
+        occurredAt: now,
+        groupId: Number(row.group_id),
+        groupName: row.group_name,
+        sessionId: req.sessionId,
+        reason: total === 0 ? 'empty' : null,
+      };
+      return { kind: 'exhausted', group: row.group_name, total, event };
+    }
+  }
+
+  /**
+   * The claim statement could not write the booking: its random code was taken on that number (a
+   * busy shared number, or a short code). The number stays claimed; try further codes here, then
+   * write the booking's history the usual way.
+   */
+  private async bookWithOtherCode(
+    tx: DbOrTx,
+    req: Request,
+    row: ClaimRow,
+    claimed: { id: number; name: string; accessNumber: string; version: number },
+    b: { now: Date; until: Date; bookingId: string },
+  ): Promise<string> {
+    const length = req.codeLength ?? DEFAULT_ACCESS_CODE_LENGTH;
+    for (let attempt = 1; attempt < CODE_ATTEMPTS; attempt++) {
+      // Random guesses first; once they keep colliding, pick among the codes still unused, so a free
+      // code is found whenever one exists.
+      const accessCode =
+        attempt < RANDOM_CODE_GUESSES
+          ? randomAccessCode(length)
+          : await unusedCode(tx, claimed.id, length, b.now);
+      if (accessCode === null) break;
+      const inserted = await tx
+        .insert(bookings)
+        .values({
+          id: b.bookingId,
+          resourceId: claimed.id,
+          groupId: Number(row.group_id),
+          sessionId: req.sessionId,
+          phoneNumber: req.phoneNumber,
+          phoneKey: req.phoneNumber ? numberKey(req.phoneNumber) : null,
+          accessCode,
+          locking: row.locking,
+          version: claimed.version,
+          startsAt: b.now,
+          endsAt: b.until,
+          createdAt: b.now,
+          updatedAt: b.now,
+        })
+        .onConflictDoNothing({
+          target: [bookings.resourceId, bookings.accessCode],
+          where: sql`closed_at is null and access_code is not null`,
+        })
+        .returning({ id: bookings.id });
+      if (inserted.length === 0) continue;
+      await recordEvents(this.ctx, tx as Tx, [
+        {
+          kind: 'allocated',
+          occurredAt: b.now,
+          groupId: Number(row.group_id),
+          groupName: row.group_name,
+          resource: claimed,
+          bookingId: b.bookingId,
+          sessionId: req.sessionId,
+        },
+      ]);
+      return accessCode;
+    }
+    throw new UnavailableError(
+      'resource/access_codes_exhausted',
+      `No free ${length}-digit access code on ${claimed.accessNumber}; use longer codes`,
+    );
+  }
+}
+
+/** A random code of this length that no open booking of the number holds; null when none is left. */
+async function unusedCode(tx: DbOrTx, resourceId: number, length: number, now: Date): Promise<string | null> {
+  const space = 10 ** length;
+  // Long codes: collisions are so unlikely that listing the space is pointless; keep guessing.
+  if (space > ENUMERABLE_CODE_SPACE) return randomAccessCode(length);
+  const open = await tx
+    .select({ code: bookings.accessCode })
+    .from(bookings)
+    .where(and(eq(bookings.resourceId, resourceId), isNull(bookings.closedAt), gt(bookings.endsAt, now)));
+  const used = new Set(open.map((b) => b.code));
+  const free: string[] = [];
+  for (let n = 0; n < space; n++) {
+    const code = String(n).padStart(length, '0');
+    if (!used.has(code)) free.push(code);
+  }
+  return free.length === 0 ? null : (free[randomInt(0, free.length)] as string);
+}
+
+/**
+ * The allocation statement for one group shape. `g` is the group only when it has the shape the
+ * statement was written for; otherwise every data-modifying part is empty and the answer row still
+ * reports the group as it is.
+ */
+function claimStatement(
+  ctx: BookingContext,
+  shape: Shape,
+  wait: boolean,
+  req: Request,
+  b: { now: Date; bookingId: string; code: string | null },
+): SQL {
+  const now = sql`${b.now.toISOString()}::timestamptz`;
+  const free = sql`(r.booked_until is null or r.booked_until <= ${now})`;
+  const inGroup = sql`r.group_id = (select id from g)`;
+  const lock = wait ? sql`for update` : sql`for update skip locked`;
+  const fromStart = (op: '>=' | '<', onlyFree: boolean) =>
+    sql`select r.id, r.booked_until from resources r
+        where ${inGroup} and r.id ${sql.raw(op)} (select s from start) ${onlyFree ? sql`and ${free}` : sql``}
+        order by r.id limit 1 ${lock}`;
+  const byRotation = (onlyFree: boolean) =>
+    sql`select r.id, r.booked_until from resources r
+        where ${inGroup} ${onlyFree ? sql`and ${free}` : sql``}
+        order by r.rotation asc nulls first, r.id limit 1 ${lock}`;
+  const start = sql`bounds as (select min(r.id) as lo, max(r.id) as hi from resources r where ${inGroup}),
+    start as (select lo + floor(random() * (hi - lo + 1))::int as s from bounds),`;
+
+  // Candidates in order of preference; each is evaluated only when the ones before it found nothing.
+  let candidates: SQL;
+  if (shape.allocation === 'random') {
+    const tries: [string, '>=' | '<', boolean][] = shape.locking
+      ? [
+          ['c1', '>=', true],
+          ['c2', '<', true],
+        ]
+      : wait
+        ? [
+            ['c1', '>=', false],
+            ['c2', '<', false],
+          ]
+        : [
+            ['c1', '>=', true],
+            ['c2', '<', true],
+            ['c3', '>=', false],
+            ['c4', '<', false],
+          ];
+    candidates = sql`${start} ${sql.join(
+      tries.map(([name, op, onlyFree]) => sql`${sql.raw(name)} as (${fromStart(op, onlyFree)}),`),
+      sql` `,
+    )} pick as (${sql.join(
+      tries.map(([name]) => sql`select * from ${sql.raw(name)}`),
+      sql` union all `,
+    )} limit 1),`;
+  } else {
+    const tries: [string, boolean][] = shape.locking
+      ? [['c1', true]]
+      : wait
+        ? [['c1', false]]
+        : [
+            ['c1', true],
+            ['c2', false],
+          ];
+    candidates = sql`${sql.join(
+      tries.map(([name, onlyFree]) => sql`${sql.raw(name)} as (${byRotation(onlyFree)}),`),
+      sql` `,
+    )} pick as (${sql.join(
+      tries.map(([name]) => sql`select * from ${sql.raw(name)}`),
+      sql` union all `,
+    )} limit 1),`;
+  }
+
+  const claim = shape.locking
+    ? sql`update resources r set booked_by = ${req.sessionId}, booked_until = g.until,
+          booking_id = ${b.bookingId}::uuid, booking_version = r.booking_version + 1,
+          rotation = nextval('resource_rotation_seq'), last_allocated_at = ${now}, updated_at = ${now}
+        from pick p, g where r.id = p.id`
+    : sql`update resources r set booked_until = greatest(r.booked_until, g.until),
+          rotation = nextval('resource_rotation_seq'), last_allocated_at = ${now}, updated_at = ${now}
+        from pick p, g where r.id = p.id`;
+  const phoneKey = req.phoneNumber ? numberKey(req.phoneNumber) : null;
+  const nodeId = ctx.deps.node.id;
+  const activity = ctx.activity
+    ? sql`, act as (
+        insert into activity (occurred_at, category, kind, subject, booked, free, ref, node_id)
+        select h.at, 'resource', h.kind, g.name, n.booked, n.total - n.booked, h.session_id, ${nodeId}::int
+        from happened h cross join g cross join counts n order by h.ord
+      )`
+    : sql``;
+
+  return sql`with grp as (
+      select id, name, locking, allocation, booking_expiration_timeout as timeout,
+        ${now} + make_interval(secs => coalesce(${req.timeoutOverride}::int, booking_expiration_timeout)) as until
+      from resource_groups where name = ${req.groupName}
+    ),
+    g as (select * from grp where locking = ${shape.locking} and allocation = ${shape.allocation}),
+    ${candidates}
+    claimed as (
+      ${claim}
+      returning r.id, r.name, r.access_number, r.booking_version, p.booked_until as was_until
+    ),
+    closed as (
+      update resource_bookings b set closed_at = ${now}, close_reason = 'expired', updated_at = ${now}
+      where b.id in (
+        select x.id from resource_bookings x
+        where x.resource_id = (select id from claimed) and x.closed_at is null and x.ends_at <= ${now}
+        for update skip locked
+      )
+      returning b.id, b.session_id, b.ends_at
+    ),
+    booking as (
+      insert into resource_bookings (id, resource_id, group_id, session_id, phone_number, phone_key,
+        access_code, locking, version, starts_at, ends_at, created_at, updated_at)
+      select ${b.bookingId}::uuid, c.id, g.id, ${req.sessionId}, ${req.phoneNumber}, ${phoneKey},
+        ${b.code}, g.locking, c.booking_version, ${now}, g.until, ${now}, ${now}
+      from claimed c cross join g
+      on conflict (resource_id, access_code) where closed_at is null and access_code is not null do nothing
+      returning id
+    ),
+    happened as (
+      select b.ends_at as at, 'expired' as kind, b.id as booking_id, b.session_id, 1 as ord from closed b
+      union all
+      select ${now}, 'allocated', k.id, ${req.sessionId}, 2 from booking k
+    ),
+    ev as (
+      insert into resource_events (occurred_at, kind, group_id, group_name, resource_id, resource_name,
+        access_number, booking_id, session_id, created_at)
+      select h.at, h.kind, g.id, g.name, c.id, c.name, c.access_number, h.booking_id, h.session_id, ${now}
+      from happened h cross join g cross join claimed c order by h.ord
+    ),
+    counts as (
+      select coalesce(sum(total), 0)::int as total,
+        (coalesce(sum(booked), 0) + (select count(*) from claimed where was_until is null))::int as booked
+      from resource_group_counts where group_id = (select id from grp)
+    )
+    ${activity}
+    select grp.id as group_id, grp.name as group_name, grp.locking, grp.allocation, grp.timeout,
+      (extract(epoch from grp.until) * 1000)::float8 as until_ms,
+      c.id as resource_id, c.name as resource_name, c.access_number, c.booking_version,
+      exists (select 1 from booking) as booked_in, n.total, n.booked
+    from grp cross join counts n left join claimed c on true`;
+}

@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from './harness.js';
+
+/**
+ * Issue 18: the statements one request-interaction sends to the database. Fewer round trips is most
+ * of its speed, so a change that adds one fails here and has to say why (raise the bound on purpose).
+ * The count must not depend on the pool's size either.
+ */
+
+/** service lookup, begin, user data (2), session, allocation lock, the allocation, access activity, commit */
+const REQUEST_INTERACTION_STATEMENTS = 9;
+
+describe('SQL statements per request-interaction', () => {
+  let t: TestApp;
+  let recording: string[] | null = null;
+
+  beforeAll(async () => {
+    t = await createTestApp({ onStatement: (s) => recording?.push(s) });
+    const numbers = (prefix: string, n: number) =>
+      Array.from({ length: n }, (_, i) => ({ name: `K${i}`, accessNumber: `1-${prefix}-${i}` }));
+    const resources = t.app.managers.resources;
+    await resources.createGroup({ name: 'Small', locking: false, resources: numbers('801', 5) });
+    await resources.createGroup({ name: 'Large', locking: false, resources: numbers('802', 500) });
+    await resources.createGroup({ name: 'Locking', locking: true, resources: numbers('803', 50) });
+    await resources.createGroup({
+      name: 'Rotation',
+      locking: true,
+      allocation: 'round-robin',
+      resources: numbers('804', 50),
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  async function statementsOf(group: string): Promise<string[]> {
+    const request = () =>
+      t.fetch('/genesys/1/service/request-interaction', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `_phone_number=6504669999&_resource_group=${group}&_provide_code=true&usr_reason=billing`,
+      });
+    // The first request of a group learns its shape (one more statement, once per process).
+    expect((await request()).status).toBe(200);
+    recording = [];
+    const response = await request();
+    const body = (await response.json()) as Record<string, unknown>;
+    const list = recording;
+    recording = null;
+    expect(response.status, JSON.stringify(body)).toBe(200);
+    expect(body._access_number).toEqual(expect.any(String));
+    return list;
+  }
+
+  it.each(['Small', 'Large', 'Locking', 'Rotation'])('%s group: at most the known count', async (group) => {
+    const list = await statementsOf(group);
+    // Postgres does not send `release savepoint` through the tap, PGlite has none to send: same count.
+    expect(list.length, list.join('\n')).toBeLessThanOrEqual(REQUEST_INTERACTION_STATEMENTS);
+    // No sort of the pool by random() and no per-request count over the group's numbers.
+    const poolWide = /random\(\)\s+limit|order by random\(\)|group by "resources"/i;
+    expect(list.filter((s) => poolWide.test(s))).toEqual([]);
+  });
+
+  it('the count does not grow with the pool', async () => {
+    expect((await statementsOf('Large')).length).toBe((await statementsOf('Small')).length);
+  });
+});
