@@ -1,4 +1,4 @@
-import { eq, lt } from 'drizzle-orm';
+import { eq, lt, sql } from 'drizzle-orm';
 import type { Deps } from '../../deps.js';
 import { decodeCursor, type EventStore, type SessionEvent, type UserCursor } from '../event/event.manager.js';
 import { pushCometCursorsTable } from './push.tables.js';
@@ -16,12 +16,21 @@ export const toCometPush = (e: SessionEvent): CometPush => ({
   tag: e.tag,
 });
 
-/** Hands one push to the device's CometD clients; `event` says which session event it is. */
+/** Hands one push to one CometD client; `event` says which session event it is. */
 type Deliver = (push: CometPush, event: SessionEvent) => Promise<void>;
 
+/** Pushes handed to one client and not yet written to its transport, at most. */
+export const COMET_WINDOW = 100;
+
 interface Pump {
-  refs: number;
+  gmsUser: string;
   stopped: boolean;
+  /** Handed to faye for this client, not yet written to its transport. */
+  unwritten: number;
+  /** Set when a handed push was lost on a dead connection: re-read from the recorded position. */
+  rewind: boolean;
+  wake: (() => void) | null;
+  current: ReturnType<EventStore['streamUser']> | null;
   stop(): Promise<void>;
 }
 
@@ -32,11 +41,14 @@ declare module '../../managers.types.js' {
 }
 
 /**
- * Feeds each device's CometD clients on this instance from the durable event store: one pump per
- * gms_user with at least one `/_genesys` subscriber here. A pump reads `streamUser` from the
- * device's stored position, hands each event to the adapter, then records the new position, so a
- * device that reconnects (to any instance) gets what it has not been handed yet, and a lost bus
- * poke only delays (the stream polls).
+ * Feeds CometD clients on this instance from the durable event store: one pump per subscribed
+ * client (faye clientId). A pump reads `streamUser` from the device's recorded position and hands
+ * events to the adapter, at most COMET_WINDOW ahead of what was written to the client's transport
+ * (a slow or vanished client holds a bounded number, never a growing inbox). The position
+ * (per gms_user, per session the highest seq) advances only when a push is **written** to a
+ * client (`written`), so a client that vanishes before fetching what faye queued for it, and comes
+ * back with a new handshake (to any instance), gets it again from the event store. A lost bus poke
+ * only delays (the stream polls).
  */
 export class CometManager {
   private readonly pumps = new Map<string, Pump>();
@@ -54,60 +66,110 @@ export class CometManager {
     return row?.cursor ?? {};
   }
 
-  private async record(gmsUser: string, cursor: UserCursor): Promise<void> {
+  /** Advances the device's position in one session to `seq` (never backwards: clients race). */
+  private async record(gmsUser: string, sessionId: string, seq: number): Promise<void> {
     const now = this.deps.clock.now();
+    const c = pushCometCursorsTable.cursor;
     await this.deps.db
       .insert(pushCometCursorsTable)
-      .values({ gmsUser, cursor, updatedAt: now })
-      .onConflictDoUpdate({ target: pushCometCursorsTable.gmsUser, set: { cursor, updatedAt: now } });
+      .values({ gmsUser, cursor: { [sessionId]: seq }, updatedAt: now })
+      .onConflictDoUpdate({
+        target: pushCometCursorsTable.gmsUser,
+        set: {
+          cursor: sql`${c} || jsonb_build_object(${sessionId}::text, greatest(coalesce((${c}->>${sessionId}::text)::int, 0), ${seq}::int))`,
+          updatedAt: now,
+        },
+      });
   }
 
-  /** A subscriber of `gmsUser` appeared on this instance; the first one starts the pump. */
-  acquire(gmsUser: string, deliver: Deliver): void {
-    const existing = this.pumps.get(gmsUser);
-    if (existing) {
-      existing.refs++;
-      return;
-    }
-    this.pumps.set(gmsUser, this.startPump(gmsUser, deliver));
+  /** Client `clientId` of `gmsUser` subscribed on this instance: start its pump. */
+  acquire(clientId: string, gmsUser: string, deliver: Deliver): void {
+    if (this.pumps.has(clientId)) return;
+    this.pumps.set(clientId, this.startPump(gmsUser, deliver));
   }
 
-  /** A subscriber left; the last one stops the pump. */
-  async release(gmsUser: string): Promise<void> {
-    const pump = this.pumps.get(gmsUser);
+  /** The client left (unsubscribed, disconnected or timed out): stop its pump. */
+  async release(clientId: string): Promise<void> {
+    const pump = this.pumps.get(clientId);
     if (!pump) return;
-    if (--pump.refs > 0) return;
-    this.pumps.delete(gmsUser);
+    this.pumps.delete(clientId);
     await pump.stop();
   }
 
-  /** Devices with a pump on this instance. */
+  /**
+   * A push of `sessionId`/`seq` was written to client `clientId`'s transport: the device's position
+   * moves past it and the client's pump may hand one more. Never throws (storage down: the position
+   * stays behind, and a reconnecting client gets the push again — at least once).
+   */
+  async written(clientId: string, gmsUser: string, sessionId: string, seq: number): Promise<void> {
+    const pump = this.pumps.get(clientId);
+    if (pump && pump.unwritten > 0) {
+      pump.unwritten--;
+      pump.wake?.();
+    }
+    try {
+      await this.record(gmsUser, sessionId, seq);
+    } catch (err) {
+      this.deps.logger.warn('comet position not recorded', { err });
+    }
+  }
+
+  /** A push handed to `clientId` was lost (its connection was gone): re-read from the position. */
+  lost(clientId: string): void {
+    const pump = this.pumps.get(clientId);
+    if (!pump) return;
+    pump.rewind = true;
+    pump.wake?.();
+    void pump.current?.return();
+  }
+
+  /** CometD clients with a pump on this instance. */
   activeDevices(): number {
     return this.pumps.size;
   }
 
   private startPump(gmsUser: string, deliver: Deliver): Pump {
-    let current: ReturnType<EventStore['streamUser']> | null = null;
     const pump: Pump = {
-      refs: 1,
+      gmsUser,
       stopped: false,
+      unwritten: 0,
+      rewind: false,
+      wake: null,
+      current: null,
       stop: async () => {
         pump.stopped = true;
-        await current?.return();
+        pump.wake?.();
+        await pump.current?.return();
         await running;
       },
     };
+    const roomToHand = () =>
+      new Promise<void>((resolve) => {
+        pump.wake = () => {
+          pump.wake = null;
+          resolve();
+        };
+      });
     const run = async () => {
+      // What this pump handed so far (the recorded position is what was written).
+      let handed: UserCursor | null = null;
       while (!pump.stopped) {
         try {
-          current = this.events.streamUser(gmsUser, await this.position(gmsUser));
-          for await (const event of current) {
+          if (handed === null || pump.rewind) {
+            pump.rewind = false;
+            pump.unwritten = 0;
+            handed = await this.position(gmsUser);
+          }
+          pump.current = this.events.streamUser(gmsUser, handed);
+          for await (const event of pump.current) {
+            while (pump.unwritten >= COMET_WINDOW && !pump.stopped && !pump.rewind) await roomToHand();
+            if (pump.stopped || pump.rewind) break;
+            pump.unwritten++;
             await deliver(toCometPush(event), event);
-            await this.record(gmsUser, decodeCursor(event.cursor));
-            if (pump.stopped) break;
+            handed = decodeCursor(event.cursor);
           }
         } catch (err) {
-          // Storage unreachable for a moment: start over from the recorded position.
+          // Storage unreachable for a moment: start over from what was handed.
           this.deps.logger.warn('comet delivery interrupted', { err });
           await new Promise((resolve) => setTimeout(resolve, this.deps.config.push.eventPollMs).unref());
         }

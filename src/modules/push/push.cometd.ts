@@ -11,8 +11,6 @@ export const COMETD_PATH = '/genesys/cometd';
 /** The one channel legacy clients subscribe to. */
 export const GENESYS_CHANNEL = '/_genesys';
 const USER_PREFIX = `${GENESYS_CHANNEL}/u/`;
-/** Pushes published but not yet written to a client, remembered at most (oldest forgotten first). */
-const MAX_IN_FLIGHT = 10_000;
 
 /** The per-device channel a `/_genesys` subscription is mapped to (never shown to clients). */
 export const userChannel = (gmsUser: string) =>
@@ -67,14 +65,21 @@ export function createCometd(deps: Deps, managers: Managers) {
   const handshakeUsers = new WeakMap<object, { user: string | null; token: string | null }>();
   // Upgrade requests whose socket handshook without naming a gms_user (their reply drops websocket).
   const anonymousSockets = new WeakSet<object>();
-  // Push id → the session event it carries, from publish until faye writes it to a client (the
-  // delivery hooks then run: push.onDelivered).
-  const inFlight = new Map<string, { sessionId: string; seq: number }>();
-  const written = (message: BayeuxMessage) => {
+  // Per client (faye clientId), push id → the session event it carries, from hand-off until faye
+  // writes it to the client's transport (then the position advances and the delivery hooks run:
+  // push.onDelivered). Bounded by the pump's window (COMET_WINDOW); dropped when the client goes.
+  const inFlight = new Map<string, Map<string, { gmsUser: string; sessionId: string; seq: number }>>();
+  const clientOfChannel = (channel: string) => channel.slice(channel.lastIndexOf('/') + 1);
+  const written = (channel: string, message: BayeuxMessage, request: IncomingMessage) => {
     const data = message.data as Partial<CometPush> | undefined;
-    const event = typeof data?.id === 'string' ? inFlight.get(data.id) : undefined;
-    if (!data?.id || !event) return;
-    inFlight.delete(data.id);
+    const clientId = clientOfChannel(channel);
+    const pending = inFlight.get(clientId);
+    const event = typeof data?.id === 'string' ? pending?.get(data.id) : undefined;
+    if (!data?.id || !pending || !event) return;
+    pending.delete(data.id);
+    // The long-poll or socket it goes to is already gone: not delivered; the pump re-reads it.
+    if (request.socket?.destroyed) return managers.comet.lost(clientId);
+    void managers.comet.written(clientId, event.gmsUser, event.sessionId, event.seq);
     void managers.push.delivered(event.sessionId, event.seq);
   };
 
@@ -118,7 +123,8 @@ export function createCometd(deps: Deps, managers: Managers) {
             message.error = `403:${sub}:Send your gms_user header (or ext.gms_user) to subscribe`;
             return callback(message);
           }
-          const target = userChannel(user);
+          // One channel per client: each has its own pump, position and window.
+          const target = `${userChannel(user)}/${message.clientId ?? ''}`;
           channelUsers.set(target, user);
           mapped.push(target);
         }
@@ -150,10 +156,11 @@ export function createCometd(deps: Deps, managers: Managers) {
       if (message.channel.startsWith(USER_PREFIX)) {
         // A delivery: the id is the server publisher's own message counter, which a client could
         // confuse with the id of its pending /meta/connect (CometD does).
+        const channel = message.channel;
         message.channel = GENESYS_CHANNEL;
         delete message.id;
         // faye runs outgoing extensions as it writes to the client's long-poll response or socket.
-        written(message);
+        written(channel, message, request);
       }
       if (message.subscription !== undefined) {
         const shown = subscriptions(message).map((s) => (s.startsWith(USER_PREFIX) ? GENESYS_CHANNEL : s));
@@ -167,21 +174,25 @@ export function createCometd(deps: Deps, managers: Managers) {
   const publish = (channel: string, push: CometPush) =>
     new Promise<void>((resolve, reject) => server.publish(channel, push).then(resolve, reject));
 
-  bayeux.on('subscribe', (_clientId, channel) => {
+  bayeux.on('subscribe', (clientId, channel) => {
     const user = channelUsers.get(channel);
-    if (user)
-      managers.comet.acquire(user, (push, event) => {
-        inFlight.set(push.id, { sessionId: event.sessionId, seq: event.seq });
-        if (inFlight.size > MAX_IN_FLIGHT) inFlight.delete(inFlight.keys().next().value as string);
-        return publish(channel, push);
-      });
+    if (!user) return;
+    const pending = new Map<string, { gmsUser: string; sessionId: string; seq: number }>();
+    inFlight.set(clientId, pending);
+    managers.comet.acquire(clientId, user, (push, event) => {
+      pending.set(push.id, { gmsUser: user, sessionId: event.sessionId, seq: event.seq });
+      return publish(channel, push);
+    });
   });
-  bayeux.on('unsubscribe', (_clientId, channel) => {
-    const user = channelUsers.get(channel);
-    if (user) void managers.comet.release(user);
-  });
+  const leave = (clientId: string, channel?: string) => {
+    if (channel) channelUsers.delete(channel);
+    inFlight.delete(clientId);
+    void managers.comet.release(clientId);
+  };
+  bayeux.on('unsubscribe', (clientId, channel) => leave(clientId, channel));
   bayeux.on('disconnect', (clientId) => {
     clientUsers.delete(clientId);
+    leave(clientId);
   });
 
   const originAllowed = (origin: string | undefined) =>
