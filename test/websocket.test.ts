@@ -143,6 +143,60 @@ describe('graphql-ws on /graphql', () => {
     expect((await closed).code).toBe(4413);
   });
 
+  /** connection_init as admin on a raw socket; resolves once acknowledged. */
+  async function initialised(wsUrl: string) {
+    const raw = rawSocket(wsUrl);
+    await raw.opened;
+    raw.ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: adminAuth } }));
+    await new Promise((r) => raw.ws.once('message', r));
+    return raw;
+  }
+
+  it('closes on a malformed message (4400), a subscribe before connection_init (4401) and a reused id (4409)', async () => {
+    const { wsUrl } = await startApp();
+    const bad = rawSocket(wsUrl);
+    await bad.opened;
+    bad.ws.send('{"type":"nope"');
+    expect((await bad.closed).code).toBe(4400);
+
+    const early = rawSocket(wsUrl);
+    await early.opened;
+    early.ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: NODE_SUB } }));
+    expect((await early.closed).code).toBe(4401);
+
+    const twice = await initialised(wsUrl);
+    for (let i = 0; i < 2; i++)
+      twice.ws.send(JSON.stringify({ id: 'same', type: 'subscribe', payload: { query: NODE_SUB } }));
+    expect((await twice.closed).code).toBe(4409);
+  });
+
+  it('answers an operation over the alias or directive limits with an error, and the socket stays open', async () => {
+    const { wsUrl } = await startApp({ GRAPHQL_MAX_ALIASES: '3' });
+    const raw = await initialised(wsUrl);
+    const messages: { id?: string; type: string; payload?: unknown }[] = [];
+    const until = (id: string, type: string) =>
+      vi.waitFor(() => expect(messages.some((m) => m.id === id && m.type === type)).toBe(true));
+    raw.ws.on('message', (d) => messages.push(JSON.parse(String(d))));
+    const aliases = Array.from({ length: 10 }, (_, i) => `a${i}: serverInfo { version }`).join(' ');
+    raw.ws.send(JSON.stringify({ id: 'aliases', type: 'subscribe', payload: { query: `{ ${aliases} }` } }));
+    const directives = ' @include(if: true)'.repeat(60);
+    raw.ws.send(
+      JSON.stringify({
+        id: 'directives',
+        type: 'subscribe',
+        payload: { query: `{ serverInfo { version${directives} } }` },
+      }),
+    );
+    await until('aliases', 'error');
+    const error = messages.find((m) => m.id === 'aliases') as { payload: { message: string }[] };
+    expect(error.payload[0]?.message).toMatch(/alias/i);
+    await until('directives', 'error');
+    // The socket is still usable: a later operation on it is accepted.
+    raw.ws.send(JSON.stringify({ id: 'after', type: 'subscribe', payload: { query: '{ __typename }' } }));
+    await until('after', 'complete');
+    expect(raw.ws.readyState).toBe(WebSocket.OPEN);
+  });
+
   it('drops a subscriber that stops reading; the server and other subscribers carry on (S1)', async () => {
     const { t, wsUrl } = await startApp({ SUBSCRIPTION_BUFFER_SIZE: '256' });
     const healthy = client(wsUrl);

@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { ExecutionArgs } from 'graphql';
-import { handleProtocols, makeServer, type OperationResult } from 'graphql-ws';
+import { type ExecutionArgs, GraphQLError } from 'graphql';
+import type { OperationResult } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Viewer } from '../auth/viewer.js';
@@ -14,11 +15,12 @@ import type { YogaServerContext } from './yoga.js';
 export const CLOSE_SLOW_CONSUMER = 4499;
 /** Close code when a socket asks for more subscriptions than allowed. */
 export const CLOSE_TOO_MANY_SUBSCRIPTIONS = 4413;
+/** How often a socket is pinged; one without a pong by the next ping is terminated. */
+const KEEP_ALIVE_MS = 12_000;
 
 interface SocketState {
   viewer: Viewer | null;
   subscriptions: Set<string>;
-  socket: WebSocket;
 }
 
 type RootValue = {
@@ -42,11 +44,21 @@ function credentialsFrom(params: Record<string, unknown> | undefined) {
   };
 }
 
+/** What armor's validation rules throw (they reject by throwing): the caller's error, not ours. */
+function asErrors(err: unknown): readonly GraphQLError[] {
+  if (err instanceof GraphQLError) return [err];
+  if (Array.isArray(err) && err.every((e) => e instanceof GraphQLError)) return err;
+  throw err;
+}
+
 /**
- * graphql-ws on the /graphql path, run through `yoga.getEnveloped` so WebSocket operations get
- * the same context, auth and validation rules (armor limits included) as HTTP. Hardened: auth in
- * connection_init, init timeout, maxPayload, Origin allow-list, per-socket subscription cap, and
- * slow consumers are dropped instead of buffering without bound.
+ * graphql-ws's own server (`useServer` from graphql-ws/use/ws: protocol, init timeout 4408,
+ * bad messages 4400, unauthenticated subscribe 4401, duplicate ids 4409, ping/pong) on /graphql,
+ * run through `yoga.getEnveloped` so WebSocket operations get the same context, auth and
+ * validation rules (armor limits included) as HTTP. What this project adds: auth in
+ * connection_init (4403), the Origin allow-list on the upgrade, maxPayload (1009), a per-socket
+ * subscription cap (4413), slow consumers dropped (4499), and operations over the armor limits
+ * answered with an error message instead of a closed socket.
  */
 export function createGraphQLWebSocket(
   deps: Deps,
@@ -54,75 +66,21 @@ export function createGraphQLWebSocket(
   authenticate: (credentials: { authorization: string | null; gmsUser: string | null }) => Promise<Viewer>,
 ) {
   const { config, logger } = deps;
-  const wss = new WebSocketServer({
-    noServer: true,
-    maxPayload: config.ws.maxPayloadBytes,
-    handleProtocols: (protocols) => handleProtocols(protocols),
-  });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: config.ws.maxPayloadBytes });
+  const states = new Map<WebSocket, SocketState>();
+  const stateOf = (socket: WebSocket): SocketState => {
+    let state = states.get(socket);
+    if (!state) {
+      state = { viewer: null, subscriptions: new Set() };
+      states.set(socket, state);
+    }
+    return state;
+  };
 
-  const server = makeServer<Record<string, unknown>, { state: SocketState; request: IncomingMessage }>({
-    connectionInitWaitTimeout: config.ws.initTimeoutMs,
-    execute: (args) => (args.rootValue as RootValue).execute(args),
-    subscribe: (args) => (args.rootValue as RootValue).subscribe(args),
-    onConnect: async (ctx) => {
-      try {
-        ctx.extra.state.viewer = await authenticate(credentialsFrom(ctx.connectionParams));
-        return true;
-      } catch (err) {
-        if (!(err instanceof DomainError)) logger.error('websocket auth failed', { err });
-        return false; // 4403 Forbidden
-      }
-    },
-    onSubscribe: async (ctx, id, payload) => {
-      const state = ctx.extra.state;
-      if (state.subscriptions.size >= config.ws.maxSubscriptions) {
-        state.socket.close(CLOSE_TOO_MANY_SUBSCRIPTIONS, 'Too many subscriptions on this socket');
-        return [];
-      }
-      const socket = state.socket;
-      // GraphiQL sends its header editor's contents in each operation's extensions.
-      let viewer = state.viewer;
-      const operationHeaders = payload.extensions?.headers;
-      if (operationHeaders && typeof operationHeaders === 'object') {
-        const credentials = credentialsFrom(operationHeaders as Record<string, unknown>);
-        if (credentials.authorization) {
-          try {
-            viewer = await authenticate({
-              ...credentials,
-              gmsUser: credentials.gmsUser ?? viewer?.gmsUser ?? null,
-            });
-          } catch {
-            state.socket.close(4403, 'Forbidden');
-            return [];
-          }
-        }
-      }
-      const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-        viewer: viewer ?? undefined,
-        dropSlowSubscriber: () => dropSocket(socket),
-        params: payload,
-      } as YogaServerContext);
-      let document: ReturnType<typeof parse>;
-      try {
-        document = parse(payload.query);
-      } catch (err) {
-        return [err as import('graphql').GraphQLError];
-      }
-      const errors = validate(schema, document);
-      if (errors.length > 0) return errors;
-      state.subscriptions.add(id);
-      return {
-        schema,
-        operationName: payload.operationName,
-        document,
-        variableValues: payload.variables,
-        contextValue: await contextFactory(),
-        rootValue: { execute, subscribe },
-      };
-    },
-    onComplete: (ctx, id) => {
-      ctx.extra.state.subscriptions.delete(id);
-    },
+  // Ours before useServer's: the state exists before the first message, and goes with the socket.
+  wss.on('connection', (socket: WebSocket) => {
+    stateOf(socket);
+    socket.once('close', () => states.delete(socket));
   });
 
   function dropSocket(socket: WebSocket) {
@@ -132,48 +90,83 @@ export function createGraphQLWebSocket(
     setTimeout(() => socket.terminate(), 1_000).unref();
   }
 
-  const states = new Set<SocketState>();
-
-  wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
-    const state: SocketState = { viewer: null, subscriptions: new Set(), socket };
-    states.add(state);
-    const closed = server.opened(
-      {
-        protocol: socket.protocol,
-        send: (data) =>
-          new Promise<void>((resolve, reject) => {
-            if (socket.readyState !== socket.OPEN) return resolve();
-            socket.send(data, (err) => (err ? reject(err) : resolve()));
-          }),
-        close: (code, reason) => socket.close(code, reason),
-        onMessage: (cb) =>
-          socket.on('message', async (event) => {
-            try {
-              await cb(String(event));
-            } catch (err) {
-              logger.error('websocket message failed', { err });
-              socket.close(4500, 'Internal error');
-            }
-          }),
+  const server = useServer<Record<string, unknown>>(
+    {
+      isProd: config.env === 'production',
+      connectionInitWaitTimeout: config.ws.initTimeoutMs,
+      execute: (args) => (args.rootValue as RootValue).execute(args),
+      subscribe: (args) => (args.rootValue as RootValue).subscribe(args),
+      onConnect: async (ctx) => {
+        try {
+          stateOf(ctx.extra.socket).viewer = await authenticate(credentialsFrom(ctx.connectionParams));
+          return true;
+        } catch (err) {
+          if (!(err instanceof DomainError)) logger.error('websocket auth failed', { err });
+          return false; // 4403 Forbidden
+        }
       },
-      { state, request },
-    );
-    // graphql-ws/use/ws keeps the same ping/pong liveness check.
-    let alive = true;
-    const pinger = setInterval(() => {
-      if (!alive) return socket.terminate();
-      alive = false;
-      socket.ping();
-    }, 12_000);
-    pinger.unref();
-    socket.on('pong', () => {
-      alive = true;
-    });
-    socket.once('close', (code, reason) => {
-      clearInterval(pinger);
-      states.delete(state);
-      void closed(code, String(reason));
-    });
+      onSubscribe: async (ctx, id, payload) => {
+        const socket = ctx.extra.socket;
+        const state = stateOf(socket);
+        if (state.subscriptions.size >= config.ws.maxSubscriptions) {
+          socket.close(CLOSE_TOO_MANY_SUBSCRIPTIONS, 'Too many subscriptions on this socket');
+          // graphql-ws wants a non-empty error list (an empty one is its internal error, 4500).
+          return [new GraphQLError('Too many subscriptions on this socket')];
+        }
+        // GraphiQL sends its header editor's contents in each operation's extensions.
+        let viewer = state.viewer;
+        const operationHeaders = payload.extensions?.headers;
+        if (operationHeaders && typeof operationHeaders === 'object') {
+          const credentials = credentialsFrom(operationHeaders as Record<string, unknown>);
+          if (credentials.authorization) {
+            try {
+              viewer = await authenticate({
+                ...credentials,
+                gmsUser: credentials.gmsUser ?? viewer?.gmsUser ?? null,
+              });
+            } catch {
+              socket.close(4403, 'Forbidden');
+              return [new GraphQLError('Forbidden')];
+            }
+          }
+        }
+        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          viewer: viewer ?? undefined,
+          dropSlowSubscriber: () => dropSocket(socket),
+          params: payload,
+        } as YogaServerContext);
+        let document: ReturnType<typeof parse>;
+        try {
+          document = parse(payload.query);
+          const errors = validate(schema, document);
+          if (errors.length > 0) return errors;
+        } catch (err) {
+          // Syntax errors, and armor's depth/alias/directive/token limits, which throw.
+          return asErrors(err);
+        }
+        state.subscriptions.add(id);
+        return {
+          schema,
+          operationName: payload.operationName,
+          document,
+          variableValues: payload.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe },
+        };
+      },
+      onComplete: (ctx, id) => {
+        states.get(ctx.extra.socket)?.subscriptions.delete(id);
+      },
+    },
+    wss,
+    KEEP_ALIVE_MS,
+  );
+
+  // After useServer's: a socket error is the peer's (a message over maxPayload, a reset), and ws
+  // has already closed the socket with the right code (1009). useServer would print it with
+  // console.error as an internal error; it goes to the log at debug level instead.
+  wss.on('connection', (socket: WebSocket) => {
+    socket.removeAllListeners('error');
     socket.on('error', (err) => logger.debug('websocket error', { err }));
   });
 
@@ -192,22 +185,18 @@ export function createGraphQLWebSocket(
     /** Operations running over all sockets: subscriptions, and queries still executing. */
     operationCount: () => {
       let n = 0;
-      for (const s of states) n += s.subscriptions.size;
+      for (const s of states.values()) n += s.subscriptions.size;
       return n;
     },
     async close() {
-      for (const ws of wss.clients) ws.close(1001, 'Server shutting down');
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(() => {
-          for (const ws of wss.clients) ws.terminate();
-          resolve();
-        }, 2_000);
-        t.unref();
-        wss.close(() => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
+      // useServer's dispose closes every client with 1001 and waits for the server to close;
+      // a peer that never answers the close handshake is terminated after 2 s.
+      const t = setTimeout(() => {
+        for (const ws of wss.clients) ws.terminate();
+      }, 2_000);
+      t.unref();
+      await Promise.resolve(server.dispose()).catch(() => {});
+      clearTimeout(t);
     },
   };
 }
