@@ -2,7 +2,10 @@
  * Access-number allocation throughput: N concurrent clients, each looping allocate → release on a
  * locking group, straight against the manager (no HTTP), on Postgres (and PGlite for comparison).
  *
- *   node --import tsx bench/allocation.ts [--clients 1,8,32] [--numbers 50] [--seconds 5] [--pglite]
+ *   node --import tsx bench/allocation.ts [--clients 1,8,32] [--numbers 50,5000,60000] [--seconds 5] [--pglite]
+ *
+ * Several pool sizes compare the cost of a pick in a pool of 50 with one of 60,000 (issue 18: within
+ * 1.2×). The numbers are inserted with one SQL statement (provisioning speed is measured elsewhere).
  *
  * Postgres: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test); a scratch database
  * is created next to it and dropped afterwards. A second phase runs more clients than numbers, so
@@ -11,6 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
+import { sql } from '../src/db/client.js';
 import { closeDeps, createDeps, type Deps } from '../src/deps.js';
 import { createManagers } from '../src/managers.js';
 import type { ResourceManager } from '../src/modules/resource/resource.manager.js';
@@ -19,13 +23,13 @@ import { scratchDatabase } from './harness.js';
 const { values: args } = parseArgs({
   options: {
     clients: { type: 'string', default: '1,8,32' },
-    numbers: { type: 'string', default: '50' },
+    numbers: { type: 'string', default: '50,5000,60000' },
     seconds: { type: 'string', default: '5' },
     pglite: { type: 'boolean', default: false },
   },
 });
 const clientCounts = args.clients.split(',').map(Number);
-const numbers = Number(args.numbers);
+const poolSizes = args.numbers.split(',').map(Number);
 const seconds = Number(args.seconds);
 const baseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -79,23 +83,21 @@ function report(label: string, r: Result) {
   process.stdout.write(`${line}\n`);
 }
 
-async function bench(kind: string, deps: Deps) {
-  const { resources } = createManagers(deps);
+async function bench(kind: string, deps: Deps, resources: ResourceManager, numbers: number) {
   const group = `bench-${randomUUID().slice(0, 8)}`;
-  await resources.createGroup({
-    name: group,
-    locking: true,
-    bookingExpirationTimeout: 30,
-    resources: Array.from({ length: numbers }, (_, i) => ({
-      name: `K${i}`,
-      accessNumber: `1-555-${i}-${group}`,
-    })),
-  });
+  const created = await resources.createGroup({ name: group, locking: true, bookingExpirationTimeout: 30 });
+  const tag = String(created.id).padStart(4, '0');
+  await deps.db.execute(
+    sql`insert into resources (group_id, name, access_number, number_key, created_at, updated_at)
+        select ${created.id}, 'K' || i, '1-555-' || ${tag} || '-' || i, '9' || ${tag} || lpad(i::text, 6, '0'), now(), now()
+        from generate_series(1, ${numbers}::int) as i`,
+  );
   process.stdout.write(`\n${kind}: locking group of ${numbers} numbers, ${seconds} s per run\n`);
   for (const clients of clientCounts) {
     if (clients > numbers) continue;
     report(`allocate+release, ${clients} client(s)`, await run(resources, group, clients, true));
   }
+  if (numbers > 1000) return;
   // Exhaustion under contention: hold every number, then hammer the full pool.
   const held = await Promise.all(
     Array.from({ length: numbers }, (_, i) => resources.allocate({ group, sessionId: `holder-${i}` })),
@@ -120,7 +122,9 @@ async function main() {
       }),
     );
     try {
-      await bench(`Postgres (pool ${Math.min(poolSize, 100)})`, deps);
+      const { resources } = createManagers(deps);
+      for (const n of poolSizes)
+        await bench(`Postgres (pool ${Math.min(poolSize, 100)})`, deps, resources, n);
     } finally {
       await closeDeps(deps);
     }
@@ -132,7 +136,8 @@ async function main() {
       loadConfig({ NODE_ENV: 'test', DATABASE_URL: 'memory://', NODE_NAME: 'bench' }),
     );
     try {
-      await bench('PGlite (in-memory, one connection)', deps);
+      const { resources } = createManagers(deps);
+      for (const n of poolSizes) await bench('PGlite (in-memory, one connection)', deps, resources, n);
     } finally {
       await closeDeps(deps);
     }
