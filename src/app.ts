@@ -11,6 +11,7 @@ import { withCappedBody } from './http/body.js';
 import { CONSOLE_CSP, createConsoleServer, isConsolePath } from './http/console.js';
 import { createCors } from './http/cors.js';
 import { csrfRefusal } from './http/csrf.js';
+import { databaseGate } from './http/database-gate.js';
 import { errorResponse, HttpError, jsonResponse } from './http/http-errors.js';
 import { closeIfBodyUnread, connectionsCheckingInterval } from './http/keep-alive.js';
 import { LegacyRouter } from './http/legacy-router.js';
@@ -79,8 +80,12 @@ export async function buildApp(deps: Deps, managers: Managers = createManagers(d
 
   const readiness = createReadiness(deps, managers);
 
+  const databaseDown = databaseGate(deps);
+
   async function graphqlRoute(request: Request, pathname: string): Promise<Response> {
     if (request.method === 'OPTIONS') return cors.preflight(request);
+    const down = databaseDown(pathname);
+    if (down) return down;
     if (pathname === '/graphql') {
       const page = await graphiql(request);
       if (page) return page;
@@ -105,6 +110,14 @@ export async function buildApp(deps: Deps, managers: Managers = createManagers(d
     if (pathname === '/healthz') return jsonResponse({ status: 'alive', node: deps.node.id });
     if (pathname === '/readyz') return readiness();
     if (pathname === '/metrics') return metricsEndpoint(request);
+    if (
+      pathname.startsWith('/reports/') ||
+      pathname.startsWith('/genesys/1/') ||
+      pathname.startsWith('/genesys/2/')
+    ) {
+      const down = databaseDown(pathname);
+      if (down) return down;
+    }
     if (pathname.startsWith('/reports/')) return reportsEndpoint(request, pathname);
     if (pathname === '/') {
       return jsonResponse({

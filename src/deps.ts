@@ -39,7 +39,16 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
   const clock = overrides.clock ?? systemClock;
   const database = await openDatabase(
     config.database.kind === 'postgres'
-      ? { ...config.database, onStatement: overrides.onStatement }
+      ? {
+          ...config.database,
+          onStatement: overrides.onStatement,
+          onAvailability: (up, err) =>
+            up
+              ? logger.info('database reachable again: serving requests')
+              : logger.error('database unreachable: answering 503 with Retry-After until it is back', {
+                  err,
+                }),
+        }
       : {
           kind: 'pglite',
           dataDir: config.database.dataDir,

@@ -11,6 +11,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { DatabaseAvailability } from './availability.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -24,6 +25,8 @@ export interface Database {
   kind: 'pglite' | 'postgres';
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
+  /** Whether it answers, known without asking (probed in the background; PGlite: always). */
+  availability: DatabaseAvailability;
   close(): Promise<void>;
 }
 
@@ -41,6 +44,8 @@ export type DatabaseOptions = (
    * count test and the per-request statement log in BENCHMARKS.md use it).
    */
   onStatement?: (statement: string) => void;
+  /** Told when the database stops or starts answering (Postgres only). */
+  onAvailability?: (up: boolean, err?: unknown) => void;
 };
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
@@ -50,18 +55,41 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     const client = postgres(options.url, {
       max: options.poolSize,
       onnotice: () => {},
-      connect_timeout: 10,
+      // A database that is not there must not hold requests for long (availability.ts answers 503).
+      connect_timeout: 3,
       idle_timeout: 60,
       ...(tap ? { debug: (_connection: number, query: string) => tap(query) } : {}),
     });
     const db = drizzlePostgres({ client, schema }) as unknown as Db;
+    // Probed on a connection of its own, so that a busy pool never looks like a database that is gone.
+    const probeClient = postgres(options.url, {
+      max: 1,
+      onnotice: () => {},
+      connect_timeout: 1,
+      idle_timeout: 0,
+    });
+    const availability = new DatabaseAvailability({
+      ping: async () => {
+        await probeClient`select 1`;
+      },
+      probeMs: 500,
+      downProbeMs: 200,
+      pingTimeoutMs: 800,
+      onChange: options.onAvailability,
+    });
+    availability.start();
     return {
       db,
       kind: 'postgres',
       ping: async () => {
         await client`select 1`;
       },
-      close: once(() => client.end({ timeout: 5 })),
+      availability,
+      close: once(async () => {
+        availability.stop();
+        await probeClient.end({ timeout: 1 });
+        await client.end({ timeout: 5 });
+      }),
     };
   }
   if (options.dataDir) mkdirSync(resolve(options.dataDir), { recursive: true });
@@ -82,6 +110,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     ping: async () => {
       await client.query('select 1');
     },
+    availability: new DatabaseAvailability(null),
     close: once(() => client.close()),
   };
 }

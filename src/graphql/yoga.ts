@@ -2,6 +2,7 @@ import { EnvelopArmor } from '@escape.tech/graphql-armor';
 import { GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Viewer } from '../auth/viewer.js';
+import { DatabaseUnavailableError, isDatabaseUnreachable, RETRY_AFTER_SECONDS } from '../db/availability.js';
 import type { Deps } from '../deps.js';
 import { DomainError, UnauthorizedError } from '../errors.js';
 import type { Managers } from '../managers.types.js';
@@ -91,6 +92,18 @@ export function createGraphQLServer(
             positions: error.positions,
             path: error.path,
             extensions: { code: original.code },
+          });
+        // The database went away under the operation: a 503 to retry, not an unexpected error.
+        if (error instanceof GraphQLError && isDatabaseUnreachable(original))
+          return new GraphQLError(new DatabaseUnavailableError().message, {
+            nodes: error.nodes,
+            source: error.source,
+            positions: error.positions,
+            path: error.path,
+            extensions: {
+              code: 'SERVICE_UNAVAILABLE',
+              http: { status: 503, headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } },
+            },
           });
         return maskError(error, message, isDev);
       },

@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import { DatabaseUnavailableError, isDatabaseUnreachable, RETRY_AFTER_SECONDS } from '../db/availability.js';
 import { DomainError } from '../errors.js';
 
 /** Status and GMS's `{ message, exception, code, phrase }` for transport-level failures. */
@@ -44,10 +45,16 @@ export function textResponse(body: string, status = 200): Response {
 
 /** Maps any thrown value to the legacy JSON error; unexpected errors are masked and logged by the caller. */
 export function errorResponse(err: unknown): { response: Response; unexpected: boolean } {
+  // The database went away under a request: not a bug, a 503 to retry (db/availability.ts).
+  if (!(err instanceof DomainError) && isDatabaseUnreachable(err)) err = new DatabaseUnavailableError();
   if (err instanceof DomainError) {
     const body = { ...legacyErrorBody(err.status, err.message, err.exception), ...(err.extra ?? {}) };
     const headers: Record<string, string> =
-      err.status === 401 ? { 'www-authenticate': 'Basic realm="GMS", charset="UTF-8"' } : {};
+      err.status === 401
+        ? { 'www-authenticate': 'Basic realm="GMS", charset="UTF-8"' }
+        : err.status === 503
+          ? { 'retry-after': String(RETRY_AFTER_SECONDS) }
+          : {};
     return { response: jsonResponse(body, err.status, headers), unexpected: false };
   }
   return {

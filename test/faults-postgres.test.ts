@@ -1,0 +1,112 @@
+import { eq, inArray } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { sessionsTable, storageEntriesTable } from '../src/db/schema.js';
+import { pushService } from '../src/modules/push/push.test-support.js';
+import { adminAuth, backend, createTestApp, type TestApp } from './harness.js';
+import { missingServices, type PrivatePostgres, startPrivatePostgres } from './private-services.js';
+
+const missing = missingServices({ postgres: true });
+if (missing) console.warn(`faults-postgres: skipped (${missing})`);
+
+type Ready = { status: string; checks: Record<string, string> };
+
+/**
+ * Issue 16 finding 7: Postgres down is designed behaviour — 503 with Retry-After (never 500), the
+ * database left alone while it is known down, /readyz 503, traffic back once it returns without a
+ * restart, nothing half-written. Backend-independent (its own private Postgres): runs once.
+ */
+describe.skipIf(missing !== null || backend === 'postgres')('Postgres down (private PostgreSQL)', () => {
+  let pg: PrivatePostgres;
+  let t: TestApp;
+  const statements: string[] = [];
+  const acknowledged: string[] = [];
+  const user = 'pg-down-device';
+
+  const createSession = () =>
+    t.fetch('/genesys/1/service/pgsvc', {
+      method: 'POST',
+      headers: { gms_user: user, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'first_name=Ann',
+    });
+
+  beforeAll(async () => {
+    pg = await startPrivatePostgres();
+    t = await createTestApp({
+      env: { DATABASE_URL: pg.url, DATABASE_POOL_SIZE: '4' },
+      onStatement: (s) => statements.push(s),
+    });
+    await pushService(t, 'pgsvc');
+  }, 120_000);
+  afterAll(async () => {
+    await t?.close().catch(() => {});
+    await pg?.destroy();
+  });
+
+  it('answers 503 with Retry-After while Postgres is stopped, /readyz 503, without touching the database', async () => {
+    const ok = await createSession();
+    expect(ok.status).toBe(200);
+    acknowledged.push(((await ok.json()) as { _id: string })._id);
+    expect((await t.fetch('/readyz')).status).toBe(200);
+
+    await pg.stop('fast');
+    // The first request after the stop may reach a dead connection: still a 503, never a 500.
+    const first = await createSession();
+    expect(first.status).toBe(503);
+    expect(first.headers.get('retry-after')).toBe('1');
+    expect(await first.json()).toMatchObject({ code: 503, phrase: 'Service Unavailable' });
+
+    await vi.waitFor(() => expect(t.app.deps.database.availability.up).toBe(false), { timeout: 10_000 });
+    const sent = statements.length;
+    const ready = await t.fetch('/readyz');
+    expect(ready.status).toBe(503);
+    expect(((await ready.json()) as Ready).checks.database).toBe('unreachable');
+    for (let i = 0; i < 10; i++) {
+      const res = await createSession();
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('1');
+    }
+    const storage = await t.fetch('/genesys/1/storage', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'a=1',
+    });
+    expect(storage.status).toBe(503);
+    const gql = await t.fetch('/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: adminAuth },
+      body: JSON.stringify({ query: '{ services { name } }' }),
+    });
+    expect(gql.status).toBe(503);
+    expect(gql.headers.get('retry-after')).toBe('1');
+    expect(await gql.json()).toMatchObject({ errors: [{ extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
+    // Known down: none of these queued a statement behind connection attempts.
+    expect(statements.length).toBe(sent);
+    // Liveness is not readiness: the process is fine.
+    expect((await t.fetch('/healthz')).status).toBe(200);
+  });
+
+  it('serves again once Postgres is back, without a restart, and nothing was half-written', async () => {
+    await pg.start();
+    await vi.waitFor(async () => expect((await t.fetch('/readyz')).status).toBe(200), { timeout: 10_000 });
+    const res = await createSession();
+    expect(res.status).toBe(200);
+    acknowledged.push(((await res.json()) as { _id: string })._id);
+
+    // Every acknowledged session is there with its user data; no refused one left a row.
+    const rows = await t.app.deps.db
+      .select({ id: sessionsTable.id, dataId: sessionsTable.dataId })
+      .from(sessionsTable)
+      .where(eq(sessionsTable.gmsUser, user));
+    expect(rows.map((r) => r.id).sort()).toEqual([...acknowledged].sort());
+    const data = await t.app.deps.db
+      .select({ id: storageEntriesTable.id })
+      .from(storageEntriesTable)
+      .where(
+        inArray(
+          storageEntriesTable.id,
+          rows.map((r) => r.dataId),
+        ),
+      );
+    expect(data).toHaveLength(rows.length);
+  });
+});
