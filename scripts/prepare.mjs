@@ -10,6 +10,14 @@ const has = (pkg) => existsSync(`node_modules/${pkg}/package.json`);
 
 const steps = [
   {
+    // A crash fix for the database driver (see the script): before anything else, always.
+    name: 'postgres-patch',
+    needs: ['postgres'],
+    async run() {
+      await import('./patch-postgres.mjs');
+    },
+  },
+  {
     name: 'console',
     needs: ['vite', '@vitejs/plugin-react', 'react', 'react-dom'],
     async run() {

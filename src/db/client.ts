@@ -58,6 +58,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       // A database that is not there must not hold requests for long (availability.ts answers 503).
       connect_timeout: 3,
       idle_timeout: 60,
+      // postgres.js waits up to 20 s between reconnects after repeated failures (3^n / 100 s); while
+      // the database is down the HTTP gate keeps requests away, so reconnect at once when it is back.
+      backoff: (retries: number) => Math.min(0.05 * retries, 0.25),
       ...(tap ? { debug: (_connection: number, query: string) => tap(query) } : {}),
     });
     const db = drizzlePostgres({ client, schema }) as unknown as Db;
@@ -66,7 +69,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       max: 1,
       onnotice: () => {},
       connect_timeout: 1,
-      idle_timeout: 0,
+      // Never wait between attempts: the probe paces itself (availability.ts).
+      backoff: () => 0,
     });
     const availability = new DatabaseAvailability({
       ping: async () => {

@@ -1,0 +1,47 @@
+// Patches postgres.js (the `postgres` package) for a crash that takes the whole process down when a
+// connection closes with a small write still scheduled: `nextWrite` runs from a setImmediate after
+// `closed()` has set `socket = null` and throws "Cannot read properties of null (reading 'write')"
+// outside any promise (porsager/postgres#1154, #1208; fix proposed in #1168/#1209, not released as
+// of 3.4.9). The fault drill hit it on every Postgres stop under load (RELIABILITY.md). The patch:
+// `nextWrite` on a closed connection drops the write and fails what was waiting (CONNECTION_CLOSED,
+// a catchable error), and teardown resets the write timer so a reconnected socket flushes again.
+// Idempotent; run by scripts/prepare.mjs after every install. Remove once upstream ships the fix.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+
+const MARK = '/* gms-engage: closed-socket write guard */';
+const files = ['src/connection.js', 'cjs/src/connection.js', 'cf/src/connection.js'].map(
+  (f) => new URL(`../node_modules/postgres/${f}`, import.meta.url).pathname,
+);
+
+const edits = [
+  [
+    '  function nextWrite(fn) {\n    const x = socket.write(chunk, fn)',
+    `  function nextWrite(fn) {\n    ${MARK}\n    if (!socket) {\n      chunk = nextWriteTimer = null\n      error(Errors.connection('CONNECTION_CLOSED', options))\n      return false\n    }\n    const x = socket.write(chunk, fn)`,
+  ],
+  // terminate() and closed(): cancel the scheduled write and forget it, or the next socket never flushes.
+  [
+    '    clearImmediate(nextWriteTimer)\n',
+    '    clearImmediate(nextWriteTimer), nextWriteTimer = chunk = null\n',
+  ],
+];
+
+let patched = 0;
+for (const file of files) {
+  if (!existsSync(file)) continue;
+  let text = readFileSync(file, 'utf8');
+  if (text.includes(MARK)) continue;
+  for (const [from, to] of edits) {
+    if (!text.includes(from)) {
+      console.warn(
+        `patch-postgres: ${file} has changed upstream; not patched (check whether the fix shipped)`,
+      );
+      text = null;
+      break;
+    }
+    text = text.split(from).join(to);
+  }
+  if (text === null) continue;
+  writeFileSync(file, text);
+  patched++;
+}
+console.log(`patch-postgres: ${patched} file(s) patched`);
