@@ -113,6 +113,7 @@ const envSchema = z.object({
   RETENTION_ROLLUP_HOUR_DAYS: positiveInt.default(400),
   RETENTION_ROLLUP_DAY_DAYS: positiveInt.default(800),
   ROLLUP_INTERVAL_MS: positiveInt.default(5_000),
+  PARTITION_AHEAD_DAYS: positiveInt.max(60).default(7),
   ROLLUP_BATCH_ROWS: positiveInt.max(100_000).default(10_000),
   PUSH_ALLOWED_TARGETS: z.string().default('*'),
   LEGACY_ACCESS: z.enum(['compatible', 'strict']).default('compatible'),
@@ -192,6 +193,8 @@ export interface RetentionConfig {
   /** How often each instance folds recorded activity into the rollups, and rows per fold. */
   rollupIntervalMs: number;
   rollupBatchRows: number;
+  /** Day partitions created ahead of today for the time-partitioned tables (partitions.ts). */
+  partitionAheadDays: number;
 }
 
 export interface PushConfig {
@@ -364,6 +367,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       rollupDayDays: e.RETENTION_ROLLUP_DAY_DAYS,
       rollupIntervalMs: e.ROLLUP_INTERVAL_MS,
       rollupBatchRows: e.ROLLUP_BATCH_ROWS,
+      partitionAheadDays: e.PARTITION_AHEAD_DAYS,
     },
     legacyAccess: e.LEGACY_ACCESS,
   };

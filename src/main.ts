@@ -29,6 +29,8 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  // Day partitions for today and the days ahead before traffic; hourly after that.
+  await app.managers.partitions.maintain();
   scheduleBackgroundTasks(deps, app.managers);
   const { url } = await app.start();
   if (config.admin.usesDefault)

@@ -1,5 +1,6 @@
 import { AuthManager } from './auth/auth.manager.js';
 import type { Deps } from './deps.js';
+import { PartitionManager } from './lifecycle/partitions.js';
 import { retentionPolicies } from './lifecycle/policies.js';
 import { RetentionManager } from './lifecycle/retention.js';
 import type { Managers } from './managers.types.js';
@@ -96,6 +97,7 @@ export function createManagers(deps: Deps): Managers {
   });
   // A push reached the device: notification polling must not repeat it.
   push.onDelivered((sessionId, seq) => callbacks.markNotificationsDelivered(sessionId, seq));
+  const partitions = new PartitionManager(deps);
   const retention = new RetentionManager(deps);
   retention.register(...retentionPolicies(deps.config));
   return {
@@ -120,6 +122,7 @@ export function createManagers(deps: Deps): Managers {
     deliveries,
     callbacks,
     retention,
+    partitions,
   };
 }
 
@@ -146,5 +149,6 @@ export function scheduleBackgroundTasks(deps: Deps, managers: Managers): void {
   deps.scheduler.every('comet position sweep', 3_600_000, () => managers.comet.sweep());
   managers.callbacks.schedule(deps.scheduler);
   deps.scheduler.every('retention', deps.config.retention.intervalMs, () => managers.retention.run());
+  deps.scheduler.every('partition maintenance', 3_600_000, () => managers.partitions.maintain());
   deps.scheduler.every('report rollup', deps.config.retention.rollupIntervalMs, () => managers.rollups.run());
 }

@@ -53,9 +53,11 @@ export function retentionPolicies(config: Config): RetentionPolicy[] {
   return [
     {
       // Raw rows behind the reports: the rollups answer for older ranges (report.plan.ts). A row
-      // not yet folded into them waits in activity_pending, which retention never touches.
+      // not yet folded into them waits in activity_pending, which retention never touches. Day
+      // partitions leave by DROP (partitions.ts); this only cleans the DEFAULT partition.
       name: 'activity',
       table: activityTable,
+      relation: 'activity_default',
       key: [activityTable.id],
       keepSeconds: r.activityDays * DAY,
       expired: (cutoff) => sql`${activityTable.occurredAt} < ${at(cutoff)}`,
@@ -65,7 +67,9 @@ export function retentionPolicies(config: Config): RetentionPolicy[] {
       // Events are invisible once their session has expired; kept a little longer for support.
       name: 'session_events',
       table: sessionEventsTable,
-      key: [sessionEventsTable.sessionId, sessionEventsTable.seq],
+      // Day partitions (by expires_at) leave by DROP (partitions.ts); this cleans the DEFAULT one.
+      relation: 'session_events_default',
+      key: [sessionEventsTable.sessionId, sessionEventsTable.seq, sessionEventsTable.expiresAt],
       keepSeconds: r.sessionEventsDays * DAY,
       expired: (cutoff) => sql`${sessionEventsTable.expiresAt} <= ${at(cutoff)}`,
     },

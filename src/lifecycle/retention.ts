@@ -14,6 +14,11 @@ export interface RetentionPolicy {
   /** Table name in logs, metrics and docs/data-lifecycle.md. */
   name: string;
   table: PgTable;
+  /**
+   * The relation DELETEs run on when not the table itself: a time-partitioned table's DEFAULT
+   * partition (its day partitions leave by DROP, partitions.ts).
+   */
+  relation?: string;
   /** The primary key: batches are claimed and deleted by it. */
   key: PgColumn[];
   keepSeconds: number;
@@ -98,7 +103,9 @@ export class RetentionManager {
   }
 
   private async deleteBatch(policy: RetentionPolicy, condition: SQL, limit: number): Promise<number> {
-    const table = sql.identifier(getTableName(policy.table));
+    // Aliased to the table's name: conditions name its columns qualified, whatever the relation.
+    const name = getTableName(policy.table);
+    const table = sql`${sql.identifier(policy.relation ?? name)} as ${sql.identifier(name)}`;
     const key = sql.join(
       policy.key.map((c) => sql.identifier(c.name)),
       sql`, `,

@@ -15,7 +15,7 @@ export const sessionEventsTable = pgTable(
     /** Routing tag as GMS pushes it, e.g. `service.agentavailable.<id>`. */
     tag: text('tag').notNull(),
     /** Delivery id (`id` in a GMS push), unique. */
-    deliveryId: text('delivery_id').notNull().unique(),
+    deliveryId: text('delivery_id').notNull(),
     // json, not jsonb: the text is kept as written, so pushes keep GMS's key order (`_action` before `_id`).
     message: json('message').notNull(),
     /** The session owner's `gms_user`, so device-wide streams need no join. */
@@ -24,7 +24,12 @@ export const sessionEventsTable = pgTable(
     expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
   },
   (t) => [
-    primaryKey({ columns: [t.sessionId, t.seq] }),
+    // Partitioned by day of expires_at (migration 0019, src/lifecycle/partitions.ts): readers only
+    // see live events (expires_at > now), so they touch only the current and future partitions,
+    // and expired days leave by DROP. Keys must hold the partition column; seq is unique per
+    // session by construction (assigned under the counter's row lock), delivery ids are random.
+    primaryKey({ columns: [t.sessionId, t.seq, t.expiresAt] }),
+    index('session_events_delivery_id_idx').on(t.deliveryId),
     index('session_events_gms_user_idx').on(t.gmsUser, t.createdAt, t.position),
     index('session_events_expires_at_idx').on(t.expiresAt),
   ],

@@ -21,6 +21,19 @@ import type { ResolvedRange } from './report.ranges.js';
  * buckets, not by the size of the activity table.
  */
 
+/**
+ * Runs one report statement with JIT off. The planner prices a statement over many pieces high
+ * (every piece is an index scan it cannot see is tiny), and PostgreSQL then spends seconds
+ * compiling it with LLVM for a query that runs in tens of milliseconds (measured in
+ * BENCHMARKS.md). PGlite has no JIT; the setting is accepted and does nothing.
+ */
+async function reportRows(db: DbOrTx, query: SQL): Promise<Record<string, unknown>[]> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`set local jit = off`);
+    return queryRows<Record<string, unknown>>(tx, query);
+  });
+}
+
 const ts = (d: Date | number) => sql`${new Date(d).toISOString()}::timestamptz`;
 const num = (v: unknown): number => Number(v ?? 0);
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
@@ -38,13 +51,21 @@ function piecesCte(pieces: Piece[]): SQL {
 /** A pending row's slot at the piece's grain: where the roll-up will put it. */
 const pendingSlot = sql`date_bin(p.grain * interval '1 second', a.occurred_at, ${EPOCH})`;
 
-/** Joins of a source to the pieces: rollup slots, pending rows (rollup grains) and raw rows (grain 0). */
+/**
+ * Joins of a source to the pieces: rollup slots, pending rows (rollup grains) and raw rows (grain
+ * 0). Each is a LATERAL subquery fenced with OFFSET 0, so every piece is one index range scan:
+ * left to itself the planner merge-joins on the grain alone and filters the ranges afterwards,
+ * comparing every slot with every piece.
+ */
 const rollupJoin = (table: SQL) =>
-  sql`from p join ${table} r on r.grain = p.grain and r.slot >= p.lo and r.slot < p.hi`;
+  sql`from p cross join lateral (select * from ${table} r
+        where r.grain = p.grain and r.slot >= p.lo and r.slot < p.hi offset 0) r`;
 const pendingJoin = (category: string) =>
-  sql`from p join activity_pending a on a.category = ${category} and a.occurred_at >= p.lo and a.occurred_at < p.hi and p.grain > 0`;
+  sql`from p cross join lateral (select * from activity_pending a
+        where p.grain > 0 and a.category = ${category} and a.occurred_at >= p.lo and a.occurred_at < p.hi offset 0) a`;
 const rawJoin = (category: string) =>
-  sql`from p join activity a on a.category = ${category} and a.occurred_at >= p.lo and a.occurred_at < p.hi and p.grain = 0`;
+  sql`from p cross join lateral (select * from activity a
+        where p.grain = 0 and a.category = ${category} and a.occurred_at >= p.lo and a.occurred_at < p.hi offset 0) a`;
 
 function bucketOf(range: ResolvedRange): SQL {
   return sql`extract(epoch from date_bin((${range.bucketSeconds}::int * interval '1 second'), at, ${ts(range.from)}))::float8`;
@@ -61,7 +82,7 @@ export async function serviceRows(
   if (plan.pieces.length === 0) return [];
   const rf = where(service ? [sql`r.service = ${service}`] : []);
   const af = where(service ? [sql`a.subject = ${service}`] : []);
-  const rows = await queryRows<Record<string, unknown>>(
+  const rows = await reportRows(
     db,
     sql`with ${piecesCte(plan.pieces)},
         src as (
@@ -100,7 +121,7 @@ export async function resourceRows(
   const rf = where(group ? [sql`r.grp = ${group}`] : []);
   const af = where(group ? [sql`a.subject = ${group}`] : []);
   const kinds = kindCounts(['allocated', 'released', 'expired', 'exhausted']);
-  const rows = await queryRows<Record<string, unknown>>(
+  const rows = await reportRows(
     db,
     sql`with ${piecesCte(plan.pieces)},
         src as (
@@ -166,7 +187,7 @@ export async function resourceStateBefore(
     sql`(select occurred_at as at, id, booked, free from ${table} a
          where a.category = 'resource' and a.subject = g.grp and a.occurred_at < ${ts(start)}
          order by a.occurred_at desc, a.id desc limit 1)`;
-  const rows = await queryRows<Record<string, unknown>>(
+  const rows = await reportRows(
     db,
     sql`select distinct on (g.grp) g.grp as grp, l.booked::int as booked, l.free::int as free
         from (${groups}) g
@@ -200,7 +221,7 @@ export async function callbackRows(
     ${kindCounts(['created', 'connected', 'cancelled', 'abandoned', 'completed'])},
     case when a.kind = 'connected' then a.wait_ms end,
     (a.kind = 'connected' and a.wait_ms is not null)::int`;
-  const rows = await queryRows<Record<string, unknown>>(
+  const rows = await reportRows(
     db,
     sql`with ${piecesCte(plan.pieces)},
         src as (
@@ -274,7 +295,7 @@ export async function waitStats(db: DbOrTx, plan: ReportPlan, f: CallbackFilter)
     }),
     sql`, `,
   );
-  const stats = await queryRows<Record<string, unknown>>(
+  const stats = await reportRows(
     db,
     sql`with ${waitSource(plan, f)},
         d as (
@@ -295,7 +316,7 @@ export async function waitStats(db: DbOrTx, plan: ReportPlan, f: CallbackFilter)
         from agg order by overall desc, service, queue`,
   );
   const bounds = sql.raw(`array[${WAIT_BINS_SECONDS.map((s) => s * 1000).join(',')}]::int[]`);
-  const bins = await queryRows<Record<string, unknown>>(
+  const bins = await reportRows(
     db,
     sql`with ${waitSource(plan, f)}
         select service, queue, width_bucket(wait_ms, ${bounds})::int as bin, sum(n)::int as count

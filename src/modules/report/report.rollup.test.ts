@@ -130,7 +130,7 @@ describe('reports over the rollups give the same numbers as over the raw rows', 
   it('before anything is folded (every row still pending)', async () => {
     expect(await pending()).toBe(5000);
     for (const r of ranges.slice(0, 4)) await compare(r);
-  });
+  }, 120_000);
 
   it('half folded, then all folded, then with late arrivals pending again', async () => {
     expect(await t.app.managers.rollups.foldBatch(2500)).toBe(2500);
@@ -146,7 +146,9 @@ describe('reports over the rollups give the same numbers as over the raw rows', 
     await t.app.managers.rollups.run();
     expect(await pending()).toBe(0);
     for (const r of ranges.slice(4)) await compare(r);
-  });
+    // Many comparisons (every range × three filters × three reports × two engines): minutes on a
+    // loaded machine, not a speed limit.
+  }, 300_000);
 
   it('reports really read the rollups: the raw rows of whole slots are not needed', async () => {
     const range: RangeInput = {
@@ -226,7 +228,7 @@ describe('reports over the rollups give the same numbers as over the raw rows', 
     } finally {
       await short.close();
     }
-  });
+  }, 120_000);
 
   it('a plan covers every bucket exactly once, with few pieces', () => {
     const now = new Date(NOW);

@@ -1,4 +1,4 @@
-import { bigserial, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigserial, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -8,7 +8,8 @@ export type ActivityCategory = (typeof activityCategories)[number];
 /**
  * The append-only activity record the reports aggregate. One row per thing that happened, written in
  * the transaction that caused it (failures in their own, since the caller's rolled back). Names are
- * copied, so history outlives renames and deletes. Rows are never updated.
+ * copied, so history outlives renames and deletes. Rows are never updated. Partitioned by day of
+ * `occurred_at` on every backend; old days leave by DROP (src/lifecycle/partitions.ts).
  *
  * - `service`  kind `accessed`; subject = service name; status = HTTP status answered; outcome
  *   `ok`/`failed`; detail = the error code of a failure.
@@ -20,7 +21,7 @@ export type ActivityCategory = (typeof activityCategories)[number];
 export const activityTable = pgTable(
   'activity',
   {
-    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    id: bigserial('id', { mode: 'number' }).notNull(),
     occurredAt: timestamptz('occurred_at').notNull(),
     category: text('category', { enum: activityCategories }).notNull(),
     kind: text('kind').notNull(),
@@ -37,6 +38,9 @@ export const activityTable = pgTable(
     nodeId: integer('node_id'),
   },
   (t) => [
+    // Partitioned by day of occurred_at (migration 0019, src/lifecycle/partitions.ts): the key must
+    // hold the partition column. ids stay unique (one sequence).
+    primaryKey({ columns: [t.id, t.occurredAt] }),
     // Every report reads one category over a time range.
     index('activity_category_time_idx').on(t.category, t.occurredAt),
     // The resources report's "state before the range" per group, and per-subject filters.
