@@ -1,6 +1,7 @@
 // npm runs `prepare` after `npm ci` / `npm install` (also with --omit=dev): build what `npm start` serves.
 // One step per target; a step whose tools are devDependencies skips cleanly when they are absent.
 // `node scripts/prepare.mjs console` runs one step.
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -15,6 +16,20 @@ const steps = [
     needs: ['postgres'],
     async run() {
       await import('./patch-postgres.mjs');
+    },
+  },
+  {
+    // `npm start` runs compiled JavaScript (no TypeScript loader at start), and a new embedded
+    // database starts from a migrated PGlite dump instead of running initdb + every migration.
+    name: 'server',
+    needs: ['typescript'],
+    async run() {
+      execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
+        stdio: 'inherit',
+      });
+      const { writePgliteSnapshot } = await import('../dist/db/pglite-snapshot.js');
+      const { migrationsFolder } = await import('../dist/db/client.js');
+      await writePgliteSnapshot(migrationsFolder);
     },
   },
   {

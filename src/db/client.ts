@@ -12,6 +12,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { DatabaseAvailability } from './availability.js';
+import { initialSnapshotFor } from './pglite-snapshot.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -96,10 +97,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       }),
     };
   }
-  if (options.dataDir) mkdirSync(resolve(options.dataDir), { recursive: true });
+  const dataDir = options.dataDir ? resolve(options.dataDir) : null;
+  // A new database starts from the build-time dump (initdb + migrations are most of a first start).
+  const snapshot = options.snapshot ?? (await initialSnapshotFor(dataDir));
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
   const client = await PGlite.create({
-    dataDir: options.dataDir ? resolve(options.dataDir) : undefined,
-    loadDataDir: options.snapshot,
+    dataDir: dataDir ?? undefined,
+    loadDataDir: snapshot,
     extensions: { btree_gist },
   });
   await migratePglite(drizzlePglite({ client, schema }), { migrationsFolder });

@@ -1,5 +1,4 @@
-import ExcelJS from 'exceljs';
-import PDFDocument from 'pdfkit';
+import type PDFDocumentType from 'pdfkit';
 import type { Cell, ExportChart, ExportDocument, ExportFormat, ExportSheet } from './report.types.js';
 
 /** Writes a report document as CSV, xlsx or PDF. */
@@ -13,7 +12,7 @@ export async function renderExport(
     case 'xlsx':
       return toXlsx(doc);
     case 'pdf':
-      return toPdf(doc);
+      return toPdf(doc, (await import('pdfkit')).default);
   }
 }
 
@@ -42,6 +41,8 @@ export function toCsv(doc: ExportDocument): string {
 // xlsx: one worksheet per table, plus the report's title and range on a first "Report" sheet.
 
 async function toXlsx(doc: ExportDocument): Promise<Uint8Array<ArrayBuffer>> {
+  // exceljs and pdfkit take ~0.5 s each to load: only exports need them, so they load on first use.
+  const ExcelJS = (await import('exceljs')).default;
   const book = new ExcelJS.Workbook();
   book.creator = 'GMS Engage';
   const info = book.addWorksheet('Report');
@@ -67,7 +68,7 @@ async function toXlsx(doc: ExportDocument): Promise<Uint8Array<ArrayBuffer>> {
 const PAGE = { width: 841.89, height: 595.28, margin: 36 }; // A4 landscape, points
 const PALETTE = ['#2f6db5', '#e08a1e', '#3a9a5b', '#c0392b', '#7d5ba6'];
 
-function toPdf(doc: ExportDocument): Promise<Uint8Array<ArrayBuffer>> {
+function toPdf(doc: ExportDocument, PDFDocument: typeof PDFDocumentType): Promise<Uint8Array<ArrayBuffer>> {
   const pdf = new PDFDocument({
     size: 'A4',
     layout: 'landscape',

@@ -1,5 +1,5 @@
 import { basename, extname } from 'node:path';
-import JSZip from 'jszip';
+import type JSZip from 'jszip';
 import { ValidationError } from '../../errors.js';
 
 /** Largest template file accepted (uncompressed); the bundled callback template is ~25 KB. */
@@ -81,7 +81,9 @@ export async function readTemplateUpload(fileName: string, data: Buffer): Promis
   }
   let zip: JSZip;
   try {
-    zip = await JSZip.loadAsync(data, { createFolders: false });
+    // Loaded on first use: only zip uploads need it.
+    const { default: zipReader } = await import('jszip');
+    zip = await zipReader.loadAsync(data, { createFolders: false });
   } catch (err) {
     throw new ValidationError(
       'templates/bad_zip',
