@@ -2,7 +2,8 @@
  * The fault drill (`npm run drill`; `npm run drill -- --short` in CI): starts a private PostgreSQL
  * and Redis, 2–3 instances and HAProxy on loopback, drives mixed legacy + GraphQL + CometD traffic
  * through HAProxy, and injects faults one after another — Redis killed, PostgreSQL stopped and
- * started, an instance SIGKILLed under load, a CometD device that vanishes and comes back — then
+ * started, an instance SIGKILLed under load, a CometD device that vanishes and comes back, and a
+ * slow CometD consumer throughout — then
  * prints, per phase, requests sent / acknowledged / 5xx / unanswered, recovery times, and what was
  * lost: acknowledged writes missing from PostgreSQL, acknowledged pushes never delivered.
  * Exit status 0 when nothing acknowledged was lost and no 5xx other than 502/503/504 was seen.
@@ -91,6 +92,7 @@ async function main(): Promise<number> {
   let load: Load | null = null;
   const devices: Device[] = [];
   let vanisher: VanishingDevice | null = null;
+  let slowDevice: VanishingDevice | null = null;
   try {
     log(`cluster up in ${Math.round((performance.now() - startedAt) / 1000)} s (logs: ${cluster.logDir})`);
     const created = await status(`${cluster.url}/graphql`, {
@@ -104,7 +106,11 @@ async function main(): Promise<number> {
 
     Device.adapt();
     const names = Array.from({ length: plan.devices }, (_, i) => `drill-device-${i}`);
-    for (const name of names.slice(1)) {
+    // Device 1 is a slow consumer for the whole drill: plain long-polling, 3 s between polls.
+    const slow = new VanishingDevice(cluster.url, names[1] ?? 'drill-device-1', new Map(), 3_000);
+    await slow.connect();
+    slowDevice = slow;
+    for (const name of names.slice(2)) {
       const d = new Device(cluster.url, name);
       await d.connect();
       devices.push(d);
@@ -175,10 +181,14 @@ async function main(): Promise<number> {
     await load.stop();
 
     // Settle: every acknowledged push should reach its device (CometD reconnects, replays).
+    const receivedBy = (device: string) =>
+      device === slowDevice?.gmsUser
+        ? slowDevice.received
+        : devices.find((d) => d.gmsUser === device)?.received;
     const undelivered = () => {
       let n = 0;
       for (const [device, tags] of load?.pushes ?? []) {
-        const got = devices.find((d) => d.gmsUser === device)?.received;
+        const got = receivedBy(device);
         for (const tag of tags) if (!got?.has(tag)) n++;
       }
       return n;
@@ -186,14 +196,15 @@ async function main(): Promise<number> {
     recovery['pushes settled after load stopped'] = await timeUntil(async () => undelivered() === 0, 30_000);
     lost.pushes = undelivered();
     for (const [device, tags] of load.pushes) {
-      const got = devices.find((d) => d.gmsUser === device)?.received;
+      const got = receivedBy(device);
       const missing = [...tags].filter((t) => !got?.has(t));
       if (missing.length)
         log(
           `  ${device}: ${missing.length} of ${tags.size} pushes not received (e.g. ${missing.slice(0, 3).join(', ')})`,
         );
     }
-    for (const d of devices) for (const count of d.received.values()) if (count > 1) lost.duplicates++;
+    for (const got of [...devices.map((d) => d.received), slowDevice?.received ?? new Map<string, number>()])
+      for (const count of got.values()) if (count > 1) lost.duplicates++;
 
     // Every acknowledged write must be in PostgreSQL.
     const sql = postgres(cluster.pg.url, { max: 1, onnotice: () => {} });
@@ -214,6 +225,7 @@ async function main(): Promise<number> {
     await load?.stop();
     for (const d of devices) await d.close().catch(() => {});
     vanisher?.destroy();
+    slowDevice?.destroy();
     await cluster.destroy();
   }
 

@@ -221,10 +221,12 @@ export class VanishingDevice {
   private polling = false;
   private abort = new AbortController();
 
+  /** `pauseMs`: how long it waits between polls (a slow consumer: pushes pile up for it meanwhile). */
   constructor(
     private readonly url: string,
     readonly gmsUser: string,
-    readonly received: Map<string, number>,
+    readonly received: Map<string, number> = new Map(),
+    private readonly pauseMs = 0,
   ) {}
 
   private async bayeux(messages: object[]): Promise<Record<string, unknown>[]> {
@@ -237,12 +239,17 @@ export class VanishingDevice {
     return (await res.json()) as Record<string, unknown>[];
   }
 
-  async connect(): Promise<void> {
+  private async handshake(): Promise<string> {
     const [hello] = await this.bayeux([
       { channel: '/meta/handshake', version: '1.0', supportedConnectionTypes: ['long-polling'] },
     ]);
     const clientId = String(hello?.clientId);
     await this.bayeux([{ channel: '/meta/subscribe', clientId, subscription: '/_genesys' }]);
+    return clientId;
+  }
+
+  async connect(): Promise<void> {
+    let clientId = await this.handshake();
     this.polling = true;
     void (async () => {
       while (this.polling) {
@@ -253,7 +260,10 @@ export class VanishingDevice {
           for (const m of replies) {
             const tag = (m.data as { tag?: string } | undefined)?.tag;
             if (m.channel === '/_genesys' && tag) this.received.set(tag, (this.received.get(tag) ?? 0) + 1);
+            // The instance that knew this client is gone (or dropped it): handshake again, as a client must.
+            if (m.channel === '/meta/connect' && m.successful === false) clientId = await this.handshake();
           }
+          if (this.pauseMs > 0 && this.polling) await new Promise((r) => setTimeout(r, this.pauseMs));
         } catch {
           if (this.polling) await new Promise((r) => setTimeout(r, 500));
         }
