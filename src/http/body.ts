@@ -206,11 +206,15 @@ function parseMultipart(request: Request, contentType: string, limits: BodyLimit
     });
     source.on('error', () => fail(badRequest('Request body could not be read', 'http/malformed_multipart')));
 
-    parser.on('field', (name, value, info) => {
+    // A part whose name busboy cannot read (e.g. only an RFC 5987 `name*=`) comes without one:
+    // it is an unnamed part (''), never `undefined` reaching the checks and the managers.
+    parser.on('field', (rawName: string | undefined, value, info) => {
+      const name = rawName ?? '';
       if (info.valueTruncated) return fail(payloadTooLarge(`Field '${name}' is too large`));
       fields[name] = value;
     });
-    parser.on('file', (name, stream, info) => {
+    parser.on('file', (rawName: string | undefined, stream, info) => {
+      const name = rawName ?? '';
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('limit', () => fail(payloadTooLarge(`File '${name}' exceeds ${limits.fileBytes} bytes`)));
