@@ -1,5 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
+import { createServer, type Server } from 'node:http';
 import { createServerAdapter } from '@whatwg-node/server';
 import { DEVICE_TOKEN_HEADER } from './auth/ownership.js';
 import type { Viewer } from './auth/viewer.js';
@@ -12,17 +11,17 @@ import { CONSOLE_CSP, createConsoleServer, isConsolePath } from './http/console.
 import { createCors } from './http/cors.js';
 import { csrfRefusal } from './http/csrf.js';
 import { databaseGate } from './http/database-gate.js';
-import { errorResponse, HttpError, jsonResponse } from './http/http-errors.js';
+import { createDispatcher, nodeRequest, upgradeRequest } from './http/dispatch.js';
+import { HttpError, jsonResponse } from './http/http-errors.js';
 import { closeIfBodyUnread, connectionsCheckingInterval } from './http/keep-alive.js';
-import { LegacyRouter } from './http/legacy-router.js';
-import { registerLegacyRoutes } from './http/routes.js';
+import type { Edge, RouteTable } from './http/route-table.js';
+import { buildRouteTable } from './http/routes.js';
 import { withSecurityHeaders } from './http/security-headers.js';
 import { createManagers } from './managers.js';
 import type { Managers } from './managers.types.js';
 import { instrumentApp } from './metrics/app-metrics.js';
 import { createMetricsEndpoint } from './metrics/metrics-endpoint.js';
-import { COMETD_PATH, createCometd } from './modules/push/push.cometd.js';
-import { createReportsEndpoint } from './modules/report/report.http.js';
+import { createCometd } from './modules/push/push.cometd.js';
 
 export interface App {
   deps: Deps;
@@ -33,12 +32,8 @@ export interface App {
   start(options?: { port?: number; host?: string }): Promise<{ url: string; port: number }>;
   /** Stops accepting, lets in-flight requests finish, closes sockets. Does not close deps. */
   stop(): Promise<void>;
-  /** Extra upgrade handlers (e.g. CometD) by path prefix. */
-  upgradeHandlers: Map<string, (req: IncomingMessage, socket: Duplex, head: Buffer) => void>;
-  /** The `/genesys/...` routes (modules register theirs through http/routes.ts). */
-  legacyRouter: LegacyRouter;
-  /** Extra raw Node handlers (e.g. CometD long-polling) by path prefix; checked before fetch. */
-  nodeHandlers: Map<string, (req: IncomingMessage, res: ServerResponse) => void>;
+  /** Every path the server answers (http/routes.ts): the dispatcher, route map and OpenAPI read it. */
+  routes: RouteTable;
 }
 
 export async function buildApp(deps: Deps, managers: Managers = createManagers(deps)): Promise<App> {
@@ -51,11 +46,8 @@ export async function buildApp(deps: Deps, managers: Managers = createManagers(d
     });
   const yoga = createGraphQLServer(deps, managers, authenticateRequest);
   const ws = createGraphQLWebSocket(deps, yoga, (c) => managers.auth.authenticate(c));
-  const legacy = new LegacyRouter();
-  registerLegacyRoutes(legacy);
-  const httpMetrics = instrumentApp(deps, legacy, ws);
-  const metricsEndpoint = createMetricsEndpoint(deps, authenticateRequest);
-  const reportsEndpoint = createReportsEndpoint(deps, managers, authenticateRequest);
+  const routes = buildRouteTable();
+  const httpMetrics = instrumentApp(deps, routes, ws);
   const consoleServer = createConsoleServer(config.consoleDir);
   const cors = createCors(config.allowedOrigins);
 
@@ -77,8 +69,6 @@ export async function buildApp(deps: Deps, managers: Managers = createManagers(d
       },
     });
   }
-
-  const readiness = createReadiness(deps, managers);
 
   const databaseDown = databaseGate(deps);
 
@@ -104,12 +94,23 @@ export async function buildApp(deps: Deps, managers: Managers = createManagers(d
     }
   }
 
-  async function route(request: Request, pathname: string): Promise<Response> {
-    if (pathname === '/graphql' || pathname.startsWith('/graphql/'))
+  const cometd = createCometd(deps, managers);
+  const edge: Edge = {
+    deps,
+    managers,
+    authenticate: authenticateRequest,
+    async graphql(request, pathname) {
       return cors.apply(request, await graphqlRoute(request, pathname));
-    if (pathname === '/healthz') return jsonResponse({ status: 'alive', node: deps.node.id });
-    if (pathname === '/readyz') return readiness();
-    if (pathname === '/metrics') return metricsEndpoint(request);
+    },
+    console: consoleServer,
+    readiness: createReadiness(deps, managers),
+    metrics: createMetricsEndpoint(deps, authenticateRequest),
+    cometd,
+  };
+  const dispatch = createDispatcher(routes, edge, logger);
+
+  async function route(request: Request, pathname: string): Promise<Response> {
+    // Paths that need the database answer 503 at once while it is known down (see database-gate.ts).
     if (
       pathname.startsWith('/reports/') ||
       pathname.startsWith('/genesys/1/') ||
@@ -118,32 +119,7 @@ export async function buildApp(deps: Deps, managers: Managers = createManagers(d
       const down = databaseDown(pathname);
       if (down) return down;
     }
-    if (pathname.startsWith('/reports/')) return reportsEndpoint(request, pathname);
-    if (pathname === '/') {
-      return jsonResponse({
-        graphql: '/graphql',
-        console: '/genesys/',
-        legacy: '/genesys/1',
-        health: '/healthz',
-        ready: '/readyz',
-        metrics: '/metrics',
-        reports: '/reports/{resources|services|callback}.{csv|xlsx|pdf}',
-      });
-    }
-    if (isConsolePath(pathname)) return consoleServer.handle(request, pathname);
-    if (pathname.startsWith('/genesys/')) {
-      try {
-        const response = await legacy.handle(request, { deps, managers }, () => authenticateRequest(request));
-        if (response) return response;
-        return errorResponse(new HttpError(404, 'http/not_found', `No such resource: ${pathname}`)).response;
-      } catch (err) {
-        const { response, unexpected } = errorResponse(err);
-        if (unexpected)
-          logger.error('legacy request failed', { method: request.method, path: pathname, err });
-        return response;
-      }
-    }
-    return jsonResponse({ message: `No such resource: ${pathname}`, code: 404, phrase: 'Not Found' }, 404);
+    return dispatch(request, pathname);
   }
 
   async function fetchWithLog(request: Request): Promise<Response> {
@@ -168,20 +144,13 @@ export async function buildApp(deps: Deps, managers: Managers = createManagers(d
   }
 
   const adapter = createServerAdapter(fetchWithLog);
-  const upgradeHandlers = new Map<string, (req: IncomingMessage, socket: Duplex, head: Buffer) => void>();
-  const nodeHandlers = new Map<string, (req: IncomingMessage, res: ServerResponse) => void>();
-  const cometd = createCometd(deps, managers);
-  nodeHandlers.set(COMETD_PATH, cometd.handle);
-  upgradeHandlers.set(COMETD_PATH, cometd.handleUpgrade);
   let server: Server | null = null;
 
   const app: App = {
     deps,
     managers,
     fetch: fetchWithLog,
-    legacyRouter: legacy,
-    upgradeHandlers,
-    nodeHandlers,
+    routes,
     start(options = {}) {
       const port = options.port ?? config.port;
       const host = options.host ?? config.host;
@@ -191,22 +160,16 @@ export async function buildApp(deps: Deps, managers: Managers = createManagers(d
         { connectionsCheckingInterval: connectionsCheckingInterval(config.limits.headersTimeoutMs) },
         (req, res) => {
           closeIfBodyUnread(req, res);
-          const path = (req.url ?? '/').split('?')[0] ?? '/';
-          for (const [prefix, handler] of nodeHandlers) if (path.startsWith(prefix)) return handler(req, res);
-          void adapter(req, res);
+          if (!nodeRequest(routes, edge, req, res)) void adapter(req, res);
         },
       );
       // Slow-body clients (slowloris) are cut off instead of holding sockets open.
       server.headersTimeout = config.limits.headersTimeoutMs;
       server.requestTimeout = config.limits.requestTimeoutMs;
       server.keepAliveTimeout = config.limits.keepAliveTimeoutMs;
-      server.on('upgrade', (req, socket, head) => {
-        const path = (req.url ?? '/').split('?')[0] ?? '/';
-        if (path === '/graphql') return ws.handleUpgrade(req, socket, head);
-        for (const [prefix, handler] of upgradeHandlers)
-          if (path.startsWith(prefix)) return handler(req, socket, head);
-        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      });
+      server.on('upgrade', (req, socket, head) =>
+        upgradeRequest(routes, edge, (r, s, h) => ws.handleUpgrade(r, s, h), req, socket, head),
+      );
       const s = server;
       return new Promise((resolve, reject) => {
         s.once('error', reject);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonResponse } from '../src/http/http-errors.js';
-import type { LegacyRouter } from '../src/http/legacy-router.js';
+import type { RouteTable } from '../src/http/route-table.js';
 import { createTestApp, type TestApp } from './harness.js';
 
 /**
@@ -13,7 +13,7 @@ describe('legacy HTTP layer', () => {
     t = await createTestApp({
       env: { BODY_LIMIT_BYTES: String(1024 * 1024), MULTIPART_MAX_FILE_BYTES: '1000' },
     });
-    const router: LegacyRouter = t.app.legacyRouter;
+    const router: RouteTable = t.app.routes;
     router.add('POST', '/genesys/1/test/echo', async (req) => {
       const body = await req.body();
       return jsonResponse({

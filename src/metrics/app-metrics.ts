@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.js';
-import type { LegacyRouter } from '../http/legacy-router.js';
+import type { RouteTable } from '../http/route-table.js';
 import { createHttpMetrics, type HttpMetrics } from './http-metrics.js';
 
 /** What the app's WebSocket server reports about itself. */
@@ -12,7 +12,7 @@ export interface WebSocketStats {
  * The metrics owned by the app itself: HTTP requests, GraphQL WebSockets and the event bus.
  * Domain modules register theirs from their managers (`deps.metrics.registerGauge`).
  */
-export function instrumentApp(deps: Deps, legacy: LegacyRouter, ws: WebSocketStats): HttpMetrics {
+export function instrumentApp(deps: Deps, routes: RouteTable, ws: WebSocketStats): HttpMetrics {
   const { metrics, bus } = deps;
   metrics.registerGauge('gms_graphql_ws_connections', 'Open GraphQL WebSocket connections', [], () =>
     ws.clientCount(),
@@ -62,5 +62,5 @@ export function instrumentApp(deps: Deps, legacy: LegacyRouter, ws: WebSocketSta
     'Subscribers dropped because they fell SUBSCRIPTION_BUFFER_SIZE events behind',
     () => bus.stats().overflows,
   );
-  return createHttpMetrics(metrics, legacy);
+  return createHttpMetrics(metrics, routes);
 }

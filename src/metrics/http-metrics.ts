@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
-import type { LegacyRouter } from '../http/legacy-router.js';
+import type { RouteTable } from '../http/route-table.js';
 import type { MetricsRegistry } from './registry.js';
 
 /** Latency buckets in seconds: a callback start or a storage read should sit in the first few. */
@@ -7,21 +7,15 @@ export const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5
 
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
-/** Paths the app serves itself (outside the legacy router), labelled as they are. */
-const FIXED_ROUTES = new Set(['/', '/healthz', '/readyz', '/metrics', '/graphql']);
-
 /**
  * The `route` label: a bounded set of values, never a raw path (ids in paths would give every
- * session its own time series). Legacy paths are labelled with the pattern they matched, e.g.
- * `/genesys/1/service/:id/storage`; anything unmatched is `unmatched`.
+ * session its own time series): the route-table pattern the request matched, e.g.
+ * `/genesys/1/service/:id/storage`; a catch-all (console shell, unknown legacy path) or no match is
+ * `unmatched`.
  */
-export function routeLabel(method: string, pathname: string, legacy: LegacyRouter): string {
-  if (pathname.startsWith('/graphql/')) return '/graphql';
-  if (FIXED_ROUTES.has(pathname)) return pathname;
-  if (pathname.startsWith('/genesys/')) {
-    const found = legacy.match(method.toUpperCase(), pathname);
-    if (found && found !== 'method') return found.route.pattern;
-  }
+export function routeLabel(method: string, pathname: string, routes: RouteTable): string {
+  const found = routes.match(method.toUpperCase(), pathname);
+  if (found && found !== 'method' && !found.route.fallback) return found.route.pattern;
   return 'unmatched';
 }
 
@@ -31,7 +25,7 @@ export interface HttpMetrics {
 }
 
 /** Requests by method, route and status, with latency histograms and the number in flight. */
-export function createHttpMetrics(metrics: MetricsRegistry, legacy: LegacyRouter): HttpMetrics {
+export function createHttpMetrics(metrics: MetricsRegistry, routes: RouteTable): HttpMetrics {
   const labelNames = ['method', 'route', 'status'] as const;
   const requests = new Counter({
     name: 'gms_http_requests_total',
@@ -61,7 +55,7 @@ export function createHttpMetrics(metrics: MetricsRegistry, legacy: LegacyRouter
         const method = KNOWN_METHODS.has(request.method) ? request.method : 'OTHER';
         const labels = {
           method,
-          route: routeLabel(method, new URL(request.url).pathname, legacy),
+          route: routeLabel(method, new URL(request.url).pathname, routes),
           status: String(status),
         };
         requests.inc(labels);

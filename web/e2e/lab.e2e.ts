@@ -38,16 +38,9 @@ test('Lab → Statistics: pick a metric, RegDN and a virtual queue; the value is
 
 test('Lab → API: the legacy REST API from the server’s OpenAPI document; Try it out! stores values', async () => {
   const { page, context, offsite, errors } = await openConsole(browser, server.url);
-  const described = (await fetch(`${server.url}/genesys/1/openapi.json`)).ok;
+  // The document is built from the route table: the page lists its operations and runs one for real.
+  expect((await fetch(`${server.url}/genesys/1/openapi.json`)).ok).toBe(true);
   await signIn(page, server.url, '/genesys/lab/api');
-  if (!described) {
-    // A server without the document (it is built from the route table): the page says so, with Retry.
-    await page.getByRole('alert').filter({ hasText: 'does not describe its REST API' }).waitFor();
-    await page.getByRole('button', { name: 'Retry' }).waitFor();
-    expect(offsite).toEqual([]);
-    await context.close();
-    return;
-  }
   await page.getByText('Storage API', { exact: true }).click();
   const op = page.locator('details.operation').filter({ hasText: 'POST/genesys/1/storage/{ttl}' });
   await op.locator('summary').click();

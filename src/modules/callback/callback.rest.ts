@@ -1,6 +1,7 @@
 import { ForbiddenError, UnauthorizedError, ValidationError } from '../../errors.js';
 import { jsonResponse } from '../../http/http-errors.js';
-import type { LegacyContext, LegacyRequest, LegacyRouter } from '../../http/legacy-router.js';
+import type { LegacyContext, LegacyRequest } from '../../http/legacy-request.js';
+import type { RouteDoc, RouteTable } from '../../http/route-table.js';
 import { requestParamsFromBody } from '../sessions/sessions.rest.js';
 import { parseInstant } from './callback.rules.js';
 import { CALLBACK_STATES, type CallbackState } from './callback.tables.js';
@@ -66,12 +67,72 @@ function maxParam(value: string | null, fallback: number): number {
   return n;
 }
 
+/** The callback API as the OpenAPI document and the README's route map describe it. */
+const ROUTE_DOCS: Record<string, RouteDoc> = {
+  'POST /genesys/1/service/callback/:name': {
+    summary: 'Start a callback (immediate, scheduled with _desired_time, or a customer-originated call)',
+    body: {
+      fields: {
+        _customer_number: { description: 'The number to call back', example: '5115' },
+        _desired_time: {
+          type: 'date-time',
+          description: 'When to call (ISO 8601); absent: as soon as possible',
+        },
+      },
+      free: true,
+    },
+  },
+  'GET /genesys/1/service/callback/:name': {
+    summary: "Query a service's callbacks by properties (operand AND|OR over key=value pairs)",
+    query: {
+      operand: { enum: ['AND', 'OR'], description: 'How the key=value filters combine (default AND)' },
+      max: { type: 'integer', description: 'Most records (default 1000)' },
+      _customer_number: { description: 'Strict mode: required unless admin' },
+      _callback_state: { description: 'A state, a comma list, or !STATE (every state but it)' },
+    },
+  },
+  'GET /genesys/1/service/callback': {
+    summary: 'Callbacks by id, or by customer number and state, across services',
+    query: {
+      _id: { description: 'A callback id' },
+      _customer_number: { description: 'The customer number' },
+      _callback_state: { description: 'A state, a comma list, or !STATE (every state but it)' },
+    },
+  },
+  'DELETE /genesys/1/service/callback/:name/:id': { summary: 'Cancel a callback' },
+  'PUT /genesys/1/service/callback/:name/:id': {
+    summary: 'Reschedule a callback',
+    body: { fields: { _new_desired_time: { type: 'date-time', required: true } }, free: false },
+  },
+  'GET /genesys/1/admin/callback/queues': {
+    summary: 'Callbacks by service in a time window (default 15 min back to 24 h ahead)',
+    query: {
+      start_time: { type: 'date-time' },
+      end_time: { type: 'date-time' },
+      target: {},
+      service_name: {},
+      states: {
+        description: 'A state, a comma list, or !STATE (default SCHEDULED,QUEUED,ROUTING,PROCESSING)',
+      },
+      max: { type: 'integer', description: 'Most records (default 500)' },
+    },
+  },
+  'POST /genesys/1/admin/callback/cancel': {
+    summary: 'Cancel callbacks in bulk',
+    body: {
+      fields: { ids: { required: true, description: 'Comma-separated callback ids' }, reason: {} },
+      free: false,
+    },
+  },
+};
+
 /**
  * The callback service API (reference §7.1): start, cancel, reschedule, queries, availability and
  * the admin queue query / bulk cancel. Session requests (`connect`, `check-queue-position`,
  * notifications) are registered by the manager on the Service API's request registry.
  */
-export function registerCallbackRoutes(router: LegacyRouter): void {
+export function registerCallbackRoutes(router: RouteTable): void {
+  router.describe(ROUTE_DOCS);
   router.add('POST', '/genesys/1/service/callback/:name', async (req, ctx) => {
     const result = await ctx.managers.callbacks.start(
       req.params.name ?? '',

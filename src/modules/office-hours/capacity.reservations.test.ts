@@ -9,7 +9,7 @@ import {
   type TestDatabase,
 } from '../../../test/harness.js';
 import { ManualClock } from '../../clock.js';
-import { LegacyRouter } from '../../http/legacy-router.js';
+import { RouteTable } from '../../http/route-table.js';
 import type { CallbackCapacity, CallbackSlotReservation } from './office-hours.manager.js';
 import { registerOfficeHoursRoutes } from './office-hours.rest.js';
 
@@ -203,7 +203,7 @@ describe('capacity reservations and callback availability', () => {
   });
 
   it('lets the static availability segment outrank /service/callback/:name/:id', () => {
-    const router = new LegacyRouter();
+    const router = new RouteTable();
     router.add('GET', '/genesys/1/service/callback/:name/:id', async () => new Response('record'));
     registerOfficeHoursRoutes(router);
     router.add('GET', '/genesys/1/service/:id/*request', async () => new Response('session'));

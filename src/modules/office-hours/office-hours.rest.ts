@@ -1,5 +1,6 @@
 import { jsonResponse } from '../../http/http-errors.js';
-import type { LegacyContext, LegacyRequest, LegacyRouter } from '../../http/legacy-router.js';
+import type { LegacyContext, LegacyRequest } from '../../http/legacy-request.js';
+import type { RouteDoc, RouteTable } from '../../http/route-table.js';
 import type { ScheduledCounter, SlotRules } from './capacity.engine.js';
 import {
   buildAvailabilityV1,
@@ -9,6 +10,26 @@ import {
 } from './office-hours.legacy.js';
 import type { OptionMap } from './office-hours.options.js';
 
+const availabilityQuery = {
+  start: { type: 'date-time' as const },
+  end: { type: 'date-time' as const },
+  'number-of-days': { type: 'integer' as const },
+  'max-time-slots': { type: 'integer' as const },
+  timezone: {},
+};
+
+/** The availability routes as the OpenAPI document and the README's route map describe them. */
+const ROUTE_DOCS: Record<string, RouteDoc> = {
+  'GET /genesys/1/service/callback/:name/availability': {
+    summary: 'Free callback slots (v1: remaining per slot start)',
+    query: availabilityQuery,
+  },
+  'GET /genesys/2/service/callback/:name/availability': {
+    summary: 'Free callback slots (v2: durationMin, timezone, slots)',
+    query: availabilityQuery,
+  },
+};
+
 /**
  * Legacy routes of this module: callback availability v1/v2. The calendar query
  * (`GET /genesys/1/service/{office-hours-service}`) goes through the Service API: the
@@ -17,7 +38,8 @@ import type { OptionMap } from './office-hours.options.js';
  *
  * `availability` is a static segment, so these routes outrank `/genesys/1/service/callback/:name/:id`.
  */
-export function registerOfficeHoursRoutes(router: LegacyRouter): void {
+export function registerOfficeHoursRoutes(router: RouteTable): void {
+  router.describe(ROUTE_DOCS);
   for (const version of [1, 2] as const)
     router.add('GET', `/genesys/${version}/service/callback/:name/availability`, async (req, ctx) => {
       const cap = await ctx.managers.officeHours.callbackCapacity(req.params.name ?? '');

@@ -3,7 +3,8 @@ import { graphql } from '../../../test/gql/index.js';
 import { createTestApp, type TestApp } from '../../../test/harness.js';
 import { ValidationError } from '../../errors.js';
 import { errorResponse } from '../../http/http-errors.js';
-import { LegacyRouter } from '../../http/legacy-router.js';
+import { handleLegacy } from '../../http/legacy-request.js';
+import { RouteTable } from '../../http/route-table.js';
 import { provisioningSections } from '../../provisioning/sections.js';
 import type { Slot } from './capacity.engine.js';
 import { officeHoursSection } from './office-hours.provisioning.js';
@@ -452,7 +453,7 @@ describe('office_hours provisioning section', () => {
 
 describe('legacy handler bodies (stand-in router)', () => {
   let t: TestApp;
-  const router = new LegacyRouter();
+  const router = new RouteTable();
   // Stand-ins for configured services (issue 3): the stored schedule plays the office-hours service.
   router.add('GET', '/genesys/1/service/:name', async (req, ctx) =>
     legacyCalendarResponse(await ctx.managers.officeHours.options(req.params.name ?? ''), req, ctx),
@@ -485,7 +486,11 @@ describe('legacy handler bodies (stand-in router)', () => {
   const call = async (path: string) => {
     const request = new Request(`http://gms.test${path}`);
     try {
-      const response = await router.handle(
+      const found = router.match('GET', new URL(request.url).pathname);
+      if (!found || found === 'method' || found.route.kind !== 'legacy') throw new Error('no route');
+      return await handleLegacy(
+        found.route,
+        found.params,
         request,
         { deps: t.app.deps, managers: t.app.managers },
         async () => ({
@@ -493,8 +498,6 @@ describe('legacy handler bodies (stand-in router)', () => {
           gmsUser: null,
         }),
       );
-      if (!response) throw new Error('no route');
-      return response;
     } catch (err) {
       return errorResponse(err).response;
     }

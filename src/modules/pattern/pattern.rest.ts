@@ -1,13 +1,23 @@
 import { ValidationError } from '../../errors.js';
 import { jsonResponse } from '../../http/http-errors.js';
-import type { LegacyContext, LegacyRequest, LegacyRouter } from '../../http/legacy-router.js';
+import type { LegacyContext, LegacyRequest } from '../../http/legacy-request.js';
+import type { RouteDoc, RouteTable } from '../../http/route-table.js';
 import type { TestedValue } from './pattern.manager.js';
+
+/** The Pattern Matcher API as the OpenAPI document and the README's route map describe it. */
+const ROUTE_DOCS: Record<string, RouteDoc> = {
+  'POST /genesys/1/patterns': {
+    summary: 'Which patterns each value matches (every parameter is a value to test)',
+  },
+  'POST /genesys/1/patterns/group/:name': { summary: "Which of a group's patterns each value matches" },
+};
 
 /**
  * GMS's Pattern Matcher API. Anyone may call it (mobile apps and callback front ends do), so every
  * value is bounded in length and evaluated on the linear-time engine.
  */
-export function registerPatternRoutes(router: LegacyRouter): void {
+export function registerPatternRoutes(router: RouteTable): void {
+  router.describe(ROUTE_DOCS);
   router.add('POST', '/genesys/1/patterns', (req, ctx) => answer(req, ctx, null));
   router.add('POST', '/genesys/1/patterns/group/:name', (req, ctx) =>
     answer(req, ctx, req.params.name ?? ''),

@@ -1,7 +1,8 @@
 import { NotFoundError } from '../../errors.js';
 import type { ParsedBody } from '../../http/body.js';
 import { jsonResponse } from '../../http/http-errors.js';
-import type { LegacyRequest, LegacyRouter } from '../../http/legacy-router.js';
+import type { LegacyRequest } from '../../http/legacy-request.js';
+import type { RouteDoc, RouteTable } from '../../http/route-table.js';
 import type { Managers } from '../../managers.types.js';
 import { storageEntryJson, storageInputFromBody, storedValueResponse } from '../storage/storage.rest.js';
 import type { Caller, RequestParams, SessionView } from './session-handlers.js';
@@ -53,13 +54,47 @@ async function sessionJson(managers: Managers, session: SessionView): Promise<Re
   };
 }
 
+/** The Service API as the OpenAPI document and the README's route map describe it. */
+const ROUTE_DOCS: Record<string, RouteDoc> = {
+  'POST /genesys/1/service/:name': {
+    summary: 'Create a session of a service (or run a built-in service type by name)',
+    description:
+      'Keys starting with `_` are control parameters (merged with the service configuration); every other key, files too, is user data.',
+    params: { name: 'The service (execution) name, or a built-in type such as request-interaction' },
+  },
+  'GET /genesys/1/service/:name': {
+    summary: 'Read a session, or query a service (office hours, capacity)',
+    params: { name: 'A session id, or a service name whose type answers queries' },
+  },
+  'DELETE /genesys/1/service/:id': { summary: 'Stop a session' },
+  'GET /genesys/1/service/:id/storage': { summary: "The session's user data: every key" },
+  'GET /genesys/1/service/:id/storage/:key': { summary: "One value of the session's user data, raw" },
+  'GET /genesys/1/service/:id/storage/binary/:key': {
+    summary: "A file of the session's user data, with its content type",
+  },
+  'POST /genesys/1/service/:id/storage': { summary: "Add or replace values of the session's user data" },
+  'DELETE /genesys/1/service/:id/storage/:key': { summary: "Delete one key of the session's user data" },
+  ...Object.fromEntries(
+    ['GET', 'POST', 'PUT', 'DELETE'].map((method) => [
+      `${method} /genesys/1/service/:id/*request`,
+      {
+        summary:
+          'A per-session request of the session’s service type (connect, check-queue-position, ixn/chat/…)',
+        params: { request: 'The request path after the session id, e.g. connect or ixn/chat/send' },
+        ...(method === 'GET' || method === 'DELETE' ? { body: false as const } : {}),
+      },
+    ]),
+  ),
+};
+
 /**
  * The Service API: /genesys/1/service/{name} creates (POST) or queries (GET) a service;
  * /genesys/1/service/{id} reads (GET) or stops (DELETE) a session; /genesys/1/service/{id}/storage…
  * is its user data; any other /genesys/1/service/{id}/{request…} goes through the request registry.
  * Static routes other modules add (e.g. /service/callback/{name}) outrank these parameter routes.
  */
-export function registerSessionRoutes(router: LegacyRouter): void {
+export function registerSessionRoutes(router: RouteTable): void {
+  router.describe(ROUTE_DOCS);
   router.add('POST', '/genesys/1/service/:name', async (req, { managers }) => {
     const result = await managers.sessions.create(
       req.params.name ?? '',

@@ -1,6 +1,7 @@
 import type { ParsedBody } from '../../http/body.js';
 import { jsonResponse, textResponse } from '../../http/http-errors.js';
-import type { LegacyRequest, LegacyRouter } from '../../http/legacy-router.js';
+import type { LegacyRequest } from '../../http/legacy-request.js';
+import type { RouteDoc, RouteTable } from '../../http/route-table.js';
 import { storedFileHeaders } from '../../http/security-headers.js';
 import {
   type StorageEntry,
@@ -65,8 +66,41 @@ const owner = (req: LegacyRequest) => ({
   ownerTokenHash: req.caller.ownerTokenHash ?? null,
 });
 
+/** The Storage API as the OpenAPI document and the README's route map describe it. */
+const ROUTE_DOCS: Record<string, RouteDoc> = {
+  'POST /genesys/1/storage/:ttl': {
+    summary: 'Store values (text fields and files) under a new id for ttl seconds',
+    params: { ttl: 'Time to live in seconds' },
+  },
+  'POST /genesys/1/storage/custom/:customId/:ttl': {
+    summary: 'Store values under an id of your own, bound to gms_user',
+    params: { customId: 'Your id for the area', ttl: 'Time to live in seconds' },
+  },
+  'POST /genesys/1/storage/:id/:ttl': {
+    summary: 'Add or replace values of an area and renew its time to live',
+    params: { ttl: 'Time to live in seconds' },
+  },
+  'GET /genesys/1/storage/:id': {
+    summary: 'Every key of an area: text values, files as their download path',
+  },
+  'GET /genesys/1/storage/:id/:key': { summary: 'One value of an area, raw' },
+  'GET /genesys/1/storage/binary/:id/:key': { summary: 'A file of an area, with its content type' },
+  'DELETE /genesys/1/storage/:id': { summary: 'Delete an area' },
+  'DELETE /genesys/1/storage/:id/:key': { summary: 'Delete one key of an area' },
+  'GET /genesys/1/storage/custom/:id': {
+    summary: 'Every key of a custom-id area: text values, files as their download path',
+  },
+  'GET /genesys/1/storage/custom/:id/:key': { summary: 'One value of a custom-id area, raw' },
+  'GET /genesys/1/storage/binary/custom/:id/:key': {
+    summary: 'A file of a custom-id area, with its content type',
+  },
+  'DELETE /genesys/1/storage/custom/:id': { summary: 'Delete a custom-id area' },
+  'DELETE /genesys/1/storage/custom/:id/:key': { summary: 'Delete one key of a custom-id area' },
+};
+
 /** The Storage API (reference §2), generated ids and custom ids bound to `gms_user`. */
-export function registerStorageRoutes(router: LegacyRouter): void {
+export function registerStorageRoutes(router: RouteTable): void {
+  router.describe(ROUTE_DOCS);
   router.add('POST', '/genesys/1/storage/:ttl', async (req, { managers }) => {
     const entry = await managers.storage.create(
       storageTtlSeconds(req.params.ttl),

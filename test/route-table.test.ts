@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openApiDocument } from '../src/http/openapi.js';
+import { withRouteMap } from '../src/http/route-map.js';
+import { buildRouteTable } from '../src/http/routes.js';
+import { createTestApp, type TestApp } from './harness.js';
+
+/** The route table is the one source of the dispatcher, the README's route map and the OpenAPI document. */
+describe('route table', () => {
+  const table = buildRouteTable();
+
+  it('the README route map is current (npm run routes:print -- --write)', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    expect(withRouteMap(readme, table)).toBe(readme);
+  });
+
+  it('every legacy route has a summary; the OpenAPI document lists every /genesys/1 route', () => {
+    expect(table.undescribedKeys()).toEqual([]);
+    const legacy = table.all().filter((r) => r.kind === 'legacy');
+    expect(legacy.filter((r) => !table.docOf(r)?.summary).map((r) => `${r.method} ${r.pattern}`)).toEqual([]);
+    const doc = openApiDocument(table) as { openapi: string; paths: Record<string, Record<string, unknown>> };
+    expect(doc.openapi).toBe('3.1.0');
+    const listed = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+    );
+    const expected = legacy
+      .filter((r) => r.pattern.startsWith('/genesys/1/'))
+      .map((r) => `${r.method} ${r.pattern.replace(/[:*](\w+)/g, '{$1}')}`);
+    expect(listed.sort()).toEqual(expected.sort());
+  });
+
+  it('matching: static beats parameter beats remainder; catch-alls give 405 for known paths', () => {
+    const hit = (method: string, path: string) => {
+      const m = table.match(method, path);
+      return m && m !== 'method' ? m.route.pattern : m;
+    };
+    expect(hit('GET', '/genesys/1/node')).toBe('/genesys/1/node');
+    expect(hit('POST', '/genesys/1/node')).toBe('method');
+    expect(hit('GET', '/genesys/1/nothing')).toBe('/genesys/1/*path');
+    expect(hit('GET', '/genesys/lab/api')).toBe('/genesys/*path');
+    expect(hit('GET', '/genesys/cometd/handshake')).toBe('/genesys/cometd/*path');
+    expect(hit('POST', '/reports/services.csv')).toBe('method');
+    expect(hit('GET', '/nothing')).toBeNull();
+  });
+});
+
+describe('GET /genesys/1/openapi.json', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('serves the document the console reads, and a described operation works as described', async () => {
+    const res = await t.fetch('/genesys/1/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('application/json');
+    const doc = (await res.json()) as {
+      paths: Record<
+        string,
+        Record<string, { tags: string[]; requestBody?: { content: Record<string, unknown> } }>
+      >;
+    };
+    const store = doc.paths['/genesys/1/storage/{ttl}']?.post;
+    expect(store?.tags).toEqual(['Storage API']);
+    expect(Object.keys(store?.requestBody?.content ?? {})).toContain('multipart/form-data');
+    const form = new FormData();
+    form.append('key1', 'Value1');
+    const created = (await (
+      await t.fetch('/genesys/1/storage/30', { method: 'POST', body: form })
+    ).json()) as {
+      id: string;
+    };
+    expect(await (await t.fetch(`/genesys/1/storage/${created.id}`)).json()).toEqual({ key1: 'Value1' });
+  });
+});
