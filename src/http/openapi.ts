@@ -97,7 +97,6 @@ export function openApiDocument(table: RouteTable): Schema {
     .slice()
     .sort((a, b) => a.pattern.localeCompare(b.pattern) || a.method.localeCompare(b.method));
   const paths: Record<string, Record<string, Schema>> = {};
-  const tags: string[] = [];
   for (const route of routes) {
     const path = openApiPath(route.pattern);
     paths[path] ??= {};
@@ -105,8 +104,9 @@ export function openApiDocument(table: RouteTable): Schema {
       route,
       table.docOf(route),
     );
-    if (!tags.includes(route.tag)) tags.push(route.tag);
   }
+  // In the table's group order (Service API first), as the README's route map.
+  const tags = table.groups().filter((g) => routes.some((r) => r.tag === g));
   return {
     openapi: '3.1.0',
     info: {

@@ -42,7 +42,7 @@ test('Lab → API: the legacy REST API from the server’s OpenAPI document; Try
   expect((await fetch(`${server.url}/genesys/1/openapi.json`)).ok).toBe(true);
   await signIn(page, server.url, '/genesys/lab/api');
   await page.getByText('Storage API', { exact: true }).click();
-  const op = page.locator('details.operation').filter({ hasText: 'POST/genesys/1/storage/{ttl}' });
+  const op = page.locator('details.operation').filter({ hasText: 'POST /genesys/1/storage/{ttl}' });
   await op.locator('summary').click();
   const form = page.getByRole('form', { name: 'POST /genesys/1/storage/{ttl}' });
   await form.getByLabel('ttl').fill('30');
