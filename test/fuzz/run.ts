@@ -110,7 +110,7 @@ export async function runFuzz(
   pools: FuzzPools,
   options: FuzzOptions,
 ): Promise<FuzzResult> {
-  const routes = app.legacyRouter.list();
+  const routes = app.routes.list();
   const requests: FuzzRequest[] = [];
   routes.forEach((route, i) => {
     requests.push(
