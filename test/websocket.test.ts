@@ -170,8 +170,8 @@ describe('graphql-ws on /graphql', () => {
     expect((await twice.closed).code).toBe(4409);
   });
 
-  it('answers an operation over the alias or directive limits with an error, and the socket stays open', async () => {
-    const { wsUrl } = await startApp({ GRAPHQL_MAX_ALIASES: '3' });
+  it('answers an operation over the alias, directive or depth limits with an error, and the socket stays open', async () => {
+    const { wsUrl } = await startApp({ GRAPHQL_MAX_ALIASES: '3', GRAPHQL_MAX_DEPTH: '1' });
     const raw = await initialised(wsUrl);
     const messages: { id?: string; type: string; payload?: unknown }[] = [];
     const until = (id: string, type: string) =>
@@ -191,6 +191,8 @@ describe('graphql-ws on /graphql', () => {
     const error = messages.find((m) => m.id === 'aliases') as { payload: { message: string }[] };
     expect(error.payload[0]?.message).toMatch(/alias/i);
     await until('directives', 'error');
+    raw.ws.send(JSON.stringify({ id: 'depth', type: 'subscribe', payload: { query: '{ nodes { id } }' } }));
+    await until('depth', 'error');
     // The socket is still usable: a later operation on it is accepted.
     raw.ws.send(JSON.stringify({ id: 'after', type: 'subscribe', payload: { query: '{ __typename }' } }));
     await until('after', 'complete');
