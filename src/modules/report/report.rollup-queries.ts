@@ -30,6 +30,8 @@ import type { ResolvedRange } from './report.ranges.js';
 async function reportRows(db: DbOrTx, query: SQL): Promise<Record<string, unknown>[]> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`set local jit = off`);
+    // Sorts and hashes over a long range's wait distribution stay in memory instead of spilling.
+    await tx.execute(sql`set local work_mem = '64MB'`);
     return queryRows<Record<string, unknown>>(tx, query);
   });
 }
@@ -295,12 +297,25 @@ export async function waitStats(db: DbOrTx, plan: ReportPlan, f: CallbackFilter)
     }),
     sql`, `,
   );
+  const bounds = sql.raw(`array[${WAIT_BINS_SECONDS.map((s) => s * 1000).join(',')}]::int[]`);
+  const bins = sql.join(
+    Array.from(
+      { length: WAIT_BINS_SECONDS.length + 1 },
+      (_, i) =>
+        sql`coalesce(sum(n) filter (where width_bucket(wait_ms, ${bounds}) = ${sql.raw(String(i))}), 0)`,
+    ),
+    sql` || ',' || `,
+  );
+  // One statement: the distribution per service and queue, the overall one summed from it, running
+  // counts by one sort, then every figure (and the histogram bins) in one aggregation.
   const stats = await reportRows(
     db,
     sql`with ${waitSource(plan, f)},
+        d1 as (select service, queue, wait_ms, sum(n)::bigint as n from src group by 1, 2, 3),
         d as (
-          select service, queue, grouping(service, queue)::int as overall, wait_ms, sum(n)::bigint as n
-          from src group by grouping sets ((service, queue, wait_ms), (wait_ms))),
+          select 0 as overall, service, queue, wait_ms, n from d1
+          union all
+          select 1, null, null, wait_ms, sum(n)::bigint from d1 group by wait_ms),
         c as (
           select d.*,
             sum(n) over (partition by overall, service, queue order by wait_ms) as cum,
@@ -310,30 +325,12 @@ export async function waitStats(db: DbOrTx, plan: ReportPlan, f: CallbackFilter)
           select overall, service, queue, tot,
             round(sum(wait_ms::bigint * n)::numeric / tot::numeric / 1000.0, 3)::float8 as avg_wait,
             round(max(wait_ms) / 1000.0, 3)::float8 as max_wait,
+            ${bins} as bins,
             ${ranks}
           from c group by overall, service, queue, tot)
-        select service, queue, overall, tot::int as connected, avg_wait, max_wait, ${values}
+        select service, queue, overall, tot::int as connected, avg_wait, max_wait, bins, ${values}
         from agg order by overall desc, service, queue`,
   );
-  const bounds = sql.raw(`array[${WAIT_BINS_SECONDS.map((s) => s * 1000).join(',')}]::int[]`);
-  const bins = await reportRows(
-    db,
-    sql`with ${waitSource(plan, f)}
-        select service, queue, width_bucket(wait_ms, ${bounds})::int as bin, sum(n)::int as count
-        from src group by 1, 2, 3`,
-  );
-  const key = (s: unknown, q: unknown) => `${String(s)}\u0000${String(q)}`;
-  const empty = () => new Array<number>(WAIT_BINS_SECONDS.length + 1).fill(0);
-  const histograms = new Map<string, number[]>();
-  const overall = empty();
-  for (const b of bins) {
-    const k = key(b.service, b.queue);
-    const h = histograms.get(k) ?? empty();
-    const bin = num(b.bin);
-    h[bin] = (h[bin] ?? 0) + num(b.count);
-    overall[bin] = (overall[bin] ?? 0) + num(b.count);
-    histograms.set(k, h);
-  }
   return stats.map((r) => {
     const isOverall = num(r.overall) !== 0;
     return {
@@ -345,7 +342,7 @@ export async function waitStats(db: DbOrTx, plan: ReportPlan, f: CallbackFilter)
       p90Seconds: numOrNull(r.p90),
       p95Seconds: numOrNull(r.p95),
       maxSeconds: numOrNull(r.max_wait),
-      histogram: isOverall ? overall : (histograms.get(key(r.service, r.queue)) ?? empty()),
+      histogram: String(r.bins).split(',').map(Number),
     };
   });
 }
