@@ -1,18 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
-import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
+import type { PGlite } from '@electric-sql/pglite';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import { type SQL, sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { DatabaseAvailability } from './availability.js';
-import { initialSnapshotFor } from './pglite-snapshot.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -32,6 +28,20 @@ export interface Database {
 }
 
 export const migrationsFolder = resolve(dirname(fileURLToPath(import.meta.url)), '../../drizzle');
+
+/**
+ * PGlite's own start parameters plus a smaller buffer pool: initdb's 128 MB of shared_buffers live
+ * in the WebAssembly heap and made ~40 % of an idle server's memory (BENCHMARKS.md, idle memory);
+ * 16 MB is plenty for this schema, and pages beyond it come from the OS page cache (data directory)
+ * or the in-memory file system anyway.
+ */
+const PGLITE_START_PARAMS = [
+  ...['--single', '-F', '-O', '-j'],
+  ...['-c', 'search_path=public', '-c', 'exit_on_error=false', '-c', 'log_checkpoints=false'],
+  ...['-c', 'max_worker_processes=0', '-c', 'max_parallel_workers=0'],
+  ...['-c', 'max_parallel_workers_per_gather=0', '-c', 'max_parallel_maintenance_workers=0'],
+  ...['-c', 'io_method=sync', '-c', 'shared_buffers=16MB'],
+];
 
 /** Advisory-lock key that serialises migrations across instances sharing one Postgres. */
 const MIGRATION_LOCK_KEY = 727_001;
@@ -99,11 +109,21 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   }
   const dataDir = options.dataDir ? resolve(options.dataDir) : null;
   // A new database starts from the build-time dump (initdb + migrations are most of a first start).
-  const snapshot = options.snapshot ?? (await initialSnapshotFor(dataDir));
+  const snapshot =
+    options.snapshot ?? (await (await import('./pglite-snapshot.js')).initialSnapshotFor(dataDir));
   if (dataDir) mkdirSync(dataDir, { recursive: true });
+  // The embedded engine (and its dump) is loaded only when used: a Postgres instance never needs it.
+  const [{ PGlite }, { btree_gist }, { drizzle: drizzlePglite }, { migrate: migratePglite }] =
+    await Promise.all([
+      import('@electric-sql/pglite'),
+      import('@electric-sql/pglite/contrib/btree_gist'),
+      import('drizzle-orm/pglite'),
+      import('drizzle-orm/pglite/migrator'),
+    ]);
   const client = await PGlite.create({
     dataDir: dataDir ?? undefined,
     loadDataDir: snapshot,
+    startParams: PGLITE_START_PARAMS,
     extensions: { btree_gist },
   });
   await migratePglite(drizzlePglite({ client, schema }), { migrationsFolder });
