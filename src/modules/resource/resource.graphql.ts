@@ -1,7 +1,9 @@
 import { builder } from '../../graphql/builder.js';
 import { refreshOnEvents } from '../../pubsub/refresh-on-events.js';
+import { parseBulkInput } from './resource.bulk.js';
 import type {
   BookingView,
+  BulkResult,
   MatchResult,
   PoolHealth,
   ResourceEventView,
@@ -180,7 +182,57 @@ builder.queryFields((t) => ({
   }),
 }));
 
+const BulkInput = builder.inputType('ResourceBulkInput', {
+  description:
+    'Numbers in bulk: a range, CSV text, or both (they add up). At most 100,000 numbers a request; ' +
+    'the whole input is checked first and an error names its line; nothing is written then.',
+  fields: (t) => ({
+    range: t.string({
+      required: false,
+      description:
+        'FIRST-LAST, e.g. 18001110000-18001119999 (same digit count); each number is named by itself.',
+    }),
+    csv: t.string({
+      required: false,
+      description:
+        'One resource a line: "number" or "name,number" (also ; or tab); a title line and # comments are skipped.',
+    }),
+  }),
+});
+
+const BulkResultRef = builder.objectRef<BulkResult>('ResourceBulkResult').implement({
+  fields: (t) => ({
+    group: t.exposeString('group'),
+    count: t.exposeInt('count', { description: 'Numbers added (or removed).' }),
+    total: t.exposeInt('total', { description: 'Numbers in the group now.' }),
+  }),
+});
+
 builder.mutationFields((t) => ({
+  addResources: t.field({
+    type: BulkResultRef,
+    authScopes: { admin: true },
+    description: 'Add numbers in bulk (a DNIS pool): all or none, in one transaction.',
+    args: { group: t.arg.string({ required: true }), input: t.arg({ type: BulkInput, required: true }) },
+    errors: {},
+    resolve: (_root, { group, input }, ctx) =>
+      ctx.managers.resources.addResources(group, parseBulkInput(input)),
+  }),
+  removeResources: t.field({
+    type: BulkResultRef,
+    authScopes: { admin: true },
+    description:
+      'Remove numbers in bulk, by access number: all or none (a number not in the group is an error); ' +
+      'booked numbers only with force (their bookings end).',
+    args: {
+      group: t.arg.string({ required: true }),
+      input: t.arg({ type: BulkInput, required: true }),
+      force: t.arg.boolean({ required: false }),
+    },
+    errors: {},
+    resolve: (_root, { group, input, force }, ctx) =>
+      ctx.managers.resources.removeResources(group, parseBulkInput(input), { force: force ?? false }),
+  }),
   createResourceGroup: t.field({
     type: GroupRef,
     authScopes: { admin: true },

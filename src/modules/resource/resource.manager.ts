@@ -4,6 +4,7 @@ import type { Deps } from '../../deps.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
 import type { ActivityRecorder } from '../report/activity.manager.js';
 import { type AllocationScope, BookingEngine, GROUP_LOCK_SPACE, iso } from './resource.booking.js';
+import { assertDistinct, type BulkEntry, insertBulk, intArray, lockBulk } from './resource.bulk.js';
 import {
   DEFAULT_BOOKING_TIMEOUT_SECONDS,
   DEFAULT_GROUP_NAME,
@@ -25,6 +26,7 @@ import {
   type AllocateInput,
   type Allocation,
   type BookingView,
+  type BulkResult,
   bookingView,
   type MatchInput,
   type MatchResult,
@@ -327,6 +329,45 @@ export class ResourceManager {
     return true;
   }
 
+  /** Adds many numbers (a range or a CSV, parsed by resource.bulk.ts) in one transaction: all or none. */
+  async addResources(groupName: string, entries: BulkEntry[]): Promise<BulkResult> {
+    assertDistinct(entries, 'resources');
+    return this.bulk(groupName, (tx, group) => insertBulk(tx, group, entries, this.now()));
+  }
+
+  /** Removes many numbers of a group: all or none; booked ones only with `force` (their bookings end). */
+  async removeResources(
+    groupName: string,
+    entries: BulkEntry[],
+    options: { force?: boolean } = {},
+  ): Promise<BulkResult> {
+    assertDistinct(entries, 'resources');
+    return this.bulk(groupName, async (tx, group) => {
+      const rows = await lockBulk(tx, group, entries);
+      await this.closeAllOn(tx, rows, group, options.force ?? false, 'resource');
+      await tx.delete(resources).where(sql`${resources.id} = any(${intArray(rows.map((r) => r.id))}::int[])`);
+      return rows.length;
+    });
+  }
+
+  private async bulk(
+    groupName: string,
+    fn: (tx: Tx, group: ResourceGroupRow) => Promise<number>,
+  ): Promise<BulkResult> {
+    let count: number;
+    try {
+      count = await this.deps.db.transaction(async (tx) => fn(tx, await this.findGroup(tx, groupName)));
+    } catch (err) {
+      throw mapUniqueViolation(err);
+    }
+    const [row] = await this.deps.db
+      .select({ total: sql<number>`count(*)::int` })
+      .from(resources)
+      .innerJoin(groups, eq(groups.id, resources.groupId))
+      .where(eq(groups.name, groupName.trim()));
+    return { group: groupName.trim(), count, total: Number(row?.total ?? 0) };
+  }
+
   private async getResourceById(id: number): Promise<ResourceView> {
     const now = this.now();
     const [row] = await this.deps.db.select().from(resources).where(eq(resources.id, id));
@@ -522,7 +563,7 @@ export class ResourceManager {
   /** Ends every active booking of these (locked) resources, or refuses when not forced. */
   private async closeAllOn(
     tx: Tx,
-    rows: ResourceRow[],
+    rows: Pick<ResourceRow, 'id' | 'name'>[],
     group: ResourceGroupRow,
     force: boolean,
     what: 'group' | 'resource',
@@ -534,10 +575,8 @@ export class ResourceManager {
       .from(bookings)
       .where(
         and(
-          inArray(
-            bookings.resourceId,
-            rows.map((r) => r.id),
-          ),
+          // One int[] parameter: a bulk removal may name more numbers than Postgres allows parameters.
+          sql`${bookings.resourceId} = any(${intArray(rows.map((r) => r.id))}::int[])`,
           isNull(bookings.closedAt),
           gt(bookings.endsAt, now),
         ),
@@ -593,12 +632,9 @@ export class ResourceManager {
           const stale = rows.filter((r) => wanted.resources[r.name] !== r.accessNumber);
           await this.closeAllOn(tx, stale, group, true, 'resource');
           if (stale.length > 0)
-            await tx.delete(resources).where(
-              inArray(
-                resources.id,
-                stale.map((r) => r.id),
-              ),
-            );
+            await tx
+              .delete(resources)
+              .where(sql`${resources.id} = any(${intArray(stale.map((r) => r.id))}::int[])`);
         }
         // Pass 2: create or update groups and add the missing resources.
         for (const name of names) {
@@ -619,14 +655,18 @@ export class ResourceManager {
               await tx.select({ name: resources.name }).from(resources).where(eq(resources.groupId, group.id))
             ).map((r) => r.name),
           );
+          // The missing ones in one multi-row insert per batch (a pool of 60,000 numbers is seconds).
+          const missing: BulkEntry[] = [];
           for (const [resourceName, accessNumber] of Object.entries(wanted.resources)) {
             const field = `resource_groups.${name}.resources.${resourceName}`;
             const entry = {
               name: validName(resourceName, field, 'Resource'),
               accessNumber: validAccessNumber(accessNumber, field),
+              source: field,
             };
-            if (!present.has(entry.name)) await this.insertResource(tx, group, entry);
+            if (!present.has(entry.name)) missing.push(entry);
           }
+          await insertBulk(tx, group, missing, this.now());
         }
       });
     } catch (err) {

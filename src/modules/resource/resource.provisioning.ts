@@ -1,9 +1,9 @@
 import { ValidationError } from '../../errors.js';
 import { defineSection } from '../../provisioning/section.js';
+import { assertDistinct, type BulkEntry, MAX_BULK_RESOURCES, parseCsv, parseRange } from './resource.bulk.js';
 import type { ResourceGroupConfig } from './resource.manager.js';
 import {
   DEFAULT_BOOKING_TIMEOUT_SECONDS,
-  numberKey,
   parseAllocation,
   validAccessNumber,
   validName,
@@ -20,10 +20,15 @@ import {
  *       booking_expiration_timeout: 30
  *       resources:
  *         Key1: '1-800-1234'
+ *       ranges:                       # bulk: every number of each range, named by the number
+ *         - 18001110000-18001119999
+ *       csv: |                        # bulk: "number" or "name,number" a line
+ *         Key2,1-800-5678
  *
  * Each named group is made exactly so (resources not listed are removed); other groups are left alone.
+ * `resources`, `ranges` and `csv` add up; a name or number given twice is an error naming both places.
  */
-const KEYS = new Set(['allocation', 'locking', 'booking_expiration_timeout', 'resources']);
+const KEYS = new Set(['allocation', 'locking', 'booking_expiration_timeout', 'resources', 'ranges', 'csv']);
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -62,25 +67,33 @@ function parseGroup(value: unknown, path: string): ResourceGroupConfig {
       `${path}.resources must map resource names to access numbers`,
       `${path}.resources`,
     );
-  const resources: Record<string, string> = {};
-  const seen = new Map<string, string>();
+  const entries: BulkEntry[] = [];
   for (const [rawName, number] of Object.entries(resourcesRaw)) {
     const field = `${path}.resources.${rawName}`;
     const name = validName(rawName, field, 'Resource');
     // YAML reads 18001234 as a number; an access number is text, so accept both.
     if (typeof number !== 'string' && typeof number !== 'number')
       throw new ValidationError('resource/invalid_access_number', `${field} must be an access number`, field);
-    const accessNumber = validAccessNumber(String(number), field);
-    const key = numberKey(accessNumber);
-    if (seen.has(key))
-      throw new ValidationError(
-        'resource/duplicate_access_number',
-        `${field}: ${accessNumber} is also resource ${seen.get(key)}`,
-        field,
-      );
-    seen.set(key, name);
-    resources[name] = accessNumber;
+    entries.push({ name, accessNumber: validAccessNumber(String(number), field), source: field });
   }
+  const ranges = raw.ranges ?? [];
+  if (!Array.isArray(ranges) || ranges.some((r) => typeof r !== 'string'))
+    throw new ValidationError(
+      'resource/invalid_range',
+      `${path}.ranges must be a list of ranges such as '18001110000-18001119999'`,
+      `${path}.ranges`,
+    );
+  ranges.forEach((r: string, i) => {
+    entries.push(...parseRange(r, `${path}.ranges.${i}`));
+  });
+  if (raw.csv !== undefined && raw.csv !== null) {
+    if (typeof raw.csv !== 'string')
+      throw new ValidationError('resource/invalid_csv', `${path}.csv must be CSV text`, `${path}.csv`);
+    entries.push(...parseCsv(raw.csv, `${path}.csv`));
+  }
+  assertDistinct(entries, path);
+  const resources: Record<string, string> = {};
+  for (const e of entries) resources[e.name] = e.accessNumber;
   return {
     allocation: parseAllocation(allocation, `${path}.allocation`),
     locking,
@@ -110,15 +123,52 @@ export const resourceGroupsSection = defineSection<Record<string, ResourceGroupC
   async export(managers) {
     const config = await managers.resources.exportConfig();
     return Object.fromEntries(
-      Object.entries(config).map(([name, g]) => [
-        name,
-        {
-          allocation: g.allocation,
-          locking: g.locking,
-          booking_expiration_timeout: g.bookingExpirationTimeout,
-          resources: g.resources,
-        },
-      ]),
+      Object.entries(config).map(([name, g]) => {
+        const { resources, ranges } = compressRanges(g.resources);
+        return [
+          name,
+          {
+            allocation: g.allocation,
+            locking: g.locking,
+            booking_expiration_timeout: g.bookingExpirationTimeout,
+            resources,
+            ...(ranges.length > 0 ? { ranges } : {}),
+          },
+        ];
+      }),
     );
   },
 });
+
+/**
+ * Export: numbers named by themselves that run consecutively (what a range added) are written back
+ * as ranges, so a 60,000-number pool exports as one line, not 60,000.
+ */
+function compressRanges(all: Record<string, string>): {
+  resources: Record<string, string>;
+  ranges: string[];
+} {
+  const resources: Record<string, string> = {};
+  const plain: string[] = [];
+  for (const [name, number] of Object.entries(all)) {
+    if (name === number && /^\d{1,30}$/.test(number)) plain.push(number);
+    else resources[name] = number;
+  }
+  plain.sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0));
+  const ranges: string[] = [];
+  let i = 0;
+  while (i < plain.length) {
+    let j = i;
+    const first = plain[i] as string;
+    while (j + 1 < plain.length) {
+      const next = plain[j + 1] as string;
+      if (next.length !== first.length || BigInt(next) !== BigInt(plain[j] as string) + 1n) break;
+      if (j + 1 - i >= MAX_BULK_RESOURCES) break;
+      j++;
+    }
+    if (j - i >= 2) ranges.push(`${first}-${plain[j]}`);
+    else for (let k = i; k <= j; k++) resources[plain[k] as string] = plain[k] as string;
+    i = j + 1;
+  }
+  return { resources, ranges };
+}

@@ -115,6 +115,13 @@ export interface ResourceGroupPatch {
 }
 
 /** One group as the provisioning file states it: settings plus resource name → access number. */
+/** A bulk add/remove: how many numbers it added or removed, and how many the group has now. */
+export interface BulkResult {
+  group: string;
+  count: number;
+  total: number;
+}
+
 export interface ResourceGroupConfig extends ResourceGroupSettings {
   resources: Record<string, string>;
 }
