@@ -23,6 +23,8 @@ export interface BulkEntry {
   accessNumber: string;
   /** Where it came from, for error messages: `range`, `csv line 12`, `resource_groups.DNIS.resources.Key1`. */
   source: string;
+  /** The input field it came from (`range`, `csv`, a provisioning path): the error's `field`. */
+  field: string;
 }
 
 const RANGE = /^\s*(\+?)(\d+)\s*-\s*(\+?)(\d+)\s*$/;
@@ -64,7 +66,7 @@ export function parseRange(text: string, field = 'range'): BulkEntry[] {
   const out: BulkEntry[] = [];
   for (let n = from; n <= to; n++) {
     const number = `${plus ?? ''}${n.toString().padStart(fromText.length, '0')}`;
-    out.push({ name: number, accessNumber: validAccessNumber(number, field), source: field });
+    out.push({ name: number, accessNumber: validAccessNumber(number, field), source: field, field });
   }
   return out;
 }
@@ -100,7 +102,7 @@ export function parseCsv(text: string, field = 'csv'): BulkEntry[] {
     const accessNumber = reword(() => validAccessNumber(second ?? first, field), source);
     const name =
       second === undefined ? accessNumber : reword(() => validName(first, field, 'Resource'), source);
-    out.push({ name, accessNumber, source });
+    out.push({ name, accessNumber, source, field });
     if (out.length > MAX_BULK_RESOURCES)
       throw new ValidationError(
         'resource/range_too_large',
@@ -123,7 +125,7 @@ function reword<T>(fn: () => T, source: string): T {
 }
 
 /** Every name and number appears once in the input (numbers compared as matching compares them). */
-export function assertDistinct(entries: BulkEntry[], field: string): void {
+export function assertDistinct(entries: BulkEntry[]): void {
   const names = new Map<string, string>();
   const numbers = new Map<string, string>();
   for (const e of entries) {
@@ -132,7 +134,7 @@ export function assertDistinct(entries: BulkEntry[], field: string): void {
       throw new ValidationError(
         'resource/duplicate_resource',
         `${e.source}: name '${e.name}' is also ${byName}`,
-        field,
+        e.field,
       );
     names.set(e.name, e.source);
     const key = numberKey(e.accessNumber);
@@ -141,7 +143,7 @@ export function assertDistinct(entries: BulkEntry[], field: string): void {
       throw new ValidationError(
         'resource/duplicate_access_number',
         `${e.source}: ${e.accessNumber} is also ${byNumber}`,
-        field,
+        e.field,
       );
     numbers.set(key, e.source);
   }

@@ -331,7 +331,7 @@ export class ResourceManager {
 
   /** Adds many numbers (a range or a CSV, parsed by resource.bulk.ts) in one transaction: all or none. */
   async addResources(groupName: string, entries: BulkEntry[]): Promise<BulkResult> {
-    assertDistinct(entries, 'resources');
+    assertDistinct(entries);
     return this.bulk(groupName, (tx, group) => insertBulk(tx, group, entries, this.now()));
   }
 
@@ -341,7 +341,7 @@ export class ResourceManager {
     entries: BulkEntry[],
     options: { force?: boolean } = {},
   ): Promise<BulkResult> {
-    assertDistinct(entries, 'resources');
+    assertDistinct(entries);
     return this.bulk(groupName, async (tx, group) => {
       const rows = await lockBulk(tx, group, entries);
       await this.closeAllOn(tx, rows, group, options.force ?? false, 'resource');
@@ -663,6 +663,7 @@ export class ResourceManager {
               name: validName(resourceName, field, 'Resource'),
               accessNumber: validAccessNumber(accessNumber, field),
               source: field,
+              field,
             };
             if (!present.has(entry.name)) missing.push(entry);
           }

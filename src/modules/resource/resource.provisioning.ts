@@ -74,7 +74,7 @@ function parseGroup(value: unknown, path: string): ResourceGroupConfig {
     // YAML reads 18001234 as a number; an access number is text, so accept both.
     if (typeof number !== 'string' && typeof number !== 'number')
       throw new ValidationError('resource/invalid_access_number', `${field} must be an access number`, field);
-    entries.push({ name, accessNumber: validAccessNumber(String(number), field), source: field });
+    entries.push({ name, accessNumber: validAccessNumber(String(number), field), source: field, field });
   }
   const ranges = raw.ranges ?? [];
   if (!Array.isArray(ranges) || ranges.some((r) => typeof r !== 'string'))
@@ -91,7 +91,7 @@ function parseGroup(value: unknown, path: string): ResourceGroupConfig {
       throw new ValidationError('resource/invalid_csv', `${path}.csv must be CSV text`, `${path}.csv`);
     entries.push(...parseCsv(raw.csv, `${path}.csv`));
   }
-  assertDistinct(entries, path);
+  assertDistinct(entries);
   const resources: Record<string, string> = {};
   for (const e of entries) resources[e.name] = e.accessNumber;
   return {
