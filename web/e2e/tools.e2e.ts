@@ -58,7 +58,7 @@ test('Tools → Patterns: build the seed group; test_value 123 highlights ex2 (1
   await context.close();
 });
 
-test('Tools → Resources: add a resource group and a resource; booked/free counts follow an allocation live', async () => {
+test('Tools → Resources: add a resource group and a resource; booked/free counts follow an allocation live; numbers in bulk (range, uploaded CSV, remove)', async () => {
   const { page, context, offsite, errors } = await openConsole(browser, server.url);
   await signIn(page, server.url, '/genesys/tools/resource-groups');
   await page.getByLabel('New resource group').fill('DNIS');
@@ -78,6 +78,28 @@ test('Tools → Resources: add a resource group and a resource; booked/free coun
   });
   expect(booked.status()).toBe(200);
   await expect.poll(() => counts.textContent(), { timeout: 10_000 }).toMatch(/1 booked.*0 free/);
+
+  // Numbers in bulk: a range, then an uploaded CSV; a bad line is named and nothing is written.
+  const bulk = page.getByRole('form', { name: 'Numbers in bulk' });
+  await bulk.getByLabel('Range').fill('18001110000-18001110999');
+  await bulk.getByRole('button', { name: 'Add numbers' }).click();
+  await bulk.getByRole('status').filter({ hasText: 'Added 1,000 numbers; DNIS has 1,001.' }).waitFor();
+  await expect.poll(() => counts.textContent()).toMatch(/1001 numbers/);
+  await bulk.getByLabel('Upload a CSV file').setInputFiles({
+    name: 'pool.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from('name,access_number\nKey2,1-800-5678\nKey3,not a number!\n'),
+  });
+  await expect.poll(() => bulk.getByLabel(/^CSV/).inputValue()).toContain('Key2,1-800-5678');
+  await bulk.getByRole('button', { name: 'Add numbers' }).click();
+  await expect.poll(() => bulk.getByRole('alert').textContent()).toContain('csv line 3');
+  await bulk.getByLabel(/^CSV/).fill('Key2,1-800-5678\n');
+  await bulk.getByRole('button', { name: 'Add numbers' }).click();
+  await bulk.getByRole('status').filter({ hasText: 'Added 1 number; DNIS has 1,002.' }).waitFor();
+  await bulk.getByLabel('Range').fill('18001110500-18001110999');
+  await bulk.getByRole('button', { name: 'Remove numbers' }).click();
+  await bulk.getByRole('status').filter({ hasText: 'Removed 500 numbers; DNIS has 502.' }).waitFor();
+  await expect.poll(() => counts.textContent()).toMatch(/502 numbers/);
 
   await page.getByLabel('Booking timeout (s)').fill('45');
   await page.getByRole('button', { name: 'Save settings' }).click();

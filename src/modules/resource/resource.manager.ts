@@ -620,6 +620,7 @@ export class ResourceManager {
     try {
       await this.deps.db.transaction(async (tx) => {
         const existing = new Map<string, ResourceGroupRow>();
+        const kept = new Map<string, Set<string>>();
         // Sorted, so two concurrent applies cannot deadlock on each other's group locks.
         for (const name of [...names].sort()) await this.lockGroupName(tx, name);
         // Pass 1: remove what goes away, so numbers that move between resources or groups are free.
@@ -628,8 +629,21 @@ export class ResourceManager {
           const [group] = await tx.select().from(groups).where(eq(groups.name, name)).for('update');
           if (!group) continue;
           existing.set(name, group);
-          const rows = await tx.select().from(resources).where(eq(resources.groupId, group.id)).for('update');
+          // Only the rows that go are locked: FOR UPDATE writes every row it locks, and a re-applied
+          // file with a 60,000-number pool would rewrite them all for nothing.
+          const rows = await tx
+            .select({ id: resources.id, name: resources.name, accessNumber: resources.accessNumber })
+            .from(resources)
+            .where(eq(resources.groupId, group.id));
           const stale = rows.filter((r) => wanted.resources[r.name] !== r.accessNumber);
+          const going = new Set(stale);
+          kept.set(name, new Set(rows.filter((r) => !going.has(r)).map((r) => r.name)));
+          if (stale.length > 0)
+            await tx
+              .select({ id: resources.id })
+              .from(resources)
+              .where(sql`${resources.id} = any(${intArray(stale.map((r) => r.id))}::int[])`)
+              .for('update');
           await this.closeAllOn(tx, stale, group, true, 'resource');
           if (stale.length > 0)
             await tx
@@ -650,11 +664,7 @@ export class ResourceManager {
           let group = existing.get(name);
           if (group) await this.updateGroupIn(tx, group, settings, null);
           else group = await this.insertGroup(tx, name, settings);
-          const present = new Set(
-            (
-              await tx.select({ name: resources.name }).from(resources).where(eq(resources.groupId, group.id))
-            ).map((r) => r.name),
-          );
+          const present = kept.get(name) ?? new Set<string>();
           // The missing ones in one multi-row insert per batch (a pool of 60,000 numbers is seconds).
           const missing: BulkEntry[] = [];
           for (const [resourceName, accessNumber] of Object.entries(wanted.resources)) {

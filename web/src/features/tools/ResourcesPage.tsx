@@ -8,6 +8,7 @@ import { useReconnected } from '../../lib/client-context';
 import { type FieldError, resultError } from '../../lib/errors';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { QueryError } from '../../ui/QueryError';
+import { BulkResourcesForm } from './BulkResourcesForm';
 import {
   AddResourceMutation,
   CreateResourceGroupMutation,
@@ -169,6 +170,7 @@ function GroupPanel({
       <GroupSettings group={group} onChanged={onChanged} />
       <ResourceTable group={group} onRemove={onRemoveResource} />
       <AddResourceForm group={group.name} onAdded={onChanged} />
+      <BulkResourcesForm group={group.name} onChanged={onChanged} />
     </div>
   );
 }

@@ -102,3 +102,45 @@ export const RemoveResourceMutation = graphql(`
     }
   }
 `);
+
+export const AddResourcesMutation = graphql(`
+  mutation ToolsAddResources($group: String!, $input: ResourceBulkInput!) {
+    addResources(group: $group, input: $input) {
+      __typename
+      ... on MutationAddResourcesSuccess {
+        data {
+          count
+          total
+        }
+      }
+      ... on ValidationError {
+        field
+        message
+      }
+      ... on Error {
+        message
+      }
+    }
+  }
+`);
+
+export const RemoveResourcesMutation = graphql(`
+  mutation ToolsRemoveResources($group: String!, $input: ResourceBulkInput!, $force: Boolean) {
+    removeResources(group: $group, input: $input, force: $force) {
+      __typename
+      ... on MutationRemoveResourcesSuccess {
+        data {
+          count
+          total
+        }
+      }
+      ... on ValidationError {
+        field
+        message
+      }
+      ... on Error {
+        message
+      }
+    }
+  }
+`);
