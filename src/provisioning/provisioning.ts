@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { isScalar, parseDocument, stringify as stringifyYaml, visit } from 'yaml';
 import { ConfigError } from '../config.js';
 import { DomainError, ValidationError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
@@ -36,9 +36,7 @@ export function formatOfPath(path: string): ProvisioningFormat {
 /** Parses the text of a provisioning document (YAML or JSON) into plain data. */
 export function parseProvisioningText(text: string, format: ProvisioningFormat): unknown {
   try {
-    return format === 'json'
-      ? (JSON.parse(text) as unknown)
-      : (parseYaml(text, { uniqueKeys: true, maxAliasCount: 1000, prettyErrors: false }) as unknown);
+    return format === 'json' ? (JSON.parse(text) as unknown) : parseYamlUniqueKeys(text);
   } catch (err) {
     throw new ValidationError(
       'provisioning/syntax',
@@ -46,6 +44,28 @@ export function parseProvisioningText(text: string, format: ProvisioningFormat):
       null,
     );
   }
+}
+
+/**
+ * YAML with unique map keys. The library's own `uniqueKeys` compares every key with every earlier
+ * one (quadratic: a 60,000-number `resources:` map took minutes), so keys are checked here with a
+ * Set per map instead.
+ */
+function parseYamlUniqueKeys(text: string): unknown {
+  const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false });
+  const [error] = doc.errors;
+  if (error) throw error;
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        const key = isScalar(pair.key) ? pair.key.value : pair.key;
+        if (seen.has(key)) throw new Error(`Map keys must be unique: '${String(key)}' appears twice`);
+        seen.add(key);
+      }
+    },
+  });
+  return doc.toJS({ maxAliasCount: 1000 }) as unknown;
 }
 
 /** Prefixes a section's error path with the section key when the section gave a relative one. */
