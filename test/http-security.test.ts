@@ -102,6 +102,32 @@ describe('CORS with the default ALLOWED_ORIGINS=*', () => {
     expect(await groupNames(t)).toEqual(expect.arrayContaining(['json-ok', 'multipart-ok']));
   });
 
+  it('refuses a legacy admin request a browser sends from another site; legacy clients unchanged', async () => {
+    const status = async () => (await t.fetch('/genesys/1/admin/node/status')).text();
+    const before = await status();
+    const change = (headers: Record<string, string>) =>
+      t.fetch('/genesys/1/admin/node/changestatus/OFFLINE', {
+        method: 'POST',
+        headers: {
+          authorization: adminAuth,
+          'content-type': 'application/x-www-form-urlencoded',
+          ...headers,
+        },
+        body: '',
+      });
+    const forged = await change({ 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' });
+    expect(forged.status).toBe(403);
+    expect(await forged.json()).toMatchObject({ code: 403, phrase: 'Forbidden' });
+    expect(await status()).toBe(before);
+    // A script or GMS tool sends no Sec-Fetch-Site; a page of the server's own origin says same-origin.
+    expect((await change({})).status).toBe(200);
+    expect((await change({ 'sec-fetch-site': 'same-origin' })).status).toBe(200);
+    await t.fetch('/genesys/1/admin/node/changestatus/ONLINE', {
+      method: 'POST',
+      headers: { authorization: adminAuth },
+    });
+  });
+
   it('never runs a mutation over GET', async () => {
     const res = await t.fetch(`/graphql?query=${encodeURIComponent(mutation('csrf-get'))}`, {
       headers: { authorization: adminAuth, accept: 'application/json' },

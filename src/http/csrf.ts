@@ -32,3 +32,18 @@ export function csrfRefusal(request: Request): Response | null {
     403,
   );
 }
+
+/**
+ * Legacy admin routes (`/genesys/1/admin/...`, `/statistic`) accept HTTP Basic, which a browser
+ * caches after a 401: a page on another site could then make the browser POST a form there with
+ * the admin's login (a "simple" request, no preflight). Browsers mark every request with
+ * `Sec-Fetch-Site`; legacy clients (scripts, GMS tools, devices) send none, so refusing what a
+ * browser marks as coming from another site costs them nothing. An origin listed in
+ * ALLOWED_ORIGINS may still call them.
+ */
+export function crossSiteBrowserRequest(request: Request, allowedOrigins: readonly string[] | '*'): boolean {
+  const site = request.headers.get('sec-fetch-site');
+  if (site === null || site === 'same-origin' || site === 'none') return false;
+  const origin = request.headers.get('origin');
+  return !(allowedOrigins !== '*' && origin !== null && allowedOrigins.includes(origin));
+}

@@ -4,6 +4,7 @@ import type { Deps } from '../deps.js';
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
 import type { Managers } from '../managers.types.js';
 import { type ParsedBody, parseBody } from './body.js';
+import { crossSiteBrowserRequest } from './csrf.js';
 import { assertNoNul, assertNoNulInPairs } from './input-guard.js';
 import type { LegacyRoute } from './route-table.js';
 
@@ -46,6 +47,8 @@ export async function handleLegacy(
     if (!request.headers.get('authorization')) throw new UnauthorizedError();
     throw new ForbiddenError();
   }
+  if (route.admin && crossSiteBrowserRequest(request, ctx.deps.config.allowedOrigins))
+    throw new ForbiddenError('An admin route does not take requests a browser sends from another site');
   // Before anything reaches a manager (and PostgreSQL, which refuses NUL in text): path ids,
   // query parameters and the gms_user header. The body is checked when it is parsed.
   assertNoNulInPairs(Object.entries(params), 'path parameter');
