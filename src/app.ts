@@ -167,9 +167,13 @@ export async function buildApp(deps: Deps, managers: Managers = createManagers(d
       server.headersTimeout = config.limits.headersTimeoutMs;
       server.requestTimeout = config.limits.requestTimeoutMs;
       server.keepAliveTimeout = config.limits.keepAliveTimeoutMs;
-      server.on('upgrade', (req, socket, head) =>
-        upgradeRequest(routes, edge, (r, s, h) => ws.handleUpgrade(r, s, h), req, socket, head),
-      );
+      server.on('upgrade', (req, socket, head) => {
+        // An upgraded socket is no longer the HTTP server's: without a listener, a client resetting
+        // it (ECONNRESET) while it is being refused or handed over is an uncaught 'error' that ends
+        // the process (the fault drill hit it).
+        socket.on('error', (err) => logger.debug('upgrade socket error', { err }));
+        upgradeRequest(routes, edge, (r, s, h) => ws.handleUpgrade(r, s, h), req, socket, head);
+      });
       const s = server;
       return new Promise((resolve, reject) => {
         s.once('error', reject);

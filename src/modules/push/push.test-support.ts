@@ -155,18 +155,40 @@ export async function cometClient(
     transport: 'long-polling' | 'websocket' | 'default';
     headers?: Record<string, string>;
     ext?: object;
+    /** Query parameters on the CometD URL (a WebSocket client's way to name its gms_user). */
+    query?: Record<string, string>;
   },
 ): Promise<Comet> {
   const client = new CometD();
   if (options.transport !== 'default')
     for (const type of client.getTransportTypes())
       if (type !== options.transport) client.unregisterTransport(type);
-  client.configure({ url: `${url}/genesys/cometd`, requestHeaders: options.headers ?? {}, logLevel: 'warn' });
-  await new Promise<void>((resolve, reject) =>
-    client.handshake({ ext: options.ext ?? {} }, (m) =>
-      m.successful ? resolve() : reject(new Error(`handshake failed: ${m.error}`)),
-    ),
-  );
+  const query = options.query ? `?${new URLSearchParams(options.query)}` : '';
+  client.configure({
+    url: `${url}/genesys/cometd${query}`,
+    requestHeaders: options.headers ?? {},
+    logLevel: 'warn',
+  });
+  // A failed attempt is not the end: the client tries its next transport (a refused WebSocket
+  // falls back to long-polling). Give up after 5 s, or once it stops trying.
+  await new Promise<void>((resolve, reject) => {
+    let last = '';
+    const timer = setTimeout(() => {
+      client.disconnect();
+      reject(new Error(`handshake failed: ${last}`));
+    }, 5_000);
+    client.handshake({ ext: options.ext ?? {} }, (m) => {
+      if (m.successful) {
+        clearTimeout(timer);
+        return resolve();
+      }
+      last = String(m.error ?? 'no answer');
+      if (client.isDisconnected()) {
+        clearTimeout(timer);
+        reject(new Error(`handshake failed: ${last}`));
+      }
+    });
+  });
   const received: Message[] = [];
   const waiters: ((m: Message) => void)[] = [];
   const onMessage = (m: Message) => {
