@@ -141,6 +141,23 @@ describe('Genesys QA suite: CallbackServiceHelper.cancelUnfinishedCallbacks', ()
     expect(gql.callbackQueue.map((c) => c.id)).toEqual([open]);
   });
 
+  it('CallbackServiceHelper.countActiveCallbacksByAPI: admin queues with target = the service name', async () => {
+    const service = await callbackService();
+    const id = await startCallback(service, '6504669301');
+    // queryCallbackByStates(cbServiceName, "QUEUED,SCHEDULED"): target, end_time 30 days ahead, states.
+    const q = new URLSearchParams({
+      target: service,
+      end_time: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+      states: 'QUEUED,SCHEDULED',
+    });
+    const r = await t.fetch(`/genesys/1/admin/callback/queues?${q}`, {
+      headers: { authorization: adminAuth, 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(r.status).toBe(200);
+    const byService = (await r.json()) as Record<string, { _id: string }[]>;
+    expect(byService[service]?.map((e) => e._id)).toEqual([id]);
+  });
+
   it('answers 400 naming the field for an unknown or mixed state, and writes nothing', async () => {
     const bad = await queryCallbackByState('6504669201', '!FINISHED');
     expect(bad.status).toBe(400);

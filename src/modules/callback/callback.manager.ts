@@ -138,6 +138,12 @@ export interface CallbackQuery {
   serviceName?: string | null;
   ids?: string[] | null;
   states?: CallbackState[] | null;
+  /**
+   * The legacy admin queue query's `target`: Genesys' QA suite and the Android sample pass the
+   * callback service name there (and read the answer keyed by it); a routing target or a virtual
+   * queue name matches too.
+   */
+  queue?: string | null;
   /** Every state but these (GMS `_callback_state=!STATE`). */
   excludeStates?: CallbackState[] | null;
   customerNumber?: string | null;
@@ -1476,6 +1482,14 @@ export class CallbackManager {
       where.push(or(eq(callbacksTable.customerNumber, n), eq(callbacksTable.customerKey, key)) as SQL);
     }
     if (q.target) where.push(eq(callbacksTable.target, q.target));
+    if (q.queue)
+      where.push(
+        or(
+          eq(callbacksTable.serviceName, q.queue),
+          eq(callbacksTable.target, q.queue),
+          eq(callbacksTable.virtualQueue, q.queue),
+        ) as SQL,
+      );
     if (q.virtualQueue) where.push(eq(callbacksTable.virtualQueue, q.virtualQueue));
     const when = sql`coalesce(${callbacksTable.desiredTime}, ${callbacksTable.createdAt})`;
     if (q.from) where.push(sql`${when} >= ${q.from.toISOString()}::timestamptz`);

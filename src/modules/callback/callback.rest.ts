@@ -231,7 +231,8 @@ export function registerCallbackRoutes(router: RouteTable): void {
         : new Date(now.getTime() + 86_400_000);
       const filter = stateFilter(q.get('states') ?? q.get('_callback_state'), 'states');
       const rows = await managers.callbacks.list({
-        target: q.get('target'),
+        // GMS clients pass the service name as `target` (QA suite, Android sample): any of the three matches.
+        queue: q.get('target'),
         serviceName: q.get('service_name'),
         states:
           filter.states ?? (filter.excludeStates ? null : ['SCHEDULED', 'QUEUED', 'ROUTING', 'PROCESSING']),
