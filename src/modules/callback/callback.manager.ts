@@ -49,14 +49,16 @@ import {
 } from '../sessions/sessions.manager.js';
 import { type CheckQueuePositionBody, checkQueuePositionBody } from './callback.legacy.js';
 import {
-  bool,
   CALLBACK_EXCEPTIONS,
   DEVICE_OS_VALUES,
   expirationSeconds,
+  flag,
+  LATER_FLAGS,
   latestDesiredTime,
   normaliseCustomerNumber,
   parseInstant,
   positiveInt,
+  storedFlag,
 } from './callback.rules.js';
 import {
   type CallbackDialogRecord,
@@ -364,7 +366,8 @@ export class CallbackManager {
       } else desiredTime = null;
     }
     const scheduled = desiredTime !== null;
-    const waitForAgent = scheduled || bool(params._wait_for_agent, false);
+    const waitForAgent = scheduled || flag(params, '_wait_for_agent', false);
+    for (const name of LATER_FLAGS) flag(params, name, false);
     const row: typeof callbacksTable.$inferInsert = {
       id: session.id,
       serviceName: service.name,
@@ -374,8 +377,8 @@ export class CallbackManager {
       mediaType: media,
       callDirection: direction,
       waitForAgent,
-      waitForUserConfirm: bool(params._wait_for_user_confirm, false),
-      provideCode: bool(params._provide_code, false),
+      waitForUserConfirm: flag(params, '_wait_for_user_confirm', false),
+      provideCode: flag(params, '_provide_code', false),
       customerNumber: number?.given ?? null,
       customerKey: number?.key ?? null,
       desiredTime,
@@ -484,7 +487,7 @@ export class CallbackManager {
           );
       }
     }
-    if (customerKey && bool(params._enable_in_queue_checking, true)) {
+    if (customerKey && flag(params, '_enable_in_queue_checking', true)) {
       const [dup] = await tx
         .select({ id: callbacksTable.id })
         .from(callbacksTable)
@@ -762,7 +765,7 @@ export class CallbackManager {
   /** The customer is with the agent: COMPLETED (AGENT_CONNECTED), or PROCESSING when the session is retained. */
   private async connected(cb: CallbackRow, agentId: string, reservationId: number): Promise<void> {
     const now = this.deps.clock.now();
-    const retain = bool(cb.params._retain_session_until_ixn_deleted, false);
+    const retain = storedFlag(cb.params, '_retain_session_until_ixn_deleted', false);
     const row = await this.deps.db.transaction(async (tx) => {
       const [updated] = await tx
         .update(callbacksTable)
@@ -880,7 +883,7 @@ export class CallbackManager {
     for (const c of candidates) {
       const key = (c.customerKey ?? '').replace(/\D/g, '');
       if (!(key.endsWith(digits) || digits.endsWith(key))) continue;
-      if (!bool(c.params._complete_on_inbound_call, true)) continue;
+      if (!storedFlag(c.params, '_complete_on_inbound_call', true)) continue;
       if (await this.complete(c.id, 'CUSTOMER_CALLED_IN', ['SCHEDULED', 'QUEUED'])) done.push(c.id);
     }
     return done;

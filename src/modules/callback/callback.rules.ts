@@ -1,5 +1,11 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { ValidationError } from '../../errors.js';
+import {
+  checkBoolean,
+  type ParamErrorFactory,
+  parseBoolean,
+  parseInstant as parseGmsInstant,
+} from '../../params.js';
 
 /** GMS's exception class names, as clients see them in `exception`. */
 export const CALLBACK_EXCEPTIONS = {
@@ -20,9 +26,25 @@ export const DEVICE_OS_VALUES = [
   'orscb',
 ] as const;
 
-export const bool = (value: string | undefined, fallback: boolean): boolean => {
-  if (value === undefined || value.trim() === '') return fallback;
-  return ['true', '1', 'yes', 'on'].includes(value.trim().toLowerCase());
+const invalidOption: ParamErrorFactory = (name, value, expected) =>
+  new ValidationError('callback/invalid_option', `${name} must be ${expected}, not '${value}'`, name);
+
+/** A boolean option of a callback request (src/params.ts rules): a bad value is a 400 naming it. */
+export const flag = (params: Record<string, string>, name: string, fallback: boolean): boolean =>
+  parseBoolean(name, params[name], fallback, invalidOption);
+
+/** The boolean options a callback reads after its start: checked once at the start, so reading them later cannot fail. */
+export const LATER_FLAGS = ['_retain_session_until_ixn_deleted', '_complete_on_inbound_call'] as const;
+
+/**
+ * A boolean option of a stored callback (checked at its start; a row written before that check
+ * existed may hold anything, which reads as `fallback` rather than failing background work).
+ */
+export const storedFlag = (params: Record<string, string>, name: string, fallback: boolean): boolean => {
+  const raw = params[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const checked = checkBoolean(raw);
+  return checked.ok ? checked.value : fallback;
 };
 
 export function positiveInt(params: Record<string, string>, name: string, fallback: number): number {
@@ -72,11 +94,11 @@ export function normaliseCustomerNumber(
       `Customer Number [${raw}] is disallowed, because it cannot be parsed${country ? ` for country ${country}` : ''}. Check option _default_country`,
     );
   const e164 = parsed.number;
-  if (bool(params._disallow_impossible_phone_numbers, true) && !parsed.isPossible())
+  if (flag(params, '_disallow_impossible_phone_numbers', true) && !parsed.isPossible())
     throw numberError(
       `Customer Number [${e164}] is disallowed, because it's an impossible number. Check option _disallow_impossible_phone_numbers`,
     );
-  if (bool(params._disallow_premium_phone_numbers, true) && parsed.getType() === 'PREMIUM_RATE')
+  if (flag(params, '_disallow_premium_phone_numbers', true) && parsed.getType() === 'PREMIUM_RATE')
     throw numberError(
       `Customer Number [${e164}] is disallowed, because it's a premium number. Check option _disallow_premium_phone_numbers`,
     );
@@ -85,15 +107,16 @@ export function normaliseCustomerNumber(
 
 /** ISO-8601 instant; a bad value is a 400 naming the parameter. */
 export function parseInstant(value: string, name: string): Date {
-  const trimmed = value.trim();
-  const d = new Date(trimmed);
-  if (trimmed === '' || Number.isNaN(d.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(trimmed))
-    throw new ValidationError(
-      'callback/invalid_time',
-      `${name} must be an ISO-8601 time such as 2013-05-28T15:30:00.000Z, not '${value}'`,
-      name,
-    );
-  return d;
+  return parseGmsInstant(
+    name,
+    value,
+    (n, v) =>
+      new ValidationError(
+        'callback/invalid_time',
+        `${n} must be an ISO-8601 time such as 2013-05-28T15:30:00.000Z, not '${v}'`,
+        n,
+      ),
+  );
 }
 
 /** `_reject_future_desired_time`: `<n>` followed by m (minutes), h, d, w, M (months) or y; default 1M. */

@@ -1,4 +1,5 @@
 import { ValidationError } from '../../errors.js';
+import { parseBoolean } from '../../params.js';
 import type { SessionRequestContext, SessionView } from '../sessions/session-handlers.js';
 import {
   CHAT_SERVICE_MESSAGE,
@@ -20,13 +21,14 @@ export const CUSTOMER_KEYS = [
   'nickname',
 ];
 
-export const truthy = (v: string | undefined) => v !== undefined && /^(true|yes|1|on)$/i.test(v.trim());
+/** A boolean chat parameter (src/params.ts rules); empty or absent is false. */
+export const truthy = (name: string, v: string | null | undefined) => parseBoolean(name, v, false);
 
 export const sessionPath = (id: string) => `/genesys/1/service/${encodeURIComponent(id)}`;
 
 /** `_verbose` of the request itself, else of the service configuration. */
 export const verboseOf = (params: Record<string, string>, ctx: SessionRequestContext) =>
-  truthy(ctx.request.control._verbose ?? ctx.query.get('_verbose') ?? params._verbose);
+  truthy('_verbose', ctx.request.control._verbose ?? ctx.query.get('_verbose') ?? params._verbose);
 
 export function positionParam(ctx: SessionRequestContext): number | null {
   const raw = ctx.request.userData.transcriptPosition ?? ctx.query.get('transcriptPosition');

@@ -21,7 +21,7 @@ export function registerChatServiceHandlers(deps: { sessions: SessionManager; ch
   sessions.handlers.registerServiceType('request-chat', {
     async create(session, params, _service, ctx) {
       if (!session) return {};
-      if (truthy(params._wait_for_agent)) {
+      if (truthy('_wait_for_agent', params._wait_for_agent)) {
         // `_target` overrides the chat endpoint's default target (GMS `_chat_endpoint`, default gms_builtin).
         const target =
           params._target?.trim() || (await chat.endpointTarget(session.serviceName, params._chat_endpoint));

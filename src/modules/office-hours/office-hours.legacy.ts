@@ -1,5 +1,5 @@
-import { DateTime } from 'luxon';
 import { ValidationError } from '../../errors.js';
+import { parseBoolean, parseInstant } from '../../params.js';
 import type { Availability, AvailabilityQuery } from './capacity.engine.js';
 import { iso } from './local-time.js';
 import {
@@ -30,13 +30,7 @@ const INSTANT_EXAMPLE = 'an ISO-8601 date-time such as 2025-03-30T09:00:00.000Z'
  * arrives as ` 02:00` after form decoding, so a space before a trailing offset is read as `+`.
  */
 export function parseInstantParameter(name: string, value: string): Date {
-  let v = value.trim();
-  if (v.length > 40) throw invalidParameter(name, value.slice(0, 40), INSTANT_EXAMPLE);
-  v = v.replace(/^(\d{4}-\d{2}-\d{2}) (?=\d)/, '$1T').replace(/ (\d{2}:?\d{2})$/, '+$1');
-  if (!/^\d{4}-\d{2}-\d{2}/.test(v)) throw invalidParameter(name, value, INSTANT_EXAMPLE);
-  const dt = DateTime.fromISO(v, { zone: 'utc' });
-  if (!dt.isValid) throw invalidParameter(name, value, INSTANT_EXAMPLE);
-  return dt.toJSDate();
+  return parseInstant(name, value, invalidParameter, INSTANT_EXAMPLE);
 }
 
 function parsePositiveInt(name: string, value: string): number {
@@ -49,13 +43,6 @@ function parseEpochMs(name: string, value: string): Date {
   if (!/^\s*-?\d{1,15}\s*$/.test(value))
     throw invalidParameter(name, value, 'milliseconds since 1970-01-01 UTC');
   return new Date(Number(value));
-}
-
-function parseBoolean(name: string, value: string): boolean {
-  const v = value.trim().toLowerCase();
-  if (v === 'true' || v === '1') return true;
-  if (v === 'false' || v === '0' || v === '') return false;
-  throw invalidParameter(name, value, 'true or false');
 }
 
 const param = (q: URLSearchParams, name: string): string | null => {
@@ -148,7 +135,7 @@ export function parseAvailabilityQuery(
     days: !endDate && days ? parsePositiveInt('number-of-days', days) : null,
     maxSlots: maxSlots ? parsePositiveInt('max-time-slots', maxSlots) : null,
     timezone,
-    includeFull: reportBusy ? parseBoolean('report-busy', reportBusy) : false,
+    includeFull: reportBusy ? parseBoolean('report-busy', reportBusy, false, invalidParameter) : false,
   };
 }
 

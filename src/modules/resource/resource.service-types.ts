@@ -1,21 +1,19 @@
 import type { DbOrTx } from '../../db/client.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
+import { parseBoolean } from '../../params.js';
 import type { CreateContext } from '../sessions/session-handlers.js';
 import type { SessionManager } from '../sessions/sessions.manager.js';
 import type { Allocation, ResourceManager } from './resource.manager.js';
 
-/** A GMS boolean option: `true`/`false` in any case; empty or absent → `fallback`. */
-function flag(params: Record<string, string>, name: string, fallback = false): boolean {
-  const raw = params[name]?.trim().toLowerCase();
-  if (!raw) return fallback;
-  if (raw === 'true') return true;
-  if (raw === 'false') return false;
-  throw new ValidationError(
-    'sessions/invalid_parameter',
-    `${name} must be true or false, not '${params[name]}'`,
+/** A GMS boolean option (src/params.ts rules); empty or absent → `fallback`. */
+const flag = (params: Record<string, string>, name: string, fallback = false): boolean =>
+  parseBoolean(
     name,
+    params[name],
+    fallback,
+    (n, value, expected) =>
+      new ValidationError('sessions/invalid_parameter', `${n} must be ${expected}, not '${value}'`, n),
   );
-}
 
 /** A whole number of the named option, or null when absent. */
 function whole(params: Record<string, string>, name: string): number | null {

@@ -1,4 +1,5 @@
 import { IANAZone } from 'luxon';
+import { checkBoolean, checkDuration, checkInteger } from '../../params.js';
 
 /** The value types a template parameter can declare (service_templates/README.md, "Types"). */
 export const parameterTypes = [
@@ -17,7 +18,7 @@ export const parameterKinds = ['mandatory', 'optional', 'advanced', 'request'] a
 export type ParameterKind = (typeof parameterKinds)[number];
 
 /** Longest accepted duration (ten years): keeps every expiry a representable date. */
-export const MAX_DURATION_SECONDS = 315_360_000;
+export { MAX_DURATION_SECONDS } from '../../params.js';
 
 // ECMAScript reserved words (ES2023 + strict mode): not valid as identifiers.
 const reservedWords = new Set(
@@ -50,22 +51,17 @@ export function checkValue(
   switch (type) {
     case 'string':
       return { ok: true, value };
-    case 'integer':
-      return /^[+-]?\d{1,15}$/.test(value)
-        ? { ok: true, value }
-        : { ok: false, problem: `must be an integer, got '${value}'` };
+    case 'integer': {
+      const checked = checkInteger(value);
+      return checked.ok ? { ok: true, value } : checked;
+    }
     case 'duration': {
-      if (!/^\d{1,12}$/.test(value))
-        return { ok: false, problem: `must be a duration in whole seconds, got '${value}'` };
-      if (Number(value) > MAX_DURATION_SECONDS)
-        return { ok: false, problem: `must be at most ${MAX_DURATION_SECONDS} seconds, got '${value}'` };
-      return { ok: true, value };
+      const checked = checkDuration(value);
+      return checked.ok ? { ok: true, value } : checked;
     }
     case 'boolean': {
-      const lower = value.toLowerCase();
-      return lower === 'true' || lower === 'false'
-        ? { ok: true, value: lower }
-        : { ok: false, problem: `must be true or false, got '${value}'` };
+      const checked = checkBoolean(value);
+      return checked.ok ? { ok: true, value: String(checked.value) } : checked;
     }
     case 'enum': {
       const allowed = values ?? [];
