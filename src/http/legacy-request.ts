@@ -6,7 +6,6 @@ import type { Managers } from '../managers.types.js';
 import { type ParsedBody, parseBody } from './body.js';
 import { crossSiteBrowserRequest } from './csrf.js';
 import { assertNoNul, assertNoNulInPairs } from './input-guard.js';
-import type { LegacyRoute } from './route-table.js';
 
 export interface LegacyRequest {
   method: string;
@@ -35,7 +34,7 @@ export type LegacyHandler = (req: LegacyRequest, ctx: LegacyContext) => Promise<
  * caller's ownership rules) and the device token header. Errors are mapped by the dispatcher.
  */
 export async function handleLegacy(
-  route: LegacyRoute,
+  route: { handler: LegacyHandler; admin: boolean },
   params: Record<string, string>,
   request: Request,
   ctx: LegacyContext,

@@ -2,7 +2,7 @@ import { ForbiddenError, UnauthorizedError, ValidationError } from '../../errors
 import { jsonResponse } from '../../http/http-errors.js';
 import type { LegacyContext, LegacyRequest } from '../../http/legacy-request.js';
 import type { RouteDoc, RouteTable } from '../../http/route-table.js';
-import { requestParamsFromBody } from '../sessions/sessions.rest.js';
+import { requestParamsFromBody } from '../sessions/sessions.legacy.js';
 import { parseInstant } from './callback.rules.js';
 import { CALLBACK_STATES, type CallbackState } from './callback.tables.js';
 

@@ -1,28 +1,11 @@
 import { NotFoundError } from '../../errors.js';
-import type { ParsedBody } from '../../http/body.js';
 import { jsonResponse } from '../../http/http-errors.js';
 import type { LegacyRequest } from '../../http/legacy-request.js';
 import type { RouteDoc, RouteTable } from '../../http/route-table.js';
 import type { Managers } from '../../managers.types.js';
-import { storageEntryJson, storageInputFromBody, storedValueResponse } from '../storage/storage.rest.js';
-import type { Caller, RequestParams, SessionView } from './session-handlers.js';
-
-/** GMS's rule: keys starting with `_` are control parameters, every other key (files too) user data. */
-export function requestParamsFromBody(body: ParsedBody): RequestParams {
-  const control: Record<string, string> = {};
-  const userData: Record<string, string> = {};
-  for (const [k, v] of Object.entries(body.fields)) (k.startsWith('_') ? control : userData)[k] = v;
-  return {
-    control,
-    userData,
-    files: body.files.map((f) => ({
-      key: f.field,
-      filename: f.filename,
-      contentType: f.contentType,
-      data: f.data,
-    })),
-  };
-}
+import { storageEntryJson, storageInputFromBody, storedValueResponse } from '../storage/storage.legacy.js';
+import type { Caller, SessionView } from './session-handlers.js';
+import { requestParamsFromBody } from './sessions.legacy.js';
 
 /** A session whose data area was deleted on its own (DELETE /storage/{_data_id}) shows no user data. */
 const notFoundAsNull = (err: unknown) => {

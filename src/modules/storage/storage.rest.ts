@@ -1,54 +1,8 @@
-import type { ParsedBody } from '../../http/body.js';
-import { jsonResponse, textResponse } from '../../http/http-errors.js';
+import { jsonResponse } from '../../http/http-errors.js';
 import type { LegacyRequest } from '../../http/legacy-request.js';
 import type { RouteDoc, RouteTable } from '../../http/route-table.js';
-import { storedFileHeaders } from '../../http/security-headers.js';
-import {
-  type StorageEntry,
-  type StorageInput,
-  type StorageRef,
-  type StoredValue,
-  storageTtlSeconds,
-} from './storage.manager.js';
-
-/** A parsed legacy body as storage values: every text field and every file. */
-export function storageInputFromBody(body: ParsedBody): StorageInput {
-  return {
-    text: { ...body.fields },
-    binary: body.files.map((f) => ({
-      key: f.field,
-      filename: f.filename,
-      contentType: f.contentType,
-      data: f.data,
-    })),
-  };
-}
-
-/** GET of all keys: key → string. A binary value appears as the path that downloads it. */
-export function storageEntryJson(
-  entry: StorageEntry,
-  binaryPath: (key: string) => string,
-): Record<string, string> {
-  return Object.fromEntries(
-    entry.values.map((v) => [v.key, v.kind === 'text' ? (v.text ?? '') : binaryPath(v.key)]),
-  );
-}
-
-/** One value, raw: text as text/plain, binary with its own bytes and content type. */
-export function storedValueResponse(value: StoredValue): Response {
-  if (value.kind === 'text') return textResponse(value.text ?? '');
-  const data = value.data ?? Buffer.alloc(0);
-  return new Response(new Uint8Array(data), {
-    status: 200,
-    headers: {
-      'content-type': value.contentType ?? 'application/octet-stream',
-      'content-length': String(data.length),
-      'cache-control': 'no-cache, no-store',
-      // Uploaded by anyone: never rendered as a page on the API's origin.
-      ...storedFileHeaders(value.contentType, value.filename),
-    },
-  });
-}
+import { storageEntryJson, storageInputFromBody, storedValueResponse } from './storage.legacy.js';
+import { type StorageRef, storageTtlSeconds } from './storage.manager.js';
 
 const binaryPath = (id: string, custom: boolean) => (key: string) =>
   `/genesys/1/storage/binary/${custom ? 'custom/' : ''}${encodeURIComponent(id)}/${encodeURIComponent(key)}`;

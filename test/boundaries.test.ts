@@ -1,0 +1,118 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * The module rules of ARCHITECTURE.md, enforced (this file runs in `npm test`, so `npm run check`
+ * fails on a break): managers never import adapters, modules meet through managers and hooks (never
+ * another module's adapter or tables), and there is no import cycle, type-only imports included.
+ */
+
+const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
+
+function sourceFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...sourceFiles(path));
+    else if (name.endsWith('.ts') && !name.endsWith('.test.ts') && !name.endsWith('.d.ts')) out.push(path);
+  }
+  return out;
+}
+
+/** file (relative to the repo) → the relative files it imports (`import`, `export … from`, `import()`). */
+function importGraph(): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  for (const file of sourceFiles(join(root, 'src'))) {
+    const text = readFileSync(file, 'utf8');
+    const imports: string[] = [];
+    for (const m of text.matchAll(/(?:\bfrom|\bimport)\s*\(?\s*'(\.{1,2}\/[^']+)'/g))
+      imports.push(relative(root, resolve(dirname(file), (m[1] as string).replace(/\.js$/, '.ts'))));
+    graph.set(relative(root, file), imports);
+  }
+  return graph;
+}
+
+const graph = importGraph();
+const moduleOf = (path: string) => /^src\/modules\/([^/]+)\//.exec(path)?.[1] ?? null;
+/** Transport adapters: GraphQL, legacy REST, plain HTTP, CometD. */
+const isAdapter = (path: string) =>
+  /\.(graphql|rest|http|cometd)\.ts$/.test(path) || /^src\/(http|graphql)\//.test(path);
+const isTables = (path: string) => path.endsWith('.tables.ts');
+const edges = [...graph].flatMap(([from, imports]) => imports.map((to) => ({ from, to })));
+
+/**
+ * Cross-module GraphQL type references, by name of the type they share. Pothos types are values, so
+ * a field of type `ServiceSessionRef` imports it; these are schema vocabulary, not behaviour. A new
+ * entry needs a reason here.
+ */
+const SHARED_GRAPHQL_TYPES = new Set([
+  'src/modules/callback/callback.graphql.ts -> src/modules/services/services.graphql.ts', // ServiceOptionInput
+  'src/modules/sessions/sessions.graphql.ts -> src/modules/services/services.graphql.ts', // ServiceOptionInput/Ref
+  'src/modules/sessions/sessions.graphql.ts -> src/modules/storage/storage.graphql.ts', // StorageValue types
+  'src/modules/resource/access.graphql.ts -> src/modules/sessions/sessions.graphql.ts', // ServiceSessionRef
+]);
+
+describe('module boundaries', () => {
+  it('finds the source (the rules below are not vacuous)', () => {
+    expect(graph.size).toBeGreaterThan(100);
+    expect(edges.length).toBeGreaterThan(300);
+  });
+
+  it('managers never import an adapter (GraphQL, REST, HTTP, CometD)', () => {
+    const bad = edges.filter(({ from, to }) => from.endsWith('.manager.ts') && isAdapter(to));
+    expect(bad.map((e) => `${e.from} -> ${e.to}`)).toEqual([]);
+  });
+
+  it("a module never imports another module's adapter or tables", () => {
+    const bad = edges.filter(({ from, to }) => {
+      const a = moduleOf(from);
+      const b = moduleOf(to);
+      if (!a || !b || a === b) return false;
+      if (SHARED_GRAPHQL_TYPES.has(`${from} -> ${to}`)) return false;
+      return isAdapter(to) || isTables(to);
+    });
+    expect(bad.map((e) => `${e.from} -> ${e.to}`)).toEqual([]);
+  });
+
+  it('the shared GraphQL type list holds only imports that exist', () => {
+    const present = new Set(edges.map((e) => `${e.from} -> ${e.to}`));
+    expect([...SHARED_GRAPHQL_TYPES].filter((e) => !present.has(e))).toEqual([]);
+  });
+
+  it('there is no import cycle (type-only imports included)', () => {
+    // Tarjan's strongly connected components: any with more than one file is a cycle.
+    let index = 0;
+    const stack: string[] = [];
+    const onStack = new Set<string>();
+    const indexOf = new Map<string, number>();
+    const low = new Map<string, number>();
+    const cycles: string[][] = [];
+    const visit = (v: string) => {
+      indexOf.set(v, index);
+      low.set(v, index);
+      index++;
+      stack.push(v);
+      onStack.add(v);
+      for (const w of graph.get(v) ?? []) {
+        if (!graph.has(w)) continue;
+        if (!indexOf.has(w)) {
+          visit(w);
+          low.set(v, Math.min(low.get(v) as number, low.get(w) as number));
+        } else if (onStack.has(w)) low.set(v, Math.min(low.get(v) as number, indexOf.get(w) as number));
+      }
+      if (low.get(v) === indexOf.get(v)) {
+        const component: string[] = [];
+        let w: string;
+        do {
+          w = stack.pop() as string;
+          onStack.delete(w);
+          component.push(w);
+        } while (w !== v);
+        if (component.length > 1) cycles.push(component.sort());
+      }
+    };
+    for (const v of graph.keys()) if (!indexOf.has(v)) visit(v);
+    expect(cycles).toEqual([]);
+  });
+});
