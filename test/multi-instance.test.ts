@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createClient } from 'graphql-ws';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { subscriptionReady } from './async-iter.js';
 import {
   adminAuth,
   backend,
@@ -40,6 +41,7 @@ describe.skipIf(backend !== 'postgres')('two instances', () => {
       connectionParams: { authorization: adminAuth },
       retryAttempts: 0,
     });
+    const ready = subscriptionReady(b.app.deps.bus, 'node:changed');
     const received = new Promise<{ id: number; status: string }>((resolve, reject) => {
       client.subscribe<{ nodeChanged: { id: number; status: string } }>(
         { query: 'subscription { nodeChanged { id status } }' },
@@ -53,8 +55,8 @@ describe.skipIf(backend !== 'postgres')('two instances', () => {
         },
       );
     });
-    // Give the subscription time to reach Redis before publishing from A.
-    await new Promise((r) => setTimeout(r, 300));
+    // Publish from A only once B's SUBSCRIBE is acknowledged by Redis.
+    await ready;
     const res = await a.fetch('/genesys/1/admin/node/changestatus/OFFLINE', {
       method: 'POST',
       headers: { authorization: adminAuth },

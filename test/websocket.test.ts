@@ -1,6 +1,7 @@
 import { type Client, createClient } from 'graphql-ws';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
+import { subscriptionReady } from './async-iter.js';
 import { adminAuth, createTestApp, type TestApp } from './harness.js';
 
 const NODE_SUB = 'subscription { nodeChanged { id status name } }';
@@ -77,8 +78,9 @@ describe('graphql-ws on /graphql', () => {
   it('delivers events to an authenticated subscriber', async () => {
     const { t, wsUrl } = await startApp();
     const c = client(wsUrl);
+    const ready = subscriptionReady(t.app.deps.bus, 'node:changed');
     const sub = collect<{ nodeChanged: { status: string } }>(c, NODE_SUB, 1);
-    await new Promise((r) => setTimeout(r, 200));
+    await ready;
     await t.app.managers.nodes.setStatus(t.app.deps.node.id, 'OFFLINE');
     const [event] = await sub.done;
     expect(event?.nodeChanged.status).toBe('OFFLINE');
@@ -95,6 +97,7 @@ describe('graphql-ws on /graphql', () => {
   it("accepts credentials in an operation's extensions, as GraphiQL sends them", async () => {
     const { t, wsUrl } = await startApp();
     const c = client(wsUrl, {});
+    const ready = subscriptionReady(t.app.deps.bus, 'node:changed');
     const events: unknown[] = [];
     const got = new Promise<void>((resolve, reject) =>
       c.subscribe(
@@ -110,7 +113,7 @@ describe('graphql-ws on /graphql', () => {
         },
       ),
     );
-    await new Promise((r) => setTimeout(r, 200));
+    await ready;
     await t.app.managers.nodes.setStatus(t.app.deps.node.id, 'OFFLINE');
     await got;
     expect(events).toHaveLength(1);
@@ -203,14 +206,17 @@ describe('graphql-ws on /graphql', () => {
     const { t, wsUrl } = await startApp({ SUBSCRIPTION_BUFFER_SIZE: '256' });
     const healthy = client(wsUrl);
     const total = 5000;
+    const healthyReady = subscriptionReady(t.app.deps.bus, 'node:changed');
     const good = collect<{ nodeChanged: { id: number } }>(healthy, NODE_SUB, total);
+    await healthyReady;
 
     const slow = rawSocket(wsUrl);
     await slow.opened;
     slow.ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: adminAuth } }));
     await new Promise((r) => slow.ws.once('message', r));
+    const slowReady = subscriptionReady(t.app.deps.bus, 'node:changed');
     slow.ws.send(JSON.stringify({ id: 's', type: 'subscribe', payload: { query: NODE_SUB } }));
-    await new Promise((r) => setTimeout(r, 200));
+    await slowReady;
     // Stop reading: the kernel buffers fill, sends stall, this subscriber's buffer overflows.
     (slow.ws as unknown as { _socket: { pause(): void } })._socket.pause();
 
@@ -248,6 +254,7 @@ describe('subscriptions over SSE', () => {
   it('streams events as text/event-stream', async () => {
     const t = await createTestApp();
     running.push({ t, url: '', wsUrl: '' });
+    const ready = subscriptionReady(t.app.deps.bus, 'node:changed');
     const res = await t.fetch('/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: adminAuth },
@@ -255,7 +262,7 @@ describe('subscriptions over SSE', () => {
     });
     expect(res.headers.get('content-type')).toContain('text/event-stream');
     const reader = res.body!.getReader();
-    setTimeout(() => void t.app.managers.nodes.setStatus(t.app.deps.node.id, 'OFFLINE'), 100);
+    void ready.then(() => t.app.managers.nodes.setStatus(t.app.deps.node.id, 'OFFLINE'));
     let text = '';
     while (!text.includes('OFFLINE')) {
       const { value, done } = await reader.read();
@@ -288,7 +295,11 @@ describe('shutdown', () => {
       duplex: 'half',
     } as RequestInit);
     push('a=');
-    await new Promise((r) => setTimeout(r, 100));
+    // The server has the request (its headers) before stop() begins.
+    await vi.waitFor(async () => {
+      const metric = await t.app.deps.metrics.registry.getSingleMetric('gms_http_requests_in_flight')?.get();
+      expect(metric?.values.reduce((n, v) => n + v.value, 0)).toBeGreaterThan(0);
+    });
     const stopping = t.app.stop();
     push('1');
     end();
