@@ -1,7 +1,9 @@
+import { ERROR_TABLE } from './error-table.js';
+
 /**
  * Typed domain errors with a stable `code` (`<module>/<reason>`). Managers throw them; the GraphQL
  * layer exposes them as result-union members, the legacy layer maps them to an HTTP status and
- * GMS's JSON error body.
+ * GMS's JSON error body: by code through error-table.ts, else by class.
  */
 export class DomainError extends Error {
   override name = 'DomainError';
@@ -19,6 +21,10 @@ export class DomainError extends Error {
     super(message);
     if (options.status !== undefined) this.status = options.status;
     if (options.exception !== undefined) this.exception = options.exception;
+    // The legacy answer of a listed code comes from the one table (error-table.ts), never the thrower.
+    const listed = ERROR_TABLE[code];
+    if (listed?.status !== undefined) this.status = listed.status;
+    if (listed?.exception !== undefined) this.exception = listed.exception;
     this.extra = options.extra;
   }
 }

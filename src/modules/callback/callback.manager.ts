@@ -49,7 +49,6 @@ import {
 } from '../sessions/sessions.manager.js';
 import { type CheckQueuePositionBody, checkQueuePositionBody } from './callback.legacy.js';
 import {
-  CALLBACK_EXCEPTIONS,
   DEVICE_OS_VALUES,
   expirationSeconds,
   flag,
@@ -179,7 +178,6 @@ const exceptionsError = (number: string, group: string, pattern: string) =>
     'callback/number_excluded',
     `Customer Number [${number}] is disallowed, because it matches pattern '${pattern}' of exception group '${group}'. Check option _exceptions`,
     '_customer_number',
-    { exception: CALLBACK_EXCEPTIONS.number },
   );
 
 /** What internal-notification (agent → device) and agent-notification (device → agent) carry. */
@@ -246,7 +244,7 @@ export class CallbackManager {
     serviceName: string,
     request: RequestParams,
     caller: StartCaller,
-  ): Promise<{ id: string; response: LegacyJson; status: number }> {
+  ): Promise<{ id: string; response: LegacyJson }> {
     await this.precheck(serviceName, request);
     const baseUrl = (caller.baseUrl ?? this.defaultBaseUrl()).replace(/\/+$/, '');
     const marked: Caller & StartMarker = { ...caller, callbackStart: true, baseUrl };
@@ -256,7 +254,7 @@ export class CallbackManager {
     const row = await this.get(id);
     await this.announce(row);
     await this.sync(id);
-    return { id, response: result.response, status: result.status };
+    return { id, response: result.response };
   }
 
   private defaultBaseUrl(): string {
@@ -270,9 +268,6 @@ export class CallbackManager {
       throw new NotFoundError(
         'callback/not_a_callback_service',
         `Service '${serviceName}' is not a callback service`,
-        {
-          exception: CALLBACK_EXCEPTIONS.notFound,
-        },
       );
     const params = mergeServiceParams(service, { ...request.userData, ...request.control });
     const number = normaliseCustomerNumber(params._customer_number, params);
@@ -434,9 +429,6 @@ export class CallbackManager {
       throw new UnavailableError(
         'callback/queue_limit',
         `Limit of queued callbacks for ${serviceName} is reached.`,
-        {
-          exception: CALLBACK_EXCEPTIONS.unavailable,
-        },
       );
     for (const n of [1, 2]) {
       const limitName = `_throttle_callbacks_per_service_${n}`;
@@ -455,7 +447,6 @@ export class CallbackManager {
         throw new UnavailableError(
           'callback/throttled',
           `Limit of queued callbacks for ${serviceName} is reached for interval ${ttl}s.`,
-          { exception: CALLBACK_EXCEPTIONS.unavailable },
         );
     }
     const perDay = positiveInt(
@@ -483,7 +474,6 @@ export class CallbackManager {
           throw new UnavailableError(
             'callback/throttled_parameter',
             `Callback for ${name}=${name === '_customer_number' ? (params._customer_number ?? value) : value} rejected because previous callbacks for this parameter were requested for more than ${perDay} times today.`,
-            { exception: CALLBACK_EXCEPTIONS.unavailable },
           );
       }
     }
@@ -503,7 +493,7 @@ export class CallbackManager {
         throw new DomainError(
           'callback/duplicate',
           `Callback for _customer_number=${params._customer_number ?? customerKey} is already in queue (${dup.id}). Check option _enable_in_queue_checking`,
-          { status: 400, exception: CALLBACK_EXCEPTIONS.generic, extra: { _id: dup.id } },
+          { extra: { _id: dup.id } },
         );
     }
   }
@@ -533,7 +523,6 @@ export class CallbackManager {
         tx,
       );
       return new ValidationError('callback/desired_time_unavailable', message, '_desired_time', {
-        exception: CALLBACK_EXCEPTIONS.generic,
         extra: { availability: buildAvailabilityV1(availability) },
       });
     };
@@ -832,10 +821,6 @@ export class CallbackManager {
         throw new DomainError(
           'callback/not_waiting',
           `Callback '${id}' is ${existing.state}; it does not expect the customer now`,
-          {
-            status: 409,
-            exception: CALLBACK_EXCEPTIONS.generic,
-          },
         );
       return existing;
     }
@@ -974,10 +959,6 @@ export class CallbackManager {
       throw new DomainError(
         'callback/no_pending_dial',
         `Callback '${id}' has no dial waiting for an outcome`,
-        {
-          status: 409,
-          exception: CALLBACK_EXCEPTIONS.generic,
-        },
       );
     }
     if (outcome === 'CONNECTED') return this.customerArrived(id);
@@ -997,19 +978,11 @@ export class CallbackManager {
       throw new DomainError(
         'callback/not_connectable',
         `Callback '${id}' is ${cb.state}: nothing to connect`,
-        {
-          status: 400,
-          exception: CALLBACK_EXCEPTIONS.generic,
-        },
       );
     if (cb.waitForAgent && cb.notifiedReservationId === null)
       throw new DomainError(
         'callback/agent_not_available',
         `No agent is available yet for callback '${id}'; wait for the notification`,
-        {
-          status: 400,
-          exception: CALLBACK_EXCEPTIONS.generic,
-        },
       );
     const now = this.deps.clock.now();
     const [counted] = await this.deps.db
@@ -1021,7 +994,6 @@ export class CallbackManager {
       throw new DomainError(
         'callback/connect_limit',
         `Callback '${id}' was already connected ${cb.connectLimit} times (limit _userorig_connect_limit=${cb.connectLimit})`,
-        { status: 400, exception: CALLBACK_EXCEPTIONS.generic },
       );
     if (userTerminated(cb)) {
       if (cb.agentId !== null && cb.reservationId !== null && !cb.dialRequestedAt)
@@ -1149,9 +1121,6 @@ export class CallbackManager {
       throw new NotFoundError(
         'callback/not_queued',
         `Callback '${id}' is ${cb.state === 'QUEUED' ? 'not in a queue yet' : cb.state}`,
-        {
-          exception: CALLBACK_EXCEPTIONS.notFound,
-        },
       );
     const p = cb.params;
     const thresholds = {
@@ -1340,10 +1309,6 @@ export class CallbackManager {
       throw new DomainError(
         'callback/already_completed',
         `Callback '${id}' is already COMPLETED (${cb.reason})`,
-        {
-          status: 400,
-          exception: CALLBACK_EXCEPTIONS.generic,
-        },
       );
     await this.complete(id, options.reason ?? 'CANCELLED');
     return this.get(id);
@@ -1392,10 +1357,6 @@ export class CallbackManager {
       throw new DomainError(
         'callback/not_reschedulable',
         `Callback '${id}' is ${cb.state}; only a SCHEDULED or QUEUED callback can be rescheduled`,
-        {
-          status: 400,
-          exception: CALLBACK_EXCEPTIONS.generic,
-        },
       );
     const now = this.deps.clock.now();
     if (at.getTime() <= now.getTime())
@@ -1408,10 +1369,7 @@ export class CallbackManager {
       await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`callback:${cb.serviceName}`}))`);
       const [locked] = await tx.select().from(callbacksTable).where(eq(callbacksTable.id, id)).for('update');
       if (!locked || (locked.state !== 'SCHEDULED' && locked.state !== 'QUEUED'))
-        throw new DomainError('callback/not_reschedulable', `Callback '${id}' can no longer be rescheduled`, {
-          status: 400,
-          exception: CALLBACK_EXCEPTIONS.generic,
-        });
+        throw new DomainError('callback/not_reschedulable', `Callback '${id}' can no longer be rescheduled`);
       // The same ref moves its place: the old slot is freed only if the new one has room.
       const slot = await this.reserveDesiredTime(tx, locked.serviceName, locked.params, at, now, id);
       const lifetimeMs = (parseTtlSeconds(locked.params._ttl, DEFAULT_SESSION_TTL_SECONDS) ?? 0) * 1000;
@@ -1468,9 +1426,7 @@ export class CallbackManager {
   }
 
   private notFound(id: string) {
-    return new NotFoundError('callback/not_found', `Callback '${id}' not found`, {
-      exception: CALLBACK_EXCEPTIONS.notFound,
-    });
+    return new NotFoundError('callback/not_found', `Callback '${id}' not found`);
   }
 
   async list(q: CallbackQuery = {}): Promise<CallbackRow[]> {

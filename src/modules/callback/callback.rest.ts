@@ -139,7 +139,7 @@ export function registerCallbackRoutes(router: RouteTable): void {
       requestParamsFromBody(await req.body()),
       { ...req.caller, baseUrl: baseUrl(req, ctx) },
     );
-    return jsonResponse(result.response ?? {}, result.status);
+    return jsonResponse(result.response ?? {});
   });
 
   // Query by properties: ?operand=AND|OR&<key>=<value>… over the service's callbacks.

@@ -7,14 +7,6 @@ import {
   parseInstant as parseGmsInstant,
 } from '../../params.js';
 
-/** GMS's exception class names, as clients see them in `exception`. */
-export const CALLBACK_EXCEPTIONS = {
-  number: 'com.genesyslab.gsg.services.callback.exceptions.CallbackExceptionNumber',
-  unavailable: 'com.genesyslab.gsg.services.callback.exceptions.CallbackExceptionServiceUnavailable',
-  notFound: 'com.genesyslab.gsg.services.callback.exceptions.CallbackExceptionNotFound',
-  generic: 'com.genesyslab.gsg.services.callback.exceptions.CallbackException',
-} as const;
-
 export const DEVICE_OS_VALUES = [
   'comet',
   'ios',
@@ -68,9 +60,7 @@ export interface NormalisedNumber {
 }
 
 const numberError = (message: string) =>
-  new ValidationError('callback/invalid_number', message, '_customer_number', {
-    exception: CALLBACK_EXCEPTIONS.number,
-  });
+  new ValidationError('callback/invalid_number', message, '_customer_number');
 
 /**
  * `_customer_number` checks (reference §7.2, §8.3). GMS prefixes the number with `+` before the

@@ -43,17 +43,12 @@ export const DEFAULT_REQUEST_TIME_BUCKET = 5;
 export const DEFAULT_MAX_REQUEST_BY_TIME_BUCKET = 100;
 const MAX_JSON_LENGTH = 20_000;
 
-const CAPACITY_EXCEPTION = 'com.genesyslab.gsg.services.capacity.CapacityException';
-
 function invalid(option: string, value: string, reason: string): ValidationError {
   const shown = value.length > 80 ? `${value.slice(0, 80)}…` : value;
   return new ValidationError(
     'capacity/invalid_option',
     `Invalid value '${shown}' for option ${option}: ${reason}`,
     option,
-    {
-      exception: CAPACITY_EXCEPTION,
-    },
   );
 }
 

@@ -269,9 +269,6 @@ export class ServiceManager {
           'services/duplicate_name',
           `A service named '${input.name}' already exists`,
           'name',
-          {
-            status: 409,
-          },
         );
       return { service: this.view(row, template), warnings: this.warnings(template, given) };
     });

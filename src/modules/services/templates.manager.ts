@@ -143,7 +143,6 @@ export class TemplateManager {
           'templates/exists',
           `Service template '${template.name}' already exists: replace it instead`,
           'name',
-          { status: 409 },
         );
       return this.write(tx, template, file.text, 'uploaded', now, existing ?? null);
     });
@@ -375,7 +374,6 @@ export class TemplateManager {
         'templates/exists',
         `Service template '${template.name}' was just created by another request`,
         'name',
-        { status: 409 },
       );
     return toView(row);
   }

@@ -44,15 +44,6 @@ export type Caller = Requester;
 /** Any JSON value a legacy response carries. */
 export type LegacyJson = unknown;
 
-/** A handler answer with a status or headers other than 200 JSON. */
-export class LegacyReply {
-  constructor(
-    readonly body: LegacyJson,
-    readonly status = 200,
-    readonly headers: Record<string, string> = {},
-  ) {}
-}
-
 export interface CreateContext extends Caller {
   /**
    * The transaction the session (and its user data) is being created in. Write through it, so that
@@ -104,13 +95,9 @@ export interface ServiceTypeHandler {
     params: Record<string, string>,
     service: ResolvedService,
     ctx: CreateContext,
-  ): Promise<LegacyJson | LegacyReply>;
+  ): Promise<LegacyJson>;
   /** GET /genesys/1/service/{name} (office-hours, capacity). Absent: 405. */
-  query?(
-    params: Record<string, string>,
-    service: ResolvedService,
-    ctx: QueryContext,
-  ): Promise<LegacyJson | LegacyReply>;
+  query?(params: Record<string, string>, service: ResolvedService, ctx: QueryContext): Promise<LegacyJson>;
   /** Extra fields for GET /genesys/1/service/{id} (e.g. a callback's state). */
   describe?(session: SessionView): Promise<Record<string, unknown>>;
 }
@@ -124,7 +111,7 @@ export type SessionRequestHandler = (
   params: Record<string, string>,
   service: ResolvedService | null,
   ctx: SessionRequestContext,
-) => Promise<LegacyJson | LegacyReply>;
+) => Promise<LegacyJson>;
 
 export interface SessionRequestOptions {
   /** HTTP methods served (default POST and GET: GMS clients use both for dialog follow-ups). */

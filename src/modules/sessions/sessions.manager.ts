@@ -16,7 +16,6 @@ import {
   type Caller,
   genericServiceType,
   type LegacyJson,
-  LegacyReply,
   type RequestParams,
   SessionHandlerRegistry,
   type SessionView,
@@ -58,15 +57,12 @@ export interface CreateSessionResult {
   session: SessionView | null;
   /** The legacy body the service type answered with. */
   response: LegacyJson;
-  status: number;
-  headers: Record<string, string>;
   service: ResolvedService;
 }
 
+/** What a service type answered: the GMS JSON body (the adapter sends it with 200). */
 export interface RequestResult {
   response: LegacyJson;
-  status: number;
-  headers: Record<string, string>;
 }
 
 const toView = (row: SessionRow): SessionView => ({
@@ -87,12 +83,10 @@ const toView = (row: SessionRow): SessionView => ({
 const sessionNotFound = (id: string) =>
   new NotFoundError('sessions/not_found', `Service session '${id}' not found or expired`);
 
-const methodNotAllowed = (code: string, message: string) => new DomainError(code, message, { status: 405 });
+/** 405 on the legacy API (error-table.ts). */
+const methodNotAllowed = (code: string, message: string) => new DomainError(code, message);
 
-const unwrap = (answer: LegacyJson | LegacyReply) =>
-  answer instanceof LegacyReply
-    ? { response: answer.body, status: answer.status, headers: answer.headers }
-    : { response: answer, status: 200, headers: {} };
+const unwrap = (answer: LegacyJson): RequestResult => ({ response: answer });
 
 declare module '../../managers.types.js' {
   interface Managers {
@@ -163,14 +157,14 @@ export class SessionManager {
   private async recordAccess(
     db: DbOrTx,
     service: string,
-    reply: LegacyJson | LegacyReply,
+    _reply: LegacyJson,
     sessionId: string | null,
   ): Promise<void> {
     await this.activity?.record(db, {
       category: 'service',
       kind: 'accessed',
       service,
-      status: reply instanceof LegacyReply ? reply.status : 200,
+      status: 200,
       sessionId,
     });
   }
@@ -220,7 +214,7 @@ export class SessionManager {
     const ttl = parseTtlSeconds(params._ttl, DEFAULT_SESSION_TTL_SECONDS);
     if (ttl === null)
       throw new ValidationError('sessions/invalid_ttl', `_ttl must be a positive number of seconds`, '_ttl');
-    let answer: { session: SessionView; reply: LegacyJson | LegacyReply };
+    let answer: { session: SessionView; reply: LegacyJson };
     try {
       answer = await this.deps.db.transaction(async (tx) => {
         const now = this.deps.clock.now();
@@ -434,7 +428,7 @@ export class SessionManager {
         category: 'service',
         kind: 'accessed',
         service: serviceName,
-        status: result.status,
+        status: 200,
       });
     } catch (err) {
       this.deps.logger.warn('service access not recorded', { service: serviceName, err });

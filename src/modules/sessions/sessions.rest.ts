@@ -17,8 +17,8 @@ const SESSION_ID_SHAPE = /^\d+-[0-9a-f]{8}-/i;
 
 const caller = (req: LegacyRequest): Caller => req.caller;
 
-const reply = (body: unknown, status: number, headers: Record<string, string>) =>
-  jsonResponse(body ?? {}, status, headers);
+/** A service type's GMS JSON body (an absent one is `{}`). */
+const reply = (body: unknown) => jsonResponse(body ?? {});
 
 const sessionBinaryPath = (id: string) => (key: string) =>
   `/genesys/1/service/${encodeURIComponent(id)}/storage/binary/${encodeURIComponent(key)}`;
@@ -84,7 +84,7 @@ export function registerSessionRoutes(router: RouteTable): void {
       requestParamsFromBody(await req.body()),
       caller(req),
     );
-    return reply(result.response, result.status, result.headers);
+    return reply(result.response);
   });
 
   router.add('GET', '/genesys/1/service/:name', async (req, { managers }) => {
@@ -95,7 +95,7 @@ export function registerSessionRoutes(router: RouteTable): void {
     // Service names never look like session ids, so this one is an unknown or expired session.
     if (SESSION_ID_SHAPE.test(target)) await managers.sessions.get(target);
     const result = await managers.sessions.query(target, req.url.searchParams, caller(req));
-    return reply(result.response, result.status, result.headers);
+    return reply(result.response);
   });
 
   router.add('DELETE', '/genesys/1/service/:id', async (req, { managers }) => {
@@ -148,6 +148,6 @@ export function registerSessionRoutes(router: RouteTable): void {
         req.url.searchParams,
         caller(req),
       );
-      return reply(result.response, result.status, result.headers);
+      return reply(result.response);
     });
 }

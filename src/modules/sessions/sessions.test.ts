@@ -6,7 +6,7 @@ import { ConflictError, DomainError, UnavailableError } from '../../errors.js';
 import { jsonResponse } from '../../http/http-errors.js';
 import { RouteTable } from '../../http/route-table.js';
 import { registerStorageRoutes } from '../storage/storage.rest.js';
-import { LegacyReply, SessionHandlerRegistry } from './session-handlers.js';
+import { SessionHandlerRegistry } from './session-handlers.js';
 import type { SessionStoppedEvent } from './sessions.manager.js';
 import { registerSessionRoutes } from './sessions.rest.js';
 
@@ -531,7 +531,7 @@ describe('Service API dispatch seams', () => {
     handlers.registerServiceType('test-match', {
       createsSession: false,
       async create(session, params) {
-        return new LegacyReply({ matched: params._access_number ?? null, hadSession: session !== null }, 200);
+        return { matched: params._access_number ?? null, hadSession: session !== null };
       },
     });
     // A type answering GET (as office-hours does).
