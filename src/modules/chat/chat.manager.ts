@@ -5,6 +5,7 @@ import type { DbOrTx } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
 import type { EventStore, SessionEvent } from '../event/event.manager.js';
+import { pollingStream } from '../event/event-stream.js';
 import type { RoutingManager } from '../routing/routing.manager.js';
 import type { SessionView } from '../sessions/session-handlers.js';
 import {
@@ -102,6 +103,9 @@ export interface ChatOptions {
   /** Events read per batch. */
   batch: number;
 }
+
+/** Marks the end of a live transcript: the chat ended and every event was read. */
+const CHAT_ENDED = Symbol('chat ended');
 
 export const DEFAULT_CHAT_OPTIONS: ChatOptions = { pollMs: 5_000, batch: 200 };
 
@@ -328,42 +332,28 @@ export class ChatManager {
    */
   async *streamTranscript(chatId: string, fromPosition = 1): AsyncGenerator<TranscriptEvent> {
     let next = Math.max(1, fromPosition);
-    let dirty = true;
-    let wake: (() => void) | null = null;
-    const poke = () => {
-      dirty = true;
-      const w = wake;
-      wake = null;
-      w?.();
-    };
-    // Listen before the first read, so nothing committed in between is missed.
-    const stop = await this.deps.bus.watch('chat:transcript', chatId, poke);
-    try {
-      for (;;) {
-        if (!dirty)
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(poke, this.options.pollMs);
-            timer.unref?.();
-            wake = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
-        dirty = false;
+    const stream = pollingStream<TranscriptEvent | typeof CHAT_ENDED>({
+      // Listening starts before the first read, so nothing committed in between is missed.
+      watch: (onPoke) => this.deps.bus.watch('chat:transcript', chatId, onPoke),
+      read: async () => {
         for (;;) {
           const batch = await this.transcript(chatId, next);
-          for (const event of batch) {
-            next = event.position + 1;
-            yield event;
+          const last = batch.at(-1);
+          if (last) {
+            next = last.position + 1;
+            return batch;
           }
-          if (batch.length < this.options.batch) break;
+          const chat = await this.get(chatId);
+          // Committed between the two reads: read again now rather than at the next poke.
+          if (next <= chat.lastPosition) continue;
+          return chat.status === 'ENDED' ? [CHAT_ENDED] : [];
         }
-        const chat = await this.get(chatId);
-        if (next <= chat.lastPosition) dirty = true;
-        else if (chat.status === 'ENDED') return;
-      }
-    } finally {
-      await stop();
+      },
+      pollMs: this.options.pollMs,
+    });
+    for await (const event of stream) {
+      if (event === CHAT_ENDED) return;
+      yield event;
     }
   }
 
