@@ -7,6 +7,7 @@ import { refreshOnEvents } from '../../pubsub/refresh-on-events.js';
 import type { SessionEvent } from '../event/event.manager.js';
 import type { QueuePosition } from '../routing/routing.manager.js';
 import { ServiceOptionInput } from '../services/services.graphql.js';
+import { callbackRecord } from './callback.legacy.js';
 import { type CallbackQuery, type CallbackRow, DIAL_OUTCOMES, type DialRequest } from './callback.manager.js';
 import { CALLBACK_STATES, type CallbackState } from './callback.tables.js';
 
@@ -67,7 +68,7 @@ export const CallbackRef = builder.objectRef<CallbackRow>('Callback').implement(
     record: t.field({
       type: 'JSON',
       description: 'The legacy callback record (reference §7.4), as the REST queries answer it.',
-      resolve: (c, _a, ctx) => ctx.managers.callbacks.record(c),
+      resolve: (c) => callbackRecord(c),
     }),
   }),
 });

@@ -1,4 +1,8 @@
 import type { QueuePosition } from '../routing/routing.manager.js';
+import type { CallbackRow } from './callback.tables.js';
+
+/** A callback as GMS's callback queries show it (`_id`, `_callback_state`, …, then user data). */
+export type CallbackRecord = Record<string, unknown>;
 
 /** The body of GMS's `check-queue-position` answer, keys in the seed's order. */
 export interface CheckQueuePositionBody {
@@ -21,4 +25,28 @@ export function checkQueuePositionBody(position: QueuePosition): CheckQueuePosit
     _agent_ready_threshold_passed: position.agentReadyThresholdPassed,
     _agent_ready_threshold_passed_reason: position.reason,
   };
+}
+
+/** The GMS record (reference §7.4): always-returned keys, lookup keys, then user data. */
+export function callbackRecord(cb: CallbackRow): CallbackRecord {
+  const out: CallbackRecord = {
+    _id: cb.id,
+    _service_name: cb.serviceName,
+    _callback_state: cb.state,
+    _desired_time: (cb.desiredTime ?? cb.createdAt).toISOString(),
+    _expiration_time: cb.expiresAt.toISOString(),
+    _customer_number: cb.customerNumber ?? '',
+    _url: `${cb.baseUrl}/genesys/1/service/callback/${cb.serviceName}/${cb.id}`,
+  };
+  if (cb.reason) out._callback_reason = cb.reason;
+  out._media_type = cb.mediaType;
+  out._call_direction = cb.callDirection;
+  out._urs_virtual_queue = cb.virtualQueue;
+  if (cb.target) out._target = cb.target;
+  if (cb.agentId) out._agent_id = cb.agentId;
+  out._connect_count = cb.connectCount;
+  for (const key of (cb.params._customer_lookup_keys ?? '').split(',').map((s) => s.trim()))
+    if (key && out[key] === undefined && cb.params[key] !== undefined) out[key] = cb.params[key];
+  for (const [k, v] of Object.entries(cb.userData)) if (out[k] === undefined) out[k] = v;
+  return out;
 }

@@ -4,7 +4,6 @@ import {
   desc,
   eq,
   gt,
-  gte,
   inArray,
   isNotNull,
   isNull,
@@ -48,6 +47,7 @@ import {
   type SessionStoppedEvent,
 } from '../sessions/sessions.manager.js';
 import { type CheckQueuePositionBody, checkQueuePositionBody } from './callback.legacy.js';
+import { ACTIVE_STATES, checkCallbackLimits } from './callback.limits.js';
 import {
   DEVICE_OS_VALUES,
   expirationSeconds,
@@ -133,7 +133,6 @@ const isStartMarked = (ctx: CreateContext): ctx is CreateContext & StartMarker =
   (ctx as Partial<StartMarker>).callbackStart === true;
 
 /** The GMS callback record (reference §7.4). */
-export type CallbackRecord = Record<string, unknown>;
 
 export interface CallbackQuery {
   serviceName?: string | null;
@@ -166,9 +165,6 @@ export interface CallbackManagerOptions {
 export const DEFAULT_CALLBACK_OPTIONS: CallbackManagerOptions = {
   completeOnInboundCall: true,
 };
-
-const ACTIVE_STATES: CallbackState[] = ['SCHEDULED', 'QUEUED', 'ROUTING', 'PROCESSING'];
-const IN_QUEUE_STATES: CallbackState[] = ['QUEUED', 'ROUTING'];
 
 const userTerminated = (cb: Pick<CallbackRow, 'callDirection' | 'mediaType'>) =>
   cb.callDirection === 'USERTERMINATED' && cb.mediaType === 'voice';
@@ -344,7 +340,7 @@ export class CallbackManager {
 
     // Per service, starts are serialised: limits, duplicates and capacity count committed rows.
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`callback:${service.name}`}))`);
-    await this.checkLimits(tx, service.name, params, number?.key ?? null, now);
+    await checkCallbackLimits(tx, service.name, params, number?.key ?? null, now);
 
     let desiredTime: Date | null = null;
     let slotStart: Date | null = null;
@@ -406,96 +402,6 @@ export class CallbackManager {
     if (direction === 'USERTERMINATED') return confirmationDialog(session.id);
     // User-originated immediate: the access number is booked in this transaction (all or nothing).
     return this.dialNumberDialog(inserted, { tx, onRollback: (fn) => ctx.onRollback(fn) });
-  }
-
-  // ---------------------------------------------------------------- protection
-
-  private async checkLimits(
-    tx: DbOrTx,
-    serviceName: string,
-    params: Record<string, string>,
-    customerKey: string | null,
-    now: Date,
-  ): Promise<void> {
-    const count = async (where: SQL | undefined) => {
-      const [r] = await tx.select({ n: sql<number>`count(*)::int` }).from(callbacksTable).where(where);
-      return Number(r?.n ?? 0);
-    };
-    const max = positiveInt(params, '_max_queued_callbacks_per_service', 1000);
-    const queued = await count(
-      and(eq(callbacksTable.serviceName, serviceName), inArray(callbacksTable.state, IN_QUEUE_STATES)),
-    );
-    if (queued >= max)
-      throw new UnavailableError(
-        'callback/queue_limit',
-        `Limit of queued callbacks for ${serviceName} is reached.`,
-      );
-    for (const n of [1, 2]) {
-      const limitName = `_throttle_callbacks_per_service_${n}`;
-      const ttlName = `_throttle_ttl_${n}`;
-      if (!params[limitName]?.trim() || !params[ttlName]?.trim()) continue;
-      const limit = positiveInt(params, limitName, 0);
-      const ttl = positiveInt(params, ttlName, 0);
-      if (ttl === 0) continue;
-      const recent = await count(
-        and(
-          eq(callbacksTable.serviceName, serviceName),
-          gt(callbacksTable.createdAt, new Date(now.getTime() - ttl * 1000)),
-        ),
-      );
-      if (recent >= limit)
-        throw new UnavailableError(
-          'callback/throttled',
-          `Limit of queued callbacks for ${serviceName} is reached for interval ${ttl}s.`,
-        );
-    }
-    const perDay = positiveInt(
-      params,
-      '_throttle_request_parameters_limit',
-      positiveInt(params, '_throttle_customer_number_limit', 0),
-    );
-    if (perDay > 0) {
-      const names = (params._throttle_request_parameters ?? '_customer_number')
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
-      const midnight = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
-      for (const name of names) {
-        const value = name === '_customer_number' ? customerKey : (params[name] ?? null);
-        if (!value) continue;
-        const same =
-          name === '_customer_number'
-            ? eq(callbacksTable.customerKey, value)
-            : sql`${callbacksTable.params} ->> ${name} = ${value}`;
-        const today = await count(
-          and(eq(callbacksTable.serviceName, serviceName), gte(callbacksTable.createdAt, midnight), same),
-        );
-        if (today >= perDay)
-          throw new UnavailableError(
-            'callback/throttled_parameter',
-            `Callback for ${name}=${name === '_customer_number' ? (params._customer_number ?? value) : value} rejected because previous callbacks for this parameter were requested for more than ${perDay} times today.`,
-          );
-      }
-    }
-    if (customerKey && flag(params, '_enable_in_queue_checking', true)) {
-      const [dup] = await tx
-        .select({ id: callbacksTable.id })
-        .from(callbacksTable)
-        .where(
-          and(
-            eq(callbacksTable.serviceName, serviceName),
-            eq(callbacksTable.customerKey, customerKey),
-            inArray(callbacksTable.state, ACTIVE_STATES),
-          ),
-        )
-        .limit(1);
-      if (dup)
-        throw new DomainError(
-          'callback/duplicate',
-          `Callback for _customer_number=${params._customer_number ?? customerKey} is already in queue (${dup.id}). Check option _enable_in_queue_checking`,
-          { extra: { _id: dup.id } },
-        );
-    }
   }
 
   // ---------------------------------------------------------------- scheduling
@@ -1470,30 +1376,6 @@ export class CallbackManager {
       .where(eq(callbacksTable.serviceName, serviceName))
       .orderBy(desc(callbacksTable.createdAt))
       .limit(limit);
-  }
-
-  /** The GMS record (reference §7.4): always-returned keys, lookup keys, then user data. */
-  record(cb: CallbackRow): CallbackRecord {
-    const out: CallbackRecord = {
-      _id: cb.id,
-      _service_name: cb.serviceName,
-      _callback_state: cb.state,
-      _desired_time: (cb.desiredTime ?? cb.createdAt).toISOString(),
-      _expiration_time: cb.expiresAt.toISOString(),
-      _customer_number: cb.customerNumber ?? '',
-      _url: `${cb.baseUrl}/genesys/1/service/callback/${cb.serviceName}/${cb.id}`,
-    };
-    if (cb.reason) out._callback_reason = cb.reason;
-    out._media_type = cb.mediaType;
-    out._call_direction = cb.callDirection;
-    out._urs_virtual_queue = cb.virtualQueue;
-    if (cb.target) out._target = cb.target;
-    if (cb.agentId) out._agent_id = cb.agentId;
-    out._connect_count = cb.connectCount;
-    for (const key of (cb.params._customer_lookup_keys ?? '').split(',').map((s) => s.trim()))
-      if (key && out[key] === undefined && cb.params[key] !== undefined) out[key] = cb.params[key];
-    for (const [k, v] of Object.entries(cb.userData)) if (out[k] === undefined) out[k] = v;
-    return out;
   }
 
   private change(cb: CallbackRow): CallbackChange {

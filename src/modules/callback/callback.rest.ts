@@ -3,6 +3,7 @@ import { jsonResponse } from '../../http/http-errors.js';
 import type { LegacyContext, LegacyRequest } from '../../http/legacy-request.js';
 import type { RouteDoc, RouteTable } from '../../http/route-table.js';
 import { requestParamsFromBody } from '../sessions/sessions.legacy.js';
+import { callbackRecord } from './callback.legacy.js';
 import { parseInstant } from './callback.rules.js';
 import { CALLBACK_STATES, type CallbackState } from './callback.tables.js';
 
@@ -159,7 +160,7 @@ export function registerCallbackRoutes(router: RouteTable): void {
     if (req.caller.rules === 'strict' && req.viewer.kind !== 'admin' && !q.get('_customer_number'))
       throw adminOnly(req, 'Listing callbacks without _customer_number needs admin credentials');
     const rows = await managers.callbacks.recent(name, maxParam(q.get('max'), 1000));
-    const records = managers.callbacks.visibleTo(req.caller, rows).map((r) => managers.callbacks.record(r));
+    const records = managers.callbacks.visibleTo(req.caller, rows).map((r) => callbackRecord(r));
     // `_callback_state` takes a state list or `!STATE` (every state but it), like the other forms.
     const byState = new Map(
       filters.filter(([k]) => k === '_callback_state').map(([k, v]) => [v, stateFilter(v, k)]),
@@ -191,15 +192,13 @@ export function registerCallbackRoutes(router: RouteTable): void {
       customerNumber: number,
       ...stateFilter(q.get('_callback_state'), '_callback_state'),
     });
-    return jsonResponse(
-      managers.callbacks.visibleTo(req.caller, rows).map((r) => managers.callbacks.record(r)),
-    );
+    return jsonResponse(managers.callbacks.visibleTo(req.caller, rows).map((r) => callbackRecord(r)));
   });
 
   router.add('DELETE', '/genesys/1/service/callback/:name/:id', async (req, { managers }) => {
     const own = await managers.callbacks.owned(req.caller, req.params.id ?? '');
     const row = await managers.callbacks.cancel(own.id, { serviceName: req.params.name ?? '' });
-    return jsonResponse(managers.callbacks.record(row));
+    return jsonResponse(callbackRecord(row));
   });
 
   router.add('PUT', '/genesys/1/service/callback/:name/:id', async (req, { managers }) => {
@@ -213,7 +212,7 @@ export function registerCallbackRoutes(router: RouteTable): void {
       );
     const own = await managers.callbacks.owned(req.caller, req.params.id ?? '');
     const row = await managers.callbacks.reschedule(own.id, when, req.params.name ?? '');
-    return jsonResponse(managers.callbacks.record(row));
+    return jsonResponse(callbackRecord(row));
   });
 
   // Admin: callbacks by service, in a time window (default 15 min back to 24 h ahead).
@@ -244,7 +243,7 @@ export function registerCallbackRoutes(router: RouteTable): void {
       const out: Record<string, Record<string, unknown>[]> = {};
       for (const r of rows) {
         const list = out[r.serviceName] ?? [];
-        list.push(managers.callbacks.record(r));
+        list.push(callbackRecord(r));
         out[r.serviceName] = list;
       }
       return jsonResponse(out);

@@ -1,0 +1,103 @@
+import { and, eq, gt, gte, inArray, type SQL, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client.js';
+import { DomainError, UnavailableError } from '../../errors.js';
+import { flag, positiveInt } from './callback.rules.js';
+import { type CallbackState, callbacksTable } from './callback.tables.js';
+
+/** Callbacks that still hold their place (a duplicate of one of these is refused). */
+export const ACTIVE_STATES: CallbackState[] = ['SCHEDULED', 'QUEUED', 'ROUTING', 'PROCESSING'];
+const IN_QUEUE_STATES: CallbackState[] = ['QUEUED', 'ROUTING'];
+
+/**
+ * The protections of a callback start (reference §7.3), counted in SQL inside the start's
+ * transaction: `_max_queued_callbacks_per_service`, the two `_throttle_callbacks_per_service_<n>` /
+ * `_throttle_ttl_<n>` windows, the per-parameter daily limit (`_throttle_request_parameters[_limit]`)
+ * and `_enable_in_queue_checking` (one active callback per customer number).
+ */
+export async function checkCallbackLimits(
+  tx: DbOrTx,
+  serviceName: string,
+  params: Record<string, string>,
+  customerKey: string | null,
+  now: Date,
+): Promise<void> {
+  const count = async (where: SQL | undefined) => {
+    const [r] = await tx.select({ n: sql<number>`count(*)::int` }).from(callbacksTable).where(where);
+    return Number(r?.n ?? 0);
+  };
+  const max = positiveInt(params, '_max_queued_callbacks_per_service', 1000);
+  const queued = await count(
+    and(eq(callbacksTable.serviceName, serviceName), inArray(callbacksTable.state, IN_QUEUE_STATES)),
+  );
+  if (queued >= max)
+    throw new UnavailableError(
+      'callback/queue_limit',
+      `Limit of queued callbacks for ${serviceName} is reached.`,
+    );
+  for (const n of [1, 2]) {
+    const limitName = `_throttle_callbacks_per_service_${n}`;
+    const ttlName = `_throttle_ttl_${n}`;
+    if (!params[limitName]?.trim() || !params[ttlName]?.trim()) continue;
+    const limit = positiveInt(params, limitName, 0);
+    const ttl = positiveInt(params, ttlName, 0);
+    if (ttl === 0) continue;
+    const recent = await count(
+      and(
+        eq(callbacksTable.serviceName, serviceName),
+        gt(callbacksTable.createdAt, new Date(now.getTime() - ttl * 1000)),
+      ),
+    );
+    if (recent >= limit)
+      throw new UnavailableError(
+        'callback/throttled',
+        `Limit of queued callbacks for ${serviceName} is reached for interval ${ttl}s.`,
+      );
+  }
+  const perDay = positiveInt(
+    params,
+    '_throttle_request_parameters_limit',
+    positiveInt(params, '_throttle_customer_number_limit', 0),
+  );
+  if (perDay > 0) {
+    const names = (params._throttle_request_parameters ?? '_customer_number')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    const midnight = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+    for (const name of names) {
+      const value = name === '_customer_number' ? customerKey : (params[name] ?? null);
+      if (!value) continue;
+      const same =
+        name === '_customer_number'
+          ? eq(callbacksTable.customerKey, value)
+          : sql`${callbacksTable.params} ->> ${name} = ${value}`;
+      const today = await count(
+        and(eq(callbacksTable.serviceName, serviceName), gte(callbacksTable.createdAt, midnight), same),
+      );
+      if (today >= perDay)
+        throw new UnavailableError(
+          'callback/throttled_parameter',
+          `Callback for ${name}=${name === '_customer_number' ? (params._customer_number ?? value) : value} rejected because previous callbacks for this parameter were requested for more than ${perDay} times today.`,
+        );
+    }
+  }
+  if (customerKey && flag(params, '_enable_in_queue_checking', true)) {
+    const [dup] = await tx
+      .select({ id: callbacksTable.id })
+      .from(callbacksTable)
+      .where(
+        and(
+          eq(callbacksTable.serviceName, serviceName),
+          eq(callbacksTable.customerKey, customerKey),
+          inArray(callbacksTable.state, ACTIVE_STATES),
+        ),
+      )
+      .limit(1);
+    if (dup)
+      throw new DomainError(
+        'callback/duplicate',
+        `Callback for _customer_number=${params._customer_number ?? customerKey} is already in queue (${dup.id}). Check option _enable_in_queue_checking`,
+        { extra: { _id: dup.id } },
+      );
+  }
+}
