@@ -48,6 +48,7 @@ import {
 } from '../sessions/sessions.manager.js';
 import { type CheckQueuePositionBody, checkQueuePositionBody } from './callback.legacy.js';
 import { ACTIVE_STATES, checkCallbackLimits } from './callback.limits.js';
+import { needsRoutingRequest, syncAction, userTerminated } from './callback.routing-sync.js';
 import {
   DEVICE_OS_VALUES,
   expirationSeconds,
@@ -165,9 +166,6 @@ export interface CallbackManagerOptions {
 export const DEFAULT_CALLBACK_OPTIONS: CallbackManagerOptions = {
   completeOnInboundCall: true,
 };
-
-const userTerminated = (cb: Pick<CallbackRow, 'callDirection' | 'mediaType'>) =>
-  cb.callDirection === 'USERTERMINATED' && cb.mediaType === 'voice';
 
 const exceptionsError = (number: string, group: string, pattern: string) =>
   new ValidationError(
@@ -534,88 +532,72 @@ export class CallbackManager {
     for (let round = 0; round < 3; round++) if (!(await this.syncOnce(id))) return;
   }
 
-  /** One step; true when something changed and another look may help. */
+  /** One step (see the transition table in callback.routing-sync.ts); true when another look may help. */
   private async syncOnce(id: string): Promise<boolean> {
     const cb = await this.find(id);
     if (!cb) return false;
     const router = this.m.routing.router;
-    if (cb.state === 'COMPLETED') {
-      if (cb.enqueuedAt) await router.cancel(id, cb.reason ?? 'COMPLETED');
-      return false;
-    }
-    if (cb.state === 'SCHEDULED') return false;
-    const needsQueue = cb.waitForAgent || cb.arrivedAt !== null || userTerminated(cb);
-    if (!needsQueue) return false;
-    const req: RoutingRequestView | null = cb.enqueuedAt ? await router.get(id) : null;
-    if (!cb.enqueuedAt) {
-      await router.enqueue({
-        requestId: id,
-        virtualQueue: cb.virtualQueue,
-        target: cb.target,
-        priority: cb.priority,
-        data: { ...cb.userData, _id: id, _service_name: cb.serviceName, _media_type: cb.mediaType },
-      });
-      const now = this.deps.clock.now();
-      const marked = await this.deps.db
-        .update(callbacksTable)
-        .set({ enqueuedAt: now, updatedAt: now })
-        .where(and(eq(callbacksTable.id, id), isNull(callbacksTable.enqueuedAt)))
-        .returning({ id: callbacksTable.id });
-      return marked.length > 0;
-    }
-    if (!req) return false;
-    if (req.state === 'CANCELLED' || (req.state === 'COMPLETED' && !cb.connectedAt)) {
-      await this.complete(id, req.state === 'CANCELLED' ? 'CANCELLED' : 'FAIL_QUEUEING');
-      return false;
-    }
-    if (req.state === 'COMPLETED' && cb.state === 'PROCESSING') {
-      await this.complete(id, 'AGENT_CONNECTED');
-      return false;
-    }
-    if ((req.state === 'RESERVED' || req.state === 'ACCEPTED') && req.agentId && req.reservationId !== null) {
-      if (cb.arrivedAt && !cb.connectedAt) {
-        if (req.state === 'RESERVED') {
+    const req: RoutingRequestView | null = needsRoutingRequest(cb) ? await router.get(id) : null;
+    const action = syncAction({ cb, req });
+    switch (action.do) {
+      case 'nothing':
+        return false;
+      case 'cancel-routing':
+        await router.cancel(id, action.reason);
+        return false;
+      case 'enqueue': {
+        await router.enqueue({
+          requestId: id,
+          virtualQueue: cb.virtualQueue,
+          target: cb.target,
+          priority: cb.priority,
+          data: { ...cb.userData, _id: id, _service_name: cb.serviceName, _media_type: cb.mediaType },
+        });
+        const now = this.deps.clock.now();
+        const marked = await this.deps.db
+          .update(callbacksTable)
+          .set({ enqueuedAt: now, updatedAt: now })
+          .where(and(eq(callbacksTable.id, id), isNull(callbacksTable.enqueuedAt)))
+          .returning({ id: callbacksTable.id });
+        return marked.length > 0;
+      }
+      case 'complete':
+        await this.complete(id, action.reason);
+        return false;
+      case 'connect':
+        if (action.accept) {
           try {
-            await this.m.routing.acceptReservation(req.agentId, req.reservationId);
+            await this.m.routing.acceptReservation(action.agentId, action.reservationId);
           } catch (err) {
             if (err instanceof DomainError) return true; // lapsed or taken: look again
             throw err;
           }
         }
-        await this.connected(cb, req.agentId, req.reservationId);
+        await this.connected(cb, action.agentId, action.reservationId);
+        return false;
+      case 'request-dial':
+        await this.requestDial(cb, action.agentId, action.reservationId);
+        return false;
+      case 'agent-available':
+        await this.agentAvailable(cb, action.agentId, action.reservationId);
+        return false;
+      case 'back-to-queue': {
+        const now = this.deps.clock.now();
+        const back = await this.deps.db
+          .update(callbacksTable)
+          .set({ state: 'QUEUED', agentId: null, reservationId: null, updatedAt: now })
+          .where(
+            and(
+              eq(callbacksTable.id, id),
+              eq(callbacksTable.state, 'ROUTING'),
+              isNull(callbacksTable.arrivedAt),
+            ),
+          )
+          .returning();
+        if (back[0]) await this.announce(back[0]);
         return false;
       }
-      if (!cb.arrivedAt && cb.notifiedReservationId !== req.reservationId) {
-        if (userTerminated(cb) && !(cb.waitForAgent && cb.waitForUserConfirm) && !cb.dialRequestedAt)
-          await this.requestDial(cb, req.agentId, req.reservationId);
-        else if (!cb.dialRequestedAt) await this.agentAvailable(cb, req.agentId, req.reservationId);
-        return false;
-      }
-      return false;
     }
-    if (
-      req.state === 'WAITING' &&
-      cb.state === 'ROUTING' &&
-      !cb.arrivedAt &&
-      !cb.dialog &&
-      !cb.dialRequestedAt
-    ) {
-      // The reservation lapsed before the customer confirmed: back to waiting.
-      const now = this.deps.clock.now();
-      const back = await this.deps.db
-        .update(callbacksTable)
-        .set({ state: 'QUEUED', agentId: null, reservationId: null, updatedAt: now })
-        .where(
-          and(
-            eq(callbacksTable.id, id),
-            eq(callbacksTable.state, 'ROUTING'),
-            isNull(callbacksTable.arrivedAt),
-          ),
-        )
-        .returning();
-      if (back[0]) await this.announce(back[0]);
-    }
-    return false;
   }
 
   /** Routing reserved an agent for a waiting callback: the device is told, once per reservation. */
