@@ -295,11 +295,7 @@ describe('shutdown', () => {
       duplex: 'half',
     } as RequestInit);
     push('a=');
-    // The server has the request (its headers) before stop() begins.
-    await vi.waitFor(async () => {
-      const metric = await t.app.deps.metrics.registry.getSingleMetric('gms_http_requests_in_flight')?.get();
-      expect(metric?.values.reduce((n, v) => n + v.value, 0)).toBeGreaterThan(0);
-    });
+    await new Promise((r) => setTimeout(r, 100));
     const stopping = t.app.stop();
     push('1');
     end();
