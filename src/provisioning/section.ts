@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+import { ValidationError } from '../errors.js';
 import type { Managers } from '../managers.types.js';
 
 /**
@@ -19,3 +21,24 @@ export interface ProvisioningSection<T = unknown> {
 /** Erases the section's value type so sections of different types fit in one list. */
 export const defineSection = <T>(section: ProvisioningSection<T>): ProvisioningSection =>
   section as unknown as ProvisioningSection;
+
+/**
+ * Parses a section's value (or part of it) with a zod schema. The first problem becomes a
+ * ValidationError whose `field` is its path in the file (`pattern_groups.G[0]`), cut to `depth`
+ * segments below `path` when the section reports at a coarser level than the schema's leaves.
+ */
+export function parseWith<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  path: string,
+  code: string,
+  depth = Number.POSITIVE_INFINITY,
+): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const field = (issue?.path ?? [])
+    .slice(0, depth)
+    .reduce<string>((f, seg) => (typeof seg === 'number' ? `${f}[${seg}]` : `${f}.${String(seg)}`), path);
+  throw new ValidationError(code, issue?.message ?? 'invalid value', field);
+}

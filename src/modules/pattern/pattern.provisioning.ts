@@ -1,11 +1,22 @@
-import { ValidationError } from '../../errors.js';
-import { defineSection } from '../../provisioning/section.js';
+import { z } from 'zod';
+import { defineSection, parseWith } from '../../provisioning/section.js';
 import { checkGroupName, checkPatternList, type PatternInput } from './pattern.manager.js';
 
 type PatternGroupsSection = { name: string; patterns: PatternInput[] }[];
 
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+const CODE = 'pattern/invalid_provisioning';
+const ITEM = 'each list item must be { name: string, regex: string }';
+
+/** The file's shapes (a group is a map name → regex, or a list of { name, regex } to keep an order). */
+const groupsSchema = z.record(z.string(), z.unknown(), { error: 'must map group names to their patterns' });
+const patternListSchema = z.array(
+  z.object({ name: z.string({ error: ITEM }), regex: z.string({ error: ITEM }) }, { error: ITEM }),
+);
+const patternMapSchema = z.record(
+  z.string(),
+  z.string({ error: `the regular expression must be a string (quote it in YAML, e.g. '12345')` }),
+  { error: 'must map pattern names to regular expressions' },
+);
 
 /**
  * `pattern_groups`: group name → { pattern name: regex }, in order.
@@ -23,13 +34,7 @@ export const patternGroupsSection = defineSection<PatternGroupsSection>({
   key: 'pattern_groups',
   order: 10,
   parse(value, path) {
-    if (!isRecord(value))
-      throw new ValidationError(
-        'pattern/invalid_provisioning',
-        'must map group names to their patterns',
-        path,
-      );
-    return Object.entries(value).map(([name, body]) => {
+    return Object.entries(parseWith(groupsSchema, value, path, CODE)).map(([name, body]) => {
       const groupPath = `${path}.${name}`;
       checkGroupName(name, groupPath);
       const patterns = parsePatterns(body, groupPath);
@@ -47,30 +52,12 @@ export const patternGroupsSection = defineSection<PatternGroupsSection>({
 function parsePatterns(body: unknown, path: string): PatternInput[] {
   if (body === null || body === undefined) return [];
   if (Array.isArray(body))
-    return body.map((item, i) => {
-      if (!isRecord(item) || typeof item.name !== 'string' || typeof item.regex !== 'string')
-        throw new ValidationError(
-          'pattern/invalid_provisioning',
-          'each list item must be { name: string, regex: string }',
-          `${path}[${i}]`,
-        );
-      return { name: item.name, regex: item.regex };
-    });
-  if (!isRecord(body))
-    throw new ValidationError(
-      'pattern/invalid_provisioning',
-      'must map pattern names to regular expressions',
-      path,
-    );
-  return Object.entries(body).map(([name, regex]) => {
-    if (typeof regex !== 'string')
-      throw new ValidationError(
-        'pattern/invalid_provisioning',
-        `the regular expression must be a string (quote it in YAML, e.g. '12345')`,
-        `${path}.${name}`,
-      );
-    return { name, regex };
-  });
+    // A bad item is reported at the item (`G[0]`), not at its field.
+    return parseWith(patternListSchema, body, path, CODE, 1).map((p) => ({ name: p.name, regex: p.regex }));
+  return Object.entries(parseWith(patternMapSchema, body, path, CODE)).map(([name, regex]) => ({
+    name,
+    regex,
+  }));
 }
 
 function exportPatterns(patterns: PatternInput[]): Record<string, string> | PatternInput[] {
