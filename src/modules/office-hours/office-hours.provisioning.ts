@@ -1,5 +1,6 @@
+import { z } from 'zod';
 import { ValidationError } from '../../errors.js';
-import { defineSection } from '../../provisioning/section.js';
+import { defineSection, parseWith } from '../../provisioning/section.js';
 import { normalizeOptions, type ScheduleInput, validateScheduleName } from './office-hours.manager.js';
 import { parseOfficeHours } from './office-hours.options.js';
 
@@ -15,8 +16,26 @@ import { parseOfficeHours } from './office-hours.options.js';
  * Schedules in the file are created or replaced; schedules absent from it are left alone.
  */
 
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+/** The file's shapes: schedule name → { option name → value }. YAML reads `_ttl: 30` as a number; GMS options are strings. */
+const schedulesSchema = z.record(z.string(), z.unknown(), {
+  error: 'must map schedule names to option maps',
+});
+const optionsSchema = z.record(
+  z.string(),
+  z.union([z.string(), z.number(), z.boolean()], { error: 'must be a string' }).transform(String),
+  { error: 'must map option names to values' },
+);
+
+/** A shape problem, worded as before: `<path in the file> <problem>`. */
+function shaped<S extends z.ZodType>(schema: S, value: unknown, path: string): z.infer<S> {
+  try {
+    return parseWith(schema, value, path, 'provisioning/invalid');
+  } catch (err) {
+    if (err instanceof ValidationError)
+      throw new ValidationError(err.code, `${err.field} ${err.message}`, err.field);
+    throw err;
+  }
+}
 
 /** Re-states an engine error with its place in the file. */
 function withPath(err: unknown, path: string): unknown {
@@ -29,13 +48,7 @@ export const officeHoursSection = defineSection<ScheduleInput[]>({
   order: 10,
   parse(value, path) {
     if (value === null || value === undefined) return [];
-    if (!isRecord(value))
-      throw new ValidationError(
-        'provisioning/invalid',
-        `${path} must map schedule names to option maps`,
-        path,
-      );
-    return Object.entries(value).map(([name, raw]) => {
+    return Object.entries(shaped(schedulesSchema, value, path)).map(([name, raw]) => {
       const at = `${path}.${name}`;
       try {
         validateScheduleName(name);
@@ -44,19 +57,7 @@ export const officeHoursSection = defineSection<ScheduleInput[]>({
           throw new ValidationError(err.code, `${path}: ${err.message}`, at);
         throw err;
       }
-      if (!isRecord(raw))
-        throw new ValidationError('provisioning/invalid', `${at} must map option names to values`, at);
-      const options: Record<string, string> = {};
-      for (const [option, v] of Object.entries(raw)) {
-        // YAML reads `_ttl: 30` as a number; GMS options are strings.
-        if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean')
-          throw new ValidationError(
-            'provisioning/invalid',
-            `${at}.${option} must be a string`,
-            `${at}.${option}`,
-          );
-        options[option] = String(v);
-      }
+      const options = shaped(optionsSchema, raw, at);
       try {
         const normalized = normalizeOptions(options);
         parseOfficeHours(normalized);
