@@ -149,6 +149,7 @@ async function sizes(deps: Deps): Promise<Size[]> {
     'rollup_resources',
     'rollup_callbacks',
     'rollup_callback_waits',
+    'rollup_callback_wait_bins',
     'session_events',
   ];
   return Promise.all(tables.map((t) => size(deps, t)));

@@ -10,6 +10,7 @@ import {
   resourceBookingsTable,
   resourceEventsTable,
   rollupCallbacksTable,
+  rollupCallbackWaitBinsTable,
   rollupCallbackWaitsTable,
   rollupResourcesTable,
   rollupServicesTable,
@@ -28,6 +29,7 @@ function rollupPolicies(config: Config): RetentionPolicy[] {
     ['rollup_resources', rollupResourcesTable],
     ['rollup_callbacks', rollupCallbacksTable],
     ['rollup_callback_waits', rollupCallbackWaitsTable],
+    ['rollup_callback_wait_bins', rollupCallbackWaitBinsTable],
   ] as const;
   return tables.map(([name, table]) => ({
     name,

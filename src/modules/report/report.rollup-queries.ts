@@ -11,6 +11,7 @@ import type {
 } from './report.queries.js';
 import { WAIT_BINS_SECONDS } from './report.queries.js';
 import type { ResolvedRange } from './report.ranges.js';
+import { WAIT_FINE_BOUNDS_MS } from './rollup.tables.js';
 
 /**
  * The report queries over the rollups (report.plan.ts says which source covers which part of the
@@ -253,83 +254,127 @@ export async function callbackRows(
   }));
 }
 
-/** Connected waits (ms → count) of the range from the exact wait rollups, pending and raw rows. */
-function waitSource(plan: ReportPlan, f: CallbackFilter): SQL {
-  const rf = where(callbackFilters(f, true));
-  const af = callbackFilters(f, false);
-  const connected = [sql`a.kind = 'connected'`, sql`a.wait_ms is not null`, ...af];
-  return sql`${piecesCte(plan.pieces)},
-    src as (
-      select r.service, r.queue, r.wait_ms, r.n ${rollupJoin(sql`rollup_callback_waits`)} ${rf}
-      union all
-      select a.subject, coalesce(a.queue, ''), a.wait_ms, 1 ${pendingJoin('callback')} ${where(connected)}
-      union all
-      select a.subject, coalesce(a.queue, ''), a.wait_ms, 1 ${rawJoin('callback')} ${where(connected)})`;
-}
-
 const PERCENTILES = [
   ['p50', 0.5],
   ['p90', 0.9],
   ['p95', 0.95],
 ] as const;
 
+const intArray = (values: readonly number[]) => sql.raw(`array[${values.join(',')}]::int[]`);
+
 /**
- * Wait-time distribution per service and queue and overall. Percentiles are computed from the
- * counted distribution exactly as percentile_cont does over the rows: the values at ranks
- * floor(p·(n−1)) and ceil(p·(n−1)), linearly interpolated in float8.
+ * Wait-time distribution per service and queue and overall, exact and in two levels so its cost
+ * does not follow the number of callbacks. Level 1: the per-slot bin counts
+ * (rollup_callback_wait_bins, WAIT_FINE_BOUNDS_MS) summed over the range give each group's count,
+ * mean, maximum and histogram, and say which bin holds each percentile's ranks
+ * floor(p·(n−1)) and ceil(p·(n−1)) and how many waits lie below it. Level 2: only inside those bins
+ * the exact waits (rollup_callback_waits, count per wait in ms) are read, one index range per slot
+ * that has waits in the bin, and the ranks' values interpolated in float8 as percentile_cont does.
+ * Pending and raw edge rows (a few) join both levels as single waits.
  */
 export async function waitStats(db: DbOrTx, plan: ReportPlan, f: CallbackFilter): Promise<WaitStats[]> {
   if (plan.pieces.length === 0) return [];
-  const pos = (p: number) => sql.raw(`(${p}::float8 * (tot - 1)::float8)`);
+  const rf = where(callbackFilters(f, true));
+  const connected = where([
+    sql`a.kind = 'connected'`,
+    sql`a.wait_ms is not null`,
+    ...callbackFilters(f, false),
+  ]);
+  const fine = intArray(WAIT_FINE_BOUNDS_MS);
+  const pos = (p: number, t: string) => sql.raw(`(${p}::float8 * (${t}.tot - 1)::float8)`);
   const ranks = sql.join(
+    PERCENTILES.map(([, p]) => sql`(floor(${pos(p, 'c')})), (ceil(${pos(p, 'c')}))`),
+    sql`, `,
+  );
+  const picked = sql.join(
     PERCENTILES.map(
       ([name, p]) =>
-        sql`min(wait_ms) filter (where cum::float8 > floor(${pos(p)}))::float8 as ${sql.raw(`${name}_lo`)},
-            min(wait_ms) filter (where cum::float8 > ceil(${pos(p)}))::float8 as ${sql.raw(`${name}_hi`)}`,
+        sql`max(v.v) filter (where v.k = floor(${pos(p, 'a')}))::float8 as ${sql.raw(`${name}_lo`)},
+            max(v.v) filter (where v.k = ceil(${pos(p, 'a')}))::float8 as ${sql.raw(`${name}_hi`)}`,
     ),
     sql`, `,
   );
   const values = sql.join(
     PERCENTILES.map(([name, p]) => {
-      const lo = sql.raw(`${name}_lo`);
-      const hi = sql.raw(`${name}_hi`);
-      return sql`round((${lo} + (${hi} - ${lo}) * (${pos(p)} - floor(${pos(p)})))::numeric / 1000, 3)::float8 as ${sql.raw(name)}`;
+      const lo = sql.raw(`r.${name}_lo`);
+      const hi = sql.raw(`r.${name}_hi`);
+      return sql`round((${lo} + (${hi} - ${lo}) * (${pos(p, 'a')} - floor(${pos(p, 'a')})))::numeric / 1000, 3)::float8 as ${sql.raw(name)}`;
     }),
     sql`, `,
   );
-  const bounds = sql.raw(`array[${WAIT_BINS_SECONDS.map((s) => s * 1000).join(',')}]::int[]`);
+  // Every report histogram bound is a fine bound, so a fine bin's lower bound places it.
+  const bounds = intArray(WAIT_BINS_SECONDS.map((s) => s * 1000));
   const bins = sql.join(
     Array.from(
       { length: WAIT_BINS_SECONDS.length + 1 },
       (_, i) =>
-        sql`coalesce(sum(n) filter (where width_bucket(wait_ms, ${bounds}) = ${sql.raw(String(i))}), 0)`,
+        sql`coalesce(sum(n) filter (where width_bucket(coalesce((${fine})[bin], -1), ${bounds}) = ${sql.raw(String(i))}), 0)`,
     ),
     sql` || ',' || `,
   );
-  // One statement: the distribution per service and queue, the overall one summed from it, running
-  // counts by one sort, then every figure (and the histogram bins) in one aggregation.
+  const sameGroup = (x: string, y: string) =>
+    sql.raw(`${x}.overall = ${y}.overall and ${x}.service is not distinct from ${y}.service
+      and ${x}.queue is not distinct from ${y}.queue`);
+  const inGroup = (x: string) =>
+    sql.raw(`(t.overall = 1 or (${x}.service = t.service and ${x}.queue = t.queue))`);
   const stats = await reportRows(
     db,
-    sql`with ${waitSource(plan, f)},
-        d1 as (select service, queue, wait_ms, sum(n)::bigint as n from src group by 1, 2, 3),
-        d as (
-          select 0 as overall, service, queue, wait_ms, n from d1
+    sql`with ${piecesCte(plan.pieces)},
+        rs as materialized (
+          select r.grain, r.slot, r.service, r.queue, r.bin, r.n, r.wait_sum, r.wait_max
+          ${rollupJoin(sql`rollup_callback_wait_bins`)} ${rf}),
+        ex as materialized (
+          select a.subject as service, coalesce(a.queue, '') as queue, a.wait_ms, width_bucket(a.wait_ms, ${fine}) as bin
+            ${pendingJoin('callback')} ${connected}
           union all
-          select 1, null, null, wait_ms, sum(n)::bigint from d1 group by wait_ms),
+          select a.subject, coalesce(a.queue, ''), a.wait_ms, width_bucket(a.wait_ms, ${fine})
+            ${rawJoin('callback')} ${connected}),
+        b1 as (
+          select service, queue, bin, sum(n)::bigint as n, sum(s)::numeric as s, max(mx) as mx from (
+            select service, queue, bin, n, wait_sum as s, wait_max as mx from rs
+            union all select service, queue, bin, 1, wait_ms, wait_ms from ex) x
+          group by 1, 2, 3),
+        b as (
+          select 0 as overall, service, queue, bin, n, s, mx from b1
+          union all
+          select 1, null, null, bin, sum(n)::bigint, sum(s), max(mx) from b1 group by bin),
         c as (
-          select d.*,
-            sum(n) over (partition by overall, service, queue order by wait_ms) as cum,
+          select b.*,
+            sum(n) over (partition by overall, service, queue order by bin) as cum,
             sum(n) over (partition by overall, service, queue) as tot
-          from d),
+          from b),
+        targets as (
+          select distinct c.overall, c.service, c.queue, c.bin, c.cum - c.n as before, k.k
+          from c cross join lateral (values ${ranks}) k(k)
+          where (c.cum - c.n)::float8 <= k.k and c.cum::float8 > k.k),
+        tb as (select distinct overall, service, queue, bin from targets),
+        fine as (
+          select t.overall, t.service, t.queue, t.bin, w.wait_ms, w.n
+          from tb t join rs r on r.bin = t.bin and ${inGroup('r')}
+          cross join lateral (select w.wait_ms, w.n from rollup_callback_waits w
+            where w.grain = r.grain and w.slot = r.slot and w.service = r.service and w.queue = r.queue
+              and w.wait_ms >= coalesce((${fine})[r.bin], -2147483648)
+              and w.wait_ms <= coalesce((${fine})[r.bin + 1] - 1, 2147483647) offset 0) w
+          union all
+          select t.overall, t.service, t.queue, t.bin, e.wait_ms, 1
+          from tb t join ex e on e.bin = t.bin and ${inGroup('e')}),
+        fc as (
+          select overall, service, queue, bin, wait_ms,
+            sum(sum(n)) over (partition by overall, service, queue, bin order by wait_ms) as cum
+          from fine group by 1, 2, 3, 4, 5),
+        vals as (
+          select t.overall, t.service, t.queue, t.k, min(fc.wait_ms) as v
+          from targets t join fc on ${sameGroup('fc', 't')} and fc.bin = t.bin and (t.before + fc.cum)::float8 > t.k
+          group by 1, 2, 3, 4),
         agg as (
           select overall, service, queue, tot,
-            round(sum(wait_ms::bigint * n)::numeric / tot::numeric / 1000.0, 3)::float8 as avg_wait,
-            round(max(wait_ms) / 1000.0, 3)::float8 as max_wait,
-            ${bins} as bins,
-            ${ranks}
+            round(sum(s) / tot::numeric / 1000.0, 3)::float8 as avg_wait,
+            round(max(mx) / 1000.0, 3)::float8 as max_wait,
+            ${bins} as bins
           from c group by overall, service, queue, tot)
-        select service, queue, overall, tot::int as connected, avg_wait, max_wait, bins, ${values}
-        from agg order by overall desc, service, queue`,
+        select a.service, a.queue, a.overall, a.tot::int as connected, a.avg_wait, a.max_wait, a.bins, ${values}
+        from agg a cross join lateral (select ${picked} from vals v where ${sameGroup('v', 'a')}) r
+        order by a.overall desc, a.service, a.queue`,
   );
   return stats.map((r) => {
     const isOverall = num(r.overall) !== 0;

@@ -3,7 +3,7 @@ import type { RetentionConfig } from '../../config.js';
 import { queryRows } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
 import type { CounterHandle } from '../../metrics/registry.js';
-import { rollupGrains } from './rollup.tables.js';
+import { rollupGrains, WAIT_FINE_BOUNDS_MS } from './rollup.tables.js';
 
 declare module '../../managers.types.js' {
   interface Managers {
@@ -72,6 +72,7 @@ export class RollupManager {
   /** One batch: claim, delete and add to every grain, as one statement (one short transaction). */
   async foldBatch(limit: number): Promise<number> {
     const grains = sql.raw(rollupGrains.map((g) => `(${g})`).join(', '));
+    const waitBounds = sql.raw(`array[${WAIT_FINE_BOUNDS_MS.join(',')}]::int[]`);
     // Keys are inserted in order, so two instances folding at once lock rollup rows in the same order.
     const [row] = await queryRows<{ n: unknown }>(
       this.deps.db,
@@ -145,6 +146,16 @@ export class RollupManager {
             from g where category = 'callback' and kind = 'connected' and wait_ms is not null
             group by 1, 2, 3, 4, 5 order by 1, 2, 3, 4, 5
             on conflict (grain, slot, service, queue, wait_ms) do update set n = t.n + excluded.n
+            returning 1),
+          wait_bins as (
+            insert into rollup_callback_wait_bins as t (grain, slot, service, queue, bin, n, wait_sum, wait_max)
+            select grain, slot, subject, coalesce(queue, ''), width_bucket(wait_ms, ${waitBounds}),
+              count(*)::int, sum(wait_ms)::bigint, max(wait_ms)
+            from g where category = 'callback' and kind = 'connected' and wait_ms is not null
+            group by 1, 2, 3, 4, 5 order by 1, 2, 3, 4, 5
+            on conflict (grain, slot, service, queue, bin) do update set
+              n = t.n + excluded.n, wait_sum = t.wait_sum + excluded.wait_sum,
+              wait_max = greatest(t.wait_max, excluded.wait_max)
             returning 1)
           select count(*)::int as n from claimed`,
     );

@@ -109,3 +109,41 @@ export const rollupCallbackWaitsTable = pgTable(
   },
   (t) => [primaryKey({ columns: [t.grain, t.slot, t.service, t.queue, t.waitMs] })],
 );
+
+/**
+ * Fixed wait bins (lower bounds in ms, for `width_bucket`) of rollup_callback_wait_bins: 1 s up to
+ * a minute, 10 s up to 5 minutes, 30 s up to 30 minutes, 1 minute up to an hour, 5 minutes up to 2
+ * hours, an hour up to a day, then one open bin. Every WAIT_BINS_SECONDS bound is one of them, so
+ * the report's histogram is a sum of whole bins. Changing the list needs a migration that refills
+ * the table (migration 0020 filled it from rollup_callback_waits).
+ */
+export const WAIT_FINE_BOUNDS_MS: readonly number[] = [
+  ...Array.from({ length: 60 }, (_, i) => i),
+  ...Array.from({ length: 24 }, (_, i) => 60 + i * 10),
+  ...Array.from({ length: 50 }, (_, i) => 300 + i * 30),
+  ...Array.from({ length: 30 }, (_, i) => 1800 + i * 60),
+  ...Array.from({ length: 12 }, (_, i) => 3600 + i * 300),
+  ...Array.from({ length: 22 }, (_, i) => 7200 + i * 3600),
+  86_400,
+].map((s) => s * 1000);
+
+/**
+ * Count, sum and maximum of the connected waits per slot × service × queue × wait bin: the first
+ * level of the exact percentiles. A report sums the bins over its range to find which bin holds each
+ * percentile's rank, then reads rollup_callback_waits only inside those bins (one index range per
+ * slot), so its cost follows the number of slots and bins, not the number of callbacks.
+ */
+export const rollupCallbackWaitBinsTable = pgTable(
+  'rollup_callback_wait_bins',
+  {
+    grain: integer('grain').notNull(),
+    slot: timestamptz('slot').notNull(),
+    service: text('service').notNull(),
+    queue: text('queue').notNull(),
+    bin: integer('bin').notNull(),
+    n: integer('n').notNull(),
+    waitSum: bigint('wait_sum', { mode: 'number' }).notNull(),
+    waitMax: integer('wait_max').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.grain, t.slot, t.service, t.queue, t.bin] })],
+);
