@@ -27,6 +27,8 @@ const { values: args } = parseArgs({
     'event-days': { type: 'string', default: '30' },
     runs: { type: 'string', default: '3' },
     'skip-raw': { type: 'boolean', default: false },
+    // Compare the Callback report with the raw queries over 7 and 30 days (same numbers expected).
+    'check-callback': { type: 'boolean', default: false },
   },
 });
 const activityRows = Number(args.activity);
@@ -250,6 +252,12 @@ async function main() {
           );
         }
       out(`(${load()})`);
+      if (args['check-callback'])
+        for (const [label, range] of ranges.slice(2)) {
+          const same =
+            JSON.stringify(await m.reports.callback(range)) === JSON.stringify(await raw.callback(range));
+          out(`Callback ${label}: rollups ${same ? 'same as' : 'DIFFER FROM'} the raw queries`);
+        }
 
       // The same work by DELETE: one day of events copied to an unpartitioned table with the same
       // indexes, then removed by the retention's batched DELETE statement (5,000 rows a batch).
