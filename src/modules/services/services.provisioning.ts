@@ -1,5 +1,6 @@
+import { z } from 'zod';
 import { ValidationError } from '../../errors.js';
-import { defineSection } from '../../provisioning/section.js';
+import { defineSection, parseWith } from '../../provisioning/section.js';
 import { checkServiceName } from './service-options.js';
 import { type ProvisionedService, ServiceApplyError } from './services.manager.js';
 
@@ -7,15 +8,18 @@ import { type ProvisionedService, ServiceApplyError } from './services.manager.j
 const TEMPLATE_KEY = '@template';
 const PRESET_KEY = '@preset';
 
-const isMapping = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === 'object' && !Array.isArray(v);
+/** The file's shapes: service name → { option name (or @template, @preset) → value }. */
+const servicesSchema = z.record(z.string(), z.unknown(), { error: 'must map service names to options' });
+const optionsSchema = z.record(z.string(), z.unknown(), { error: 'must map GMS option names to values' });
+/** An option value: YAML numbers and booleans are stored as strings; empty is ''. */
+const scalarSchema = z
+  .union([z.string(), z.number(), z.boolean(), z.null(), z.undefined()], {
+    error: 'must be a string, number or boolean',
+  })
+  .transform((v) => (v === null || v === undefined ? '' : String(v)));
 
-function scalar(value: unknown, path: string): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  throw new ValidationError('provisioning/invalid_value', 'must be a string, number or boolean', path);
-}
+const scalar = (value: unknown, path: string): string =>
+  parseWith(scalarSchema, value, path, 'provisioning/invalid_value');
 
 function withPath(err: unknown, prefix: string): unknown {
   if (!(err instanceof ValidationError)) return err;
@@ -41,17 +45,14 @@ export const servicesSection = defineSection<ProvisionedService[]>({
   order: 100,
   parse(value, path) {
     if (value === null || value === undefined) return [];
-    if (!isMapping(value))
-      throw new ValidationError('provisioning/shape', 'must map service names to options', path);
-    return Object.entries(value).map(([name, options]) => {
+    return Object.entries(parseWith(servicesSchema, value, path, 'provisioning/shape')).map(([name, raw]) => {
       const at = `${path}.${name}`;
       try {
         checkServiceName(name);
       } catch (err) {
         throw withPath(err, at);
       }
-      if (!isMapping(options))
-        throw new ValidationError('provisioning/shape', 'must map GMS option names to values', at);
+      const options = parseWith(optionsSchema, raw, at, 'provisioning/shape');
       const service: ProvisionedService = { name, options: [], template: undefined, preset: null };
       for (const [key, raw] of Object.entries(options)) {
         if (key === TEMPLATE_KEY) service.template = scalar(raw, `${at}.${key}`) || null;

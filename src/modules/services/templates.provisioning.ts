@@ -1,7 +1,11 @@
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { z } from 'zod';
 import { ValidationError } from '../../errors.js';
-import { defineSection } from '../../provisioning/section.js';
+import { defineSection, parseWith } from '../../provisioning/section.js';
 import { parseTemplate, type ServiceTemplate } from './template-format.js';
+
+/** Template name → the template in the service_templates/ file format (checked by parseTemplate). */
+const templatesSchema = z.record(z.string(), z.unknown(), { error: 'must map template names to templates' });
 
 interface ProvisionedTemplate {
   template: ServiceTemplate;
@@ -18,9 +22,8 @@ export const serviceTemplatesSection = defineSection<ProvisionedTemplate[]>({
   order: 50,
   parse(value, path) {
     if (value === null || value === undefined) return [];
-    if (typeof value !== 'object' || Array.isArray(value))
-      throw new ValidationError('provisioning/shape', 'must map template names to templates', path);
-    return Object.entries(value as Record<string, unknown>).map(([name, body]) => {
+    const templates = parseWith(templatesSchema, value, path, 'provisioning/shape');
+    return Object.entries(templates).map(([name, body]) => {
       // `name` may be left out: the key names the template.
       const withName =
         body !== null && typeof body === 'object' && !Array.isArray(body) && !('name' in body)
