@@ -81,6 +81,7 @@ const envSchema = z.object({
   METRICS_PUBLIC: boolFromEnv.default(false),
   EVENT_POLL_MS: positiveInt.default(5_000),
   COMETD_TIMEOUT_SECONDS: positiveInt.default(45),
+  COMETD_ACK: boolFromEnv.default(true),
   NOTIFICATION_EXPIRE_SECONDS: positiveInt.min(30).default(30),
   PUSH_WORKER_INTERVAL_MS: positiveInt.default(1_000),
   PUSH_MAX_ATTEMPTS: positiveInt.default(5),
@@ -201,6 +202,8 @@ export interface PushConfig {
   /** Fallback poll of the event store when no bus poke arrives. */
   eventPollMs: number;
   cometdTimeoutSeconds: number;
+  /** Offer the Bayeux acknowledgement extension (position advances on the client's ack). */
+  cometdAck: boolean;
   notificationExpireSeconds: number;
   workerIntervalMs: number;
   maxAttempts: number;
@@ -397,6 +400,7 @@ function pushConfig(e: z.infer<typeof envSchema>): PushConfig {
     allowedTargets,
     eventPollMs: e.EVENT_POLL_MS,
     cometdTimeoutSeconds: e.COMETD_TIMEOUT_SECONDS,
+    cometdAck: e.COMETD_ACK,
     notificationExpireSeconds: e.NOTIFICATION_EXPIRE_SECONDS,
     workerIntervalMs: e.PUSH_WORKER_INTERVAL_MS,
     maxAttempts: e.PUSH_MAX_ATTEMPTS,

@@ -46,9 +46,10 @@ declare module '../../managers.types.js' {
  * events to the adapter, at most COMET_WINDOW ahead of what was written to the client's transport
  * (a slow or vanished client holds a bounded number, never a growing inbox). The position
  * (per gms_user, per session the highest seq) advances only when a push is **written** to a
- * client (`written`), so a client that vanishes before fetching what faye queued for it, and comes
- * back with a new handshake (to any instance), gets it again from the event store. A lost bus poke
- * only delays (the stream polls).
+ * client, or, for a client of the acknowledgement extension, when the client acknowledges it
+ * (`advance`), so a client that vanishes before fetching what faye queued for it (or before acking
+ * what was written to it), and comes back with a new handshake (to any instance), gets it again
+ * from the event store. A lost bus poke only delays (the stream polls).
  */
 export class CometManager {
   private readonly pumps = new Map<string, Pump>();
@@ -96,17 +97,22 @@ export class CometManager {
     await pump.stop();
   }
 
-  /**
-   * A push of `sessionId`/`seq` was written to client `clientId`'s transport: the device's position
-   * moves past it and the client's pump may hand one more. Never throws (storage down: the position
-   * stays behind, and a reconnecting client gets the push again — at least once).
-   */
-  async written(clientId: string, gmsUser: string, sessionId: string, seq: number): Promise<void> {
+  /** A push handed to client `clientId` was written to its transport: its pump may hand one more. */
+  written(clientId: string): void {
     const pump = this.pumps.get(clientId);
     if (pump && pump.unwritten > 0) {
       pump.unwritten--;
       pump.wake?.();
     }
+  }
+
+  /**
+   * The device `gmsUser` has session `sessionId`'s pushes up to `seq`: its position moves past them
+   * (on write for plain clients, on the client's ack for clients of the acknowledgement extension).
+   * Never throws (storage down: the position stays behind, and a reconnecting client gets the push
+   * again — at least once).
+   */
+  async advance(gmsUser: string, sessionId: string, seq: number): Promise<void> {
     try {
       await this.record(gmsUser, sessionId, seq);
     } catch (err) {

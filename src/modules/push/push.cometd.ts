@@ -6,6 +6,7 @@ import { DEVICE_TOKEN_HEADER } from '../../auth/ownership.js';
 import type { Deps } from '../../deps.js';
 import type { Managers } from '../../managers.types.js';
 import type { CometPush } from './comet.manager.js';
+import { CometAcks } from './push.cometd-ack.js';
 
 export const COMETD_PATH = '/genesys/cometd';
 /** The one channel legacy clients subscribe to. */
@@ -69,6 +70,9 @@ export function createCometd(deps: Deps, managers: Managers) {
   // writes it to the client's transport (then the position advances and the delivery hooks run:
   // push.onDelivered). Bounded by the pump's window (COMET_WINDOW); dropped when the client goes.
   const inFlight = new Map<string, Map<string, { gmsUser: string; sessionId: string; seq: number }>>();
+  // Clients that negotiated the acknowledgement extension (COMETD_ACK): written is not delivered.
+  const acks = new CometAcks();
+  const askedForAck = new WeakSet<object>();
   const clientOfChannel = (channel: string) => channel.slice(channel.lastIndexOf('/') + 1);
   const written = (channel: string, message: BayeuxMessage, request: IncomingMessage) => {
     const data = message.data as Partial<CometPush> | undefined;
@@ -79,8 +83,19 @@ export function createCometd(deps: Deps, managers: Managers) {
     pending.delete(data.id);
     // The long-poll or socket it goes to is already gone: not delivered; the pump re-reads it.
     if (request.socket?.destroyed) return managers.comet.lost(clientId);
-    void managers.comet.written(clientId, event.gmsUser, event.sessionId, event.seq);
+    managers.comet.written(clientId);
+    // A client of the acknowledgement extension has it once it acks the batch (acknowledged).
+    if (acks.has(clientId)) return acks.written(clientId, request, event.gmsUser, event.sessionId, event.seq);
+    void managers.comet.advance(event.gmsUser, event.sessionId, event.seq);
     void managers.push.delivered(event.sessionId, event.seq);
+  };
+  const acknowledged = (message: BayeuxMessage) => {
+    const ack = message.ext?.ack;
+    if (!message.clientId || typeof ack !== 'number' || !acks.has(message.clientId)) return;
+    for (const { gmsUser, sessionId, seq } of acks.acknowledge(message.clientId, ack)) {
+      void managers.comet.advance(gmsUser, sessionId, seq);
+      void managers.push.delivered(sessionId, seq);
+    }
   };
 
   const remembered = (message: BayeuxMessage) =>
@@ -97,9 +112,15 @@ export function createCometd(deps: Deps, managers: Managers) {
       if (channel === '/meta/handshake') {
         const user = userOf(message, request);
         handshakeUsers.set(request, { user, token: tokenOf(message, request) });
+        if (deps.config.push.cometdAck && message.ext?.ack === true) askedForAck.add(request);
+        else askedForAck.delete(request);
         const types = message.supportedConnectionTypes;
         if (!user && overWebSocket(request) && Array.isArray(types) && types.includes('long-polling'))
           anonymousSockets.add(request);
+        return callback(message);
+      }
+      if (channel === '/meta/connect') {
+        acknowledged(message);
         return callback(message);
       }
       if (channel === '/meta/subscribe' || channel === '/meta/unsubscribe') {
@@ -141,6 +162,10 @@ export function createCometd(deps: Deps, managers: Managers) {
       if (message.channel === '/meta/handshake' && request) {
         const named = handshakeUsers.get(request);
         if (named && message.clientId) clientUsers.set(message.clientId, named);
+        if (askedForAck.has(request) && message.successful && message.clientId) {
+          acks.negotiated(message.clientId);
+          message.ext = { ...message.ext, ack: true };
+        }
         if (anonymousSockets.has(request) && Array.isArray(message.supportedConnectionTypes)) {
           anonymousSockets.delete(request);
           message.supportedConnectionTypes = message.supportedConnectionTypes.filter(
@@ -153,6 +178,10 @@ export function createCometd(deps: Deps, managers: Managers) {
         }
       }
       if (request === null) return callback(message); // replies to the server's own publisher
+      if (message.channel === '/meta/connect' && message.successful && message.clientId) {
+        const batch = acks.connectReply(message.clientId, request, overWebSocket(request));
+        if (batch !== null) message.ext = { ...message.ext, ack: batch };
+      }
       if (message.channel.startsWith(USER_PREFIX)) {
         // A delivery: the id is the server publisher's own message counter, which a client could
         // confuse with the id of its pending /meta/connect (CometD does).
@@ -192,6 +221,7 @@ export function createCometd(deps: Deps, managers: Managers) {
   bayeux.on('unsubscribe', (clientId, channel) => leave(clientId, channel));
   bayeux.on('disconnect', (clientId) => {
     clientUsers.delete(clientId);
+    acks.forget(clientId);
     leave(clientId);
   });
 

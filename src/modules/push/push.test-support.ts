@@ -1,4 +1,4 @@
-import { CometD, type Message } from 'cometd';
+import { CometD, type Extension, type Message } from 'cometd';
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { TestApp } from '../../../test/harness.js';
@@ -157,9 +157,13 @@ export async function cometClient(
     ext?: object;
     /** Query parameters on the CometD URL (a WebSocket client's way to name its gms_user). */
     query?: Record<string, string>;
+    /** Client extensions, registered before the handshake in this order (incoming runs in it). */
+    extensions?: Record<string, Extension>;
   },
 ): Promise<Comet> {
   const client = new CometD();
+  for (const [name, extension] of Object.entries(options.extensions ?? {}))
+    client.registerExtension(name, extension);
   if (options.transport !== 'default')
     for (const type of client.getTransportTypes())
       if (type !== options.transport) client.unregisterTransport(type);

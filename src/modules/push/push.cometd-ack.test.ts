@@ -1,0 +1,125 @@
+import { AckExtension, type Message } from 'cometd';
+import { adapt } from 'cometd-nodejs-client';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createTestApp, type TestApp } from '../../../test/harness.js';
+import type { SessionEvent } from '../event/event.manager.js';
+import { type Comet, cometClient, createSession, pushService, raise } from './push.test-support.js';
+
+/**
+ * The Bayeux acknowledgement extension, with the official client's `AckExtension`: a push written
+ * to a client's connection is delivered only once the client acknowledges its batch, so a client
+ * that received the bytes but never processed them (its connection died under it, it failed over
+ * to another instance) gets them again at its next handshake, from the event store.
+ */
+describe('CometD acknowledgement extension', () => {
+  let t: TestApp;
+  let url: string;
+  const open: Comet[] = [];
+  beforeAll(async () => {
+    // Long-polls held 20 s: a /meta/connect waiting for pushes is answered by them, not by a timeout.
+    t = await createTestApp({ env: { EVENT_POLL_MS: '200', COMETD_TIMEOUT_SECONDS: '20' } });
+    ({ url } = await t.app.start({ port: 0, host: '127.0.0.1' }));
+    await pushService(t);
+    adapt();
+  });
+  afterAll(async () => {
+    for (const c of open) await c.close().catch(() => {});
+    await t.close();
+  });
+
+  /**
+   * Registered before AckExtension, so its `incoming` runs first: once armed, the client drops
+   * everything it receives (the acks' batch ids included) and sends nothing more — a client whose
+   * process or network died after the server wrote to its connection. `polling`: a /meta/connect
+   * is out and not answered yet (arming then drops its answer, with whatever it carries).
+   */
+  const blackhole = () => {
+    const hole = {
+      armed: false,
+      polling: false,
+      dropped: [] as Message[],
+      incoming(m: Message) {
+        if (m.channel === '/meta/connect') hole.polling = false;
+        if (!hole.armed) return m;
+        if (m.channel === '/_genesys') hole.dropped.push(m);
+        return null;
+      },
+      outgoing(m: Message) {
+        if (hole.armed) return null;
+        if (m.channel === '/meta/connect') hole.polling = true;
+        return m;
+      },
+    };
+    return hole;
+  };
+
+  it('pushes written but never acknowledged reach the next handshake; acknowledged ones do not', async () => {
+    const user = 'comet-ack';
+    const sessionId = await createSession(t, user);
+    const hole = blackhole();
+    const first = await cometClient(url, {
+      transport: 'long-polling',
+      headers: { gms_user: user },
+      extensions: { blackhole: hole, ack: new AckExtension() },
+    });
+    expect((await first.subscribe()).successful).toBe(true);
+
+    const before: SessionEvent[] = [];
+    for (let i = 0; i < 3; i++) before.push(await raise(t, sessionId, user, `acked.${i}`, i));
+    for (const e of before) expect((await first.next()).data).toMatchObject({ id: e.deliveryId });
+    // The client acks on its next /meta/connect: the position follows the ack.
+    await vi.waitFor(async () =>
+      expect((await t.app.managers.comet.position(user))[sessionId]).toBe(before.at(-1)?.seq),
+    );
+
+    await vi.waitFor(() => expect(hole.polling).toBe(true));
+    hole.armed = true;
+    const missed: SessionEvent[] = [];
+    for (let i = 0; i < 10; i++) missed.push(await raise(t, sessionId, user, `missed.${i}`, i));
+    // Every one was written to the client's long-poll and reached its transport, never the app.
+    await vi.waitFor(() => expect(hole.dropped).toHaveLength(missed.length), { timeout: 10_000 });
+    expect((await t.app.managers.comet.position(user))[sessionId]).toBe(before.at(-1)?.seq);
+
+    const back = await cometClient(url, {
+      transport: 'long-polling',
+      headers: { gms_user: user },
+      extensions: { ack: new AckExtension() },
+    });
+    open.push(back);
+    expect((await back.subscribe()).successful).toBe(true);
+    const got: unknown[] = [];
+    for (let i = 0; i < missed.length; i++) got.push((await back.next()).data);
+    expect(got).toEqual(missed.map((e) => ({ id: e.deliveryId, message: e.message, tag: e.tag })));
+    await expect(back.next(800)).rejects.toThrow(/no delivery/);
+    await vi.waitFor(async () =>
+      expect((await t.app.managers.comet.position(user))[sessionId]).toBe(missed.at(-1)?.seq),
+    );
+    first.client.disconnect(); // sends nothing (the hole is armed): only stops its timers
+  });
+
+  it('over the default transports (websocket first, steered to long-polling) an unacked push comes again', async () => {
+    const user = 'comet-ack-default';
+    const sessionId = await createSession(t, user);
+    const hole = blackhole();
+    const first = await cometClient(url, {
+      transport: 'default',
+      headers: { gms_user: user },
+      extensions: { blackhole: hole, ack: new AckExtension() },
+    });
+    expect((await first.subscribe()).successful).toBe(true);
+    await vi.waitFor(() => expect(hole.polling).toBe(true));
+    hole.armed = true;
+    const missed = [await raise(t, sessionId, user, 'missed', 1), await raise(t, sessionId, user, 'missed', 2)];
+    await vi.waitFor(() => expect(hole.dropped).toHaveLength(missed.length), { timeout: 10_000 });
+
+    const back = await cometClient(url, {
+      transport: 'default',
+      headers: { gms_user: user },
+      extensions: { ack: new AckExtension() },
+    });
+    open.push(back);
+    expect((await back.subscribe()).successful).toBe(true);
+    for (const e of missed) expect((await back.next()).data).toMatchObject({ id: e.deliveryId });
+    first.client.disconnect();
+  });
+});
