@@ -1,4 +1,4 @@
-import { CometD, type Message } from 'cometd';
+import { AckExtension, CometD, type Message } from 'cometd';
 import { adapt } from 'cometd-nodejs-client';
 import { adminAuthorization } from './cluster.js';
 
@@ -157,7 +157,10 @@ export class Load {
   }
 }
 
-/** A device on the official CometD client, default configuration, `gms_user` in requestHeaders. */
+/**
+ * A device on the official CometD client, default configuration, `gms_user` in requestHeaders, with
+ * the client's acknowledgement extension (what it received counts, not what was written to it).
+ */
 export class Device {
   readonly received = new Map<string, number>();
   private client: CometD | null = null;
@@ -178,6 +181,7 @@ export class Device {
       requestHeaders: { gms_user: this.gmsUser },
       logLevel: 'warn',
     });
+    client.registerExtension('ack', new AckExtension());
     this.client = client;
     const onPush = (m: Message) => {
       const tag = (m.data as { tag?: string } | undefined)?.tag;

@@ -109,7 +109,10 @@ describe('CometD acknowledgement extension', () => {
     expect((await first.subscribe()).successful).toBe(true);
     await vi.waitFor(() => expect(hole.polling).toBe(true));
     hole.armed = true;
-    const missed = [await raise(t, sessionId, user, 'missed', 1), await raise(t, sessionId, user, 'missed', 2)];
+    const missed = [
+      await raise(t, sessionId, user, 'missed', 1),
+      await raise(t, sessionId, user, 'missed', 2),
+    ];
     await vi.waitFor(() => expect(hole.dropped).toHaveLength(missed.length), { timeout: 10_000 });
 
     const back = await cometClient(url, {
