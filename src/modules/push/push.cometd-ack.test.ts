@@ -31,12 +31,14 @@ describe('CometD acknowledgement extension', () => {
    * Registered before AckExtension, so its `incoming` runs first: once armed, the client drops
    * everything it receives (the acks' batch ids included) and sends nothing more — a client whose
    * process or network died after the server wrote to its connection. `polling`: a /meta/connect
-   * is out and not answered yet (arming then drops its answer, with whatever it carries).
+   * is out and not answered yet (arming then drops its answer, with whatever it carries); the
+   * client's first one asks for an immediate answer, later ones are held until pushes come.
    */
   const blackhole = () => {
     const hole = {
       armed: false,
       polling: false,
+      connects: 0,
       dropped: [] as Message[],
       incoming(m: Message) {
         if (m.channel === '/meta/connect') hole.polling = false;
@@ -46,7 +48,10 @@ describe('CometD acknowledgement extension', () => {
       },
       outgoing(m: Message) {
         if (hole.armed) return null;
-        if (m.channel === '/meta/connect') hole.polling = true;
+        if (m.channel === '/meta/connect') {
+          hole.polling = true;
+          hole.connects++;
+        }
         return m;
       },
     };
@@ -72,12 +77,14 @@ describe('CometD acknowledgement extension', () => {
       expect((await t.app.managers.comet.position(user))[sessionId]).toBe(before.at(-1)?.seq),
     );
 
-    await vi.waitFor(() => expect(hole.polling).toBe(true));
+    await vi.waitFor(() => expect(hole.polling && hole.connects >= 2).toBe(true));
     hole.armed = true;
     const missed: SessionEvent[] = [];
     for (let i = 0; i < 10; i++) missed.push(await raise(t, sessionId, user, `missed.${i}`, i));
-    // Every one was written to the client's long-poll and reached its transport, never the app.
-    await vi.waitFor(() => expect(hole.dropped).toHaveLength(missed.length), { timeout: 10_000 });
+    // The held long-poll was answered with the first of them (maybe more): written to the client's
+    // connection, received by its transport, never by the application. The client sends nothing
+    // more, so the rest stay in faye's memory for the vanished client.
+    await vi.waitFor(() => expect(hole.dropped.length).toBeGreaterThan(0), { timeout: 10_000 });
     expect((await t.app.managers.comet.position(user))[sessionId]).toBe(before.at(-1)?.seq);
 
     const back = await cometClient(url, {
@@ -107,13 +114,13 @@ describe('CometD acknowledgement extension', () => {
       extensions: { blackhole: hole, ack: new AckExtension() },
     });
     expect((await first.subscribe()).successful).toBe(true);
-    await vi.waitFor(() => expect(hole.polling).toBe(true));
+    await vi.waitFor(() => expect(hole.polling && hole.connects >= 2).toBe(true));
     hole.armed = true;
     const missed = [
       await raise(t, sessionId, user, 'missed', 1),
       await raise(t, sessionId, user, 'missed', 2),
     ];
-    await vi.waitFor(() => expect(hole.dropped).toHaveLength(missed.length), { timeout: 10_000 });
+    await vi.waitFor(() => expect(hole.dropped.length).toBeGreaterThan(0), { timeout: 10_000 });
 
     const back = await cometClient(url, {
       transport: 'default',
