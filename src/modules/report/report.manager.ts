@@ -236,9 +236,13 @@ export class ReportManager {
   private async callbackIn(r: ResolvedRange, filters: ReportFilters): Promise<CallbackReport> {
     const f: CallbackFilter = { service: clean(filters.service), queue: filters.queue ?? null };
     const plan = this.plan(r);
+    // The wait statistics are over the whole range, not per bucket: planned as one bucket, the range
+    // is read in the coarsest slots (days), not in as many slots as the buckets need (hours).
+    const seconds = Math.ceil((r.to.getTime() - r.from.getTime()) / 1000);
+    const wholeRange = this.plan({ ...r, bucketSeconds: Math.max(r.bucketSeconds, seconds) });
     const [rows, stats] = await Promise.all([
       this.queries.callbackRows(this.deps.db, r, plan, f),
-      this.queries.waitStats(this.deps.db, r, plan, f),
+      this.queries.waitStats(this.deps.db, r, wholeRange, f),
     ]);
     const index = bucketIndex(r);
     const overall = stats.find((s) => s.service === null) ?? emptyWait(null, null);

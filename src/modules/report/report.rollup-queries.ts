@@ -343,12 +343,12 @@ export async function waitStats(db: DbOrTx, plan: ReportPlan, f: CallbackFilter)
             sum(n) over (partition by overall, service, queue order by bin) as cum,
             sum(n) over (partition by overall, service, queue) as tot
           from b),
-        targets as (
+        targets as materialized (
           select distinct c.overall, c.service, c.queue, c.bin, c.cum - c.n as before, k.k
           from c cross join lateral (values ${ranks}) k(k)
           where (c.cum - c.n)::float8 <= k.k and c.cum::float8 > k.k),
         tb as (select distinct overall, service, queue, bin from targets),
-        fine as (
+        fine as materialized (
           select t.overall, t.service, t.queue, t.bin, w.wait_ms, w.n
           from tb t join rs r on r.bin = t.bin and ${inGroup('r')}
           cross join lateral (select w.wait_ms, w.n from rollup_callback_waits w
@@ -358,11 +358,11 @@ export async function waitStats(db: DbOrTx, plan: ReportPlan, f: CallbackFilter)
           union all
           select t.overall, t.service, t.queue, t.bin, e.wait_ms, 1
           from tb t join ex e on e.bin = t.bin and ${inGroup('e')}),
-        fc as (
+        fc as materialized (
           select overall, service, queue, bin, wait_ms,
             sum(sum(n)) over (partition by overall, service, queue, bin order by wait_ms) as cum
           from fine group by 1, 2, 3, 4, 5),
-        vals as (
+        vals as materialized (
           select t.overall, t.service, t.queue, t.k, min(fc.wait_ms) as v
           from targets t join fc on ${sameGroup('fc', 't')} and fc.bin = t.bin and (t.before + fc.cum)::float8 > t.k
           group by 1, 2, 3, 4),
