@@ -2,6 +2,19 @@ import { type SQL, sql } from 'drizzle-orm';
 import { type DbOrTx, queryRows } from '../../db/client.js';
 import type { ReportPlan } from './report.plan.js';
 import type { ResolvedRange } from './report.ranges.js';
+import {
+  type CallbackRow,
+  num,
+  numOrNull,
+  type ResourceRowAgg,
+  type ServiceRow,
+  toCallbackRow,
+  toResourceRow,
+  toResourceState,
+  toServiceRow,
+} from './report.rows.js';
+
+export type { CallbackRow, ResourceRowAgg, ServiceRow } from './report.rows.js';
 
 /**
  * The report queries straight over the raw activity rows: the reference the rollup queries
@@ -13,8 +26,6 @@ import type { ResolvedRange } from './report.ranges.js';
  */
 
 const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
-const num = (v: unknown): number => Number(v ?? 0);
-const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 function bucketExpr(range: ResolvedRange): SQL {
   return sql`extract(epoch from date_bin((${range.bucketSeconds}::int * interval '1 second'), occurred_at, ${ts(range.from)}))::float8`;
@@ -28,14 +39,6 @@ function inRange(category: string, range: ResolvedRange, extra: SQL[] = []): SQL
     ...extra,
   ];
   return sql.join(parts, sql` and `);
-}
-
-export interface ServiceRow {
-  bucket: number;
-  service: string;
-  status: number;
-  outcome: 'ok' | 'failed';
-  count: number;
 }
 
 export async function serviceRows(
@@ -52,26 +55,7 @@ export async function serviceRows(
         group by 1, 2, 3, 4
         order by 1, 2, 3, 4`,
   );
-  return rows.map((r) => ({
-    bucket: num(r.bucket),
-    service: String(r.service),
-    status: num(r.status),
-    outcome: r.outcome === 'failed' ? 'failed' : 'ok',
-    count: num(r.count),
-  }));
-}
-
-export interface ResourceRowAgg {
-  bucket: number;
-  group: string;
-  allocations: number;
-  releases: number;
-  expirations: number;
-  exhaustions: number;
-  peakBooked: number | null;
-  minFree: number | null;
-  lastBooked: number | null;
-  lastFree: number | null;
+  return rows.map(toServiceRow);
 }
 
 export async function resourceRows(
@@ -95,18 +79,7 @@ export async function resourceRows(
         group by 1, 2
         order by 1, 2`,
   );
-  return rows.map((r) => ({
-    bucket: num(r.bucket),
-    group: String(r.grp),
-    allocations: num(r.allocations),
-    releases: num(r.releases),
-    expirations: num(r.expirations),
-    exhaustions: num(r.exhaustions),
-    peakBooked: numOrNull(r.peak_booked),
-    minFree: numOrNull(r.min_free),
-    lastBooked: numOrNull(r.last_booked),
-    lastFree: numOrNull(r.last_free),
-  }));
+  return rows.map(toResourceRow);
 }
 
 /**
@@ -141,20 +114,7 @@ export async function resourceStateBefore(
         ) l
         order by 1`,
   );
-  return rows.map((r) => ({ group: String(r.grp), booked: num(r.booked), free: num(r.free) }));
-}
-
-export interface CallbackRow {
-  bucket: number;
-  service: string;
-  queue: string;
-  created: number;
-  connected: number;
-  cancelled: number;
-  abandoned: number;
-  completed: number;
-  /** Mean wait of the callbacks connected in the bucket, seconds (3 decimals). */
-  avgWaitSeconds: number | null;
+  return rows.map(toResourceState);
 }
 
 export interface CallbackFilter {
@@ -188,17 +148,7 @@ export async function callbackRows(
         group by 1, 2, 3
         order by 1, 2, 3`,
   );
-  return rows.map((r) => ({
-    bucket: num(r.bucket),
-    service: String(r.service),
-    queue: String(r.queue),
-    created: num(r.created),
-    connected: num(r.connected),
-    cancelled: num(r.cancelled),
-    abandoned: num(r.abandoned),
-    completed: num(r.completed),
-    avgWaitSeconds: numOrNull(r.avg_wait),
-  }));
+  return rows.map(toCallbackRow);
 }
 
 /** Upper bounds (seconds, exclusive) of the wait histogram's bins; the last bin is open-ended. */

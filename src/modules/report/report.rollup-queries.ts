@@ -11,6 +11,14 @@ import type {
 } from './report.queries.js';
 import { WAIT_BINS_SECONDS } from './report.queries.js';
 import type { ResolvedRange } from './report.ranges.js';
+import {
+  num,
+  numOrNull,
+  toCallbackRow,
+  toResourceRow,
+  toResourceState,
+  toServiceRow,
+} from './report.rows.js';
 import { WAIT_FINE_BOUNDS_MS } from './rollup.tables.js';
 
 /**
@@ -38,8 +46,6 @@ async function reportRows(db: DbOrTx, query: SQL): Promise<Record<string, unknow
 }
 
 const ts = (d: Date | number) => sql`${new Date(d).toISOString()}::timestamptz`;
-const num = (v: unknown): number => Number(v ?? 0);
-const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const EPOCH = sql`timestamptz '1970-01-01 00:00:00+00'`;
 
 /** The plan's pieces as a relation p(grain, lo, hi) (three array parameters, whatever the count). */
@@ -99,13 +105,7 @@ export async function serviceRows(
         select ${bucketOf(range)} as bucket, service, status::int as status, outcome, sum(n)::int as count
         from src group by 1, 2, 3, 4 order by 1, 2, 3, 4`,
   );
-  return rows.map((r) => ({
-    bucket: num(r.bucket),
-    service: String(r.service),
-    status: num(r.status),
-    outcome: r.outcome === 'failed' ? 'failed' : 'ok',
-    count: num(r.count),
-  }));
+  return rows.map(toServiceRow);
 }
 
 const kindCounts = (kinds: string[]) =>
@@ -145,18 +145,7 @@ export async function resourceRows(
           ((array_agg(last_free order by last_at desc, last_id desc))[1])::int as last_free
         from src group by 1, 2 order by 1, 2`,
   );
-  return rows.map((r) => ({
-    bucket: num(r.bucket),
-    group: String(r.grp),
-    allocations: num(r.allocations),
-    releases: num(r.releases),
-    expirations: num(r.expirations),
-    exhaustions: num(r.exhaustions),
-    peakBooked: numOrNull(r.peak_booked),
-    minFree: numOrNull(r.min_free),
-    lastBooked: numOrNull(r.last_booked),
-    lastFree: numOrNull(r.last_free),
-  }));
+  return rows.map(toResourceRow);
 }
 
 /**
@@ -200,7 +189,7 @@ export async function resourceStateBefore(
         ) l
         order by g.grp, l.at desc, l.id desc`,
   );
-  return rows.map((r) => ({ group: String(r.grp), booked: num(r.booked), free: num(r.free) }));
+  return rows.map(toResourceState);
 }
 
 function callbackFilters(f: CallbackFilter, rollup: boolean): SQL[] {
@@ -241,17 +230,7 @@ export async function callbackRows(
           round(sum(wait_sum)::numeric / nullif(sum(wait_n), 0)::numeric / 1000.0, 3)::float8 as avg_wait
         from src group by 1, 2, 3 order by 1, 2, 3`,
   );
-  return rows.map((r) => ({
-    bucket: num(r.bucket),
-    service: String(r.service),
-    queue: String(r.queue),
-    created: num(r.created),
-    connected: num(r.connected),
-    cancelled: num(r.cancelled),
-    abandoned: num(r.abandoned),
-    completed: num(r.completed),
-    avgWaitSeconds: numOrNull(r.avg_wait),
-  }));
+  return rows.map(toCallbackRow);
 }
 
 const PERCENTILES = [
