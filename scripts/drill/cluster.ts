@@ -14,7 +14,8 @@ import {
  * The drill's cluster on loopback: a private PostgreSQL and Redis (test/private-services.ts, never
  * the shared 5432/6379), N server instances (`src/main.ts`, one process each) and HAProxy in front.
  * HAProxy takes an instance out when its `/readyz` fails, keeps a CometD device on one instance
- * (hash of its `gms_user` header, which GMS clients send on every request), and retries a request
+ * (by source address: the official client's first, websocket handshake carries no `gms_user`
+ * header, so hashing that header sent it to another instance than its long-polls), and retries a request
  * only when it could not be sent at all (a POST is never replayed).
  */
 
@@ -117,8 +118,10 @@ backend api
   default-server inter 500 fall 2 rise 2
 ${servers('')}
 backend cometd
-  # Sticky per device: faye keeps a client's state on one instance.
-  balance hdr(gms_user)
+  # Sticky per device: faye keeps a client's state on one instance. By source, not by the gms_user
+  # header: the default client's websocket upgrade has no headers, and a handshake on one instance
+  # with long-polls on another never subscribes.
+  balance source
   hash-type consistent
   option httpchk GET /readyz
   http-check expect status 200
