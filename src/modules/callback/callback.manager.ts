@@ -1,21 +1,4 @@
-import {
-  and,
-  asc,
-  desc,
-  eq,
-  gt,
-  inArray,
-  isNotNull,
-  isNull,
-  lt,
-  lte,
-  ne,
-  notInArray,
-  or,
-  type SQL,
-  sql,
-} from 'drizzle-orm';
-import { assertOwns, owns } from '../../auth/ownership.js';
+import { and, asc, eq, gt, inArray, isNotNull, isNull, lt, lte, ne, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
 import { DomainError, NotFoundError, UnavailableError, ValidationError } from '../../errors.js';
@@ -24,7 +7,7 @@ import type { EventStore, SessionEvent } from '../event/event.manager.js';
 import { buildAvailabilityV1 } from '../office-hours/office-hours.legacy.js';
 import type { OfficeHoursManager } from '../office-hours/office-hours.manager.js';
 import type { PatternManager } from '../pattern/pattern.manager.js';
-import type { ActivityRecorder, CallbackActivityKind } from '../report/activity.manager.js';
+import type { ActivityRecorder } from '../report/activity.manager.js';
 import type { ResourceManager } from '../resource/resource.manager.js';
 import type { MatchResult } from '../resource/resource.types.js';
 import type { RoutingManager, RoutingRequestView } from '../routing/routing.manager.js';
@@ -60,24 +43,16 @@ import {
   positiveInt,
   storedFlag,
 } from './callback.rules.js';
+import { type CallbackQuery, CallbackStore } from './callback.store.js';
 import {
-  type CallbackDialogRecord,
   type CallbackRow,
   type CallbackState,
   callbackAgentMessagesTable,
   callbacksTable,
 } from './callback.tables.js';
 
+export type { CallbackChange, CallbackQuery } from './callback.store.js';
 export type { CallbackRow, CallbackState };
-
-/** Published (after commit) whenever a callback changes: a poke, the row is the record. */
-export interface CallbackChange {
-  id: string;
-  serviceName: string;
-  state: CallbackState;
-  reason: string | null;
-  at: string;
-}
 
 /** A user-terminated callback's customer is to be called now (for a dialer integration). */
 export interface DialRequest {
@@ -94,8 +69,6 @@ export type DialOutcome = (typeof DIAL_OUTCOMES)[number];
 
 declare module '../../pubsub/topics.js' {
   interface TopicMap {
-    /** Keyed by service name, and once more with no key. */
-    'callback:changed': CallbackChange;
     /** No key: every dial request (a poke; `pendingDials()` is the record). */
     'callback:dial': DialRequest;
   }
@@ -132,31 +105,6 @@ interface StartMarker {
 
 const isStartMarked = (ctx: CreateContext): ctx is CreateContext & StartMarker =>
   (ctx as Partial<StartMarker>).callbackStart === true;
-
-/** The GMS callback record (reference §7.4). */
-
-export interface CallbackQuery {
-  serviceName?: string | null;
-  ids?: string[] | null;
-  states?: CallbackState[] | null;
-  /**
-   * The legacy admin queue query's `target`: Genesys' QA suite and the Android sample pass the
-   * callback service name there (and read the answer keyed by it); a routing target or a virtual
-   * queue name matches too.
-   */
-  queue?: string | null;
-  /** Every state but these (GMS `_callback_state=!STATE`). */
-  excludeStates?: CallbackState[] | null;
-  customerNumber?: string | null;
-  target?: string | null;
-  virtualQueue?: string | null;
-  /** Desired time (or creation time for immediate callbacks) from / to. */
-  from?: Date | null;
-  to?: Date | null;
-  limit?: number;
-  /** Rows to skip (paging through a long queue, in the same order). */
-  offset?: number;
-}
 
 export interface CallbackManagerOptions {
   /** Complete a queued callback when the customer's own call is matched on ANI first. */
@@ -207,7 +155,11 @@ export class CallbackManager {
       activity: ActivityRecorder;
     },
     private readonly options: CallbackManagerOptions = DEFAULT_CALLBACK_OPTIONS,
-  ) {}
+  ) {
+    this.store = new CallbackStore(deps, m.activity);
+  }
+
+  private readonly store: CallbackStore;
 
   /**
    * Listens for routing reservation events and stopped sessions on this instance; each is a
@@ -245,8 +197,8 @@ export class CallbackManager {
     const result = await this.m.sessions.create(serviceName, request, marked);
     const id = result.session?.id;
     if (!id) throw new Error('callback start created no session');
-    const row = await this.get(id);
-    await this.announce(row);
+    const row = await this.store.get(id);
+    await this.store.announce(row);
     await this.sync(id);
     return { id, response: result.response };
   }
@@ -337,7 +289,7 @@ export class CallbackManager {
     const priority = params._urs_vq_priority ? positiveInt(params, '_urs_vq_priority', 0) : 0;
 
     // Per service, starts are serialised: limits, duplicates and capacity count committed rows.
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`callback:${service.name}`}))`);
+    await this.store.lockService(tx, service.name);
     await checkCallbackLimits(tx, service.name, params, number?.key ?? null, now);
 
     let desiredTime: Date | null = null;
@@ -390,7 +342,7 @@ export class CallbackManager {
     };
     const [inserted] = await tx.insert(callbacksTable).values(row).returning();
     if (!inserted) throw new Error('callback insert returned no row');
-    await this.recordActivity(tx, inserted, 'created', now);
+    await this.store.recordActivity(tx, inserted, 'created', now);
     if (scheduled || waitForAgent) {
       const body: Record<string, unknown> = { _id: session.id, _text: DELAYED_TEXT };
       if (desiredTime) body._desired_time = desiredTime.toISOString();
@@ -474,7 +426,7 @@ export class CallbackManager {
       return moved;
     });
     for (const row of ids) {
-      await this.announce(row);
+      await this.store.announce(row);
       await this.sync(row.id);
     }
     return ids.length;
@@ -483,21 +435,7 @@ export class CallbackManager {
   /** Background task: re-reads every active callback against routing (events are at-most-once). */
   async reconcile(batch = 500): Promise<number> {
     const now = this.deps.clock.now();
-    const rows = await this.deps.db
-      .select({ id: callbacksTable.id })
-      .from(callbacksTable)
-      .where(
-        or(
-          inArray(callbacksTable.state, ['QUEUED', 'ROUTING', 'PROCESSING']),
-          and(
-            eq(callbacksTable.state, 'COMPLETED'),
-            isNotNull(callbacksTable.enqueuedAt),
-            gt(callbacksTable.completedAt, new Date(now.getTime() - 10 * 60_000)),
-          ),
-        ),
-      )
-      .orderBy(asc(callbacksTable.updatedAt))
-      .limit(batch);
+    const rows = await this.store.needingSync(batch, now);
     for (const r of rows) await this.sync(r.id);
     return rows.length;
   }
@@ -534,7 +472,7 @@ export class CallbackManager {
 
   /** One step (see the transition table in callback.routing-sync.ts); true when another look may help. */
   private async syncOnce(id: string): Promise<boolean> {
-    const cb = await this.find(id);
+    const cb = await this.store.find(id);
     if (!cb) return false;
     const router = this.m.routing.router;
     const req: RoutingRequestView | null = needsRoutingRequest(cb) ? await router.get(id) : null;
@@ -553,13 +491,7 @@ export class CallbackManager {
           priority: cb.priority,
           data: { ...cb.userData, _id: id, _service_name: cb.serviceName, _media_type: cb.mediaType },
         });
-        const now = this.deps.clock.now();
-        const marked = await this.deps.db
-          .update(callbacksTable)
-          .set({ enqueuedAt: now, updatedAt: now })
-          .where(and(eq(callbacksTable.id, id), isNull(callbacksTable.enqueuedAt)))
-          .returning({ id: callbacksTable.id });
-        return marked.length > 0;
+        return this.store.markEnqueued(id, this.deps.clock.now());
       }
       case 'complete':
         await this.complete(id, action.reason);
@@ -582,19 +514,8 @@ export class CallbackManager {
         await this.agentAvailable(cb, action.agentId, action.reservationId);
         return false;
       case 'back-to-queue': {
-        const now = this.deps.clock.now();
-        const back = await this.deps.db
-          .update(callbacksTable)
-          .set({ state: 'QUEUED', agentId: null, reservationId: null, updatedAt: now })
-          .where(
-            and(
-              eq(callbacksTable.id, id),
-              eq(callbacksTable.state, 'ROUTING'),
-              isNull(callbacksTable.arrivedAt),
-            ),
-          )
-          .returning();
-        if (back[0]) await this.announce(back[0]);
+        const back = await this.store.backToQueue(id, this.deps.clock.now());
+        if (back) await this.store.announce(back);
         return false;
       }
     }
@@ -636,53 +557,15 @@ export class CallbackManager {
     });
     if (!result) return;
     await this.m.events.announce([result.event]);
-    await this.announce(result.row);
+    await this.store.announce(result.row);
   }
 
   /** The customer is with the agent: COMPLETED (AGENT_CONNECTED), or PROCESSING when the session is retained. */
   private async connected(cb: CallbackRow, agentId: string, reservationId: number): Promise<void> {
     const now = this.deps.clock.now();
     const retain = storedFlag(cb.params, '_retain_session_until_ixn_deleted', false);
-    const row = await this.deps.db.transaction(async (tx) => {
-      const [updated] = await tx
-        .update(callbacksTable)
-        .set({
-          state: retain ? 'PROCESSING' : 'COMPLETED',
-          reason: retain ? null : 'AGENT_CONNECTED',
-          completedAt: retain ? null : now,
-          agentId,
-          reservationId,
-          connectedAt: now,
-          updatedAt: now,
-        })
-        .where(
-          and(
-            eq(callbacksTable.id, cb.id),
-            isNull(callbacksTable.connectedAt),
-            ne(callbacksTable.state, 'COMPLETED'),
-          ),
-        )
-        .returning();
-      if (updated) {
-        await this.recordActivity(tx, updated, 'connected', now);
-        if (!retain) await this.recordActivity(tx, updated, 'completed', now);
-      }
-      return updated;
-    });
-    if (row) await this.announce(row);
-  }
-
-  /** The reports' activity record (docs/reports.md), in the transaction of the change. */
-  private recordActivity(tx: DbOrTx, cb: CallbackRow, kind: CallbackActivityKind, now: Date): Promise<void> {
-    return this.m.activity.record(tx, {
-      category: 'callback',
-      kind,
-      service: cb.serviceName,
-      queue: cb.virtualQueue,
-      callbackId: cb.id,
-      waitMs: kind === 'created' ? null : now.getTime() - cb.createdAt.getTime(),
-      at: now,
-    });
+    const row = await this.store.markConnected(cb.id, retain, agentId, reservationId, now);
+    if (row) await this.store.announce(row);
   }
 
   /**
@@ -692,19 +575,9 @@ export class CallbackManager {
    */
   async customerArrived(id: string): Promise<CallbackRow> {
     const now = this.deps.clock.now();
-    const [row] = await this.deps.db
-      .update(callbacksTable)
-      .set({ arrivedAt: now, state: 'ROUTING', updatedAt: now })
-      .where(
-        and(
-          eq(callbacksTable.id, id),
-          isNull(callbacksTable.arrivedAt),
-          inArray(callbacksTable.state, ['QUEUED', 'ROUTING']),
-        ),
-      )
-      .returning();
+    const row = await this.store.markArrived(id, now);
     if (!row) {
-      const existing = await this.get(id);
+      const existing = await this.store.get(id);
       if (existing.state === 'COMPLETED' || existing.state === 'SCHEDULED')
         throw new DomainError(
           'callback/not_waiting',
@@ -712,9 +585,9 @@ export class CallbackManager {
         );
       return existing;
     }
-    await this.announce(row);
+    await this.store.announce(row);
     await this.sync(id);
-    return this.get(id);
+    return this.store.get(id);
   }
 
   /**
@@ -723,7 +596,7 @@ export class CallbackManager {
    * customer who has a queued callback completes that callback (they reached us first).
    */
   async callMatched(match: Pick<MatchResult, 'sessionId' | 'phoneNumber'>): Promise<CallbackRow | null> {
-    const own = await this.find(match.sessionId);
+    const own = await this.store.find(match.sessionId);
     if (own) {
       // A second call for a finished callback (the customer dialled again) changes nothing.
       if (own.state === 'COMPLETED' || own.arrivedAt) return own;
@@ -742,16 +615,7 @@ export class CallbackManager {
     const digits = phoneNumber.replace(/\D/g, '');
     if (digits.length < 7) return [];
     const tail = digits.slice(-7);
-    const candidates = await this.deps.db
-      .select()
-      .from(callbacksTable)
-      .where(
-        and(
-          inArray(callbacksTable.state, ['SCHEDULED', 'QUEUED']),
-          isNull(callbacksTable.arrivedAt),
-          sql`${callbacksTable.customerKey} like ${`%${tail}`}`,
-        ),
-      );
+    const candidates = await this.store.waitingForNumber(tail);
     const done: string[] = [];
     for (const c of candidates) {
       const key = (c.customerKey ?? '').replace(/\D/g, '');
@@ -786,7 +650,7 @@ export class CallbackManager {
       )
       .returning();
     if (!row) return;
-    await this.announce(row);
+    await this.store.announce(row);
     await this.deps.bus.publish('callback:dial', null, this.dialRequest(row));
   }
 
@@ -843,7 +707,7 @@ export class CallbackManager {
       )
       .returning();
     if (!row) {
-      await this.get(id);
+      await this.store.get(id);
       throw new DomainError(
         'callback/no_pending_dial',
         `Callback '${id}' has no dial waiting for an outcome`,
@@ -851,7 +715,7 @@ export class CallbackManager {
     }
     if (outcome === 'CONNECTED') return this.customerArrived(id);
     await this.complete(id, 'FAIL_CALL_TO_CUSTOMER');
-    return this.get(id);
+    return this.store.get(id);
   }
 
   // ---------------------------------------------------------------- connect
@@ -861,7 +725,7 @@ export class CallbackManager {
    * and the DialNumber dialog returned; chat: the StartChat dialog. At most `_userorig_connect_limit`.
    */
   async connect(id: string): Promise<Record<string, unknown>> {
-    const cb = await this.get(id);
+    const cb = await this.store.get(id);
     if (cb.state === 'COMPLETED' || cb.state === 'SCHEDULED')
       throw new DomainError(
         'callback/not_connectable',
@@ -889,7 +753,7 @@ export class CallbackManager {
       return confirmationDialog(id);
     }
     if (cb.mediaType === 'chat') {
-      await this.setDialog(id, { action: 'StartChat' });
+      await this.store.setDialog(id, { action: 'StartChat' });
       return this.startChatDialog(counted);
     }
     await this.m.resources.releaseSession(id);
@@ -930,7 +794,7 @@ export class CallbackManager {
       },
       scope,
     );
-    await this.setDialog(
+    await this.store.setDialog(
       cb.id,
       {
         action: 'DialNumber',
@@ -953,23 +817,12 @@ export class CallbackManager {
     };
   }
 
-  private async setDialog(
-    id: string,
-    dialog: CallbackDialogRecord,
-    db: DbOrTx = this.deps.db,
-  ): Promise<void> {
-    await db
-      .update(callbacksTable)
-      .set({ dialog, updatedAt: this.deps.clock.now() })
-      .where(eq(callbacksTable.id, id));
-  }
-
   /**
    * The dialog behind the agent-available push's `_action` (a DisplayMenu, the form the GMS sample
    * clients parse): one entry whose `_user_action_url` is this callback's `connect`.
    */
   async confirmationMenu(id: string): Promise<Record<string, unknown>> {
-    const cb = await this.get(id);
+    const cb = await this.store.get(id);
     return {
       _dialog_id: '2',
       _action: 'DisplayMenu',
@@ -1004,7 +857,7 @@ export class CallbackManager {
   // ---------------------------------------------------------------- queue position
 
   async queuePosition(id: string) {
-    const cb = await this.get(id);
+    const cb = await this.store.get(id);
     if (!cb.enqueuedAt || cb.state === 'COMPLETED' || cb.state === 'SCHEDULED')
       throw new NotFoundError(
         'callback/not_queued',
@@ -1031,7 +884,7 @@ export class CallbackManager {
 
   /** Agent → device (`internal-notification`): stored as a session event, then announced. */
   async notifyDevice(id: string, input: NotificationInput): Promise<SessionEvent> {
-    const cb = await this.get(id);
+    const cb = await this.store.get(id);
     const event = await this.m.events.publish({
       sessionId: id,
       gmsUser: cb.gmsUser,
@@ -1052,7 +905,7 @@ export class CallbackManager {
    */
   async retrieveNotifications(id: string): Promise<unknown[]> {
     for (let attempt = 0; attempt < 5; attempt++) {
-      const cb = await this.get(id);
+      const cb = await this.store.get(id);
       const events = (await this.m.events.readSession(id, cb.notificationsDeliveredSeq)).filter((e) =>
         e.tag.startsWith(NOTIFICATION_TAG),
       );
@@ -1086,7 +939,7 @@ export class CallbackManager {
 
   /** Device → agent (`agent-notification`): kept until the agent desktop retrieves it. */
   async notifyAgent(id: string, input: NotificationInput): Promise<void> {
-    const cb = await this.get(id);
+    const cb = await this.store.get(id);
     const now = this.deps.clock.now();
     await this.deps.db.insert(callbackAgentMessagesTable).values({
       callbackId: id,
@@ -1098,12 +951,12 @@ export class CallbackManager {
       createdAt: now,
       expiresAt: cb.expiresAt,
     });
-    await this.deps.bus.publish('callback:changed', cb.serviceName, this.change(cb));
+    await this.deps.bus.publish('callback:changed', cb.serviceName, this.store.change(cb));
   }
 
   /** `retrieve-agent-notifications`: each message once, `[{ message: "<JSON>", tag: "agent.message.<id>" }]`. */
   async retrieveAgentNotifications(id: string): Promise<{ message: string; tag: string }[]> {
-    await this.get(id);
+    await this.store.get(id);
     const now = this.deps.clock.now();
     const rows = await this.deps.db
       .update(callbackAgentMessagesTable)
@@ -1139,7 +992,7 @@ export class CallbackManager {
   ): Promise<boolean> {
     const row = await this.deps.db.transaction((tx) => this.completeIn(tx, id, reason, fromStates));
     if (!row) return false;
-    await this.announce(row);
+    await this.store.announce(row);
     if (row.enqueuedAt) await this.m.routing.router.cancel(id, routingReason);
     await this.m.resources.releaseSession(id);
     return true;
@@ -1161,19 +1014,11 @@ export class CallbackManager {
     fromStates: CallbackState[] = ACTIVE_STATES,
   ): Promise<CallbackRow | null> {
     const now = this.deps.clock.now();
-    const [before] = await tx
-      .select({ state: callbacksTable.state, slotStart: callbacksTable.slotStart })
-      .from(callbacksTable)
-      .where(eq(callbacksTable.id, id))
-      .for('update');
+    const before = await this.store.lockForCompletion(tx, id);
     if (!before || !fromStates.includes(before.state)) return null;
-    const [row] = await tx
-      .update(callbacksTable)
-      .set({ state: 'COMPLETED', reason, completedAt: now, updatedAt: now })
-      .where(eq(callbacksTable.id, id))
-      .returning();
+    const row = await this.store.markCompleted(tx, id, reason, now);
     if (row)
-      await this.recordActivity(
+      await this.store.recordActivity(
         tx,
         row,
         reason.startsWith('CANCELLED')
@@ -1191,15 +1036,15 @@ export class CallbackManager {
 
   /** DELETE /genesys/1/service/callback/{name}/{id} (and admin cancel with CANCELLED_BY_ADMIN). */
   async cancel(id: string, options: { serviceName?: string; reason?: string } = {}): Promise<CallbackRow> {
-    const cb = await this.get(id);
-    if (options.serviceName && cb.serviceName !== options.serviceName) throw this.notFound(id);
+    const cb = await this.store.get(id);
+    if (options.serviceName && cb.serviceName !== options.serviceName) throw this.store.notFound(id);
     if (cb.state === 'COMPLETED')
       throw new DomainError(
         'callback/already_completed',
         `Callback '${id}' is already COMPLETED (${cb.reason})`,
       );
     await this.complete(id, options.reason ?? 'CANCELLED');
-    return this.get(id);
+    return this.store.get(id);
   }
 
   /**
@@ -1232,15 +1077,15 @@ export class CallbackManager {
   ): Promise<Date> {
     if (desiredTime.getTime() + lifetimeMs <= current.getTime()) return current;
     const extended = await this.m.sessions.extendIn(tx, id, new Date(desiredTime.getTime() + lifetimeMs));
-    if (!extended) throw this.notFound(id);
+    if (!extended) throw this.store.notFound(id);
     return extended;
   }
 
   /** PUT /genesys/1/service/callback/{name}/{id} with `_new_desired_time`. */
   async reschedule(id: string, newDesiredTime: string, serviceName?: string): Promise<CallbackRow> {
     const at = parseInstant(newDesiredTime, '_new_desired_time');
-    const cb = await this.get(id);
-    if (serviceName && cb.serviceName !== serviceName) throw this.notFound(id);
+    const cb = await this.store.get(id);
+    if (serviceName && cb.serviceName !== serviceName) throw this.store.notFound(id);
     if (cb.state !== 'SCHEDULED' && !(cb.state === 'QUEUED' && cb.notifiedReservationId === null))
       throw new DomainError(
         'callback/not_reschedulable',
@@ -1254,7 +1099,7 @@ export class CallbackManager {
         '_new_desired_time',
       );
     const row = await this.deps.db.transaction(async (tx) => {
-      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`callback:${cb.serviceName}`}))`);
+      await this.store.lockService(tx, cb.serviceName);
       const [locked] = await tx.select().from(callbacksTable).where(eq(callbacksTable.id, id)).for('update');
       if (!locked || (locked.state !== 'SCHEDULED' && locked.state !== 'QUEUED'))
         throw new DomainError('callback/not_reschedulable', `Callback '${id}' can no longer be rescheduled`);
@@ -1280,99 +1125,41 @@ export class CallbackManager {
       return updated as CallbackRow;
     });
     if (cb.enqueuedAt) await this.m.routing.router.cancel(id, 'RESCHEDULED');
-    await this.announce(row);
+    await this.store.announce(row);
     return row;
   }
 
-  // ---------------------------------------------------------------- reads
+  // ---------------------------------------------------------------- reads (callback.store.ts)
 
-  async find(id: string, db: DbOrTx = this.deps.db): Promise<CallbackRow | null> {
-    const [row] = await db.select().from(callbacksTable).where(eq(callbacksTable.id, id));
-    return row ?? null;
+  find(id: string, db?: DbOrTx): Promise<CallbackRow | null> {
+    return this.store.find(id, db);
   }
 
-  async get(id: string): Promise<CallbackRow> {
-    const row = await this.find(id);
-    if (!row) throw this.notFound(id);
-    return row;
+  get(id: string): Promise<CallbackRow> {
+    return this.store.get(id);
   }
 
   /** A callback the caller may act on (auth/ownership.ts: strict → only the device that started it). */
-  async owned(caller: Caller, id: string): Promise<CallbackRow> {
-    return assertOwns(caller.viewer, await this.get(id), caller.rules, () => this.notFound(id));
+  owned(caller: Caller, id: string): Promise<CallbackRow> {
+    return this.store.owned(caller, id);
   }
 
   /** `owned`, or null. */
-  async findOwned(caller: Caller, id: string): Promise<CallbackRow | null> {
-    const row = await this.find(id);
-    return row && this.visibleTo(caller, [row]).length > 0 ? row : null;
+  findOwned(caller: Caller, id: string): Promise<CallbackRow | null> {
+    return this.store.findOwned(caller, id);
   }
 
   /** The rows a caller may see: all under `open` rules (GMS 8.1), its own under `strict`. */
   visibleTo(caller: Caller, rows: CallbackRow[]): CallbackRow[] {
-    return caller.rules === 'open' ? rows : rows.filter((r) => owns(caller.viewer, r));
+    return this.store.visibleTo(caller, rows);
   }
 
-  private notFound(id: string) {
-    return new NotFoundError('callback/not_found', `Callback '${id}' not found`);
-  }
-
-  async list(q: CallbackQuery = {}): Promise<CallbackRow[]> {
-    const where: SQL[] = [];
-    if (q.serviceName) where.push(eq(callbacksTable.serviceName, q.serviceName));
-    if (q.ids?.length) where.push(inArray(callbacksTable.id, q.ids));
-    if (q.states?.length) where.push(inArray(callbacksTable.state, q.states));
-    if (q.excludeStates?.length) where.push(notInArray(callbacksTable.state, q.excludeStates));
-    if (q.customerNumber) {
-      const n = q.customerNumber.trim();
-      const key = `+${n.replace(/\D/g, '')}`;
-      where.push(or(eq(callbacksTable.customerNumber, n), eq(callbacksTable.customerKey, key)) as SQL);
-    }
-    if (q.target) where.push(eq(callbacksTable.target, q.target));
-    if (q.queue)
-      where.push(
-        or(
-          eq(callbacksTable.serviceName, q.queue),
-          eq(callbacksTable.target, q.queue),
-          eq(callbacksTable.virtualQueue, q.queue),
-        ) as SQL,
-      );
-    if (q.virtualQueue) where.push(eq(callbacksTable.virtualQueue, q.virtualQueue));
-    const when = sql`coalesce(${callbacksTable.desiredTime}, ${callbacksTable.createdAt})`;
-    if (q.from) where.push(sql`${when} >= ${q.from.toISOString()}::timestamptz`);
-    if (q.to) where.push(sql`${when} <= ${q.to.toISOString()}::timestamptz`);
-    return this.deps.db
-      .select()
-      .from(callbacksTable)
-      .where(and(...where))
-      .orderBy(asc(when), asc(callbacksTable.createdAt), asc(callbacksTable.id))
-      .limit(Math.min(Math.max(q.limit ?? 500, 1), 5000))
-      .offset(Math.max(q.offset ?? 0, 0));
+  list(q: CallbackQuery = {}): Promise<CallbackRow[]> {
+    return this.store.list(q);
   }
 
   /** Most recent callbacks of a service (for property queries). */
-  async recent(serviceName: string, limit = 1000): Promise<CallbackRow[]> {
-    return this.deps.db
-      .select()
-      .from(callbacksTable)
-      .where(eq(callbacksTable.serviceName, serviceName))
-      .orderBy(desc(callbacksTable.createdAt))
-      .limit(limit);
-  }
-
-  private change(cb: CallbackRow): CallbackChange {
-    return {
-      id: cb.id,
-      serviceName: cb.serviceName,
-      state: cb.state,
-      reason: cb.reason,
-      at: cb.updatedAt.toISOString(),
-    };
-  }
-
-  private async announce(cb: CallbackRow): Promise<void> {
-    const change = this.change(cb);
-    await this.deps.bus.publish('callback:changed', cb.serviceName, change);
-    await this.deps.bus.publish('callback:changed', null, change);
+  recent(serviceName: string, limit = 1000): Promise<CallbackRow[]> {
+    return this.store.recent(serviceName, limit);
   }
 }
