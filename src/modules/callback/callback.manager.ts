@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, isNotNull, isNull, lt, lte, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, lt, lte } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
 import { DomainError, NotFoundError, UnavailableError, ValidationError } from '../../errors.js';
@@ -29,12 +29,19 @@ import {
   type SessionManager,
   type SessionStoppedEvent,
 } from '../sessions/sessions.manager.js';
+import { CallbackDialer, type DialOutcome, type DialRequest } from './callback.dialer.js';
+import {
+  CallbackDialogs,
+  confirmationDialog,
+  confirmationMenu,
+  delayedDialog,
+  startChatDialog,
+} from './callback.dialogs.js';
 import { type CheckQueuePositionBody, checkQueuePositionBody } from './callback.legacy.js';
 import { ACTIVE_STATES, checkCallbackLimits } from './callback.limits.js';
-import { needsRoutingRequest, syncAction, userTerminated } from './callback.routing-sync.js';
+import { needsRoutingRequest, syncAction } from './callback.routing-sync.js';
 import {
   DEVICE_OS_VALUES,
-  expirationSeconds,
   flag,
   LATER_FLAGS,
   latestDesiredTime,
@@ -51,42 +58,13 @@ import {
   callbacksTable,
 } from './callback.tables.js';
 
+export { DIAL_OUTCOMES, type DialOutcome, type DialRequest } from './callback.dialer.js';
 export type { CallbackChange, CallbackQuery } from './callback.store.js';
 export type { CallbackRow, CallbackState };
-
-/** A user-terminated callback's customer is to be called now (for a dialer integration). */
-export interface DialRequest {
-  id: string;
-  serviceName: string;
-  customerNumber: string;
-  agentId: string | null;
-  virtualQueue: string;
-  at: string;
-}
-
-export const DIAL_OUTCOMES = ['CONNECTED', 'NO_ANSWER', 'BUSY', 'FAILED'] as const;
-export type DialOutcome = (typeof DIAL_OUTCOMES)[number];
-
-declare module '../../pubsub/topics.js' {
-  interface TopicMap {
-    /** No key: every dial request (a poke; `pendingDials()` is the record). */
-    'callback:dial': DialRequest;
-  }
-}
 
 export const AGENT_AVAILABLE_TAG = 'service.agentavailable.';
 export const NOTIFICATION_TAG = 'service.notification.';
 export const AGENT_MESSAGE_TAG = 'agent.message.';
-const DELAYED_TEXT = 'We will notify you when agent is available';
-/** The 8.5 user-terminated confirmation (reference §7.3, QA-observed). */
-const confirmationDialog = (id: string) => ({
-  _id: id,
-  _action: 'ConfirmationDialog',
-  _text: 'You will receive the call shortly',
-  _ok_title: 'Ok',
-  _dialog_id: '0',
-});
-
 /** A stored notification in the seed's key order (jsonb does not keep key order). */
 function notificationBody(message: unknown): Record<string, unknown> {
   const m = (message ?? {}) as Record<string, unknown>;
@@ -157,9 +135,13 @@ export class CallbackManager {
     private readonly options: CallbackManagerOptions = DEFAULT_CALLBACK_OPTIONS,
   ) {
     this.store = new CallbackStore(deps, m.activity);
+    this.dialer = new CallbackDialer(deps, this.store);
+    this.dialogs = new CallbackDialogs(deps, this.store, m.resources, this.dialer);
   }
 
   private readonly store: CallbackStore;
+  private readonly dialer: CallbackDialer;
+  private readonly dialogs: CallbackDialogs;
 
   /**
    * Listens for routing reservation events and stopped sessions on this instance; each is a
@@ -343,15 +325,11 @@ export class CallbackManager {
     const [inserted] = await tx.insert(callbacksTable).values(row).returning();
     if (!inserted) throw new Error('callback insert returned no row');
     await this.store.recordActivity(tx, inserted, 'created', now);
-    if (scheduled || waitForAgent) {
-      const body: Record<string, unknown> = { _id: session.id, _text: DELAYED_TEXT };
-      if (desiredTime) body._desired_time = desiredTime.toISOString();
-      return body;
-    }
-    if (media === 'chat') return this.startChatDialog(inserted);
+    if (scheduled || waitForAgent) return delayedDialog(session.id, desiredTime);
+    if (media === 'chat') return startChatDialog(inserted);
     if (direction === 'USERTERMINATED') return confirmationDialog(session.id);
     // User-originated immediate: the access number is booked in this transaction (all or nothing).
-    return this.dialNumberDialog(inserted, { tx, onRollback: (fn) => ctx.onRollback(fn) });
+    return this.dialogs.dialNumber(inserted, { tx, onRollback: (fn) => ctx.onRollback(fn) });
   }
 
   // ---------------------------------------------------------------- scheduling
@@ -508,7 +486,7 @@ export class CallbackManager {
         await this.connected(cb, action.agentId, action.reservationId);
         return false;
       case 'request-dial':
-        await this.requestDial(cb, action.agentId, action.reservationId);
+        await this.dialer.requestDial(cb, action.agentId, action.reservationId);
         return false;
       case 'agent-available':
         await this.agentAvailable(cb, action.agentId, action.reservationId);
@@ -626,60 +604,11 @@ export class CallbackManager {
     return done;
   }
 
-  // ---------------------------------------------------------------- user-terminated dial step
-
-  /** Asks the dialer to call the customer (once): stored first, then `callback:dial` pokes. */
-  private async requestDial(cb: CallbackRow, agentId: string, reservationId: number): Promise<void> {
-    const now = this.deps.clock.now();
-    const [row] = await this.deps.db
-      .update(callbacksTable)
-      .set({
-        state: 'ROUTING',
-        agentId,
-        reservationId,
-        notifiedReservationId: reservationId,
-        dialRequestedAt: now,
-        updatedAt: now,
-      })
-      .where(
-        and(
-          eq(callbacksTable.id, cb.id),
-          isNull(callbacksTable.dialRequestedAt),
-          ne(callbacksTable.state, 'COMPLETED'),
-        ),
-      )
-      .returning();
-    if (!row) return;
-    await this.store.announce(row);
-    await this.deps.bus.publish('callback:dial', null, this.dialRequest(row));
-  }
-
-  private dialRequest(row: CallbackRow): DialRequest {
-    return {
-      id: row.id,
-      serviceName: row.serviceName,
-      customerNumber: row.customerKey ?? row.customerNumber ?? '',
-      agentId: row.agentId,
-      virtualQueue: row.virtualQueue,
-      at: (row.dialRequestedAt ?? row.updatedAt).toISOString(),
-    };
-  }
+  // ---------------------------------------------------------------- dial and connect
 
   /** Dial requests with no outcome yet, oldest first: what a dialer (re)reads after a poke or a restart. */
-  async pendingDials(limit = 100): Promise<DialRequest[]> {
-    const rows = await this.deps.db
-      .select()
-      .from(callbacksTable)
-      .where(
-        and(
-          isNotNull(callbacksTable.dialRequestedAt),
-          isNull(callbacksTable.dialOutcome),
-          ne(callbacksTable.state, 'COMPLETED'),
-        ),
-      )
-      .orderBy(asc(callbacksTable.dialRequestedAt))
-      .limit(Math.min(Math.max(limit, 1), 1000));
-    return rows.map((r) => this.dialRequest(r));
+  pendingDials(limit = 100): Promise<DialRequest[]> {
+    return this.dialer.pendingDials(limit);
   }
 
   /**
@@ -687,171 +616,20 @@ export class CallbackManager {
    * (COMPLETED / AGENT_CONNECTED). Anything else: COMPLETED / FAIL_CALL_TO_CUSTOMER, the agent is freed.
    */
   async reportDialOutcome(id: string, outcome: DialOutcome): Promise<CallbackRow> {
-    if (!(DIAL_OUTCOMES as readonly string[]).includes(outcome))
-      throw new ValidationError(
-        'callback/invalid_outcome',
-        `Dial outcome must be one of ${DIAL_OUTCOMES.join(', ')}`,
-        'outcome',
-      );
-    const now = this.deps.clock.now();
-    const [row] = await this.deps.db
-      .update(callbacksTable)
-      .set({ dialOutcome: outcome, updatedAt: now })
-      .where(
-        and(
-          eq(callbacksTable.id, id),
-          isNotNull(callbacksTable.dialRequestedAt),
-          isNull(callbacksTable.dialOutcome),
-          ne(callbacksTable.state, 'COMPLETED'),
-        ),
-      )
-      .returning();
-    if (!row) {
-      await this.store.get(id);
-      throw new DomainError(
-        'callback/no_pending_dial',
-        `Callback '${id}' has no dial waiting for an outcome`,
-      );
-    }
+    await this.dialer.recordOutcome(id, outcome);
     if (outcome === 'CONNECTED') return this.customerArrived(id);
     await this.complete(id, 'FAIL_CALL_TO_CUSTOMER');
     return this.store.get(id);
   }
 
-  // ---------------------------------------------------------------- connect
-
-  /**
-   * POST /genesys/1/service/{id}/connect: the customer confirms. Voice: an access number is booked
-   * and the DialNumber dialog returned; chat: the StartChat dialog. At most `_userorig_connect_limit`.
-   */
-  async connect(id: string): Promise<Record<string, unknown>> {
-    const cb = await this.store.get(id);
-    if (cb.state === 'COMPLETED' || cb.state === 'SCHEDULED')
-      throw new DomainError(
-        'callback/not_connectable',
-        `Callback '${id}' is ${cb.state}: nothing to connect`,
-      );
-    if (cb.waitForAgent && cb.notifiedReservationId === null)
-      throw new DomainError(
-        'callback/agent_not_available',
-        `No agent is available yet for callback '${id}'; wait for the notification`,
-      );
-    const now = this.deps.clock.now();
-    const [counted] = await this.deps.db
-      .update(callbacksTable)
-      .set({ connectCount: sql`${callbacksTable.connectCount} + 1`, updatedAt: now })
-      .where(and(eq(callbacksTable.id, id), lt(callbacksTable.connectCount, callbacksTable.connectLimit)))
-      .returning();
-    if (!counted)
-      throw new DomainError(
-        'callback/connect_limit',
-        `Callback '${id}' was already connected ${cb.connectLimit} times (limit _userorig_connect_limit=${cb.connectLimit})`,
-      );
-    if (userTerminated(cb)) {
-      if (cb.agentId !== null && cb.reservationId !== null && !cb.dialRequestedAt)
-        await this.requestDial(counted, cb.agentId, cb.reservationId);
-      return confirmationDialog(id);
-    }
-    if (cb.mediaType === 'chat') {
-      await this.store.setDialog(id, { action: 'StartChat' });
-      return this.startChatDialog(counted);
-    }
-    await this.m.resources.releaseSession(id);
-    try {
-      return await this.dialNumberDialog(counted);
-    } catch (err) {
-      // No number was booked: this attempt does not count.
-      await this.deps.db
-        .update(callbacksTable)
-        .set({ connectCount: sql`greatest(${callbacksTable.connectCount} - 1, 0)` })
-        .where(eq(callbacksTable.id, id));
-      throw err;
-    }
+  /** POST /genesys/1/service/{id}/connect: the customer confirms (callback.dialogs.ts). */
+  connect(id: string): Promise<Record<string, unknown>> {
+    return this.dialogs.connect(id);
   }
 
-  /**
-   * Books an access number (`_resource_group`, `_provide_code`, `_booking_expiration_timeout`) and
-   * answers the DialNumber dialog. With `scope` the booking is made in the caller's transaction.
-   */
-  private async dialNumberDialog(
-    cb: CallbackRow,
-    scope?: { tx: DbOrTx; onRollback(fn: () => Promise<void>): void },
-  ): Promise<Record<string, unknown>> {
-    const params = cb.params;
-    const timeout = params._booking_expiration_timeout?.trim()
-      ? positiveInt(params, '_booking_expiration_timeout', 30)
-      : null;
-    const allocation = await this.m.resources.allocate(
-      {
-        group: params._resource_group?.trim() || 'DNIS',
-        sessionId: cb.id,
-        phoneNumber: cb.customerNumber,
-        provideCode: cb.provideCode,
-        accessCodeLength: params._access_code_length
-          ? positiveInt(params, '_access_code_length', 6)
-          : undefined,
-        bookingTimeoutSeconds: timeout,
-      },
-      scope,
-    );
-    await this.store.setDialog(
-      cb.id,
-      {
-        action: 'DialNumber',
-        accessNumber: allocation.accessNumber,
-        accessCode: allocation.accessCode,
-        bookingId: allocation.bookingId,
-        expiresAt: allocation.expiresAt.toISOString(),
-      },
-      scope?.tx,
-    );
-    return {
-      _dialog_id: '0',
-      _label: 'Connecting ...',
-      _action: 'DialNumber',
-      _tel_url: `tel:${allocation.accessNumber}`,
-      _access_code: allocation.accessCode ?? 'n/a',
-      _access_number: allocation.accessNumber,
-      _expiration_time: expirationSeconds(allocation.expiresAt, this.deps.clock.now()),
-      _id: cb.id,
-    };
-  }
-
-  /**
-   * The dialog behind the agent-available push's `_action` (a DisplayMenu, the form the GMS sample
-   * clients parse): one entry whose `_user_action_url` is this callback's `connect`.
-   */
+  /** The agent-available push's dialog continuation: the DisplayMenu whose entry connects. */
   async confirmationMenu(id: string): Promise<Record<string, unknown>> {
-    const cb = await this.store.get(id);
-    return {
-      _dialog_id: '2',
-      _action: 'DisplayMenu',
-      _label: 'Agent is available',
-      _content: [
-        {
-          _group_name: 'Connect',
-          _group_content: [
-            { _label: 'Connect now', _user_action_url: `${cb.baseUrl}/genesys/1/service/${cb.id}/connect` },
-          ],
-        },
-      ],
-      _id: cb.id,
-    };
-  }
-
-  /** The StartChat dialog (seed "Chat Immediate" / "Chat Delayed" captures), keys in their order. */
-  startChatDialog(cb: Pick<CallbackRow, 'id' | 'baseUrl' | 'gmsUser' | 'userData'>): Record<string, unknown> {
-    return {
-      _dialog_id: '1',
-      _action: 'StartChat',
-      _label: 'Start Chat',
-      _start_chat_url: `${cb.baseUrl}/genesys/1/service/${cb.id}/ixn/chat`,
-      _comet_url: `${cb.baseUrl}/genesys/cometd`,
-      _user_header: cb.gmsUser ?? '',
-      _id_to_jump_before: 'exit://',
-      _chat_parameters: { subject: cb.userData.subject || 'None' },
-      _id: cb.id,
-    };
+    return confirmationMenu(await this.store.get(id));
   }
 
   // ---------------------------------------------------------------- queue position
