@@ -48,6 +48,10 @@ export const ERROR_TABLE: Readonly<Record<string, LegacyAnswer>> = {
   'callback/no_pending_dial': callbackConflict,
   // Capacity options.
   'capacity/invalid_option': { exception: GMS_EXCEPTIONS.capacity },
+  // The Stat API: GMS answers an ill-defined statistic with 403.
+  'routing/unsupported_object_type': { status: 403 },
+  'routing/unknown_metric': { status: 403 },
+  'routing/object_not_found': { status: 403 },
   // The Service API: a request or query the service type does not serve.
   'sessions/query_not_supported': { status: 405 },
   'sessions/method_not_allowed': { status: 405 },

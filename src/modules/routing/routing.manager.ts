@@ -351,8 +351,8 @@ export class RoutingManager {
 
   /**
    * The legacy Stat API (`objectId`, `objectType`, `metric`/`statisticType`, optional
-   * `timeProfile` as a number of seconds). An object or metric this engine does not have is a 403,
-   * as GMS answers an ill-defined statistic.
+   * `timeProfile` as a number of seconds). An object or metric this engine does not have is a
+   * StatisticError, as Stat Server refuses an ill-defined statistic (GMS answers 403: error-table.ts).
    */
   async legacyStatistic(fields: Record<string, string>): Promise<LegacyStatistic> {
     const required = (key: string, value: string | undefined) => {

@@ -95,12 +95,12 @@ export const LEGACY_OBJECT_TYPES: Record<string, StatObjectType> = {
   agent: 'AGENT',
 };
 
-/** GMS answers an ill-defined statistic (unknown object or metric) with 403. */
+/**
+ * An ill-defined statistic: an object type, metric or object this engine does not have. GMS answers
+ * it with 403; that status is the legacy edge's business (error-table.ts), not this module's.
+ */
 export class StatisticError extends DomainError {
   override name = 'StatisticError';
-  constructor(code: string, message: string) {
-    super(code, message, { status: 403 });
-  }
 }
 
 export const MAX_WINDOW_SECONDS = 31 * 86_400;
