@@ -1,4 +1,5 @@
 import { UnavailableError } from '../errors.js';
+import { errorChain } from './pg-errors.js';
 
 /** Seconds a client is told to wait (`Retry-After`) while the database is unreachable. */
 export const RETRY_AFTER_SECONDS = 1;
@@ -19,13 +20,13 @@ const NETWORK_CODES = new Set([
 ]);
 
 /**
- * Whether `err` (or what it wraps: drizzle wraps driver errors in `cause`) says the database could
+ * Whether `err` (or what it wraps: pg-errors.ts walks the chain) says the database could
  * not be reached, as opposed to a query it refused. SQLSTATE class 08 is a connection exception;
  * 57P01–57P03 are an administrator shutdown, a crash shutdown and "cannot connect now" (starting up
  * or shutting down).
  */
 export function isDatabaseUnreachable(err: unknown): boolean {
-  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+  for (const e of errorChain(err)) {
     if (e instanceof DatabaseUnavailableError) return true;
     const code = (e as { code?: unknown }).code;
     if (
@@ -33,7 +34,6 @@ export function isDatabaseUnreachable(err: unknown): boolean {
       (NETWORK_CODES.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code))
     )
       return true;
-    e = (e as { cause?: unknown }).cause;
   }
   return false;
 }

@@ -1,5 +1,6 @@
 import { eq, inArray } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../../db/client.js';
+import { isUniqueViolation } from '../../db/pg-errors.js';
 import type { Deps } from '../../deps.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import {
@@ -168,14 +169,6 @@ function groupViews(
     groups.set(row.pattern_groups.id, entry);
   }
   return [...groups.values()].map((e) => toView(e.group, e.patterns));
-}
-
-function isUniqueViolation(err: unknown): boolean {
-  for (let e: unknown = err; typeof e === 'object' && e !== null; ) {
-    if ((e as { code?: unknown }).code === '23505') return true;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return false;
 }
 
 /** A row of the list to write: `id` keeps an existing row (and its history), no id inserts. */

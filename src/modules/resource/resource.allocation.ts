@@ -1,13 +1,13 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { and, eq, gt, isNull, type SQL, sql } from 'drizzle-orm';
 import { type DbOrTx, queryRows, type Tx } from '../../db/client.js';
+import { pgErrorOf } from '../../db/pg-errors.js';
 import { NotFoundError, UnavailableError, ValidationError } from '../../errors.js';
 import { type BookingContext, type EventInput, recordEvents } from './resource.history.js';
 import {
   type AllocationStrategy,
   DEFAULT_ACCESS_CODE_LENGTH,
   numberKey,
-  pgErrorOf,
   randomAccessCode,
   validCodeLength,
   validTimeoutSeconds,

@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gt, inArray, isNull, ne, sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../../db/client.js';
+import { pgErrorOf } from '../../db/pg-errors.js';
 import type { Deps } from '../../deps.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
 import type { ActivityRecorder } from '../report/activity.manager.js';
@@ -10,7 +11,6 @@ import {
   DEFAULT_GROUP_NAME,
   numberKey,
   parseAllocation,
-  pgErrorOf,
   validAccessNumber,
   validName,
   validTimeoutSeconds,

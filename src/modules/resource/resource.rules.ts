@@ -133,29 +133,3 @@ export function rankCandidates<T extends MatchCandidate>(
     .sort((a, b) => a.rank - b.rank || b.c.startsAt.getTime() - a.c.startsAt.getTime())
     .map((x) => x.c);
 }
-
-/** The code of a Postgres error (postgres.js and PGlite both set it; drizzle wraps it in `cause`). */
-export function pgErrorOf(err: unknown): { code: string; constraint: string | null } | null {
-  let current: unknown = err;
-  for (let depth = 0; depth < 5 && current; depth++) {
-    if (typeof current === 'object' && current !== null) {
-      const e = current as {
-        code?: unknown;
-        constraint_name?: unknown;
-        constraint?: unknown;
-        cause?: unknown;
-      };
-      if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) {
-        const constraint =
-          typeof e.constraint_name === 'string'
-            ? e.constraint_name
-            : typeof e.constraint === 'string'
-              ? e.constraint
-              : null;
-        return { code: e.code, constraint };
-      }
-      current = e.cause;
-    } else break;
-  }
-  return null;
-}
