@@ -295,7 +295,16 @@ describe('shutdown', () => {
       duplex: 'half',
     } as RequestInit);
     push('a=');
-    await new Promise((r) => setTimeout(r, 100));
+    // The route answers without reading the body: stop() begins once the answer is written, while
+    // the body is still arriving (the request is not complete, so the connection is not idle).
+    const answered = t.app.deps.metrics.registry.getSingleMetric('gms_http_requests_total');
+    await vi.waitFor(async () =>
+      expect((await answered?.get())?.values).toContainEqual(
+        expect.objectContaining({
+          labels: expect.objectContaining({ route: '/genesys/1/admin/node/changestatus/:status' }),
+        }),
+      ),
+    );
     const stopping = t.app.stop();
     push('1');
     end();

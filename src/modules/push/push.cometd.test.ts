@@ -1,6 +1,6 @@
 import type { Message } from 'cometd';
 import { adapt } from 'cometd-nodejs-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/harness.js';
 import { type Comet, cometClient, createSession, pushService, raise } from './push.test-support.js';
 
@@ -64,8 +64,9 @@ describe('CometD at /genesys/cometd', () => {
     const one = await raise(t, sessionId, user, 'one', 1);
     expect((await c.next()).data).toMatchObject({ id: one.deliveryId, message: 1 });
     // The position is recorded right after faye accepted the delivery.
-    for (let i = 0; i < 100 && (await t.app.managers.comet.position(user))[sessionId] !== 1; i++)
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    await vi.waitFor(async () => expect((await t.app.managers.comet.position(user))[sessionId]).toBe(1), {
+      timeout: 2_000,
+    });
     await c.close();
     // Raised while the device is away: delivered when it comes back, and only that.
     const two = await raise(t, sessionId, user, 'two', 2);

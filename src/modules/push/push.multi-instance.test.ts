@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { CometD, type Message } from 'cometd';
 import { adapt } from 'cometd-nodejs-client';
 import type { Client } from 'graphql-ws';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import {
   backend,
   createTestApp,
@@ -90,7 +90,7 @@ describe.skipIf(backend !== 'postgres')('push across instances (Postgres + Redis
     // Both readers are listening once the first event reaches them.
     await raise(b, sessionId, 'cross-device', 'first', 1);
     expect((await sub.next(10_000)).deviceEvents).toMatchObject({ sessionId, seq: 1, tag: 'first' });
-    for (let i = 0; i < 200 && cometGot.length < 1; i++) await new Promise((r) => setTimeout(r, 25));
+    await vi.waitFor(() => expect(cometGot.length).toBeGreaterThanOrEqual(1), { timeout: 5_000 });
     expect(cometGot.map((m) => (m.data as { tag: string }).tag)).toEqual(['first']);
 
     // Raised on B through the Notification API for a comet subscriber: same path.
@@ -106,7 +106,7 @@ describe.skipIf(backend !== 'postgres')('push across instances (Postgres + Redis
       body: JSON.stringify({ tag: 'ors.contact.1', message: 'from B' }),
     });
     expect((await sub.next(10_000)).deviceEvents).toMatchObject({ tag: 'ors.contact.1', message: 'from B' });
-    for (let i = 0; i < 200 && cometGot.length < 2; i++) await new Promise((r) => setTimeout(r, 25));
+    await vi.waitFor(() => expect(cometGot.length).toBeGreaterThanOrEqual(2), { timeout: 5_000 });
     expect(cometGot.map((m) => (m.data as { message: unknown }).message)).toEqual([1, 'from B']);
     await new Promise<void>((resolve) => comet.disconnect(() => resolve()));
     sub.stop();

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { graphql } from '../../../test/gql/index.js';
 import { backend, createTestApp, createTestDatabase, type TestApp } from '../../../test/harness.js';
 import { ConflictError, DomainError, UnavailableError } from '../../errors.js';
@@ -900,8 +900,7 @@ describe('Service API sessions (GraphQL)', () => {
     // The event stream starts when read; stop only once the subscription listens on the bus.
     const before = t.app.deps.bus.stats().activeSubscriptions;
     let text = new TextDecoder().decode((await reader.read()).value);
-    for (let i = 0; i < 100 && t.app.deps.bus.stats().activeSubscriptions === before; i++)
-      await new Promise((resolve) => setTimeout(resolve, 10));
+    await vi.waitFor(() => expect(t.app.deps.bus.stats().activeSubscriptions).toBeGreaterThan(before));
     await t.app.managers.sessions.stop(id);
     while (!text.includes('"reason"')) {
       const { value, done } = await reader.read();
