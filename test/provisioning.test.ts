@@ -351,6 +351,65 @@ describe('export and import', () => {
     await expect(b.gql(ProvisioningExport)).rejects.toThrow(/Not authorized/);
   });
 
+  it('a bad resource_groups section is a ValidationError at its path, and nothing of the document is applied', async () => {
+    const before = (await b.admin(ProvisioningExport)).configurationExport.yaml;
+    // A valid group and a service around the broken group: parsing refuses the whole document.
+    const document = (broken: string) =>
+      `resource_groups:\n  fresh-pool:\n    resources:\n      K1: '1-800-0001'\n  broken-pool:\n${broken}` +
+      'services:\n  fresh-two:\n    _type: builtin\n    _service: request-interaction\n';
+    const cases: [string, string, string, string][] = [
+      [
+        '    locking: maybe\n',
+        'resource_groups.broken-pool.locking',
+        'resource/invalid_config',
+        'resource_groups.broken-pool.locking must be true or false',
+      ],
+      [
+        '    lock: true\n',
+        'resource_groups.broken-pool.lock',
+        'resource/invalid_config',
+        'resource_groups.broken-pool.lock is not a setting: expected one of allocation, locking, booking_expiration_timeout, resources, ranges, csv',
+      ],
+      [
+        '    - a list\n',
+        'resource_groups.broken-pool',
+        'resource/invalid_config',
+        'resource_groups.broken-pool must be a mapping of settings',
+      ],
+      [
+        '    resources:\n      K2: [1, 2]\n',
+        'resource_groups.broken-pool.resources.K2',
+        'resource/invalid_access_number',
+        'resource_groups.broken-pool.resources.K2 must be an access number',
+      ],
+      [
+        '    ranges: 18001110000-18001119999\n',
+        'resource_groups.broken-pool.ranges',
+        'resource/invalid_range',
+        "resource_groups.broken-pool.ranges must be a list of ranges such as '18001110000-18001119999'",
+      ],
+      [
+        '    booking_expiration_timeout: soon\n',
+        'resource_groups.broken-pool.booking_expiration_timeout',
+        'resource/invalid_timeout',
+        'resource_groups.broken-pool.booking_expiration_timeout must be a whole number of seconds',
+      ],
+      [
+        '    allocation: fifo\n',
+        'resource_groups.broken-pool.allocation',
+        'resource/invalid_allocation',
+        "Unknown allocation 'fifo': use random or round-robin",
+      ],
+    ];
+    for (const [broken, field, code, message] of cases) {
+      const r = await b.admin(ProvisioningImport, { document: document(broken) });
+      expect(r.importConfiguration, broken).toEqual({ __typename: 'ValidationError', field, code, message });
+    }
+    await expect(b.app.managers.resources.getGroup('fresh-pool')).rejects.toThrow(/not found/);
+    expect(await b.app.managers.services.find('fresh-two')).toBeNull();
+    expect((await b.admin(ProvisioningExport)).configurationExport.yaml).toBe(before);
+  });
+
   it.skipIf(backend !== 'pglite')(
     'npm run config:export writes the same text as the GraphQL export',
     async () => {

@@ -22,23 +22,38 @@ export interface ProvisioningSection<T = unknown> {
 export const defineSection = <T>(section: ProvisioningSection<T>): ProvisioningSection =>
   section as unknown as ProvisioningSection;
 
+export interface ParseWithOptions {
+  /** Cut the field to this many segments below `path`, when the section reports at a coarser level than the schema's leaves. */
+  depth?: number;
+  /** Start the message with the field (`resource_groups.X.locking must be true or false`), as some sections word it. */
+  fieldInMessage?: boolean;
+}
+
 /**
  * Parses a section's value (or part of it) with a zod schema. The first problem becomes a
- * ValidationError whose `field` is its path in the file (`pattern_groups.G[0]`), cut to `depth`
- * segments below `path` when the section reports at a coarser level than the schema's leaves.
+ * ValidationError whose `field` is its path in the file (`pattern_groups.G[0]`; an unknown key of a
+ * strict object: the key). `code` is one code, or chosen by where in the value the problem is (the
+ * issue's path below `path`).
  */
 export function parseWith<S extends z.ZodType>(
   schema: S,
   value: unknown,
   path: string,
-  code: string,
-  depth = Number.POSITIVE_INFINITY,
+  code: string | ((at: readonly PropertyKey[]) => string),
+  options: ParseWithOptions = {},
 ): z.infer<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const field = (issue?.path ?? [])
-    .slice(0, depth)
+  // An unknown key of a strict object is reported at the key, not at the object.
+  const at = [...(issue?.path ?? []), ...(issue?.code === 'unrecognized_keys' ? issue.keys.slice(0, 1) : [])];
+  const field = at
+    .slice(0, options.depth ?? Number.POSITIVE_INFINITY)
     .reduce<string>((f, seg) => (typeof seg === 'number' ? `${f}[${seg}]` : `${f}.${String(seg)}`), path);
-  throw new ValidationError(code, issue?.message ?? 'invalid value', field);
+  const message = issue?.message ?? 'invalid value';
+  throw new ValidationError(
+    typeof code === 'string' ? code : code(at),
+    options.fieldInMessage ? `${field} ${message}` : message,
+    field,
+  );
 }

@@ -27,15 +27,8 @@ const optionsSchema = z.record(
 );
 
 /** A shape problem, worded as before: `<path in the file> <problem>`. */
-function shaped<S extends z.ZodType>(schema: S, value: unknown, path: string): z.infer<S> {
-  try {
-    return parseWith(schema, value, path, 'provisioning/invalid');
-  } catch (err) {
-    if (err instanceof ValidationError)
-      throw new ValidationError(err.code, `${err.field} ${err.message}`, err.field);
-    throw err;
-  }
-}
+const shaped = <S extends z.ZodType>(schema: S, value: unknown, path: string): z.infer<S> =>
+  parseWith(schema, value, path, 'provisioning/invalid', { fieldInMessage: true });
 
 /** Re-states an engine error with its place in the file. */
 function withPath(err: unknown, path: string): unknown {

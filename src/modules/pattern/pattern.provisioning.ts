@@ -53,7 +53,10 @@ function parsePatterns(body: unknown, path: string): PatternInput[] {
   if (body === null || body === undefined) return [];
   if (Array.isArray(body))
     // A bad item is reported at the item (`G[0]`), not at its field.
-    return parseWith(patternListSchema, body, path, CODE, 1).map((p) => ({ name: p.name, regex: p.regex }));
+    return parseWith(patternListSchema, body, path, CODE, { depth: 1 }).map((p) => ({
+      name: p.name,
+      regex: p.regex,
+    }));
   return Object.entries(parseWith(patternMapSchema, body, path, CODE)).map(([name, regex]) => ({
     name,
     regex,

@@ -1,5 +1,5 @@
-import { ValidationError } from '../../errors.js';
-import { defineSection } from '../../provisioning/section.js';
+import { z } from 'zod';
+import { defineSection, parseWith } from '../../provisioning/section.js';
 import { assertDistinct, type BulkEntry, MAX_BULK_RESOURCES, parseCsv, parseRange } from './resource.bulk.js';
 import type { ResourceGroupConfig } from './resource.manager.js';
 import {
@@ -28,77 +28,81 @@ import {
  * Each named group is made exactly so (resources not listed are removed); other groups are left alone.
  * `resources`, `ranges` and `csv` add up; a name or number given twice is an error naming both places.
  */
-const KEYS = new Set(['allocation', 'locking', 'booking_expiration_timeout', 'resources', 'ranges', 'csv']);
+const KEYS = ['allocation', 'locking', 'booking_expiration_timeout', 'resources', 'ranges', 'csv'];
 
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+/** The file's shapes. A value rule (a known allocation, a timeout in range, a number's form) is the manager's. */
+const groupsSchema = z.record(z.string(), z.unknown(), { error: 'must map group names to settings' });
+const settingsSchema = z.strictObject(
+  {
+    allocation: z.string({ error: 'must be random or round-robin' }).nullish(),
+    locking: z.boolean({ error: 'must be true or false' }).nullish(),
+    // Whole seconds; YAML may quote them.
+    booking_expiration_timeout: z
+      .union([z.number(), z.string().regex(/^\d+$/).transform(Number)], {
+        error: 'must be a whole number of seconds',
+      })
+      .nullish(),
+    // YAML reads 18001234 as a number; an access number is text, so accept both.
+    resources: z
+      .record(z.string(), z.union([z.string(), z.number()], { error: 'must be an access number' }), {
+        error: 'must map resource names to access numbers',
+      })
+      .nullish(),
+    ranges: z
+      .custom<string[]>((v) => Array.isArray(v) && v.every((r) => typeof r === 'string'), {
+        error: "must be a list of ranges such as '18001110000-18001119999'",
+      })
+      .nullish(),
+    csv: z.string({ error: 'must be CSV text' }).nullish(),
+  },
+  {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `is not a setting: expected one of ${KEYS.join(', ')}`
+        : 'must be a mapping of settings',
+  },
+);
+
+/** The error code of a shape problem, by the setting it is in. */
+function shapeCode(at: readonly PropertyKey[]): string {
+  switch (at[0]) {
+    case 'allocation':
+      return 'resource/invalid_allocation';
+    case 'booking_expiration_timeout':
+      return 'resource/invalid_timeout';
+    case 'resources':
+      return at.length > 1 ? 'resource/invalid_access_number' : 'resource/invalid_config';
+    case 'ranges':
+      return 'resource/invalid_range';
+    case 'csv':
+      return 'resource/invalid_csv';
+    default:
+      return 'resource/invalid_config';
+  }
+}
 
 function parseGroup(value: unknown, path: string): ResourceGroupConfig {
   // `DNIS:` with nothing under it is an empty group with default settings.
-  const raw = value ?? {};
-  if (!isRecord(raw))
-    throw new ValidationError('resource/invalid_config', `${path} must be a mapping of settings`, path);
-  for (const key of Object.keys(raw))
-    if (!KEYS.has(key))
-      throw new ValidationError(
-        'resource/invalid_config',
-        `Unknown key ${path}.${key}: expected one of ${[...KEYS].join(', ')}`,
-        `${path}.${key}`,
-      );
-  const locking = raw.locking ?? false;
-  if (typeof locking !== 'boolean')
-    throw new ValidationError(
-      'resource/invalid_config',
-      `${path}.locking must be true or false`,
-      `${path}.locking`,
-    );
-  const allocation = raw.allocation ?? 'random';
-  if (typeof allocation !== 'string')
-    throw new ValidationError(
-      'resource/invalid_allocation',
-      `${path}.allocation must be random or round-robin`,
-      `${path}.allocation`,
-    );
-  const timeout = raw.booking_expiration_timeout ?? DEFAULT_BOOKING_TIMEOUT_SECONDS;
-  const resourcesRaw = raw.resources ?? {};
-  if (!isRecord(resourcesRaw))
-    throw new ValidationError(
-      'resource/invalid_config',
-      `${path}.resources must map resource names to access numbers`,
-      `${path}.resources`,
-    );
+  const raw: z.infer<typeof settingsSchema> =
+    parseWith(settingsSchema.nullish(), value, path, shapeCode, { fieldInMessage: true }) ?? {};
   const entries: BulkEntry[] = [];
-  for (const [rawName, number] of Object.entries(resourcesRaw)) {
+  for (const [rawName, number] of Object.entries(raw.resources ?? {})) {
     const field = `${path}.resources.${rawName}`;
     const name = validName(rawName, field, 'Resource');
-    // YAML reads 18001234 as a number; an access number is text, so accept both.
-    if (typeof number !== 'string' && typeof number !== 'number')
-      throw new ValidationError('resource/invalid_access_number', `${field} must be an access number`, field);
     entries.push({ name, accessNumber: validAccessNumber(String(number), field), source: field, field });
   }
-  const ranges = raw.ranges ?? [];
-  if (!Array.isArray(ranges) || ranges.some((r) => typeof r !== 'string'))
-    throw new ValidationError(
-      'resource/invalid_range',
-      `${path}.ranges must be a list of ranges such as '18001110000-18001119999'`,
-      `${path}.ranges`,
-    );
-  ranges.forEach((r: string, i) => {
+  (raw.ranges ?? []).forEach((r, i) => {
     entries.push(...parseRange(r, `${path}.ranges.${i}`));
   });
-  if (raw.csv !== undefined && raw.csv !== null) {
-    if (typeof raw.csv !== 'string')
-      throw new ValidationError('resource/invalid_csv', `${path}.csv must be CSV text`, `${path}.csv`);
-    entries.push(...parseCsv(raw.csv, `${path}.csv`));
-  }
+  if (raw.csv != null) entries.push(...parseCsv(raw.csv, `${path}.csv`));
   assertDistinct(entries);
   const resources: Record<string, string> = {};
   for (const e of entries) resources[e.name] = e.accessNumber;
   return {
-    allocation: parseAllocation(allocation, `${path}.allocation`),
-    locking,
+    allocation: parseAllocation(raw.allocation ?? 'random', `${path}.allocation`),
+    locking: raw.locking ?? false,
     bookingExpirationTimeout: validTimeoutSeconds(
-      typeof timeout === 'string' && /^\d+$/.test(timeout) ? Number(timeout) : (timeout as number),
+      raw.booking_expiration_timeout ?? DEFAULT_BOOKING_TIMEOUT_SECONDS,
       `${path}.booking_expiration_timeout`,
     ),
     resources,
@@ -110,10 +114,9 @@ export const resourceGroupsSection = defineSection<Record<string, ResourceGroupC
   order: 10,
   parse(value, path) {
     if (value == null) return {};
-    if (!isRecord(value))
-      throw new ValidationError('resource/invalid_config', `${path} must map group names to settings`, path);
+    const groups = parseWith(groupsSchema, value, path, 'resource/invalid_config', { fieldInMessage: true });
     const out: Record<string, ResourceGroupConfig> = {};
-    for (const [name, group] of Object.entries(value)) {
+    for (const [name, group] of Object.entries(groups)) {
       const groupPath = `${path}.${name}`;
       out[validName(name, groupPath, 'Resource group')] = parseGroup(group, groupPath);
     }
