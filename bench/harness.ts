@@ -23,7 +23,9 @@ export async function startProcess(
     process.env.BENCH_CPU_PROF && !args[0]?.includes('baseline')
       ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF]
       : [];
-  const node = [process.execPath, ...profile, '--import', 'tsx', ...args];
+  // Compiled entry points (dist/*.js) run as `npm start` runs them, without the TypeScript loader.
+  const loader = args[0]?.endsWith('.js') ? [] : ['--import', 'tsx'];
+  const node = [process.execPath, ...profile, ...loader, ...args];
   const spawnOptions = {
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'inherit'] as ['ignore', 'ignore', 'inherit'],

@@ -3,12 +3,14 @@
  * session with its user data and books an access number, on PGlite (embedded default) and on
  * Postgres, against a bare graphql-yoga baseline measured in the same run.
  *
- *   node --import tsx bench/request-interaction.ts [--connections 20] [--seconds 5]
+ *   node --import tsx bench/request-interaction.ts [--connections 50] [--seconds 5] [--server dist|ts]
  *
  * Postgres: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test); a scratch database
- * is created next to it and dropped afterwards. The pool is a shared (non-locking) group of 50
- * numbers so the run measures allocation, not exhaustion; a second scenario measures the 503 path
- * of an exhausted locking group.
+ * is created next to it and dropped afterwards. Scenarios: issue 18's shape (a multipart body as
+ * legacy clients send it, booking from a locking group of 60,000 numbers, which a run of a few
+ * seconds cannot exhaust); the urlencoded request on a shared (non-locking) group of 50; and the 503
+ * path of an exhausted locking group. The server runs compiled (`npm start`'s dist/main.js) unless
+ * `--server ts`.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,8 +20,10 @@ import { type LoadResult, load, machine, type Scenario, scratchDatabase, startPr
 
 const { values: args } = parseArgs({
   options: {
-    connections: { type: 'string', default: '20' },
+    connections: { type: 'string', default: '50' },
     seconds: { type: 'string', default: '5' },
+    server: { type: 'string', default: 'dist' },
+    backends: { type: 'string', default: 'pglite,postgres' },
   },
 });
 const connections = Number(args.connections);
@@ -28,6 +32,10 @@ const baseDbUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0
 
 const numbers = Array.from({ length: 50 }, (_, i) => `      K${i}: '1-800-${String(1000 + i)}'`).join('\n');
 const provisioning = `resource_groups:
+  Locking:
+    locking: true
+    booking_expiration_timeout: 600
+    ranges: ['18005000000-18005059999']
   Shared:
     locking: false
     booking_expiration_timeout: 30
@@ -41,6 +49,23 @@ ${numbers}
 `;
 
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
+const boundary = 'gmsbench7c1f';
+const multipartBody = Object.entries({
+  _phone_number: '6504669999',
+  _resource_group: 'Locking',
+  _provide_code: 'true',
+  usr_reason: 'billing',
+})
+  .map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
+  .join('')
+  .concat(`--${boundary}--\r\n`);
+const multipartLocking: Scenario = {
+  name: 'request-interaction, multipart, locking group of 60,000',
+  method: 'POST',
+  path: '/genesys/1/service/request-interaction',
+  headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+  body: multipartBody,
+};
 const allocate: Scenario = {
   name: 'request-interaction (shared group of 50)',
   method: 'POST',
@@ -58,7 +83,7 @@ const exhausted: Scenario = {
 
 async function measure(backend: string, env: Record<string, string>, base: LoadResult) {
   const server = await startProcess(
-    ['src/main.ts'],
+    [args.server === 'ts' ? 'src/main.ts' : 'dist/main.js'],
     { ...env, LOG_LEVEL: 'warn', NODE_ENV: 'production' },
     '/healthz',
   );
@@ -66,7 +91,7 @@ async function measure(backend: string, env: Record<string, string>, base: LoadR
   try {
     // The one number of the locking group is taken once, so every later request is refused.
     await fetch(`${server.url}${exhausted.path}`, { method: 'POST', headers: form, body: exhausted.body });
-    for (const s of [allocate, exhausted]) {
+    for (const s of [multipartLocking, allocate, exhausted]) {
       await load(server.url, s, { connections, durationSec: 2 });
       const r = await load(server.url, s, { connections, durationSec });
       const ratio = r.requestsPerSec / base.requestsPerSec;
@@ -103,14 +128,22 @@ async function main() {
     await baseline.stop();
   }
   const rows = [`| — | ${base.name} | ${base.requestsPerSec} | ${base.p50} | ${base.p99} | 0 | 0 | 1.00 |`];
-  rows.push(
-    ...(await measure('PGlite (in-memory)', { DATABASE_URL: 'memory://', GMS_CONFIG: config }, base)),
-  );
-  const db = await scratchDatabase(baseDbUrl);
+  const backends = (args.backends ?? '').split(',');
   try {
-    rows.push(...(await measure('PostgreSQL 15', { DATABASE_URL: db.url, GMS_CONFIG: config }, base)));
+    if (backends.includes('pglite')) {
+      rows.push(
+        ...(await measure('PGlite (in-memory)', { DATABASE_URL: 'memory://', GMS_CONFIG: config }, base)),
+      );
+    }
+    if (backends.includes('postgres')) {
+      const db = await scratchDatabase(baseDbUrl);
+      try {
+        rows.push(...(await measure('PostgreSQL 15', { DATABASE_URL: db.url, GMS_CONFIG: config }, base)));
+      } finally {
+        await db.drop();
+      }
+    }
   } finally {
-    await db.drop();
     await rm(dir, { recursive: true, force: true });
   }
   process.stdout.write(

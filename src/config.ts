@@ -37,6 +37,7 @@ const envSchema = z.object({
     .optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_POOL_SIZE: positiveInt.max(200).default(10),
+  DATABASE_PREPARED_STATEMENTS: boolFromEnv.default(true),
   REDIS_URL: z
     .string()
     .refine((v) => /^rediss?:\/\//.test(v), { message: 'must start with redis:// or rediss://' })
@@ -127,7 +128,9 @@ export interface Config {
   host: string;
   port: number;
   publicUrl: string | undefined;
-  database: { kind: 'postgres'; url: string; poolSize: number } | { kind: 'pglite'; dataDir: string | null };
+  database:
+    | { kind: 'postgres'; url: string; poolSize: number; preparedStatements: boolean }
+    | { kind: 'pglite'; dataDir: string | null };
   redis: { url: string; commandTimeoutMs: number; maxPendingPublishes: number } | null;
   /** Prefix of every pub/sub channel, so several deployments can share one Redis. */
   pubsubNamespace: string;
@@ -291,7 +294,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   else if (e.DATABASE_URL.startsWith('memory:')) database = { kind: 'pglite', dataDir: null };
   else if (e.DATABASE_URL.startsWith('pglite://'))
     database = { kind: 'pglite', dataDir: e.DATABASE_URL.slice('pglite://'.length) || e.DATA_DIR };
-  else database = { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE };
+  else
+    database = {
+      kind: 'postgres',
+      url: e.DATABASE_URL,
+      poolSize: e.DATABASE_POOL_SIZE,
+      preparedStatements: e.DATABASE_PREPARED_STATEMENTS,
+    };
 
   return {
     env: e.NODE_ENV,

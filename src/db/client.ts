@@ -9,6 +9,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { DatabaseAvailability } from './availability.js';
+import { preparingClient } from './prepared-statements.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -47,7 +48,7 @@ const PGLITE_START_PARAMS = [
 const MIGRATION_LOCK_KEY = 727_001;
 
 export type DatabaseOptions = (
-  | { kind: 'postgres'; url: string; poolSize: number }
+  | { kind: 'postgres'; url: string; poolSize: number; preparedStatements?: boolean }
   | { kind: 'pglite'; dataDir: string | null; snapshot?: Blob }
 ) & {
   /**
@@ -63,8 +64,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const tap = options.onStatement;
   if (options.kind === 'postgres') {
     await migratePostgresWithLock(options.url);
+    const prepare = options.preparedStatements ?? true;
     const client = postgres(options.url, {
       max: options.poolSize,
+      // Off: nothing is prepared, not even postgres.js's own `commit` (PgBouncer transaction mode).
+      prepare,
       onnotice: () => {},
       // A database that is not there must not hold requests for long (availability.ts answers 503).
       connect_timeout: 3,
@@ -74,7 +78,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       backoff: (retries: number) => Math.min(0.05 * retries, 0.25),
       ...(tap ? { debug: (_connection: number, query: string) => tap(query) } : {}),
     });
-    const db = drizzlePostgres({ client, schema }) as unknown as Db;
+    const db = drizzlePostgres({
+      client: preparingClient(client, { enabled: prepare }),
+      schema,
+    }) as unknown as Db;
     // Probed on a connection of its own, so that a busy pool never looks like a database that is gone.
     const probeClient = postgres(options.url, {
       max: 1,

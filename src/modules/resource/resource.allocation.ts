@@ -159,19 +159,24 @@ export class Allocator {
     const now = this.ctx.deps.clock.now();
     // Allocations share this lock and run side by side; a group change takes it exclusively. An
     // advisory lock, not KEY SHARE on the group row: hundreds of row sharers churn multixacts. It is
-    // its own statement so the allocation's snapshot is taken after any such change committed.
-    await tx.execute(
-      sql`select pg_advisory_xact_lock_shared(${GROUP_LOCK_SPACE}, hashtext(${req.groupName}))`,
-    );
+    // its own statement so the allocation's snapshot is taken after any such change committed. The
+    // claim is sent right behind it without waiting (one round trip): the connection runs them in
+    // order, and a failed lock aborts the transaction, so `Promise.all` reports the lock's error.
+    const locked = tx
+      .execute(sql`select pg_advisory_xact_lock_shared(${GROUP_LOCK_SPACE}, hashtext(${req.groupName}))`)
+      .then(() => undefined);
     const bookingId = randomUUID();
     const firstCode = req.codeLength === null ? null : randomAccessCode(req.codeLength);
     let shape = this.shapes.get(req.groupName) ?? { locking: false, allocation: 'random' };
     let wait = false;
     for (let attempt = 1; ; attempt++) {
-      const [row] = await queryRows<ClaimRow>(
-        tx,
-        claimStatement(this.ctx, shape, wait, req, { now, bookingId, code: firstCode }),
-      );
+      const [, [row]] = await Promise.all([
+        locked,
+        queryRows<ClaimRow>(
+          tx,
+          claimStatement(this.ctx, shape, wait, req, { now, bookingId, code: firstCode }),
+        ),
+      ]);
       if (!row) {
         this.shapes.delete(req.groupName);
         throw new NotFoundError('resource/group_not_found', `Resource group '${req.groupName}' not found`);

@@ -154,12 +154,7 @@ export class SessionManager {
     }
   }
 
-  private async recordAccess(
-    db: DbOrTx,
-    service: string,
-    _reply: LegacyJson,
-    sessionId: string | null,
-  ): Promise<void> {
+  private async recordAccess(db: DbOrTx, service: string, sessionId: string | null): Promise<void> {
     await this.activity?.record(db, {
       category: 'service',
       kind: 'accessed',
@@ -202,7 +197,7 @@ export class SessionManager {
       try {
         const reply = handler.create ? await handler.create(null, params, service, ctx) : {};
         // No transaction here (the handler wrote through deps.db): recorded once it has answered.
-        await this.recordAccess(this.deps.db, service.name, reply, null).catch((err: unknown) =>
+        await this.recordAccess(this.deps.db, service.name, null).catch((err: unknown) =>
           this.deps.logger.warn('service access not recorded', { service: service.name, err }),
         );
         return { session: null, service, ...unwrap(reply) };
@@ -220,35 +215,44 @@ export class SessionManager {
         const now = this.deps.clock.now();
         const ctx = { ...caller, tx, onRollback, request, now };
         const owner = { gmsUser: caller.gmsUser, ownerTokenHash: caller.ownerTokenHash ?? null };
-        const dataId = await this.storage.createEntry(
+        // The session's own rows are sent without waiting, so they share one round trip with the
+        // service type's first statements: a transaction's statements run in the order they were
+        // sent, and each insert here only refers to rows sent before it. They are awaited after the
+        // service type answers; a failed one aborts the transaction, and its error is the one thrown.
+        const data = this.storage.startEntry(
           tx,
           ttl,
           { text: request.userData, binary: request.files },
           owner,
         );
-        const [row] = await tx
-          .insert(sessionsTable)
-          .values({
-            id: `${this.deps.node.id}-${randomUUID()}`,
-            serviceName: service.name,
-            serviceType: service.serviceType,
-            type: service.type,
-            dataId,
-            gmsUser: owner.gmsUser,
-            ownerTokenHash: owner.ownerTokenHash,
-            params,
-            requestParams: request.control,
-            nodeId: this.deps.node.id,
-            createdAt: now,
-            updatedAt: now,
-            expiresAt: new Date(now.getTime() + ttl * 1000),
-          })
-          .returning();
-        const session = toView(row as SessionRow);
+        const row: SessionRow = {
+          id: `${this.deps.node.id}-${randomUUID()}`,
+          serviceName: service.name,
+          serviceType: service.serviceType,
+          type: service.type,
+          dataId: data.id,
+          gmsUser: owner.gmsUser,
+          ownerTokenHash: owner.ownerTokenHash,
+          params,
+          requestParams: request.control,
+          nodeId: this.deps.node.id,
+          createdAt: now,
+          updatedAt: now,
+          expiresAt: new Date(now.getTime() + ttl * 1000),
+        };
+        const inserted = tx.insert(sessionsTable).values(row).returning().execute();
+        const written = Promise.all([data.written, inserted, this.recordAccess(tx, service.name, row.id)]);
+        written.catch(() => {}); // awaited below on every path; this only keeps it from being unhandled
         const create = handler.create ?? genericServiceType.create;
-        const reply = create ? await create(session, params, service, ctx) : {};
-        await this.recordAccess(tx, service.name, reply, session.id);
-        return { session, reply };
+        let reply: LegacyJson;
+        try {
+          reply = create ? await create(toView(row), params, service, ctx) : {};
+        } catch (err) {
+          await written;
+          throw err;
+        }
+        const [, [stored]] = await written;
+        return { session: toView(stored as SessionRow), reply };
       });
     } catch (err) {
       await this.runRollbackWork(rollbackWork);

@@ -159,19 +159,37 @@ export class StorageManager {
 
   /** Creates an area inside the caller's transaction (a session's user data); returns its id. */
   async createEntry(tx: DbOrTx, ttlSeconds: number, input: StorageInput, owner: Owned): Promise<string> {
+    const { id, written } = this.startEntry(tx, ttlSeconds, input, owner);
+    await written;
+    return id;
+  }
+
+  /**
+   * Sends the inserts of a new area without waiting for them, so a caller's transaction can send its
+   * next statements in the same round trip (they run in order on its connection); `written` settles
+   * when both have run.
+   */
+  startEntry(
+    tx: DbOrTx,
+    ttlSeconds: number,
+    input: StorageInput,
+    owner: Owned,
+  ): { id: string; written: Promise<unknown> } {
     checkInput(input);
     const id = this.newId();
     const now = this.deps.clock.now();
-    await tx.insert(storageEntriesTable).values({
-      id,
-      owner: owner.gmsUser,
-      ownerTokenHash: owner.ownerTokenHash ?? null,
-      createdAt: now,
-      updatedAt: now,
-      expiresAt: this.expiry(ttlSeconds),
-    });
-    await this.writeValues(tx, id, input, now);
-    return id;
+    const entry = tx
+      .insert(storageEntriesTable)
+      .values({
+        id,
+        owner: owner.gmsUser,
+        ownerTokenHash: owner.ownerTokenHash ?? null,
+        createdAt: now,
+        updatedAt: now,
+        expiresAt: this.expiry(ttlSeconds),
+      })
+      .execute();
+    return { id, written: Promise.all([entry, this.writeValues(tx, id, input, now)]) };
   }
 
   /**
