@@ -99,7 +99,7 @@ export function CallbacksPage() {
   async function confirmCancel() {
     if (!confirm) return;
     const r = await cancel({ ids: confirm });
-    const failure = r.error ? { message: r.error.message } : resultError(r.data?.adminCancelCallbacks);
+    const failure = resultError(r.data?.adminCancelCallbacks, r.error);
     if (failure) return setCancelError(failure.message);
     const payload = r.data?.adminCancelCallbacks;
     if (payload?.__typename === 'MutationAdminCancelCallbacksSuccess')

@@ -54,9 +54,7 @@ export const CancelCallbacksMutation = graphql(`
           notCancelled
         }
       }
-      ... on Error {
-        message
-      }
+      ...ResultError
     }
   }
 `);

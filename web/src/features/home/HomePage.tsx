@@ -50,9 +50,7 @@ const RemoveNodeMutation = graphql(`
           id
         }
       }
-      ... on Error {
-        message
-      }
+      ...ResultError
     }
   }
 `);

@@ -35,9 +35,7 @@ const ValueQuery = graphql(`
           value: statServerValue(metric: $metric)
         }
       }
-      ... on Error {
-        message
-      }
+      ...ResultError
     }
   }
 `);

@@ -14,9 +14,7 @@ const LoginMutation = graphql(`
           expiresAt
         }
       }
-      ... on Error {
-        message
-      }
+      ...ResultError
     }
   }
 `);

@@ -300,7 +300,7 @@ function ExportButtons({
       service: report === 'RESOURCES' ? null : filter,
     });
     const payload = r.data?.exportReport;
-    const failure = r.error ? { message: r.error.message } : resultError(payload);
+    const failure = resultError(payload, r.error);
     if (failure) return setError(failure.message);
     if (payload?.__typename !== 'MutationExportReportSuccess') return;
     // Same origin: a plain link download (the path carries a short-lived token).

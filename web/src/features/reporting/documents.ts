@@ -27,9 +27,7 @@ export const ResourcesReportQuery = graphql(`
           }
         }
       }
-      ... on Error {
-        message
-      }
+      ...ResultError
     }
   }
 `);
@@ -62,9 +60,7 @@ export const ServicesReportQuery = graphql(`
           }
         }
       }
-      ... on Error {
-        message
-      }
+      ...ResultError
     }
   }
 `);
@@ -99,9 +95,7 @@ export const CallbackReportQuery = graphql(`
           }
         }
       }
-      ... on Error {
-        message
-      }
+      ...ResultError
     }
   }
 `);
@@ -122,9 +116,7 @@ export const ExportReportMutation = graphql(`
           filename
         }
       }
-      ... on Error {
-        message
-      }
+      ...ResultError
     }
   }
 `);

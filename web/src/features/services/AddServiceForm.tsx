@@ -23,9 +23,8 @@ export function AddServiceForm({ templates, onAdded }: { templates: Template[]; 
     const r = await create({
       input: { name: name.trim(), template: template || null, preset: preset || null },
     });
-    if (r.error) return setError({ field: null, message: r.error.message });
     const payload = r.data?.createService;
-    const failure = resultError(payload);
+    const failure = resultError(payload, r.error);
     if (failure) return setError(failure);
     if (payload?.__typename === 'MutationCreateServiceSuccess') {
       const { service, warnings } = payload.data;

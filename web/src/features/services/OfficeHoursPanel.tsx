@@ -20,13 +20,7 @@ const PreviewQuery = graphql(`
           }
         }
       }
-      ... on ValidationError {
-        field
-        message
-      }
-      ... on Error {
-        message
-      }
+      ...ResultError
     }
   }
 `);

@@ -50,12 +50,8 @@ export function ServiceCard({
   }): Promise<boolean> {
     setError(null);
     const r = await update({ input: { name: service.name, ...input } });
-    if (r.error) {
-      setError({ field: null, message: r.error.message });
-      return false;
-    }
     const payload = r.data?.updateService;
-    const failure = resultError(payload);
+    const failure = resultError(payload, r.error);
     if (failure) {
       setError(failure);
       return false;

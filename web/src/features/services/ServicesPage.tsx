@@ -23,7 +23,7 @@ export function ServicesPage() {
   async function confirmDelete() {
     if (!deleting) return;
     const r = await deleteService({ name: deleting });
-    const error = r.error ? { message: r.error.message } : resultError(r.data?.deleteService);
+    const error = resultError(r.data?.deleteService, r.error);
     if (error) return setDeleteError(error.message);
     setDeleting(null);
     reload();

@@ -55,13 +55,7 @@ export const CreateServiceMutation = graphql(`
           }
         }
       }
-      ... on ValidationError {
-        field
-        message
-      }
-      ... on Error {
-        message
-      }
+      ...ResultError
     }
   }
 `);
@@ -81,13 +75,7 @@ export const UpdateServiceMutation = graphql(`
           }
         }
       }
-      ... on ValidationError {
-        field
-        message
-      }
-      ... on Error {
-        message
-      }
+      ...ResultError
     }
   }
 `);
@@ -96,9 +84,7 @@ export const DeleteServiceMutation = graphql(`
   mutation ServicesDelete($name: String!) {
     deleteService(name: $name) {
       __typename
-      ... on Error {
-        message
-      }
+      ...ResultError
     }
   }
 `);

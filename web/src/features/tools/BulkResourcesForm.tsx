@@ -28,7 +28,7 @@ export function BulkResourcesForm({ group, onChanged }: { group: string; onChang
     const input = { range: range.trim() || null, csv: csv.trim() ? csv : null };
     const r = kind === 'add' ? await add({ group, input }) : await remove({ group, input, force });
     const payload = r.data && ('addResources' in r.data ? r.data.addResources : r.data.removeResources);
-    const failure = r.error ? { field: null, message: r.error.message } : resultError(payload);
+    const failure = resultError(payload, r.error);
     setError(failure);
     if (failure || !payload || !('data' in payload)) return;
     const { count, total } = payload.data;

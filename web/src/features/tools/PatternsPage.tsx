@@ -36,7 +36,7 @@ export function PatternsPage() {
         : await removePattern({ group: selected.name, name: confirm.name });
     const payload =
       r.data && ('deletePatternGroup' in r.data ? r.data.deletePatternGroup : r.data.removePattern);
-    const error = r.error ? { message: r.error.message } : resultError(payload);
+    const error = resultError(payload, r.error);
     if (error) return setConfirmError(error.message);
     setConfirm(null);
     if (confirm.kind === 'group') void navigate({ search: {} });
@@ -222,7 +222,7 @@ function AddPatternForm({ group, onAdded }: { group: string; onAdded: () => void
   async function submit(e: FormEvent) {
     e.preventDefault();
     const r = await add({ group, name: name.trim(), regex });
-    const failure = r.error ? { field: null, message: r.error.message } : resultError(r.data?.addPattern);
+    const failure = resultError(r.data?.addPattern, r.error);
     setError(failure);
     if (failure) return;
     setName('');
@@ -266,7 +266,7 @@ function NewGroupForm({ onCreated }: { onCreated: (name: string) => void }) {
   async function submit(e: FormEvent) {
     e.preventDefault();
     const r = await create({ name: name.trim() });
-    const failure = r.error ? { message: r.error.message } : resultError(r.data?.createPatternGroup);
+    const failure = resultError(r.data?.createPatternGroup, r.error);
     setError(failure?.message ?? null);
     if (failure) return;
     onCreated(name.trim());

@@ -57,7 +57,7 @@ export function ResourcesPage() {
         : await removeResource({ group: selected.name, name: confirm.name });
     const payload =
       r.data && ('deleteResourceGroup' in r.data ? r.data.deleteResourceGroup : r.data.removeResource);
-    const error = r.error ? { message: r.error.message } : resultError(payload);
+    const error = resultError(payload, r.error);
     if (error) return setConfirmError(error.message);
     setConfirm(null);
     if (confirm.kind === 'group') void navigate({ search: {} });
@@ -189,9 +189,7 @@ function GroupSettings({ group, onChanged }: { group: Group; onChanged: () => vo
       name: group.name,
       input: { allocation, locking, bookingExpirationTimeout: Number(timeout) },
     });
-    const failure = r.error
-      ? { field: null, message: r.error.message }
-      : resultError(r.data?.updateResourceGroup);
+    const failure = resultError(r.data?.updateResourceGroup, r.error);
     setError(failure);
     if (!failure) {
       setSaved(true);
@@ -319,7 +317,7 @@ function AddResourceForm({ group, onAdded }: { group: string; onAdded: () => voi
   async function submit(e: FormEvent) {
     e.preventDefault();
     const r = await add({ group, input: { name: name.trim(), accessNumber: accessNumber.trim() } });
-    const failure = r.error ? { field: null, message: r.error.message } : resultError(r.data?.addResource);
+    const failure = resultError(r.data?.addResource, r.error);
     setError(failure);
     if (failure) return;
     setName('');
@@ -362,7 +360,7 @@ function NewGroupForm({ onCreated }: { onCreated: (name: string) => void }) {
   async function submit(e: FormEvent) {
     e.preventDefault();
     const r = await create({ input: { name: name.trim() } });
-    const failure = r.error ? { message: r.error.message } : resultError(r.data?.createResourceGroup);
+    const failure = resultError(r.data?.createResourceGroup, r.error);
     setError(failure?.message ?? null);
     if (failure) return;
     onCreated(name.trim());

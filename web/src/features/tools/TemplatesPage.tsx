@@ -22,7 +22,7 @@ export function TemplatesPage() {
   async function confirmDelete() {
     if (!deleting) return;
     const r = await deleteTemplate({ name: deleting });
-    const failure = r.error ? { message: r.error.message } : resultError(r.data?.deleteServiceTemplate);
+    const failure = resultError(r.data?.deleteServiceTemplate, r.error);
     if (failure) return setDeleteError(failure.message);
     setDeleting(null);
     reload();
@@ -115,7 +115,7 @@ function UploadForm({ onUploaded }: { onUploaded: () => void }) {
     // urql sends a File variable as a GraphQL multipart request.
     const r = await upload({ file, replace });
     const payload = r.data?.uploadServiceTemplate;
-    const failure = r.error ? { message: r.error.message, field: null } : resultError(payload);
+    const failure = resultError(payload, r.error);
     if (failure) return setError(failure.field ? `${failure.field}: ${failure.message}` : failure.message);
     if (payload?.__typename === 'MutationUploadServiceTemplateSuccess')
       setDone(`Template ${payload.data.name} loaded.`);

@@ -28,9 +28,7 @@ export const TestPatternGroupQuery = graphql(`
           }
         }
       }
-      ... on Error {
-        message
-      }
+      ...ResultError
     }
   }
 `);
@@ -39,13 +37,7 @@ export const CreatePatternGroupMutation = graphql(`
   mutation ToolsCreatePatternGroup($name: String!) {
     createPatternGroup(name: $name) {
       __typename
-      ... on ValidationError {
-        field
-        message
-      }
-      ... on Error {
-        message
-      }
+      ...ResultError
     }
   }
 `);
@@ -54,9 +46,7 @@ export const DeletePatternGroupMutation = graphql(`
   mutation ToolsDeletePatternGroup($name: String!) {
     deletePatternGroup(name: $name) {
       __typename
-      ... on Error {
-        message
-      }
+      ...ResultError
     }
   }
 `);
@@ -65,13 +55,7 @@ export const AddPatternMutation = graphql(`
   mutation ToolsAddPattern($group: String!, $name: String!, $regex: String!) {
     addPattern(group: $group, name: $name, regex: $regex) {
       __typename
-      ... on ValidationError {
-        field
-        message
-      }
-      ... on Error {
-        message
-      }
+      ...ResultError
     }
   }
 `);
@@ -80,9 +64,7 @@ export const RemovePatternMutation = graphql(`
   mutation ToolsRemovePattern($group: String!, $name: String!) {
     removePattern(group: $group, name: $name) {
       __typename
-      ... on Error {
-        message
-      }
+      ...ResultError
     }
   }
 `);

@@ -40,13 +40,7 @@ export const CreateResourceGroupMutation = graphql(`
   mutation ToolsCreateResourceGroup($input: CreateResourceGroupInput!) {
     createResourceGroup(input: $input) {
       __typename
-      ... on ValidationError {
-        field
-        message
-      }
-      ... on Error {
-        message
-      }
+      ...ResultError
     }
   }
 `);
@@ -55,13 +49,7 @@ export const UpdateResourceGroupMutation = graphql(`
   mutation ToolsUpdateResourceGroup($name: String!, $input: UpdateResourceGroupInput!) {
     updateResourceGroup(name: $name, input: $input) {
       __typename
-      ... on ValidationError {
-        field
-        message
-      }
-      ... on Error {
-        message
-      }
+      ...ResultError
     }
   }
 `);
@@ -70,9 +58,7 @@ export const DeleteResourceGroupMutation = graphql(`
   mutation ToolsDeleteResourceGroup($name: String!) {
     deleteResourceGroup(name: $name) {
       __typename
-      ... on Error {
-        message
-      }
+      ...ResultError
     }
   }
 `);
@@ -81,13 +67,7 @@ export const AddResourceMutation = graphql(`
   mutation ToolsAddResource($group: String!, $input: ResourceInput!) {
     addResource(group: $group, input: $input) {
       __typename
-      ... on ValidationError {
-        field
-        message
-      }
-      ... on Error {
-        message
-      }
+      ...ResultError
     }
   }
 `);
@@ -96,9 +76,7 @@ export const RemoveResourceMutation = graphql(`
   mutation ToolsRemoveResource($group: String!, $name: String!) {
     removeResource(group: $group, name: $name) {
       __typename
-      ... on Error {
-        message
-      }
+      ...ResultError
     }
   }
 `);
@@ -113,13 +91,7 @@ export const AddResourcesMutation = graphql(`
           total
         }
       }
-      ... on ValidationError {
-        field
-        message
-      }
-      ... on Error {
-        message
-      }
+      ...ResultError
     }
   }
 `);
@@ -134,13 +106,7 @@ export const RemoveResourcesMutation = graphql(`
           total
         }
       }
-      ... on ValidationError {
-        field
-        message
-      }
-      ... on Error {
-        message
-      }
+      ...ResultError
     }
   }
 `);

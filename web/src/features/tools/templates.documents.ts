@@ -32,13 +32,7 @@ export const UploadServiceTemplateMutation = graphql(`
           name
         }
       }
-      ... on ValidationError {
-        field
-        message
-      }
-      ... on Error {
-        message
-      }
+      ...ResultError
     }
   }
 `);
@@ -47,9 +41,7 @@ export const DeleteServiceTemplateMutation = graphql(`
   mutation ToolsDeleteServiceTemplate($name: String!) {
     deleteServiceTemplate(name: $name) {
       __typename
-      ... on Error {
-        message
-      }
+      ...ResultError
     }
   }
 `);
