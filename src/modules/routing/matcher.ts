@@ -1,6 +1,6 @@
 import type { Deps } from '../../deps.js';
 import { RoutingEvents } from './events.js';
-import type { QueueStore } from './queue.store.js';
+import type { MatchPass } from './match-pass.js';
 
 /**
  * Runs this instance's matching passes one at a time. A trigger is answered by the next pass to
@@ -18,7 +18,7 @@ export class Matcher {
 
   constructor(
     private readonly deps: Deps,
-    private readonly store: QueueStore,
+    private readonly pass: MatchPass,
     private readonly maxAgentsPerPass: number,
   ) {}
 
@@ -38,7 +38,7 @@ export class Matcher {
         this.started++;
         const events = new RoutingEvents();
         try {
-          const { reserved, lockedAgents, contended } = await this.store.matchPass(events);
+          const { reserved, lockedAgents, contended } = await this.pass.run(events);
           // A full batch of agents may have left more ready agents behind: go again.
           if (reserved > 0 && lockedAgents >= this.maxAgentsPerPass) this.wanted = this.started + 1;
           // Another instance's pass held requests our agents could take: once it commits they

@@ -4,11 +4,15 @@ import type { DbOrTx } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import type { Scheduler } from '../../scheduler.js';
+import { AgentTransitions } from './agent-transitions.js';
 import { AGENT_TOKEN_PREFIX, AgentDirectory, type AgentView } from './agents.js';
 import { type AgentEvent, type QueueEvent, RoutingEvents } from './events.js';
 import { InternalRouter } from './internal-router.js';
+import { MatchPass } from './match-pass.js';
 import { Matcher } from './matcher.js';
-import { loadProfiles, QueueStore, requestView } from './queue.store.js';
+import { loadProfiles } from './queue.rows.js';
+import { QueueStore, requestView } from './queue.store.js';
+import { expireReservations } from './reservation-expiry.js';
 import type { Router } from './router.js';
 import {
   type AgentState,
@@ -130,6 +134,7 @@ export class RoutingManager {
   readonly queues: VirtualQueues;
   readonly targets = new TargetCache();
   private readonly store: QueueStore;
+  private readonly transitions: AgentTransitions;
   private readonly matcher: Matcher;
   private readonly stats: RoutingStats;
 
@@ -141,11 +146,13 @@ export class RoutingManager {
     const { createRouter, ...overrides } = options;
     this.options = { ...DEFAULT_ROUTING_OPTIONS, ...overrides };
     const o = this.options;
-    this.store = new QueueStore(deps.db, deps.clock, deps.logger, this.targets, {
+    this.store = new QueueStore(deps.db, deps.clock, this.targets);
+    this.transitions = new AgentTransitions(deps.db, deps.clock);
+    const pass = new MatchPass(deps.db, deps.clock, deps.logger, this.targets, {
       reservationTimeoutSeconds: o.reservationTimeoutSeconds,
       maxAgentsPerPass: o.maxAgentsPerPass,
     });
-    this.matcher = new Matcher(deps, this.store, o.maxAgentsPerPass);
+    this.matcher = new Matcher(deps, pass, o.maxAgentsPerPass);
     this.stats = new RoutingStats(deps.db, deps.clock, this.targets, {
       defaultHandleSeconds: o.defaultHandleSeconds,
     });
@@ -223,7 +230,7 @@ export class RoutingManager {
    */
   async setAgentState(agentId: string, state: AgentState): Promise<AgentView> {
     const events = new RoutingEvents();
-    await this.store.setState(agentId, state, events);
+    await this.transitions.setState(agentId, state, events);
     if (state === 'LOGGED_OUT') await this.agents.revokeTokens(agentId);
     // READY, or a released reservation: either way a pass may now pair someone.
     const rematch = state === 'READY' || events.reservations.length > 0;
@@ -234,7 +241,7 @@ export class RoutingManager {
   async acceptReservation(agentId: string, reservationId: number): Promise<ReservationView> {
     const events = new RoutingEvents();
     try {
-      await this.store.accept(agentId, reservationId, events);
+      await this.transitions.accept(agentId, reservationId, events);
     } finally {
       // An expired reservation is returned to the queue before the error is reported.
       await this.commit(
@@ -252,7 +259,7 @@ export class RoutingManager {
     next: 'READY' | 'NOT_READY' = 'NOT_READY',
   ): Promise<AgentView> {
     const events = new RoutingEvents();
-    await this.store.reject(agentId, reservationId, next, events);
+    await this.transitions.reject(agentId, reservationId, next, events);
     await this.commit(events, null, true);
     return this.agents.require(agentId);
   }
@@ -264,7 +271,7 @@ export class RoutingManager {
     next: 'READY' | 'AFTER_CALL_WORK' | 'NOT_READY' = 'READY',
   ): Promise<AgentView> {
     const events = new RoutingEvents();
-    await this.store.complete(agentId, reservationId, next, this.options.handleTimeAlpha, events);
+    await this.transitions.complete(agentId, reservationId, next, this.options.handleTimeAlpha, events);
     await this.commit(events, null, next === 'READY');
     return this.agents.require(agentId);
   }
@@ -395,7 +402,7 @@ export class RoutingManager {
   /** Expires lapsed reservations, then runs a matching pass. Idempotent; any instance may run it. */
   async tick(): Promise<{ expired: number }> {
     const events = new RoutingEvents();
-    const expired = await this.store.expireReservations(events);
+    const expired = await expireReservations(this.deps.db, this.deps.clock, events);
     await events.publish(this.deps.bus);
     await this.matcher.run();
     return { expired };

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/harness.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import { checkQueuePositionBody } from '../callback/callback.legacy.js';
-import { loadProfiles } from './queue.store.js';
+import { loadProfiles } from './queue.rows.js';
 import type { RoutingManager } from './routing.manager.js';
 import { type AgentState, agentsTable, requestsTable, reservationsTable } from './routing.tables.js';
 import { matchesAgent, parseTarget, targetSql } from './target.js';

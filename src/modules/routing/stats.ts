@@ -3,7 +3,7 @@ import type { Clock } from '../../clock.js';
 import { type Db, queryRows } from '../../db/client.js';
 import { DomainError, ValidationError } from '../../errors.js';
 import { estimateWaitSeconds, queueHandleSeconds } from './ewt.js';
-import { loadProfiles } from './queue.store.js';
+import { loadProfiles } from './queue.rows.js';
 import {
   type AgentState,
   agentGroupMembersTable,
