@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApiDocument } from '../src/http/openapi.js';
 import { withRouteMap } from '../src/http/route-map.js';
 import { buildRouteTable } from '../src/http/routes.js';
+import { requestMethods } from '../src/modules/sessions/session-handlers.js';
 import { createTestApp, type TestApp } from './harness.js';
 
 /** The route table is the one source of the dispatcher, the README's route map and the OpenAPI document. */
@@ -41,6 +42,14 @@ describe('route table', () => {
     expect(hit('GET', '/genesys/cometd/handshake')).toBe('/genesys/cometd/*path');
     expect(hit('POST', '/reports/services.csv')).toBe('method');
     expect(hit('GET', '/nothing')).toBeNull();
+    // Per-session requests: each declared one has its route; any other reaches the registry's catch-all.
+    expect(hit('POST', '/genesys/1/service/1-abc/connect')).toBe('/genesys/1/service/:id/connect');
+    expect(hit('PUT', '/genesys/1/service/1-abc/connect')).toBe('/genesys/1/service/:id/*request');
+    expect(hit('GET', '/genesys/1/service/1-abc/ixn/chat/send')).toBe(
+      '/genesys/1/service/:id/ixn/chat/*rest',
+    );
+    expect(hit('POST', '/genesys/1/service/1-abc/ixn/chat')).toBe('/genesys/1/service/:id/ixn/chat');
+    expect(hit('POST', '/genesys/1/service/callback/connect')).toBe('/genesys/1/service/callback/:name');
   });
 });
 
@@ -50,6 +59,19 @@ describe('GET /genesys/1/openapi.json', () => {
     t = await createTestApp();
   });
   afterAll(() => t.close());
+
+  it('every per-session request a module registers has its own route (so the map and the document list it)', () => {
+    const table = buildRouteTable();
+    const missing: string[] = [];
+    for (const spec of t.app.managers.sessions.handlers.registered())
+      for (const method of requestMethods(spec)) {
+        const path = `/genesys/1/service/1-abc/${spec.path.replace(/\/\*$/, '/x')}`;
+        const found = table.match(method, path);
+        if (!found || found === 'method' || found.route.pattern === '/genesys/1/service/:id/*request')
+          missing.push(`${method} ${spec.path}`);
+      }
+    expect(missing).toEqual([]);
+  });
 
   it('serves the document the console reads, and a described operation works as described', async () => {
     const res = await t.fetch('/genesys/1/openapi.json');

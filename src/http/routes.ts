@@ -1,4 +1,6 @@
 import { registerCallbackRoutes } from '../modules/callback/callback.rest.js';
+import { CALLBACK_SESSION_REQUESTS } from '../modules/callback/callback.service-types.js';
+import { CHAT_SESSION_REQUESTS } from '../modules/chat/chat.service-types.js';
 import { registerNodeRoutes } from '../modules/node/node.rest.js';
 import { registerOfficeHoursRoutes } from '../modules/office-hours/office-hours.rest.js';
 import { registerPatternRoutes } from '../modules/pattern/pattern.rest.js';
@@ -6,6 +8,7 @@ import { registerPushRoutes } from '../modules/push/push.rest.js';
 import { registerReportRoutes } from '../modules/report/report.http.js';
 import { registerRoutingRoutes } from '../modules/routing/routing.rest.js';
 import { registerSessionRoutes } from '../modules/sessions/sessions.rest.js';
+import { COMMON_SESSION_REQUESTS } from '../modules/sessions/sessions.service-types.js';
 import { registerStorageRoutes } from '../modules/storage/storage.rest.js';
 import { errorResponse, HttpError, jsonResponse } from './http-errors.js';
 import { openApiResponse } from './openapi.js';
@@ -35,7 +38,13 @@ const legacyNotFound = async (request: Request) =>
  */
 export function buildRouteTable(): RouteTable {
   const table = new RouteTable();
-  table.group('Service API', registerSessionRoutes);
+  // The per-session requests each module declares beside its registration (*.service-types.ts).
+  const sessionRequests = [
+    ...COMMON_SESSION_REQUESTS,
+    ...CHAT_SESSION_REQUESTS,
+    ...CALLBACK_SESSION_REQUESTS,
+  ];
+  table.group('Service API', (t) => registerSessionRoutes(t, sessionRequests));
   table.group('Storage API', registerStorageRoutes);
   table.group('Callback API', registerCallbackRoutes);
   table.group('Office hours', registerOfficeHoursRoutes);

@@ -1,5 +1,56 @@
+import type { SessionRequestSpec } from '../sessions/session-handlers.js';
 import type { SessionManager } from '../sessions/sessions.manager.js';
 import type { CallbackManager, NotificationInput } from './callback.manager.js';
+
+/** Per-session requests of callback sessions only. */
+const callbackRequest = (spec: SessionRequestSpec): SessionRequestSpec => ({
+  ...spec,
+  serviceTypes: ['callback'],
+});
+
+const CONNECT = callbackRequest({
+  path: 'connect',
+  summary: 'Callback: the customer is ready; the next dialog step (user-originated connect)',
+});
+const DIALOG_CONFIRMATIONS = ['false', 'true'].map((flag) =>
+  callbackRequest({
+    path: `get-dialog-user-confirmation-provide_code-${flag}`,
+    summary: 'Callback dialog continuation: the confirmation menu pushed as `_action`',
+  }),
+);
+const CHECK_QUEUE_POSITION = callbackRequest({
+  path: 'check-queue-position',
+  summary: "Callback: the request's position in its virtual queue, EWT and whether an agent is near",
+});
+const INTERNAL_NOTIFICATION = callbackRequest({
+  path: 'internal-notification',
+  summary: 'Callback: a notification from the agent to the device',
+  methods: ['POST'],
+});
+const AGENT_NOTIFICATION = callbackRequest({
+  path: 'agent-notification',
+  summary: 'Callback: a notification from the device to the agent',
+  methods: ['POST'],
+});
+const RETRIEVE_NOTIFICATIONS = callbackRequest({
+  path: 'retrieve-notifications',
+  summary: 'Callback: the notifications sent to the device',
+});
+const RETRIEVE_AGENT_NOTIFICATIONS = callbackRequest({
+  path: 'retrieve-agent-notifications',
+  summary: 'Callback: the notifications sent to the agent',
+});
+
+/** The per-session requests of callback sessions (the route table lists them: http/routes.ts). */
+export const CALLBACK_SESSION_REQUESTS: readonly SessionRequestSpec[] = [
+  CONNECT,
+  ...DIALOG_CONFIRMATIONS,
+  CHECK_QUEUE_POSITION,
+  INTERNAL_NOTIFICATION,
+  AGENT_NOTIFICATION,
+  RETRIEVE_NOTIFICATIONS,
+  RETRIEVE_AGENT_NOTIFICATIONS,
+];
 
 /**
  * The `callback` service type on the Service API (wired in managers.ts): its create (only through
@@ -19,44 +70,26 @@ export function registerCallbackServiceTypes(deps: {
       return row ? { _callback_state: row.state, _callback_reason: row.reason ?? undefined } : {};
     },
   });
-  const only = { serviceTypes: ['callback'] };
-  sessions.handlers.registerRequest('connect', (s) => callbacks.connect(s.id), {
-    ...only,
-    methods: ['POST', 'GET'],
-  });
+  sessions.handlers.registerRequest(CONNECT, (s) => callbacks.connect(s.id));
   // Dialog continuation: a device that got `{ _id, _action }` pushed calls /service/{_id}/{_action}.
-  for (const flag of ['false', 'true'])
-    sessions.handlers.registerRequest(
-      `get-dialog-user-confirmation-provide_code-${flag}`,
-      (s) => callbacks.confirmationMenu(s.id),
-      only,
-    );
-  sessions.handlers.registerRequest('check-queue-position', (s) => callbacks.queuePositionBody(s.id), only);
+  for (const spec of DIALOG_CONFIRMATIONS)
+    sessions.handlers.registerRequest(spec, (s) => callbacks.confirmationMenu(s.id));
+  sessions.handlers.registerRequest(CHECK_QUEUE_POSITION, (s) => callbacks.queuePositionBody(s.id));
   // internal-notification: agent → device; agent-notification: device → agent. Same request shape.
   const notifications = [
-    ['internal-notification', (id: string, m: NotificationInput) => callbacks.notifyDevice(id, m)],
-    ['agent-notification', (id: string, m: NotificationInput) => callbacks.notifyAgent(id, m)],
+    [INTERNAL_NOTIFICATION, (id: string, m: NotificationInput) => callbacks.notifyDevice(id, m)],
+    [AGENT_NOTIFICATION, (id: string, m: NotificationInput) => callbacks.notifyAgent(id, m)],
   ] as const;
-  for (const [path, notify] of notifications)
-    sessions.handlers.registerRequest(
-      path,
-      async (s, _p, _svc, ctx) => {
-        await notify(s.id, {
-          displayMessage: ctx.request.control._display_message ?? '',
-          applicationMessage: ctx.request.control._application_message ?? '',
-        });
-        return { message: 'Notification Sent' };
-      },
-      { ...only, methods: ['POST'] },
-    );
-  sessions.handlers.registerRequest(
-    'retrieve-notifications',
-    (s) => callbacks.retrieveNotifications(s.id),
-    only,
-  );
-  sessions.handlers.registerRequest(
-    'retrieve-agent-notifications',
-    (s) => callbacks.retrieveAgentNotifications(s.id),
-    only,
+  for (const [spec, notify] of notifications)
+    sessions.handlers.registerRequest(spec, async (s, _p, _svc, ctx) => {
+      await notify(s.id, {
+        displayMessage: ctx.request.control._display_message ?? '',
+        applicationMessage: ctx.request.control._application_message ?? '',
+      });
+      return { message: 'Notification Sent' };
+    });
+  sessions.handlers.registerRequest(RETRIEVE_NOTIFICATIONS, (s) => callbacks.retrieveNotifications(s.id));
+  sessions.handlers.registerRequest(RETRIEVE_AGENT_NOTIFICATIONS, (s) =>
+    callbacks.retrieveAgentNotifications(s.id),
   );
 }

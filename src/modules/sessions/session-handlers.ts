@@ -113,16 +113,34 @@ export type SessionRequestHandler = (
   ctx: SessionRequestContext,
 ) => Promise<LegacyJson>;
 
-export interface SessionRequestOptions {
+/**
+ * A per-session request as the module serving it declares it: a constant beside its registration
+ * (`*.service-types.ts`), given both to `registerRequest` and, through http/routes.ts, to the route
+ * table, so every request a module serves has its own route, README line and OpenAPI operation.
+ */
+export interface SessionRequestSpec {
+  /** The path after the session id, e.g. `connect`; a trailing `/*` serves a subtree (`ixn/chat/*`). */
+  path: string;
+  /** What it does (the route map's and the OpenAPI document's summary). */
+  summary: string;
+  /** For a subtree: what the rest of the path names. */
+  rest?: string;
   /** HTTP methods served (default POST and GET: GMS clients use both for dialog follow-ups). */
-  methods?: string[];
+  methods?: readonly string[];
   /** Only sessions of these `_service` types (default: all). */
-  serviceTypes?: string[];
+  serviceTypes?: readonly string[];
 }
 
-interface RequestRegistration extends Required<SessionRequestOptions> {
+/** The methods a spec serves (its default applied). */
+export const requestMethods = (spec: SessionRequestSpec): string[] =>
+  (spec.methods ?? ['POST', 'GET']).map((m) => m.toUpperCase());
+
+interface RequestRegistration {
+  spec: SessionRequestSpec;
   path: string;
   prefix: boolean;
+  methods: string[];
+  serviceTypes: readonly string[];
   handler: SessionRequestHandler;
 }
 
@@ -137,10 +155,12 @@ export const genericServiceType: ServiceTypeHandler = {
 const normalisePath = (path: string) => path.split('/').filter(Boolean).join('/');
 
 /**
- * The Service API's dispatch seams. Modules register, from their manager's constructor:
+ * The Service API's hooks. Modules register, from their `*.service-types.ts` (called in managers.ts):
  *  - a handler per built-in service type: `registerServiceType('request-interaction', {...})`;
- *  - per-session requests: `registerRequest('connect', handler, { serviceTypes: ['callback'] })`,
- *    or a subtree with a trailing `/*`: `registerRequest('ixn/chat/*', handler)`.
+ *  - per-session requests: `registerRequest(CONNECT, handler)` with a declared SessionRequestSpec
+ *    (`{ path: 'connect', serviceTypes: ['callback'], … }`), or a subtree with a trailing `/*`.
+ * The HTTP route of each request is in the route table (sessions.rest.ts); this registry picks the
+ * handler by the session's service type.
  * Exact paths win over subtrees, longer subtrees over shorter ones, type-specific registrations over
  * generic ones (so a module may refine the built-in generic `update`).
  */
@@ -162,12 +182,13 @@ export class SessionHandlerRegistry {
     return this.types.has(serviceType);
   }
 
-  registerRequest(path: string, handler: SessionRequestHandler, options: SessionRequestOptions = {}): void {
+  registerRequest(spec: SessionRequestSpec, handler: SessionRequestHandler): void {
+    const { path } = spec;
     const prefix = path.endsWith('/*');
     const normalised = normalisePath(prefix ? path.slice(0, -2) : path);
     if (!normalised) throw new Error('a session request needs a path');
-    const methods = (options.methods ?? ['POST', 'GET']).map((m) => m.toUpperCase());
-    const serviceTypes = options.serviceTypes ?? [];
+    const methods = requestMethods(spec);
+    const serviceTypes = spec.serviceTypes ?? [];
     const clash = this.requests.find(
       (r) =>
         r.path === normalised &&
@@ -179,7 +200,12 @@ export class SessionHandlerRegistry {
           : r.serviceTypes.some((t) => serviceTypes.includes(t))),
     );
     if (clash) throw new Error(`session request '${path}' is already registered`);
-    this.requests.push({ path: normalised, prefix, handler, methods, serviceTypes });
+    this.requests.push({ spec, path: normalised, prefix, handler, methods, serviceTypes });
+  }
+
+  /** Every registered request, as declared (test/route-table.test.ts checks each has its route). */
+  registered(): SessionRequestSpec[] {
+    return this.requests.map((r) => r.spec);
   }
 
   /** The handler for `path` on a session of `serviceType`, or null (the caller answers 404). */

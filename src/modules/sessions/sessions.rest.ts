@@ -1,10 +1,15 @@
 import { NotFoundError } from '../../errors.js';
 import { jsonResponse } from '../../http/http-errors.js';
-import type { LegacyRequest } from '../../http/legacy-request.js';
+import type { LegacyHandler, LegacyRequest } from '../../http/legacy-request.js';
 import type { RouteDoc, RouteTable } from '../../http/route-table.js';
 import type { Managers } from '../../managers.types.js';
 import { storageEntryJson, storageInputFromBody, storedValueResponse } from '../storage/storage.legacy.js';
-import type { Caller, SessionView } from './session-handlers.js';
+import {
+  type Caller,
+  requestMethods,
+  type SessionRequestSpec,
+  type SessionView,
+} from './session-handlers.js';
 import { requestParamsFromBody } from './sessions.legacy.js';
 
 /** A session whose data area was deleted on its own (DELETE /storage/{_data_id}) shows no user data. */
@@ -62,21 +67,52 @@ const ROUTE_DOCS: Record<string, RouteDoc> = {
       `${method} /genesys/1/service/:id/*request`,
       {
         summary:
-          'A per-session request of the session’s service type (connect, check-queue-position, ixn/chat/…)',
-        params: { request: 'The request path after the session id, e.g. connect or ixn/chat/send' },
+          'Any other per-session request: 404, or 405 when the session’s type serves it with other methods',
+        description:
+          'Every request a module serves has its own route above; this one answers the rest through the same registry.',
+        params: { request: 'The request path after the session id' },
         ...(method === 'GET' || method === 'DELETE' ? { body: false as const } : {}),
       },
     ]),
   ),
 };
 
+/** `connect` → `/genesys/1/service/:id/connect`; a subtree `ixn/chat/*` → `…/ixn/chat/*rest`. */
+const sessionRequestPattern = (spec: SessionRequestSpec) =>
+  `/genesys/1/service/:id/${spec.path.endsWith('/*') ? `${spec.path.slice(0, -2)}/*rest` : spec.path}`;
+
+/** The request path the registry dispatches on, from the matched route's parameters. */
+const requestPathOf = (spec: SessionRequestSpec | null, params: Record<string, string>): string => {
+  if (!spec) return params.request ?? '';
+  if (!spec.path.endsWith('/*')) return spec.path;
+  return [spec.path.slice(0, -2), params.rest].filter(Boolean).join('/');
+};
+
+function sessionRequestDoc(specs: SessionRequestSpec[], method: string): RouteDoc {
+  const [first] = specs as [SessionRequestSpec];
+  const types = specs.flatMap((s) => s.serviceTypes ?? []);
+  return {
+    summary: first.summary,
+    description: specs.every((s) => s.serviceTypes?.length)
+      ? `Sessions of service type ${[...new Set(types)].join(', ')} (any other: 404).`
+      : 'Sessions of every service type.',
+    params: { id: 'The session id', ...(first.rest ? { rest: first.rest } : {}) },
+    ...(method === 'GET' || method === 'DELETE' ? { body: false as const } : {}),
+  };
+}
+
 /**
  * The Service API: /genesys/1/service/{name} creates (POST) or queries (GET) a service;
  * /genesys/1/service/{id} reads (GET) or stops (DELETE) a session; /genesys/1/service/{id}/storage…
- * is its user data; any other /genesys/1/service/{id}/{request…} goes through the request registry.
- * Static routes other modules add (e.g. /service/callback/{name}) outrank these parameter routes.
+ * is its user data; each per-session request the modules declare (`requests`, from http/routes.ts)
+ * has its route /genesys/1/service/{id}/{request}, and /genesys/1/service/{id}/{request…} answers
+ * any other. All of them go through the request registry, which picks the handler by the session's
+ * service type. Static routes other modules add (e.g. /service/callback/{name}) outrank these.
  */
-export function registerSessionRoutes(router: RouteTable): void {
+export function registerSessionRoutes(
+  router: RouteTable,
+  requests: readonly SessionRequestSpec[] = [],
+): void {
   router.describe(ROUTE_DOCS);
   router.add('POST', '/genesys/1/service/:name', async (req, { managers }) => {
     const result = await managers.sessions.create(
@@ -128,8 +164,9 @@ export function registerSessionRoutes(router: RouteTable): void {
     return jsonResponse({ _id: req.params.id, removed });
   });
 
-  for (const method of ['GET', 'POST', 'PUT', 'DELETE'])
-    router.add(method, '/genesys/1/service/:id/*request', async (req, { managers }) => {
+  const handler =
+    (method: string, spec: SessionRequestSpec | null): LegacyHandler =>
+    async (req, { managers }) => {
       // GET carries its parameters in the query string (dialog follow-ups, check-queue-position).
       const params =
         method === 'GET'
@@ -142,12 +179,27 @@ export function registerSessionRoutes(router: RouteTable): void {
           : requestParamsFromBody(await req.body());
       const result = await managers.sessions.request(
         req.params.id ?? '',
-        req.params.request ?? '',
+        requestPathOf(spec, req.params),
         method,
         params,
         req.url.searchParams,
         caller(req),
       );
       return reply(result.response);
+    };
+  // One route per declared request and method (a generic request and a type's refinement share it).
+  const declared = new Map<string, SessionRequestSpec[]>();
+  for (const spec of requests)
+    for (const method of requestMethods(spec)) {
+      const key = `${method} ${sessionRequestPattern(spec)}`;
+      declared.set(key, [...(declared.get(key) ?? []), spec]);
+    }
+  for (const [key, specs] of declared) {
+    const [method, pattern] = key.split(' ') as [string, string];
+    router.add(method, pattern, handler(method, specs[0] as SessionRequestSpec), {
+      doc: sessionRequestDoc(specs, method),
     });
+  }
+  for (const method of ['GET', 'POST', 'PUT', 'DELETE'])
+    router.add(method, '/genesys/1/service/:id/*request', handler(method, null));
 }

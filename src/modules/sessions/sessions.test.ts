@@ -544,7 +544,7 @@ describe('Service API dispatch seams', () => {
       },
     });
     handlers.registerRequest(
-      'connect',
+      { path: 'connect', summary: 'test', serviceTypes: ['test-allocate'] },
       async (session, params, service, ctx) => ({
         _id: session.id,
         _action: 'DialNumber',
@@ -553,16 +553,19 @@ describe('Service API dispatch seams', () => {
         from: ctx.gmsUser,
         service: service?.name ?? null,
       }),
-      { serviceTypes: ['test-allocate'] },
     );
-    handlers.registerRequest('ixn/probe/*', async (session, _params, _service, ctx) => ({
-      _id: session.id,
-      sub: ctx.path,
-      comet_channel: '/_genesys',
-    }));
-    handlers.registerRequest('check-queue-position', async () => ({ _position: 2, _eta: 'n/a' }), {
-      methods: ['GET'],
-    });
+    handlers.registerRequest(
+      { path: 'ixn/probe/*', summary: 'test' },
+      async (session, _params, _service, ctx) => ({
+        _id: session.id,
+        sub: ctx.path,
+        comet_channel: '/_genesys',
+      }),
+    );
+    handlers.registerRequest(
+      { path: 'check-queue-position', summary: 'test', methods: ['GET'] },
+      async () => ({ _position: 2, _eta: 'n/a' }),
+    );
     await typed('alloc', 'test-allocate');
     await typed('matcher', 'test-match');
     await typed('calendar', 'test-calendar');
@@ -667,9 +670,11 @@ describe('Service API dispatch seams', () => {
     const registry = new SessionHandlerRegistry();
     const generic = async () => 'generic';
     const specific = async () => 'specific';
-    registry.registerRequest('update', generic);
-    expect(() => registry.registerRequest('update', generic)).toThrow(/already registered/);
-    registry.registerRequest('update', specific, { serviceTypes: ['callback'] });
+    registry.registerRequest({ path: 'update', summary: 'generic' }, generic);
+    expect(() => registry.registerRequest({ path: 'update', summary: 'again' }, generic)).toThrow(
+      /already registered/,
+    );
+    registry.registerRequest({ path: 'update', summary: 'specific', serviceTypes: ['callback'] }, specific);
     expect(registry.findRequest('update', 'POST', 'callback')).toBe(specific);
     expect(registry.findRequest('update', 'POST', 'other')).toBe(generic);
     registry.registerServiceType('x', {});
@@ -712,7 +717,7 @@ describe('Service API dispatch seams', () => {
   });
 
   it('errors thrown by handlers keep their status', async () => {
-    t.app.managers.sessions.handlers.registerRequest('teapot', async () => {
+    t.app.managers.sessions.handlers.registerRequest({ path: 'teapot', summary: 'test' }, async () => {
       throw new DomainError('test/teapot', 'I am a teapot', { status: 418 });
     });
     const { _id } = (await (await post('/genesys/1/service/calendar')).json()) as Record<string, string>;
