@@ -53,6 +53,20 @@ test('Tools → Patterns: build the seed group; test_value 123 highlights ex2 (1
   await page.getByRole('dialog', { name: 'Pattern syntax' }).waitFor();
   await expectAccessible(page);
   await page.keyboard.press('Escape');
+
+  // A pattern, then the whole group, each through its confirmation dialog.
+  await table.getByRole('button', { name: 'Remove pattern ddd' }).click();
+  await page
+    .getByRole('dialog', { name: 'Remove pattern ddd?' })
+    .getByRole('button', { name: 'Remove pattern' })
+    .click();
+  await table.getByRole('cell', { name: '12345', exact: true }).waitFor({ state: 'detached' });
+  await page.getByRole('button', { name: 'Delete group Callback_exceptions' }).click();
+  await page
+    .getByRole('dialog', { name: 'Delete pattern group Callback_exceptions?' })
+    .getByRole('button', { name: 'Delete group' })
+    .click();
+  await page.getByText('No pattern group yet: create one above.').waitFor();
   expect(offsite).toEqual([]);
   expect(errors).toEqual([]);
   await context.close();
@@ -106,6 +120,43 @@ test('Tools → Resources: add a resource group and a resource; booked/free coun
   await page.getByText('Saved.').waitFor();
   await expectAccessible(page);
   await screenshot(page, 'tools-resources');
+
+  // Deleting a group with a booked number is refused inside the dialog (the booking just made lasts
+  // 45 s); Cancel leaves the group as it was.
+  const again = await page.request.post(`${server.url}/genesys/1/service/request-interaction`, {
+    multipart: { _phone_number: '6504668888', _resource_group: 'DNIS' },
+  });
+  expect(again.status()).toBe(200);
+  await page.getByRole('button', { name: 'Delete group DNIS' }).click();
+  const refused = page.getByRole('dialog', { name: 'Delete resource group DNIS?' });
+  await refused.getByRole('button', { name: 'Delete group' }).click();
+  await expect.poll(() => refused.getByRole('alert').textContent()).toContain('active booking');
+  await refused.getByRole('button', { name: 'Cancel' }).click();
+  await refused.waitFor({ state: 'detached' });
+
+  // A free number and an empty group go at once; the page falls back to the group left.
+  await page.getByLabel('New resource group').fill('Spare');
+  await page.getByRole('button', { name: 'New resource group' }).click();
+  await page.getByRole('heading', { name: 'Spare' }).waitFor();
+  await page.getByLabel('Resource name').fill('S1');
+  await page.getByLabel('Access number').fill('1-800-0001');
+  await page.getByRole('button', { name: 'Add resource' }).click();
+  await page
+    .getByRole('region', { name: 'Numbers of Spare' })
+    .getByRole('button', { name: 'Remove resource S1' })
+    .click();
+  await page
+    .getByRole('dialog', { name: 'Remove resource S1?' })
+    .getByRole('button', { name: 'Remove resource' })
+    .click();
+  await page.getByText('No number in this group yet: add one below.').waitFor();
+  await page.getByRole('button', { name: 'Delete group Spare' }).click();
+  await page
+    .getByRole('dialog', { name: 'Delete resource group Spare?' })
+    .getByRole('button', { name: 'Delete group' })
+    .click();
+  await page.getByRole('heading', { name: 'DNIS' }).waitFor();
+  expect(new URL(page.url()).searchParams.get('group')).toBeNull();
   expect(offsite).toEqual([]);
   expect(errors).toEqual([]);
   await context.close();

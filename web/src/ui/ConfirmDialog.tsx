@@ -1,5 +1,5 @@
 import * as Dialog from '@radix-ui/react-dialog';
-import type { ReactNode } from 'react';
+import { type ReactNode, useState } from 'react';
 
 export interface ConfirmDialogProps {
   open: boolean;
@@ -50,4 +50,43 @@ export function ConfirmDialog({
       </Dialog.Portal>
     </Dialog.Root>
   );
+}
+
+/**
+ * The state of a ConfirmDialog about one target (a name, or `{ kind, name }`), so pages do not each
+ * keep it: `ask(target)` opens the dialog; confirming runs `action`, whose refusal stays in the
+ * dialog (read it, cancel or try again) while success closes it and calls `done`. Spread `dialog`
+ * into `<ConfirmDialog>`; `target` is what is being confirmed (null when closed).
+ */
+export function useConfirm<T>(
+  action: (target: T) => Promise<{ message: string } | null>,
+  done: (target: T) => void,
+) {
+  const [target, setTarget] = useState<T | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  async function onConfirm() {
+    if (target === null || busy) return;
+    setBusy(true);
+    const failure = await action(target).finally(() => setBusy(false));
+    if (failure) return setError(failure.message);
+    setTarget(null);
+    done(target);
+  }
+  return {
+    target,
+    ask(next: T) {
+      setError(null);
+      setTarget(next);
+    },
+    dialog: {
+      open: target !== null,
+      busy,
+      error,
+      onConfirm,
+      onOpenChange: (open: boolean) => {
+        if (!open) setTarget(null);
+      },
+    },
+  };
 }

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import type { ServicesPageQuery as ServicesPageData } from '../../gql/graphql';
 import { resultError } from '../../lib/errors';
-import { ConfirmDialog } from '../../ui/ConfirmDialog';
+import { ConfirmDialog, useConfirm } from '../../ui/ConfirmDialog';
 import { QueryError } from '../../ui/QueryError';
 import { AddServiceForm } from './AddServiceForm';
 import { DeleteServiceMutation, ServicesPageQuery } from './documents';
@@ -15,19 +15,12 @@ export function ServicesPage() {
   const [advanced, setAdvanced] = useState(false);
   const [result, refetch] = useQuery({ query: ServicesPageQuery, variables: { advanced } });
   const reload = () => refetch({ requestPolicy: 'network-only' });
-  const [deleting, setDeleting] = useState<string | null>(null);
-  const [deleteError, setDeleteError] = useState<string | null>(null);
-  const [deleteState, deleteService] = useMutation(DeleteServiceMutation);
+  const [, deleteService] = useMutation(DeleteServiceMutation);
+  const confirm = useConfirm(
+    (name: string) => deleteService({ name }).then((r) => resultError(r.data?.deleteService, r.error)),
+    reload,
+  );
   const data = result.data;
-
-  async function confirmDelete() {
-    if (!deleting) return;
-    const r = await deleteService({ name: deleting });
-    const error = resultError(r.data?.deleteService, r.error);
-    if (error) return setDeleteError(error.message);
-    setDeleting(null);
-    reload();
-  }
 
   return (
     <section aria-labelledby="services-title">
@@ -62,23 +55,14 @@ export function ServicesPage() {
               data.serviceTemplates.find((t) => t.name === service.template)?.parameters ?? []
             }
             onChanged={reload}
-            onDelete={() => {
-              setDeleteError(null);
-              setDeleting(service.name);
-            }}
+            onDelete={() => confirm.ask(service.name)}
           />
         ))}
       </div>
       <ConfirmDialog
-        open={deleting !== null}
-        title={`Delete service ${deleting ?? ''}?`}
+        {...confirm.dialog}
+        title={`Delete service ${confirm.target ?? ''}?`}
         confirmLabel="Delete service"
-        busy={deleteState.fetching}
-        error={deleteError}
-        onConfirm={confirmDelete}
-        onOpenChange={(open) => {
-          if (!open) setDeleting(null);
-        }}
       >
         <p>
           Its URL stops answering at once on every node. Sessions already running keep their data until they

@@ -6,6 +6,7 @@ import { useMutation, useQuery } from 'urql';
 import { type FieldError, resultError } from '../../lib/errors';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { QueryError } from '../../ui/QueryError';
+import { useGroupItemConfirm } from './group-confirm';
 import {
   AddPatternMutation,
   CreatePatternGroupMutation,
@@ -23,25 +24,21 @@ export function PatternsPage() {
   const reload = () => refetch({ requestPolicy: 'network-only' });
   const groups = result.data?.patternGroups ?? [];
   const selected = groups.find((g) => g.name === search.group) ?? groups[0];
-  const [confirm, setConfirm] = useState<{ kind: 'group' | 'pattern'; name: string } | null>(null);
-  const [confirmError, setConfirmError] = useState<string | null>(null);
   const [, deleteGroup] = useMutation(DeletePatternGroupMutation);
   const [, removePattern] = useMutation(RemovePatternMutation);
-
-  async function confirmDelete() {
-    if (!confirm || !selected) return;
-    const r =
-      confirm.kind === 'group'
-        ? await deleteGroup({ name: confirm.name })
-        : await removePattern({ group: selected.name, name: confirm.name });
-    const payload =
-      r.data && ('deletePatternGroup' in r.data ? r.data.deletePatternGroup : r.data.removePattern);
-    const error = resultError(payload, r.error);
-    if (error) return setConfirmError(error.message);
-    setConfirm(null);
-    if (confirm.kind === 'group') void navigate({ search: {} });
-    reload();
-  }
+  const confirm = useGroupItemConfirm(
+    'pattern',
+    {
+      deleteGroup: (name) =>
+        deleteGroup({ name }).then((r) => resultError(r.data?.deletePatternGroup, r.error)),
+      removeItem: (group, name) =>
+        removePattern({ group, name }).then((r) => resultError(r.data?.removePattern, r.error)),
+    },
+    (t) => {
+      if (t.kind === 'group') void navigate({ search: {} });
+      reload();
+    },
+  );
 
   return (
     <section aria-labelledby="patterns-title">
@@ -77,32 +74,13 @@ export function PatternsPage() {
               key={selected.id}
               group={selected}
               onChanged={reload}
-              onDeleteGroup={() => {
-                setConfirmError(null);
-                setConfirm({ kind: 'group', name: selected.name });
-              }}
-              onRemovePattern={(name) => {
-                setConfirmError(null);
-                setConfirm({ kind: 'pattern', name });
-              }}
+              onDeleteGroup={() => confirm.askGroup(selected.name)}
+              onRemovePattern={(name) => confirm.askItem(selected.name, name)}
             />
           )}
         </div>
       )}
-      <ConfirmDialog
-        open={confirm !== null}
-        title={
-          confirm?.kind === 'group'
-            ? `Delete pattern group ${confirm.name}?`
-            : `Remove pattern ${confirm?.name ?? ''}?`
-        }
-        confirmLabel={confirm?.kind === 'group' ? 'Delete group' : 'Remove pattern'}
-        error={confirmError}
-        onConfirm={confirmDelete}
-        onOpenChange={(open) => {
-          if (!open) setConfirm(null);
-        }}
-      >
+      <ConfirmDialog {...confirm.dialog}>
         <p>Services that test values against this group see the change at once.</p>
       </ConfirmDialog>
     </section>

@@ -9,6 +9,7 @@ import { type FieldError, resultError } from '../../lib/errors';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { QueryError } from '../../ui/QueryError';
 import { BulkResourcesForm } from './BulkResourcesForm';
+import { useGroupItemConfirm } from './group-confirm';
 import {
   AddResourceMutation,
   CreateResourceGroupMutation,
@@ -44,25 +45,21 @@ export function ResourcesPage() {
   );
   const groups = result.data?.resourceGroups ?? [];
   const selected = groups.find((g) => g.name === search.group) ?? groups[0];
-  const [confirm, setConfirm] = useState<{ kind: 'group' | 'resource'; name: string } | null>(null);
-  const [confirmError, setConfirmError] = useState<string | null>(null);
   const [, deleteGroup] = useMutation(DeleteResourceGroupMutation);
   const [, removeResource] = useMutation(RemoveResourceMutation);
-
-  async function confirmDelete() {
-    if (!confirm || !selected) return;
-    const r =
-      confirm.kind === 'group'
-        ? await deleteGroup({ name: confirm.name })
-        : await removeResource({ group: selected.name, name: confirm.name });
-    const payload =
-      r.data && ('deleteResourceGroup' in r.data ? r.data.deleteResourceGroup : r.data.removeResource);
-    const error = resultError(payload, r.error);
-    if (error) return setConfirmError(error.message);
-    setConfirm(null);
-    if (confirm.kind === 'group') void navigate({ search: {} });
-    reload();
-  }
+  const confirm = useGroupItemConfirm(
+    'resource',
+    {
+      deleteGroup: (name) =>
+        deleteGroup({ name }).then((r) => resultError(r.data?.deleteResourceGroup, r.error)),
+      removeItem: (group, name) =>
+        removeResource({ group, name }).then((r) => resultError(r.data?.removeResource, r.error)),
+    },
+    (t) => {
+      if (t.kind === 'group') void navigate({ search: {} });
+      reload();
+    },
+  );
 
   return (
     <section aria-labelledby="resources-title">
@@ -109,32 +106,13 @@ export function ResourcesPage() {
               group={selected}
               health={live.get(selected.name) ?? selected.health}
               onChanged={reload}
-              onDeleteGroup={() => {
-                setConfirmError(null);
-                setConfirm({ kind: 'group', name: selected.name });
-              }}
-              onRemoveResource={(name) => {
-                setConfirmError(null);
-                setConfirm({ kind: 'resource', name });
-              }}
+              onDeleteGroup={() => confirm.askGroup(selected.name)}
+              onRemoveResource={(name) => confirm.askItem(selected.name, name)}
             />
           )}
         </div>
       )}
-      <ConfirmDialog
-        open={confirm !== null}
-        title={
-          confirm?.kind === 'group'
-            ? `Delete resource group ${confirm.name}?`
-            : `Remove resource ${confirm?.name ?? ''}?`
-        }
-        confirmLabel={confirm?.kind === 'group' ? 'Delete group' : 'Remove resource'}
-        error={confirmError}
-        onConfirm={confirmDelete}
-        onOpenChange={(open) => {
-          if (!open) setConfirm(null);
-        }}
-      >
+      <ConfirmDialog {...confirm.dialog}>
         <p>A number with an active booking is refused: wait for the booking to end.</p>
       </ConfirmDialog>
     </section>

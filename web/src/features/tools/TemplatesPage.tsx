@@ -2,7 +2,7 @@ import { Trash2, Upload } from 'lucide-react';
 import { type FormEvent, useRef, useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { resultError } from '../../lib/errors';
-import { ConfirmDialog } from '../../ui/ConfirmDialog';
+import { ConfirmDialog, useConfirm } from '../../ui/ConfirmDialog';
 import { QueryError } from '../../ui/QueryError';
 import {
   DeleteServiceTemplateMutation,
@@ -14,19 +14,13 @@ import {
 export function TemplatesPage() {
   const [result, refetch] = useQuery({ query: ServiceTemplatesQuery });
   const reload = () => refetch({ requestPolicy: 'network-only' });
-  const [deleting, setDeleting] = useState<string | null>(null);
-  const [deleteError, setDeleteError] = useState<string | null>(null);
   const [, deleteTemplate] = useMutation(DeleteServiceTemplateMutation);
+  const confirm = useConfirm(
+    (name: string) =>
+      deleteTemplate({ name }).then((r) => resultError(r.data?.deleteServiceTemplate, r.error)),
+    reload,
+  );
   const templates = result.data?.serviceTemplates ?? [];
-
-  async function confirmDelete() {
-    if (!deleting) return;
-    const r = await deleteTemplate({ name: deleting });
-    const failure = resultError(r.data?.deleteServiceTemplate, r.error);
-    if (failure) return setDeleteError(failure.message);
-    setDeleting(null);
-    reload();
-  }
 
   return (
     <section aria-labelledby="templates-title">
@@ -46,13 +40,7 @@ export function TemplatesPage() {
             </span>
           </summary>
           <p>{t.description}</p>
-          <button
-            type="button"
-            onClick={() => {
-              setDeleteError(null);
-              setDeleting(t.name);
-            }}
-          >
+          <button type="button" onClick={() => confirm.ask(t.name)}>
             <Trash2 size={16} aria-hidden="true" /> Delete template {t.name}
           </button>
           {t.categories.map((c) => (
@@ -82,14 +70,9 @@ export function TemplatesPage() {
         </details>
       ))}
       <ConfirmDialog
-        open={deleting !== null}
-        title={`Delete template ${deleting ?? ''}?`}
+        {...confirm.dialog}
+        title={`Delete template ${confirm.target ?? ''}?`}
         confirmLabel="Delete template"
-        error={deleteError}
-        onConfirm={confirmDelete}
-        onOpenChange={(open) => {
-          if (!open) setDeleting(null);
-        }}
       >
         <p>
           A template that configured services still use is refused. A bundled template can be loaded again
