@@ -19,6 +19,7 @@ import { ReportManager } from '../src/modules/report/report.manager.js';
 import { rawReportQueries } from '../src/modules/report/report.queries.js';
 import type { RangeInput } from '../src/modules/report/report.ranges.js';
 import { machine, scratchDatabase } from './harness.js';
+import { benchReports, reportRanges, reportTime, timed } from './report-timing.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -41,14 +42,7 @@ const DAY = 86_400_000;
 const CHUNK = 1_000_000;
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const load = () => `load ${loadavg()[0]?.toFixed(1)}`;
-
-async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
-  const started = performance.now();
-  const value = await fn();
-  return [performance.now() - started, value];
-}
 
 async function dayPartitions(deps: Deps, parent: string, column: string, from: Date, days: number) {
   for (let d = 0; d <= days; d++) {
@@ -164,34 +158,12 @@ function printSizes(title: string, list: Size[]) {
 }
 
 const ranges: [string, RangeInput][] = [
-  ['last hour (5 min)', { preset: 'LAST_HOUR' }],
-  ['today (hour)', { preset: 'TODAY' }],
-  ['last 7 days (day)', { preset: 'LAST_7_DAYS' }],
-  ['last 30 days (day)', { preset: 'LAST_30_DAYS' }],
-  ['last 30 days (hour)', { preset: 'LAST_30_DAYS', bucket: 'HOUR' }],
+  ...reportRanges,
   [
     '30 days off the minute (hour)',
     { preset: 'CUSTOM', from: new Date(NOW.getTime() - 30 * DAY + 12_345), to: NOW, bucket: 'HOUR' },
   ],
 ];
-
-async function reportTime(
-  reports: ReportManager,
-  kind: string,
-  range: RangeInput,
-  n: number,
-): Promise<number> {
-  const run = (): Promise<unknown> =>
-    kind === 'services'
-      ? reports.services(range)
-      : kind === 'resources'
-        ? reports.resources(range)
-        : reports.callback(range);
-  await run();
-  const samples: number[] = [];
-  for (let i = 0; i < n; i++) samples.push((await timed(run))[0]);
-  return median(samples);
-}
 
 async function main() {
   const scratch = await scratchDatabase(baseUrl);
@@ -241,7 +213,7 @@ async function main() {
       const raw = new ReportManager(deps, rawReportQueries);
       out(`\n| Report | Range (bucket) | rollups | raw rows |\n|---|---|---:|---:|`);
       for (const [label, range] of ranges)
-        for (const kind of ['services', 'resources', 'callback']) {
+        for (const kind of benchReports) {
           const rolled = await reportTime(m.reports, kind, range, runs);
           const rawMs =
             !args['skip-raw'] && !label.includes('hour (5')

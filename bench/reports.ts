@@ -4,9 +4,10 @@ import { loadConfig } from '../src/config.js';
 import { queryRows, sql } from '../src/db/client.js';
 import { closeDeps, createDeps, type Deps } from '../src/deps.js';
 import { createManagers, type Managers } from '../src/managers.js';
-import type { ExportFormat, ReportKind } from '../src/modules/report/report.manager.js';
+import type { ExportFormat } from '../src/modules/report/report.manager.js';
 import type { RangeInput } from '../src/modules/report/report.ranges.js';
 import { scratchDatabase } from './harness.js';
+import { benchReports, median, reportRanges, reportTime, timed } from './report-timing.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -20,13 +21,6 @@ const baseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1
 const NOW = new Date('2026-01-30T12:00:00Z');
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
-
-async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
-  const started = performance.now();
-  const value = await fn();
-  return [performance.now() - started, value];
-}
 
 async function generate(deps: Deps): Promise<number> {
   const [ms] = await timed(() =>
@@ -66,36 +60,17 @@ async function generate(deps: Deps): Promise<number> {
   return ms;
 }
 
-const ranges: [string, RangeInput][] = [
-  ['last hour (5 min)', { preset: 'LAST_HOUR' }],
-  ['today (hour)', { preset: 'TODAY' }],
-  ['last 7 days (day)', { preset: 'LAST_7_DAYS' }],
-  ['last 30 days (day)', { preset: 'LAST_30_DAYS' }],
-  ['last 30 days (hour)', { preset: 'LAST_30_DAYS', bucket: 'HOUR' }],
-];
-const kinds: ReportKind[] = ['services', 'resources', 'callback'];
-
 async function reportTimes(m: Managers): Promise<Map<string, number>> {
   const times = new Map<string, number>();
-  for (const [label, range] of ranges)
-    for (const kind of kinds) {
-      const run = (): Promise<unknown> =>
-        kind === 'services'
-          ? m.reports.services(range)
-          : kind === 'resources'
-            ? m.reports.resources(range)
-            : m.reports.callback(range);
-      await run(); // warm
-      const samples: number[] = [];
-      for (let i = 0; i < runs; i++) samples.push((await timed(run))[0]);
-      times.set(`${kind}|${label}`, median(samples));
-    }
+  for (const [label, range] of reportRanges)
+    for (const kind of benchReports)
+      times.set(`${kind}|${label}`, await reportTime(m.reports, kind, range, runs));
   return times;
 }
 
 async function exportTimes(m: Managers): Promise<Map<string, [number, number]>> {
   const times = new Map<string, [number, number]>();
-  for (const kind of kinds)
+  for (const kind of benchReports)
     for (const format of ['csv', 'xlsx', 'pdf'] as ExportFormat[]) {
       const range: RangeInput = { preset: 'LAST_30_DAYS' };
       await m.reports.export({ report: kind, format, range });
@@ -168,8 +143,8 @@ async function main() {
 
       out('\n| Report | Range (bucket) | with indexes | without |');
       out('|---|---|---:|---:|');
-      for (const [label] of ranges)
-        for (const kind of kinds) {
+      for (const [label] of reportRanges)
+        for (const kind of benchReports) {
           const k = `${kind}|${label}`;
           out(`| ${kind} | ${label} | ${indexed.get(k)?.toFixed(0)} ms | ${bare.get(k)?.toFixed(0)} ms |`);
         }
