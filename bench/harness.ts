@@ -15,7 +15,11 @@ export async function startProcess(
   args: string[],
   env: Record<string, string>,
   readyPath: string,
-  options: { fdLimit?: number } = {},
+  options: {
+    fdLimit?: number;
+    /** Node options before the script (e.g. `--expose-gc`, `--import ./bench/memory-probe.mjs`). */
+    nodeArgs?: string[];
+  } = {},
 ): Promise<Server> {
   const port = 20000 + Math.floor(Math.random() * 20000);
   // BENCH_CPU_PROF=<dir>: every server but the baseline writes a V8 CPU profile there on exit.
@@ -25,7 +29,7 @@ export async function startProcess(
       : [];
   // Compiled entry points (dist/*.js) run as `npm start` runs them, without the TypeScript loader.
   const loader = args[0]?.endsWith('.js') ? [] : ['--import', 'tsx'];
-  const node = [process.execPath, ...profile, ...loader, ...args];
+  const node = [process.execPath, ...profile, ...(options.nodeArgs ?? []), ...loader, ...args];
   const spawnOptions = {
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'inherit'] as ['ignore', 'ignore', 'inherit'],

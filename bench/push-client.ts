@@ -2,21 +2,34 @@ import WebSocket from 'ws';
 
 /**
  * Client side of bench/push.ts, run as a child process (started through `sh -c 'ulimit -n …'`
- * with an IPC channel): opens `count` graphql-ws subscribers of `deviceEvents` and, for every
- * event, reports to the parent each subscriber's delay from the publish (`sentAt` in the message,
- * wall clock of the same machine) to its receipt.
+ * with an IPC channel): opens `count` graphql-ws subscribers of `deviceEvents`, `concurrency` of
+ * them in flight at a time, each as gms_user `users.prefix + (users.first + i)` (or all as one
+ * `users.only`), and reports to the parent each subscriber's delay from the publish (`sentAt` in
+ * the message, wall clock of the same machine) to its receipt.
  *
- * Parent → child: `{ type: 'open', wsUrl, gmsUser, count, batch }`, then `{ type: 'close' }`.
- * Child → parent: `{ type: 'opened', opened, failed, firstError }`, then per event
- * `{ type: 'event', event, delays }` once all of its open subscribers have it, and
- * `{ type: 'dropped', count, firstReason }` when open sockets are closed by the server.
+ * Parent → child: `{ type: 'open', … }`, then `{ type: 'close' }`.
+ * Child → parent: `{ type: 'progress', opened, failed }` while opening, then
+ * `{ type: 'opened', opened, failed, firstError }`; then, with `report: 'per-event'` (every
+ * subscriber gets every event), `{ type: 'event', event, delays }` once all of its open subscribers
+ * have an event; with `report: 'stream'` (each event goes to one subscriber),
+ * `{ type: 'receipts', events, delays }` every 100 ms; and `{ type: 'dropped', count, firstReason }`
+ * when the server closes an open socket.
  */
 export type ToClient =
-  | { type: 'open'; wsUrl: string; gmsUser: string; count: number; batch: number }
+  | {
+      type: 'open';
+      wsUrl: string;
+      users: { only: string } | { prefix: string; first: number };
+      count: number;
+      concurrency: number;
+      report: 'per-event' | 'stream';
+    }
   | { type: 'close' };
 export type FromClient =
+  | { type: 'progress'; opened: number; failed: number }
   | { type: 'opened'; opened: number; failed: number; firstError: string | null }
   | { type: 'event'; event: number; delays: number[] }
+  | { type: 'receipts'; events: number[]; delays: number[] }
   | { type: 'dropped'; count: number; firstReason: string };
 
 const now = () => performance.timeOrigin + performance.now();
@@ -29,8 +42,15 @@ const sockets: WebSocket[] = [];
 const receipts = new Map<number, number[]>();
 let live = 0;
 let dropped = 0;
+let report: 'per-event' | 'stream' = 'per-event';
+let streamed: { events: number[]; delays: number[] } = { events: [], delays: [] };
 
 function deliver(event: number, delay: number) {
+  if (report === 'stream') {
+    streamed.events.push(event);
+    streamed.delays.push(delay);
+    return;
+  }
   const delays = receipts.get(event) ?? [];
   receipts.set(event, delays);
   delays.push(delay);
@@ -39,6 +59,12 @@ function deliver(event: number, delay: number) {
     send({ type: 'event', event, delays });
   }
 }
+
+setInterval(() => {
+  if (streamed.events.length === 0) return;
+  send({ type: 'receipts', ...streamed });
+  streamed = { events: [], delays: [] };
+}, 100).unref();
 
 /** Resolves true once the subscription is sent after connection_ack, or with the error text. */
 function subscribe(wsUrl: string, gmsUser: string): Promise<true | string> {
@@ -70,7 +96,7 @@ function subscribe(wsUrl: string, gmsUser: string): Promise<true | string> {
           JSON.stringify({
             id: '1',
             type: 'subscribe',
-            payload: { query: 'subscription { deviceEvents { id seq message } }' },
+            payload: { query: 'subscription { deviceEvents { id seq message cursor } }' },
           }),
         );
         acked = true;
@@ -91,19 +117,26 @@ process.on('message', async (msg: ToClient) => {
     for (const ws of sockets) ws.terminate();
     process.exit(0);
   }
+  report = msg.report;
   let opened = 0;
   let failed = 0;
   let firstError: string | null = null;
-  for (let i = 0; i < msg.count; i += msg.batch) {
-    const results = await Promise.all(
-      Array.from({ length: Math.min(msg.batch, msg.count - i) }, () => subscribe(msg.wsUrl, msg.gmsUser)),
-    );
-    for (const r of results)
+  let next = 0;
+  const progress = setInterval(() => send({ type: 'progress', opened, failed }), 1_000);
+  // A sliding window: `concurrency` handshakes in flight, the next one starts as one finishes.
+  const worker = async () => {
+    while (next < msg.count) {
+      const i = next++;
+      const user = 'only' in msg.users ? msg.users.only : `${msg.users.prefix}${msg.users.first + i}`;
+      const r = await subscribe(msg.wsUrl, user);
       if (r === true) opened++;
       else {
         failed++;
         firstError ??= r;
       }
-  }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(msg.concurrency, msg.count) }, worker));
+  clearInterval(progress);
   send({ type: 'opened', opened, failed, firstError });
 });

@@ -1,47 +1,58 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { machine, startProcess } from './harness.js';
+import { Pool } from 'undici';
+import { machine, type ScratchDatabase, type Server, scratchDatabase, startProcess } from './harness.js';
 import type { FromClient, ToClient } from './push-client.js';
 
 /**
- * Push fan-out: N graphql-ws subscribers of `deviceEvents` (all the same device) on one server
- * process (embedded in-memory PGlite, in-process bus); events published through the Notification
- * API to a comet subscription of that device. The subscribers are opened by client child processes
- * (bench/push-client.ts, at most --per-client sockets each, started with the soft fd limit raised
- * to the hard one), which report every receipt to this process over IPC. Measures the server's
- * RSS per connection and, per event, the delay from publish to each subscriber's receipt
- * (p50/p99 over all deliveries; same machine, same clock), with the load average and the CPU
- * used by other processes during the run.
+ * Push fan-out over graphql-ws: N subscribers of `deviceEvents` (with `cursor`) on one server
+ * process, opened by client child processes (bench/push-client.ts, at most --per-client sockets
+ * each, --concurrency handshakes in flight per client, progress every second), which report every
+ * receipt over IPC. Shapes:
+ * - `all`: every subscriber is the same device; --events events, one at a time, each published
+ *   through `POST /genesys/1/notification/publish` to a comet subscription of that device.
+ * - `spread`: one device per connection; --rate events/s for --seconds, each a direct comet
+ *   publish to a random device (open loop: sent on schedule whatever the answers; the delay counts
+ *   from the scheduled time, so a server that falls behind shows it).
+ * - `cross`: as `spread`, but the subscribers are on instance A and the publishes go to instance
+ *   B, both on PostgreSQL with Redis pub/sub (the poke crosses Redis, the event is read from the
+ *   store).
+ * Memory per connection is the live heap (heap used + external, after a forced full GC in the
+ * server: bench/memory-probe.mjs) before and after the subscribers, divided by N; RSS is printed
+ * beside it. The server is the compiled one (`npm run build` first).
  *
- *   node --import tsx bench/push.ts --subscribers 1000,5000,20000 --events 10
+ *   node --import tsx bench/push.ts --shape all,spread,cross --subscribers 1000,19950 \
+ *     [--events 10] [--rate 1000 --seconds 10] [--database memory|postgres] [--profile <dir>]
  */
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
 };
-const sizes = arg('subscribers', '1000,5000,20000').split(',').map(Number);
+type Shape = 'all' | 'spread' | 'cross';
+const shapes = arg('shape', 'all').split(',') as Shape[];
+const sizes = arg('subscribers', '1000').split(',').map(Number);
 const eventCount = Number(arg('events', '10'));
+const rate = Number(arg('rate', '1000'));
+const seconds = Number(arg('seconds', '10'));
 const perClient = Number(arg('per-client', '5000'));
-const BATCH = Number(arg('batch', '200'));
+const concurrency = Number(arg('concurrency', '100'));
+const database = arg('database', 'memory');
+const profileDir = arg('profile', '');
 const EVENT_TIMEOUT_MS = Number(arg('event-timeout-ms', '120000'));
 const hardFdLimit = execFileSync('sh', ['-c', 'ulimit -Hn'], { encoding: 'utf8' }).trim();
 const clientScript = fileURLToPath(new URL('./push-client.ts', import.meta.url));
+const probe = fileURLToPath(new URL('./memory-probe.mjs', import.meta.url));
+const baseDatabaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-const rssBytes = (pid: number) => {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('VmRSS:'));
-  return Number(line?.match(/(\d+)/)?.[1] ?? 0) * 1024;
-};
+const rssBytes = (pid: number) =>
+  Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1] ?? 0) * 1024;
 const openFds = (pid: number) => readdirSync(`/proc/${pid}/fd`).length;
-const fdLimitOf = (pid: number) =>
-  readFileSync(`/proc/${pid}/limits`, 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('Max open files'))
-    ?.replace(/\s+/g, ' ')
-    .trim() ?? 'unknown';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const log = (line: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 
 /** Busy and total jiffies of the machine, and the jiffies used by the given processes. */
 const cpuSnapshot = (pids: number[]) => {
@@ -61,74 +72,234 @@ const cpuSnapshot = (pids: number[]) => {
 const percentile = (sorted: number[], p: number) =>
   sorted.length
     ? (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number)
-    : NaN;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    : Number.NaN;
+
+interface Instance {
+  server: Server;
+  pid: number;
+  memoryFile: string;
+  profileFile: string;
+}
+
+async function startInstance(name: string, env: Record<string, string>): Promise<Instance> {
+  const memoryFile = join(tmpdir(), `push-bench-${process.pid}-${name}.jsonl`);
+  const profileFile = profileDir ? join(profileDir, `push-${name}-${Date.now()}.cpuprofile`) : '';
+  rmSync(memoryFile, { force: true });
+  const server = await startProcess(
+    ['dist/main.js'],
+    {
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      EVENT_POLL_MS: '60000',
+      WS_INIT_TIMEOUT_MS: '60000',
+      BENCH_MEMORY_FILE: memoryFile,
+      ...(profileFile ? { BENCH_PROFILE_FILE: profileFile } : {}),
+      ...env,
+    },
+    '/healthz',
+    { fdLimit: Number(hardFdLimit), nodeArgs: ['--expose-gc', '--import', probe] },
+  );
+  return { server, pid: server.process.pid as number, memoryFile, profileFile };
+}
+
+/** Live memory of the server after a forced full GC (bench/memory-probe.mjs). */
+async function liveMemory(instance: Instance): Promise<NodeJS.MemoryUsage> {
+  const lines = () => (existsSync(instance.memoryFile) ? readFileSync(instance.memoryFile, 'utf8') : '');
+  const before = lines().split('\n').filter(Boolean).length;
+  process.kill(instance.pid, 'SIGUSR2');
+  for (;;) {
+    const all = lines().split('\n').filter(Boolean);
+    if (all.length > before) return JSON.parse(all.at(-1) as string) as NodeJS.MemoryUsage;
+    await sleep(50);
+  }
+}
+
+async function toggleProfile(instance: Instance, stop: boolean) {
+  if (!instance.profileFile) return;
+  process.kill(instance.pid, 'SIGWINCH');
+  if (!stop) return;
+  while (!existsSync(`${instance.profileFile}.done`)) await sleep(100);
+  log(`CPU profile of the events: ${instance.profileFile}`);
+}
 
 interface Client {
   child: ChildProcess;
   live: number;
-  onMessage: (msg: FromClient) => void;
+  progress: { opened: number; failed: number };
 }
 
-function startClient(onMessage: (msg: FromClient) => void): Client {
+function startClient(onMessage: (client: Client, msg: FromClient) => void): Client {
   // The soft fd limit is raised to the hard one before node starts (exec keeps the IPC channel).
   const child = spawn(
     'sh',
     ['-c', `ulimit -n ${hardFdLimit}; exec "$@"`, 'sh', process.execPath, '--import', 'tsx', clientScript],
     { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
   );
-  const client: Client = { child, live: 0, onMessage };
-  child.on('message', (msg: FromClient) => client.onMessage(msg));
+  const client: Client = { child, live: 0, progress: { opened: 0, failed: 0 } };
+  child.on('message', (msg: FromClient) => onMessage(client, msg));
   return client;
 }
 
-async function run(n: number) {
-  const server = await startProcess(
-    ['src/main.ts'],
-    {
-      DATABASE_URL: 'memory://',
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'warn',
-      EVENT_POLL_MS: '60000',
-      WS_INIT_TIMEOUT_MS: '60000',
-    },
-    '/healthz',
-    { fdLimit: Number(hardFdLimit) },
-  );
-  const pid = server.process.pid as number;
-  let serverExit: string | null = null;
-  server.process.once('exit', (code, signal) => {
-    serverExit = `server exited (${code ?? signal})`;
-  });
-  const clients: Client[] = [];
-  const notes: string[] = [];
+/** Opens n subscribers over client processes, reporting progress; resolves once all answered. */
+async function openSubscribers(
+  wsUrl: string,
+  n: number,
+  users: (first: number) => Extract<ToClient, { type: 'open' }>['users'],
+  report: 'per-event' | 'stream',
+  clients: Client[],
+  onMessage: (client: Client, msg: FromClient) => void,
+) {
+  const startedAt = performance.now();
+  const opening: Promise<Extract<FromClient, { type: 'opened' }>>[] = [];
+  for (let i = 0; i < n; i += perClient) {
+    const count = Math.min(perClient, n - i);
+    const first = i;
+    opening.push(
+      new Promise((resolve, reject) => {
+        const client = startClient((c, msg) => {
+          if (msg.type === 'progress') c.progress = msg;
+          else if (msg.type === 'opened') {
+            c.live = msg.opened;
+            c.progress = msg;
+            resolve(msg);
+          } else onMessage(c, msg);
+        });
+        clients.push(client);
+        client.child.once('exit', (code) => reject(new Error(`client exited with ${code}`)));
+        client.child.send({
+          type: 'open',
+          wsUrl,
+          users: users(first),
+          count,
+          concurrency,
+          report,
+        } satisfies ToClient);
+      }),
+    );
+  }
+  const progress = setInterval(() => {
+    const opened = clients.reduce((a, c) => a + c.progress.opened, 0);
+    const failed = clients.reduce((a, c) => a + c.progress.failed, 0);
+    const sec = (performance.now() - startedAt) / 1000;
+    log(
+      `opening: ${opened} of ${n} open, ${failed} failed, ${(opened / sec).toFixed(0)}/s, load ${loadavg()[0]?.toFixed(1)}`,
+    );
+  }, 5_000);
   try {
-    const gmsUser = `bench-${n}`;
-    const sub = await fetch(`${server.url}/genesys/1/notification/subscription`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', gms_user: gmsUser },
-      body: JSON.stringify({ subscriberId: 'bench', filter: 'bench.*', expire: 3600 }),
-    });
-    if (!sub.ok) throw new Error(`subscribe: ${sub.status}`);
-    const publish = (event: number) =>
-      fetch(`${server.url}/genesys/1/notification/publish`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          tag: `bench.e${event}`,
-          message: { sentAt: performance.timeOrigin + performance.now(), event },
+    const opened = await Promise.all(opening);
+    return {
+      reached: opened.reduce((a, o) => a + o.opened, 0),
+      failed: opened.reduce((a, o) => a + o.failed, 0),
+      firstError: opened.find((o) => o.firstError)?.firstError ?? null,
+      connectSec: (performance.now() - startedAt) / 1000,
+    };
+  } finally {
+    clearInterval(progress);
+  }
+}
+
+async function closeClients(clients: Client[]) {
+  await Promise.all(
+    clients.map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          if (c.child.exitCode !== null) return resolve();
+          c.child.once('exit', () => resolve());
+          if (c.child.connected) c.child.send({ type: 'close' } satisfies ToClient);
+          else c.child.kill();
         }),
+    ),
+  );
+}
+
+const publishBody = (tag: string, event: number, sentAt: number, deviceId?: string) =>
+  JSON.stringify({
+    tag,
+    message: { sentAt, event },
+    ...(deviceId ? { notificationDetails: { type: 'comet', deviceId } } : {}),
+  });
+
+interface Row {
+  shape: Shape;
+  n: number;
+  reached: number;
+  connectSec: number;
+  heapBeforeMb: number;
+  heapAfterMb: number;
+  /** The server's memory (after a full GC) before the subscribers, and after them. */
+  memory: { before: NodeJS.MemoryUsage; after: NodeJS.MemoryUsage };
+  perConnectionKb: number;
+  rssBeforeMb: number;
+  rssAfterMb: number;
+  rssPerConnectionKb: number;
+  deliveries: number;
+  expected: number;
+  p50: number;
+  p99: number;
+  max: number;
+  /** `all`: when the slowest subscriber had the event (median event); else the achieved rate. */
+  lastP50?: number;
+  achievedRate?: number;
+  load: { start: number; min: number; max: number };
+  benchCores: number;
+  otherCores: number;
+  notes: string[];
+}
+
+async function run(shape: Shape, n: number): Promise<Row> {
+  const notes: string[] = [];
+  let db: ScratchDatabase | null = null;
+  const instances: Instance[] = [];
+  const clients: Client[] = [];
+  try {
+    const env: Record<string, string> = { DATABASE_URL: 'memory://' };
+    if (shape === 'cross' || database === 'postgres') {
+      db = await scratchDatabase(baseDatabaseUrl);
+      env.DATABASE_URL = db.url;
+    }
+    if (shape === 'cross') {
+      env.REDIS_URL = redisUrl;
+      env.PUBSUB_NAMESPACE = `push-bench-${process.pid}-${n}`;
+    }
+    const a = await startInstance(`${shape}-${n}-a`, env);
+    instances.push(a);
+    const b = shape === 'cross' ? await startInstance(`${shape}-${n}-b`, env) : a;
+    if (b !== a) instances.push(b);
+    let serverExit: string | null = null;
+    a.server.process.once('exit', (code, signal) => {
+      serverExit = `server exited (${code ?? signal})`;
+    });
+    const publisher = new Pool(b.server.url, { connections: 8 });
+
+    const gmsUser = `bench-${n}`;
+    if (shape === 'all') {
+      const sub = await fetch(`${a.server.url}/genesys/1/notification/subscription`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', gms_user: gmsUser },
+        body: JSON.stringify({ subscriberId: 'bench', filter: 'bench.*', expire: 3600 }),
       });
+      if (!sub.ok) throw new Error(`subscribe: ${sub.status}`);
+    }
+    const publish = async (body: string, headers: Record<string, string> = {}) => {
+      const r = await publisher.request({
+        path: '/genesys/1/notification/publish',
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+      });
+      await r.body.dump();
+      return r.statusCode;
+    };
 
     await sleep(1000);
-    const rssBefore = rssBytes(pid);
-    const fdsBefore = openFds(pid);
-    const serverFdLimit = fdLimitOf(pid);
+    const memBefore = await liveMemory(a);
+    const rssBefore = rssBytes(a.pid);
     const loadAtStart = loadavg()[0] as number;
 
-    // Per-event collection: every client with live subscribers reports once per event.
+    // Receipts: per event (shape all), or as a stream (spread, cross).
     const pending = new Map<number, { reports: number; delays: number[]; done: () => void }>();
-    const onMessage = (client: Client) => (msg: FromClient) => {
+    const streamed: number[] = [];
+    const onMessage = (client: Client, msg: FromClient) => {
       if (msg.type === 'dropped') {
         client.live--;
         if (msg.count === 1) notes.push(`server closed a subscriber: ${msg.firstReason}`);
@@ -137,135 +308,183 @@ async function run(n: number) {
         if (!p) return;
         p.delays.push(...msg.delays);
         if (++p.reports === clients.filter((c) => c.live > 0).length) p.done();
+      } else if (msg.type === 'receipts') {
+        for (let i = 0; i < msg.events.length; i++)
+          if ((msg.events[i] as number) >= 0) streamed.push(msg.delays[i] as number);
       }
     };
-    const wsUrl = `${server.url.replace('http', 'ws')}/graphql`;
-    const opening = [];
-    for (let i = 0; i < n; i += perClient) {
-      const client = startClient(() => {});
-      client.onMessage = onMessage(client);
-      clients.push(client);
-      const count = Math.min(perClient, n - i);
-      opening.push(
-        new Promise<Extract<FromClient, { type: 'opened' }>>((resolve, reject) => {
-          const handler = (msg: FromClient) => {
-            if (msg.type !== 'opened') return;
-            client.child.off('message', handler);
-            client.live = msg.opened;
-            resolve(msg);
-          };
-          client.child.on('message', handler);
-          client.child.once('exit', (code) => reject(new Error(`client exited with ${code}`)));
-          client.child.send({ type: 'open', wsUrl, gmsUser, count, batch: BATCH } satisfies ToClient);
-        }),
-      );
-    }
-    const openedAt = performance.now();
-    const opened = await Promise.all(opening);
-    const connectSec = (performance.now() - openedAt) / 1000;
-    const reached = opened.reduce((a, o) => a + o.opened, 0);
-    const failed = opened.reduce((a, o) => a + o.failed, 0);
-    if (failed)
-      notes.push(
-        `${failed} of ${n} subscribers failed to open: ${opened.find((o) => o.firstError)?.firstError}`,
-      );
-    process.stderr.write(
-      `${n}: ${reached} subscribers open in ${connectSec.toFixed(1)} s, ${failed} failed${failed ? ` (first: ${opened.find((o) => o.firstError)?.firstError})` : ''}; server ${serverExit ?? `has ${openFds(pid)} fds open, ${serverFdLimit}`}\n`,
+    const opened = await openSubscribers(
+      `${a.server.url.replace('http', 'ws')}/graphql`,
+      n,
+      (first) => (shape === 'all' ? { only: gmsUser } : { prefix: 'bench-d', first }),
+      shape === 'all' ? 'per-event' : 'stream',
+      clients,
+      onMessage,
+    );
+    const { reached } = opened;
+    if (opened.failed)
+      notes.push(`${opened.failed} of ${n} subscribers failed to open: ${opened.firstError}`);
+    log(
+      `${shape} ${n}: ${reached} open in ${opened.connectSec.toFixed(1)} s, ${opened.failed} failed; server ${serverExit ?? `has ${openFds(a.pid)} fds open`}`,
     );
     if (serverExit) throw new Error(`${serverExit} after ${reached} subscribers`);
 
-    /** Publishes one event and resolves with every subscriber's delay once all have it. */
+    /** Shape all: publishes one event and resolves with every subscriber's delay once all have it. */
     const fanOut = async (event: number): Promise<number[]> => {
       const delays: number[] = [];
       const all = new Promise<void>((resolve) => {
         pending.set(event, { reports: 0, delays, done: resolve });
       });
       const timeout = sleep(EVENT_TIMEOUT_MS).then(() => 'timeout' as const);
-      const r = await publish(event);
-      if (!r.ok) throw new Error(`publish: ${r.status}`);
+      const status = await publish(
+        publishBody(`bench.e${event}`, event, performance.timeOrigin + performance.now()),
+      );
+      if (status >= 300) throw new Error(`publish: ${status}`);
       if ((await Promise.race([all, timeout])) === 'timeout')
         notes.push(`event ${event}: ${delays.length} of ${reached} deliveries within ${EVENT_TIMEOUT_MS} ms`);
       pending.delete(event);
       return delays;
     };
 
-    // Warm-up: when every subscriber has the first event, every subscription is live.
-    await fanOut(-1);
-    await sleep(1000);
-    const rssAfter = rssBytes(pid);
-    const fdsAfter = openFds(pid);
-    const pids = [process.pid, pid, ...clients.map((c) => c.child.pid as number)];
+    // Every subscription is live when it has the warm-up event (all), or after a pause (spread).
+    if (shape === 'all') await fanOut(-1);
+    else {
+      for (let i = 0; i < 20; i++) {
+        const device = `bench-d${Math.floor(Math.random() * reached)}`;
+        await publish(publishBody('bench.w', -1, performance.timeOrigin + performance.now(), device), {
+          gms_user: device,
+        });
+      }
+      await sleep(2000);
+    }
+    const memAfter = await liveMemory(a);
+    const rssAfter = rssBytes(a.pid);
+    const pids = [process.pid, ...instances.map((i) => i.pid), ...clients.map((c) => c.child.pid as number)];
     const cpuStart = cpuSnapshot(pids);
     const loads = [loadavg()[0] as number];
-    const delays: number[] = [];
+    await toggleProfile(a, false);
+    let delays: number[] = [];
     const completions: number[] = [];
-    for (let e = 0; e < eventCount; e++) {
-      const d = await fanOut(e);
-      delays.push(...d);
-      completions.push(Math.max(...d));
-      loads.push(loadavg()[0] as number);
+    let expected = 0;
+    let achievedRate: number | undefined;
+    if (shape === 'all') {
+      for (let e = 0; e < eventCount; e++) {
+        const d = await fanOut(e);
+        delays.push(...d);
+        expected += reached;
+        completions.push(Math.max(...d));
+        loads.push(loadavg()[0] as number);
+      }
+    } else {
+      // Open loop: the k-th event is due at start + k / rate; each is a direct comet publish.
+      const total = Math.round(rate * seconds);
+      const startAt = performance.now();
+      const inFlight: Promise<void>[] = [];
+      let failedPublishes = 0;
+      for (let k = 0; k < total; ) {
+        const due = Math.min(total, Math.floor(((performance.now() - startAt) * rate) / 1000) + 1);
+        for (; k < due; k++) {
+          const device = `bench-d${Math.floor(Math.random() * reached)}`;
+          const sentAt = performance.timeOrigin + startAt + (k * 1000) / rate;
+          inFlight.push(
+            publish(publishBody('bench.s', k, sentAt, device), { gms_user: device }).then(
+              (status) => {
+                if (status >= 300) failedPublishes++;
+              },
+              () => {
+                failedPublishes++;
+              },
+            ),
+          );
+        }
+        if (k % 1000 < 5) loads.push(loadavg()[0] as number);
+        await sleep(5);
+      }
+      await Promise.all(inFlight);
+      achievedRate = total / ((performance.now() - startAt) / 1000);
+      expected = total - failedPublishes;
+      if (failedPublishes) notes.push(`${failedPublishes} publishes failed`);
+      // Drain: until everything arrived, or nothing more for 5 s.
+      let last = -1;
+      let quietSince = performance.now();
+      while (streamed.length < expected && performance.now() - quietSince < 5000) {
+        if (streamed.length !== last) {
+          last = streamed.length;
+          quietSince = performance.now();
+        }
+        await sleep(200);
+      }
+      delays = streamed;
+      if (streamed.length < expected)
+        notes.push(`${expected - streamed.length} of ${expected} events not delivered`);
     }
+    await toggleProfile(a, true);
     const cpuEnd = cpuSnapshot(pids);
     const wallJiffies = (cpuEnd.total - cpuStart.total) / cpus().length;
-    delays.sort((a, b) => a - b);
-    completions.sort((a, b) => a - b);
+    delays.sort((x, y) => x - y);
+    completions.sort((x, y) => x - y);
+    await publisher.close();
+    const live = (m: NodeJS.MemoryUsage) => m.heapUsed + m.external;
     return {
+      shape,
       n,
       reached,
-      connectSec,
-      serverFdLimit,
-      fdsBefore,
-      fdsAfter,
+      connectSec: opened.connectSec,
+      memory: { before: memBefore, after: memAfter },
+      heapBeforeMb: live(memBefore) / 2 ** 20,
+      heapAfterMb: live(memAfter) / 2 ** 20,
+      perConnectionKb: (live(memAfter) - live(memBefore)) / reached / 1024,
       rssBeforeMb: rssBefore / 2 ** 20,
       rssAfterMb: rssAfter / 2 ** 20,
-      perConnectionKb: (rssAfter - rssBefore) / reached / 1024,
+      rssPerConnectionKb: (rssAfter - rssBefore) / reached / 1024,
       deliveries: delays.length,
+      expected,
       p50: percentile(delays, 50),
       p99: percentile(delays, 99),
-      lastP50: percentile(completions, 50),
-      loadAtStart,
-      loadDuringEvents: { min: Math.min(...loads), max: Math.max(...loads) },
+      max: delays.at(-1) ?? Number.NaN,
+      lastP50: shape === 'all' ? percentile(completions, 50) : undefined,
+      achievedRate,
+      load: { start: loadAtStart, min: Math.min(...loads), max: Math.max(...loads) },
       benchCores: (cpuEnd.ours - cpuStart.ours) / wallJiffies,
       // Clamped: jiffy rounding makes it slightly negative on an idle machine.
       otherCores: Math.max(0, (cpuEnd.busy - cpuStart.busy - (cpuEnd.ours - cpuStart.ours)) / wallJiffies),
       notes,
     };
   } finally {
-    await Promise.all(
-      clients.map(
-        (c) =>
-          new Promise<void>((resolve) => {
-            if (c.child.exitCode !== null) return resolve();
-            c.child.once('exit', () => resolve());
-            if (c.child.connected) c.child.send({ type: 'close' } satisfies ToClient);
-            else c.child.kill();
-          }),
-      ),
-    );
-    if (server.process.exitCode === null) await server.stop();
+    await closeClients(clients);
+    for (const i of instances) if (i.server.process.exitCode === null) await i.server.stop();
+    for (const i of instances) rmSync(i.memoryFile, { force: true });
+    await db?.drop();
   }
 }
 
 async function main() {
-  const rows = [];
-  for (const n of sizes) {
-    try {
-      const r = await run(n);
-      rows.push(r);
-      process.stdout.write(`${JSON.stringify(r)}\n`);
-    } catch (err) {
-      const cause = err instanceof Error && err.cause instanceof Error ? ` (${err.cause.message})` : '';
-      process.stdout.write(`${n}: failed: ${err instanceof Error ? err.message : String(err)}${cause}\n`);
+  const rows: Row[] = [];
+  for (const shape of shapes)
+    for (const n of sizes) {
+      try {
+        const r = await run(shape, n);
+        rows.push(r);
+        process.stdout.write(`${JSON.stringify(r)}\n`);
+      } catch (err) {
+        const cause = err instanceof Error && err.cause instanceof Error ? ` (${err.cause.message})` : '';
+        process.stdout.write(
+          `${shape} ${n}: failed: ${err instanceof Error ? err.message : String(err)}${cause}\n`,
+        );
+      }
     }
-  }
-  process.stdout.write(`\n${machine()}, hard fd limit ${hardFdLimit}\n\n`);
+  const storage = database === 'postgres' ? 'PostgreSQL' : 'in-memory PGlite';
   process.stdout.write(
-    '| Subscribers | server RSS before → after | per connection | delivery p50 | delivery p99 | last subscriber (median event) | load avg (1 min) during events | other work (cores) |\n',
+    `\n${machine()}, hard fd limit ${hardFdLimit}; all/spread on ${storage}, cross on PostgreSQL + Redis\n\n`,
   );
-  process.stdout.write('|---:|---:|---:|---:|---:|---:|---:|---:|\n');
+  process.stdout.write(
+    '| Shape | Subscribers | live heap before → after | per connection (heap) | RSS per connection | delivery p50 | p99 | max | last subscriber / rate | load (1 min) | other work (cores) |\n',
+  );
+  process.stdout.write('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n');
+  const f = (x: number) => x.toLocaleString('en', { maximumFractionDigits: 0 });
   for (const r of rows)
     process.stdout.write(
-      `| ${r.reached.toLocaleString('en')}${r.reached < r.n ? ` of ${r.n.toLocaleString('en')}` : ''} | ${r.rssBeforeMb.toFixed(0)} → ${r.rssAfterMb.toFixed(0)} MB | ${r.perConnectionKb.toFixed(0)} KB | ${r.p50.toFixed(0)} ms | ${r.p99.toFixed(0)} ms | ${r.lastP50.toFixed(0)} ms | ${r.loadDuringEvents.min.toFixed(1)}${r.loadDuringEvents.max.toFixed(1) === r.loadDuringEvents.min.toFixed(1) ? '' : `–${r.loadDuringEvents.max.toFixed(1)}`} | ${r.otherCores.toFixed(2)} |\n`,
+      `| ${r.shape} | ${f(r.reached)}${r.reached < r.n ? ` of ${f(r.n)}` : ''} | ${f(r.heapBeforeMb)} → ${f(r.heapAfterMb)} MB | ${r.perConnectionKb.toFixed(1)} KB | ${r.rssPerConnectionKb.toFixed(0)} KB | ${f(r.p50)} ms | ${f(r.p99)} ms | ${f(r.max)} ms | ${r.lastP50 !== undefined ? `${f(r.lastP50)} ms` : `${f(r.achievedRate ?? 0)} ev/s`} | ${r.load.min.toFixed(1)}–${r.load.max.toFixed(1)} | ${r.otherCores.toFixed(2)} |\n`,
     );
 }
 
