@@ -18,6 +18,7 @@ import { createManagers, type Managers } from '../src/managers.js';
 import { ReportManager } from '../src/modules/report/report.manager.js';
 import { rawReportQueries } from '../src/modules/report/report.queries.js';
 import type { RangeInput } from '../src/modules/report/report.ranges.js';
+import { insertActivity } from './activity-data.js';
 import { machine, scratchDatabase } from './harness.js';
 import { benchReports, reportRanges, reportTime, timed } from './report-timing.js';
 
@@ -60,33 +61,13 @@ async function generateActivity(deps: Deps): Promise<number> {
       const span = 30 * DAY;
       const lo = NOW.getTime() - span + (span * start) / activityRows;
       const width = (span * n) / activityRows;
-      await deps.db.execute(sql`
-        insert into activity (occurred_at, category, kind, subject, outcome, status, queue, wait_ms, booked, free, ref, node_id)
-        select g.ts, g.cat,
-          case g.cat
-            when 'service' then 'accessed'
-            when 'resource' then (array['allocated','allocated','released','expired','exhausted'])[1 + floor(g.r1 * 5)::int]
-            else (array['created','created','connected','cancelled','abandoned','completed'])[1 + floor(g.r1 * 6)::int]
-          end,
-          case g.cat
-            when 'service' then (array['request-interaction','office-hours','callback','chat','capacity','statistic'])[1 + floor(g.r2 * 6)::int]
-            when 'resource' then (array['DNIS','Pool-B','Pool-C','Pool-D'])[1 + floor(g.r2 * 4)::int]
-            else (array['cb-sales','cb-support','cb-billing'])[1 + floor(g.r2 * 3)::int]
-          end,
-          case when g.cat = 'service' then case when g.r3 < 0.85 then 'ok' else 'failed' end end,
-          case when g.cat = 'service' then case when g.r3 < 0.85 then 200 else (array[400,404,503])[1 + floor(g.r4 * 3)::int] end end,
-          case when g.cat = 'callback' then (array['q1','q2','q3',null])[1 + floor(g.r3 * 4)::int] end,
-          case when g.cat = 'callback' then floor(g.r4 * 2400000)::int end,
-          case when g.cat = 'resource' then floor(g.r3 * 51)::int end,
-          case when g.cat = 'resource' then 50 - floor(g.r3 * 51)::int end,
-          'bench-' || g.i,
-          1
-        from (
-          select i, ${new Date(lo).toISOString()}::timestamptz + (i::float8 / ${n}) * ${width / 1000} * interval '1 second' as ts,
-            (array['service','service','service','service','resource','resource','resource','callback','callback','callback'])[1 + floor(random() * 10)::int] as cat,
-            random() as r1, random() as r2, random() as r3, random() as r4
-          from generate_series(0, ${n - 1}) i
-        ) g`);
+      await deps.db.execute(
+        insertActivity(
+          sql`generate_series(0, ${n - 1}) i`,
+          sql`${new Date(lo).toISOString()}::timestamptz + (i::float8 / ${n}) * ${width / 1000} * interval '1 second'`,
+          false,
+        ),
+      );
     }
   });
   await deps.db.execute(sql`analyze activity`);
