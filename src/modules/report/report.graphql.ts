@@ -69,7 +69,8 @@ const toRange = (input: {
 });
 
 const RangeRef = builder.objectRef<ResolvedRange>('ReportRange').implement({
-  description: 'The resolved range: [from, to) cut into buckets starting at from.',
+  description:
+    "The resolved range: [from, to) cut into buckets on the clock of timeZone (boundaries at local midnight of from's day plus whole buckets); the first bucket starts at from and the last ends at to, so either may be shorter.",
   fields: (t) => ({
     preset: t.field({ type: RangePresetEnum, resolve: (r) => r.preset }),
     from: t.field({ type: 'DateTime', resolve: (r) => r.from }),

@@ -238,8 +238,7 @@ export class ReportManager {
     const plan = this.plan(r);
     // The wait statistics are over the whole range, not per bucket: planned as one bucket, the range
     // is read in the coarsest slots (days), not in as many slots as the buckets need (hours).
-    const seconds = Math.ceil((r.to.getTime() - r.from.getTime()) / 1000);
-    const wholeRange = this.plan({ ...r, bucketSeconds: Math.max(r.bucketSeconds, seconds) });
+    const wholeRange = this.plan({ ...r, buckets: [r.from] });
     const [rows, stats] = await Promise.all([
       this.queries.callbackRows(this.deps.db, r, plan, f),
       this.queries.waitStats(this.deps.db, r, wholeRange, f),
@@ -608,9 +607,10 @@ const contentTypes: Record<ExportFormat, string> = {
   pdf: 'application/pdf',
 };
 
+/** A row's bucket (its start in epoch seconds, as the queries answer it) as an index into r.buckets. */
 function bucketIndex(r: ResolvedRange): (epochSeconds: number) => number {
-  const origin = r.from.getTime() / 1000;
-  return (epoch) => Math.round((epoch - origin) / r.bucketSeconds);
+  const byStart = new Map(r.buckets.map((start, i) => [start.getTime(), i]));
+  return (epoch) => byStart.get(Math.round(epoch * 1000)) ?? -1;
 }
 
 function addStatus(list: StatusCount[], status: number, count: number): void {

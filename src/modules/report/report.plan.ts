@@ -31,19 +31,21 @@ const ceilTo = (t: number, g: number) => Math.ceil(t / g) * g;
 /**
  * Covers each bucket with the coarsest whole slots that fit (days, then hours, then minutes) and
  * the sub-minute edges with raw rows, so a report reads at most a few rows per bucket and
- * subject whatever the table holds. Where an edge's finer detail is older than that source's
- * horizon (raw rows or minute/hour rollups already removed by retention), the edge's whole slot
- * is counted in the bucket holding its start instead: exact to the second within
+ * subject whatever the table holds. Bucket boundaries inside the range are on the local clock
+ * (report.ranges.ts), so only the range's two ends need minute slots and raw rows; adjacent slots
+ * of one grain merge into one index range. Where an edge's finer detail is older than that
+ * source's horizon (raw rows or minute/hour rollups already removed by retention), the edge's
+ * whole slot is counted in the bucket holding its start instead: exact to the second within
  * RETENTION_ACTIVITY_DAYS, to the minute within RETENTION_ROLLUP_MINUTE_DAYS, and so on.
  */
-export function planReport(range: ResolvedRange, h: Horizons): ReportPlan {
+export function planReport(range: Pick<ResolvedRange, 'from' | 'to' | 'buckets'>, h: Horizons): ReportPlan {
   const finer: Record<(typeof GRAINS)[number], number> = { 86400: h.hour, 3600: h.minute, 60: h.raw };
   const from = range.from.getTime();
   const to = range.to.getTime();
-  const size = range.bucketSeconds * 1000;
   const pieces: Piece[] = [];
-  for (let a = from; a < to; a += size) {
-    const b = Math.min(a + size, to);
+  const starts = range.buckets.map((d) => d.getTime());
+  for (const [i, a] of starts.entries()) {
+    const b = starts[i + 1] ?? to;
     let remaining: [number, number][] = [[a, b]];
     for (const grain of GRAINS) {
       const g = grain * 1000;

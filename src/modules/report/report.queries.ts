@@ -27,8 +27,9 @@ export type { CallbackRow, ResourceRowAgg, ServiceRow } from './report.rows.js';
 
 const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
 
+/** The start of the row's bucket (report.ranges.ts): its boundary on the grid, or `from` for the first. */
 function bucketExpr(range: ResolvedRange): SQL {
-  return sql`extract(epoch from date_bin((${range.bucketSeconds}::int * interval '1 second'), occurred_at, ${ts(range.from)}))::float8`;
+  return sql`extract(epoch from greatest(${ts(range.from)}, date_bin((${range.bucketSeconds}::int * interval '1 second'), occurred_at, ${ts(range.bucketOrigin)})))::float8`;
 }
 
 function inRange(category: string, range: ResolvedRange, extra: SQL[] = []): SQL {

@@ -45,7 +45,13 @@ export interface RangeInput {
   timeZone?: string | null;
 }
 
-/** A resolved range: [from, to), cut into buckets of `bucketSeconds` starting at `from`. */
+/**
+ * A resolved range: [from, to), cut into buckets of `bucketSeconds` on the clock of `timeZone`.
+ * Bucket boundaries lie on `bucketOrigin + k × bucketSeconds`, where `bucketOrigin` is the local
+ * midnight of `from`'s day: the first bucket starts at `from` and the last ends at `to`, so either
+ * may be shorter than `bucketSeconds`, and every boundary inside the range is a whole minute, hour
+ * or day of the rollups (report.plan.ts), whatever second the range starts at.
+ */
 export interface ResolvedRange {
   preset: RangePreset;
   from: Date;
@@ -53,7 +59,8 @@ export interface ResolvedRange {
   bucket: BucketSize;
   bucketSeconds: number;
   timeZone: string;
-  /** Start of every bucket, in order (the last one may be cut short by `to`). */
+  bucketOrigin: Date;
+  /** Start of every bucket, in order: `from`, then every boundary inside the range. */
   buckets: Date[];
 }
 
@@ -146,7 +153,14 @@ export function resolveRange(input: RangeInput, now: Date): ResolvedRange {
       ? (bucketNames.find((b) => span / bucketSizes[b] <= 200) ?? 'WEEK')
       : defaultBucket[input.preset]);
   const bucketSeconds = bucketSizes[bucket];
-  const count = Math.ceil(span / bucketSeconds);
+  const size = bucketSeconds * 1000;
+  // Why on the local clock and not from `from`: a range starting at 10:17:12.345 (a zoom, LAST_HOUR)
+  // would otherwise put every boundary at hh:17:12.345, and an exact report must then read each
+  // boundary's minutes and raw rows; on the clock only the range's two ends need them.
+  const bucketOrigin = DateTime.fromJSDate(from, { zone: timeZone }).startOf('day').toJSDate();
+  const first =
+    bucketOrigin.getTime() + (Math.floor((from.getTime() - bucketOrigin.getTime()) / size) + 1) * size;
+  const count = 1 + Math.max(0, Math.ceil((to.getTime() - first) / size));
   if (count > MAX_BUCKETS)
     throw new ValidationError(
       'report/too_many_buckets',
@@ -155,9 +169,9 @@ export function resolveRange(input: RangeInput, now: Date): ResolvedRange {
     );
   const buckets = Array.from(
     { length: count },
-    (_, i) => new Date(from.getTime() + i * bucketSeconds * 1000),
+    (_, i) => new Date(i === 0 ? from.getTime() : first + (i - 1) * size),
   );
-  return { preset: input.preset, from, to, bucket, bucketSeconds, timeZone, buckets };
+  return { preset: input.preset, from, to, bucket, bucketSeconds, timeZone, bucketOrigin, buckets };
 }
 
 /** A bucket start as local time in the range's zone, for files meant for people. */

@@ -76,8 +76,9 @@ const rawJoin = (category: string) =>
   sql`from p cross join lateral (select * from activity a
         where p.grain = 0 and a.category = ${category} and a.occurred_at >= p.lo and a.occurred_at < p.hi offset 0) a`;
 
+/** Same buckets as the raw queries: a slot's start lies in the bucket the plan cut it for. */
 function bucketOf(range: ResolvedRange): SQL {
-  return sql`extract(epoch from date_bin((${range.bucketSeconds}::int * interval '1 second'), at, ${ts(range.from)}))::float8`;
+  return sql`extract(epoch from greatest(${ts(range.from)}, date_bin((${range.bucketSeconds}::int * interval '1 second'), at, ${ts(range.bucketOrigin)})))::float8`;
 }
 
 const where = (parts: SQL[]) => (parts.length > 0 ? sql`where ${sql.join(parts, sql` and `)}` : sql``);

@@ -5,7 +5,7 @@ import { ManualClock } from '../../clock.js';
 import { queryRows } from '../../db/client.js';
 import type { ActivityEntry } from './activity.manager.js';
 import { ReportManager } from './report.manager.js';
-import { planReport } from './report.plan.js';
+import { type Piece, planReport } from './report.plan.js';
 import { rawReportQueries } from './report.queries.js';
 import { type RangeInput, resolveRange } from './report.ranges.js';
 
@@ -91,6 +91,28 @@ const ranges: RangeInput[] = [
     bucket: 'HOUR',
   },
   { preset: 'CUSTOM', from: new Date('2026-01-05T08:59:59.500Z'), to: new Date(NOW), bucket: 'FIVE_MINUTES' },
+  // Edges off the minute, off the hour and off the day, with buckets of every size between them.
+  {
+    preset: 'CUSTOM',
+    from: new Date('2025-12-14T17:45:00Z'),
+    to: new Date('2026-01-03T05:20:00Z'),
+    bucket: 'DAY',
+  },
+  {
+    preset: 'CUSTOM',
+    from: new Date('2025-12-20T03:10:41.250Z'),
+    to: new Date('2026-01-05T09:59:59.999Z'),
+    bucket: 'SIX_HOURS',
+    timeZone: 'Asia/Kolkata',
+  },
+  { preset: 'CUSTOM', from: new Date('2025-12-09T11:11:11.111Z'), to: new Date(NOW), bucket: 'WEEK' },
+  {
+    preset: 'CUSTOM',
+    from: new Date('2026-01-04T23:58:01.999Z'),
+    to: new Date('2026-01-05T01:02:03.004Z'),
+    bucket: 'FIFTEEN_MINUTES',
+    timeZone: 'America/New_York',
+  },
 ];
 
 const plain = (x: unknown) => JSON.parse(JSON.stringify(x));
@@ -282,21 +304,50 @@ describe('reports over the rollups give the same numbers as over the raw rows', 
     }
   }, 120_000);
 
-  it('a plan covers every bucket exactly once, with few pieces', () => {
+  it('a plan covers every bucket exactly once, with finer slots only at the range ends', () => {
     const now = new Date(NOW);
     const horizons = { raw: now.getTime() - 35 * DAY, minute: now.getTime() - 60 * DAY, hour: 0 };
+    const span = (pieces: Piece[], grain: number) =>
+      pieces.filter((p) => p.grain === grain).reduce((n, p) => n + (p.hi - p.lo), 0);
     const r = resolveRange(
       { preset: 'CUSTOM', from: new Date('2025-12-28T07:30:12.345Z'), to: now, bucket: 'HOUR' },
       now,
     );
+    // Buckets on the clock: a short first one, whole hours, a short last one.
+    expect(r.buckets.slice(0, 3).map((d) => d.toISOString())).toEqual([
+      '2025-12-28T07:30:12.345Z',
+      '2025-12-28T08:00:00.000Z',
+      '2025-12-28T09:00:00.000Z',
+    ]);
+    expect(r.buckets.at(-1)?.toISOString()).toBe('2026-01-05T10:00:00.000Z');
     const { pieces, dataStart } = planReport(r, horizons);
     expect(dataStart).toBe(r.from.getTime());
     const covered = pieces.reduce((n, p) => n + (p.hi - p.lo), 0);
     // Everything is within the raw horizon: covered exactly, to the millisecond.
     expect(covered).toBe(r.to.getTime() - r.from.getTime());
     for (const p of pieces) expect(p.lo).toBeLessThan(p.hi);
-    // An hour bucket off the hour: its minutes and two sub-minute raw edges (merged with the next one's).
-    expect(pieces.length).toBeLessThanOrEqual(2 * r.buckets.length + 2);
+    // Raw rows and minute slots only at the two ends; the hours between are one index range.
+    expect(pieces).toEqual([
+      { grain: 0, lo: Date.parse('2025-12-28T07:30:12.345Z'), hi: Date.parse('2025-12-28T07:31:00Z') },
+      { grain: 0, lo: Date.parse('2026-01-05T10:15:00Z'), hi: now.getTime() },
+      { grain: 60, lo: Date.parse('2025-12-28T07:31:00Z'), hi: Date.parse('2025-12-28T08:00:00Z') },
+      { grain: 60, lo: Date.parse('2026-01-05T10:00:00Z'), hi: Date.parse('2026-01-05T10:15:00Z') },
+      { grain: 3600, lo: Date.parse('2025-12-28T08:00:00Z'), hi: Date.parse('2026-01-05T10:00:00Z') },
+    ]);
+    // Day buckets over 30 days off the minute: minutes at the ends (under an hour each), hours for
+    // the two partial days, days between; the same pieces for 10 days or 300.
+    for (const days of [10, 30, 300]) {
+      const to = new Date('2026-01-05T10:15:27.400Z');
+      const long = resolveRange(
+        { preset: 'CUSTOM', from: new Date(to.getTime() - days * DAY), to, bucket: 'DAY' },
+        now,
+      );
+      const p = planReport(long, { raw: 0, minute: 0, hour: 0 }).pieces;
+      expect(p.map((x) => x.grain)).toEqual([0, 0, 60, 60, 3600, 3600, 86_400]);
+      expect(span(p, 60)).toBeLessThan(2 * 3_600_000);
+      expect(span(p, 3600)).toBeLessThan(2 * DAY);
+      expect(span(p, 0) + span(p, 60) + span(p, 3600) + span(p, 86_400)).toBe(days * DAY);
+    }
     // Beyond the raw horizon the range starts at the next whole minute.
     const old = resolveRange(
       { preset: 'CUSTOM', from: new Date('2025-11-20T07:30:12.345Z'), to: new Date('2025-11-22T00:00:00Z') },
@@ -305,7 +356,17 @@ describe('reports over the rollups give the same numbers as over the raw rows', 
     const oldPlan = planReport(old, horizons);
     expect(oldPlan.dataStart).toBe(Date.parse('2025-11-20T07:31:00Z'));
     // Older than the minute rollups too: the range starts at the next whole hour.
-    const older = planReport({ ...old, from: new Date('2025-11-01T07:30:12.345Z') }, horizons);
+    const older = planReport(
+      resolveRange(
+        {
+          preset: 'CUSTOM',
+          from: new Date('2025-11-01T07:30:12.345Z'),
+          to: new Date('2025-11-22T00:00:00Z'),
+        },
+        now,
+      ),
+      horizons,
+    );
     expect(older.dataStart).toBe(Date.parse('2025-11-01T08:00:00Z'));
     expect(oldPlan.pieces.every((p) => p.grain !== 0)).toBe(true);
   });

@@ -300,6 +300,44 @@ describe('reports over the activity record', () => {
     const nf = custom.servicesReport.data.services.find((s) => s.service === 'NoSuchService');
     expect(nf?.buckets.map((b) => b.failed)).toEqual([0, 1]);
 
+    // A range that does not start on a boundary: the first and last buckets are short, the ones
+    // between follow the clock (here 15-minute marks), not from + k × 15 minutes.
+    const offGrid = await t.admin(ServicesReport, {
+      range: {
+        preset: 'CUSTOM',
+        from: '2026-01-05T09:12:30.250Z',
+        to: '2026-01-05T09:50:00Z',
+        bucket: 'FIFTEEN_MINUTES',
+      },
+    });
+    if (offGrid.servicesReport.__typename !== 'QueryServicesReportSuccess') throw new Error('off grid');
+    expect(offGrid.servicesReport.data.range.buckets).toEqual([
+      '2026-01-05T09:12:30.250Z',
+      '2026-01-05T09:15:00.000Z',
+      '2026-01-05T09:30:00.000Z',
+      '2026-01-05T09:45:00.000Z',
+    ]);
+    const nfOff = offGrid.servicesReport.data.services.find((s) => s.service === 'NoSuchService');
+    expect(nfOff?.buckets.map((b) => b.failed)).toEqual([0, 1, 0, 0]);
+    // Hours on the clock of a zone half an hour off UTC (Kolkata, UTC+05:30): boundaries at hh:30Z.
+    const kolkata = await t.admin(ServicesReport, {
+      range: {
+        preset: 'CUSTOM',
+        from: '2026-01-05T08:00:00Z',
+        to: '2026-01-05T10:00:00Z',
+        bucket: 'HOUR',
+        timeZone: 'Asia/Kolkata',
+      },
+      service: 'Svc',
+    });
+    if (kolkata.servicesReport.__typename !== 'QueryServicesReportSuccess') throw new Error('kolkata');
+    expect(kolkata.servicesReport.data.range.buckets).toEqual([
+      '2026-01-05T08:00:00.000Z',
+      '2026-01-05T08:30:00.000Z',
+      '2026-01-05T09:30:00.000Z',
+    ]);
+    expect(kolkata.servicesReport.data.services[0]?.buckets.map((b) => b.total)).toEqual([0, 2, 0]);
+
     // 2026-01-05 in Tokyo began at 2026-01-04T15:00Z, so yesterday's 09:10Z access is "today" there.
     const tokyo = await t.admin(ServicesReport, { range: { preset: 'TODAY', timeZone: 'Asia/Tokyo' } });
     if (tokyo.servicesReport.__typename !== 'QueryServicesReportSuccess') throw new Error('tokyo');
