@@ -138,6 +138,36 @@ function printSizes(title: string, list: Size[]) {
     out(`| \`${s.table}\` | ${s.rows.toLocaleString('en')} | ${mb(s.heap)} | ${mb(s.indexes)} |`);
 }
 
+/** The emptied queue: its size, its indexes' live and deleted pages, and the reports that probe it. */
+async function queueState(deps: Deps, m: Managers): Promise<string> {
+  const [q] = await queryRows<Record<string, unknown>>(
+    deps.db,
+    sql`select pg_relation_size('activity_pending')::float8 as heap,
+          pg_indexes_size('activity_pending')::float8 as indexes,
+          (select n_dead_tup from pg_stat_user_tables where relname = 'activity_pending')::float8 as dead,
+          (select string_agg(format('%s: %s leaf pages, %s deleted, %s empty', i.relname, s.leaf_pages, s.deleted_pages, s.empty_pages), '; ')
+           from pg_index x join pg_class i on i.oid = x.indexrelid
+           cross join lateral pgstatindex(i.oid::regclass) s
+           where x.indrelid = 'activity_pending'::regclass) as idx`,
+  );
+  const short: string[] = [];
+  for (const [label, range] of ranges.slice(0, 2))
+    short.push(`${label} ${(await reportTime(m.reports, 'resources', range, runs)).toFixed(0)} ms`);
+  return `heap ${mb(Number(q?.heap))}, indexes ${mb(Number(q?.indexes))}, ${Number(q?.dead).toLocaleString('en')} dead tuples (${String(q?.idx)}); Resources reports: ${short.join(', ')}`;
+}
+
+/**
+ * After a large fold: the queue as the fold leaves it, then the VACUUM the roll-up task runs once it
+ * has drained a backlog of ROLLUP_VACUUM_ROWS or more (RollupManager.vacuumQueue).
+ */
+async function queueAfterFold(deps: Deps, m: Managers): Promise<void> {
+  await deps.db.execute(sql`create extension if not exists pgstattuple`);
+  out(`\nactivity_pending straight after the fold: ${await queueState(deps, m)}; ${load()}`);
+  const [vacuumMs] = await timed(() => m.rollups.vacuumQueue());
+  out(`VACUUM (SKIP_LOCKED) activity_pending: ${(vacuumMs / 1000).toFixed(1)} s; ${load()}`);
+  out(`activity_pending after it: ${await queueState(deps, m)}`);
+}
+
 const ranges: [string, RangeInput][] = [
   ...reportRanges,
   [
@@ -184,6 +214,7 @@ async function main() {
       out(
         `roll-up of ${folded.toLocaleString('en')} pending rows (batches of 50,000): ${(foldMs / 1000).toFixed(0)} s = ${((folded / foldMs) * 1000).toFixed(0)} rows/s; ${load()}`,
       );
+      await queueAfterFold(deps, m);
       const eventsMs = await generateEvents(deps);
       out(
         `session_events insert: ${(eventsMs / 1000).toFixed(0)} s = ${((eventRows / eventsMs) * 1000).toFixed(0)} rows/s; ${load()}`,

@@ -117,6 +117,7 @@ const envSchema = z.object({
   ROLLUP_INTERVAL_MS: positiveInt.default(5_000),
   PARTITION_AHEAD_DAYS: positiveInt.max(60).default(7),
   ROLLUP_BATCH_ROWS: positiveInt.max(100_000).default(10_000),
+  ROLLUP_VACUUM_ROWS: nonNegativeInt.default(100_000),
   PUSH_ALLOWED_TARGETS: z.string().default('*'),
   LEGACY_ACCESS: z.enum(['compatible', 'strict']).default('compatible'),
 });
@@ -197,6 +198,11 @@ export interface RetentionConfig {
   /** How often each instance folds recorded activity into the rollups, and rows per fold. */
   rollupIntervalMs: number;
   rollupBatchRows: number;
+  /**
+   * After this many rows folded (by this instance) the emptied queue is vacuumed, once it is
+   * drained: a large backlog otherwise leaves its index full of dead entries until autovacuum. 0: never.
+   */
+  rollupVacuumRows: number;
   /** Day partitions created ahead of today for the time-partitioned tables (partitions.ts). */
   partitionAheadDays: number;
 }
@@ -379,6 +385,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       rollupDayDays: e.RETENTION_ROLLUP_DAY_DAYS,
       rollupIntervalMs: e.ROLLUP_INTERVAL_MS,
       rollupBatchRows: e.ROLLUP_BATCH_ROWS,
+      rollupVacuumRows: e.ROLLUP_VACUUM_ROWS,
       partitionAheadDays: e.PARTITION_AHEAD_DAYS,
     },
     legacyAccess: e.LEGACY_ACCESS,
