@@ -1,7 +1,7 @@
-import { and, asc, eq, gt, inArray, isNull, lt, lte } from 'drizzle-orm';
+import { and, asc, eq, inArray, lte } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
-import { DomainError, NotFoundError, UnavailableError, ValidationError } from '../../errors.js';
+import { DomainError, NotFoundError, ValidationError } from '../../errors.js';
 import type { Scheduler } from '../../scheduler.js';
 import type { EventStore, SessionEvent } from '../event/event.manager.js';
 import { buildAvailabilityV1 } from '../office-hours/office-hours.legacy.js';
@@ -39,6 +39,7 @@ import {
 } from './callback.dialogs.js';
 import { type CheckQueuePositionBody, checkQueuePositionBody } from './callback.legacy.js';
 import { ACTIVE_STATES, checkCallbackLimits } from './callback.limits.js';
+import { CallbackNotifications, type NotificationInput } from './callback.notifications.js';
 import { needsRoutingRequest, syncAction } from './callback.routing-sync.js';
 import {
   DEVICE_OS_VALUES,
@@ -51,25 +52,12 @@ import {
   storedFlag,
 } from './callback.rules.js';
 import { type CallbackQuery, CallbackStore } from './callback.store.js';
-import {
-  type CallbackRow,
-  type CallbackState,
-  callbackAgentMessagesTable,
-  callbacksTable,
-} from './callback.tables.js';
+import { type CallbackRow, type CallbackState, callbacksTable } from './callback.tables.js';
 
 export { DIAL_OUTCOMES, type DialOutcome, type DialRequest } from './callback.dialer.js';
+export type { NotificationInput } from './callback.notifications.js';
 export type { CallbackChange, CallbackQuery } from './callback.store.js';
 export type { CallbackRow, CallbackState };
-
-export const AGENT_AVAILABLE_TAG = 'service.agentavailable.';
-export const NOTIFICATION_TAG = 'service.notification.';
-export const AGENT_MESSAGE_TAG = 'agent.message.';
-/** A stored notification in the seed's key order (jsonb does not keep key order). */
-function notificationBody(message: unknown): Record<string, unknown> {
-  const m = (message ?? {}) as Record<string, unknown>;
-  return { _internal_message: m._internal_message, _id: m._id, _display_message: m._display_message };
-}
 
 /** A caller of `start`: the public base URL seen by the device (for `_start_chat_url`, `_comet_url`). */
 export interface StartCaller extends Caller {
@@ -99,12 +87,6 @@ const exceptionsError = (number: string, group: string, pattern: string) =>
     `Customer Number [${number}] is disallowed, because it matches pattern '${pattern}' of exception group '${group}'. Check option _exceptions`,
     '_customer_number',
   );
-
-/** What internal-notification (agent → device) and agent-notification (device → agent) carry. */
-export interface NotificationInput {
-  displayMessage: string;
-  applicationMessage: string;
-}
 
 declare module '../../managers.types.js' {
   interface Managers {
@@ -137,11 +119,13 @@ export class CallbackManager {
     this.store = new CallbackStore(deps, m.activity);
     this.dialer = new CallbackDialer(deps, this.store);
     this.dialogs = new CallbackDialogs(deps, this.store, m.resources, this.dialer);
+    this.notifications = new CallbackNotifications(deps, this.store, m.events);
   }
 
   private readonly store: CallbackStore;
   private readonly dialer: CallbackDialer;
   private readonly dialogs: CallbackDialogs;
+  private readonly notifications: CallbackNotifications;
 
   /**
    * Listens for routing reservation events and stopped sessions on this instance; each is a
@@ -418,23 +402,11 @@ export class CallbackManager {
     return rows.length;
   }
 
-  /**
-   * Housekeeping: expired agent messages. Completed callbacks leave through the retention task
-   * (src/lifecycle/policies.ts, RETENTION_CALLBACK_DAYS).
-   */
-  async sweep(): Promise<number> {
-    const gone = await this.deps.db
-      .delete(callbackAgentMessagesTable)
-      .where(lte(callbackAgentMessagesTable.expiresAt, this.deps.clock.now()))
-      .returning({ p: callbackAgentMessagesTable.position });
-    return gone.length;
-  }
-
   /** Background tasks; each is idempotent and row-locked, so every instance runs them. */
   schedule(scheduler: Scheduler): void {
     scheduler.every('callback scheduled promotion', 1_000, () => this.promoteDue());
     scheduler.every('callback reconcile', 5_000, () => this.reconcile());
-    scheduler.every('callback sweep', 60_000, () => this.sweep());
+    scheduler.every('callback sweep', 60_000, () => this.notifications.sweep());
   }
 
   // ---------------------------------------------------------------- routing
@@ -489,7 +461,7 @@ export class CallbackManager {
         await this.dialer.requestDial(cb, action.agentId, action.reservationId);
         return false;
       case 'agent-available':
-        await this.agentAvailable(cb, action.agentId, action.reservationId);
+        await this.notifications.agentAvailable(cb, action.agentId, action.reservationId);
         return false;
       case 'back-to-queue': {
         const back = await this.store.backToQueue(id, this.deps.clock.now());
@@ -497,45 +469,6 @@ export class CallbackManager {
         return false;
       }
     }
-  }
-
-  /** Routing reserved an agent for a waiting callback: the device is told, once per reservation. */
-  private async agentAvailable(cb: CallbackRow, agentId: string, reservationId: number): Promise<void> {
-    const now = this.deps.clock.now();
-    const result = await this.deps.db.transaction(async (tx) => {
-      const [locked] = await tx
-        .select()
-        .from(callbacksTable)
-        .where(eq(callbacksTable.id, cb.id))
-        .for('update');
-      if (!locked || locked.state === 'COMPLETED' || locked.arrivedAt) return null;
-      if (locked.notifiedReservationId === reservationId) return null;
-      const event = await this.m.events.append(tx, {
-        sessionId: cb.id,
-        gmsUser: cb.gmsUser,
-        tag: `${AGENT_AVAILABLE_TAG}${cb.id}`,
-        message: {
-          _action: `get-dialog-user-confirmation-provide_code-${locked.provideCode ? 'true' : 'false'}`,
-          _id: cb.id,
-        },
-        expiresAt: locked.expiresAt,
-      });
-      const [row] = await tx
-        .update(callbacksTable)
-        .set({
-          state: 'ROUTING',
-          agentId,
-          reservationId,
-          notifiedReservationId: reservationId,
-          updatedAt: now,
-        })
-        .where(eq(callbacksTable.id, cb.id))
-        .returning();
-      return row ? { row, event } : null;
-    });
-    if (!result) return;
-    await this.m.events.announce([result.event]);
-    await this.store.announce(result.row);
   }
 
   /** The customer is with the agent: COMPLETED (AGENT_CONNECTED), or PROCESSING when the session is retained. */
@@ -658,105 +591,31 @@ export class CallbackManager {
     return checkQueuePositionBody(await this.queuePosition(id));
   }
 
-  // ---------------------------------------------------------------- notifications
+  // ---------------------------------------------------------------- notifications (callback.notifications.ts)
 
   /** Agent → device (`internal-notification`): stored as a session event, then announced. */
-  async notifyDevice(id: string, input: NotificationInput): Promise<SessionEvent> {
-    const cb = await this.store.get(id);
-    const event = await this.m.events.publish({
-      sessionId: id,
-      gmsUser: cb.gmsUser,
-      tag: `${NOTIFICATION_TAG}${id}`,
-      message: {
-        _internal_message: input.applicationMessage,
-        _id: id,
-        _display_message: input.displayMessage,
-      },
-      expiresAt: cb.expiresAt,
-    });
-    return event;
+  notifyDevice(id: string, input: NotificationInput): Promise<SessionEvent> {
+    return this.notifications.notifyDevice(id, input);
   }
 
-  /**
-   * `retrieve-notifications`: the agent notifications not yet handed out (by an earlier poll, or
-   * confirmed delivered by push through `markNotificationsDelivered`), oldest first.
-   */
-  async retrieveNotifications(id: string): Promise<unknown[]> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const cb = await this.store.get(id);
-      const events = (await this.m.events.readSession(id, cb.notificationsDeliveredSeq)).filter((e) =>
-        e.tag.startsWith(NOTIFICATION_TAG),
-      );
-      const last = events.at(-1);
-      if (!last) return [];
-      const moved = await this.deps.db
-        .update(callbacksTable)
-        .set({ notificationsDeliveredSeq: last.seq })
-        .where(
-          and(
-            eq(callbacksTable.id, id),
-            eq(callbacksTable.notificationsDeliveredSeq, cb.notificationsDeliveredSeq),
-          ),
-        )
-        .returning({ id: callbacksTable.id });
-      if (moved.length > 0) return events.map((e) => notificationBody(e.message));
-    }
-    throw new UnavailableError(
-      'callback/busy',
-      `Notifications of callback '${id}' are being retrieved concurrently; retry`,
-    );
+  /** `retrieve-notifications`: the agent notifications not yet handed out, oldest first. */
+  retrieveNotifications(id: string): Promise<unknown[]> {
+    return this.notifications.retrieveNotifications(id);
   }
 
   /** For the push module: events up to `seq` reached the device, so polling must not repeat them. */
-  async markNotificationsDelivered(id: string, seq: number): Promise<void> {
-    await this.deps.db
-      .update(callbacksTable)
-      .set({ notificationsDeliveredSeq: seq })
-      .where(and(eq(callbacksTable.id, id), lt(callbacksTable.notificationsDeliveredSeq, seq)));
+  markNotificationsDelivered(id: string, seq: number): Promise<void> {
+    return this.notifications.markNotificationsDelivered(id, seq);
   }
 
   /** Device → agent (`agent-notification`): kept until the agent desktop retrieves it. */
-  async notifyAgent(id: string, input: NotificationInput): Promise<void> {
-    const cb = await this.store.get(id);
-    const now = this.deps.clock.now();
-    await this.deps.db.insert(callbackAgentMessagesTable).values({
-      callbackId: id,
-      message: {
-        _id: id,
-        _internal_message: input.applicationMessage,
-        _display_message: input.displayMessage,
-      },
-      createdAt: now,
-      expiresAt: cb.expiresAt,
-    });
-    await this.deps.bus.publish('callback:changed', cb.serviceName, this.store.change(cb));
+  notifyAgent(id: string, input: NotificationInput): Promise<void> {
+    return this.notifications.notifyAgent(id, input);
   }
 
-  /** `retrieve-agent-notifications`: each message once, `[{ message: "<JSON>", tag: "agent.message.<id>" }]`. */
-  async retrieveAgentNotifications(id: string): Promise<{ message: string; tag: string }[]> {
-    await this.store.get(id);
-    const now = this.deps.clock.now();
-    const rows = await this.deps.db
-      .update(callbackAgentMessagesTable)
-      .set({ retrievedAt: now })
-      .where(
-        and(
-          eq(callbackAgentMessagesTable.callbackId, id),
-          isNull(callbackAgentMessagesTable.retrievedAt),
-          gt(callbackAgentMessagesTable.expiresAt, now),
-        ),
-      )
-      .returning();
-    rows.sort((a, b) => a.position - b.position);
-    // jsonb keeps no key order: the string is rebuilt in the seed's order.
-    return rows.map((r) => ({
-      message: JSON.stringify({
-        _id: r.message._id ?? id,
-        _internal_message: r.message._internal_message ?? '',
-        _display_message: r.message._display_message ?? '',
-      }),
-      tag: `${AGENT_MESSAGE_TAG}${id}`,
-    }));
+  /** `retrieve-agent-notifications`: each message once. */
+  retrieveAgentNotifications(id: string): Promise<{ message: string; tag: string }[]> {
+    return this.notifications.retrieveAgentNotifications(id);
   }
 
   // ---------------------------------------------------------------- cancel / reschedule
