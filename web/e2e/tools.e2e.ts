@@ -141,6 +141,15 @@ test('Tools → Resources: add a resource group and a resource; booked/free coun
   await page.getByLabel('Resource name').fill('S1');
   await page.getByLabel('Access number').fill('1-800-0001');
   await page.getByRole('button', { name: 'Add resource' }).click();
+  // The side list selects a group by its link (?group=…) and shows each group's counts.
+  const nav = page.getByRole('navigation', { name: 'Resource groups' });
+  await expect
+    .poll(() => nav.getByRole('link', { name: /^Spare/ }).textContent())
+    .toBe('Spare 0 booked / 1 free');
+  await nav.getByRole('link', { name: /^DNIS/ }).click();
+  await page.getByRole('heading', { name: 'DNIS' }).waitFor();
+  expect(new URL(page.url()).searchParams.get('group')).toBe('DNIS');
+  await nav.getByRole('link', { name: /^Spare/ }).click();
   await page
     .getByRole('region', { name: 'Numbers of Spare' })
     .getByRole('button', { name: 'Remove resource S1' })

@@ -7,6 +7,7 @@ import { type FieldError, resultError } from '../../lib/errors';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { QueryError } from '../../ui/QueryError';
 import { useGroupItemConfirm } from './group-confirm';
+import { GroupNav, NewGroupForm } from './groups';
 import {
   AddPatternMutation,
   CreatePatternGroupMutation,
@@ -24,6 +25,7 @@ export function PatternsPage() {
   const reload = () => refetch({ requestPolicy: 'network-only' });
   const groups = result.data?.patternGroups ?? [];
   const selected = groups.find((g) => g.name === search.group) ?? groups[0];
+  const [, createGroup] = useMutation(CreatePatternGroupMutation);
   const [, deleteGroup] = useMutation(DeletePatternGroupMutation);
   const [, removePattern] = useMutation(RemovePatternMutation);
   const confirm = useGroupItemConfirm(
@@ -47,28 +49,22 @@ export function PatternsPage() {
         <PatternHelp />
       </div>
       {result.error && <QueryError error={result.error} retry={reload} />}
-      <NewGroupForm onCreated={(name) => void navigate({ search: { group: name } }).then(reload)} />
+      <NewGroupForm
+        kind="pattern"
+        create={(name) => createGroup({ name }).then((r) => resultError(r.data?.createPatternGroup, r.error))}
+        onCreated={(name) => void navigate({ search: { group: name } }).then(reload)}
+      />
       {result.data && groups.length === 0 && <p className="empty">No pattern group yet: create one above.</p>}
       {groups.length > 0 && (
         <div className="split">
-          <nav aria-label="Pattern groups">
-            <ul className="side-list">
-              {groups.map((g) => (
-                <li key={g.id}>
-                  <a
-                    href={`/genesys/tools/patterns?group=${encodeURIComponent(g.name)}`}
-                    aria-current={g.name === selected?.name ? 'page' : undefined}
-                    onClick={(e) => {
-                      e.preventDefault();
-                      void navigate({ search: { group: g.name } });
-                    }}
-                  >
-                    {g.name} <span className="hint">({g.patterns.length})</span>
-                  </a>
-                </li>
-              ))}
-            </ul>
-          </nav>
+          <GroupNav
+            label="Pattern groups"
+            path="/genesys/tools/patterns"
+            groups={groups}
+            selected={selected?.name}
+            hint={(g) => `(${g.patterns.length})`}
+            onSelect={(group) => void navigate({ search: { group } })}
+          />
           {selected && (
             <GroupPanel
               key={selected.id}
@@ -231,37 +227,6 @@ function AddPatternForm({ group, onAdded }: { group: string; onAdded: () => void
         <div id="pattern-error" className="banner error" role="alert" style={{ flexBasis: '100%' }}>
           {error.field ? `${error.field}: ` : ''}
           {error.message}
-        </div>
-      )}
-    </form>
-  );
-}
-
-function NewGroupForm({ onCreated }: { onCreated: (name: string) => void }) {
-  const [name, setName] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [state, create] = useMutation(CreatePatternGroupMutation);
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    const r = await create({ name: name.trim() });
-    const failure = resultError(r.data?.createPatternGroup, r.error);
-    setError(failure?.message ?? null);
-    if (failure) return;
-    onCreated(name.trim());
-    setName('');
-  }
-  return (
-    <form className="toolbar" onSubmit={submit} aria-label="Create a pattern group">
-      <div className="field">
-        <label htmlFor="group-name">New pattern group</label>
-        <input id="group-name" value={name} onChange={(e) => setName(e.target.value)} required />
-      </div>
-      <button type="submit" disabled={state.fetching}>
-        <Plus size={16} aria-hidden="true" /> New pattern group
-      </button>
-      {error && (
-        <div className="banner error" role="alert" style={{ flexBasis: '100%' }}>
-          {error}
         </div>
       )}
     </form>

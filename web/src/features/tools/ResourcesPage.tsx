@@ -10,6 +10,7 @@ import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { QueryError } from '../../ui/QueryError';
 import { BulkResourcesForm } from './BulkResourcesForm';
 import { useGroupItemConfirm } from './group-confirm';
+import { GroupNav, NewGroupForm } from './groups';
 import {
   AddResourceMutation,
   CreateResourceGroupMutation,
@@ -45,6 +46,7 @@ export function ResourcesPage() {
   );
   const groups = result.data?.resourceGroups ?? [];
   const selected = groups.find((g) => g.name === search.group) ?? groups[0];
+  const [, createGroup] = useMutation(CreateResourceGroupMutation);
   const [, deleteGroup] = useMutation(DeleteResourceGroupMutation);
   const [, removeResource] = useMutation(RemoveResourceMutation);
   const confirm = useGroupItemConfirm(
@@ -65,7 +67,14 @@ export function ResourcesPage() {
     <section aria-labelledby="resources-title">
       <h2 id="resources-title">Resource groups</h2>
       {result.error && <QueryError error={result.error} retry={reload} />}
-      <NewGroupForm onCreated={(name) => void navigate({ search: { group: name } }).then(reload)} />
+      <NewGroupForm
+        kind="resource"
+        placeholder="DNIS"
+        create={(name) =>
+          createGroup({ input: { name } }).then((r) => resultError(r.data?.createResourceGroup, r.error))
+        }
+        onCreated={(name) => void navigate({ search: { group: name } }).then(reload)}
+      />
       {result.data && groups.length === 0 && (
         <p className="empty">No resource group yet: create one above (GMS's default is DNIS).</p>
       )}
@@ -76,30 +85,17 @@ export function ResourcesPage() {
       )}
       {groups.length > 0 && (
         <div className="split">
-          <nav aria-label="Resource groups">
-            <ul className="side-list">
-              {groups.map((g) => {
-                const h = live.get(g.name) ?? g.health;
-                return (
-                  <li key={g.id}>
-                    <a
-                      href={`/genesys/tools/resource-groups?group=${encodeURIComponent(g.name)}`}
-                      aria-current={g.name === selected?.name ? 'page' : undefined}
-                      onClick={(e) => {
-                        e.preventDefault();
-                        void navigate({ search: { group: g.name } });
-                      }}
-                    >
-                      {g.name}{' '}
-                      <span className="hint">
-                        {h.booked} booked / {h.free} free
-                      </span>
-                    </a>
-                  </li>
-                );
-              })}
-            </ul>
-          </nav>
+          <GroupNav
+            label="Resource groups"
+            path="/genesys/tools/resource-groups"
+            groups={groups}
+            selected={selected?.name}
+            hint={(g) => {
+              const h = live.get(g.name) ?? g.health;
+              return `${h.booked} booked / ${h.free} free`;
+            }}
+            onSelect={(group) => void navigate({ search: { group } })}
+          />
           {selected && (
             <GroupPanel
               key={selected.id}
@@ -325,43 +321,6 @@ function AddResourceForm({ group, onAdded }: { group: string; onAdded: () => voi
         <div className="banner error" role="alert" style={{ flexBasis: '100%' }}>
           {error.field ? `${error.field}: ` : ''}
           {error.message}
-        </div>
-      )}
-    </form>
-  );
-}
-
-function NewGroupForm({ onCreated }: { onCreated: (name: string) => void }) {
-  const [name, setName] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [state, create] = useMutation(CreateResourceGroupMutation);
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    const r = await create({ input: { name: name.trim() } });
-    const failure = resultError(r.data?.createResourceGroup, r.error);
-    setError(failure?.message ?? null);
-    if (failure) return;
-    onCreated(name.trim());
-    setName('');
-  }
-  return (
-    <form className="toolbar" onSubmit={submit} aria-label="Create a resource group">
-      <div className="field">
-        <label htmlFor="rg-name">New resource group</label>
-        <input
-          id="rg-name"
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          required
-          placeholder="DNIS"
-        />
-      </div>
-      <button type="submit" disabled={state.fetching}>
-        <Plus size={16} aria-hidden="true" /> New resource group
-      </button>
-      {error && (
-        <div className="banner error" role="alert" style={{ flexBasis: '100%' }}>
-          {error}
         </div>
       )}
     </form>
