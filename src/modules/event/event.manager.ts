@@ -21,6 +21,17 @@ export interface SessionEvent {
 /** A position in a device's (gms_user's) stream: the last seq seen per session. */
 export type UserCursor = Record<string, number>;
 
+/** An event of a device's stream, with the cursor to resume after it. */
+export type DeviceEvent = SessionEvent & { cursor: string };
+
+/** One read of a device's stream; shared by every stream that was at the same position. */
+interface UserPage {
+  events: DeviceEvent[];
+  /** Never mutated once returned: streams that shared the read all hold it. */
+  after: UserCursor;
+  afterKey: string;
+}
+
 interface EventPoke {
   sessionId: string;
   seq: number;
@@ -82,7 +93,7 @@ declare module '../../managers.types.js' {
  */
 export class EventStore {
   /** Reads in flight, by what they read: streams at the same position share one query. */
-  private readonly inFlight = new Map<string, { startedAt: number; rows: Promise<SessionEvent[]> }>();
+  private readonly inFlight = new Map<string, { startedAt: number; rows: Promise<unknown> }>();
 
   constructor(
     private readonly deps: Deps,
@@ -248,20 +259,35 @@ export class EventStore {
 
   /** Live events of every session of one device; each carries the cursor to resume after it. */
   streamUser(gmsUser: string, from: UserCursor = {}) {
-    const cursor: UserCursor = { ...from };
-    return pollingStream<SessionEvent & { cursor: string }>({
+    let position: UserCursor = { ...from };
+    let positionKey = JSON.stringify(position);
+    return pollingStream<DeviceEvent>({
       pollMs: this.options.pollMs,
       watch: (onPoke) => this.watch('user:event', gmsUser, onPoke),
       read: async (since) => {
-        const batch = await this.shared(`u|${gmsUser}|${JSON.stringify(cursor)}`, since, () =>
-          this.readUser(gmsUser, cursor),
+        // Streams at the same position share the read and the events it yields, cursors included:
+        // with 20,000 subscribers of one device an event is copied and its cursor encoded once.
+        const page = await this.shared(`u|${gmsUser}|${positionKey}`, since, () =>
+          this.readUserPage(gmsUser, position),
         );
-        return batch.map((e) => {
-          cursor[e.sessionId] = e.seq;
-          return { ...e, cursor: encodeCursor(cursor) };
-        });
+        position = page.after;
+        positionKey = page.afterKey;
+        return page.events;
       },
     });
+  }
+
+  /** The next events of a device after `from`, each with its cursor, and the position after them. */
+  private async readUserPage(gmsUser: string, from: UserCursor): Promise<UserPage> {
+    const rows = await this.readUser(gmsUser, from);
+    if (rows.length === 0) return { events: [], after: from, afterKey: JSON.stringify(from) };
+    // A fresh object: `from` may be another page's `after`, which its streams still hold.
+    const after: UserCursor = { ...from };
+    const events = rows.map((e) => {
+      after[e.sessionId] = e.seq;
+      return { ...e, cursor: encodeCursor(after) };
+    });
+    return { events, after, afterKey: JSON.stringify(after) };
   }
 
   /** Pokes on the topic, and on a transport gap (pokes lost in a Redis outage): both mean "re-read". */
@@ -288,10 +314,11 @@ export class EventStore {
    * rows; they share one query instead of each running its own. (Rows are never changed after
    * insert, so a shared result is as good as a fresh one.)
    */
-  private shared(key: string, since: number, read: () => Promise<SessionEvent[]>): Promise<SessionEvent[]> {
+  private shared<T>(key: string, since: number, read: () => Promise<T>): Promise<T> {
     const running = this.inFlight.get(key);
     // Only a read that started after the caller's latest poke is sure to see what it announced.
-    if (running && running.startedAt > since) return running.rows;
+    // (A key names one kind of read, `s|…` sessions or `u|…` device pages, so T matches.)
+    if (running && running.startedAt > since) return running.rows as Promise<T>;
     const entry = { startedAt: performance.now(), rows: read() };
     this.inFlight.set(key, entry);
     void entry.rows

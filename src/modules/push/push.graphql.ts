@@ -1,10 +1,8 @@
 import { GraphQLError } from 'graphql';
 import { DomainError, ForbiddenError, NotFoundError } from '../../errors.js';
 import { builder } from '../../graphql/builder.js';
-import type { SessionEvent } from '../event/event.manager.js';
+import type { DeviceEvent, SessionEvent } from '../event/event.manager.js';
 import type { NotificationSubscriptionRow, PushDeliveryRow } from './push.tables.js';
-
-type DeviceEvent = SessionEvent & { cursor: string };
 
 export const SessionEventRef = builder.objectRef<SessionEvent>('SessionEvent').implement({
   description:
