@@ -2,6 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { useMutation } from 'urql';
 import type { ServicesPageQuery as ServicesPageData } from '../../gql/graphql';
 import { type FieldError, resultError } from '../../lib/errors';
+import { ErrorBanner } from '../../ui/ErrorBanner';
 import { CreateServiceMutation } from './documents';
 
 type Template = ServicesPageData['serviceTemplates'][number];
@@ -99,12 +100,8 @@ export function AddServiceForm({ templates, onAdded }: { templates: Template[]; 
       <button type="submit" className="primary" disabled={state.fetching}>
         {state.fetching ? 'Adding…' : 'Add service'}
       </button>
-      {error && !['template', 'preset', 'name'].includes(error.field ?? '') && (
-        <div className="banner error" role="alert" style={{ flexBasis: '100%' }}>
-          {error.field ? `${error.field}: ` : ''}
-          {error.message}
-        </div>
-      )}
+      {/* template, preset and name errors stand beside their field */}
+      <ErrorBanner error={['template', 'preset', 'name'].includes(error?.field ?? '') ? null : error} />
       {added && (
         <div className="banner info" role="status" style={{ flexBasis: '100%' }}>
           Service {added.name} added: it answers at <code>{added.url}</code>.

@@ -1,6 +1,8 @@
 import { type FormEvent, useState } from 'react';
 import { useQuery } from 'urql';
 import { graphql } from '../../gql';
+import { resultError } from '../../lib/errors';
+import { ErrorBanner } from '../../ui/ErrorBanner';
 import type { ServiceView } from './ServicesPage';
 
 const PreviewQuery = graphql(`
@@ -83,10 +85,7 @@ export function OfficeHoursPanel({
           </tbody>
         </table>
       ) : result && 'message' in result ? (
-        <div className="banner error" role="alert">
-          {'field' in result && result.field ? `${result.field}: ` : ''}
-          {result.message}
-        </div>
+        <ErrorBanner error={resultError(result)} />
       ) : (
         <p className="hint" aria-busy="true">
           Computing the calendar…

@@ -1,6 +1,7 @@
 import { type ChangeEvent, type FormEvent, useState } from 'react';
 import { useMutation } from 'urql';
 import { type FieldError, resultError } from '../../lib/errors';
+import { ErrorBanner } from '../../ui/ErrorBanner';
 import { AddResourcesMutation, RemoveResourcesMutation } from './resources.documents';
 
 /**
@@ -93,12 +94,7 @@ export function BulkResourcesForm({ group, onChanged }: { group: string; onChang
         </label>
       </div>
       {done && <p role="status">{done}</p>}
-      {error && (
-        <div className="banner error" role="alert">
-          {error.field ? `${error.field}: ` : ''}
-          {error.message}
-        </div>
-      )}
+      <ErrorBanner error={error} />
     </form>
   );
 }

@@ -5,6 +5,7 @@ import { type FormEvent, useDeferredValue, useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { type FieldError, resultError } from '../../lib/errors';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
+import { ErrorBanner } from '../../ui/ErrorBanner';
 import { QueryError } from '../../ui/QueryError';
 import { useGroupItemConfirm } from './group-confirm';
 import { GroupNav, NewGroupForm } from './groups';
@@ -223,12 +224,7 @@ function AddPatternForm({ group, onAdded }: { group: string; onAdded: () => void
       <button type="submit" className="primary" disabled={state.fetching}>
         <Plus size={16} aria-hidden="true" /> Add pattern
       </button>
-      {error && (
-        <div id="pattern-error" className="banner error" role="alert" style={{ flexBasis: '100%' }}>
-          {error.field ? `${error.field}: ` : ''}
-          {error.message}
-        </div>
-      )}
+      <ErrorBanner id="pattern-error" error={error} />
     </form>
   );
 }

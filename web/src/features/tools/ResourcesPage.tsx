@@ -7,6 +7,7 @@ import type { ToolsResourceGroupsQuery } from '../../gql/graphql';
 import { useReconnected } from '../../lib/client-context';
 import { type FieldError, resultError } from '../../lib/errors';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
+import { ErrorBanner } from '../../ui/ErrorBanner';
 import { QueryError } from '../../ui/QueryError';
 import { BulkResourcesForm } from './BulkResourcesForm';
 import { useGroupItemConfirm } from './group-confirm';
@@ -202,12 +203,7 @@ function GroupSettings({ group, onChanged }: { group: Group; onChanged: () => vo
         Save settings
       </button>
       {saved && <span role="status">Saved.</span>}
-      {error && (
-        <div className="banner error" role="alert" style={{ flexBasis: '100%' }}>
-          {error.field ? `${error.field}: ` : ''}
-          {error.message}
-        </div>
-      )}
+      <ErrorBanner error={error} />
     </form>
   );
 }
@@ -317,12 +313,7 @@ function AddResourceForm({ group, onAdded }: { group: string; onAdded: () => voi
       <button type="submit" className="primary" disabled={state.fetching}>
         <Plus size={16} aria-hidden="true" /> Add resource
       </button>
-      {error && (
-        <div className="banner error" role="alert" style={{ flexBasis: '100%' }}>
-          {error.field ? `${error.field}: ` : ''}
-          {error.message}
-        </div>
-      )}
+      <ErrorBanner error={error} />
     </form>
   );
 }

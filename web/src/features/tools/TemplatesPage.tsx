@@ -3,6 +3,7 @@ import { type FormEvent, useRef, useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { resultError } from '../../lib/errors';
 import { ConfirmDialog, useConfirm } from '../../ui/ConfirmDialog';
+import { ErrorBanner } from '../../ui/ErrorBanner';
 import { QueryError } from '../../ui/QueryError';
 import {
   DeleteServiceTemplateMutation,
@@ -118,11 +119,7 @@ function UploadForm({ onUploaded }: { onUploaded: () => void }) {
       <button type="submit" className="primary" disabled={state.fetching}>
         <Upload size={16} aria-hidden="true" /> Add service template
       </button>
-      {error && (
-        <div className="banner error" role="alert" style={{ flexBasis: '100%' }}>
-          {error}
-        </div>
-      )}
+      <ErrorBanner error={error} />
       {done && (
         <div className="banner info" role="status" style={{ flexBasis: '100%' }}>
           {done}

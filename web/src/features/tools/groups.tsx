@@ -1,5 +1,6 @@
 import { Plus } from 'lucide-react';
 import { type FormEvent, type ReactNode, useState } from 'react';
+import { ErrorBanner } from '../../ui/ErrorBanner';
 
 /**
  * The parts Tools → Patterns and Tools → Resources share around their groups: the "New … group" form
@@ -46,11 +47,7 @@ export function NewGroupForm({
       <button type="submit" disabled={busy}>
         <Plus size={16} aria-hidden="true" /> New {kind} group
       </button>
-      {error && (
-        <div className="banner error" role="alert" style={{ flexBasis: '100%' }}>
-          {error}
-        </div>
-      )}
+      <ErrorBanner error={error} />
     </form>
   );
 }
