@@ -133,18 +133,14 @@ export class TemplateManager {
     const template = parseTemplate(file.text, file.fileName, file.baseName);
     const now = this.deps.clock.now();
     const view = await this.deps.db.transaction(async (tx) => {
-      const [existing] = await tx
-        .select()
-        .from(serviceTemplatesTable)
-        .where(eq(serviceTemplatesTable.name, template.name))
-        .for('update');
+      const existing = await this.lockRow(tx, template.name);
       if (existing && existing.deletedAt === null && !options.replace)
         throw new ValidationError(
           'templates/exists',
           `Service template '${template.name}' already exists: replace it instead`,
           'name',
         );
-      return this.write(tx, template, file.text, 'uploaded', now, existing ?? null);
+      return this.write(tx, template, file.text, 'uploaded', now, existing);
     });
     await this.deps.bus.publish('templates:changed', null, { name: view.name, action: 'uploaded' });
     return view;
@@ -162,11 +158,7 @@ export class TemplateManager {
       );
     const now = this.deps.clock.now();
     const view = await this.deps.db.transaction(async (tx) => {
-      const [existing] = await tx
-        .select()
-        .from(serviceTemplatesTable)
-        .where(eq(serviceTemplatesTable.name, name))
-        .for('update');
+      const existing = await this.lockRow(tx, name);
       if (!existing || existing.deletedAt !== null)
         throw new NotFoundError('templates/not_found', `Service template '${name}' not found`);
       return this.write(tx, template, file.text, 'uploaded', now, existing);
@@ -206,12 +198,8 @@ export class TemplateManager {
       throw new NotFoundError('templates/not_bundled', `No bundled service template is named '${name}'`);
     const now = this.deps.clock.now();
     const view = await this.deps.db.transaction(async (tx) => {
-      const [existing] = await tx
-        .select()
-        .from(serviceTemplatesTable)
-        .where(eq(serviceTemplatesTable.name, name))
-        .for('update');
-      return this.write(tx, bundled.template, bundled.text, 'bundled', now, existing ?? null);
+      const existing = await this.lockRow(tx, name);
+      return this.write(tx, bundled.template, bundled.text, 'bundled', now, existing);
     });
     await this.deps.bus.publish('templates:changed', null, { name, action: 'installed' });
     return view;
@@ -244,11 +232,7 @@ export class TemplateManager {
         .onConflictDoNothing()
         .returning({ name: serviceTemplatesTable.name });
       if (inserted.length > 0) return 'created' as const;
-      const [existing] = await tx
-        .select()
-        .from(serviceTemplatesTable)
-        .where(eq(serviceTemplatesTable.name, template.name))
-        .for('update');
+      const existing = await this.lockRow(tx, template.name);
       if (
         existing &&
         existing.deletedAt === null &&
@@ -256,7 +240,7 @@ export class TemplateManager {
         JSON.stringify(existing.definition) === JSON.stringify(template)
       )
         return 'unchanged' as const;
-      await this.write(tx, template, text, 'uploaded', now, existing ?? null);
+      await this.write(tx, template, text, 'uploaded', now, existing);
       return existing && existing.deletedAt === null ? ('updated' as const) : ('created' as const);
     });
     if (outcome !== 'unchanged')
@@ -337,6 +321,16 @@ export class TemplateManager {
       out.push({ template: parseTemplate(text, join(dir, f), basename(f, extname(f))), text });
     }
     return out;
+  }
+
+  /** The template's row, deleted or not, locked until the transaction ends (null if there is none). */
+  private async lockRow(tx: DbOrTx, name: string): Promise<ServiceTemplateRow | null> {
+    const [row] = await tx
+      .select()
+      .from(serviceTemplatesTable)
+      .where(eq(serviceTemplatesTable.name, name))
+      .for('update');
+    return row ?? null;
   }
 
   private async write(
