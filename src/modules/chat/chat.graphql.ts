@@ -4,8 +4,8 @@ import { isAdmin } from '../../auth/viewer.js';
 import { ForbiddenError, NotFoundError } from '../../errors.js';
 import { builder } from '../../graphql/builder.js';
 import type { GraphQLContext } from '../../graphql/context.js';
-import type { ChatView, TranscriptEvent } from './chat.manager.js';
 import { CHAT_STATUSES } from './chat.tables.js';
+import type { ChatView, TranscriptEvent } from './chat.types.js';
 
 const ChatStatusEnum = builder.enumType('ChatStatus', {
   description: 'QUEUED: waiting for an agent to join; CONNECTED: an agent joined; ENDED.',

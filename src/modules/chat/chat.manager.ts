@@ -8,209 +8,30 @@ import type { EventStore, SessionEvent } from '../event/event.manager.js';
 import { pollingStream } from '../event/event-stream.js';
 import type { RoutingManager } from '../routing/routing.manager.js';
 import type { SessionView } from '../sessions/session-handlers.js';
+import { chatPushMessage } from './chat.legacy.js';
+import { chatNotFound, clean, ended, messageText } from './chat.rules.js';
+import { type ChatRow, type ChatStatus, chatsTable, chatTranscriptTable } from './chat.tables.js';
 import {
-  type ChatRow,
-  type ChatStatus,
-  chatsTable,
-  chatTranscriptTable,
-  type TranscriptRow,
-} from './chat.tables.js';
-
-export type ChatEventType =
-  | 'Message.Text'
-  | 'Notice.Joined'
-  | 'Notice.Left'
-  | 'Notice.TypingStarted'
-  | 'Notice.TypingStopped';
-export type ChatPartyType = 'CLIENT' | 'AGENT';
-
-export interface TranscriptEvent {
-  chatId: string;
-  /** 1-based, dense per chat. */
-  position: number;
-  eventType: ChatEventType;
-  nickname: string;
-  text: string;
-  partyId: string;
-  partyType: ChatPartyType;
-  at: Date;
-}
-
-export interface ChatView {
-  id: string;
-  sessionId: string;
-  serviceName: string;
-  serviceType: string;
-  gmsUser: string | null;
-  /** The device-token hash of the session that started it (auth/ownership.ts). */
-  ownerTokenHash: string | null;
-  status: ChatStatus;
-  nickname: string;
-  firstName: string | null;
-  lastName: string | null;
-  email: string | null;
-  subject: string | null;
-  notifyBy: string | null;
-  details: Record<string, string>;
-  routingRequestId: string | null;
-  virtualQueue: string | null;
-  target: string | null;
-  reservationId: number | null;
-  agentId: string | null;
-  agentNickname: string | null;
-  lastPosition: number;
-  clientPosition: number;
-  endedBy: string | null;
-  startedAt: Date;
-  endedAt: Date | null;
-  sessionExpiresAt: Date;
-}
-
-export interface StartChatInput {
-  firstName?: string | null;
-  lastName?: string | null;
-  /** `userDisplayName` / `nickname`: wins over first and last name. */
-  nickname?: string | null;
-  email?: string | null;
-  subject?: string | null;
-  notifyBy?: string | null;
-  /** Any other parameters (push_notification_*, subscriptionID …), kept with the chat. */
-  details?: Record<string, string>;
-}
-
-/** Where the chat is routed: the session's merged control parameters. */
-export interface ChatRouting {
-  target: string | null;
-  virtualQueue: string | null;
-  /** GMS `_chat_endpoint`: without `_target` the chat goes to this endpoint's default target. */
-  endpoint?: string | null;
-}
-
-/**
- * GMS's default chat endpoint (`_chat_endpoint`, "the environment's default chat routing"). Here an
- * endpoint is a virtual queue whose default target routes the chat; this one is provisioned at
- * start-up (`provisionDefaultEndpoint`) so that a request-chat service works as shipped.
- */
-export const DEFAULT_CHAT_ENDPOINT = 'gms_builtin';
-export const DEFAULT_CHAT_TARGET = 'Chat@StatServer.GA';
-
-/** Told about each new chat before it is routed. */
-export type ChatStartedHook = (chat: ChatView) => Promise<void>;
-
-export interface ChatOptions {
-  /** Transcript streams re-read at least this often (a lost bus poke only delays). */
-  pollMs: number;
-  /** Events read per batch. */
-  batch: number;
-}
+  type ChatEventType,
+  type ChatOptions,
+  type ChatRouting,
+  type ChatStartedHook,
+  type ChatView,
+  CLIENT_PARTY_ID,
+  chatRefreshTag,
+  DEFAULT_CHAT_ENDPOINT,
+  DEFAULT_CHAT_OPTIONS,
+  DEFAULT_CHAT_TARGET,
+  JOINED_TEXT,
+  LEFT_TEXT,
+  type StartChatInput,
+  type TranscriptEvent,
+  toEvent,
+  toView,
+} from './chat.types.js';
 
 /** Marks the end of a live transcript: the chat ended and every event was read. */
 const CHAT_ENDED = Symbol('chat ended');
-
-export const DEFAULT_CHAT_OPTIONS: ChatOptions = { pollMs: 5_000, batch: 200 };
-
-/** Largest message text accepted (characters). */
-export const MAX_MESSAGE_LENGTH = 16_384;
-export const CLIENT_PARTY_ID = '1';
-export const CHAT_SERVICE_MESSAGE = 'Chat service is available';
-export const JOINED_TEXT = 'has joined the session';
-export const LEFT_TEXT = 'has left the session';
-
-/** The tag a chat's transcript changes are pushed with (CometD `/_genesys`, GraphQL device streams). */
-export const chatRefreshTag = (sessionId: string) => `service.chat.refresh.${sessionId}`;
-
-declare module '../../pubsub/topics.js' {
-  interface TopicMap {
-    /** Keyed by chat id: "the transcript grew to `position`" (after commit; a poke only). */
-    'chat:transcript': { chatId: string; position: number };
-  }
-}
-
-const chatNotFound = (id: string) => new NotFoundError('chat/not_found', `Chat '${id}' not found`);
-
-/** `YYYY-MM-DDTHH:MM:SSZ`, as Chat API v1 writes `startedAt`. */
-export const chatTime = (d: Date) => `${d.toISOString().slice(0, 19)}Z`;
-
-const toView = (r: ChatRow): ChatView => ({
-  id: r.id,
-  sessionId: r.sessionId,
-  serviceName: r.serviceName,
-  serviceType: r.serviceType,
-  gmsUser: r.gmsUser,
-  ownerTokenHash: r.ownerTokenHash,
-  status: r.status,
-  nickname: r.nickname,
-  firstName: r.firstName,
-  lastName: r.lastName,
-  email: r.email,
-  subject: r.subject,
-  notifyBy: r.notifyBy,
-  details: r.details,
-  routingRequestId: r.routingRequestId,
-  virtualQueue: r.virtualQueue,
-  target: r.target,
-  reservationId: r.reservationId,
-  agentId: r.agentId,
-  agentNickname: r.agentNickname,
-  lastPosition: r.lastPosition,
-  clientPosition: r.clientPosition,
-  endedBy: r.endedBy,
-  startedAt: r.startedAt,
-  endedAt: r.endedAt,
-  sessionExpiresAt: r.sessionExpiresAt,
-});
-
-const toEvent = (r: TranscriptRow): TranscriptEvent => ({
-  chatId: r.chatId,
-  position: r.position,
-  eventType: r.eventType as ChatEventType,
-  nickname: r.nickname,
-  text: r.text,
-  partyId: r.partyId,
-  partyType: r.partyType as ChatPartyType,
-  at: r.createdAt,
-});
-
-/** `[eventType, nickname, text, partyId, partyType]`. */
-export const transcriptTuple = (e: TranscriptEvent): [string, string, string, string, string] => [
-  e.eventType,
-  e.nickname,
-  e.text,
-  e.partyId,
-  e.partyType,
-];
-
-/** The Chat API v1 object pushed on `/_genesys` for new transcript events (key order as captured). */
-export function chatPushMessage(chat: ChatView, events: TranscriptEvent[]) {
-  const last = events.at(-1)?.position ?? chat.lastPosition;
-  return {
-    transcriptPosition: String(last + 1),
-    startedAt: chatTime(chat.startedAt),
-    chatServiceMessage: CHAT_SERVICE_MESSAGE,
-    transcriptToShow: events.map(transcriptTuple),
-    chatSessionId: chat.id,
-    chatIxnState: chat.status === 'ENDED' ? 'DISCONNECTED' : 'TRANSCRIPT',
-  };
-}
-
-const clean = (v: string | null | undefined) => {
-  const t = v?.trim();
-  return t ? t : null;
-};
-
-function messageText(text: string): string {
-  if (typeof text !== 'string' || text.trim() === '')
-    throw new ValidationError('chat/empty_message', 'A chat message needs some text', 'message');
-  if (text.length > MAX_MESSAGE_LENGTH)
-    throw new ValidationError(
-      'chat/message_too_long',
-      `A chat message is at most ${MAX_MESSAGE_LENGTH} characters`,
-      'message',
-    );
-  return text;
-}
-
-const ended = (chat: ChatView) => new ConflictError('chat/disconnected', `Chat '${chat.id}' is disconnected`);
 
 interface NewEvent {
   eventType: ChatEventType;
@@ -610,11 +431,8 @@ export class ChatManager {
     return this.get(chatId);
   }
 
-  // ------------------------------------------------------------------ housekeeping
-
   // ------------------------------------------------------------------ internals
 
-  /** A stopped or expired session ends its open chat (inside the stop's transaction). */
   /**
    * The session stopped or expired (the sessions module's stop listener, inside its transaction):
    * its open chat ends with it.
@@ -728,10 +546,6 @@ export class ChatManager {
 
   // ------------------------------------------------------------------ request-chat
 
-  /**
-   * Whether a READY agent matches `target` (request-chat with `_wait_for_agent`). Runs on the
-   * caller's transaction: the session is being created in it.
-   */
   /** The default target of a chat endpoint (default `gms_builtin`): where a chat without `_target` goes. */
   async endpointTarget(serviceName: string, endpoint: string | null | undefined): Promise<string> {
     const name = endpoint?.trim() || DEFAULT_CHAT_ENDPOINT;
@@ -760,6 +574,10 @@ export class ChatManager {
     });
   }
 
+  /**
+   * Whether a READY agent matches `target` (request-chat with `_wait_for_agent`). Runs on the
+   * caller's transaction: the session is being created in it.
+   */
   agentAvailable(db: DbOrTx, target: string): Promise<boolean> {
     return this.routing.readyAgentMatches(target, db);
   }
