@@ -1,15 +1,19 @@
 /**
  * Idle resident memory of the compiled server (`node dist/main.js`, `npm run build` first): RSS a few
- * seconds after `/readyz` answers 200, on in-memory PGlite, a PGlite data directory and PostgreSQL.
+ * seconds after `/readyz` answers 200, then again after a full garbage collection (what start-up
+ * left for the collector is not the server's to keep; bench/memory-probe.mjs), with the JavaScript
+ * heap and the memory outside it (ArrayBuffers: PGlite's files; WebAssembly memory), on in-memory
+ * PGlite, a new PGlite data directory and PostgreSQL.
  *
  *   node --import tsx bench/memory.ts [--settle 5]
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { type AddressInfo, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { machine, scratchDatabase } from './harness.js';
 
@@ -31,12 +35,17 @@ const rssMb = (pid: number) => {
   return Math.round(Number(line?.[1] ?? 0) / 1024);
 };
 
-async function idleRss(env: Record<string, string>): Promise<number> {
+const probe = fileURLToPath(new URL('./memory-probe.mjs', import.meta.url));
+const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
+
+async function idleMemory(env: Record<string, string>): Promise<string> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['dist/main.js'], {
+  const memoryFile = join(dir, `memory-${port}.jsonl`);
+  const child = spawn(process.execPath, ['--expose-gc', '--import', probe, 'dist/main.js'], {
     env: {
       ...process.env,
       ...env,
+      BENCH_MEMORY_FILE: memoryFile,
       PORT: String(port),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
@@ -53,7 +62,13 @@ async function idleRss(env: Record<string, string>): Promise<number> {
       await new Promise((r) => setTimeout(r, 50));
     }
     await new Promise((r) => setTimeout(r, Number(args.settle) * 1000));
-    return rssMb(child.pid as number);
+    const settled = rssMb(child.pid as number);
+    child.kill('SIGUSR2');
+    while (!existsSync(memoryFile)) await new Promise((r) => setTimeout(r, 50));
+    const usage = JSON.parse(readFileSync(memoryFile, 'utf8')) as NodeJS.MemoryUsage;
+    await new Promise((r) => setTimeout(r, 500));
+    const collected = rssMb(child.pid as number);
+    return `${settled} | ${collected} | ${mb(usage.heapUsed)} / ${mb(usage.heapTotal)} | ${mb(usage.external)} (${mb(usage.arrayBuffers)}) |`;
   } finally {
     await new Promise<void>((resolve) => {
       child.once('exit', () => resolve());
@@ -66,13 +81,14 @@ const dir = await mkdtemp(join(tmpdir(), 'gms-mem-'));
 const db = await scratchDatabase(process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
 try {
   process.stdout.write(
-    `Machine: ${machine()}; RSS ${args.settle} s after /readyz 200.\n\n| Storage | idle RSS MB |\n|---|---:|\n`,
+    `Machine: ${machine()}; load average ${loadavg()[0]?.toFixed(1)}; RSS ${args.settle} s after /readyz 200, then after a full GC.\n\n` +
+      '| Storage | RSS MB | RSS after GC | JS heap used / total MB | external MB (ArrayBuffers) |\n|---|---:|---:|---:|---:|\n',
   );
-  process.stdout.write(`| PGlite in memory | ${await idleRss({ DATABASE_URL: 'memory://' })} |\n`);
+  process.stdout.write(`| PGlite in memory | ${await idleMemory({ DATABASE_URL: 'memory://' })}\n`);
   process.stdout.write(
-    `| PGlite data directory | ${await idleRss({ DATABASE_URL: `pglite://${join(dir, 'data')}` })} |\n`,
+    `| PGlite data directory | ${await idleMemory({ DATABASE_URL: `pglite://${join(dir, 'data')}` })}\n`,
   );
-  process.stdout.write(`| PostgreSQL | ${await idleRss({ DATABASE_URL: db.url })} |\n`);
+  process.stdout.write(`| PostgreSQL | ${await idleMemory({ DATABASE_URL: db.url })}\n`);
 } finally {
   await db.drop();
   await rm(dir, { recursive: true, force: true });
