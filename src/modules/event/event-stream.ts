@@ -1,7 +1,7 @@
 /**
  * A pull-based stream over durable rows: it reads what is new whenever it is poked (a bus event),
- * and at least every `pollMs` (a lost poke only delays). It reads at the consumer's pace, so a slow
- * consumer never makes anything buffer without bound.
+ * and at the latest on the next tick of a shared `pollMs` timer (a lost poke only delays). It reads
+ * at the consumer's pace, so a slow consumer never makes anything buffer without bound.
  */
 export interface PollingStreamOptions<T> {
   /** Starts listening for pokes; resolves with the function that stops listening. */
@@ -19,6 +19,38 @@ export interface PollingStream<T> extends AsyncIterableIterator<T> {
   /** Resolves once pokes are being listened to. */
   ready: Promise<void>;
   return(): Promise<IteratorResult<T>>;
+}
+
+/**
+ * One timer per poll interval for every stream waiting on it. Streams of one device then wake on
+ * the same tick and share their read (EventStore's single-flight): with a timer each, 20,000
+ * subscribers of a device polled 20,000 times per interval, each at its own moment, and at that
+ * size the polls alone kept an embedded database busy.
+ */
+const tickers = new Map<number, Set<() => void>>();
+
+function onNextTick(pollMs: number, fn: () => void): () => void {
+  let waiting = tickers.get(pollMs);
+  if (!waiting) {
+    const set = new Set<() => void>();
+    waiting = set;
+    tickers.set(pollMs, set);
+    const timer = setInterval(() => {
+      // Nobody waited for a whole interval: stop (the next waiter starts a new timer).
+      if (set.size === 0) {
+        clearInterval(timer);
+        if (tickers.get(pollMs) === set) tickers.delete(pollMs);
+        return;
+      }
+      const due = [...set];
+      set.clear();
+      for (const wake of due) wake();
+    }, pollMs);
+    timer.unref?.();
+  }
+  const set = waiting;
+  set.add(fn);
+  return () => set.delete(fn);
 }
 
 export function pollingStream<T>(options: PollingStreamOptions<T>): PollingStream<T> {
@@ -65,13 +97,12 @@ export function pollingStream<T>(options: PollingStreamOptions<T>): PollingStrea
           continue;
         }
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(() => {
+          const cancel = onNextTick(options.pollMs, () => {
             dirty = true;
             resolve();
-          }, options.pollMs);
-          timer.unref?.();
+          });
           wake = () => {
-            clearTimeout(timer);
+            cancel();
             resolve();
           };
         });

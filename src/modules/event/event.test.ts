@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { take } from '../../../test/async-iter.js';
 import {
   backend,
@@ -146,6 +146,46 @@ describe('event store', () => {
         expiresAt: expiresIn(60_000),
       });
     for (const got of await Promise.all(pending)) expect(got.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    await Promise.all(streams.map((s) => s.return()));
+  });
+
+  it('streams of one device that only poll share one read per tick, however staggered they started', async () => {
+    const user = `user-${randomUUID()}`;
+    const sessionId = `1-${randomUUID()}`;
+    const polling = new EventStore(t.app.deps, { pollMs: 300, batch: 10 });
+    const reads: Promise<unknown>[] = [];
+    const readUser = polling.readUser.bind(polling);
+    vi.spyOn(polling, 'readUser').mockImplementation((...args) => {
+      const read = readUser(...args);
+      reads.push(read);
+      return read;
+    });
+    const streams: ReturnType<EventStore['streamUser']>[] = [];
+    const got: Promise<SessionEvent[]>[] = [];
+    // One after another, each once the previous one's first read is done (as sockets open over time).
+    for (let i = 0; i < 10; i++) {
+      const stream = polling.streamUser(user);
+      streams.push(stream);
+      await stream.ready;
+      const before = reads.length;
+      got.push(take(stream, 1, 10_000));
+      await vi.waitFor(() => expect(reads.length).toBeGreaterThan(before));
+      await reads.at(-1);
+    }
+    const readsBefore = reads.length;
+    // Appended without a poke: only the poll can deliver it.
+    await t.app.deps.db.transaction((tx) =>
+      polling.append(tx, {
+        sessionId,
+        gmsUser: user,
+        tag: 'polled',
+        message: 1,
+        expiresAt: expiresIn(60_000),
+      }),
+    );
+    for (const events of await Promise.all(got)) expect(events.map((e) => e.tag)).toEqual(['polled']);
+    // One tick, or two when the append committed while the first tick's read ran.
+    expect(reads.length - readsBefore).toBeLessThanOrEqual(2);
     await Promise.all(streams.map((s) => s.return()));
   });
 
