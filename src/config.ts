@@ -73,6 +73,7 @@ const envSchema = z.object({
   WS_MAX_PAYLOAD_BYTES: positiveInt.default(64 * 1024),
   WS_MAX_SUBSCRIPTIONS: positiveInt.default(100),
   WS_INIT_TIMEOUT_MS: positiveInt.default(3_000),
+  WS_KEEPALIVE_MS: positiveInt.default(12_000),
   SUBSCRIPTION_BUFFER_SIZE: positiveInt.default(256),
   GRAPHQL_MAX_DEPTH: positiveInt.default(10),
   GRAPHQL_MAX_ALIASES: positiveInt.default(15),
@@ -162,7 +163,7 @@ export interface Config {
     keepAliveTimeoutMs: number;
     shutdownGraceMs: number;
   };
-  ws: { maxPayloadBytes: number; maxSubscriptions: number; initTimeoutMs: number };
+  ws: { maxPayloadBytes: number; maxSubscriptions: number; initTimeoutMs: number; keepAliveMs: number };
   subscriptionBufferSize: number;
   /** Who may scrape /metrics: admins, holders of `token`, or anyone when `public`. */
   metrics: { token: string | undefined; public: boolean };
@@ -366,6 +367,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxPayloadBytes: e.WS_MAX_PAYLOAD_BYTES,
       maxSubscriptions: e.WS_MAX_SUBSCRIPTIONS,
       initTimeoutMs: e.WS_INIT_TIMEOUT_MS,
+      keepAliveMs: e.WS_KEEPALIVE_MS,
     },
     subscriptionBufferSize: e.SUBSCRIPTION_BUFFER_SIZE,
     metrics: { token: e.METRICS_TOKEN, public: e.METRICS_PUBLIC },

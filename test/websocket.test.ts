@@ -125,6 +125,25 @@ describe('graphql-ws on /graphql', () => {
     expect((await closed).code).toBe(4408);
   });
 
+  it('pings every socket and terminates one that stops answering; one that answers stays', async () => {
+    const { wsUrl } = await startApp({ WS_KEEPALIVE_MS: '400', WS_INIT_TIMEOUT_MS: '60000' });
+    const silent = new WebSocket(wsUrl, 'graphql-transport-ws', { autoPong: false });
+    const silentClosed = new Promise<number>((resolve) => silent.on('close', (code) => resolve(code)));
+    const alive = rawSocket(wsUrl);
+    await alive.opened;
+    let pings = 0;
+    const threePings = new Promise<void>((resolve) =>
+      alive.ws.on('ping', () => {
+        if (++pings === 3) resolve();
+      }),
+    );
+    // terminate(): no close frame, so the peer sees an abnormal closure.
+    expect(await silentClosed).toBe(1006);
+    await threePings;
+    expect(alive.ws.readyState).toBe(WebSocket.OPEN);
+    alive.ws.close();
+  });
+
   it('refuses foreign origins and oversized messages', async () => {
     const { wsUrl } = await startApp({ ALLOWED_ORIGINS: 'https://app.example' });
     const foreign = rawSocket(wsUrl, { origin: 'https://evil.example' });

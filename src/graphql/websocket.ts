@@ -15,8 +15,8 @@ import type { YogaServerContext } from './yoga.js';
 export const CLOSE_SLOW_CONSUMER = 4499;
 /** Close code when a socket asks for more subscriptions than allowed. */
 export const CLOSE_TOO_MANY_SUBSCRIPTIONS = 4413;
-/** How often a socket is pinged; one without a pong by the next ping is terminated. */
-const KEEP_ALIVE_MS = 12_000;
+/** The keep-alive pass over every socket is spread over this many ticks of one timer. */
+const KEEP_ALIVE_SLICES = 12;
 
 interface SocketState {
   viewer: Viewer | null;
@@ -27,6 +27,50 @@ type RootValue = {
   execute: (a: ExecutionArgs) => OperationResult;
   subscribe: (a: ExecutionArgs) => OperationResult;
 };
+
+/**
+ * Pings every socket once per `periodMs` from one timer, a slice of the sockets per tick, and
+ * terminates one that has not answered the previous ping. (useServer's keep-alive holds an interval
+ * per socket plus a timeout and a listener per ping: at 20,000 sockets, 20,000 timers.)
+ */
+function keepAlive(wss: WebSocketServer, periodMs: number): () => void {
+  const answered = new WeakSet<WebSocket>();
+  function onPong(this: WebSocket) {
+    answered.add(this);
+  }
+  wss.on('connection', (socket: WebSocket) => {
+    answered.add(socket);
+    socket.on('pong', onPong);
+  });
+  // A pass starts every `slices` ticks and visits the sockets open at its start, a share per tick
+  // (a live iterator: sockets that close are skipped, sockets that open meanwhile are visited too).
+  let tick = 0;
+  let pass: Iterator<WebSocket> | null = null;
+  let perTick = 0;
+  const timer = setInterval(() => {
+    if (tick++ % KEEP_ALIVE_SLICES === 0) {
+      pass = wss.clients.values();
+      perTick = Math.ceil(wss.clients.size / KEEP_ALIVE_SLICES);
+    }
+    for (let i = 0; pass && i < perTick; i++) {
+      const next = pass.next();
+      if (next.done) {
+        pass = null;
+        return;
+      }
+      const socket = next.value;
+      if (socket.readyState !== socket.OPEN) continue;
+      if (!answered.has(socket)) {
+        socket.terminate();
+        continue;
+      }
+      answered.delete(socket);
+      socket.ping();
+    }
+  }, periodMs / KEEP_ALIVE_SLICES);
+  timer.unref();
+  return () => clearInterval(timer);
+}
 
 function credentialsFrom(params: Record<string, unknown> | undefined) {
   const headers = (params?.headers ?? {}) as Record<string, unknown>;
@@ -159,8 +203,9 @@ export function createGraphQLWebSocket(
       },
     },
     wss,
-    KEEP_ALIVE_MS,
+    0, // keepAlive() below instead
   );
+  const stopKeepAlive = keepAlive(wss, config.ws.keepAliveMs);
 
   // After useServer's: a socket error is the peer's (a message over maxPayload, a reset), and ws
   // has already closed the socket with the right code (1009). useServer would print it with
@@ -179,7 +224,9 @@ export function createGraphQLWebSocket(
         socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
         return;
       }
-      wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+      // Without the request: graphql-ws would keep it (headers, streams: ~1 KB) for the socket's
+      // life in its context, and nothing here reads it after the upgrade.
+      wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws));
     },
     clientCount: () => wss.clients.size,
     /** Operations running over all sockets: subscriptions, and queries still executing. */
@@ -189,6 +236,7 @@ export function createGraphQLWebSocket(
       return n;
     },
     async close() {
+      stopKeepAlive();
       // useServer's dispose closes every client with 1001 and waits for the server to close;
       // a peer that never answers the close handshake is terminated after 2 s.
       const t = setTimeout(() => {
