@@ -17,7 +17,14 @@ const NETWORK_CODES = new Set([
   'CONNECTION_CLOSED',
   // Not CONNECTION_ENDED/DESTROYED: those mean this process closed its own client (shutdown).
   'CONNECT_TIMEOUT',
+  'DATABASE_KNOWN_DOWN',
 ]);
+
+/** A pool connection attempt refused (or cut off) because the database is known down (pool-sockets.ts). */
+export const databaseKnownDown = (): Error =>
+  Object.assign(new Error('The database is unreachable: connection attempt not made (known down)'), {
+    code: 'DATABASE_KNOWN_DOWN',
+  });
 
 /**
  * Whether `err` (or what it wraps: pg-errors.ts walks the chain) says the database could

@@ -9,6 +9,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { DatabaseAvailability } from './availability.js';
+import { PoolSockets } from './pool-sockets.js';
 import { preparingClient } from './prepared-statements.js';
 import * as schema from './schema.js';
 
@@ -65,17 +66,24 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   if (options.kind === 'postgres') {
     await migratePostgresWithLock(options.url);
     const prepare = options.preparedStatements ?? true;
+    let availability: DatabaseAvailability | null = null;
+    const sockets = new PoolSockets(() => availability?.up === false);
     const client = postgres(options.url, {
       max: options.poolSize,
       // Off: nothing is prepared, not even postgres.js's own `commit` (PgBouncer transaction mode).
       prepare,
       onnotice: () => {},
+      ...(PoolSockets.usable(options.url) ? { socket: sockets.open } : {}),
       // A database that is not there must not hold requests for long (availability.ts answers 503).
       connect_timeout: 3,
       idle_timeout: 60,
       // postgres.js waits up to 20 s between reconnects after repeated failures (3^n / 100 s); while
       // the database is down the HTTP gate keeps requests away, so reconnect at once when it is back.
-      backoff: (retries: number) => Math.min(0.05 * retries, 0.25),
+      // A pool connection reconnects only for a query queued behind it, and each attempt settles
+      // that one query: while the database is known down attempts fail at once (pool-sockets.ts),
+      // so there is no pause between them and the queries queued when it went away get their 503
+      // together instead of one per connection every backoff.
+      backoff: (retries: number) => (availability?.up === false ? 0 : Math.min(0.05 * retries, 0.25)),
       ...(tap ? { debug: (_connection: number, query: string) => tap(query) } : {}),
     });
     const db = drizzlePostgres({
@@ -90,25 +98,29 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       // Never wait between attempts: the probe paces itself (availability.ts).
       backoff: () => 0,
     });
-    const availability = new DatabaseAvailability({
+    const probe = new DatabaseAvailability({
       ping: async () => {
         await probeClient`select 1`;
       },
       probeMs: 500,
       downProbeMs: 200,
       pingTimeoutMs: 800,
-      onChange: options.onAvailability,
+      onChange: (up, err) => {
+        if (!up) sockets.down();
+        options.onAvailability?.(up, err);
+      },
     });
-    availability.start();
+    availability = probe;
+    probe.start();
     return {
       db,
       kind: 'postgres',
       ping: async () => {
         await client`select 1`;
       },
-      availability,
+      availability: probe,
       close: once(async () => {
-        availability.stop();
+        probe.stop();
         await probeClient.end({ timeout: 1 });
         await client.end({ timeout: 5 });
       }),

@@ -94,7 +94,8 @@ export function createGraphQLServer(
             extensions: { code: original.code },
           });
         // The database went away under the operation: a 503 to retry, not an unexpected error.
-        if (error instanceof GraphQLError && isDatabaseUnreachable(original))
+        if (error instanceof GraphQLError && isDatabaseUnreachable(original)) {
+          deps.database.availability.observe(original);
           return new GraphQLError(new DatabaseUnavailableError().message, {
             nodes: error.nodes,
             source: error.source,
@@ -105,6 +106,7 @@ export function createGraphQLServer(
               http: { status: 503, headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } },
             },
           });
+        }
         return maskError(error, message, isDev);
       },
     },

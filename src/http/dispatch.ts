@@ -63,6 +63,8 @@ export function createDispatcher(
             .response;
       }
     } catch (err) {
+      // The database went away under this request: close the gate now, not at the next probe.
+      edge.deps.database.availability.observe(err);
       const { response, unexpected } = errorResponse(err);
       if (unexpected) logger.error('request failed', { method: request.method, path: pathname, err });
       return response;
