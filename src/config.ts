@@ -84,6 +84,7 @@ const envSchema = z.object({
   EVENT_POLL_MS: positiveInt.default(5_000),
   COMETD_TIMEOUT_SECONDS: positiveInt.default(45),
   COMETD_ACK: boolFromEnv.default(true),
+  COMETD_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional(),
   NOTIFICATION_EXPIRE_SECONDS: positiveInt.min(30).default(30),
   PUSH_WORKER_INTERVAL_MS: positiveInt.default(1_000),
   PUSH_MAX_ATTEMPTS: positiveInt.default(5),
@@ -214,6 +215,8 @@ export interface PushConfig {
   cometdTimeoutSeconds: number;
   /** Offer the Bayeux acknowledgement extension (position advances on the client's ack). */
   cometdAck: boolean;
+  /** Level of the CometD traffic log (handshake/connect/subscribe/deliver/ack per client, at debug); unset: LOG_LEVEL. */
+  cometdLogLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent' | null;
   notificationExpireSeconds: number;
   workerIntervalMs: number;
   maxAttempts: number;
@@ -419,6 +422,7 @@ function pushConfig(e: z.infer<typeof envSchema>): PushConfig {
     eventPollMs: e.EVENT_POLL_MS,
     cometdTimeoutSeconds: e.COMETD_TIMEOUT_SECONDS,
     cometdAck: e.COMETD_ACK,
+    cometdLogLevel: e.COMETD_LOG_LEVEL ?? null,
     notificationExpireSeconds: e.NOTIFICATION_EXPIRE_SECONDS,
     workerIntervalMs: e.PUSH_WORKER_INTERVAL_MS,
     maxAttempts: e.PUSH_MAX_ATTEMPTS,

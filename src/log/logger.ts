@@ -8,7 +8,8 @@ export interface Logger {
   info(msg: string, fields?: Fields): void;
   warn(msg: string, fields?: Fields): void;
   error(msg: string, fields?: Fields): void;
-  child(fields: Fields): Logger;
+  /** A logger adding `fields` to every line; `level`, when given, replaces the parent's (lower or higher). */
+  child(fields: Fields, level?: LogLevel): Logger;
 }
 
 const REDACTED = '[redacted]';
@@ -112,6 +113,6 @@ function wrap(p: pino.Logger): Logger {
     info: (msg, fields) => p.info(fields ?? {}, msg),
     warn: (msg, fields) => p.warn(fields ?? {}, msg),
     error: (msg, fields) => p.error(fields ?? {}, msg),
-    child: (fields) => wrap(p.child(fields)),
+    child: (fields, level) => wrap(level ? p.child(fields, { level }) : p.child(fields)),
   };
 }

@@ -1,5 +1,6 @@
 import { eq, lt, sql } from 'drizzle-orm';
 import type { Deps } from '../../deps.js';
+import type { Logger } from '../../log/logger.js';
 import { decodeCursor, type EventStore, type SessionEvent, type UserCursor } from '../event/event.manager.js';
 import { pushCometCursorsTable } from './push.tables.js';
 
@@ -53,11 +54,15 @@ declare module '../../managers.types.js' {
  */
 export class CometManager {
   private readonly pumps = new Map<string, Pump>();
+  /** The CometD traffic log (push.cometd.ts): what each pump reads and hands over, at debug. */
+  private readonly traffic: Logger;
 
   constructor(
     private readonly deps: Deps,
     private readonly events: EventStore,
-  ) {}
+  ) {
+    this.traffic = deps.logger.child({ component: 'cometd' }, deps.config.push.cometdLogLevel ?? undefined);
+  }
 
   async position(gmsUser: string): Promise<UserCursor> {
     const [row] = await this.deps.db
@@ -86,7 +91,7 @@ export class CometManager {
   /** Client `clientId` of `gmsUser` subscribed on this instance: start its pump. */
   acquire(clientId: string, gmsUser: string, deliver: Deliver): void {
     if (this.pumps.has(clientId)) return;
-    this.pumps.set(clientId, this.startPump(gmsUser, deliver));
+    this.pumps.set(clientId, this.startPump(clientId, gmsUser, deliver));
   }
 
   /** The client left (unsubscribed, disconnected or timed out): stop its pump. */
@@ -94,6 +99,7 @@ export class CometManager {
     const pump = this.pumps.get(clientId);
     if (!pump) return;
     this.pumps.delete(clientId);
+    this.traffic.debug('cometd pump stop', { clientId, unwritten: pump.unwritten });
     await pump.stop();
   }
 
@@ -124,6 +130,7 @@ export class CometManager {
   lost(clientId: string): void {
     const pump = this.pumps.get(clientId);
     if (!pump) return;
+    this.traffic.debug('cometd pump rewind', { clientId, unwritten: pump.unwritten });
     pump.rewind = true;
     pump.wake?.();
     void pump.current?.return();
@@ -134,7 +141,7 @@ export class CometManager {
     return this.pumps.size;
   }
 
-  private startPump(gmsUser: string, deliver: Deliver): Pump {
+  private startPump(clientId: string, gmsUser: string, deliver: Deliver): Pump {
     const pump: Pump = {
       gmsUser,
       stopped: false,
@@ -165,12 +172,21 @@ export class CometManager {
             pump.rewind = false;
             pump.unwritten = 0;
             handed = await this.position(gmsUser);
+            this.traffic.debug('cometd pump reads', { clientId, from: handed });
           }
           pump.current = this.events.streamUser(gmsUser, handed);
           for await (const event of pump.current) {
+            if (pump.unwritten >= COMET_WINDOW)
+              this.traffic.debug('cometd pump window full', { clientId, unwritten: pump.unwritten });
             while (pump.unwritten >= COMET_WINDOW && !pump.stopped && !pump.rewind) await roomToHand();
             if (pump.stopped || pump.rewind) break;
             pump.unwritten++;
+            this.traffic.debug('cometd pump hands', {
+              clientId,
+              push: event.deliveryId,
+              session: event.sessionId,
+              seq: event.seq,
+            });
             await deliver(toCometPush(event), event);
             handed = decodeCursor(event.cursor);
           }

@@ -104,6 +104,31 @@ describe('CometD acknowledgement extension', () => {
     first.client.disconnect(); // sends nothing (the hole is armed): only stops its timers
   });
 
+  it('over a WebSocket the client acknowledges within a round trip, not at the /meta/connect timeout', async () => {
+    // faye answers a /meta/connect held on a socket only at its timeout (20 s here): the adapter
+    // answers it once pushes were written, so the batch closes and the client acks at once.
+    const user = 'comet-ack-ws';
+    const sessionId = await createSession(t, user);
+    const c = await cometClient(url, {
+      transport: 'websocket',
+      ext: { gms_user: user },
+      extensions: { ack: new AckExtension() },
+    });
+    open.push(c);
+    expect(c.client.getTransport()?.type).toBe('websocket');
+    expect((await c.subscribe()).successful).toBe(true);
+    for (let round = 0; round < 2; round++) {
+      const raised: SessionEvent[] = [];
+      for (let i = 0; i < 3; i++) raised.push(await raise(t, sessionId, user, `ws.${round}.${i}`, i));
+      for (const e of raised) expect((await c.next()).data).toMatchObject({ id: e.deliveryId });
+      // Well inside the 20 s a held connect would otherwise wait.
+      await vi.waitFor(
+        async () => expect((await t.app.managers.comet.position(user))[sessionId]).toBe(raised.at(-1)?.seq),
+        { timeout: 8_000, interval: 100 },
+      );
+    }
+  });
+
   it('over the default transports (websocket first, steered to long-polling) an unacked push comes again', async () => {
     const user = 'comet-ack-default';
     const sessionId = await createSession(t, user);

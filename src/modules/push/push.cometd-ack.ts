@@ -70,14 +70,33 @@ export class CometAcks {
     return batch;
   }
 
-  /** A push of `sessionId`/`seq` was written to `clientId` (with `request`): it joins a batch. */
-  written(clientId: string, request: IncomingMessage, gmsUser: string, sessionId: string, seq: number): void {
+  /**
+   * A push of `sessionId`/`seq` was written to `clientId` (with `request`): it joins a batch. Returns
+   * the batch (`open`: the one the next /meta/connect reply closes), for the traffic log.
+   */
+  written(
+    clientId: string,
+    request: IncomingMessage,
+    gmsUser: string,
+    sessionId: string,
+    seq: number,
+  ): number | 'open' | null {
     const client = this.clients.get(clientId);
-    if (!client) return;
+    if (!client) return null;
     client.gmsUser = gmsUser;
     const poll = this.polls.get(request);
     const batch = poll?.clientId === clientId ? client.batches.get(poll.batch) : undefined;
     merge(batch ?? client.open, sessionId, seq);
+    return batch && poll ? poll.batch : 'open';
+  }
+
+  /** Batches with pushes written to `clientId` and not acknowledged yet (0 without acknowledgements). */
+  pending(clientId: string): number {
+    const client = this.clients.get(clientId);
+    if (!client) return 0;
+    let n = client.open.size > 0 ? 1 : 0;
+    for (const batch of client.batches.values()) if (batch.size > 0) n++;
+    return n;
   }
 
   /** `clientId` acknowledged every batch up to `ack`: what they carried, per session. */

@@ -63,6 +63,29 @@ describe('CometD replay after a client vanished', () => {
     await expect(back.next(800)).rejects.toThrow(/no delivery/);
   });
 
+  it('a direct push lives NOTIFICATION_EXPIRE_SECONDS: a device back later gets the live ones, not the expired', async () => {
+    // What the full fault drill measured as device 0's lost tail: pushes published while it was away
+    // for longer than their lifetime (RELIABILITY.md). Not replayed, by design; the live ones are.
+    const user = 'comet-away';
+    const publish = async (tag: string) => {
+      const res = await t.fetch('/genesys/1/notification/publish', {
+        method: 'POST',
+        headers: { gms_user: user, 'content-type': 'application/json' },
+        body: JSON.stringify({ tag, message: tag, notificationDetails: { deviceId: user, type: 'comet' } }),
+      });
+      expect(res.status).toBe(200);
+    };
+    await publish('away.expired');
+    t.clock.advance(t.config.push.notificationExpireSeconds * 1000 - 1_000);
+    await publish('away.live');
+    t.clock.advance(2_000); // the first one is past its lifetime, the second is not
+    const back = await cometClient(url, { transport: 'long-polling', headers: { gms_user: user } });
+    open.push(back);
+    expect((await back.subscribe()).successful).toBe(true);
+    expect((await back.next()).data).toMatchObject({ tag: 'away.live' });
+    await expect(back.next(800)).rejects.toThrow(/no delivery/);
+  });
+
   it('a device that reconnects before faye dropped its old client gets what the old one never fetched', async () => {
     const user = 'comet-vanish-early';
     const sessionId = await createSession(t, user);

@@ -37,6 +37,14 @@ const extToken = (message: BayeuxMessage) =>
 /** A message that came over a WebSocket (faye passes the upgrade request along with each). */
 const overWebSocket = (request: IncomingMessage) => request.headers.upgrade?.toLowerCase() === 'websocket';
 
+/**
+ * How a device appears in the CometD traffic log: a short hash of its gms_user (stable, so one
+ * device's lines can be followed across instances; `userChannel`'s hash starts the same), never
+ * the gms_user itself.
+ */
+export const deviceTag = (gmsUser: string | null) =>
+  gmsUser ? createHash('sha256').update(gmsUser).digest('hex').slice(0, 12) : null;
+
 const subscriptions = (message: BayeuxMessage) =>
   message.subscription === undefined ? [] : ([] as string[]).concat(message.subscription);
 
@@ -60,6 +68,12 @@ const subscriptions = (message: BayeuxMessage) =>
  */
 export function createCometd(deps: Deps, managers: Managers) {
   const bayeux = new faye.NodeAdapter({ mount: COMETD_PATH, timeout: deps.config.push.cometdTimeoutSeconds });
+  // The traffic log (COMETD_LOG_LEVEL=debug): one line per handshake, connect and its reply,
+  // subscribe, delivery and acknowledgement, by clientId and device hash; never message contents.
+  const traffic = deps.logger.child({ component: 'cometd' }, deps.config.push.cometdLogLevel ?? undefined);
+  const transportOf = (request: IncomingMessage) => (overWebSocket(request) ? 'websocket' : 'long-polling');
+  // The clientId a /meta/connect named, for its reply (faye drops the clientId from a failed one).
+  const connectClients = new WeakMap<IncomingMessage, string>();
   const server = bayeux.getClient();
   const clientUsers = new Map<string, { user: string | null; token: string | null }>();
   const channelUsers = new Map<string, string>();
@@ -73,26 +87,69 @@ export function createCometd(deps: Deps, managers: Managers) {
   // Clients that negotiated the acknowledgement extension (COMETD_ACK): written is not delivered.
   const acks = new CometAcks();
   const askedForAck = new WeakSet<object>();
+  // Over a WebSocket faye writes deliveries straight to the socket and answers the held
+  // /meta/connect only at its timeout (COMETD_TIMEOUT_SECONDS), and only that answer closes a
+  // batch the client can acknowledge. So for a client of the acknowledgement extension the held
+  // connect is answered as soon as something was written to its socket (as a CometD server with
+  // the extension delivers on /meta/connect): it acks within a round trip, instead of the position
+  // lagging a whole timeout behind and a client that dies meanwhile getting all of it again.
+  // faye 1.4's engine has no public way to do this: `connection(id).flush()` is what its own
+  // timeout calls (without it, acknowledgements fall back to the timeout).
+  type FayeEngine = { connection?(clientId: string, create: boolean): { flush(): void } | undefined };
+  const engine = (bayeux as unknown as { _server?: { _engine?: FayeEngine } })._server?._engine;
+  const heldOverSocket = new Set<string>(); // a /meta/connect of the client is held on its socket
+  const unclosed = new Set<string>(); // written on its socket since its last /meta/connect reply
+  const answerSoon = (clientId: string) =>
+    setImmediate(() => {
+      if (heldOverSocket.has(clientId) && unclosed.has(clientId))
+        engine?.connection?.(clientId, false)?.flush();
+    });
   const clientOfChannel = (channel: string) => channel.slice(channel.lastIndexOf('/') + 1);
   const written = (channel: string, message: BayeuxMessage, request: IncomingMessage) => {
     const data = message.data as Partial<CometPush> | undefined;
     const clientId = clientOfChannel(channel);
     const pending = inFlight.get(clientId);
     const event = typeof data?.id === 'string' ? pending?.get(data.id) : undefined;
-    if (!data?.id || !pending || !event) return;
+    if (!data?.id || !pending || !event) {
+      traffic.debug('cometd deliver untracked', { clientId, push: data?.id, known: Boolean(pending) });
+      return;
+    }
     pending.delete(data.id);
+    const line = { clientId, push: data.id, session: event.sessionId, seq: event.seq };
     // The long-poll or socket it goes to is already gone: not delivered; the pump re-reads it.
-    if (request.socket?.destroyed) return managers.comet.lost(clientId);
+    if (request.socket?.destroyed) {
+      traffic.debug('cometd deliver lost', { ...line, transport: transportOf(request) });
+      return managers.comet.lost(clientId);
+    }
     managers.comet.written(clientId);
     // A client of the acknowledgement extension has it once it acks the batch (acknowledged).
-    if (acks.has(clientId)) return acks.written(clientId, request, event.gmsUser, event.sessionId, event.seq);
+    if (acks.has(clientId)) {
+      const batch = acks.written(clientId, request, event.gmsUser, event.sessionId, event.seq);
+      if (batch === 'open' && overWebSocket(request)) {
+        unclosed.add(clientId);
+        answerSoon(clientId);
+      }
+      traffic.debug('cometd deliver', { ...line, transport: transportOf(request), batch });
+      return;
+    }
+    traffic.debug('cometd deliver', { ...line, transport: transportOf(request), batch: null });
     void managers.comet.advance(event.gmsUser, event.sessionId, event.seq);
     void managers.push.delivered(event.sessionId, event.seq);
   };
   const acknowledged = (message: BayeuxMessage) => {
     const ack = message.ext?.ack;
-    if (!message.clientId || typeof ack !== 'number' || !acks.has(message.clientId)) return;
-    for (const { gmsUser, sessionId, seq } of acks.acknowledge(message.clientId, ack)) {
+    if (!message.clientId || typeof ack !== 'number') return;
+    if (!acks.has(message.clientId)) {
+      traffic.debug('cometd ack ignored', { clientId: message.clientId, ack, reason: 'not negotiated here' });
+      return;
+    }
+    const advanced = acks.acknowledge(message.clientId, ack);
+    traffic.debug('cometd ack', {
+      clientId: message.clientId,
+      ack,
+      positions: advanced.map(({ sessionId, seq }) => `${sessionId}:${seq}`),
+    });
+    for (const { gmsUser, sessionId, seq } of advanced) {
       void managers.comet.advance(gmsUser, sessionId, seq);
       void managers.push.delivered(sessionId, seq);
     }
@@ -120,9 +177,22 @@ export function createCometd(deps: Deps, managers: Managers) {
         return callback(message);
       }
       if (channel === '/meta/connect') {
+        if (message.clientId) connectClients.set(request, message.clientId);
+        traffic.debug('cometd connect', {
+          clientId: message.clientId,
+          transport: transportOf(request),
+          ack: message.ext?.ack,
+        });
         acknowledged(message);
+        if (message.clientId && overWebSocket(request) && acks.has(message.clientId)) {
+          heldOverSocket.add(message.clientId);
+          // Written while no connect was held: answer this one as soon as faye holds it.
+          if (unclosed.has(message.clientId)) answerSoon(message.clientId);
+        }
         return callback(message);
       }
+      if (channel === '/meta/disconnect')
+        traffic.debug('cometd disconnect', { clientId: message.clientId, transport: transportOf(request) });
       if (channel === '/meta/subscribe' || channel === '/meta/unsubscribe') {
         const user = userOf(message, request);
         if (user && channel === '/meta/subscribe') {
@@ -162,10 +232,20 @@ export function createCometd(deps: Deps, managers: Managers) {
       if (message.channel === '/meta/handshake' && request) {
         const named = handshakeUsers.get(request);
         if (named && message.clientId) clientUsers.set(message.clientId, named);
-        if (askedForAck.has(request) && message.successful && message.clientId) {
+        const ack = askedForAck.has(request) && message.successful === true && Boolean(message.clientId);
+        if (ack && message.clientId) {
           acks.negotiated(message.clientId);
           message.ext = { ...message.ext, ack: true };
         }
+        traffic.debug('cometd handshake', {
+          clientId: message.clientId,
+          transport: transportOf(request),
+          device: deviceTag(named?.user ?? null),
+          ack,
+          steered: anonymousSockets.has(request),
+          successful: message.successful,
+          error: message.error,
+        });
         if (anonymousSockets.has(request) && Array.isArray(message.supportedConnectionTypes)) {
           anonymousSockets.delete(request);
           message.supportedConnectionTypes = message.supportedConnectionTypes.filter(
@@ -178,10 +258,33 @@ export function createCometd(deps: Deps, managers: Managers) {
         }
       }
       if (request === null) return callback(message); // replies to the server's own publisher
+      let batch: number | null = null;
       if (message.channel === '/meta/connect' && message.successful && message.clientId) {
-        const batch = acks.connectReply(message.clientId, request, overWebSocket(request));
+        batch = acks.connectReply(message.clientId, request, overWebSocket(request));
         if (batch !== null) message.ext = { ...message.ext, ack: batch };
       }
+      if (message.channel === '/meta/connect') {
+        const clientId = message.clientId ?? connectClients.get(request);
+        if (clientId) {
+          // This reply closed what was written on the socket (connectReply above).
+          heldOverSocket.delete(clientId);
+          unclosed.delete(clientId);
+        }
+        traffic.debug('cometd connect reply', {
+          clientId,
+          transport: transportOf(request),
+          successful: message.successful,
+          error: message.error,
+          batch,
+        });
+      }
+      if (message.channel === '/meta/subscribe')
+        traffic.debug('cometd subscribe', {
+          clientId: message.clientId,
+          transport: transportOf(request),
+          successful: message.successful,
+          error: message.error,
+        });
       if (message.channel.startsWith(USER_PREFIX)) {
         // A delivery: the id is the server publisher's own message counter, which a client could
         // confuse with the id of its pending /meta/connect (CometD does).
@@ -206,6 +309,7 @@ export function createCometd(deps: Deps, managers: Managers) {
   bayeux.on('subscribe', (clientId, channel) => {
     const user = channelUsers.get(channel);
     if (!user) return;
+    traffic.debug('cometd pump start', { clientId, device: deviceTag(user) });
     const pending = new Map<string, { gmsUser: string; sessionId: string; seq: number }>();
     inFlight.set(clientId, pending);
     managers.comet.acquire(clientId, user, (push, event) => {
@@ -220,6 +324,10 @@ export function createCometd(deps: Deps, managers: Managers) {
   };
   bayeux.on('unsubscribe', (clientId, channel) => leave(clientId, channel));
   bayeux.on('disconnect', (clientId) => {
+    heldOverSocket.delete(clientId);
+    unclosed.delete(clientId);
+    // An explicit /meta/disconnect, or faye dropping a client silent for 2 × COMETD_TIMEOUT_SECONDS.
+    traffic.debug('cometd client gone', { clientId, unacknowledgedBatches: acks.pending(clientId) });
     clientUsers.delete(clientId);
     acks.forget(clientId);
     leave(clientId);
