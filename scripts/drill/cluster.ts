@@ -123,6 +123,8 @@ backend cometd
   # with long-polls on another never subscribes.
   balance source
   hash-type consistent
+  # Which instance answered (the drill kills the one holding the CometD devices).
+  http-response set-header x-drill-server %s
   option httpchk GET /readyz
   http-check expect status 200
   default-server inter 500 fall 2 rise 2
@@ -133,6 +135,8 @@ ${servers('')}
 export async function startCluster(options: {
   instances: number;
   env?: Record<string, string>;
+  /** Keep the instances' and HAProxy's logs after the run (also DRILL_KEEP_LOGS=1). */
+  keepLogs?: boolean;
 }): Promise<Cluster> {
   const logDir = mkdtempSync(join(tmpdir(), 'gms-drill-'));
   const pg = await startPrivatePostgres();
@@ -184,7 +188,8 @@ export async function startCluster(options: {
       logDir,
       async destroy() {
         await destroy();
-        if (!process.env.DRILL_KEEP_LOGS) rmSync(logDir, { recursive: true, force: true });
+        if (!options.keepLogs && !process.env.DRILL_KEEP_LOGS)
+          rmSync(logDir, { recursive: true, force: true });
       },
     };
   } catch (err) {

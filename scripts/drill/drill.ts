@@ -9,12 +9,17 @@
  * Exit status 0 when nothing acknowledged was lost and no 5xx other than 502/503/504 was seen.
  * See RELIABILITY.md for the figures.
  */
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { join } from 'node:path';
 import postgres from 'postgres';
 import { adminAuthorization, type Cluster, missingTools, startCluster } from './cluster.js';
 import { Device, Load, SERVICE, VanishingDevice } from './load.js';
 
 const short = process.argv.includes('--short');
+// --trace: the instances log their CometD traffic (COMETD_LOG_LEVEL=debug), the devices their meta
+// channels, and the logs are kept (their directory is printed).
+const trace = process.argv.includes('--trace');
 const plan = short
   ? {
       instances: 2,
@@ -56,6 +61,15 @@ async function status(url: string, init?: RequestInit): Promise<number> {
   return res.status;
 }
 
+/** The instance HAProxy sends this host's CometD traffic to (its `x-drill-server` header), or null. */
+async function cometdInstance(cluster: Cluster): Promise<string | null> {
+  const res = await fetch(`${cluster.url}/genesys/cometd`, { signal: AbortSignal.timeout(5_000) }).catch(
+    () => null,
+  );
+  await res?.arrayBuffer();
+  return res?.headers.get('x-drill-server') ?? null;
+}
+
 /** Every instance's /readyz, sampled until `stop`; the slowest answer (ms). */
 function sampleReadiness(cluster: Cluster, stop: { done: boolean }): Promise<number> {
   return (async () => {
@@ -76,6 +90,55 @@ function sampleReadiness(cluster: Cluster, stop: { done: boolean }): Promise<num
   })();
 }
 
+/**
+ * Sorts the acknowledged pushes that never arrived by what their event-store row says: a direct
+ * push lives NOTIFICATION_EXPIRE_SECONDS (30 s), so one that expired while the vanishing device was
+ * away was never due to it (by design, not lost); anything else — no row, expired while a client
+ * of its device was connected, or live in the store and never received — is lost.
+ */
+async function explainMissing(
+  sql: postgres.Sql,
+  missing: Map<string, string[]>,
+  away: { device: string; vanishedAt: Date | null; returnedAt: Date | null },
+): Promise<{ lost: number; expiredAway: number; lines: string[] }> {
+  const devices = [...missing.keys()];
+  const tags = [...missing.values()].flat();
+  if (tags.length === 0) return { lost: 0, expiredAway: 0, lines: [] };
+  const rows = await sql<{ gms_user: string; tag: string; created_at: Date; expires_at: Date }[]>`
+    select gms_user, tag, created_at, expires_at from session_events
+    where gms_user = any(${devices}) and tag = any(${tags})`;
+  const row = new Map(rows.map((r) => [`${r.gms_user} ${r.tag}`, r]));
+  const at = (d: Date) => d.toISOString().slice(11, 23);
+  let lost = 0;
+  let expiredAway = 0;
+  const lines: string[] = [];
+  for (const [device, list] of missing) {
+    const kinds = new Map<string, string[]>();
+    for (const tag of list) {
+      const r = row.get(`${device} ${tag}`);
+      const kind = !r
+        ? 'not in the event store'
+        : device === away.device && away.returnedAt && r.expires_at <= away.returnedAt
+          ? 'expired while the device was away'
+          : r.expires_at <= new Date()
+            ? 'expired undelivered'
+            : 'in the store, never received';
+      if (kind === 'expired while the device was away') expiredAway++;
+      else lost++;
+      kinds.set(kind, [...(kinds.get(kind) ?? []), `${tag}@${r ? at(r.created_at) : '?'}`]);
+    }
+    for (const [kind, examples] of kinds)
+      lines.push(
+        `${device}: ${examples.length} of its pushes ${kind} (e.g. ${examples.slice(0, 4).join(', ')})`,
+      );
+  }
+  if (away.vanishedAt && away.returnedAt)
+    lines.push(
+      `${away.device} was away from ${at(away.vanishedAt)} to ${at(away.returnedAt)} (${Math.round((away.returnedAt.getTime() - away.vanishedAt.getTime()) / 100) / 10} s)`,
+    );
+  return { lost, expiredAway, lines };
+}
+
 async function main(): Promise<number> {
   const missing = missingTools();
   if (missing) {
@@ -86,14 +149,21 @@ async function main(): Promise<number> {
   log(
     `drill (${short ? 'short' : 'full'}): starting PostgreSQL, Redis, ${plan.instances} instances and HAProxy`,
   );
-  const cluster = await startCluster({ instances: plan.instances });
+  let logDir = '';
+  const cluster = await startCluster({
+    instances: plan.instances,
+    keepLogs: trace,
+    env: trace ? { COMETD_LOG_LEVEL: 'debug' } : {},
+  });
   const recovery: Record<string, number | null> = {};
   let lost = { sessions: 0, storage: 0, pushes: 0, duplicates: 0 };
+  let expiredAway = 0;
   let load: Load | null = null;
   const devices: Device[] = [];
   let vanisher: VanishingDevice | null = null;
   let slowDevice: VanishingDevice | null = null;
   try {
+    logDir = cluster.logDir;
     log(`cluster up in ${Math.round((performance.now() - startedAt) / 1000)} s (logs: ${cluster.logDir})`);
     const created = await status(`${cluster.url}/graphql`, {
       method: 'POST',
@@ -118,6 +188,7 @@ async function main(): Promise<number> {
     // Device 0 starts on plain long-polling and vanishes during the Redis phase.
     const vanishing = new Device(cluster.url, names[0] ?? 'drill-device-0');
     vanisher = new VanishingDevice(cluster.url, vanishing.gmsUser, vanishing.received);
+    const returning = { device: vanishing, plain: vanisher };
     await vanisher.connect();
 
     load = new Load(cluster.url, names);
@@ -165,8 +236,13 @@ async function main(): Promise<number> {
     await sleep(plan.after);
 
     load.phase = '6 instance SIGKILL';
-    const victim = cluster.instances.at(-1);
-    log(`fault: ${victim?.name} killed with SIGKILL under load; device 0 comes back`);
+    // The instance the CometD devices are on (HAProxy keeps them on one by source address), so the
+    // kill also fails every device over to another instance (and, in the full form, back).
+    const cometdOn = await cometdInstance(cluster);
+    const victim = cluster.instances.find((i) => i.name === cometdOn) ?? cluster.instances.at(-1);
+    log(
+      `fault: ${victim?.name} (${victim?.name === cometdOn ? 'the CometD devices’ instance' : 'CometD devices elsewhere'}) killed with SIGKILL under load; device 0 comes back`,
+    );
     victim?.kill('SIGKILL');
     await vanishing.connect();
     devices.push(vanishing);
@@ -186,29 +262,33 @@ async function main(): Promise<number> {
         ? slowDevice.received
         : devices.find((d) => d.gmsUser === device)?.received;
     const undelivered = () => {
-      let n = 0;
+      const missing = new Map<string, string[]>();
       for (const [device, tags] of load?.pushes ?? []) {
         const got = receivedBy(device);
-        for (const tag of tags) if (!got?.has(tag)) n++;
+        const tagsMissing = [...tags].filter((t) => !got?.has(t));
+        if (tagsMissing.length) missing.set(device, tagsMissing);
       }
-      return n;
+      return missing;
     };
-    recovery['pushes settled after load stopped'] = await timeUntil(async () => undelivered() === 0, 30_000);
-    lost.pushes = undelivered();
-    for (const [device, tags] of load.pushes) {
-      const got = receivedBy(device);
-      const missing = [...tags].filter((t) => !got?.has(t));
-      if (missing.length)
-        log(
-          `  ${device}: ${missing.length} of ${tags.size} pushes not received (e.g. ${missing.slice(0, 3).join(', ')})`,
-        );
-    }
-    for (const got of [...devices.map((d) => d.received), slowDevice?.received ?? new Map<string, number>()])
-      for (const count of got.values()) if (count > 1) lost.duplicates++;
-
-    // Every acknowledged write must be in PostgreSQL.
+    const away = {
+      device: returning.device.gmsUser,
+      vanishedAt: returning.plain.vanishedAt,
+      returnedAt: returning.device.connectedAt,
+    };
     const sql = postgres(cluster.pg.url, { max: 1, onnotice: () => {} });
     try {
+      // Settled: every push has arrived but those that expired while their device was away.
+      recovery['pushes settled after load stopped'] = await timeUntil(async () => {
+        const missing = undelivered();
+        return missing.size === 0 || (await explainMissing(sql, missing, away)).lost === 0;
+      }, 30_000);
+      for (const got of [
+        ...devices.map((d) => d.received),
+        slowDevice?.received ?? new Map<string, number>(),
+      ])
+        for (const count of got.values()) if (count > 1) lost.duplicates++;
+
+      // Every acknowledged write must be in PostgreSQL.
       const sessions = await sql<{ id: string }[]>`select id from sessions where id = any(${load.sessions})`;
       const storage = await sql<
         { id: string }[]
@@ -218,8 +298,17 @@ async function main(): Promise<number> {
         sessions: load.sessions.length - sessions.length,
         storage: load.storage.length - storage.length,
       };
+      // Why each acknowledged push did not arrive, from its row in the event store.
+      const why = await explainMissing(sql, undelivered(), away);
+      lost.pushes = why.lost;
+      expiredAway = why.expiredAway;
+      for (const line of why.lines) log(`  ${line}`);
     } finally {
       await sql.end({ timeout: 1 });
+    }
+    if (trace) {
+      const lines = [...returning.plain.trace, ...slow.trace, ...devices.flatMap((d) => d.trace)].sort();
+      writeFileSync(join(cluster.logDir, 'devices.log'), `${lines.join('\n')}\n`);
     }
   } finally {
     await load?.stop();
@@ -270,8 +359,9 @@ async function main(): Promise<number> {
     `\nAcknowledged writes: ${load?.sessions.length ?? 0} sessions, ${load?.storage.length ?? 0} storage areas, ${pushesAcked} pushes`,
   );
   console.log(
-    `Lost: ${lost.sessions} sessions, ${lost.storage} storage areas, ${lost.pushes} pushes (pushes delivered twice: ${lost.duplicates})`,
+    `Lost: ${lost.sessions} sessions, ${lost.storage} storage areas, ${lost.pushes} pushes (pushes delivered twice: ${lost.duplicates}; expired while their device was away, by design: ${expiredAway})`,
   );
+  if (trace) console.log(`Logs (CometD traffic at debug, devices.log): ${logDir}`);
   for (const sample of load?.statusSamples ?? []) console.log(`  sample: ${sample}`);
   const ok = lost.sessions + lost.storage + lost.pushes === 0 && total.otherServerErrors === 0;
   console.log(

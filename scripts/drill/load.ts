@@ -157,18 +157,34 @@ export class Load {
   }
 }
 
+/** Why a meta message failed, in one line (a transport failure carries objects that do not serialise). */
+const why = (m: Message): string => {
+  const failure = (m as { failure?: { reason?: unknown; httpCode?: unknown; exception?: unknown } }).failure;
+  return [m.error, failure?.reason, failure?.httpCode, failure?.exception && String(failure.exception)]
+    .filter((x) => x !== undefined && x !== null && x !== '')
+    .join(' ');
+};
+
 /**
  * A device on the official CometD client, default configuration, `gms_user` in requestHeaders, with
  * the client's acknowledgement extension (what it received counts, not what was written to it).
  */
 export class Device {
   readonly received = new Map<string, number>();
+  /** What the client saw of its meta channels (handshakes, failed connects, subscriptions), timestamped. */
+  readonly trace: string[] = [];
+  /** When its first handshake succeeded (the device is back). */
+  connectedAt: Date | null = null;
   private client: CometD | null = null;
 
   constructor(
     private readonly url: string,
     readonly gmsUser: string,
   ) {}
+
+  private note(line: string): void {
+    this.trace.push(`${new Date().toISOString()} ${this.gmsUser} ${line}`);
+  }
 
   static adapt(): void {
     adapt();
@@ -183,22 +199,39 @@ export class Device {
     });
     client.registerExtension('ack', new AckExtension());
     this.client = client;
+    let handshook = () => {};
     const onPush = (m: Message) => {
       const tag = (m.data as { tag?: string } | undefined)?.tag;
       if (tag) this.received.set(tag, (this.received.get(tag) ?? 0) + 1);
     };
     // Re-subscribe after every (re-)handshake: an instance that died forgot the client.
     client.addListener('/meta/handshake', (m: Message) => {
-      if (m.successful) client.batch(() => client.subscribe('/_genesys', onPush));
+      this.note(
+        `handshake ${m.successful ? 'ok' : 'failed'} clientId=${m.clientId ?? '-'} transport=${client.getTransport()?.type ?? '-'} ${m.successful ? '' : why(m)}`,
+      );
+      if (m.successful) {
+        // The first success: the client retries a failed first handshake itself (a dead instance),
+        // and the handshake() callback does not hear of the retries.
+        if (this.connectedAt === null) {
+          this.connectedAt = new Date();
+          handshook();
+        }
+        client.batch(() => client.subscribe('/_genesys', onPush));
+      }
     });
+    client.addListener('/meta/connect', (m: Message) => {
+      if (!m.successful) this.note(`connect failed clientId=${client.getClientId() ?? '-'} ${why(m)}`);
+    });
+    client.addListener('/meta/subscribe', (m: Message) =>
+      this.note(`subscribe ${m.successful ? 'ok' : `failed ${why(m)}`}`),
+    );
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${this.gmsUser}: no handshake`)), 15_000);
-      client.handshake((m) => {
-        if (m.successful) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
+      handshook = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      client.handshake();
     });
   }
 
@@ -224,6 +257,9 @@ export class Device {
 export class VanishingDevice {
   private polling = false;
   private abort = new AbortController();
+  readonly trace: string[] = [];
+  /** When `vanish()` was called. */
+  vanishedAt: Date | null = null;
 
   /** `pauseMs`: how long it waits between polls (a slow consumer: pushes pile up for it meanwhile). */
   constructor(
@@ -248,7 +284,12 @@ export class VanishingDevice {
       { channel: '/meta/handshake', version: '1.0', supportedConnectionTypes: ['long-polling'] },
     ]);
     const clientId = String(hello?.clientId);
-    await this.bayeux([{ channel: '/meta/subscribe', clientId, subscription: '/_genesys' }]);
+    const [subscribed] = await this.bayeux([
+      { channel: '/meta/subscribe', clientId, subscription: '/_genesys' },
+    ]);
+    this.trace.push(
+      `${new Date().toISOString()} ${this.gmsUser} plain handshake clientId=${clientId} subscribe ${subscribed?.successful ? 'ok' : 'failed'}`,
+    );
     return clientId;
   }
 
@@ -281,6 +322,8 @@ export class VanishingDevice {
    * push — Bayeux has no acknowledgement — which the drill does not simulate (RELIABILITY.md).
    */
   vanish(): void {
+    this.vanishedAt = new Date();
+    this.trace.push(`${this.vanishedAt.toISOString()} ${this.gmsUser} vanishes`);
     this.polling = false;
   }
 
