@@ -26,9 +26,12 @@ export class PoolSockets {
 
   /** postgres.js `socket` option: a socket connecting to the (single) host. */
   readonly open = (options: SocketOptions): net.Socket => {
-    const socket = options.path
-      ? net.connect(options.path)
-      : net.connect(options.port[0] ?? 5432, options.host[0] ?? 'localhost');
+    const host = options.host[0] ?? 'localhost';
+    const port = options.port[0] ?? 5432;
+    const socket = options.path ? net.connect(options.path) : net.connect(port, host);
+    // What postgres.js sets on sockets of its own: the TLS server name (certificate host check) and
+    // its connection error messages read them.
+    Object.assign(socket, { host, port });
     if (this.isDown()) {
       setImmediate(() => socket.destroy(databaseKnownDown()));
       return socket;
