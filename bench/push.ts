@@ -26,6 +26,7 @@ import type { FromClient, ToClient } from './push-client.js';
  *
  *   node --import tsx bench/push.ts --shape all,spread,cross --subscribers 1000,19950 \
  *     [--events 10] [--rate 1000 --seconds 10] [--database memory|postgres] [--profile <dir>]
+ *     [--server-node-args '--max-semi-space-size=64']
  */
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -41,6 +42,10 @@ const perClient = Number(arg('per-client', '5000'));
 const concurrency = Number(arg('concurrency', '100'));
 const database = arg('database', 'memory');
 const profileDir = arg('profile', '');
+/** Connections the publisher uses (each one a file descriptor of the server). */
+const publishConnections = Number(arg('publish-connections', '8'));
+/** Extra V8/Node options for the servers, e.g. `--max-semi-space-size=64`. */
+const serverNodeArgs = arg('server-node-args', '').split(' ').filter(Boolean);
 const EVENT_TIMEOUT_MS = Number(arg('event-timeout-ms', '120000'));
 const hardFdLimit = execFileSync('sh', ['-c', 'ulimit -Hn'], { encoding: 'utf8' }).trim();
 const clientScript = fileURLToPath(new URL('./push-client.ts', import.meta.url));
@@ -97,7 +102,7 @@ async function startInstance(name: string, env: Record<string, string>): Promise
       ...env,
     },
     '/healthz',
-    { fdLimit: Number(hardFdLimit), nodeArgs: ['--expose-gc', '--import', probe] },
+    { fdLimit: Number(hardFdLimit), nodeArgs: ['--expose-gc', '--import', probe, ...serverNodeArgs] },
   );
   return { server, pid: server.process.pid as number, memoryFile, profileFile };
 }
@@ -269,7 +274,7 @@ async function run(shape: Shape, n: number): Promise<Row> {
     a.server.process.once('exit', (code, signal) => {
       serverExit = `server exited (${code ?? signal})`;
     });
-    const publisher = new Pool(b.server.url, { connections: 8 });
+    const publisher = new Pool(b.server.url, { connections: publishConnections });
 
     const gmsUser = `bench-${n}`;
     if (shape === 'all') {
