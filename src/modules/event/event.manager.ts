@@ -103,33 +103,39 @@ export class EventStore {
   /** Appends inside the caller's transaction; call `announce` after it commits. */
   async append(tx: DbOrTx, input: AppendInput): Promise<SessionEvent> {
     const now = this.deps.clock.now();
-    const [counter] = await tx
-      .insert(sessionEventCountersTable)
-      .values({ sessionId: input.sessionId, lastSeq: 1, expiresAt: input.expiresAt })
-      .onConflictDoUpdate({
-        target: sessionEventCountersTable.sessionId,
-        set: {
-          lastSeq: sql`${sessionEventCountersTable.lastSeq} + 1`,
-          expiresAt: sql`greatest(${sessionEventCountersTable.expiresAt}, excluded.expires_at)`,
-        },
-      })
-      .returning({ seq: sessionEventCountersTable.lastSeq });
-    if (!counter) throw new Error('event counter returned no row');
-    const [row] = await tx
-      .insert(sessionEventsTable)
-      .values({
-        sessionId: input.sessionId,
-        seq: counter.seq,
-        tag: input.tag,
-        deliveryId: randomUUID().replaceAll('-', ''),
-        message: input.message,
-        gmsUser: input.gmsUser,
-        createdAt: now,
-        expiresAt: input.expiresAt,
-      })
-      .returning();
-    if (!row) throw new Error('event insert returned no row');
-    return toEvent(row);
+    const deliveryId = randomUUID().replaceAll('-', '');
+    const c = sessionEventCountersTable;
+    const e = sessionEventsTable;
+    // One statement: the next seq under the session's counter row lock, and the event with it
+    // (a publish to a device is an HTTP request and a transaction; this was two round trips).
+    const [row] = await queryRows<{ seq: number }>(
+      tx,
+      sql`with counter as (
+            insert into ${c} (session_id, last_seq, expires_at)
+            values (${input.sessionId}, 1, ${input.expiresAt.toISOString()}::timestamptz)
+            on conflict (session_id) do update
+              set last_seq = ${c.lastSeq} + 1,
+                  expires_at = greatest(${c.expiresAt}, excluded.expires_at)
+            returning last_seq
+          )
+          insert into ${e} (session_id, seq, tag, delivery_id, message, gms_user, created_at, expires_at)
+          select ${input.sessionId}, counter.last_seq, ${input.tag}, ${deliveryId},
+                 ${JSON.stringify(input.message)}::json, ${input.gmsUser},
+                 ${now.toISOString()}::timestamptz, ${input.expiresAt.toISOString()}::timestamptz
+          from counter
+          returning seq`,
+    );
+    if (!row) throw new Error('event append returned no row');
+    return {
+      sessionId: input.sessionId,
+      seq: Number(row.seq),
+      tag: input.tag,
+      deliveryId,
+      // As a read gives it back: the stored JSON text, parsed.
+      message: JSON.parse(JSON.stringify(input.message)) as unknown,
+      gmsUser: input.gmsUser,
+      createdAt: now,
+    };
   }
 
   /** Pokes every instance about committed events. Never throws: a lost poke only delays. */
