@@ -39,7 +39,6 @@ import {
   OfficeHoursSchedule,
   type OpenStatus,
 } from './office-hours.engine.js';
-import { buildLegacyCalendarResponse, type LegacyCalendarResponse } from './office-hours.legacy.js';
 import {
   compareOptionNames,
   invalidOption,
@@ -157,7 +156,7 @@ declare module '../../managers.types.js' {
  * Office hours and capacity. Two halves:
  * - pure functions over an option map (GMS option names), for configured `office-hours` and
  *   `capacity` services and for the callback engine: validate, calendar, isOpen, status,
- *   nextOpenTime, legacyCalendar, validateCapacity, availability, checkSlot, slotOf;
+ *   nextOpenTime, validateCapacity, availability, checkSlot, slotOf;
  * - named schedules stored in `office_hours_schedules`, managed by admins (GraphQL,
  *   provisioning section `office_hours`).
  */
@@ -188,11 +187,6 @@ export class OfficeHoursManager {
 
   nextOpenTime(options: OptionMap, at: Date = this.deps.clock.now()): Date | null {
     return OfficeHoursSchedule.fromOptions(options).nextOpenTime(at);
-  }
-
-  /** Body of `GET /genesys/1/service/{office-hours-service}` (see office-hours.legacy.ts). */
-  legacyCalendar(options: OptionMap, range: CalendarRange): LegacyCalendarResponse {
-    return buildLegacyCalendarResponse(options, range, this.deps.clock.now());
   }
 
   /** Capacity service options; throws ValidationError (CapacityException) naming the option. */

@@ -5,6 +5,7 @@ import type { ScheduledCounter, SlotRules } from './capacity.engine.js';
 import {
   buildAvailabilityV1,
   buildAvailabilityV2,
+  buildLegacyCalendarResponse,
   parseAvailabilityQuery,
   parseCalendarQuery,
 } from './office-hours.legacy.js';
@@ -33,7 +34,7 @@ const ROUTE_DOCS: Record<string, RouteDoc> = {
 /**
  * Legacy routes of this module: callback availability v1/v2. The calendar query
  * (`GET /genesys/1/service/{office-hours-service}`) goes through the Service API: the
- * `office-hours` service type (office-hours.service-types.ts) calls `legacyCalendar`. Errors: unknown callback service 404,
+ * `office-hours` service type (office-hours.service-types.ts) calls `buildLegacyCalendarResponse`. Errors: unknown callback service 404,
  * bad parameter 400 naming it, both as GMS error JSON.
  *
  * `availability` is a static segment, so these routes outrank `/genesys/1/service/callback/:name/:id`.
@@ -55,8 +56,10 @@ export function registerOfficeHoursRoutes(router: RouteTable): void {
 
 /** `GET /genesys/1/service/{office-hours-service}?start=&end=|number-of-days=` */
 export function legacyCalendarResponse(options: OptionMap, req: LegacyRequest, ctx: LegacyContext): Response {
-  const range = parseCalendarQuery(req.url.searchParams, ctx.deps.clock.now());
-  return jsonResponse(ctx.managers.officeHours.legacyCalendar(options, range));
+  const now = ctx.deps.clock.now();
+  return jsonResponse(
+    buildLegacyCalendarResponse(options, parseCalendarQuery(req.url.searchParams, now), now),
+  );
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { ServiceManager } from '../services/services.manager.js';
 import type { SessionManager } from '../sessions/sessions.manager.js';
-import { parseCalendarQuery } from './office-hours.legacy.js';
+import { buildLegacyCalendarResponse, parseCalendarQuery } from './office-hours.legacy.js';
 import type { OfficeHoursManager } from './office-hours.manager.js';
 
 /**
@@ -22,9 +22,10 @@ export function registerCalendarServiceTypes(deps: {
   });
   sessions.handlers.registerServiceType('office-hours', {
     async query(_params, service, ctx) {
-      return officeHours.legacyCalendar(
+      return buildLegacyCalendarResponse(
         { ...service.defaults, ...service.options },
         parseCalendarQuery(ctx.query, ctx.now),
+        ctx.now,
       );
     },
   });
