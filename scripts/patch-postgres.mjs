@@ -13,6 +13,7 @@ const files = ['src/connection.js', 'cjs/src/connection.js', 'cf/src/connection.
   (f) => new URL(`../node_modules/postgres/${f}`, import.meta.url).pathname,
 );
 
+// Each edit is applied once: a file keeps the edits already made, so an edit added later still lands.
 const edits = [
   [
     '  function nextWrite(fn) {\n    const x = socket.write(chunk, fn)',
@@ -23,14 +24,23 @@ const edits = [
     '    clearImmediate(nextWriteTimer)\n',
     '    clearImmediate(nextWriteTimer), nextWriteTimer = chunk = null\n',
   ],
+  // The array-type lookup a new connection runs before its first query: when the connection dies
+  // during it (the database stopping; pool-sockets.ts cutting an attempt off), its promise rejected
+  // with no handler — an unhandled rejection, which ends a Node process. The connection's failure
+  // still reaches the queued queries through its close; the next connection looks the types up again.
+  [
+    '        return fetchArrayTypes()\n',
+    '        return fetchArrayTypes().catch(() => { /* gms-engage: settled by the close */ })\n',
+  ],
 ];
 
 let patched = 0;
 for (const file of files) {
   if (!existsSync(file)) continue;
-  let text = readFileSync(file, 'utf8');
-  if (text.includes(MARK)) continue;
+  const original = readFileSync(file, 'utf8');
+  let text = original;
   for (const [from, to] of edits) {
+    if (text.includes(to)) continue;
     if (!text.includes(from)) {
       console.warn(
         `patch-postgres: ${file} has changed upstream; not patched (check whether the fix shipped)`,
@@ -40,7 +50,7 @@ for (const file of files) {
     }
     text = text.split(from).join(to);
   }
-  if (text === null) continue;
+  if (text === null || text === original) continue;
   writeFileSync(file, text);
   patched++;
 }
