@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readdirSync, statSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import autocannon from 'autocannon';
 import postgres from 'postgres';
@@ -145,4 +146,19 @@ export async function scratchDatabase(baseUrl: string): Promise<ScratchDatabase>
       }
     },
   };
+}
+
+/** dist/ older than the sources measures other code than the checkout's: refuse rather than mislead. */
+export function assertBuilt(): void {
+  const built = statSync(new URL('../dist/main.js', import.meta.url), { throwIfNoEntry: false });
+  if (!built) throw new Error('dist/main.js is missing: run `npm run build` first');
+  const src = new URL('../src/', import.meta.url);
+  const newer = readdirSync(src, { recursive: true, encoding: 'utf8' }).find(
+    // The files tsconfig.build.json compiles (tests are left out of dist/).
+    (f) =>
+      f.endsWith('.ts') &&
+      !/\.test(-support)?\.ts$/.test(f) &&
+      statSync(new URL(f, src)).mtimeMs > built.mtimeMs,
+  );
+  if (newer) throw new Error(`src/${newer} is newer than dist/main.js: run \`npm run build\` first`);
 }

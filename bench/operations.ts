@@ -13,13 +13,13 @@
  * operations section. Postgres: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test);
  * a scratch database is created next to it and dropped afterwards.
  */
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { machine, scratchDatabase, startProcess } from './harness.js';
+import { assertBuilt, machine, scratchDatabase, startProcess } from './harness.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -349,21 +349,6 @@ async function measureBackend(backend: string, env: Record<string, string>, base
   return rows;
 }
 
-/** dist/ older than the sources measures other code than the checkout's: refuse rather than mislead. */
-function checkBuilt() {
-  const built = statSync(new URL('../dist/main.js', import.meta.url), { throwIfNoEntry: false });
-  if (!built) throw new Error('dist/main.js is missing: run `npm run build` first');
-  const src = new URL('../src/', import.meta.url);
-  const newer = readdirSync(src, { recursive: true, encoding: 'utf8' }).find(
-    // The files tsconfig.build.json compiles (tests are left out of dist/).
-    (f) =>
-      f.endsWith('.ts') &&
-      !/\.test(-support)?\.ts$/.test(f) &&
-      statSync(new URL(f, src)).mtimeMs > built.mtimeMs,
-  );
-  if (newer) throw new Error(`src/${newer} is newer than dist/main.js: run \`npm run build\` first`);
-}
-
 function table(rows: Row[], base: Row): string {
   // autocannon counts only answers that arrive within the window: none means every request took
   // longer than the window, not a latency of 0.
@@ -379,7 +364,7 @@ function table(rows: Row[], base: Row): string {
 }
 
 async function main() {
-  checkBuilt();
+  assertBuilt();
   const loadBefore = loadavg()[0]?.toFixed(1);
   const dir = await mkdtemp(join(tmpdir(), 'bench-ops-'));
   const config = join(dir, 'gms.yaml');

@@ -16,7 +16,15 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type LoadResult, load, machine, type Scenario, scratchDatabase, startProcess } from './harness.js';
+import {
+  assertBuilt,
+  type LoadResult,
+  load,
+  machine,
+  type Scenario,
+  scratchDatabase,
+  startProcess,
+} from './harness.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -109,6 +117,7 @@ async function measure(backend: string, env: Record<string, string>, base: LoadR
 }
 
 async function main() {
+  if (args.server !== 'ts') assertBuilt();
   const dir = await mkdtemp(join(tmpdir(), 'bench-ri-'));
   const config = join(dir, 'gms.yaml');
   await writeFile(config, provisioning);

@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { type LoadResult, load, machine, type Scenario, startProcess } from './harness.js';
+import { assertBuilt, type LoadResult, load, machine, type Scenario, startProcess } from './harness.js';
 
 /**
  * `npm run bench`: starts a bare graphql-yoga "hello" server and this server (embedded in-memory
@@ -31,6 +31,7 @@ const scenarios: Scenario[] = [
 ];
 
 async function main() {
+  assertBuilt();
   const rows: Array<LoadResult & { ratio: number }> = [];
   const baseline = await startProcess(['bench/baseline-server.ts'], {}, '/graphql');
   let base: LoadResult;
@@ -56,8 +57,9 @@ async function main() {
   }
   rows.push({ ...base, ratio: 1 });
 
+  // The compiled server, as `npm start` runs it.
   const server = await startProcess(
-    ['src/main.ts'],
+    ['dist/main.js'],
     { DATABASE_URL: 'memory://', LOG_LEVEL: 'warn', NODE_ENV: 'production' },
     '/healthz',
   );
