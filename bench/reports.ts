@@ -79,11 +79,15 @@ async function recordTimes(deps: Deps, m: Managers, n: number): Promise<number> 
   return (ms * 1000) / n;
 }
 
+/** Sizes summed over every partition: the partitioned parents themselves hold no data. */
 async function sizes(deps: Deps): Promise<Record<string, string>> {
   const r = await queryRows<{ name: string; size: string }>(
     deps.db,
-    sql`select c.relname as name, pg_size_pretty(pg_relation_size(c.oid)) as size
-        from pg_class c where c.relname in ('activity', 'activity_pkey', 'activity_category_time_idx', 'activity_category_subject_time_idx')`,
+    sql`select n as name, pg_size_pretty(coalesce(sum(pg_relation_size(t.relid)), 0)) as size
+        from unnest(array['activity', 'activity_id_occurred_at_pk', 'activity_category_time_idx',
+                          'activity_category_subject_time_idx']) as n
+        cross join lateral pg_partition_tree(n::regclass) t
+        group by n`,
   );
   return Object.fromEntries(r.map((x) => [x.name, x.size]));
 }
