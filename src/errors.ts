@@ -11,12 +11,10 @@ export class DomainError extends Error {
   readonly status: number = 400;
   /** Java exception class name GMS clients see in `exception`. */
   readonly exception: string = 'com.genesyslab.gsg.GSGException';
-  /** Extra JSON keys for the legacy error body (e.g. `availability`). */
-  readonly extra: Record<string, unknown> | undefined;
   constructor(
     readonly code: string,
     message: string,
-    options: { status?: number; exception?: string; extra?: Record<string, unknown> } = {},
+    options: { status?: number; exception?: string } = {},
   ) {
     super(message);
     if (options.status !== undefined) this.status = options.status;
@@ -25,7 +23,6 @@ export class DomainError extends Error {
     const listed = ERROR_TABLE[code];
     if (listed?.status !== undefined) this.status = listed.status;
     if (listed?.exception !== undefined) this.exception = listed.exception;
-    this.extra = options.extra;
   }
 }
 
@@ -36,7 +33,7 @@ export class ValidationError extends DomainError {
     code: string,
     message: string,
     readonly field: string | null = null,
-    options: { status?: number; exception?: string; extra?: Record<string, unknown> } = {},
+    options: { status?: number; exception?: string } = {},
   ) {
     super(code, message, { status: 400, ...options });
   }

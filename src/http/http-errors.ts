@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { DatabaseUnavailableError, isDatabaseUnreachable, RETRY_AFTER_SECONDS } from '../db/availability.js';
 import { DomainError } from '../errors.js';
+import { callbackErrorFields } from '../modules/callback/callback.legacy.js';
 
 /** Status and GMS's `{ message, exception, code, phrase }` for transport-level failures. */
 export class HttpError extends DomainError {
@@ -43,12 +44,20 @@ export function textResponse(body: string, status = 200): Response {
   return new Response(body, { status, headers: { 'content-type': 'text/plain;charset=UTF-8' } });
 }
 
+/**
+ * The extra keys a few GMS error bodies carry, built by the owning module's presenter from the
+ * error's typed data (managers never shape the wire JSON). Only callback errors have any today.
+ */
+function legacyErrorFields(err: DomainError): Record<string, unknown> {
+  return callbackErrorFields(err);
+}
+
 /** Maps any thrown value to the legacy JSON error; unexpected errors are masked and logged by the caller. */
 export function errorResponse(err: unknown): { response: Response; unexpected: boolean } {
   // The database went away under a request: not a bug, a 503 to retry (db/availability.ts).
   if (!(err instanceof DomainError) && isDatabaseUnreachable(err)) err = new DatabaseUnavailableError();
   if (err instanceof DomainError) {
-    const body = { ...legacyErrorBody(err.status, err.message, err.exception), ...(err.extra ?? {}) };
+    const body = { ...legacyErrorBody(err.status, err.message, err.exception), ...legacyErrorFields(err) };
     const headers: Record<string, string> =
       err.status === 401
         ? { 'www-authenticate': 'Basic realm="GMS", charset="UTF-8"' }

@@ -7,7 +7,7 @@ import { refreshOnEvents } from '../../pubsub/refresh-on-events.js';
 import type { SessionEvent } from '../event/event.manager.js';
 import type { QueuePosition } from '../routing/routing.manager.js';
 import { ServiceOptionInput } from '../services/services.graphql.js';
-import { callbackRecord } from './callback.legacy.js';
+import { callbackRecord, checkQueuePositionBody } from './callback.legacy.js';
 import { type CallbackQuery, type CallbackRow, DIAL_OUTCOMES, type DialRequest } from './callback.manager.js';
 import { CALLBACK_STATES, type CallbackState } from './callback.tables.js';
 
@@ -99,7 +99,7 @@ const PositionRef = builder.objectRef<QueuePosition>('CallbackQueuePosition').im
     legacy: t.field({
       type: 'JSON',
       description: 'The `check-queue-position` body.',
-      resolve: async (p, _a, ctx) => ctx.managers.callbacks.queuePositionBody(p.requestId),
+      resolve: (p) => checkQueuePositionBody(p),
     }),
   }),
 });

@@ -1,4 +1,6 @@
+import { buildAvailabilityV1 } from '../office-hours/office-hours.legacy.js';
 import type { QueuePosition } from '../routing/routing.manager.js';
+import { DesiredTimeUnavailableError, DuplicateCallbackError } from './callback.errors.js';
 import type { CallbackRow } from './callback.tables.js';
 
 /** A callback as GMS's callback queries show it (`_id`, `_callback_state`, …, then user data). */
@@ -49,4 +51,16 @@ export function callbackRecord(cb: CallbackRow): CallbackRecord {
     if (key && out[key] === undefined && cb.params[key] !== undefined) out[key] = cb.params[key];
   for (const [k, v] of Object.entries(cb.userData)) if (out[k] === undefined) out[k] = v;
   return out;
+}
+
+/**
+ * The extra keys of a callback error's GMS body, after `message`, `exception`, `code`, `phrase`:
+ * `availability` for a refused desired time (the v1 availability shape: the free slots offered
+ * instead), `_id` of the callback already in queue for a duplicate. Other errors have none.
+ */
+export function callbackErrorFields(err: unknown): Record<string, unknown> {
+  if (err instanceof DesiredTimeUnavailableError)
+    return { availability: buildAvailabilityV1(err.availability) };
+  if (err instanceof DuplicateCallbackError) return { _id: err.existingId };
+  return {};
 }

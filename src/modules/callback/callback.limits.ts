@@ -1,6 +1,7 @@
 import { and, eq, gt, gte, inArray, type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
-import { DomainError, UnavailableError } from '../../errors.js';
+import { UnavailableError } from '../../errors.js';
+import { DuplicateCallbackError } from './callback.errors.js';
 import { flag, positiveInt } from './callback.rules.js';
 import { type CallbackState, callbacksTable } from './callback.tables.js';
 
@@ -94,10 +95,9 @@ export async function checkCallbackLimits(
       )
       .limit(1);
     if (dup)
-      throw new DomainError(
-        'callback/duplicate',
+      throw new DuplicateCallbackError(
         `Callback for _customer_number=${params._customer_number ?? customerKey} is already in queue (${dup.id}). Check option _enable_in_queue_checking`,
-        { extra: { _id: dup.id } },
+        dup.id,
       );
   }
 }

@@ -21,7 +21,6 @@ import type { SessionManager, SessionStoppedEvent } from '../sessions/sessions.m
 import { CallbackCompletion } from './callback.completion.js';
 import { CallbackDialer, type DialOutcome, type DialRequest } from './callback.dialer.js';
 import { CallbackDialogs, confirmationMenu } from './callback.dialogs.js';
-import { type CheckQueuePositionBody, checkQueuePositionBody } from './callback.legacy.js';
 import { CallbackNotifications, type NotificationInput } from './callback.notifications.js';
 import { needsRoutingRequest, syncAction } from './callback.routing-sync.js';
 import { positiveInt, storedFlag } from './callback.rules.js';
@@ -350,11 +349,6 @@ export class CallbackManager {
         : undefined,
     };
     return this.m.routing.router.position(id, thresholds);
-  }
-
-  /** The `check-queue-position` body, exactly as the seed captures it. */
-  async queuePositionBody(id: string): Promise<CheckQueuePositionBody> {
-    return checkQueuePositionBody(await this.queuePosition(id));
   }
 
   // ---------------------------------------------------------------- notifications (callback.notifications.ts)

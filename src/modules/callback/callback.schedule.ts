@@ -2,10 +2,10 @@ import { and, asc, eq, inArray, lte } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
 import { DomainError, ValidationError } from '../../errors.js';
-import { buildAvailabilityV1 } from '../office-hours/office-hours.legacy.js';
 import type { OfficeHoursManager } from '../office-hours/office-hours.manager.js';
 import { parseTtlSeconds } from '../services/service-options.js';
 import { DEFAULT_SESSION_TTL_SECONDS, type SessionManager } from '../sessions/sessions.manager.js';
+import { DesiredTimeUnavailableError } from './callback.errors.js';
 import { latestDesiredTime, parseInstant } from './callback.rules.js';
 import type { CallbackStore } from './callback.store.js';
 import { type CallbackRow, callbacksTable } from './callback.tables.js';
@@ -27,7 +27,8 @@ export class CallbackScheduling {
    * Validates a desired time (how far ahead, office hours) and reserves its slot's place for the
    * callback (`ref` = its id) in the caller's transaction, through the office-hours module's capacity
    * reservations (never over capacity under concurrency; the same ref moves on reschedule).
-   * Returns the slot start; a refusal is a 400 carrying the proposed `availability`.
+   * Returns the slot start; a refusal is a DesiredTimeUnavailableError carrying the free slots to
+   * offer instead (the legacy answer lists them as `availability`).
    */
   async reserveDesiredTime(
     tx: DbOrTx,
@@ -45,9 +46,7 @@ export class CallbackScheduling {
         { start: now, days: 7, maxSlots: 20, now },
         tx,
       );
-      return new ValidationError('callback/desired_time_unavailable', message, '_desired_time', {
-        extra: { availability: buildAvailabilityV1(availability) },
-      });
+      return new DesiredTimeUnavailableError(message, availability);
     };
     if (at.getTime() > latest.getTime())
       throw await refuse(

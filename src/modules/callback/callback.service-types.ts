@@ -1,5 +1,6 @@
 import type { SessionRequestSpec } from '../sessions/session-handlers.js';
 import type { SessionManager } from '../sessions/sessions.manager.js';
+import { checkQueuePositionBody } from './callback.legacy.js';
 import type { CallbackManager, NotificationInput } from './callback.manager.js';
 
 /** Per-session requests of callback sessions only. */
@@ -74,7 +75,9 @@ export function registerCallbackServiceTypes(deps: {
   // Dialog continuation: a device that got `{ _id, _action }` pushed calls /service/{_id}/{_action}.
   for (const spec of DIALOG_CONFIRMATIONS)
     sessions.handlers.registerRequest(spec, (s) => callbacks.confirmationMenu(s.id));
-  sessions.handlers.registerRequest(CHECK_QUEUE_POSITION, (s) => callbacks.queuePositionBody(s.id));
+  sessions.handlers.registerRequest(CHECK_QUEUE_POSITION, async (s) =>
+    checkQueuePositionBody(await callbacks.queuePosition(s.id)),
+  );
   // internal-notification: agent → device; agent-notification: device → agent. Same request shape.
   const notifications = [
     [INTERNAL_NOTIFICATION, (id: string, m: NotificationInput) => callbacks.notifyDevice(id, m)],

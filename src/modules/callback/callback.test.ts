@@ -592,6 +592,8 @@ describe('scheduled callbacks', () => {
       400,
     );
     expect(closed.message).toContain('outside business hours');
+    // GMS's error body, then the free slots (presented at the legacy edge from the typed error).
+    expect(Object.keys(closed)).toEqual(['message', 'exception', 'code', 'phrase', 'availability']);
     const availability = closed.availability as Record<string, number>;
     expect(Object.keys(availability).length).toBeGreaterThan(0);
     for (const [slot, left] of Object.entries(availability)) {
@@ -752,12 +754,14 @@ describe('protection', () => {
       _throttle_callbacks_per_service_1: '3',
       _throttle_ttl_1: '60',
     });
-    await json(await post(`/genesys/1/service/callback/${name}`, seedDelayBody('4085550001')));
+    const first = await json(await post(`/genesys/1/service/callback/${name}`, seedDelayBody('4085550001')));
     const dup = await json(
       await post(`/genesys/1/service/callback/${name}`, seedDelayBody('4085550001')),
       400,
     );
     expect(dup.message).toContain('_enable_in_queue_checking');
+    expect(Object.keys(dup)).toEqual(['message', 'exception', 'code', 'phrase', '_id']);
+    expect(dup._id).toBe(first._id);
     const second = await json(await post(`/genesys/1/service/callback/${name}`, seedDelayBody('4085550002')));
     const limit = await json(
       await post(`/genesys/1/service/callback/${name}`, seedDelayBody('4085550003')),
