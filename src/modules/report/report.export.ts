@@ -1,5 +1,25 @@
 import type PDFDocumentType from 'pdfkit';
-import type { Cell, ExportChart, ExportDocument, ExportFormat, ExportSheet } from './report.types.js';
+import type { ResolvedRange } from './report.ranges.js';
+import type {
+  Cell,
+  ExportChart,
+  ExportDocument,
+  ExportFormat,
+  ExportSheet,
+  ReportKind,
+} from './report.types.js';
+
+export const EXPORT_CONTENT_TYPES: Record<ExportFormat, string> = {
+  csv: 'text/csv; charset=utf-8',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  pdf: 'application/pdf',
+};
+
+/** `callback-report-last-7-days-2026-11-28.csv`: the report, its preset and the range's first day (UTC). */
+export function exportFilename(report: ReportKind, format: ExportFormat, r: ResolvedRange): string {
+  const stamp = r.from.toISOString().slice(0, 10);
+  return `${report}-report-${r.preset.toLowerCase().replaceAll('_', '-')}-${stamp}.${format}`;
+}
 
 /** Writes a report document as CSV, xlsx or PDF. */
 export async function renderExport(

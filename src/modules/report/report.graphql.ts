@@ -1,20 +1,19 @@
 import { builder } from '../../graphql/builder.js';
-import {
-  type CallbackBucket,
-  type CallbackReport,
-  type CallbackUsage,
-  type ExportRequest,
-  parseExportFormat,
-  parseReportKind,
-  type ResourceBucket,
-  type ResourceGroupUsage,
-  type ResourcesReport,
-  type ServiceBucket,
-  type ServicesReport,
-  type ServiceUsage,
-  type StatusCount,
-  waitBinLabels,
+import { waitBinLabels } from './report.document.js';
+import type {
+  CallbackBucket,
+  CallbackReport,
+  CallbackUsage,
+  ExportRequest,
+  ResourceBucket,
+  ResourceGroupUsage,
+  ResourcesReport,
+  ServiceBucket,
+  ServicesReport,
+  ServiceUsage,
+  StatusCount,
 } from './report.manager.js';
+import { parseExportFormat, parseReportKind } from './report.params.js';
 import type { WaitStats } from './report.queries.js';
 import {
   type BucketSize,

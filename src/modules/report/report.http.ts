@@ -1,6 +1,7 @@
 import { jsonResponse } from '../../http/http-errors.js';
 import type { RouteTable } from '../../http/route-table.js';
-import { type ExportFile, parseExportFormat, parseReportKind, rangeFromQuery } from './report.manager.js';
+import type { ExportFile } from './report.manager.js';
+import { parseExportFormat, parseReportKind, rangeFromQuery } from './report.params.js';
 
 const notFound = (pathname: string) =>
   jsonResponse({ message: `No such resource: ${pathname}`, code: 404, phrase: 'Not Found' }, 404);

@@ -1,5 +1,5 @@
 import type { WaitStats } from './report.queries.js';
-import type { ResolvedRange } from './report.ranges.js';
+import type { RangeInput, ResolvedRange } from './report.ranges.js';
 
 export const reportKinds = ['resources', 'services', 'callback'] as const;
 export type ReportKind = (typeof reportKinds)[number];
@@ -144,4 +144,12 @@ export interface ExportFile {
   filename: string;
   contentType: string;
   body: Uint8Array<ArrayBuffer>;
+}
+
+/** An export asked for: which report, in which format, over which range, filtered how. */
+export interface ExportRequest {
+  report: ReportKind;
+  format: ExportFormat;
+  range: RangeInput;
+  filters?: ReportFilters;
 }
