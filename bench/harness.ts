@@ -1,6 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import autocannon from 'autocannon';
 import postgres from 'postgres';
@@ -161,4 +161,52 @@ export function assertBuilt(): void {
       statSync(new URL(f, src)).mtimeMs > built.mtimeMs,
   );
   if (newer) throw new Error(`src/${newer} is newer than dist/main.js: run \`npm run build\` first`);
+}
+
+const clockTicksPerSecond = (() => {
+  try {
+    return Number(execSync('getconf CLK_TCK', { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** CPU time (user + system, ms) the processes have used so far, from /proc (Linux; 0 elsewhere). */
+export function processCpuMs(pids: Iterable<number>): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // The process ended: its time is lost to the sum (pool connections stay for the whole run).
+    }
+  }
+  return (ticks * 1000) / clockTicksPerSecond;
+}
+
+/** Every PostgreSQL process on this machine (backends of every database, WAL writer, checkpointer…). */
+export function postgresPids(): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') pids.push(Number(entry));
+    } catch {}
+  }
+  return pids;
+}
+
+/** The server processes serving connections to `url`'s database (the pool of the server under test). */
+export async function databaseBackendPids(url: string): Promise<number[]> {
+  const client = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const rows = await client<{ pid: number }[]>`
+      select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`;
+    return rows.map((r) => r.pid);
+  } finally {
+    await client.end();
+  }
 }

@@ -4,6 +4,7 @@
  * Postgres, against a bare graphql-yoga baseline measured in the same run.
  *
  *   node --import tsx bench/request-interaction.ts [--connections 50] [--seconds 5] [--server dist|ts]
+ *     [--backends pglite,postgres] [--scenarios multipart,shared,exhausted]
  *
  * Postgres: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test); a scratch database
  * is created next to it and dropped afterwards. Scenarios: issue 18's shape (a multipart body as
@@ -11,16 +12,23 @@
  * seconds cannot exhaust); the urlencoded request on a shared (non-locking) group of 50; and the 503
  * path of an exhausted locking group. The server runs compiled (`npm start`'s dist/main.js) unless
  * `--server ts`.
+ *
+ * CPU per request (Linux): the server process's, and on Postgres the database's — the backends
+ * serving the server's pool, and every postgres process of the machine (WAL writer, checkpointer…,
+ * but also whatever else uses the same PostgreSQL meanwhile) — read from /proc around each timed run.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   assertBuilt,
+  databaseBackendPids,
   type LoadResult,
   load,
   machine,
+  postgresPids,
+  processCpuMs,
   type Scenario,
   scratchDatabase,
   startProcess,
@@ -32,6 +40,7 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '5' },
     server: { type: 'string', default: 'dist' },
     backends: { type: 'string', default: 'pglite,postgres' },
+    scenarios: { type: 'string', default: 'multipart,shared,exhausted' },
   },
 });
 const connections = Number(args.connections);
@@ -89,7 +98,23 @@ const exhausted: Scenario = {
   body: '_phone_number=6504669999&_resource_group=Tiny',
 };
 
-async function measure(backend: string, env: Record<string, string>, base: LoadResult) {
+const scenarioNames = new Map<string, Scenario>([
+  ['multipart', multipartLocking],
+  ['shared', allocate],
+  ['exhausted', exhausted],
+]);
+const scenarios = (args.scenarios ?? '').split(',').map((name) => {
+  const s = scenarioNames.get(name);
+  if (!s) throw new Error(`unknown scenario ${name} (${[...scenarioNames.keys()].join(', ')})`);
+  return s;
+});
+
+async function measure(
+  backend: string,
+  env: Record<string, string>,
+  base: LoadResult,
+  databaseUrl: string | null,
+) {
   const server = await startProcess(
     [args.server === 'ts' ? 'src/main.ts' : 'dist/main.js'],
     { ...env, LOG_LEVEL: 'warn', NODE_ENV: 'production' },
@@ -99,15 +124,32 @@ async function measure(backend: string, env: Record<string, string>, base: LoadR
   try {
     // The one number of the locking group is taken once, so every later request is refused.
     await fetch(`${server.url}${exhausted.path}`, { method: 'POST', headers: form, body: exhausted.body });
-    for (const s of [multipartLocking, allocate, exhausted]) {
+    for (const s of scenarios) {
       await load(server.url, s, { connections, durationSec: 2 });
+      const serverPid = server.process.pid ?? 0;
+      const backends = databaseUrl ? await databaseBackendPids(databaseUrl) : [];
+      const everyPostgres = databaseUrl ? postgresPids() : [];
+      const before = {
+        server: processCpuMs([serverPid]),
+        backends: processCpuMs(backends),
+        postgres: processCpuMs(everyPostgres),
+      };
       const r = await load(server.url, s, { connections, durationSec });
+      const requests = Math.max(1, r.requestsPerSec * durationSec);
+      const perRequest = (ms: number) => (ms / requests).toFixed(2);
+      const cpu = {
+        server: perRequest(processCpuMs([serverPid]) - before.server),
+        backends: perRequest(processCpuMs(backends) - before.backends),
+        postgres: perRequest(processCpuMs(everyPostgres) - before.postgres),
+      };
       const ratio = r.requestsPerSec / base.requestsPerSec;
+      const dbCpu = databaseUrl ? `${cpu.backends} / ${cpu.postgres}` : '—';
       rows.push(
-        `| ${backend} | ${s.name} | ${r.requestsPerSec} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.non2xx} | ${ratio.toFixed(2)} |`,
+        `| ${backend} | ${s.name} | ${r.requestsPerSec} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.non2xx} | ${ratio.toFixed(3)} | ${cpu.server} | ${dbCpu} |`,
       );
       process.stdout.write(
-        `${backend} ${s.name}: ${r.requestsPerSec} req/s p50 ${r.p50} p99 ${r.p99} non2xx ${r.non2xx}\n`,
+        `${backend} ${s.name}: ${r.requestsPerSec} req/s p50 ${r.p50} p99 ${r.p99} non2xx ${r.non2xx}` +
+          ` cpu ms/request: server ${cpu.server}, pool backends ${cpu.backends}, all postgres ${cpu.postgres}\n`,
       );
     }
   } finally {
@@ -136,18 +178,27 @@ async function main() {
   } finally {
     await baseline.stop();
   }
-  const rows = [`| — | ${base.name} | ${base.requestsPerSec} | ${base.p50} | ${base.p99} | 0 | 0 | 1.00 |`];
+  const rows = [
+    `| — | ${base.name} | ${base.requestsPerSec} | ${base.p50} | ${base.p99} | 0 | 0 | 1.00 | — | — |`,
+  ];
   const backends = (args.backends ?? '').split(',');
   try {
     if (backends.includes('pglite')) {
       rows.push(
-        ...(await measure('PGlite (in-memory)', { DATABASE_URL: 'memory://', GMS_CONFIG: config }, base)),
+        ...(await measure(
+          'PGlite (in-memory)',
+          { DATABASE_URL: 'memory://', GMS_CONFIG: config },
+          base,
+          null,
+        )),
       );
     }
     if (backends.includes('postgres')) {
       const db = await scratchDatabase(baseDbUrl);
       try {
-        rows.push(...(await measure('PostgreSQL 15', { DATABASE_URL: db.url, GMS_CONFIG: config }, base)));
+        rows.push(
+          ...(await measure('PostgreSQL 15', { DATABASE_URL: db.url, GMS_CONFIG: config }, base, db.url)),
+        );
       } finally {
         await db.drop();
       }
@@ -156,9 +207,12 @@ async function main() {
     await rm(dir, { recursive: true, force: true });
   }
   process.stdout.write(
-    `\nMachine: ${machine()}. ${connections} connections, ${durationSec} s per scenario after 2 s warm-up.\n\n` +
-      '| Backend | Scenario | req/s | p50 ms | p99 ms | errors | non-2xx | ratio to baseline |\n' +
-      '|---|---|---:|---:|---:|---:|---:|---:|\n' +
+    `\nMachine: ${machine()}, load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} at the end. ${connections} connections, ${durationSec} s per scenario after 2 s warm-up.` +
+      " CPU: ms per request of the server process; of the pool's PostgreSQL backends / of every postgres process.\n\n" +
+      '| Backend | Scenario | req/s | p50 ms | p99 ms | errors | non-2xx | ratio to baseline | server CPU ms | PostgreSQL CPU ms |\n' +
+      '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n' +
       `${rows.join('\n')}\n`,
   );
 }

@@ -1,4 +1,5 @@
 import type { DbOrTx } from '../../db/client.js';
+import { placeholders, preparedQuery } from '../../db/prepared-queries.js';
 import type { Deps } from '../../deps.js';
 import { activityTable } from './report.tables.js';
 
@@ -58,6 +59,27 @@ declare module '../../managers.types.js' {
   }
 }
 
+type ActivityRow = typeof activityTable.$inferInsert;
+
+/** The columns each category writes (the rest keep their defaults): one prepared insert each. */
+const categoryColumns = {
+  service: ['occurredAt', 'nodeId', 'category', 'kind', 'subject', 'status', 'outcome', 'detail', 'ref'],
+  resource: ['occurredAt', 'nodeId', 'category', 'kind', 'subject', 'booked', 'free', 'detail', 'ref'],
+  callback: ['occurredAt', 'nodeId', 'category', 'kind', 'subject', 'queue', 'waitMs', 'ref'],
+} as const satisfies Record<ActivityEntry['category'], readonly (keyof ActivityRow)[]>;
+
+const insertOne = {
+  service: preparedQuery((db: DbOrTx) =>
+    db.insert(activityTable).values(placeholders(categoryColumns.service)).prepare('activity_service'),
+  ),
+  resource: preparedQuery((db: DbOrTx) =>
+    db.insert(activityTable).values(placeholders(categoryColumns.resource)).prepare('activity_resource'),
+  ),
+  callback: preparedQuery((db: DbOrTx) =>
+    db.insert(activityTable).values(placeholders(categoryColumns.callback)).prepare('activity_callback'),
+  ),
+};
+
 /**
  * The append-only activity record behind the reports. Callers write through their own transaction,
  * so an entry exists exactly when what it describes committed.
@@ -70,6 +92,12 @@ export class ActivityManager implements ActivityRecorder {
     if (list.length === 0) return;
     const now = this.deps.clock.now();
     const nodeId = this.deps.node.id;
+    const [first] = list;
+    if (list.length === 1 && first) {
+      // The common case (one entry per request) runs a statement built once (prepared-queries.ts).
+      await insertOne[first.category](db, toRow(first, now, nodeId));
+      return;
+    }
     await db.insert(activityTable).values(list.map((e) => toRow(e, now, nodeId)));
   }
 }

@@ -1,7 +1,8 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { and, eq, gt, isNull, type SQL, sql } from 'drizzle-orm';
-import { type DbOrTx, queryRows, type Tx } from '../../db/client.js';
+import type { DbOrTx, Tx } from '../../db/client.js';
 import { pgErrorOf } from '../../db/pg-errors.js';
+import { PreparedSql } from '../../db/prepared-queries.js';
 import { NotFoundError, UnavailableError, ValidationError } from '../../errors.js';
 import { type BookingContext, type EventInput, recordEvents } from './resource.history.js';
 import {
@@ -162,9 +163,7 @@ export class Allocator {
     // its own statement so the allocation's snapshot is taken after any such change committed. The
     // claim is sent right behind it without waiting (one round trip): the connection runs them in
     // order, and a failed lock aborts the transaction, so `Promise.all` reports the lock's error.
-    const locked = tx
-      .execute(sql`select pg_advisory_xact_lock_shared(${GROUP_LOCK_SPACE}, hashtext(${req.groupName}))`)
-      .then(() => undefined);
+    const locked = statements.rows(tx, 'lock', lockStatement, { group: req.groupName }).then(() => undefined);
     const bookingId = randomUUID();
     const firstCode = req.codeLength === null ? null : randomAccessCode(req.codeLength);
     let shape = this.shapes.get(req.groupName) ?? { locking: false, allocation: 'random' };
@@ -172,9 +171,23 @@ export class Allocator {
     for (let attempt = 1; ; attempt++) {
       const [, [row]] = await Promise.all([
         locked,
-        queryRows<ClaimRow>(
+        statements.rows<ClaimRow>(
           tx,
-          claimStatement(this.ctx, shape, wait, req, { now, bookingId, code: firstCode }),
+          `claim:${shape.locking}:${shape.allocation}:${wait}:${this.ctx.activity !== null}`,
+          () => claimStatement(shape, wait, this.ctx.activity !== null),
+          {
+            now: now.toISOString(),
+            group: req.groupName,
+            locking: shape.locking,
+            allocation: shape.allocation,
+            timeout: req.timeoutOverride,
+            session: req.sessionId,
+            booking: bookingId,
+            phone: req.phoneNumber,
+            phoneKey: req.phoneNumber ? numberKey(req.phoneNumber) : null,
+            code: firstCode,
+            node: this.ctx.deps.node.id,
+          },
         ),
       ]);
       if (!row) {
@@ -318,18 +331,27 @@ async function unusedCode(tx: DbOrTx, resourceId: number, length: number, now: D
 }
 
 /**
+ * The allocation's statements, each built once per process and shape (prepared-queries.ts): the
+ * claim is a nested CTE of ~30 fragments, and building its text took more CPU than anything else
+ * on the request path.
+ */
+const statements = new PreparedSql();
+
+const p = (name: string) => sql.placeholder(name);
+
+function lockStatement(): SQL {
+  return sql`select pg_advisory_xact_lock_shared(${GROUP_LOCK_SPACE}, hashtext(${p('group')}))`;
+}
+
+/**
  * The allocation statement for one group shape. `g` is the group only when it has the shape the
  * statement was written for; otherwise every data-modifying part is empty and the answer row still
- * reports the group as it is.
+ * reports the group as it is. What changes between requests is a placeholder (`now`, `group`,
+ * `locking`, `allocation`, `timeout`, `session`, `booking`, `phone`, `phoneKey`, `code`, `node`);
+ * what decides the text (shape, `wait`, whether activity is recorded) is the caller's cache key.
  */
-function claimStatement(
-  ctx: BookingContext,
-  shape: Shape,
-  wait: boolean,
-  req: Request,
-  b: { now: Date; bookingId: string; code: string | null },
-): SQL {
-  const now = sql`${b.now.toISOString()}::timestamptz`;
+function claimStatement(shape: Shape, wait: boolean, activity: boolean): SQL {
+  const now = sql`${p('now')}::timestamptz`;
   const free = sql`(r.booked_until is null or r.booked_until <= ${now})`;
   const inGroup = sql`r.group_id = (select id from g)`;
   const lock = wait ? sql`for update` : sql`for update skip locked`;
@@ -389,29 +411,27 @@ function claimStatement(
   }
 
   const claim = shape.locking
-    ? sql`update resources r set booked_by = ${req.sessionId}, booked_until = g.until,
-          booking_id = ${b.bookingId}::uuid, booking_version = r.booking_version + 1,
+    ? sql`update resources r set booked_by = ${p('session')}, booked_until = g.until,
+          booking_id = ${p('booking')}::uuid, booking_version = r.booking_version + 1,
           rotation = nextval('resource_rotation_seq'), last_allocated_at = ${now}, updated_at = ${now}
         from pick p, g where r.id = p.id`
     : sql`update resources r set booked_until = greatest(r.booked_until, g.until),
           rotation = nextval('resource_rotation_seq'), last_allocated_at = ${now}, updated_at = ${now}
         from pick p, g where r.id = p.id`;
-  const phoneKey = req.phoneNumber ? numberKey(req.phoneNumber) : null;
-  const nodeId = ctx.deps.node.id;
-  const activity = ctx.activity
+  const act = activity
     ? sql`, act as (
         insert into activity (occurred_at, category, kind, subject, booked, free, ref, node_id)
-        select h.at, 'resource', h.kind, g.name, n.booked, n.total - n.booked, h.session_id, ${nodeId}::int
+        select h.at, 'resource', h.kind, g.name, n.booked, n.total - n.booked, h.session_id, ${p('node')}::int
         from happened h cross join g cross join counts n order by h.ord
       )`
     : sql``;
 
   return sql`with grp as (
       select id, name, locking, allocation, booking_expiration_timeout as timeout,
-        ${now} + make_interval(secs => coalesce(${req.timeoutOverride}::int, booking_expiration_timeout)) as until
-      from resource_groups where name = ${req.groupName}
+        ${now} + make_interval(secs => coalesce(${p('timeout')}::int, booking_expiration_timeout)) as until
+      from resource_groups where name = ${p('group')}
     ),
-    g as (select * from grp where locking = ${shape.locking} and allocation = ${shape.allocation}),
+    g as (select * from grp where locking = ${p('locking')} and allocation = ${p('allocation')}),
     ${candidates}
     claimed as (
       ${claim}
@@ -429,8 +449,8 @@ function claimStatement(
     booking as (
       insert into resource_bookings (id, resource_id, group_id, session_id, phone_number, phone_key,
         access_code, locking, version, starts_at, ends_at, created_at, updated_at)
-      select ${b.bookingId}::uuid, c.id, g.id, ${req.sessionId}, ${req.phoneNumber}, ${phoneKey},
-        ${b.code}, g.locking, c.booking_version, ${now}, g.until, ${now}, ${now}
+      select ${p('booking')}::uuid, c.id, g.id, ${p('session')}, ${p('phone')}, ${p('phoneKey')},
+        ${p('code')}, g.locking, c.booking_version, ${now}, g.until, ${now}, ${now}
       from claimed c cross join g
       on conflict (resource_id, access_code) where closed_at is null and access_code is not null do nothing
       returning id
@@ -438,7 +458,7 @@ function claimStatement(
     happened as (
       select b.ends_at as at, 'expired' as kind, b.id as booking_id, b.session_id, 1 as ord from closed b
       union all
-      select ${now}, 'allocated', k.id, ${req.sessionId}, 2 from booking k
+      select ${now}, 'allocated', k.id, ${p('session')}, 2 from booking k
     ),
     ev as (
       insert into resource_events (occurred_at, kind, group_id, group_name, resource_id, resource_name,
@@ -451,7 +471,7 @@ function claimStatement(
         (coalesce(sum(booked), 0) + (select count(*) from claimed where was_until is null))::int as booked
       from resource_group_counts where group_id = (select id from grp)
     )
-    ${activity}
+    ${act}
     select grp.id as group_id, grp.name as group_name, grp.locking, grp.allocation, grp.timeout,
       (extract(epoch from grp.until) * 1000)::float8 as until_ms,
       c.id as resource_id, c.name as resource_name, c.access_number, c.booking_version,

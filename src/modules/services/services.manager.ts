@@ -1,5 +1,6 @@
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
+import { preparedQuery } from '../../db/prepared-queries.js';
 import type { Deps } from '../../deps.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import {
@@ -163,6 +164,16 @@ declare module '../../managers.types.js' {
   }
 }
 
+/** The lookup every session create starts with, built once (prepared-queries.ts). */
+const findService = preparedQuery((db: DbOrTx) =>
+  db
+    .select({ service: servicesTable, definition: serviceTemplatesTable.definition })
+    .from(servicesTable)
+    .leftJoin(serviceTemplatesTable, eq(serviceTemplatesTable.name, servicesTable.template))
+    .where(eq(servicesTable.name, sql.placeholder('name')))
+    .prepare('services_find'),
+);
+
 /**
  * Configured services. Every read goes to the database (one primary-key lookup), so a change made
  * on one instance is what every instance uses for the next request: there is no per-process cache
@@ -202,11 +213,7 @@ export class ServiceManager {
   }
 
   async find(name: string, db: DbOrTx = this.deps.db): Promise<ResolvedService | null> {
-    const [hit] = await db
-      .select({ service: servicesTable, definition: serviceTemplatesTable.definition })
-      .from(servicesTable)
-      .leftJoin(serviceTemplatesTable, eq(serviceTemplatesTable.name, servicesTable.template))
-      .where(eq(servicesTable.name, name));
+    const [hit] = await findService(db, { name });
     return hit ? resolvedFrom(hit.service, hit.definition) : null;
   }
 

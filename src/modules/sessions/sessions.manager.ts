@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, desc, eq, gt, lte, notInArray, type SQL, sql } from 'drizzle-orm';
 import { assertOwns, owns } from '../../auth/ownership.js';
 import type { DbOrTx } from '../../db/client.js';
+import { placeholders, preparedQuery } from '../../db/prepared-queries.js';
 import type { Deps } from '../../deps.js';
 import { DomainError, NotFoundError, ValidationError } from '../../errors.js';
 import type { ActivityRecorder } from '../report/activity.manager.js';
@@ -25,6 +26,26 @@ import { type SessionRow, sessionsTable } from './sessions.tables.js';
 /** A session's time to live when neither the service nor the request sets `_ttl` (GMS default). */
 export const DEFAULT_SESSION_TTL_SECONDS = 30;
 const SWEEP_BATCH = 100;
+
+/** Every column of a session row: the insert of a new session, built once (prepared-queries.ts). */
+const sessionColumns = [
+  'id',
+  'serviceName',
+  'serviceType',
+  'type',
+  'dataId',
+  'gmsUser',
+  'ownerTokenHash',
+  'params',
+  'requestParams',
+  'nodeId',
+  'createdAt',
+  'updatedAt',
+  'expiresAt',
+] as const satisfies readonly (keyof SessionRow)[];
+const insertSession = preparedQuery((db: DbOrTx) =>
+  db.insert(sessionsTable).values(placeholders(sessionColumns)).returning().prepare('sessions_insert'),
+);
 
 export interface SessionStoppedEvent {
   id: string;
@@ -240,7 +261,7 @@ export class SessionManager {
           updatedAt: now,
           expiresAt: new Date(now.getTime() + ttl * 1000),
         };
-        const inserted = tx.insert(sessionsTable).values(row).returning().execute();
+        const inserted = insertSession(tx, row);
         const written = Promise.all([data.written, inserted, this.recordAccess(tx, service.name, row.id)]);
         written.catch(() => {}); // awaited below on every path; this only keeps it from being unhandled
         const create = handler.create ?? genericServiceType.create;

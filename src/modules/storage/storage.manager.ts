@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
+import type { PgInsertValue } from 'drizzle-orm/pg-core';
 import { type AccessRules, assertOwns, type Owned } from '../../auth/ownership.js';
 import type { Viewer } from '../../auth/viewer.js';
 import type { DbOrTx } from '../../db/client.js';
+import { placeholders, preparedQuery } from '../../db/prepared-queries.js';
 import type { Deps } from '../../deps.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import {
@@ -120,6 +122,68 @@ declare module '../../managers.types.js' {
  * Generated-id areas are readable by anyone holding the id (as in GMS); custom-id areas only with
  * the `gms_user` they were created with.
  */
+/** The insert of a new area (generated id), built once (prepared-queries.ts). */
+const insertEntry = preparedQuery((db: DbOrTx) =>
+  db
+    .insert(storageEntriesTable)
+    .values(placeholders(['id', 'owner', 'ownerTokenHash', 'createdAt', 'updatedAt', 'expiresAt']))
+    .prepare('storage_entry_insert'),
+);
+
+const valueColumns = [
+  'kind',
+  'textValue',
+  'binaryValue',
+  'contentType',
+  'filename',
+  'size',
+] as const satisfies readonly (keyof StorageValueRow)[];
+type ValueRow = Pick<StorageValueRow, (typeof valueColumns)[number] | 'key'>;
+
+/**
+ * The upsert of n values, built once per n up to this many (a request stores a few); longer lists
+ * are built as they come.
+ */
+const PREPARED_VALUE_ROWS = 8;
+const upsertValues = Array.from({ length: PREPARED_VALUE_ROWS + 1 }, (_, n) =>
+  preparedQuery((db: DbOrTx) =>
+    valuesUpsert(
+      db,
+      Array.from({ length: n }, (_, i) => ({
+        entryId: sql.placeholder('entryId'),
+        key: sql.placeholder(`key${i}`),
+        kind: sql.placeholder(`kind${i}`),
+        textValue: sql.placeholder(`textValue${i}`),
+        binaryValue: sql.placeholder(`binaryValue${i}`),
+        contentType: sql.placeholder(`contentType${i}`),
+        filename: sql.placeholder(`filename${i}`),
+        size: sql.placeholder(`size${i}`),
+        createdAt: sql.placeholder('now'),
+        updatedAt: sql.placeholder('now'),
+      })),
+    ).prepare(`storage_values_upsert_${n}`),
+  ),
+);
+
+/** Adds or overwrites values of an area (the text of both the prepared and the ad hoc upsert). */
+function valuesUpsert(db: DbOrTx, rows: PgInsertValue<typeof storageValuesTable>[]) {
+  return db
+    .insert(storageValuesTable)
+    .values(rows)
+    .onConflictDoUpdate({
+      target: [storageValuesTable.entryId, storageValuesTable.key],
+      set: {
+        kind: sql`excluded.kind`,
+        textValue: sql`excluded.text_value`,
+        binaryValue: sql`excluded.binary_value`,
+        contentType: sql`excluded.content_type`,
+        filename: sql`excluded.filename`,
+        size: sql`excluded.size`,
+        updatedAt: sql`excluded.updated_at`,
+      },
+    });
+}
+
 export class StorageManager {
   constructor(private readonly deps: Deps) {}
 
@@ -178,17 +242,14 @@ export class StorageManager {
     checkInput(input);
     const id = this.newId();
     const now = this.deps.clock.now();
-    const entry = tx
-      .insert(storageEntriesTable)
-      .values({
-        id,
-        owner: owner.gmsUser,
-        ownerTokenHash: owner.ownerTokenHash ?? null,
-        createdAt: now,
-        updatedAt: now,
-        expiresAt: this.expiry(ttlSeconds),
-      })
-      .execute();
+    const entry = insertEntry(tx, {
+      id,
+      owner: owner.gmsUser,
+      ownerTokenHash: owner.ownerTokenHash ?? null,
+      createdAt: now,
+      updatedAt: now,
+      expiresAt: this.expiry(ttlSeconds),
+    });
     return { id, written: Promise.all([entry, this.writeValues(tx, id, input, now)]) };
   }
 
@@ -416,9 +477,8 @@ export class StorageManager {
   }
 
   private async writeValues(tx: DbOrTx, entryId: string, input: StorageInput, now: Date): Promise<void> {
-    const rows = [
+    const rows: ValueRow[] = [
       ...Object.entries(input.text).map(([key, value]) => ({
-        entryId,
         key,
         kind: 'text' as const,
         textValue: value,
@@ -426,11 +486,8 @@ export class StorageManager {
         contentType: null,
         filename: null,
         size: Buffer.byteLength(value),
-        createdAt: now,
-        updatedAt: now,
       })),
       ...input.binary.map((f) => ({
-        entryId,
         key: f.key,
         kind: 'binary' as const,
         textValue: null,
@@ -438,26 +495,23 @@ export class StorageManager {
         contentType: f.contentType,
         filename: f.filename,
         size: f.data.length,
-        createdAt: now,
-        updatedAt: now,
       })),
     ];
     if (rows.length === 0) return;
-    await tx
-      .insert(storageValuesTable)
-      .values(rows)
-      .onConflictDoUpdate({
-        target: [storageValuesTable.entryId, storageValuesTable.key],
-        set: {
-          kind: sql`excluded.kind`,
-          textValue: sql`excluded.text_value`,
-          binaryValue: sql`excluded.binary_value`,
-          contentType: sql`excluded.content_type`,
-          filename: sql`excluded.filename`,
-          size: sql`excluded.size`,
-          updatedAt: sql`excluded.updated_at`,
-        },
-      });
+    const prepared = upsertValues[rows.length];
+    if (!prepared) {
+      await valuesUpsert(
+        tx,
+        rows.map((r) => ({ ...r, entryId, createdAt: now, updatedAt: now })),
+      );
+      return;
+    }
+    const values: Record<string, unknown> = { entryId, now };
+    for (const [i, row] of rows.entries()) {
+      values[`key${i}`] = row.key;
+      for (const c of valueColumns) values[`${c}${i}`] = row[c];
+    }
+    await prepared(tx, values);
   }
 }
 
