@@ -23,12 +23,15 @@ const NoNulInStringLiterals: ValidationRule = (context) => ({
  * execution. The caller gets a BAD_USER_INPUT error naming the variable, never "Unexpected error"
  * from a database that refused the text.
  */
+/** What the guard refuses in an operation's variables (null: nothing), for paths that bypass envelop. */
+export function variablesProblem(variables: unknown): GraphQLError | null {
+  if (!variables) return null;
+  const problem = findValueProblem(variables, 'variables');
+  return problem ? badInput(valueProblemMessage(problem)) : null;
+}
+
 export function useInputGuard(): Plugin {
-  const check = (variables: unknown): GraphQLError | null => {
-    if (!variables) return null;
-    const problem = findValueProblem(variables, 'variables');
-    return problem ? badInput(valueProblemMessage(problem)) : null;
-  };
+  const check = variablesProblem;
   return {
     // yoga's GET and urlencoded parsers JSON.parse `variables`/`extensions` unguarded: a SyntaxError
     // there was masked as a 500 "Unexpected error". Any parser failure is the request's fault.

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { type ExecutionArgs, GraphQLError } from 'graphql';
+import { type ExecutionArgs, GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { OperationResult } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
@@ -9,7 +9,9 @@ import type { Viewer } from '../auth/viewer.js';
 import type { Deps } from '../deps.js';
 import { DomainError } from '../errors.js';
 import type { GraphQLContext } from './context.js';
-import type { YogaServerContext } from './yoga.js';
+import { variablesProblem } from './input-guard.plugin.js';
+import { runSharedSubscription, sharedSubscriptionField } from './shared-events.js';
+import { graphQLErrorMask, type YogaServerContext } from './yoga.js';
 
 /** Close code for a subscriber that stopped reading and overflowed its buffer. */
 export const CLOSE_SLOW_CONSUMER = 4499;
@@ -17,6 +19,8 @@ export const CLOSE_SLOW_CONSUMER = 4499;
 export const CLOSE_TOO_MANY_SUBSCRIPTIONS = 4413;
 /** The keep-alive pass over every socket is spread over this many ticks of one timer. */
 const KEEP_ALIVE_SLICES = 12;
+/** A shared-result subscription waits for its socket past this many unsent bytes. */
+const SHARED_HIGH_WATER_BYTES = 64 * 1024;
 
 interface SocketState {
   viewer: Viewer | null;
@@ -26,6 +30,8 @@ interface SocketState {
 type RootValue = {
   execute: (a: ExecutionArgs) => OperationResult;
   subscribe: (a: ExecutionArgs) => OperationResult;
+  /** Set when the operation's results can be shared between subscribers (shared-events.ts). */
+  shared?: { socket: WebSocket; id: string; key: string };
 };
 
 /**
@@ -127,6 +133,13 @@ export function createGraphQLWebSocket(
     socket.once('close', () => states.delete(socket));
   });
 
+  const mask = graphQLErrorMask(deps);
+  const isDev = config.env === 'development';
+  const formatError = (error: GraphQLError): GraphQLFormattedError => {
+    const masked = mask(error, 'Unexpected error.', isDev);
+    return masked instanceof GraphQLError ? masked.toJSON() : { message: masked.message };
+  };
+
   function dropSocket(socket: WebSocket) {
     logger.warn('dropping slow websocket subscriber');
     socket.close(CLOSE_SLOW_CONSUMER, 'Subscriber too slow');
@@ -139,7 +152,20 @@ export function createGraphQLWebSocket(
       isProd: config.env === 'production',
       connectionInitWaitTimeout: config.ws.initTimeoutMs,
       execute: (args) => (args.rootValue as RootValue).execute(args),
-      subscribe: (args) => (args.rootValue as RootValue).subscribe(args),
+      subscribe: async (args) => {
+        const root = args.rootValue as RootValue;
+        if (root.shared) {
+          const stream = await runSharedSubscription({
+            ...root.shared,
+            args: { ...args, rootValue: undefined },
+            formatError,
+            highWaterBytes: SHARED_HIGH_WATER_BYTES,
+          });
+          if (stream) return stream;
+        }
+        // Not shareable, or the stream could not be created: the ordinary path (which reports it).
+        return root.subscribe(args);
+      },
       onConnect: async (ctx) => {
         try {
           stateOf(ctx.extra.socket).viewer = await authenticate(credentialsFrom(ctx.connectionParams));
@@ -189,13 +215,27 @@ export function createGraphQLWebSocket(
           return asErrors(err);
         }
         state.subscriptions.add(id);
+        // The envelop plugins that act on a subscription itself (the variables guard, masking) are
+        // applied by the shared path's own means; a guard refusal takes the ordinary path.
+        const shared =
+          sharedSubscriptionField(document, payload.operationName) && !variablesProblem(payload.variables)
+            ? {
+                socket,
+                id,
+                key: JSON.stringify([
+                  payload.query,
+                  payload.operationName ?? null,
+                  payload.variables ?? null,
+                ]),
+              }
+            : undefined;
         return {
           schema,
           operationName: payload.operationName,
           document,
           variableValues: payload.variables,
           contextValue: await contextFactory(),
-          rootValue: { execute, subscribe },
+          rootValue: { execute, subscribe, shared } satisfies RootValue,
         };
       },
       onComplete: (ctx, id) => {

@@ -59,6 +59,41 @@ function useIntrospectionSwitch(enabled: boolean): Plugin {
   };
 }
 
+/**
+ * How errors reach a GraphQL client: a DomainError is an expected answer (bad input, not found, not
+ * allowed) even from a field without an error union, so the caller gets its message and code, not
+ * "Unexpected error"; a database that went away is a 503 to retry. Shared by yoga and the
+ * WebSocket path that executes subscription events itself (graphql/shared-events.ts).
+ */
+export function graphQLErrorMask(deps: Deps) {
+  return (error: unknown, message: string, isDev?: boolean): Error => {
+    const original = error instanceof GraphQLError ? error.originalError : null;
+    if (error instanceof GraphQLError && original instanceof DomainError)
+      return new GraphQLError(original.message, {
+        nodes: error.nodes,
+        source: error.source,
+        positions: error.positions,
+        path: error.path,
+        extensions: { code: original.code },
+      });
+    // The database went away under the operation: a 503 to retry, not an unexpected error.
+    if (error instanceof GraphQLError && isDatabaseUnreachable(original)) {
+      deps.database.availability.observe(original);
+      return new GraphQLError(new DatabaseUnavailableError().message, {
+        nodes: error.nodes,
+        source: error.source,
+        positions: error.positions,
+        path: error.path,
+        extensions: {
+          code: 'SERVICE_UNAVAILABLE',
+          http: { status: 503, headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } },
+        },
+      });
+    }
+    return maskError(error, message, isDev);
+  };
+}
+
 export function createGraphQLServer(
   deps: Deps,
   managers: Managers,
@@ -79,37 +114,7 @@ export function createGraphQLServer(
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    maskedErrors: {
-      isDev: config.env === 'development',
-      // A DomainError is an expected answer (bad input, not found, not allowed) even from a field
-      // without an error union: the caller gets its message and code, not "Unexpected error".
-      maskError: (error, message, isDev) => {
-        const original = error instanceof GraphQLError ? error.originalError : null;
-        if (error instanceof GraphQLError && original instanceof DomainError)
-          return new GraphQLError(original.message, {
-            nodes: error.nodes,
-            source: error.source,
-            positions: error.positions,
-            path: error.path,
-            extensions: { code: original.code },
-          });
-        // The database went away under the operation: a 503 to retry, not an unexpected error.
-        if (error instanceof GraphQLError && isDatabaseUnreachable(original)) {
-          deps.database.availability.observe(original);
-          return new GraphQLError(new DatabaseUnavailableError().message, {
-            nodes: error.nodes,
-            source: error.source,
-            positions: error.positions,
-            path: error.path,
-            extensions: {
-              code: 'SERVICE_UNAVAILABLE',
-              http: { status: 503, headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } },
-            },
-          });
-        }
-        return maskError(error, message, isDev);
-      },
-    },
+    maskedErrors: { isDev: config.env === 'development', maskError: graphQLErrorMask(deps) },
     // CORS and CSRF prevention are the HTTP edge's (http/cors.ts, http/csrf.ts).
     cors: false,
     graphiql: config.graphql.graphiql

@@ -1,5 +1,6 @@
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { graphql } from '../../../test/gql/index.js';
 import { adminAuth, createTestApp, type TestApp } from '../../../test/harness.js';
 import {
@@ -165,5 +166,56 @@ describe('GraphQL push subscriptions', () => {
     const byAdmin = await t.admin(PushDeviceCatchUp, { gmsUser: 'dev-6' });
     if (byAdmin.deviceEvents.__typename !== 'QueryDeviceEventsSuccess') throw new Error('admin');
     expect(byAdmin.deviceEvents.data.map((e) => e.tag)).toEqual(['not-mine']);
+  });
+
+  it('shares one result per event and operation between subscribers, as text frames, and stops on complete', async () => {
+    const sessionId = await createSession(t, 'dev-7');
+    // Two shapes of the same device stream: each subscriber gets its own operation's result.
+    const plain = subscription<{ deviceEvents: { seq: number; tag: string } }>(
+      client({ gms_user: 'dev-7' }),
+      'subscription { deviceEvents { seq tag } }',
+    );
+    const aliased = subscription<{ ev: { n: number; __typename: string } }>(
+      client({ gms_user: 'dev-7' }),
+      'subscription { ev: deviceEvents { n: seq __typename } }',
+    );
+    // A raw socket: the frames must be text (a Buffer sent as is would be a binary frame).
+    const raw = new WebSocket(`${url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+    const frames: { text: string; binary: boolean }[] = [];
+    raw.on('message', (data, binary) => frames.push({ text: String(data), binary }));
+    await new Promise((resolve) => raw.on('open', resolve));
+    raw.send(JSON.stringify({ type: 'connection_init', payload: { gms_user: 'dev-7' } }));
+    for (let i = 0; i < 50 && !frames.some((f) => f.text.includes('connection_ack')); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    const query = 'subscription { deviceEvents { seq tag } }';
+    raw.send(JSON.stringify({ id: 'a', type: 'subscribe', payload: { query } }));
+    await new Promise((r) => setTimeout(r, 300));
+
+    await raise(t, sessionId, 'dev-7', 'one', 1);
+    expect((await plain.next()).deviceEvents).toEqual({ seq: 1, tag: 'one' });
+    expect((await aliased.next()).ev).toEqual({ n: 1, __typename: 'DeviceEvent' });
+    const next = async () => {
+      for (let i = 0; i < 50 && !frames.some((f) => f.text.includes('"next"')); i++)
+        await new Promise((r) => setTimeout(r, 100));
+      return frames.splice(0).filter((f) => f.text.includes('"next"'));
+    };
+    expect(await next()).toEqual([
+      {
+        text: '{"id":"a","type":"next","payload":{"data":{"deviceEvents":{"seq":1,"tag":"one"}}}}',
+        binary: false,
+      },
+    ]);
+
+    // After `complete` nothing more arrives on that id; the others go on.
+    raw.send(JSON.stringify({ id: 'a', type: 'complete' }));
+    await new Promise((r) => setTimeout(r, 200));
+    await raise(t, sessionId, 'dev-7', 'two', 2);
+    expect((await plain.next()).deviceEvents).toEqual({ seq: 2, tag: 'two' });
+    expect((await aliased.next()).ev.n).toBe(2);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(frames.filter((f) => f.text.includes('"next"'))).toEqual([]);
+    raw.close();
+    plain.stop();
+    aliased.stop();
   });
 });
