@@ -1,7 +1,7 @@
 import { and, asc, eq, isNotNull, isNull, ne } from 'drizzle-orm';
 import type { Deps } from '../../deps.js';
 import { DomainError, ValidationError } from '../../errors.js';
-import type { CallbackStore } from './callback.store.js';
+import { agentReservedColumns, type CallbackStore } from './callback.store.js';
 import { type CallbackRow, callbacksTable } from './callback.tables.js';
 
 /** A user-terminated callback's customer is to be called now (for a dialer integration). */
@@ -41,14 +41,7 @@ export class CallbackDialer {
     const now = this.deps.clock.now();
     const [row] = await this.deps.db
       .update(callbacksTable)
-      .set({
-        state: 'ROUTING',
-        agentId,
-        reservationId,
-        notifiedReservationId: reservationId,
-        dialRequestedAt: now,
-        updatedAt: now,
-      })
+      .set({ ...agentReservedColumns(agentId, reservationId, now), dialRequestedAt: now })
       .where(
         and(
           eq(callbacksTable.id, cb.id),

@@ -9,7 +9,7 @@ import type { QueuePosition } from '../routing/routing.manager.js';
 import { ServiceOptionInput } from '../services/services.graphql.js';
 import { callbackRecord, checkQueuePositionBody } from './callback.legacy.js';
 import { type CallbackQuery, type CallbackRow, DIAL_OUTCOMES, type DialRequest } from './callback.manager.js';
-import { CALLBACK_STATES, type CallbackState } from './callback.tables.js';
+import { CALLBACK_STATES } from './callback.tables.js';
 
 const CallbackStateEnum = builder.enumType('CallbackState', {
   values: CALLBACK_STATES,
@@ -141,18 +141,13 @@ const queueArgs = (t: Parameters<Parameters<typeof builder.queryFields>[0]>[0]) 
   limit: t.arg.int({ defaultValue: 500 }),
 });
 
-interface QueueArgs {
-  service?: string | null;
-  states?: CallbackState[] | null;
-  excludeStates?: CallbackState[] | null;
-  customerNumber?: string | null;
-  target?: string | null;
-  virtualQueue?: string | null;
-  from?: Date | null;
-  to?: Date | null;
-  limit?: number | null;
-  offset?: number | null;
-}
+/**
+ * The queue query's arguments: CallbackQuery's filters under the same names (GraphQL makes each
+ * nullable), `service` for `serviceName`; `ids` and the legacy `queue` have no argument here.
+ */
+type QueueArgs = {
+  [K in Exclude<keyof CallbackQuery, 'serviceName' | 'ids' | 'queue'>]?: CallbackQuery[K] | null;
+} & { service?: string | null };
 
 const toQuery = (a: QueueArgs): CallbackQuery => {
   if (a.states?.length && a.excludeStates?.length)

@@ -2,7 +2,7 @@ import { and, eq, gt, isNull, lt, lte } from 'drizzle-orm';
 import type { Deps } from '../../deps.js';
 import { UnavailableError } from '../../errors.js';
 import type { EventStore, SessionEvent } from '../event/event.manager.js';
-import type { CallbackStore } from './callback.store.js';
+import { agentReservedColumns, type CallbackStore } from './callback.store.js';
 import { type CallbackRow, callbackAgentMessagesTable, callbacksTable } from './callback.tables.js';
 
 export const AGENT_AVAILABLE_TAG = 'service.agentavailable.';
@@ -57,13 +57,7 @@ export class CallbackNotifications {
       });
       const [row] = await tx
         .update(callbacksTable)
-        .set({
-          state: 'ROUTING',
-          agentId,
-          reservationId,
-          notifiedReservationId: reservationId,
-          updatedAt: now,
-        })
+        .set(agentReservedColumns(agentId, reservationId, now))
         .where(eq(callbacksTable.id, cb.id))
         .returning();
       return row ? { row, event } : null;

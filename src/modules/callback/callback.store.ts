@@ -66,6 +66,20 @@ export interface CallbackQuery {
 }
 
 /**
+ * The columns of an agent reserved for a callback: ROUTING with that agent and reservation, the
+ * reservation marked as the one the customer was told of (so it is told once). The agent-available
+ * push and the user-terminated dial request both take this transition.
+ */
+export const agentReservedColumns = (agentId: string, reservationId: number, now: Date) =>
+  ({
+    state: 'ROUTING',
+    agentId,
+    reservationId,
+    notifiedReservationId: reservationId,
+    updatedAt: now,
+  }) satisfies Partial<typeof callbacksTable.$inferInsert>;
+
+/**
  * The `callbacks` rows: reads, who may see them, the writes of the routing transitions (each a
  * compare-and-set that applies only while the row is where the transition expects it), the report
  * activity row in the transaction of a change, and the `callback:changed` poke after commit. Which

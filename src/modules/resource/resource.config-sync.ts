@@ -23,10 +23,6 @@ export class ResourceConfigSync {
     private readonly reads: ResourceReads,
   ) {}
 
-  private now(): Date {
-    return this.deps.clock.now();
-  }
-
   /** Current state in the provisioning file's shape (group name → settings and resources). */
   async exportConfig(): Promise<Record<string, ResourceGroupConfig>> {
     const all = await this.reads.listGroups();
@@ -110,7 +106,7 @@ export class ResourceConfigSync {
             };
             if (!present.has(entry.name)) missing.push(entry);
           }
-          await insertBulk(tx, group, missing, this.now());
+          await insertBulk(tx, group, missing, this.deps.clock.now());
         }
       });
     } catch (err) {
