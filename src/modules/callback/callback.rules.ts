@@ -5,6 +5,7 @@ import {
   type ParamErrorFactory,
   parseBoolean,
   parseInstant as parseGmsInstant,
+  parseInteger,
 } from '../../params.js';
 
 export const DEVICE_OS_VALUES = [
@@ -39,18 +40,12 @@ export const storedFlag = (params: Record<string, string>, name: string, fallbac
   return checked.ok ? checked.value : fallback;
 };
 
-export function positiveInt(params: Record<string, string>, name: string, fallback: number): number {
-  const raw = params[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const n = Number(raw.trim());
-  if (!Number.isInteger(n) || n < 0)
-    throw new ValidationError(
-      'callback/invalid_option',
-      `${name} must be a non-negative integer, not '${raw}'`,
-      name,
-    );
-  return n;
-}
+/**
+ * A non-negative integer option of a callback request (src/params.ts integer rule: digits only, so
+ * `1e3`, `0x10` or `2.0` are refused rather than read as numbers); empty or absent → `fallback`.
+ */
+export const positiveInt = (params: Record<string, string>, name: string, fallback: number): number =>
+  parseInteger(name, params[name], { fallback, min: 0, expected: 'a non-negative integer' }, invalidOption);
 
 export interface NormalisedNumber {
   /** As given. */

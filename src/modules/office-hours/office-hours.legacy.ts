@@ -1,5 +1,5 @@
 import { ValidationError } from '../../errors.js';
-import { parseBoolean, parseInstant } from '../../params.js';
+import { parseBoolean, parseInstant, parseInteger } from '../../params.js';
 import type { Availability, AvailabilityQuery } from './capacity.engine.js';
 import { iso } from './local-time.js';
 import {
@@ -33,17 +33,25 @@ export function parseInstantParameter(name: string, value: string): Date {
   return parseInstant(name, value, invalidParameter, INSTANT_EXAMPLE);
 }
 
-function parsePositiveInt(name: string, value: string): number {
-  if (!/^\s*\d{1,6}\s*$/.test(value) || Number(value) < 1)
-    throw invalidParameter(name, value, 'a positive integer');
-  return Number(value);
-}
+/** `number-of-days`, `max-time-slots` (src/params.ts integer rule). */
+const parsePositiveInt = (name: string, value: string): number =>
+  parseInteger(
+    name,
+    value,
+    { fallback: 1, min: 1, max: 999_999, expected: 'a positive integer' },
+    invalidParameter,
+  );
 
-function parseEpochMs(name: string, value: string): Date {
-  if (!/^\s*-?\d{1,15}\s*$/.test(value))
-    throw invalidParameter(name, value, 'milliseconds since 1970-01-01 UTC');
-  return new Date(Number(value));
-}
+/** v2's `start-ms` / `end-ms`: an integer (src/params.ts rule) of milliseconds since the epoch. */
+const parseEpochMs = (name: string, value: string): Date =>
+  new Date(
+    parseInteger(
+      name,
+      value,
+      { fallback: 0, expected: 'milliseconds since 1970-01-01 UTC' },
+      invalidParameter,
+    ),
+  );
 
 const param = (q: URLSearchParams, name: string): string | null => {
   const v = q.get(name);
