@@ -187,6 +187,17 @@ export function processCpuMs(pids: Iterable<number>): number {
   return (ticks * 1000) / clockTicksPerSecond;
 }
 
+/** Read and write system calls a process has made so far (/proc/<pid>/io; zeros elsewhere). */
+export function processSyscalls(pid: number): { reads: number; writes: number } {
+  try {
+    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+    const field = (name: string) => Number(new RegExp(`^${name}: (\\d+)`, 'm').exec(io)?.[1] ?? 0);
+    return { reads: field('syscr'), writes: field('syscw') };
+  } catch {
+    return { reads: 0, writes: 0 };
+  }
+}
+
 /** Every PostgreSQL process on this machine (backends of every database, WAL writer, checkpointer…). */
 export function postgresPids(): number[] {
   const pids: number[] = [];

@@ -29,6 +29,7 @@ import {
   machine,
   postgresPids,
   processCpuMs,
+  processSyscalls,
   type Scenario,
   scratchDatabase,
   startProcess,
@@ -130,6 +131,7 @@ async function measure(
       const backends = databaseUrl ? await databaseBackendPids(databaseUrl) : [];
       const everyPostgres = databaseUrl ? postgresPids() : [];
       const before = {
+        syscalls: processSyscalls(serverPid),
         server: processCpuMs([serverPid]),
         backends: processCpuMs(backends),
         postgres: processCpuMs(everyPostgres),
@@ -142,14 +144,17 @@ async function measure(
         backends: perRequest(processCpuMs(backends) - before.backends),
         postgres: perRequest(processCpuMs(everyPostgres) - before.postgres),
       };
+      const after = processSyscalls(serverPid);
+      const syscalls = `${perRequest(after.reads - before.syscalls.reads)} / ${perRequest(after.writes - before.syscalls.writes)}`;
       const ratio = r.requestsPerSec / base.requestsPerSec;
       const dbCpu = databaseUrl ? `${cpu.backends} / ${cpu.postgres}` : '—';
       rows.push(
-        `| ${backend} | ${s.name} | ${r.requestsPerSec} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.non2xx} | ${ratio.toFixed(3)} | ${cpu.server} | ${dbCpu} |`,
+        `| ${backend} | ${s.name} | ${r.requestsPerSec} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.non2xx} | ${ratio.toFixed(3)} | ${cpu.server} | ${dbCpu} | ${syscalls} |`,
       );
       process.stdout.write(
         `${backend} ${s.name}: ${r.requestsPerSec} req/s p50 ${r.p50} p99 ${r.p99} non2xx ${r.non2xx}` +
-          ` cpu ms/request: server ${cpu.server}, pool backends ${cpu.backends}, all postgres ${cpu.postgres}\n`,
+          ` cpu ms/request: server ${cpu.server}, pool backends ${cpu.backends}, all postgres ${cpu.postgres};` +
+          ` server read / write system calls a request ${syscalls}\n`,
       );
     }
   } finally {
@@ -179,7 +184,7 @@ async function main() {
     await baseline.stop();
   }
   const rows = [
-    `| — | ${base.name} | ${base.requestsPerSec} | ${base.p50} | ${base.p99} | 0 | 0 | 1.00 | — | — |`,
+    `| — | ${base.name} | ${base.requestsPerSec} | ${base.p50} | ${base.p99} | 0 | 0 | 1.00 | — | — | — |`,
   ];
   const backends = (args.backends ?? '').split(',');
   try {
@@ -211,8 +216,8 @@ async function main() {
       .map((l) => l.toFixed(2))
       .join(' ')} at the end. ${connections} connections, ${durationSec} s per scenario after 2 s warm-up.` +
       " CPU: ms per request of the server process; of the pool's PostgreSQL backends / of every postgres process.\n\n" +
-      '| Backend | Scenario | req/s | p50 ms | p99 ms | errors | non-2xx | ratio to baseline | server CPU ms | PostgreSQL CPU ms |\n' +
-      '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n' +
+      '| Backend | Scenario | req/s | p50 ms | p99 ms | errors | non-2xx | ratio to baseline | server CPU ms | PostgreSQL CPU ms | server syscalls r / w |\n' +
+      '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n' +
       `${rows.join('\n')}\n`,
   );
 }

@@ -9,12 +9,12 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 const MARK = '/* gms-engage: closed-socket write guard */';
-const files = ['src/connection.js', 'cjs/src/connection.js', 'cf/src/connection.js'].map(
-  (f) => new URL(`../node_modules/postgres/${f}`, import.meta.url).pathname,
-);
+const inPackage = (files) =>
+  files.map((f) => new URL(`../node_modules/postgres/${f}`, import.meta.url).pathname);
+const files = inPackage(['src/connection.js', 'cjs/src/connection.js', 'cf/src/connection.js']);
 
 // Each edit is applied once: a file keeps the edits already made, so an edit added later still lands.
-const edits = [
+const connectionEdits = [
   [
     '  function nextWrite(fn) {\n    const x = socket.write(chunk, fn)',
     `  function nextWrite(fn) {\n    ${MARK}\n    if (!socket) {\n      chunk = nextWriteTimer = null\n      error(Errors.connection('CONNECTION_CLOSED', options))\n      return false\n    }\n    const x = socket.write(chunk, fn)`,
@@ -34,8 +34,41 @@ const edits = [
   ],
 ];
 
+// A transaction's `begin` is sent together with its first statements instead of alone (issue 18:
+// one round trip less per transaction — a socket write and a wake-up on both sides). postgres.js
+// waited for `begin`'s answer before running the transaction's callback; now it waits only until
+// `begin` is on its connection (then takes the connection for the transaction, so everything the
+// callback sends is pipelined behind `begin`), and awaits `begin`'s answer before `commit`: a failed `begin` still fails the
+// transaction and rolls back. The Cloudflare build (cf/) differs and is not used here.
+const beginEdits = [
+  [
+    "      await sql.unsafe('begin ' + options.replace(/[^a-z ]/ig, ''), [], { onexecute }).execute()\n" +
+      '      return await Promise.race([\n' +
+      '        scope(connection, fn),\n',
+    '      /* gms-engage: begin pipelined with the first statements */\n' +
+      '      let sent\n' +
+      '      const dispatched = new Promise(resolve => sent = resolve)\n' +
+      "      const began = sql.unsafe('begin ' + options.replace(/[^a-z ]/ig, ''), [], { onexecute: c => (sent(), onexecute(c)) }).execute()\n" +
+      '      began.catch(() => { /* awaited in scope, before commit */ })\n' +
+      '      await Promise.race([dispatched, began])\n' +
+      // The pool parked the connection as `full` behind `begin` (so it takes no other query); it is
+      // this transaction's now, and what the callback sends goes straight behind `begin`.
+      '      connection && move(connection, reserved)\n' +
+      '      return await Promise.race([\n' +
+      '        scope(connection, fn, undefined, began),\n',
+  ],
+  ['    async function scope(c, fn, name) {\n', '    async function scope(c, fn, name, began) {\n'],
+  [
+    '        if (uncaughtError)\n          throw uncaughtError\n      } catch (e) {\n',
+    '        if (uncaughtError)\n          throw uncaughtError\n        began && await began\n      } catch (e) {\n',
+  ],
+];
+
 let patched = 0;
-for (const file of files) {
+for (const [file, edits] of [
+  ...files.map((f) => [f, connectionEdits]),
+  ...inPackage(['src/index.js', 'cjs/src/index.js']).map((f) => [f, beginEdits]),
+]) {
   if (!existsSync(file)) continue;
   const original = readFileSync(file, 'utf8');
   let text = original;
