@@ -138,6 +138,75 @@ export class EventStore {
     };
   }
 
+  /**
+   * Appends one event to each of several sessions, through `db` (a caller's transaction, or the
+   * database itself: one statement is atomic on its own, so a caller with nothing else to write
+   * needs no transaction, which saves its BEGIN and COMMIT round trips). Counter rows are locked
+   * in session order, so two of these over the same sessions cannot deadlock. A session named
+   * twice takes one statement per event (one statement cannot upsert a counter row twice), which
+   * is atomic only inside a transaction.
+   */
+  async appendMany(db: DbOrTx, inputs: AppendInput[]): Promise<SessionEvent[]> {
+    if (inputs.length === 0) return [];
+    const first = inputs[0] as AppendInput;
+    if (inputs.length === 1) return [await this.append(db, first)];
+    if (new Set(inputs.map((i) => i.sessionId)).size < inputs.length) {
+      const out: SessionEvent[] = [];
+      for (const input of inputs) out.push(await this.append(db, input));
+      return out;
+    }
+    const now = this.deps.clock.now();
+    const rows = inputs
+      .map((input) => ({
+        session_id: input.sessionId,
+        gms_user: input.gmsUser,
+        tag: input.tag,
+        delivery_id: randomUUID().replaceAll('-', ''),
+        message: JSON.stringify(input.message),
+        expires_at: input.expiresAt.toISOString(),
+      }))
+      .sort((a, b) => (a.session_id < b.session_id ? -1 : a.session_id > b.session_id ? 1 : 0));
+    const c = sessionEventCountersTable;
+    const e = sessionEventsTable;
+    const seqs = await queryRows<{ session_id: string; seq: number }>(
+      db,
+      sql`with input as (
+            select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+              as i(session_id text, gms_user text, tag text, delivery_id text, message text, expires_at timestamptz)
+          ),
+          counter as (
+            insert into ${c} (session_id, last_seq, expires_at)
+            select session_id, 1, expires_at from input order by session_id
+            on conflict (session_id) do update
+              set last_seq = ${c.lastSeq} + 1,
+                  expires_at = greatest(${c.expiresAt}, excluded.expires_at)
+            returning session_id, last_seq
+          )
+          insert into ${e} (session_id, seq, tag, delivery_id, message, gms_user, created_at, expires_at)
+          select i.session_id, counter.last_seq, i.tag, i.delivery_id, i.message::json, i.gms_user,
+                 ${now.toISOString()}::timestamptz, i.expires_at
+          from input i join counter on counter.session_id = i.session_id
+          order by i.session_id
+          returning session_id, seq`,
+    );
+    const seqOf = new Map(seqs.map((r) => [r.session_id, Number(r.seq)]));
+    const byId = new Map(rows.map((r) => [r.session_id, r]));
+    return inputs.map((input) => {
+      const seq = seqOf.get(input.sessionId);
+      const row = byId.get(input.sessionId);
+      if (seq === undefined || !row) throw new Error('event append returned no row');
+      return {
+        sessionId: input.sessionId,
+        seq,
+        tag: input.tag,
+        deliveryId: row.delivery_id,
+        message: JSON.parse(row.message) as unknown,
+        gmsUser: input.gmsUser,
+        createdAt: now,
+      };
+    });
+  }
+
   /** Pokes every instance about committed events. Never throws: a lost poke only delays. */
   async announce(events: SessionEvent[]): Promise<void> {
     for (const e of events) {
@@ -147,9 +216,9 @@ export class EventStore {
     }
   }
 
-  /** Appends in its own transaction and announces. */
+  /** Appends (one statement, atomic by itself: no transaction round trips) and announces. */
   async publish(input: AppendInput): Promise<SessionEvent> {
-    const event = await this.deps.db.transaction((tx) => this.append(tx, input));
+    const event = await this.append(this.deps.db, input);
     await this.announce([event]);
     return event;
   }

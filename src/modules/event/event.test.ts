@@ -42,6 +42,47 @@ describe('event store', () => {
     expect(read.map((e) => e.seq)).toEqual(Array.from({ length: 15 }, (_, i) => i + 6));
   });
 
+  it('appends to several sessions in one statement, numbering each on from its counter, also concurrently', async () => {
+    const [a, b, c] = [`1-${randomUUID()}`, `1-${randomUUID()}`, `1-${randomUUID()}`] as const;
+    await store.publish({
+      sessionId: b,
+      gmsUser: 'um',
+      tag: 'before',
+      message: 0,
+      expiresAt: expiresIn(60_000),
+    });
+    const input = (sessionId: string, i: number) => ({
+      sessionId,
+      gmsUser: 'um',
+      tag: `t.${i}`,
+      message: { i, text: 'it\'s "quoted"' },
+      expiresAt: expiresIn(60_000),
+    });
+    // The same sessions in different orders at once: counter rows are locked in one order.
+    const batches = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        store.appendMany(
+          t.app.deps.db,
+          i % 2 ? [input(c, i), input(a, i), input(b, i)] : [input(a, i), input(b, i), input(c, i)],
+        ),
+      ),
+    );
+    for (const [i, batch] of batches.entries()) {
+      expect(batch.map((e) => e.tag)).toEqual([`t.${i}`, `t.${i}`, `t.${i}`]);
+      expect(batch[0]?.message).toEqual({ i, text: 'it\'s "quoted"' });
+    }
+    const seqs = (id: string) => batches.map((batch) => batch.find((e) => e.sessionId === id)?.seq).sort();
+    expect(seqs(a)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(seqs(b)).toEqual([2, 3, 4, 5, 6, 7]);
+    const stored = await store.readSession(b, 0, 100);
+    expect(stored.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    const third = stored.find((e) => e.tag === 't.2');
+    expect(third?.deliveryId).toBe(batches[2]?.find((e) => e.sessionId === b)?.deliveryId);
+    // A session named twice: one statement per event, still dense.
+    const twice = await t.app.deps.db.transaction((tx) => store.appendMany(tx, [input(c, 7), input(c, 8)]));
+    expect(twice.map((e) => e.seq)).toEqual([7, 8]);
+  });
+
   it('streams stored events first, then new ones, resuming after a given seq', async () => {
     const sessionId = `1-${randomUUID()}`;
     for (let i = 1; i <= 4; i++)

@@ -5,7 +5,7 @@ import { isAdmin } from '../../auth/viewer.js';
 import type { DbOrTx } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
-import type { EventStore, SessionEvent } from '../event/event.manager.js';
+import type { AppendInput, EventStore } from '../event/event.manager.js';
 import {
   type NotificationSubscriptionRow,
   notificationSubscriptionsTable,
@@ -353,79 +353,82 @@ export class NotificationManager {
     const scope = await this.publishScope(input, caller);
     const eventId = randomUUID().replaceAll('-', '');
     const now = this.deps.clock.now();
-    const result = await this.deps.db.transaction(async (tx) => {
-      const subs = await tx
-        .select()
-        .from(notificationSubscriptionsTable)
-        .where(
-          and(
-            gt(notificationSubscriptionsTable.expiresAt, now),
-            sql`${input.tag} like ${notificationSubscriptionsTable.filterLike} escape '\\'`,
-            scope ?? undefined,
-          ),
-        );
-      const appended: SessionEvent[] = [];
-      const outbox: NewDelivery[] = [];
-      for (const sub of subs) {
-        if (sub.type === 'comet') {
-          appended.push(
-            await this.events.append(tx, {
-              sessionId: `notification-${sub.id}`,
-              gmsUser: sub.gmsUser ?? sub.deviceId,
-              tag: input.tag,
-              message: input.message,
-              expiresAt: sub.expiresAt,
-            }),
-          );
-        } else {
-          outbox.push({
-            dedupeKey: `notification:${sub.id}:${eventId}`,
-            source: 'notification',
-            subscriptionId: sub.id,
-            sessionId: null,
-            seq: null,
-            type: sub.type as DeliveryType,
-            deviceId: sub.deviceId ?? '',
-            authorization: sub.authorization,
-            eventId,
-            tag: input.tag,
-            message: input.message,
-          });
-        }
-      }
-      const direct = input.notificationDetails;
-      if (direct?.deviceId) {
-        if (direct.type === 'comet')
-          appended.push(
-            await this.events.append(tx, {
-              sessionId: `notification-direct-${direct.deviceId}`,
-              gmsUser: direct.deviceId,
-              tag: input.tag,
-              message: input.message,
-              expiresAt: new Date(now.getTime() + this.deps.config.push.notificationExpireSeconds * 1000),
-            }),
-          );
-        else
-          outbox.push({
-            dedupeKey: `notification:direct:${eventId}`,
-            source: 'notification',
-            subscriptionId: null,
-            sessionId: null,
-            seq: null,
-            type: direct.type,
-            deviceId: direct.deviceId,
-            authorization: null,
-            eventId,
-            tag: input.tag,
-            message: input.message,
-          });
-      }
-      const queued = await this.enqueue(tx, outbox);
-      return { matched: subs.length, queued, events: appended };
-    });
+    // The matching subscriptions are read before writing, outside any transaction: under READ
+    // COMMITTED a read inside one sees the same (each statement sees what committed before it).
+    const subs = await this.deps.db
+      .select()
+      .from(notificationSubscriptionsTable)
+      .where(
+        and(
+          gt(notificationSubscriptionsTable.expiresAt, now),
+          sql`${input.tag} like ${notificationSubscriptionsTable.filterLike} escape '\\'`,
+          scope ?? undefined,
+        ),
+      );
+    const comet: AppendInput[] = [];
+    const outbox: NewDelivery[] = [];
+    for (const sub of subs) {
+      if (sub.type === 'comet')
+        comet.push({
+          sessionId: `notification-${sub.id}`,
+          gmsUser: sub.gmsUser ?? sub.deviceId,
+          tag: input.tag,
+          message: input.message,
+          expiresAt: sub.expiresAt,
+        });
+      else
+        outbox.push({
+          dedupeKey: `notification:${sub.id}:${eventId}`,
+          source: 'notification',
+          subscriptionId: sub.id,
+          sessionId: null,
+          seq: null,
+          type: sub.type as DeliveryType,
+          deviceId: sub.deviceId ?? '',
+          authorization: sub.authorization,
+          eventId,
+          tag: input.tag,
+          message: input.message,
+        });
+    }
+    const direct = input.notificationDetails;
+    if (direct?.deviceId) {
+      if (direct.type === 'comet')
+        comet.push({
+          sessionId: `notification-direct-${direct.deviceId}`,
+          gmsUser: direct.deviceId,
+          tag: input.tag,
+          message: input.message,
+          expiresAt: new Date(now.getTime() + this.deps.config.push.notificationExpireSeconds * 1000),
+        });
+      else
+        outbox.push({
+          dedupeKey: `notification:direct:${eventId}`,
+          source: 'notification',
+          subscriptionId: null,
+          sessionId: null,
+          seq: null,
+          type: direct.type,
+          deviceId: direct.deviceId,
+          authorization: null,
+          eventId,
+          tag: input.tag,
+          message: input.message,
+        });
+    }
+    // All or nothing. Comet events alone are one statement (atomic by itself: a direct publish is
+    // two statements, the read and the append, where BEGIN … COMMIT made it four); with outbox
+    // rows too, one transaction.
+    const result =
+      outbox.length === 0 && new Set(comet.map((c) => c.sessionId)).size === comet.length
+        ? { events: await this.events.appendMany(this.deps.db, comet), queued: 0 }
+        : await this.deps.db.transaction(async (tx) => ({
+            events: await this.events.appendMany(tx, comet),
+            queued: await this.enqueue(tx, outbox),
+          }));
     await this.events.announce(result.events);
     if (result.queued > 0) await this.poke();
-    return { matched: result.matched, queued: result.queued, events: result.events.length };
+    return { matched: subs.length, queued: result.queued, events: result.events.length };
   }
 
   /** Writes outbox rows inside the caller's transaction; a dedupe key already present is skipped. */
