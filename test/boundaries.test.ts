@@ -72,6 +72,25 @@ const DOMAIN_PRESENTER_USES = new Set([
   'src/modules/chat/chat.manager.ts -> src/modules/chat/chat.legacy.ts',
 ]);
 
+/** Table name → the module whose `*.tables.ts` declares it (`pgTable('name', …)`). */
+const tableOwners = new Map<string, string>();
+for (const file of graph.keys()) {
+  const module = moduleOf(file);
+  if (!module || !isTables(file)) continue;
+  for (const m of readFileSync(join(root, file), 'utf8').matchAll(/pgTable\(\s*'([a-z0-9_]+)'/g))
+    tableOwners.set(m[1] as string, module);
+}
+
+/**
+ * Raw SQL of one module naming another module's table, each with its reason. A new entry needs a
+ * reason here; otherwise a module asks the owner's manager.
+ */
+const SQL_TABLE_USES = new Set([
+  // request-interaction's claim is one statement (booking, history and its activity row together):
+  // the activity row is written in it rather than by a second round trip through the report module.
+  'src/modules/resource/resource.allocation.ts -> activity',
+]);
+
 describe('module boundaries', () => {
   it('finds the source (the rules below are not vacuous)', () => {
     expect(graph.size).toBeGreaterThan(100);
@@ -92,6 +111,23 @@ describe('module boundaries', () => {
       return isAdapter(to) || isTables(to);
     });
     expect(bad.map((e) => `${e.from} -> ${e.to}`)).toEqual([]);
+  });
+
+  it("a module's raw SQL never names another module's table", () => {
+    expect(tableOwners.size).toBeGreaterThan(30);
+    const bad: string[] = [];
+    for (const file of graph.keys()) {
+      const module = moduleOf(file);
+      if (!module) continue;
+      // Only template literals (sql`…`), so prose in comments does not count.
+      const literals = [...readFileSync(join(root, file), 'utf8').matchAll(/`[^`]*`/g)].map((m) => m[0]);
+      for (const [table, owner] of tableOwners) {
+        if (owner === module || SQL_TABLE_USES.has(`${file} -> ${table}`)) continue;
+        const names = new RegExp(`\\b(from|join|update|into)\\s+${table}\\b`, 'i');
+        if (literals.some((text) => names.test(text))) bad.push(`${file} -> ${table}`);
+      }
+    }
+    expect(bad).toEqual([]);
   });
 
   it('only the legacy edge imports a presenter (domain code never builds GMS JSON)', () => {
