@@ -21,7 +21,7 @@ import { createManagers } from './managers.js';
 import type { Managers } from './managers.types.js';
 import { instrumentApp } from './metrics/app-metrics.js';
 import { createMetricsEndpoint } from './metrics/metrics-endpoint.js';
-import { createCometd } from './modules/push/push.cometd.js';
+import { lazyCometd } from './modules/push/push.cometd-lazy.js';
 
 export interface App {
   deps: Deps;
@@ -94,7 +94,7 @@ export async function buildApp(deps: Deps, managers: Managers = createManagers(d
     }
   }
 
-  const cometd = createCometd(deps, managers);
+  const cometd = lazyCometd(deps, managers);
   const edge: Edge = {
     deps,
     managers,

@@ -6,7 +6,6 @@ import { createLogger, type Logger } from './log/logger.js';
 import { MetricsRegistry } from './metrics/registry.js';
 import { registerNode } from './modules/node/node.registration.js';
 import { createEventBus, type EventBus } from './pubsub/event-bus.js';
-import { createRedisTransport } from './pubsub/redis-transport.js';
 import { createMemoryTransport, type Transport } from './pubsub/transport.js';
 import { Scheduler } from './scheduler.js';
 import { appVersion } from './version.js';
@@ -58,8 +57,9 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
   );
   let transport: Transport;
   try {
+    // ioredis is loaded only when Redis is configured (an instance without it never needs it).
     transport = config.redis
-      ? await createRedisTransport({
+      ? await (await import('./pubsub/redis-transport.js')).createRedisTransport({
           url: config.redis.url,
           commandTimeoutMs: config.redis.commandTimeoutMs,
           maxPendingPublishes: config.redis.maxPendingPublishes,

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { PGlite } from '@electric-sql/pglite';
+import type { PGlite, PGliteOptions } from '@electric-sql/pglite';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import { type SQL, sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
@@ -127,9 +127,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     };
   }
   const dataDir = options.dataDir ? resolve(options.dataDir) : null;
-  // A new database starts from the build-time dump (initdb + migrations are most of a first start).
-  const snapshot =
-    options.snapshot ?? (await (await import('./pglite-snapshot.js')).initialSnapshotFor(dataDir));
+  // A new database starts from the build-time dump (initdb + migrations are most of a first start):
+  // a test's in-memory copy, or the dump file unpacked by pglite-snapshot.ts.
+  const initial = options.snapshot
+    ? { loadDataDir: options.snapshot }
+    : (await import('./pglite-snapshot.js')).initialStateFor(dataDir);
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   // The embedded engine (and its dump) is loaded only when used: a Postgres instance never needs it.
   const [{ PGlite }, { btree_gist }, { drizzle: drizzlePglite }, { migrate: migratePglite }] =
@@ -139,9 +141,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       import('drizzle-orm/pglite'),
       import('drizzle-orm/pglite/migrator'),
     ]);
-  const pgliteOptions = {
+  const pgliteOptions: PGliteOptions = {
     dataDir: dataDir ?? undefined,
-    loadDataDir: snapshot,
+    ...initial,
     startParams: PGLITE_START_PARAMS,
     extensions: { btree_gist },
   };

@@ -1,6 +1,5 @@
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
-import { Agent, buildConnector } from 'undici';
 import type { TargetPolicySpec } from '../../config.js';
 import { ValidationError } from '../../errors.js';
 
@@ -124,22 +123,4 @@ export class TargetPolicy {
       );
     return address;
   }
-}
-
-/**
- * An undici Agent that connects only where `policy` allows: it resolves the host itself and
- * connects to the address it checked, so a name that resolves to a public address at subscribe
- * time and to 127.0.0.1 at delivery time (DNS rebinding) is refused.
- */
-export function guardedAgent(policy: TargetPolicy, connectTimeoutMs: number): Agent {
-  const base = buildConnector({ timeout: connectTimeoutMs });
-  return new Agent({
-    connect: (opts, callback) => {
-      policy.resolve(opts.hostname).then(
-        // `host` keeps the name, so TLS still checks the certificate against it (SNI).
-        (address) => base({ ...opts, hostname: address }, callback),
-        (err: Error) => callback(err, null),
-      );
-    },
-  });
 }
