@@ -134,13 +134,19 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     : (await import('./pglite-snapshot.js')).initialStateFor(dataDir);
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   // The embedded engine (and its dump) is loaded only when used: a Postgres instance never needs it.
-  const [{ PGlite }, { btree_gist }, { drizzle: drizzlePglite }, { migrate: migratePglite }] =
-    await Promise.all([
-      import('@electric-sql/pglite'),
-      import('@electric-sql/pglite/contrib/btree_gist'),
-      import('drizzle-orm/pglite'),
-      import('drizzle-orm/pglite/migrator'),
-    ]);
+  const [
+    { PGlite },
+    { btree_gist },
+    { drizzle: drizzlePglite },
+    { migrate: migratePglite },
+    { pgliteDriver },
+  ] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('@electric-sql/pglite/contrib/btree_gist'),
+    import('drizzle-orm/pglite'),
+    import('drizzle-orm/pglite/migrator'),
+    import('./pglite-driver.js'),
+  ]);
   const pgliteOptions: PGliteOptions = {
     dataDir: dataDir ?? undefined,
     ...initial,
@@ -152,8 +158,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   // once at start, stayed in memory (a third of an idle in-memory server's JavaScript memory).
   pgliteOptions.loadDataDir = undefined;
   await migratePglite(drizzlePglite({ client, schema }), { migrationsFolder });
+  // Prepared statements, one protocol call per batch of statements, cheap result parsing
+  // (pglite-driver.ts). It opens and ends transactions itself (drizzle's logger does not see them),
+  // so it reports those to the tap.
+  const driver = pgliteDriver(client, tap ? { onTransaction: tap } : {});
   const pglite = drizzlePglite({
-    client: tap ? tapTransactions(client, tap) : client,
+    client: driver as unknown as PGlite,
     schema,
     ...(tap ? { logger: { logQuery: (query: string) => tap(query) } } : {}),
   });
@@ -161,34 +171,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     db: pglite as unknown as Db,
     kind: 'pglite',
     ping: async () => {
-      await client.query('select 1');
+      await driver.query('select 1');
     },
     availability: new DatabaseAvailability(null),
     close: once(() => client.close()),
   };
-}
-
-/** PGlite opens and ends transactions itself (drizzle's logger does not see them): report them too. */
-function tapTransactions(client: PGlite, tap: (statement: string) => void): PGlite {
-  const transaction: PGlite['transaction'] = async (fn) => {
-    tap('begin');
-    try {
-      const result = await client.transaction(fn);
-      tap('commit');
-      return result;
-    } catch (err) {
-      tap('rollback');
-      throw err;
-    }
-  };
-  // PGlite keeps private fields: every other member is read from and bound to the real client.
-  return new Proxy(client, {
-    get(target, prop) {
-      if (prop === 'transaction') return transaction;
-      const value: unknown = Reflect.get(target, prop, target);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
 }
 
 /** Closing twice (e.g. a failed start-up, then shutdown) is harmless. */
