@@ -1,4 +1,6 @@
-import { and, desc, eq, gt, isNull } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client.js';
+import { preparedQuery } from '../../db/prepared-queries.js';
 import { NotFoundError } from '../../errors.js';
 import type { BookingContext } from './resource.history.js';
 import { closeBooking } from './resource.release.js';
@@ -12,6 +14,25 @@ import type { MatchInput, MatchResult } from './resource.types.js';
 
 /** Re-reads when a matched booking was closed by a concurrent match or expiry. */
 const MATCH_ATTEMPTS = 5;
+
+/** The open bookings of a dialled number, newest first; built once (prepared-queries.ts). */
+const openBookings = preparedQuery((db: DbOrTx) =>
+  db
+    .select({ b: bookings, r: resources, group: groups.name })
+    .from(bookings)
+    .innerJoin(resources, eq(resources.id, bookings.resourceId))
+    .innerJoin(groups, eq(groups.id, resources.groupId))
+    .where(
+      and(
+        eq(resources.numberKey, sql.placeholder('key')),
+        isNull(bookings.closedAt),
+        gt(bookings.endsAt, sql.placeholder('now')),
+      ),
+    )
+    .orderBy(desc(bookings.startsAt))
+    .limit(1000)
+    .prepare('resource_open_bookings'),
+);
 
 /**
  * Finds the session an incoming call belongs to (match-interaction) among active bookings of the
@@ -28,14 +49,7 @@ export async function match(ctx: BookingContext, input: MatchInput): Promise<Mat
   const db = ctx.deps.db;
   for (let attempt = 0; attempt < MATCH_ATTEMPTS; attempt++) {
     const now = ctx.deps.clock.now();
-    const rows = await db
-      .select({ b: bookings, r: resources, group: groups.name })
-      .from(bookings)
-      .innerJoin(resources, eq(resources.id, bookings.resourceId))
-      .innerJoin(groups, eq(groups.id, resources.groupId))
-      .where(and(eq(resources.numberKey, key), isNull(bookings.closedAt), gt(bookings.endsAt, now)))
-      .orderBy(desc(bookings.startsAt))
-      .limit(1000);
+    const rows = await openBookings(db, { key, now: now.toISOString() });
     const ranked = rankCandidates(
       rows.map((row) => ({
         ...row,

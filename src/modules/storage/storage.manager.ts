@@ -165,6 +165,44 @@ const upsertValues = Array.from({ length: PREPARED_VALUE_ROWS + 1 }, (_, n) =>
   ),
 );
 
+/** A live area by generated id, and by custom id and owner (`now`: an ISO timestamp). */
+const byIdWhere = and(
+  eq(storageEntriesTable.id, sql.placeholder('id')),
+  sql`${storageEntriesTable.customId} is null`,
+  gt(storageEntriesTable.expiresAt, sql.placeholder('now')),
+);
+const byCustomWhere = and(
+  eq(storageEntriesTable.customId, sql.placeholder('id')),
+  eq(storageEntriesTable.owner, sql.placeholder('owner')),
+  gt(storageEntriesTable.expiresAt, sql.placeholder('now')),
+);
+const entryById = preparedQuery((db: DbOrTx) =>
+  db.select().from(storageEntriesTable).where(byIdWhere).prepare('storage_entry_by_id'),
+);
+const entryByIdForUpdate = preparedQuery((db: DbOrTx) =>
+  db.select().from(storageEntriesTable).where(byIdWhere).for('update').prepare('storage_entry_by_id_lock'),
+);
+const entryByCustomId = preparedQuery((db: DbOrTx) =>
+  db.select().from(storageEntriesTable).where(byCustomWhere).prepare('storage_entry_by_custom'),
+);
+const entryByCustomIdForUpdate = preparedQuery((db: DbOrTx) =>
+  db
+    .select()
+    .from(storageEntriesTable)
+    .where(byCustomWhere)
+    .for('update')
+    .prepare('storage_entry_by_custom_lock'),
+);
+/** An area's values in the order their keys were first stored. */
+const readValues = preparedQuery((db: DbOrTx) =>
+  db
+    .select()
+    .from(storageValuesTable)
+    .where(eq(storageValuesTable.entryId, sql.placeholder('entryId')))
+    .orderBy(asc(storageValuesTable.seq))
+    .prepare('storage_values_read'),
+);
+
 /** Adds or overwrites values of an area (the text of both the prepared and the ad hoc upsert). */
 function valuesUpsert(db: DbOrTx, rows: PgInsertValue<typeof storageValuesTable>[]) {
   return db
@@ -340,12 +378,23 @@ export class StorageManager {
   }
 
   async get(ref: StorageRef, db: DbOrTx = this.deps.db): Promise<StorageEntry> {
-    const row = await this.locate(db, ref);
-    const values = await db
-      .select()
-      .from(storageValuesTable)
-      .where(eq(storageValuesTable.entryId, row.id))
-      .orderBy(asc(storageValuesTable.seq));
+    let row: StorageEntryRow;
+    let values: StorageValueRow[];
+    if (!ref.custom) {
+      // A generated id is usually the area's own id: its values are read alongside the area (one
+      // round trip, not two) and dropped when the id named another area (a custom id of the
+      // caller's gms_user) or none.
+      const [entry, read] = await Promise.all([
+        this.locate(db, ref).catch((err: unknown) => err as Error),
+        readValues(db, { entryId: ref.id }),
+      ]);
+      if (entry instanceof Error) throw entry;
+      row = entry;
+      values = row.id === ref.id ? read : await readValues(db, { entryId: row.id });
+    } else {
+      row = await this.locate(db, ref);
+      values = await readValues(db, { entryId: row.id });
+    }
     return {
       id: row.customId ?? row.id,
       internalId: row.id,
@@ -438,32 +487,14 @@ export class StorageManager {
     const { id } = ref;
     const gmsUser = ref.custom ? requireUser(ref.gmsUser ?? null) : (ref.gmsUser ?? null);
     const now = this.deps.clock.now();
+    const live = now.toISOString();
     if (!ref.custom) {
-      const byId = db
-        .select()
-        .from(storageEntriesTable)
-        .where(
-          and(
-            eq(storageEntriesTable.id, id),
-            sql`${storageEntriesTable.customId} is null`,
-            gt(storageEntriesTable.expiresAt, now),
-          ),
-        );
-      const [row] = options.lock ? await byId.for('update') : await byId;
+      const [row] = await (options.lock ? entryByIdForUpdate : entryById)(db, { id, now: live });
       if (row) return this.checkOwner(ref, row);
     }
     if (gmsUser) {
-      const byCustom = db
-        .select()
-        .from(storageEntriesTable)
-        .where(
-          and(
-            eq(storageEntriesTable.customId, id),
-            eq(storageEntriesTable.owner, gmsUser),
-            gt(storageEntriesTable.expiresAt, now),
-          ),
-        );
-      const [custom] = options.lock ? await byCustom.for('update') : await byCustom;
+      const query = options.lock ? entryByCustomIdForUpdate : entryByCustomId;
+      const [custom] = await query(db, { id, owner: gmsUser, now: live });
       if (custom) return this.checkOwner(ref, custom);
     }
     throw storageNotFound(id);
