@@ -1,5 +1,5 @@
 import type { Client } from 'graphql-ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { graphql } from '../../../test/gql/index.js';
 import { adminAuth, createTestApp, type TestApp } from '../../../test/harness.js';
@@ -183,37 +183,43 @@ describe('GraphQL push subscriptions', () => {
     const raw = new WebSocket(`${url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
     const frames: { text: string; binary: boolean }[] = [];
     raw.on('message', (data, binary) => frames.push({ text: String(data), binary }));
+    // Waits on the socket's frames (no fixed sleeps): resolves once one contains `text`.
+    const arrived = (text: string) =>
+      vi.waitFor(() => expect(frames.some((f) => f.text.includes(text))).toBe(true), { timeout: 5_000 });
     await new Promise((resolve) => raw.on('open', resolve));
     raw.send(JSON.stringify({ type: 'connection_init', payload: { gms_user: 'dev-7' } }));
-    for (let i = 0; i < 50 && !frames.some((f) => f.text.includes('connection_ack')); i++)
-      await new Promise((r) => setTimeout(r, 50));
+    await arrived('connection_ack');
+    // Without a cursor every stored event comes first, so the subscriptions need not be ready before
+    // the event is raised.
     const query = 'subscription { deviceEvents { seq tag } }';
     raw.send(JSON.stringify({ id: 'a', type: 'subscribe', payload: { query } }));
-    await new Promise((r) => setTimeout(r, 300));
 
     await raise(t, sessionId, 'dev-7', 'one', 1);
     expect((await plain.next()).deviceEvents).toEqual({ seq: 1, tag: 'one' });
     expect((await aliased.next()).ev).toEqual({ n: 1, __typename: 'DeviceEvent' });
-    const next = async () => {
-      for (let i = 0; i < 50 && !frames.some((f) => f.text.includes('"next"')); i++)
-        await new Promise((r) => setTimeout(r, 100));
-      return frames.splice(0).filter((f) => f.text.includes('"next"'));
-    };
-    expect(await next()).toEqual([
+    await arrived('"next"');
+    expect(frames.splice(0).filter((f) => f.text.includes('"next"'))).toEqual([
       {
         text: '{"id":"a","type":"next","payload":{"data":{"deviceEvents":{"seq":1,"tag":"one"}}}}',
         binary: false,
       },
     ]);
 
-    // After `complete` nothing more arrives on that id; the others go on.
+    // After `complete` nothing more arrives on that id; the others go on. A second subscription on
+    // the same socket is the sync point: the server handles a socket's messages in order, so once
+    // `b` answers (its catch-up of 'one'), `a`'s complete has been handled; once `b` has 'two', so
+    // would `a` if it were still live.
     raw.send(JSON.stringify({ id: 'a', type: 'complete' }));
-    await new Promise((r) => setTimeout(r, 200));
+    raw.send(JSON.stringify({ id: 'b', type: 'subscribe', payload: { query } }));
+    await arrived('{"id":"b","type":"next"');
     await raise(t, sessionId, 'dev-7', 'two', 2);
     expect((await plain.next()).deviceEvents).toEqual({ seq: 2, tag: 'two' });
     expect((await aliased.next()).ev.n).toBe(2);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(frames.filter((f) => f.text.includes('"next"'))).toEqual([]);
+    await arrived('"tag":"two"');
+    expect(frames.filter((f) => f.text.includes('"next"')).map((f) => JSON.parse(f.text))).toEqual([
+      { id: 'b', type: 'next', payload: { data: { deviceEvents: { seq: 1, tag: 'one' } } } },
+      { id: 'b', type: 'next', payload: { data: { deviceEvents: { seq: 2, tag: 'two' } } } },
+    ]);
     raw.close();
     plain.stop();
     aliased.stop();
