@@ -3,9 +3,15 @@
  * and at the latest on the next tick of a shared `pollMs` timer (a lost poke only delays). It reads
  * at the consumer's pace, so a slow consumer never makes anything buffer without bound.
  */
-export interface PollingStreamOptions<T> {
+export interface PollingStreamOptions<T, P = unknown> {
   /** Starts listening for pokes; resolves with the function that stops listening. */
-  watch(onPoke: () => void): Promise<() => Promise<void>>;
+  watch(onPoke: (payload?: P) => void): Promise<() => Promise<void>>;
+  /**
+   * Optional: the items that pokes themselves carry, when they continue the stream exactly from
+   * what was yielded (nothing to read then); null when they do not (a gap, or a poke without its
+   * item), and the stream reads instead.
+   */
+  fromPokes?(payloads: P[]): T[] | null;
   /**
    * Reads the next batch after what was already yielded (the stream keeps no cursor itself).
    * `since` (performance.now()) is when the latest poke arrived: a read started before it may miss
@@ -53,15 +59,21 @@ function onNextTick(pollMs: number, fn: () => void): () => void {
   return () => set.delete(fn);
 }
 
-export function pollingStream<T>(options: PollingStreamOptions<T>): PollingStream<T> {
+/** Pokes kept for `fromPokes` between two turns of a stream; past this it reads instead. */
+const MAX_CARRIED = 64;
+
+export function pollingStream<T, P = unknown>(options: PollingStreamOptions<T, P>): PollingStream<T> {
   const buffered: T[] = [];
   let dirty = true;
   let pokedAt = performance.now();
   let closed = false;
   let wake: (() => void) | null = null;
   let unwatch: (() => Promise<void>) | null = null;
-  const poke = () => {
-    dirty = true;
+  // Pokes whose items may be taken without a read (only while nothing else made the stream dirty).
+  const carried: P[] = [];
+  const poke = (payload?: P) => {
+    if (options.fromPokes && payload !== undefined && carried.length < MAX_CARRIED) carried.push(payload);
+    else dirty = true;
     pokedAt = performance.now();
     wake?.();
   };
@@ -87,8 +99,17 @@ export function pollingStream<T>(options: PollingStreamOptions<T>): PollingStrea
         if (closed) return { value: undefined, done: true };
         const item = buffered.shift();
         if (item !== undefined) return { value: item, done: false };
+        if (!dirty && carried.length > 0 && options.fromPokes) {
+          const items = options.fromPokes(carried.splice(0));
+          if (items) buffered.push(...items);
+          else dirty = true;
+          continue;
+        }
         if (dirty) {
           dirty = false;
+          // What the read returns covers every poke so far; one arriving during it is kept (and
+          // skipped by fromPokes if the read already had its item).
+          carried.length = 0;
           const batch = await options.read(pokedAt);
           if (batch.length > 0) {
             buffered.push(...batch);

@@ -83,6 +83,58 @@ describe('event store', () => {
     expect(twice.map((e) => e.seq)).toEqual([7, 8]);
   });
 
+  it('takes an event from its poke when it continues the stream, and reads on a gap', async () => {
+    // A store whose poll never fires within the test: only pokes (and their events) deliver.
+    const quiet = new EventStore(t.app.deps, { pollMs: 60_000, batch: 50 });
+    const sessionId = `1-${randomUUID()}`;
+    const gmsUser = `carried-${randomUUID()}`;
+    const input = (i: number) => ({
+      sessionId,
+      gmsUser,
+      tag: `t.${i}`,
+      message: { i },
+      expiresAt: expiresIn(60_000),
+    });
+    await quiet.publish(input(1));
+    const reads = vi.spyOn(quiet, 'readUser');
+    const device = quiet.streamUser(gmsUser);
+    const session = quiet.streamSession(sessionId);
+    await device.ready;
+    await session.ready;
+    // Stored: read; and the turn after a read that found events reads once more (maybe more).
+    expect((await take(device, 1)).map((e) => e.seq)).toEqual([1]);
+    expect((await take(session, 1)).map((e) => e.seq)).toEqual([1]);
+    await quiet.publish(input(2));
+    expect((await take(device, 1)).map((e) => e.seq)).toEqual([2]);
+    expect((await take(session, 1)).map((e) => e.seq)).toEqual([2]);
+    const readsBefore = reads.mock.calls.length;
+    for (const i of [3, 4]) {
+      // Waiting before the publish (as a live subscriber is): its read after event 2 finds nothing.
+      const nextDevice = device.next();
+      const nextSession = session.next();
+      await new Promise((r) => setTimeout(r, 100));
+      const live = await quiet.publish(input(i));
+      const fromPoke = (await nextDevice).value;
+      expect(fromPoke).toMatchObject({ seq: i, deliveryId: live.deliveryId, message: { i }, tag: `t.${i}` });
+      expect(decodeCursor(fromPoke?.cursor)).toEqual({ [sessionId]: i });
+      expect((await nextSession).value?.deliveryId).toBe(live.deliveryId);
+    }
+    // The one read after event 2's; none for carried events.
+    expect(reads.mock.calls.length).toBe(readsBefore + 1);
+    const readsCarried = reads.mock.calls.length;
+    // Event 5's poke is lost (appended, never announced): event 6's poke shows a gap, so a read.
+    await quiet.append(t.app.deps.db, input(5));
+    await quiet.publish(input(6));
+    expect((await take(device, 2)).map((e) => e.seq)).toEqual([5, 6]);
+    expect((await take(session, 2)).map((e) => e.seq)).toEqual([5, 6]);
+    expect(reads.mock.calls.length).toBeGreaterThan(readsCarried);
+    // A large message is not carried: read from the store, delivered the same.
+    const big = await quiet.publish({ ...input(7), message: { text: 'x'.repeat(10_000) } });
+    expect((await take(device, 1))[0]?.deliveryId).toBe(big.deliveryId);
+    await device.return();
+    await session.return();
+  });
+
   it('streams stored events first, then new ones, resuming after a given seq', async () => {
     const sessionId = `1-${randomUUID()}`;
     for (let i = 1; i <= 4; i++)
