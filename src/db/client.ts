@@ -131,7 +131,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   // a test's in-memory copy, or the dump file unpacked by pglite-snapshot.ts.
   const initial = options.snapshot
     ? { loadDataDir: options.snapshot }
-    : (await import('./pglite-snapshot.js')).initialStateFor(dataDir);
+    : await (await import('./pglite-snapshot.js')).initialStateFor(dataDir);
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   // The embedded engine (and its dump) is loaded only when used: a Postgres instance never needs it.
   const [

@@ -1,22 +1,22 @@
 import {
-  closeSync,
+  createReadStream,
+  createWriteStream,
   existsSync,
   mkdirSync,
-  openSync,
   readdirSync,
-  readSync,
   rmSync,
   unlinkSync,
   writeFileSync,
-  writeSync,
 } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { MemoryFS, PGlite } from '@electric-sql/pglite';
 import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
+import { extract } from 'tar-stream';
 
 /**
  * An initialised and migrated PGlite database, dumped at build time (`npm run build`, run by
@@ -57,7 +57,10 @@ const UNPACKING_MARKER = '.gms-unpacking';
  *  - in memory (null): a file system that fills PGlite's in-memory PGDATA from the archive.
  * Without a dump (a source checkout without `npm run build`) PGlite runs initdb as before.
  */
-export function initialStateFor(dataDir: string | null, path = pgliteSnapshotPath): { fs?: MemoryFS } {
+export async function initialStateFor(
+  dataDir: string | null,
+  path = pgliteSnapshotPath,
+): Promise<{ fs?: MemoryFS }> {
   if (dataDir === null) return existsSync(path) ? { fs: new SnapshotMemoryFS(path) } : {};
   if (existsSync(join(dataDir, UNPACKING_MARKER))) {
     // A start that died while unpacking: what it left is ours and incomplete.
@@ -65,7 +68,7 @@ export function initialStateFor(dataDir: string | null, path = pgliteSnapshotPat
   }
   if (existsSync(dataDir) && readdirSync(dataDir).length > 0) return {};
   if (!existsSync(path)) return {};
-  unpackToDirectory(path, dataDir);
+  await unpackToDirectory(path, dataDir);
   return {};
 }
 
@@ -74,77 +77,64 @@ interface TarEntry {
   name: string;
   directory: boolean;
   size: number;
-  /** Where the contents start in the archive. */
-  offset: number;
+  /** The entry's contents; must be read (or drained) before the next entry arrives. */
+  body: AsyncIterable<Buffer>;
 }
 
 /**
- * The entries of a ustar archive (PGlite's `dumpDataDir` writes plain files and directories), read
- * header by header from the file: the archive is never in memory as a whole.
+ * The entries of the archive (PGlite's `dumpDataDir` writes a ustar archive of plain files and
+ * directories), streamed from the file by tar-stream: the archive is never in memory as a whole.
  */
-function* tarEntries(fd: number): Generator<TarEntry> {
-  const header = Buffer.alloc(512);
-  let position = 0;
-  for (;;) {
-    if (readSync(fd, header, 0, 512, position) < 512) return;
-    if (header.every((b) => b === 0)) return; // the end-of-archive blocks
-    const text = (start: number, length: number) => {
-      const end = header.indexOf(0, start);
-      return header.toString('latin1', start, end === -1 || end > start + length ? start + length : end);
-    };
-    let checksum = 0;
-    for (let i = 0; i < 512; i++) checksum += i >= 148 && i < 156 ? 32 : (header[i] as number);
-    if (checksum !== Number.parseInt(text(148, 8).trim(), 8))
-      throw new Error(`PGlite dump: bad tar header at byte ${position}`);
-    const prefix = text(345, 155);
-    const name = (prefix ? `${prefix}/${text(0, 100)}` : text(0, 100)).replace(/^\/+/, '');
-    const size = Number.parseInt(text(124, 12).trim() || '0', 8);
-    const type = text(156, 1);
-    if (type !== '0' && type !== '' && type !== '5')
-      throw new Error(`PGlite dump: unsupported tar entry type '${type}' (${name})`);
+async function* tarEntries(path: string): AsyncGenerator<TarEntry> {
+  const archive = extract();
+  const file = createReadStream(path);
+  file.on('error', (err) => archive.destroy(err));
+  file.pipe(archive);
+  for await (const entry of archive) {
+    const { header } = entry;
+    const name = header.name.replace(/^\/+/, '').replace(/\/+$/, '');
+    if (header.type !== 'file' && header.type !== 'directory')
+      throw new Error(`PGlite dump: unsupported tar entry type '${header.type}' (${name})`);
     if (name.split('/').includes('..')) throw new Error(`PGlite dump: entry outside the archive: ${name}`);
-    position += 512;
-    yield { name, directory: type === '5', size, offset: position };
-    position += Math.ceil(size / 512) * 512;
+    // tar-stream's entries are streamx streams of Buffers (its types say `unknown`).
+    const body = entry as AsyncIterable<unknown> as AsyncIterable<Buffer>;
+    yield { name, directory: header.type === 'directory', size: header.size ?? 0, body };
+    entry.resume(); // a body the caller did not read: skipped
   }
 }
 
+async function readAll(entry: TarEntry): Promise<Uint8Array> {
+  const data = new Uint8Array(entry.size);
+  let done = 0;
+  for await (const chunk of entry.body) {
+    if (done + chunk.length > entry.size)
+      throw new Error(`PGlite dump: ${entry.name} is longer than its header`);
+    data.set(chunk, done);
+    done += chunk.length;
+  }
+  if (done < entry.size) throw new Error(`PGlite dump: ${entry.name} is cut short`);
+  return data;
+}
+
 /**
- * Onto disk in 1 MB pieces. PG_VERSION (what PGlite looks for to decide that a database exists)
- * is written last and a marker first, so an interrupted unpack is recognised and redone.
+ * Onto disk, one file at a time. PG_VERSION (what PGlite looks for to decide that a database
+ * exists) is written last and a marker first, so an interrupted unpack is recognised and redone.
  */
-function unpackToDirectory(path: string, dataDir: string): void {
+async function unpackToDirectory(path: string, dataDir: string): Promise<void> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   writeFileSync(join(dataDir, UNPACKING_MARKER), '');
-  const fd = openSync(path, 'r');
-  try {
-    const chunk = Buffer.alloc(2 ** 20);
-    let version: TarEntry | null = null;
-    const copy = (entry: TarEntry) => {
-      const target = join(dataDir, entry.name);
+  let version: Uint8Array | null = null;
+  for await (const entry of tarEntries(path)) {
+    const target = join(dataDir, entry.name);
+    if (entry.directory) mkdirSync(target, { recursive: true, mode: 0o700 });
+    else if (entry.name === 'PG_VERSION') version = await readAll(entry);
+    else {
       mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
-      const out = openSync(target, 'w', 0o600);
-      try {
-        for (let done = 0; done < entry.size; ) {
-          const n = readSync(fd, chunk, 0, Math.min(chunk.length, entry.size - done), entry.offset + done);
-          if (n === 0) throw new Error(`PGlite dump: ${entry.name} is cut short`);
-          writeSync(out, chunk, 0, n);
-          done += n;
-        }
-      } finally {
-        closeSync(out);
-      }
-    };
-    for (const entry of tarEntries(fd)) {
-      if (entry.directory) mkdirSync(join(dataDir, entry.name), { recursive: true, mode: 0o700 });
-      else if (entry.name === 'PG_VERSION') version = entry;
-      else copy(entry);
+      await pipeline(entry.body, createWriteStream(target, { mode: 0o600 }));
     }
-    if (!version) throw new Error('PGlite dump: no PG_VERSION');
-    copy(version);
-  } finally {
-    closeSync(fd);
   }
+  if (!version) throw new Error('PGlite dump: no PG_VERSION');
+  writeFileSync(join(dataDir, 'PG_VERSION'), version, { mode: 0o600 });
   unlinkSync(join(dataDir, UNPACKING_MARKER));
 }
 
@@ -174,22 +164,14 @@ class SnapshotMemoryFS extends MemoryFS {
     if (!fs.analyzePath(dirname(PGLITE_PGDATA)).exists)
       throw new Error(`PGlite has no ${dirname(PGLITE_PGDATA)}: its layout changed, see pglite-snapshot.ts`);
     fs.mkdirTree(PGLITE_PGDATA, 0o700);
-    const fd = openSync(this.snapshotPath, 'r');
-    try {
-      for (const entry of tarEntries(fd)) {
-        const target = `${PGLITE_PGDATA}/${entry.name}`;
-        if (entry.directory) {
-          fs.mkdirTree(target, 0o700);
-          continue;
-        }
-        fs.mkdirTree(dirname(target), 0o700);
-        const data = new Uint8Array(entry.size);
-        if (readSync(fd, data, 0, entry.size, entry.offset) < entry.size)
-          throw new Error(`PGlite dump: ${entry.name} is cut short`);
-        fs.writeFile(target, data, { canOwn: true });
+    for await (const entry of tarEntries(this.snapshotPath)) {
+      const target = `${PGLITE_PGDATA}/${entry.name}`;
+      if (entry.directory) {
+        fs.mkdirTree(target, 0o700);
+        continue;
       }
-    } finally {
-      closeSync(fd);
+      fs.mkdirTree(dirname(target), 0o700);
+      fs.writeFile(target, await readAll(entry), { canOwn: true });
     }
   }
 }
