@@ -3,22 +3,17 @@ import { SignJWT } from 'jose';
 import { Agent, buildConnector, request } from 'undici';
 import type { Clock } from '../../clock.js';
 import type { PushConfig } from '../../config.js';
-import type { DeliveryType } from './notification.manager.js';
+import type { NewDelivery } from './notification.manager.js';
 import { TargetPolicy, TargetRefusedError } from './push.targets.js';
 
 // The HTTP senders and what they need (undici, jose: ~6 MB of an idle server's heap), loaded by
 // PushSenders (push.providers.ts) at the first delivery that needs one.
 
-/** One delivery as a provider sends it. */
-export interface PushJob {
-  type: DeliveryType;
-  deviceId: string;
-  authorization: string | null;
-  /** The push `id`. */
-  eventId: string;
-  tag: string;
-  message: unknown;
-}
+/** One delivery as a provider sends it (`eventId` is the push `id`). */
+export type PushJob = Pick<
+  NewDelivery,
+  'type' | 'deviceId' | 'authorization' | 'eventId' | 'tag' | 'message'
+>;
 
 /** `permanent`: retrying cannot help (bad device token, not configured…): dead-letter at once. */
 export type SendResult = { ok: true } | { ok: false; permanent: boolean; error: string };
