@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 
 /**
@@ -94,7 +95,8 @@ function subscribe(wsUrl: string, gmsUser: string): Promise<true | string> {
       if (msg.type === 'connection_ack') {
         ws.send(
           JSON.stringify({
-            id: '1',
+            // A new id per operation, as graphql-ws's own client sends (shared results must not rely on equal ids).
+            id: randomUUID(),
             type: 'subscribe',
             payload: { query: 'subscription { deviceEvents { id seq message cursor } }' },
           }),

@@ -30,18 +30,17 @@ export function sharedSubscriptionField(document: DocumentNode, operationName?: 
 }
 
 /**
- * The bytes of each `next` message, per event and per (operation, variables, id): the event
+ * The JSON `payload` of each `next` message, per event and per (operation, variables): the event
  * objects are shared by every stream that read them together (EventStore's single-flight), so
  * 20,000 subscribers of one device sending the same operation cost one GraphQL execution and one
- * JSON serialisation per event instead of 20,000 of each. Weak: an entry lives as long as its event.
+ * JSON serialisation per event instead of 20,000 of each. The operation id is not part of the key
+ * (graphql-ws's own client gives every operation a new UUID): each subscriber only wraps the shared
+ * payload in its own `{"id":…}` frame. Weak: an entry lives as long as its event.
  */
-const messages = new WeakMap<object, Map<string, Buffer | Promise<Buffer>>>();
+const payloads = new WeakMap<object, Map<string, string | Promise<string>>>();
 
 const isPromise = <T>(v: T | Promise<T>): v is Promise<T> =>
   typeof (v as { then?: unknown } | null)?.then === 'function';
-
-/** A text frame (ws sends a Buffer as binary unless told otherwise, and clients expect text). */
-const TEXT = { binary: false } as const;
 
 export interface SharedStreamOptions {
   socket: WebSocket;
@@ -60,7 +59,7 @@ export interface SharedStreamOptions {
  * Runs a shareable subscription outside graphql-ws's per-subscriber loop (which executes the
  * operation, stringifies the message and awaits the socket once per subscriber per event): the
  * source stream is created once here (the field's own `subscribe`, authorisation included), and
- * each event's message comes from `messages`. Returns null when the source could not be created
+ * each event's payload comes from `payloads`. Returns null when the source could not be created
  * (the caller then takes the ordinary path, which reports the error as usual), else the iterable
  * graphql-ws waits on: it yields nothing (messages go straight to the socket, in order, through
  * the same `ws` sender as graphql-ws's), ends when the source ends (graphql-ws then sends
@@ -75,7 +74,7 @@ export async function runSharedSubscription(
   const source = await createSourceEventStream(args);
   if (!(Symbol.asyncIterator in source)) return null;
   const events = source as AsyncGenerator<unknown>;
-  const cacheKey = `${id}\u0000${options.key}`;
+  const cacheKey = options.key;
   const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
   let stopped = false;
   let stop: () => void = () => {};
@@ -87,45 +86,45 @@ export async function runSharedSubscription(
     };
   });
 
-  const encode = (result: ExecutionResult): Buffer => {
+  const encode = (result: ExecutionResult): string => {
     const payload: { data?: unknown; errors?: GraphQLFormattedError[] } = { data: result.data };
     if (result.errors) payload.errors = result.errors.map(options.formatError);
-    return Buffer.from(`${prefix}${JSON.stringify(payload)}}`);
+    return JSON.stringify(payload);
   };
   // Synchronous up to the cache write (no await before it): the subscribers woken by one event
   // all run between two turns, and must find the first one's entry, not each execute again.
-  const messageFor = (event: unknown): Buffer | Promise<Buffer> => {
+  const payloadFor = (event: unknown): string | Promise<string> => {
     const cacheable = typeof event === 'object' && event !== null;
-    let perEvent = cacheable ? messages.get(event) : undefined;
+    let perEvent = cacheable ? payloads.get(event) : undefined;
     const cached = perEvent?.get(cacheKey);
     if (cached) return cached;
     // The per-event execution graphql's own subscribe would run (rootValue: the event).
     const result = execute({ ...args, rootValue: event });
-    const bytes = isPromise(result) ? result.then(encode) : encode(result);
+    const payload = isPromise(result) ? result.then(encode) : encode(result);
     if (cacheable) {
       if (!perEvent) {
         perEvent = new Map();
-        messages.set(event, perEvent);
+        payloads.set(event, perEvent);
       }
-      perEvent.set(cacheKey, bytes);
+      perEvent.set(cacheKey, payload);
     }
-    return bytes;
+    return payload;
   };
 
-  const send = (bytes: Buffer) =>
-    new Promise<void>((resolve, reject) =>
-      socket.send(bytes, TEXT, (err) => (err ? reject(err) : resolve())),
-    );
+  // A string goes out as a text frame, as graphql-ws's own messages do.
+  const send = (frame: string) =>
+    new Promise<void>((resolve, reject) => socket.send(frame, (err) => (err ? reject(err) : resolve())));
 
   const pump = async () => {
     for (;;) {
       const next = await events.next();
       if (next.done || stopped) return;
-      const message = messageFor(next.value);
-      const bytes = isPromise(message) ? await message : message;
+      const shared = payloadFor(next.value);
+      const payload = isPromise(shared) ? await shared : shared;
       if (stopped || socket.readyState !== socket.OPEN) return;
-      if (socket.bufferedAmount < options.highWaterBytes) socket.send(bytes, TEXT);
-      else await send(bytes);
+      const frame = `${prefix}${payload}}`;
+      if (socket.bufferedAmount < options.highWaterBytes) socket.send(frame);
+      else await send(frame);
     }
   };
   const finished = pump();
