@@ -91,19 +91,16 @@ builder.subscriptionFields((t) => ({
       afterSeq: t.arg.int(),
       afterId: t.arg.id(),
     },
-    subscribe: async function* (_r, args, ctx) {
-      const stream = await ctx.managers.push
+    // The event stream itself, not wrapped in an async generator: one promise hop less per event
+    // and subscriber (20,000 subscribers of a device), and return() ends it at once instead of
+    // after the generator's pending next().
+    subscribe: (_r, args, ctx) =>
+      ctx.managers.push
         .streamSession(ctx.viewer, String(args.sessionId), {
           afterSeq: args.afterSeq,
           afterId: args.afterId ? String(args.afterId) : null,
         })
-        .catch(asGraphQLError);
-      try {
-        yield* stream;
-      } finally {
-        await stream.return();
-      }
-    },
+        .catch(asGraphQLError),
     resolve: (event) => event,
   }),
   deviceEvents: t.field({
@@ -112,17 +109,11 @@ builder.subscriptionFields((t) => ({
     description:
       'Live events of every session of your device (gms_user header or connection parameter; admins name one). Resume with the last `cursor` seen; without one, every stored event comes first.',
     args: { gmsUser: t.arg.string(), cursor: t.arg.string() },
-    subscribe: async function* (_r, args, ctx) {
-      let stream: ReturnType<typeof ctx.managers.push.streamDevice>;
+    subscribe: (_r, args, ctx) => {
       try {
-        stream = ctx.managers.push.streamDevice(ctx.viewer, args.gmsUser, args.cursor ?? null);
+        return ctx.managers.push.streamDevice(ctx.viewer, args.gmsUser, args.cursor ?? null);
       } catch (err) {
-        asGraphQLError(err);
-      }
-      try {
-        yield* stream;
-      } finally {
-        await stream.return();
+        return asGraphQLError(err);
       }
     },
     resolve: (event) => event,
