@@ -78,8 +78,10 @@ export function pollingStream<T, P = unknown>(options: PollingStreamOptions<T, P
     wake?.();
   };
   // Listen before the first read, so nothing committed in between is missed.
+  let isReady = false;
   const ready = options.watch(poke).then(async (stop) => {
     unwatch = stop;
+    isReady = true;
     if (closed) await stop();
   });
 
@@ -94,7 +96,8 @@ export function pollingStream<T, P = unknown>(options: PollingStreamOptions<T, P
   const iterator: PollingStream<T> = {
     ready,
     async next(): Promise<IteratorResult<T>> {
-      await ready;
+      // Once listening, no await: a turn less per event for each of 20,000 subscribers of a device.
+      if (!isReady) await ready;
       for (;;) {
         if (closed) return { value: undefined, done: true };
         const item = buffered.shift();
