@@ -13,6 +13,13 @@ const Start = graphql(`
       ... on MutationStartCallbackSuccess {
         data {
           response
+          dialog {
+            __typename
+            action
+            ... on CallbackWaitDialog {
+              desiredTime
+            }
+          }
           callback {
             id
             state
@@ -39,6 +46,22 @@ const Connect = graphql(`
       ... on Error {
         code
         message
+      }
+    }
+  }
+`);
+
+const StoredDialog = graphql(`
+  query CallbackStoredDialog($id: ID!) {
+    callback(id: $id) {
+      dialog {
+        __typename
+        action
+        ... on CallbackDialNumberDialog {
+          accessNumber
+          accessCode
+          expiresAt
+        }
       }
     }
   }
@@ -156,9 +179,10 @@ describe('callback GraphQL (mobile side)', () => {
     const user = { gms_user: GMS_USER };
     const started = await t.gql(Start, { service: 'gql-chat-delay', parameters: params('4081110001') }, user);
     if (started.startCallback.__typename !== 'MutationStartCallbackSuccess') throw new Error('start failed');
-    const { callback, response } = started.startCallback.data;
+    const { callback, response, dialog } = started.startCallback.data;
     expect(callback).toMatchObject({ state: 'QUEUED', mediaType: 'chat', customerNumber: '4081110001' });
     expect(response).toEqual({ _id: callback.id, _text: 'We will notify you when agent is available' });
+    expect(dialog).toEqual({ __typename: 'CallbackWaitDialog', action: 'WAIT_FOR_AGENT', desiredTime: null });
 
     const position = await t.gql(Position, { id: callback.id }, user);
     expect(position.callbackQueuePosition).toMatchObject({
@@ -187,6 +211,11 @@ describe('callback GraphQL (mobile side)', () => {
         _action: 'StartChat',
         _start_chat_url: `http://localhost:8080/genesys/1/service/${callback.id}/ixn/chat`,
       },
+    });
+    // The typed dialog it answered with is the callback's now.
+    expect((await t.gql(StoredDialog, { id: callback.id }, user)).callback?.dialog).toEqual({
+      __typename: 'CallbackStartChatDialog',
+      action: 'START_CHAT',
     });
 
     // A live notification arrives on the open subscription.
@@ -321,6 +350,10 @@ describe('callback GraphQL (dialer integration)', () => {
     if (started.startCallback.__typename !== 'MutationStartCallbackSuccess') throw new Error('start failed');
     const id = started.startCallback.data.callback.id;
     expect(started.startCallback.data.response).toMatchObject({ _action: 'ConfirmationDialog', _id: id });
+    expect(started.startCallback.data.dialog).toEqual({
+      __typename: 'CallbackConfirmationDialog',
+      action: 'CONFIRMATION',
+    });
     // The reservation may be made by a later matching pass: the dial request follows it.
     await vi.waitFor(
       async () => {

@@ -7,8 +7,15 @@ import { refreshOnEvents } from '../../pubsub/refresh-on-events.js';
 import type { SessionEvent } from '../event/event.manager.js';
 import type { QueuePosition } from '../routing/routing.manager.js';
 import { ServiceOptionInput } from '../services/services.graphql.js';
-import { callbackRecord, checkQueuePositionBody } from './callback.legacy.js';
-import { type CallbackQuery, type CallbackRow, DIAL_OUTCOMES, type DialRequest } from './callback.manager.js';
+import { callbackRecord, checkQueuePositionBody, dialogBody } from './callback.legacy.js';
+import {
+  type CallbackDialog,
+  type CallbackQuery,
+  type CallbackRow,
+  DIAL_OUTCOMES,
+  type DialogAnswer,
+  type DialRequest,
+} from './callback.manager.js';
 import { CALLBACK_STATES } from './callback.tables.js';
 
 const CallbackStateEnum = builder.enumType('CallbackState', {
@@ -32,6 +39,90 @@ const DialRequestRef = builder.objectRef<DialRequest>('CallbackDialRequest').imp
     at: t.field({ type: 'DateTime', resolve: (d) => d.at }),
   }),
 });
+
+type DialogOf<A extends CallbackDialog['action']> = Extract<CallbackDialog, { action: A }>;
+
+/**
+ * Every dialog action: its enum value, object type and meaning (a Record, so a new action fails to
+ * compile until it is described here).
+ */
+const DIALOG_ACTIONS: Record<CallbackDialog['action'], { name: string; type: string; description: string }> =
+  {
+    WaitForAgent: {
+      name: 'WAIT_FOR_AGENT',
+      type: 'CallbackWaitDialog',
+      description: 'Wait: the device is notified (callbackEvents) when an agent is available.',
+    },
+    ConfirmationDialog: {
+      name: 'CONFIRMATION',
+      type: 'CallbackConfirmationDialog',
+      description: 'User-terminated: the customer will be called (GMS ConfirmationDialog).',
+    },
+    StartChat: {
+      name: 'START_CHAT',
+      type: 'CallbackStartChatDialog',
+      description: "Chat: start the callback's chat (GMS StartChat).",
+    },
+    DialNumber: {
+      name: 'DIAL_NUMBER',
+      type: 'CallbackDialNumberDialog',
+      description: 'Voice: dial the booked access number (GMS DialNumber).',
+    },
+    DisplayMenu: {
+      name: 'MENU',
+      type: 'CallbackMenuDialog',
+      description: 'The agent-available continuation: a menu whose one entry is connect (GMS DisplayMenu).',
+    },
+  };
+
+const DialogActionEnum = builder.enumType('CallbackDialogAction', {
+  description: "A callback dialog's kind (GMS names it in the dialog's `_action`; WAIT_FOR_AGENT has none).",
+  values: Object.fromEntries(
+    Object.entries(DIALOG_ACTIONS).map(([action, d]) => [
+      d.name,
+      { value: action, description: d.description },
+    ]),
+  ) as Record<string, { value: CallbackDialog['action']; description: string }>,
+});
+
+const DialogRef = builder.interfaceRef<CallbackDialog>('CallbackDialog').implement({
+  description:
+    'What a callback asks of the customer (its start or connect answer); the legacy API sends it as GMS JSON.',
+  resolveType: (d) => DIALOG_ACTIONS[d.action].type,
+  fields: (t) => ({ action: t.field({ type: DialogActionEnum, resolve: (d) => d.action }) }),
+});
+
+builder.objectRef<DialogOf<'WaitForAgent'>>('CallbackWaitDialog').implement({
+  interfaces: [DialogRef],
+  fields: (t) => ({
+    desiredTime: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'A scheduled callback: when the customer asked to be called.',
+      resolve: (d) => d.desiredTime,
+    }),
+  }),
+});
+builder.objectRef<DialogOf<'ConfirmationDialog'>>('CallbackConfirmationDialog').implement({
+  interfaces: [DialogRef],
+});
+builder.objectRef<DialogOf<'StartChat'>>('CallbackStartChatDialog').implement({ interfaces: [DialogRef] });
+builder.objectRef<DialogOf<'DialNumber'>>('CallbackDialNumberDialog').implement({
+  interfaces: [DialogRef],
+  fields: (t) => ({
+    accessNumber: t.exposeString('accessNumber'),
+    accessCode: t.exposeString('accessCode', {
+      nullable: true,
+      description: 'To key in after dialling (_provide_code); null when none.',
+    }),
+    expiresAt: t.field({
+      type: 'DateTime',
+      description: 'The number is booked for this customer until then.',
+      resolve: (d) => d.expiresAt,
+    }),
+  }),
+});
+builder.objectRef<DialogOf<'DisplayMenu'>>('CallbackMenuDialog').implement({ interfaces: [DialogRef] });
 
 /** GraphQL is always strict: a device sees only its own callbacks; admins see all. */
 const visibleCallback = (ctx: GraphQLContext, id: string): Promise<CallbackRow | null> =>
@@ -65,6 +156,13 @@ export const CallbackRef = builder.objectRef<CallbackRow>('Callback').implement(
     createdAt: t.field({ type: 'DateTime', resolve: (c) => c.createdAt }),
     updatedAt: t.field({ type: 'DateTime', resolve: (c) => c.updatedAt }),
     completedAt: t.field({ type: 'DateTime', nullable: true, resolve: (c) => c.completedAt }),
+    dialog: t.field({
+      type: DialogRef,
+      nullable: true,
+      description:
+        'The dialog its start or latest connect answered with; null for a callback started before dialogs were stored that has not connected since.',
+      resolve: (c) => c.dialog,
+    }),
     record: t.field({
       type: 'JSON',
       description: 'The legacy callback record (reference §7.4), as the REST queries answer it.',
@@ -74,14 +172,16 @@ export const CallbackRef = builder.objectRef<CallbackRow>('Callback').implement(
 });
 
 const StartedRef = builder
-  .objectRef<{ callback: CallbackRow; response: unknown }>('CallbackStarted')
+  .objectRef<{ callback: CallbackRow; answer: DialogAnswer }>('CallbackStarted')
   .implement({
     fields: (t) => ({
       callback: t.field({ type: CallbackRef, resolve: (r) => r.callback }),
+      dialog: t.field({ type: DialogRef, description: 'The first dialog.', resolve: (r) => r.answer.dialog }),
       response: t.field({
         type: 'JSON',
-        description: 'The legacy start response: `{ _id, _text }`, or the DialNumber / StartChat dialog.',
-        resolve: (r) => r.response,
+        description:
+          'The legacy start response (the first dialog as GMS JSON): `{ _id, _text }`, or the DialNumber / StartChat / ConfirmationDialog dialog.',
+        resolve: (r) => dialogBody(r.answer),
       }),
     }),
   });
@@ -246,23 +346,24 @@ builder.mutationFields((t) => ({
       const control: Record<string, string> = {};
       const userData: Record<string, string> = {};
       for (const p of args.parameters) (p.name.startsWith('_') ? control : userData)[p.name] = p.value;
-      const result = await ctx.managers.callbacks.start(
+      const answer = await ctx.managers.callbacks.start(
         args.service,
         { control, userData, files: [] },
         { ...graphqlRequester(ctx.viewer), baseUrl: ctx.deps.config.publicUrl },
       );
-      return { callback: await ctx.managers.callbacks.get(result.id), response: result.response };
+      return { callback: await ctx.managers.callbacks.get(answer.callback.id), answer };
     },
   }),
   connectCallback: t.field({
     type: 'JSON',
     authScopes: { public: true },
-    description: 'POST /genesys/1/service/{id}/connect: the DialNumber or StartChat dialog.',
+    description:
+      'POST /genesys/1/service/{id}/connect: the DialNumber, StartChat or ConfirmationDialog dialog as GMS JSON (typed: `callback(id) { dialog }` afterwards).',
     args: { id: t.arg.id({ required: true }) },
     errors: {},
     resolve: async (_r, args, ctx) => {
       const row = await ownCallback(ctx, String(args.id));
-      return ctx.managers.callbacks.connect(row.id);
+      return dialogBody(await ctx.managers.callbacks.connect(row.id));
     },
   }),
   cancelCallback: t.field({

@@ -1,7 +1,7 @@
 import { buildAvailabilityV1 } from '../office-hours/office-hours.legacy.js';
 import type { QueuePosition } from '../routing/routing.manager.js';
 import { DesiredTimeUnavailableError, DuplicateCallbackError } from './callback.errors.js';
-import type { CallbackRow } from './callback.tables.js';
+import type { CallbackDialog, CallbackRow } from './callback.tables.js';
 
 /** A callback as GMS's callback queries show it (`_id`, `_callback_state`, …, then user data). */
 export type CallbackRecord = Record<string, unknown>;
@@ -63,4 +63,86 @@ export function callbackErrorFields(err: unknown): Record<string, unknown> {
     return { availability: buildAvailabilityV1(err.availability) };
   if (err instanceof DuplicateCallbackError) return { _id: err.existingId };
   return {};
+}
+
+/** What a dialog is presented with: its callback (id, base URL, gms_user, user data) and when it was answered. */
+export interface DialogPresentation {
+  callback: Pick<CallbackRow, 'id' | 'baseUrl' | 'gmsUser' | 'userData'>;
+  dialog: CallbackDialog;
+  at: Date;
+}
+
+/**
+ * `_expiration_time` of a DialNumber dialog: the whole seconds of the booking that certainly remain
+ * once the answer reaches the device (GMS answered "29" for a fresh 30 s booking).
+ */
+export function expirationSeconds(expiresAt: Date, now: Date): string {
+  const ms = expiresAt.getTime() - now.getTime();
+  return String(Math.max(0, Math.ceil(ms / 1000) - 1));
+}
+
+/**
+ * The GMS JSON of a callback dialog (the start's and `connect`'s answers, the agent-available
+ * menu), key for key and in the order of the seed's captures ("User Originated Delayed",
+ * "Chat Immediate"/"Chat Delayed") and reference §7.3 (ConfirmationDialog, DisplayMenu).
+ */
+export function dialogBody({ callback: cb, dialog, at }: DialogPresentation): Record<string, unknown> {
+  switch (dialog.action) {
+    case 'WaitForAgent': {
+      const body: Record<string, unknown> = {
+        _id: cb.id,
+        _text: 'We will notify you when agent is available',
+      };
+      if (dialog.desiredTime) body._desired_time = dialog.desiredTime;
+      return body;
+    }
+    case 'ConfirmationDialog':
+      // The 8.5 user-terminated confirmation (QA-observed spelling `_ok_title`, `_dialog_id`).
+      return {
+        _id: cb.id,
+        _action: 'ConfirmationDialog',
+        _text: 'You will receive the call shortly',
+        _ok_title: 'Ok',
+        _dialog_id: '0',
+      };
+    case 'StartChat':
+      return {
+        _dialog_id: '1',
+        _action: 'StartChat',
+        _label: 'Start Chat',
+        _start_chat_url: `${cb.baseUrl}/genesys/1/service/${cb.id}/ixn/chat`,
+        _comet_url: `${cb.baseUrl}/genesys/cometd`,
+        _user_header: cb.gmsUser ?? '',
+        _id_to_jump_before: 'exit://',
+        _chat_parameters: { subject: cb.userData.subject || 'None' },
+        _id: cb.id,
+      };
+    case 'DialNumber':
+      return {
+        _dialog_id: '0',
+        _label: 'Connecting ...',
+        _action: 'DialNumber',
+        _tel_url: `tel:${dialog.accessNumber}`,
+        _access_code: dialog.accessCode ?? 'n/a',
+        _access_number: dialog.accessNumber,
+        _expiration_time: expirationSeconds(new Date(dialog.expiresAt), at),
+        _id: cb.id,
+      };
+    case 'DisplayMenu':
+      // The form the GMS sample clients parse: one entry whose `_user_action_url` is `connect`.
+      return {
+        _dialog_id: '2',
+        _action: 'DisplayMenu',
+        _label: 'Agent is available',
+        _content: [
+          {
+            _group_name: 'Connect',
+            _group_content: [
+              { _label: 'Connect now', _user_action_url: `${cb.baseUrl}/genesys/1/service/${cb.id}/connect` },
+            ],
+          },
+        ],
+        _id: cb.id,
+      };
+  }
 }

@@ -10,31 +10,26 @@ import type { ResourceManager } from '../resource/resource.manager.js';
 import type { MatchResult } from '../resource/resource.types.js';
 import type { RoutingManager, RoutingRequestView } from '../routing/routing.manager.js';
 import type { ResolvedService, ServiceManager } from '../services/services.manager.js';
-import type {
-  Caller,
-  CreateContext,
-  LegacyJson,
-  RequestParams,
-  SessionView,
-} from '../sessions/session-handlers.js';
+import type { Caller, CreateContext, RequestParams, SessionView } from '../sessions/session-handlers.js';
 import type { SessionManager, SessionStoppedEvent } from '../sessions/sessions.manager.js';
 import { CallbackCompletion } from './callback.completion.js';
 import { CallbackDialer, type DialOutcome, type DialRequest } from './callback.dialer.js';
-import { CallbackDialogs, confirmationMenu } from './callback.dialogs.js';
+import { CallbackDialogs, type DialogAnswer } from './callback.dialogs.js';
 import { CallbackNotifications, type NotificationInput } from './callback.notifications.js';
 import { needsRoutingRequest, syncAction } from './callback.routing-sync.js';
 import { positiveInt, storedFlag } from './callback.rules.js';
 import { CallbackScheduling } from './callback.schedule.js';
 import { CallbackStart, type StartCaller } from './callback.start.js';
 import { type CallbackQuery, CallbackStore } from './callback.store.js';
-import type { CallbackRow, CallbackState } from './callback.tables.js';
+import type { CallbackDialog, CallbackRow, CallbackState } from './callback.tables.js';
 
 // The module's face: adapters and other modules import these from the manager.
 export { DIAL_OUTCOMES, type DialOutcome, type DialRequest } from './callback.dialer.js';
+export type { DialogAnswer } from './callback.dialogs.js';
 export type { NotificationInput } from './callback.notifications.js';
 export type { StartCaller } from './callback.start.js';
 export type { CallbackChange, CallbackQuery } from './callback.store.js';
-export type { CallbackRow, CallbackState };
+export type { CallbackDialog, CallbackRow, CallbackState };
 
 export interface CallbackManagerOptions {
   /** Complete a queued callback when the customer's own call is matched on ANI first. */
@@ -116,17 +111,18 @@ export class CallbackManager {
 
   // ---------------------------------------------------------------- start (callback.start.ts)
 
-  /** POST /genesys/1/service/callback/{name}: the session, then whatever must follow its commit. */
-  async start(
-    serviceName: string,
-    request: RequestParams,
-    caller: StartCaller,
-  ): Promise<{ id: string; response: LegacyJson }> {
-    const { id, response } = await this.starter.open(serviceName, request, caller);
+  /**
+   * POST /genesys/1/service/callback/{name}: the session, then whatever must follow its commit.
+   * Answers the first dialog, as the start stored it on the row.
+   */
+  async start(serviceName: string, request: RequestParams, caller: StartCaller): Promise<DialogAnswer> {
+    const id = await this.starter.open(serviceName, request, caller);
     const row = await this.store.get(id);
+    const at = this.deps.clock.now();
+    if (!row.dialog) throw new Error(`callback start stored no dialog for '${id}'`);
     await this.store.announce(row);
     await this.sync(id);
-    return { id, response };
+    return { callback: row, dialog: row.dialog, at };
   }
 
   /** The `callback` service type's create (callback.service-types.ts), in the session's transaction. */
@@ -135,7 +131,7 @@ export class CallbackManager {
     params: Record<string, string>,
     service: ResolvedService,
     ctx: CreateContext,
-  ): Promise<LegacyJson> {
+  ): Promise<DialogAnswer> {
     return this.starter.createInSession(session, params, service, ctx);
   }
 
@@ -321,13 +317,14 @@ export class CallbackManager {
   }
 
   /** POST /genesys/1/service/{id}/connect: the customer confirms (callback.dialogs.ts). */
-  connect(id: string): Promise<Record<string, unknown>> {
+  connect(id: string): Promise<DialogAnswer> {
     return this.dialogs.connect(id);
   }
 
-  /** The agent-available push's dialog continuation: the DisplayMenu whose entry connects. */
-  async confirmationMenu(id: string): Promise<Record<string, unknown>> {
-    return confirmationMenu(await this.store.get(id));
+  /** The agent-available push's dialog continuation: the DisplayMenu whose entry connects (not stored). */
+  async confirmationMenu(id: string): Promise<DialogAnswer> {
+    const callback = await this.store.get(id);
+    return { callback, dialog: { action: 'DisplayMenu' }, at: this.deps.clock.now() };
   }
 
   // ---------------------------------------------------------------- queue position

@@ -3,7 +3,7 @@ import { jsonResponse } from '../../http/http-errors.js';
 import type { LegacyContext, LegacyRequest } from '../../http/legacy-request.js';
 import type { RouteDoc, RouteTable } from '../../http/route-table.js';
 import { requestParamsFromBody } from '../sessions/sessions.legacy.js';
-import { callbackRecord } from './callback.legacy.js';
+import { callbackRecord, dialogBody } from './callback.legacy.js';
 import { parseInstant } from './callback.rules.js';
 import { CALLBACK_STATES, type CallbackState } from './callback.tables.js';
 
@@ -135,12 +135,12 @@ const ROUTE_DOCS: Record<string, RouteDoc> = {
 export function registerCallbackRoutes(router: RouteTable): void {
   router.describe(ROUTE_DOCS);
   router.add('POST', '/genesys/1/service/callback/:name', async (req, ctx) => {
-    const result = await ctx.managers.callbacks.start(
+    const answer = await ctx.managers.callbacks.start(
       req.params.name ?? '',
       requestParamsFromBody(await req.body()),
       { ...req.caller, baseUrl: baseUrl(req, ctx) },
     );
-    return jsonResponse(result.response ?? {});
+    return jsonResponse(dialogBody(answer));
   });
 
   // Query by properties: ?operand=AND|OR&<key>=<value>… over the service's callbacks.

@@ -1,9 +1,17 @@
 import type { RoutingRequestView } from '../routing/routing.manager.js';
-import type { CallbackRow } from './callback.tables.js';
+import type { CallbackDialog, CallbackRow } from './callback.tables.js';
 
 /** A user-terminated voice callback: the agent's side dials the customer (or the customer dials in). */
 export const userTerminated = (cb: Pick<CallbackRow, 'callDirection' | 'mediaType'>) =>
   cb.callDirection === 'USERTERMINATED' && cb.mediaType === 'voice';
+
+/**
+ * Whether the device was handed a way to reach the agent (a number to dial, a chat to start): the
+ * customer may be on the way, so a lapsed reservation does not send the callback back to the queue.
+ * A confirmation or "we will notify you" hands out nothing.
+ */
+export const customerMayArrive = (dialog: CallbackDialog | null): boolean =>
+  dialog?.action === 'DialNumber' || dialog?.action === 'StartChat';
 
 /** What one look at a callback and its routing request calls for (CallbackManager.sync carries it out). */
 export type SyncAction =
@@ -115,12 +123,12 @@ export const SYNC_TRANSITIONS: readonly {
     step: () => ({ do: 'nothing' }),
   },
   {
-    when: 'request WAITING again while ROUTING, customer not here, no dialog or dial',
+    when: 'request WAITING again while ROUTING, customer not here, no number or chat handed out, no dial',
     applies: ({ cb, req }) =>
       req?.state === 'WAITING' &&
       cb.state === 'ROUTING' &&
       !cb.arrivedAt &&
-      !cb.dialog &&
+      !customerMayArrive(cb.dialog) &&
       !cb.dialRequestedAt,
     step: () => ({ do: 'back-to-queue' }),
   },

@@ -139,12 +139,3 @@ export function latestDesiredTime(value: string | undefined, now: Date): Date {
   }
   return out;
 }
-
-/**
- * `_expiration_time` of a DialNumber dialog: the whole seconds of the booking that certainly remain
- * once the answer reaches the device (GMS answered "29" for a fresh 30 s booking).
- */
-export function expirationSeconds(expiresAt: Date, now: Date): string {
-  const ms = expiresAt.getTime() - now.getTime();
-  return String(Math.max(0, Math.ceil(ms / 1000) - 1));
-}

@@ -1,6 +1,6 @@
 import type { SessionRequestSpec } from '../sessions/session-handlers.js';
 import type { SessionManager } from '../sessions/sessions.manager.js';
-import { checkQueuePositionBody } from './callback.legacy.js';
+import { checkQueuePositionBody, dialogBody } from './callback.legacy.js';
 import type { CallbackManager, NotificationInput } from './callback.manager.js';
 
 /** Per-session requests of callback sessions only. */
@@ -65,16 +65,18 @@ export function registerCallbackServiceTypes(deps: {
 }): void {
   const { sessions, callbacks } = deps;
   sessions.handlers.registerServiceType('callback', {
-    create: (session, params, service, ctx) => callbacks.createInSession(session, params, service, ctx),
+    // Only the callback API's start creates these sessions; it answers from the dialog stored here.
+    create: async (session, params, service, ctx) =>
+      dialogBody(await callbacks.createInSession(session, params, service, ctx)),
     describe: async (session) => {
       const row = await callbacks.find(session.id);
       return row ? { _callback_state: row.state, _callback_reason: row.reason ?? undefined } : {};
     },
   });
-  sessions.handlers.registerRequest(CONNECT, (s) => callbacks.connect(s.id));
+  sessions.handlers.registerRequest(CONNECT, async (s) => dialogBody(await callbacks.connect(s.id)));
   // Dialog continuation: a device that got `{ _id, _action }` pushed calls /service/{_id}/{_action}.
   for (const spec of DIALOG_CONFIRMATIONS)
-    sessions.handlers.registerRequest(spec, (s) => callbacks.confirmationMenu(s.id));
+    sessions.handlers.registerRequest(spec, async (s) => dialogBody(await callbacks.confirmationMenu(s.id)));
   sessions.handlers.registerRequest(CHECK_QUEUE_POSITION, async (s) =>
     checkQueuePositionBody(await callbacks.queuePosition(s.id)),
   );

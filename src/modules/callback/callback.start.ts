@@ -6,20 +6,9 @@ import {
   type ResolvedService,
   type ServiceManager,
 } from '../services/services.manager.js';
-import type {
-  Caller,
-  CreateContext,
-  LegacyJson,
-  RequestParams,
-  SessionView,
-} from '../sessions/session-handlers.js';
+import type { Caller, CreateContext, RequestParams, SessionView } from '../sessions/session-handlers.js';
 import type { SessionManager } from '../sessions/sessions.manager.js';
-import {
-  type CallbackDialogs,
-  confirmationDialog,
-  delayedDialog,
-  startChatDialog,
-} from './callback.dialogs.js';
+import type { CallbackDialogs, DialogAnswer } from './callback.dialogs.js';
 import { checkCallbackLimits } from './callback.limits.js';
 import {
   DEVICE_OS_VALUES,
@@ -31,9 +20,9 @@ import {
 } from './callback.rules.js';
 import type { CallbackScheduling } from './callback.schedule.js';
 import type { CallbackStore } from './callback.store.js';
-import { callbacksTable } from './callback.tables.js';
+import { type CallbackDialog, callbacksTable } from './callback.tables.js';
 
-/** A caller of `start`: the public base URL seen by the device (for `_start_chat_url`, `_comet_url`). */
+/** A caller of `start`: the public base URL seen by the device (for the chat dialog's URLs). */
 export interface StartCaller extends Caller {
   baseUrl?: string;
 }
@@ -56,7 +45,8 @@ const exceptionsError = (number: string, group: string, pattern: string) =>
 /**
  * The start of a callback (GMS "register callback"): the checks of its parameters and of other
  * modules' data (service type, `_exceptions` patterns), its limits and desired time in the session's
- * transaction, its row, and the first answer (a dialog, or "we will notify you").
+ * transaction, its row, and the first dialog (a number to dial, a chat to start, a confirmation, or
+ * "we will notify you").
  */
 export class CallbackStart {
   constructor(
@@ -70,20 +60,17 @@ export class CallbackStart {
   /**
    * POST /genesys/1/service/callback/{name} up to the session's commit: the checks that read other
    * modules, then the session, created through the sessions module with the caller marked as a
-   * callback start (its `create` below runs in that transaction).
+   * callback start (its `create` below runs in that transaction and stores the first dialog on the
+   * callback's row, where the manager reads it after the commit). Returns the callback's id.
    */
-  async open(
-    serviceName: string,
-    request: RequestParams,
-    caller: StartCaller,
-  ): Promise<{ id: string; response: LegacyJson }> {
+  async open(serviceName: string, request: RequestParams, caller: StartCaller): Promise<string> {
     await this.precheck(serviceName, request);
     const baseUrl = (caller.baseUrl ?? this.defaultBaseUrl()).replace(/\/+$/, '');
     const marked: Caller & StartMarker = { ...caller, callbackStart: true, baseUrl };
     const result = await this.m.sessions.create(serviceName, request, marked);
     const id = result.session?.id;
     if (!id) throw new Error('callback start created no session');
-    return { id, response: result.response };
+    return id;
   }
 
   private defaultBaseUrl(): string {
@@ -110,13 +97,14 @@ export class CallbackStart {
   /**
    * The `callback` service type's create (callback.service-types.ts), inside the session's
    * transaction. Only `start` may create a callback session: it marks the caller with its base URL.
+   * Answers the first dialog (stored on the row too).
    */
   async createInSession(
     session: SessionView | null,
     params: Record<string, string>,
     service: ResolvedService,
     ctx: CreateContext,
-  ): Promise<LegacyJson> {
+  ): Promise<DialogAnswer> {
     if (!session) throw new Error('callback sessions always exist');
     if (!isStartMarked(ctx))
       throw new ValidationError(
@@ -131,7 +119,7 @@ export class CallbackStart {
     params: Record<string, string>,
     service: ResolvedService,
     ctx: CreateContext & StartMarker,
-  ): Promise<LegacyJson> {
+  ): Promise<DialogAnswer> {
     const { tx, now } = ctx;
     const direction = (params._call_direction || 'USERORIGINATED').toUpperCase();
     if (direction !== 'USERORIGINATED' && direction !== 'USERTERMINATED')
@@ -205,6 +193,15 @@ export class CallbackStart {
     const scheduled = desiredTime !== null;
     const waitForAgent = scheduled || flag(params, '_wait_for_agent', false);
     for (const name of LATER_FLAGS) flag(params, name, false);
+    // The first dialog; a user-originated immediate voice start books its number below (DialNumber).
+    const dialog: CallbackDialog | null =
+      scheduled || waitForAgent
+        ? { action: 'WaitForAgent', desiredTime: desiredTime?.toISOString() ?? null }
+        : media === 'chat'
+          ? { action: 'StartChat' }
+          : direction === 'USERTERMINATED'
+            ? { action: 'ConfirmationDialog' }
+            : null;
     const row: typeof callbacksTable.$inferInsert = {
       id: session.id,
       serviceName: service.name,
@@ -230,6 +227,7 @@ export class CallbackStart {
       connectCount:
         !scheduled && !waitForAgent && media === 'voice' && direction === 'USERORIGINATED' ? 1 : 0,
       baseUrl: ctx.baseUrl,
+      dialog,
       params,
       userData: ctx.request.userData,
       createdAt: now,
@@ -239,9 +237,7 @@ export class CallbackStart {
     const [inserted] = await tx.insert(callbacksTable).values(row).returning();
     if (!inserted) throw new Error('callback insert returned no row');
     await this.store.recordActivity(tx, inserted, 'created', now);
-    if (scheduled || waitForAgent) return delayedDialog(session.id, desiredTime);
-    if (media === 'chat') return startChatDialog(inserted);
-    if (direction === 'USERTERMINATED') return confirmationDialog(session.id);
+    if (dialog) return { callback: inserted, dialog, at: now };
     // User-originated immediate: the access number is booked in this transaction (all or nothing).
     return this.dialogs.dialNumber(inserted, { tx, onRollback: (fn) => ctx.onRollback(fn) });
   }

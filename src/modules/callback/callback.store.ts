@@ -20,7 +20,7 @@ import { NotFoundError } from '../../errors.js';
 import type { ActivityRecorder, CallbackActivityKind } from '../report/activity.manager.js';
 import type { Caller } from '../sessions/session-handlers.js';
 import {
-  type CallbackDialogRecord,
+  type CallbackDialog,
   type CallbackRow,
   type CallbackState,
   callbacksTable,
@@ -238,8 +238,8 @@ export class CallbackStore {
     await this.deps.bus.publish('callback:changed', null, change);
   }
 
-  /** The dialog last handed to the device, so a repeated connect answers the same. */
-  async setDialog(id: string, dialog: CallbackDialogRecord, db: DbOrTx = this.deps.db): Promise<void> {
+  /** The dialog just handed to the device (routing-sync reads whether a number or a chat was handed out). */
+  async setDialog(id: string, dialog: CallbackDialog, db: DbOrTx = this.deps.db): Promise<void> {
     await db
       .update(callbacksTable)
       .set({ dialog, updatedAt: this.deps.clock.now() })

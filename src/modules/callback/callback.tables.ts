@@ -7,14 +7,29 @@ const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' 
 export const CALLBACK_STATES = ['SCHEDULED', 'QUEUED', 'ROUTING', 'PROCESSING', 'COMPLETED'] as const;
 export type CallbackState = (typeof CALLBACK_STATES)[number];
 
-/** Dialog last handed to the device (DialNumber / StartChat), kept so a repeated connect answers the same. */
-export interface CallbackDialogRecord {
-  action: 'DialNumber' | 'StartChat';
-  accessNumber?: string;
-  accessCode?: string | null;
-  bookingId?: string;
-  expiresAt?: string;
-}
+/**
+ * A dialog a callback hands the device: what it asks of the customer, as a value. The discriminant
+ * is the GMS dialog's `_action` (reference §7.3); callback.legacy.ts builds the GMS JSON of each.
+ * Stored in `callbacks.dialog` as it is (jsonb: instants are ISO strings), so every field is JSON.
+ * Rows written before the start's dialog was stored hold only DialNumber (these fields) or StartChat.
+ */
+export type CallbackDialog =
+  /** Wait for the agent-available push (scheduled, or `_wait_for_agent`). GMS sends no `_action`. */
+  | { action: 'WaitForAgent'; desiredTime: string | null }
+  /** User-terminated: the customer will be called (8.5). */
+  | { action: 'ConfirmationDialog' }
+  /** Chat: the customer starts this callback's chat interaction. */
+  | { action: 'StartChat' }
+  /** Voice, user-originated: the customer dials the booked access number (with its code) before `expiresAt`. */
+  | {
+      action: 'DialNumber';
+      accessNumber: string;
+      accessCode: string | null;
+      bookingId: string;
+      expiresAt: string;
+    }
+  /** The agent-available continuation: a menu whose one entry is `connect`. Answered, never stored. */
+  | { action: 'DisplayMenu' };
 
 /**
  * One row per callback (a session of a `callback` service). The row outlives its session so that
@@ -67,7 +82,8 @@ export const callbacksTable = pgTable(
     /** User-terminated: when the dial step was requested of the dialer, and its reported outcome. */
     dialRequestedAt: ts('dial_requested_at'),
     dialOutcome: text('dial_outcome'),
-    dialog: jsonb('dialog').$type<CallbackDialogRecord>(),
+    /** The dialog the start or the latest connect answered with (null: none stored yet, see CallbackDialog). */
+    dialog: jsonb('dialog').$type<CallbackDialog>(),
     /** Public base URL seen at start (for `_start_chat_url`, `_comet_url`). */
     baseUrl: text('base_url').notNull(),
     /** Session events up to this seq were handed out by `retrieve-notifications` or confirmed pushed. */

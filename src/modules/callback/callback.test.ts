@@ -1,10 +1,27 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { seedChatInteraction } from '../../../test/chat-helpers.js';
+import { graphql } from '../../../test/gql/index.js';
 import { adminAuth, createTestApp, multipart, type TestApp } from '../../../test/harness.js';
 import type { Managers } from '../../managers.js';
 import type { SessionEvent } from '../event/event.manager.js';
 import { activityTable } from '../report/report.tables.js';
+
+const DialNumberDialog = graphql(`
+  query CallbackDialNumberDialog($id: ID!) {
+    callback(id: $id) {
+      dialog {
+        __typename
+        action
+        ... on CallbackDialNumberDialog {
+          accessNumber
+          accessCode
+          expiresAt
+        }
+      }
+    }
+  }
+`);
 
 /** The seed captures' device token, sent as gms_user and _device_notification_id. */
 const GMS_USER = 'b16416334828b1d26ef14f329628b55b5a8c631d8928a371a5584722dd7fb673';
@@ -102,7 +119,10 @@ describe('seed scenario: User Originated Delayed', () => {
     expect(start._text).toBe('We will notify you when agent is available');
     const id = start._id as string;
     expect(id).toMatch(SESSION_ID);
-    expect((await m.callbacks.get(id)).state).toBe('QUEUED');
+    expect(await m.callbacks.get(id)).toMatchObject({
+      state: 'QUEUED',
+      dialog: { action: 'WaitForAgent', desiredTime: null },
+    });
     expect((await m.routing.router.get(id))?.state).toBe('WAITING');
     expect(await m.events.readSession(id, 0)).toEqual([]);
 
@@ -155,6 +175,22 @@ describe('seed scenario: User Originated Delayed', () => {
       '_expiration_time',
       '_id',
     ]);
+    // The domain holds the dialog as a value (callbacks.dialog); GraphQL exposes it typed.
+    const { dialog } = await m.callbacks.get(id);
+    expect(dialog).toEqual({
+      action: 'DialNumber',
+      accessNumber: ACCESS_NUMBER,
+      accessCode: null,
+      bookingId: expect.any(String),
+      expiresAt: expect.any(String),
+    });
+    expect((await t.admin(DialNumberDialog, { id })).callback?.dialog).toEqual({
+      __typename: 'CallbackDialNumberDialog',
+      action: 'DIAL_NUMBER',
+      accessNumber: ACCESS_NUMBER,
+      accessCode: null,
+      expiresAt: dialog?.action === 'DialNumber' ? dialog.expiresAt : 'none',
+    });
 
     // Dial access number: the IVR asks match-interaction (DNIS + ANI); the call goes to the reserved agent.
     const matched = await json(
