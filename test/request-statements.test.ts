@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestApp, type TestApp } from './harness.js';
 
 /**
@@ -51,6 +51,18 @@ describe('SQL statements per request-interaction', () => {
     expect(body._access_number).toEqual(expect.any(String));
     return list;
   }
+
+  // First in the file: the process has built no claim statement yet.
+  it('builds the claim statement once per group shape, not per request', async () => {
+    // The claim embeds the report module's activity insert, so each build asks for it once.
+    const builds = vi.spyOn(t.app.managers.activity, 'resourceInsert');
+    for (let i = 0; i < 3; i++) await statementsOf('Small');
+    expect(builds).toHaveBeenCalledTimes(1);
+    // A locking group is first tried with the default (shared, random) statement, then its own.
+    for (let i = 0; i < 3; i++) await statementsOf('Locking');
+    expect(builds).toHaveBeenCalledTimes(2);
+    builds.mockRestore();
+  });
 
   it.each(['Small', 'Large', 'Locking', 'Rotation'])('%s group: at most the known count', async (group) => {
     const list = await statementsOf(group);

@@ -1,3 +1,4 @@
+import { type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { placeholders, preparedQuery } from '../../db/prepared-queries.js';
 import type { Deps } from '../../deps.js';
@@ -48,9 +49,41 @@ export interface CallbackEntry {
 
 export type ActivityEntry = ServiceAccessEntry | ResourceEntry | CallbackEntry;
 
-/** What other modules are given: record activity through the caller's transaction. */
+/**
+ * Where the values of resource activity rows come from, in a caller's own statement: SQL expressions
+ * over the caller's `from` (its CTE names). Each row is one `ResourceEntry`.
+ */
+export interface ResourceActivitySql {
+  /** The rows' source, e.g. `happened h cross join g cross join counts n`. */
+  from: SQL;
+  at: SQL;
+  /** A `ResourceActivityKind`. */
+  kind: SQL;
+  group: SQL;
+  booked: SQL;
+  free: SQL;
+  sessionId: SQL;
+  nodeId: SQL;
+  /** Release reason; null when not given. */
+  reason?: SQL;
+  /** The rows' order (activity ids follow it). */
+  orderBy?: SQL;
+}
+
+/**
+ * What other modules are given: record activity through the caller's transaction, either as a
+ * statement of its own (`record`) or inside the caller's statement (`resourceInsert`).
+ */
 export interface ActivityRecorder {
   record(db: DbOrTx, entries: ActivityEntry | readonly ActivityEntry[]): Promise<void>;
+  /**
+   * An insert of resource activity rows for a caller's data-modifying CTE
+   * (`act as (${activity.resourceInsert(…)})`). request-interaction's claim is one statement that
+   * books, writes the history and its activity rows (issue 18 counts statements); the activity
+   * table and its columns stay this module's. Depends on nothing but its arguments, so a caller may
+   * build it once per process.
+   */
+  resourceInsert(rows: ResourceActivitySql): SQL;
 }
 
 declare module '../../managers.types.js' {
@@ -99,6 +132,28 @@ export class ActivityManager implements ActivityRecorder {
       return;
     }
     await db.insert(activityTable).values(list.map((e) => toRow(e, now, nodeId)));
+  }
+
+  resourceInsert(rows: ResourceActivitySql): SQL {
+    const t = activityTable;
+    const columns = [
+      t.occurredAt,
+      t.nodeId,
+      t.category,
+      t.kind,
+      t.subject,
+      t.booked,
+      t.free,
+      t.detail,
+      t.ref,
+    ];
+    return sql`insert into ${t} (${sql.join(
+      columns.map((col) => sql.identifier(col.name)),
+      sql`, `,
+    )})
+      select ${rows.at}, ${rows.nodeId}, 'resource', ${rows.kind}, ${rows.group}, ${rows.booked},
+        ${rows.free}, ${rows.reason ?? sql`null`}, ${rows.sessionId}
+      from ${rows.from} ${rows.orderBy ? sql`order by ${rows.orderBy}` : sql``}`;
   }
 }
 

@@ -4,6 +4,7 @@ import type { DbOrTx, Tx } from '../../db/client.js';
 import { pgErrorOf } from '../../db/pg-errors.js';
 import { PreparedSql } from '../../db/prepared-queries.js';
 import { NotFoundError, UnavailableError, ValidationError } from '../../errors.js';
+import type { ActivityRecorder } from '../report/activity.manager.js';
 import { type BookingContext, type EventInput, recordEvents } from './resource.history.js';
 import {
   type AllocationStrategy,
@@ -174,7 +175,7 @@ export class Allocator {
         statements.rows<ClaimRow>(
           tx,
           `claim:${shape.locking}:${shape.allocation}:${wait}:${this.ctx.activity !== null}`,
-          () => claimStatement(shape, wait, this.ctx.activity !== null),
+          () => claimStatement(shape, wait, this.ctx.activity),
           {
             now: now.toISOString(),
             group: req.groupName,
@@ -348,9 +349,10 @@ function lockStatement(): SQL {
  * statement was written for; otherwise every data-modifying part is empty and the answer row still
  * reports the group as it is. What changes between requests is a placeholder (`now`, `group`,
  * `locking`, `allocation`, `timeout`, `session`, `booking`, `phone`, `phoneKey`, `code`, `node`);
- * what decides the text (shape, `wait`, whether activity is recorded) is the caller's cache key.
+ * what decides the text (shape, `wait`, whether activity is recorded) is the caller's cache key
+ * (the activity recorder's fragment depends only on what it is given).
  */
-function claimStatement(shape: Shape, wait: boolean, activity: boolean): SQL {
+function claimStatement(shape: Shape, wait: boolean, activity: ActivityRecorder | null): SQL {
   const now = sql`${p('now')}::timestamptz`;
   const free = sql`(r.booked_until is null or r.booked_until <= ${now})`;
   const inGroup = sql`r.group_id = (select id from g)`;
@@ -418,12 +420,19 @@ function claimStatement(shape: Shape, wait: boolean, activity: boolean): SQL {
     : sql`update resources r set booked_until = greatest(r.booked_until, g.until),
           rotation = nextval('resource_rotation_seq'), last_allocated_at = ${now}, updated_at = ${now}
         from pick p, g where r.id = p.id`;
+  // The activity rows are the report module's SQL (its table), written in this statement.
   const act = activity
-    ? sql`, act as (
-        insert into activity (occurred_at, category, kind, subject, booked, free, ref, node_id)
-        select h.at, 'resource', h.kind, g.name, n.booked, n.total - n.booked, h.session_id, ${p('node')}::int
-        from happened h cross join g cross join counts n order by h.ord
-      )`
+    ? sql`, act as (${activity.resourceInsert({
+        from: sql`happened h cross join g cross join counts n`,
+        at: sql`h.at`,
+        kind: sql`h.kind`,
+        group: sql`g.name`,
+        booked: sql`n.booked`,
+        free: sql`n.total - n.booked`,
+        sessionId: sql`h.session_id`,
+        nodeId: sql`${p('node')}::int`,
+        orderBy: sql`h.ord`,
+      })})`
     : sql``;
 
   return sql`with grp as (
