@@ -4,6 +4,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import autocannon from 'autocannon';
 import postgres from 'postgres';
+import type { App } from '../src/app.js';
 
 export interface Server {
   url: string;
@@ -222,4 +223,67 @@ export async function databaseBackendPids(url: string): Promise<number[]> {
   } finally {
     await client.end();
   }
+}
+
+export interface PoolApp {
+  app: App;
+  /** One legacy `POST /genesys/1/service/request-interaction` on the 'Pool' group, through `app.fetch`. */
+  requestInteraction(): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/**
+ * An app in this process (no HTTP) started on `databaseUrl`, with a resource group 'Pool' of
+ * `numbers` access numbers: the set-up of the in-process request-interaction benches.
+ */
+export async function poolApp(options: {
+  databaseUrl: string;
+  numbers: number;
+  locking: boolean;
+  bookingExpirationTimeout: number;
+  onStatement?: (statement: string) => void;
+}): Promise<PoolApp> {
+  // Loaded here, not at the top: the other benches drive server processes and need none of it.
+  const [{ buildApp }, { loadConfig }, { closeDeps, createDeps }, { startup }] = await Promise.all([
+    import('../src/app.js'),
+    import('../src/config.js'),
+    import('../src/deps.js'),
+    import('../src/startup.js'),
+  ]);
+  const deps = await createDeps(
+    loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'warn', DATABASE_URL: options.databaseUrl }),
+    { onStatement: options.onStatement },
+  );
+  const app = await buildApp(deps);
+  const close = async () => {
+    await app.stop();
+    await closeDeps(deps);
+  };
+  try {
+    await startup(app);
+    await app.managers.resources.createGroup({
+      name: 'Pool',
+      locking: options.locking,
+      bookingExpirationTimeout: options.bookingExpirationTimeout,
+      resources: Array.from({ length: options.numbers }, (_, i) => ({
+        name: `K${i}`,
+        accessNumber: `1-555-${i}`,
+      })),
+    });
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return {
+    app,
+    requestInteraction: () =>
+      app.fetch(
+        new Request('http://gms.test/genesys/1/service/request-interaction', {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: '_phone_number=6504669999&_resource_group=Pool&_provide_code=true&usr_reason=billing',
+        }),
+      ),
+    close,
+  };
 }

@@ -8,11 +8,7 @@
  * is created next to it and dropped afterwards.
  */
 import { parseArgs } from 'node:util';
-import { buildApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
-import { closeDeps, createDeps } from '../src/deps.js';
-import { startup } from '../src/startup.js';
-import { scratchDatabase } from './harness.js';
+import { poolApp, scratchDatabase } from './harness.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -20,43 +16,28 @@ const { values: args } = parseArgs({
     locking: { type: 'boolean', default: false },
   },
 });
-const numbers = Number(args.numbers);
 const baseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 async function log(kind: string, databaseUrl: string) {
   let recording: string[] | null = null;
-  const deps = await createDeps(
-    loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl }),
-    { onStatement: (s) => recording?.push(s.replace(/\s+/g, ' ')) },
-  );
-  const app = await buildApp(deps);
+  const pool = await poolApp({
+    databaseUrl,
+    numbers: Number(args.numbers),
+    locking: args.locking,
+    bookingExpirationTimeout: 30,
+    onStatement: (s) => recording?.push(s.replace(/\s+/g, ' ')),
+  });
   try {
-    await startup(app);
-    await app.managers.resources.createGroup({
-      name: 'Pool',
-      locking: args.locking,
-      bookingExpirationTimeout: 30,
-      resources: Array.from({ length: numbers }, (_, i) => ({ name: `K${i}`, accessNumber: `1-555-${i}` })),
-    });
-    const request = () =>
-      app.fetch(
-        new Request('http://gms.test/genesys/1/service/request-interaction', {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: '_phone_number=6504669999&_resource_group=Pool&_provide_code=true&usr_reason=billing',
-        }),
-      );
-    await (await request()).text();
+    await (await pool.requestInteraction()).text();
     recording = [];
-    const response = await request();
+    const response = await pool.requestInteraction();
     await response.text();
     const list: string[] = recording;
     recording = null;
     process.stdout.write(`\n${kind}: ${list.length} statements (HTTP ${response.status})\n`);
     for (const [i, s] of list.entries()) process.stdout.write(`${String(i + 1).padStart(3)}. ${s}\n`);
   } finally {
-    await app.stop();
-    await closeDeps(deps);
+    await pool.close();
   }
 }
 
