@@ -82,6 +82,7 @@ const envSchema = z.object({
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   METRICS_PUBLIC: boolFromEnv.default(false),
   EVENT_POLL_MS: positiveInt.default(5_000),
+  SERVICE_CACHE_MS: nonNegativeInt.default(10_000),
   COMETD_TIMEOUT_SECONDS: positiveInt.default(45),
   COMETD_ACK: boolFromEnv.default(true),
   COMETD_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional(),
@@ -166,6 +167,8 @@ export interface Config {
   };
   ws: { maxPayloadBytes: number; maxSubscriptions: number; initTimeoutMs: number; keepAliveMs: number };
   subscriptionBufferSize: number;
+  /** Longest a resolved service is kept in process (services/service-cache.ts); 0: no cache. */
+  serviceCacheMs: number;
   /** Who may scrape /metrics: admins, holders of `token`, or anyone when `public`. */
   metrics: { token: string | undefined; public: boolean };
   /** Push delivery (docs/push.md): event polling, CometD, Notification API, provider adapters. */
@@ -373,6 +376,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       keepAliveMs: e.WS_KEEPALIVE_MS,
     },
     subscriptionBufferSize: e.SUBSCRIPTION_BUFFER_SIZE,
+    serviceCacheMs: e.SERVICE_CACHE_MS,
     metrics: { token: e.METRICS_TOKEN, public: e.METRICS_PUBLIC },
     push: pushConfig(e),
     retention: {

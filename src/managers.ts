@@ -44,6 +44,8 @@ export function createManagers(deps: Deps): Managers {
   const patterns = new PatternManager(deps);
   const templates = new TemplateManager(deps);
   const services = new ServiceManager(deps, templates);
+  // A service resolves with its template's defaults: a template change drops the cached services.
+  templates.onChanged(() => services.forgetCached());
   const officeHours = new OfficeHoursManager(deps, services);
   const storage = new StorageManager(deps);
   const sessions = new SessionManager(deps, services, storage, activity);

@@ -7,8 +7,11 @@ import { createTestApp, type TestApp } from './harness.js';
  * The count must not depend on the pool's size either.
  */
 
-/** service lookup, begin, user data (2), session, allocation lock, the allocation, access activity, commit */
-const REQUEST_INTERACTION_STATEMENTS = 9;
+/**
+ * begin, user data (2), session, allocation lock, the allocation, access activity, commit. The service
+ * lookup is answered from the per-process service cache after the first request (services/service-cache.ts).
+ */
+const REQUEST_INTERACTION_STATEMENTS = 8;
 
 describe('SQL statements per request-interaction', () => {
   let t: TestApp;
@@ -71,6 +74,7 @@ describe('SQL statements per request-interaction', () => {
     // No sort of the pool by random() and no per-request count over the group's numbers.
     const poolWide = /random\(\)\s+limit|order by random\(\)|group by "resources"/i;
     expect(list.filter((s) => poolWide.test(s))).toEqual([]);
+    expect(list.filter((s) => /from "services"/i.test(s))).toEqual([]);
   });
 
   it('the count does not grow with the pool', async () => {

@@ -3,6 +3,7 @@ import type { DbOrTx } from '../../db/client.js';
 import { preparedQuery } from '../../db/prepared-queries.js';
 import type { Deps } from '../../deps.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
+import { ServiceCache } from './service-cache.js';
 import {
   checkServiceName,
   exactParameter,
@@ -158,6 +159,14 @@ function resolvedFrom(row: ServiceRow, template: ServiceTemplate | null): Resolv
   };
 }
 
+/** Cached answers are shared by every request: nobody may change one. */
+function frozen(service: ResolvedService): ResolvedService {
+  Object.freeze(service.options);
+  Object.freeze(service.defaults);
+  Object.freeze(service.overwritable);
+  return Object.freeze(service);
+}
+
 declare module '../../managers.types.js' {
   interface Managers {
     services: ServiceManager;
@@ -175,17 +184,35 @@ const findService = preparedQuery((db: DbOrTx) =>
 );
 
 /**
- * Configured services. Every read goes to the database (one primary-key lookup), so a change made
- * on one instance is what every instance uses for the next request: there is no per-process cache
- * to invalidate. `services:changed` is published for listeners that want to know.
+ * Configured services. `find` / `resolve` outside a transaction answer from a per-process cache
+ * (service-cache.ts) that every instance drops when it hears `services:changed` or
+ * `templates:changed`, published after each change commits; inside a transaction they read the
+ * database. A change made on this instance is seen by its next request at once, one made on another
+ * instance as soon as its message arrives (at most SERVICE_CACHE_MS later when it is lost).
  */
 export class ServiceManager {
   private readonly validators = new Map<string, ServiceOptionsValidator>();
+  private readonly cache: ServiceCache<ResolvedService>;
 
   constructor(
     private readonly deps: Deps,
     private readonly templates: TemplateManager,
-  ) {}
+  ) {
+    this.cache = new ServiceCache(deps, deps.config.serviceCacheMs);
+  }
+
+  /**
+   * Forgets every cached service: called after a change commits here (services, and templates
+   * through `templates.onChanged` in managers.ts), before it is published to the other instances.
+   */
+  forgetCached(): void {
+    this.cache.clear();
+  }
+
+  /** Start-up step: listens for changes made elsewhere; from then on lookups are cached. */
+  watchChanges(): Promise<void> {
+    return this.cache.listen();
+  }
 
   /**
    * Adds a save-time check for services of one built-in type (`_service`), run after the template
@@ -213,8 +240,19 @@ export class ServiceManager {
   }
 
   async find(name: string, db: DbOrTx = this.deps.db): Promise<ResolvedService | null> {
+    // A transaction reads what it can see itself (provisioning checks services it is creating).
+    if (db !== this.deps.db) return this.read(name, db);
+    const cached = this.cache.get(name);
+    if (cached !== undefined) return cached;
+    const ticket = this.cache.ticket();
+    const found = await this.read(name, db);
+    this.cache.put(name, found, ticket);
+    return found;
+  }
+
+  private async read(name: string, db: DbOrTx): Promise<ResolvedService | null> {
     const [hit] = await findService(db, { name });
-    return hit ? resolvedFrom(hit.service, hit.definition) : null;
+    return hit ? frozen(resolvedFrom(hit.service, hit.definition)) : null;
   }
 
   async list(): Promise<ServiceView[]> {
@@ -279,7 +317,7 @@ export class ServiceManager {
         );
       return { service: this.view(row, template), warnings: this.warnings(template, given) };
     });
-    await this.deps.bus.publish('services:changed', null, { name: input.name, action: 'created' });
+    await this.changed({ name: input.name, action: 'created' });
     return result;
   }
 
@@ -343,7 +381,7 @@ export class ServiceManager {
         warnings: this.warnings(template, input.set ?? []),
       };
     });
-    await this.deps.bus.publish('services:changed', null, { name: input.name, action: 'updated' });
+    await this.changed({ name: input.name, action: 'updated' });
     return result;
   }
 
@@ -354,7 +392,7 @@ export class ServiceManager {
       .returning({ name: servicesTable.name });
     if (rows.length === 0)
       throw new NotFoundError('services/not_found', `Service '${name}' is not configured`);
-    await this.deps.bus.publish('services:changed', null, { name, action: 'deleted' });
+    await this.changed({ name, action: 'deleted' });
     return name;
   }
 
@@ -381,11 +419,14 @@ export class ServiceManager {
     });
     for (const [name, outcome] of Object.entries(outcomes))
       if (outcome !== 'unchanged')
-        await this.deps.bus.publish('services:changed', null, {
-          name,
-          action: outcome === 'created' ? 'created' : 'updated',
-        });
+        await this.changed({ name, action: outcome === 'created' ? 'created' : 'updated' });
     return outcomes;
+  }
+
+  /** After a change committed: this instance forgets at once, the others when the message arrives. */
+  private async changed(change: ServiceChange): Promise<void> {
+    this.cache.clear();
+    await this.deps.bus.publish('services:changed', null, change);
   }
 
   private async applyOne(tx: DbOrTx, s: ProvisionedService): Promise<'created' | 'updated' | 'unchanged'> {

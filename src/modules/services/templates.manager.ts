@@ -69,7 +69,22 @@ declare module '../../managers.types.js' {
  * `restoreBundled` brings the shipped version back on purpose).
  */
 export class TemplateManager {
+  private readonly changeListeners: (() => void)[] = [];
+
   constructor(private readonly deps: Deps) {}
+
+  /**
+   * Called after a template change commits, before it is published: what this instance derived
+   * from templates (the service cache) is forgotten before the change's call returns.
+   */
+  onChanged(listener: () => void): void {
+    this.changeListeners.push(listener);
+  }
+
+  private async changed(change: TemplateChange): Promise<void> {
+    for (const listener of this.changeListeners) listener();
+    await this.deps.bus.publish('templates:changed', null, change);
+  }
 
   async list(): Promise<TemplateView[]> {
     const rows = await this.deps.db
@@ -142,7 +157,7 @@ export class TemplateManager {
         );
       return this.write(tx, template, file.text, 'uploaded', now, existing);
     });
-    await this.deps.bus.publish('templates:changed', null, { name: view.name, action: 'uploaded' });
+    await this.changed({ name: view.name, action: 'uploaded' });
     return view;
   }
 
@@ -163,7 +178,7 @@ export class TemplateManager {
         throw new NotFoundError('templates/not_found', `Service template '${name}' not found`);
       return this.write(tx, template, file.text, 'uploaded', now, existing);
     });
-    await this.deps.bus.publish('templates:changed', null, { name, action: 'replaced' });
+    await this.changed({ name, action: 'replaced' });
     return view;
   }
 
@@ -187,7 +202,7 @@ export class TemplateManager {
         .set({ deletedAt: this.deps.clock.now(), updatedAt: this.deps.clock.now() })
         .where(eq(serviceTemplatesTable.name, name));
     });
-    await this.deps.bus.publish('templates:changed', null, { name, action: 'deleted' });
+    await this.changed({ name, action: 'deleted' });
     return name;
   }
 
@@ -201,7 +216,7 @@ export class TemplateManager {
       const existing = await this.lockRow(tx, name);
       return this.write(tx, bundled.template, bundled.text, 'bundled', now, existing);
     });
-    await this.deps.bus.publish('templates:changed', null, { name, action: 'installed' });
+    await this.changed({ name, action: 'installed' });
     return view;
   }
 
@@ -244,7 +259,7 @@ export class TemplateManager {
       return existing && existing.deletedAt === null ? ('updated' as const) : ('created' as const);
     });
     if (outcome !== 'unchanged')
-      await this.deps.bus.publish('templates:changed', null, {
+      await this.changed({
         name: template.name,
         action: outcome === 'created' ? 'uploaded' : 'replaced',
       });
@@ -304,7 +319,7 @@ export class TemplateManager {
       else report.kept.push(template.name);
     }
     for (const name of [...report.installed, ...report.upgraded])
-      await this.deps.bus.publish('templates:changed', null, {
+      await this.changed({
         name,
         action: report.installed.includes(name) ? 'installed' : 'upgraded',
       });
