@@ -22,19 +22,32 @@ export async function checkCallbackLimits(
   customerKey: string | null,
   now: Date,
 ): Promise<void> {
-  const count = async (where: SQL | undefined) => {
-    const [r] = await tx.select({ n: sql<number>`count(*)::int` }).from(callbacksTable).where(where);
-    return Number(r?.n ?? 0);
+  // Every count is sent at once: they run one after the other on the transaction's connection (after
+  // the service lock sent before them), in one round trip instead of one each, and are judged below
+  // in the order the limits are checked, so the first limit reached is the one reported.
+  const count = (where: SQL | undefined): Promise<number> => {
+    const n = tx
+      .select({ n: sql<number>`count(*)::int` })
+      .from(callbacksTable)
+      .where(where)
+      .then(([r]) => Number(r?.n ?? 0));
+    n.catch(() => {}); // awaited below unless a bad option throws first; never unhandled
+    return n;
   };
+  const checks: Array<{ n: Promise<number>; refuse: (n: number) => Error | null }> = [];
   const max = positiveInt(params, '_max_queued_callbacks_per_service', 1000);
-  const queued = await count(
-    and(eq(callbacksTable.serviceName, serviceName), inArray(callbacksTable.state, IN_QUEUE_STATES)),
-  );
-  if (queued >= max)
-    throw new UnavailableError(
-      'callback/queue_limit',
-      `Limit of queued callbacks for ${serviceName} is reached.`,
-    );
+  checks.push({
+    n: count(
+      and(eq(callbacksTable.serviceName, serviceName), inArray(callbacksTable.state, IN_QUEUE_STATES)),
+    ),
+    refuse: (queued) =>
+      queued >= max
+        ? new UnavailableError(
+            'callback/queue_limit',
+            `Limit of queued callbacks for ${serviceName} is reached.`,
+          )
+        : null,
+  });
   for (const n of [1, 2]) {
     const limitName = `_throttle_callbacks_per_service_${n}`;
     const ttlName = `_throttle_ttl_${n}`;
@@ -42,17 +55,21 @@ export async function checkCallbackLimits(
     const limit = positiveInt(params, limitName, 0);
     const ttl = positiveInt(params, ttlName, 0);
     if (ttl === 0) continue;
-    const recent = await count(
-      and(
-        eq(callbacksTable.serviceName, serviceName),
-        gt(callbacksTable.createdAt, new Date(now.getTime() - ttl * 1000)),
+    checks.push({
+      n: count(
+        and(
+          eq(callbacksTable.serviceName, serviceName),
+          gt(callbacksTable.createdAt, new Date(now.getTime() - ttl * 1000)),
+        ),
       ),
-    );
-    if (recent >= limit)
-      throw new UnavailableError(
-        'callback/throttled',
-        `Limit of queued callbacks for ${serviceName} is reached for interval ${ttl}s.`,
-      );
+      refuse: (recent) =>
+        recent >= limit
+          ? new UnavailableError(
+              'callback/throttled',
+              `Limit of queued callbacks for ${serviceName} is reached for interval ${ttl}s.`,
+            )
+          : null,
+    });
   }
   const perDay = positiveInt(
     params,
@@ -72,32 +89,45 @@ export async function checkCallbackLimits(
         name === '_customer_number'
           ? eq(callbacksTable.customerKey, value)
           : sql`${callbacksTable.params} ->> ${name} = ${value}`;
-      const today = await count(
-        and(eq(callbacksTable.serviceName, serviceName), gte(callbacksTable.createdAt, midnight), same),
-      );
-      if (today >= perDay)
-        throw new UnavailableError(
-          'callback/throttled_parameter',
-          `Callback for ${name}=${name === '_customer_number' ? (params._customer_number ?? value) : value} rejected because previous callbacks for this parameter were requested for more than ${perDay} times today.`,
-        );
+      checks.push({
+        n: count(
+          and(eq(callbacksTable.serviceName, serviceName), gte(callbacksTable.createdAt, midnight), same),
+        ),
+        refuse: (today) =>
+          today >= perDay
+            ? new UnavailableError(
+                'callback/throttled_parameter',
+                `Callback for ${name}=${name === '_customer_number' ? (params._customer_number ?? value) : value} rejected because previous callbacks for this parameter were requested for more than ${perDay} times today.`,
+              )
+            : null,
+      });
     }
   }
-  if (customerKey && flag(params, '_enable_in_queue_checking', true)) {
-    const [dup] = await tx
-      .select({ id: callbacksTable.id })
-      .from(callbacksTable)
-      .where(
-        and(
-          eq(callbacksTable.serviceName, serviceName),
-          eq(callbacksTable.customerKey, customerKey),
-          inArray(callbacksTable.state, ACTIVE_STATES),
-        ),
-      )
-      .limit(1);
-    if (dup)
-      throw new DuplicateCallbackError(
-        `Callback for _customer_number=${params._customer_number ?? customerKey} is already in queue (${dup.id}). Check option _enable_in_queue_checking`,
-        dup.id,
-      );
+  const duplicate =
+    customerKey && flag(params, '_enable_in_queue_checking', true)
+      ? tx
+          .select({ id: callbacksTable.id })
+          .from(callbacksTable)
+          .where(
+            and(
+              eq(callbacksTable.serviceName, serviceName),
+              eq(callbacksTable.customerKey, customerKey),
+              inArray(callbacksTable.state, ACTIVE_STATES),
+            ),
+          )
+          .limit(1)
+      : null;
+  // Promise.all: a failed statement fails the rest (the transaction is aborted); its error is the
+  // first to arrive, and no later rejection goes unhandled.
+  const [counts, found] = await Promise.all([Promise.all(checks.map((c) => c.n)), duplicate]);
+  for (const [i, c] of checks.entries()) {
+    const refusal = c.refuse(counts[i] ?? 0);
+    if (refusal) throw refusal;
   }
+  const dup = found?.[0];
+  if (dup)
+    throw new DuplicateCallbackError(
+      `Callback for _customer_number=${params._customer_number ?? customerKey} is already in queue (${dup.id}). Check option _enable_in_queue_checking`,
+      dup.id,
+    );
 }

@@ -4,6 +4,7 @@ import type { Deps } from '../../deps.js';
 import { DomainError, ValidationError } from '../../errors.js';
 import type { OfficeHoursManager } from '../office-hours/office-hours.manager.js';
 import { parseTtlSeconds } from '../services/service-options.js';
+import type { ResolvedService } from '../services/services.manager.js';
 import { DEFAULT_SESSION_TTL_SECONDS, type SessionManager } from '../sessions/sessions.manager.js';
 import { DesiredTimeUnavailableError } from './callback.errors.js';
 import { latestDesiredTime, parseInstant } from './callback.rules.js';
@@ -32,14 +33,14 @@ export class CallbackScheduling {
    */
   async reserveDesiredTime(
     tx: DbOrTx,
-    serviceName: string,
+    service: string | ResolvedService,
     params: Record<string, string>,
     at: Date,
     now: Date,
     ref: string,
   ): Promise<Date> {
     const latest = latestDesiredTime(params._reject_future_desired_time, now);
-    const cap = await this.officeHours.callbackCapacity(serviceName, tx);
+    const cap = await this.officeHours.callbackCapacity(service, tx);
     const refuse = async (message: string) => {
       const availability = await this.officeHours.callbackAvailability(
         cap,

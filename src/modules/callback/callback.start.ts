@@ -159,9 +159,13 @@ export class CallbackStart {
     const connectLimit = positiveInt(params, '_userorig_connect_limit', 3);
     const priority = params._urs_vq_priority ? positiveInt(params, '_urs_vq_priority', 0) : 0;
 
-    // Per service, starts are serialised: limits, duplicates and capacity count committed rows.
-    await this.store.lockService(tx, service.name);
-    await checkCallbackLimits(tx, service.name, params, number?.key ?? null, now);
+    // Per service, starts are serialised: limits, duplicates and capacity count committed rows. The
+    // limits' counts are sent right behind the lock without waiting (one round trip): the connection
+    // runs them in order, each once the lock is held, and a failed lock fails them all.
+    await Promise.all([
+      this.store.lockService(tx, service.name),
+      checkCallbackLimits(tx, service.name, params, number?.key ?? null, now),
+    ]);
 
     let desiredTime: Date | null = null;
     let slotStart: Date | null = null;
@@ -169,9 +173,10 @@ export class CallbackStart {
     if (params._desired_time?.trim()) {
       desiredTime = parseInstant(params._desired_time, '_desired_time');
       if (desiredTime.getTime() > now.getTime()) {
+        // The service as this start resolved it (not read again under the lock).
         const slot = await this.scheduling.reserveDesiredTime(
           tx,
-          service.name,
+          service,
           params,
           desiredTime,
           now,
