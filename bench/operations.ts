@@ -189,6 +189,10 @@ function operations() {
         _phone_number: '6504669999',
         _resource_group: 'Locking',
         _provide_code: 'true',
+        // The sessions must outlive the match-interaction run that consumes their bookings: with the
+        // default _ttl (30 s) the oldest bookings were released by their sessions' expiry before a
+        // slow run reached them (416 non-2xx "no match" at the end of one PostgreSQL run).
+        _ttl: '3600',
         usr_reason: 'billing',
       }),
     }),
