@@ -7,7 +7,7 @@ import type { Managers } from './managers.types.js';
 import { CallbackManager } from './modules/callback/callback.manager.js';
 import { registerCallbackServiceTypes } from './modules/callback/callback.service-types.js';
 import { ChatManager } from './modules/chat/chat.manager.js';
-import { registerChatServiceHandlers } from './modules/chat/chat.service-types.js';
+import { registerChatPushPresenter, registerChatServiceHandlers } from './modules/chat/chat.service-types.js';
 import { EventStore } from './modules/event/event.manager.js';
 import { NodeManager } from './modules/node/node.manager.js';
 import { OfficeHoursManager } from './modules/office-hours/office-hours.manager.js';
@@ -81,6 +81,8 @@ export function createManagers(deps: Deps): Managers {
   registerAccessServiceTypes({ sessions, resources });
   registerChatServiceHandlers({ sessions, chat });
   registerCallbackServiceTypes({ sessions, callbacks });
+  // Typed session events: each kind is presented as GMS JSON by its module's legacy edge.
+  registerChatPushPresenter(events);
 
   // A stopped or expired session, inside its removal transaction, in this order: its bookings are
   // released, its chat ends, its callback completes.

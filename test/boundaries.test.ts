@@ -62,16 +62,6 @@ const SHARED_GRAPHQL_TYPES = new Set([
   'src/modules/resource/access.graphql.ts -> src/modules/sessions/sessions.graphql.ts', // ServiceSessionRef
 ]);
 
-/**
- * Domain files that use a presenter of their own module, each with its reason. A new entry needs a
- * reason here; a manager, store, rules or schedule file otherwise returns or throws domain values.
- */
-const DOMAIN_PRESENTER_USES = new Set([
-  // The push message is stored in the event store in the transaction that appends the transcript;
-  // CometD and the push providers replay stored messages verbatim, so it is built at write time.
-  'src/modules/chat/chat.manager.ts -> src/modules/chat/chat.legacy.ts',
-]);
-
 /** Table name → the module whose `*.tables.ts` declares it (`pgTable('name', …)`). */
 const tableOwners = new Map<string, string>();
 for (const file of graph.keys()) {
@@ -146,24 +136,16 @@ describe('module boundaries', () => {
   });
 
   it('only the legacy edge imports a presenter (domain code never builds GMS JSON)', () => {
-    const bad = edges.filter(
-      ({ from, to }) =>
-        isPresenter(to) && !isLegacyEdge(from) && !DOMAIN_PRESENTER_USES.has(`${from} -> ${to}`),
-    );
+    // No exceptions: what domain code stores (the event store included) is domain values, presented
+    // where they leave the process (e.g. chat's `chat.transcript` events: EventStore.presentAs).
+    expect(edges.filter(({ to }) => isPresenter(to)).length).toBeGreaterThan(10);
+    const bad = edges.filter(({ from, to }) => isPresenter(to) && !isLegacyEdge(from));
     expect(bad.map((e) => `${e.from} -> ${e.to}`)).toEqual([]);
   });
 
-  it("a domain file never uses another module's presenter, even from the exception list", () => {
-    const bad = [...DOMAIN_PRESENTER_USES].filter((e) => {
-      const [from = '', to = ''] = e.split(' -> ');
-      return moduleOf(from) !== moduleOf(to);
-    });
-    expect(bad).toEqual([]);
-  });
-
-  it('the shared GraphQL type and presenter-use lists hold only imports that exist', () => {
+  it('the shared GraphQL type list holds only imports that exist', () => {
     const present = new Set(edges.map((e) => `${e.from} -> ${e.to}`));
-    expect([...SHARED_GRAPHQL_TYPES, ...DOMAIN_PRESENTER_USES].filter((e) => !present.has(e))).toEqual([]);
+    expect([...SHARED_GRAPHQL_TYPES].filter((e) => !present.has(e))).toEqual([]);
   });
 
   it('there is no import cycle (type-only imports included)', () => {

@@ -14,7 +14,8 @@ import type { WebSocket } from 'ws';
 /**
  * Subscription root fields whose per-event result is a function of the event alone: the field
  * resolves to the event itself and every field of its type (SessionEvent, DeviceEvent) reads only
- * the event, never the context or the viewer (authorisation happens once, when the stream is
+ * the event (`message` presents it through the process-wide event store, the same for everyone),
+ * never the viewer or anything else of the context (authorisation happens once, when the stream is
  * created). Their results can be computed once per event and shared by every subscriber that
  * sent the same operation.
  */

@@ -210,7 +210,11 @@ const EventRef = builder.objectRef<SessionEvent>('CallbackEvent').implement({
     seq: t.exposeInt('seq', { description: 'Dense per session: resume after the last one seen.' }),
     id: t.exposeString('deliveryId', { description: 'The push `id`.' }),
     tag: t.exposeString('tag'),
-    message: t.field({ type: 'JSON', resolve: (e) => e.message }),
+    message: t.field({
+      type: 'JSON',
+      description: 'The push message as GMS delivers it (a typed event presented as its GMS JSON).',
+      resolve: (e, _args, ctx) => ctx.managers.events.wire(e),
+    }),
     createdAt: t.field({ type: 'DateTime', resolve: (e) => e.createdAt }),
   }),
 });

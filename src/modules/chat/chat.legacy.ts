@@ -1,30 +1,35 @@
 import { ValidationError } from '../../errors.js';
 import { parseBoolean } from '../../params.js';
 import type { SessionRequestContext, SessionView } from '../sessions/session-handlers.js';
-import { CHAT_SERVICE_MESSAGE, type ChatView, CLIENT_PARTY_ID, type TranscriptEvent } from './chat.types.js';
+import {
+  CHAT_SERVICE_MESSAGE,
+  type ChatTranscriptChange,
+  type ChatView,
+  CLIENT_PARTY_ID,
+  type TranscriptEvent,
+} from './chat.types.js';
 
 /** `YYYY-MM-DDTHH:MM:SSZ`, as Chat API v1 writes `startedAt`. */
 export const chatTime = (d: Date) => `${d.toISOString().slice(0, 19)}Z`;
 
 /** `[eventType, nickname, text, partyId, partyType]`. */
-export const transcriptTuple = (e: TranscriptEvent): [string, string, string, string, string] => [
-  e.eventType,
-  e.nickname,
-  e.text,
-  e.partyId,
-  e.partyType,
-];
+export const transcriptTuple = (
+  e: Pick<TranscriptEvent, 'eventType' | 'nickname' | 'text' | 'partyId' | 'partyType'>,
+): [string, string, string, string, string] => [e.eventType, e.nickname, e.text, e.partyId, e.partyType];
 
-/** The Chat API v1 object pushed on `/_genesys` for new transcript events (key order as captured). */
-export function chatPushMessage(chat: ChatView, events: TranscriptEvent[]) {
-  const last = events.at(-1)?.position ?? chat.lastPosition;
+/**
+ * The Chat API v1 object pushed on `/_genesys` for a transcript change (key order as captured,
+ * reference §1.6): what a stored `chat.transcript` event becomes where it leaves the process.
+ */
+export function chatPushMessage(change: ChatTranscriptChange) {
+  const last = change.entries.at(-1)?.position ?? change.lastPosition;
   return {
     transcriptPosition: String(last + 1),
-    startedAt: chatTime(chat.startedAt),
+    startedAt: chatTime(new Date(change.startedAt)),
     chatServiceMessage: CHAT_SERVICE_MESSAGE,
-    transcriptToShow: events.map(transcriptTuple),
-    chatSessionId: chat.id,
-    chatIxnState: chat.status === 'ENDED' ? 'DISCONNECTED' : 'TRANSCRIPT',
+    transcriptToShow: change.entries.map(transcriptTuple),
+    chatSessionId: change.chatId,
+    chatIxnState: change.status === 'ENDED' ? 'DISCONNECTED' : 'TRANSCRIPT',
   };
 }
 

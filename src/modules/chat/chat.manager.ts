@@ -8,7 +8,6 @@ import type { EventStore, SessionEvent } from '../event/event.manager.js';
 import { pollingStream } from '../event/event-stream.js';
 import type { RoutingManager } from '../routing/routing.manager.js';
 import type { SessionView } from '../sessions/session-handlers.js';
-import { chatPushMessage } from './chat.legacy.js';
 import { chatNotFound, clean, ended, messageText } from './chat.rules.js';
 import { type ChatRow, type ChatStatus, chatsTable, chatTranscriptTable } from './chat.tables.js';
 import {
@@ -28,6 +27,7 @@ import {
   type TranscriptEvent,
   toEvent,
   toView,
+  transcriptChange,
 } from './chat.types.js';
 
 /** Marks the end of a live transcript: the chat ended and every event was read. */
@@ -534,7 +534,8 @@ export class ChatManager {
           sessionId: view.sessionId,
           gmsUser: view.gmsUser,
           tag: chatRefreshTag(view.sessionId),
-          message: chatPushMessage(view, inserted),
+          kind: 'chat.transcript',
+          message: transcriptChange(view, inserted),
           expiresAt: view.sessionExpiresAt,
         });
       return { inserted, pushed, lastPosition };

@@ -1,8 +1,10 @@
 import { NotFoundError, UnavailableError, ValidationError } from '../../errors.js';
+import type { EventStore } from '../event/event.manager.js';
 import type { SessionRequestSpec } from '../sessions/session-handlers.js';
 import type { SessionManager } from '../sessions/sessions.manager.js';
 import {
   CUSTOMER_KEYS,
+  chatPushMessage,
   chatResponse,
   positionParam,
   sessionPath,
@@ -27,6 +29,14 @@ const CHAT_ACTION = {
 
 /** The per-session requests of chat (the route table lists them: http/routes.ts). */
 export const CHAT_SESSION_REQUESTS: readonly SessionRequestSpec[] = [CREATE_CHAT, CHAT_ACTION];
+
+/**
+ * A transcript change leaves the process (CometD, the push outbox, GraphQL) as the Chat API v1
+ * object: the event store keeps the change itself (`chat.transcript`), this presents it.
+ */
+export function registerChatPushPresenter(events: EventStore): void {
+  events.presentAs('chat.transcript', chatPushMessage);
+}
 
 /**
  * Chat API v1 on the Service API: the `request-chat` built-in type and the `ixn/chat` requests,

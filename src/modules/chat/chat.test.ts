@@ -188,16 +188,38 @@ describe('chat over the legacy Chat API v1 and the agent desktop', () => {
     // Every transcript change went to the durable event store, tagged for the push helper.
     const pushed = await t.app.managers.events.readSession(id, 0);
     expect(pushed.map((e) => e.tag)).toEqual(Array(6).fill(`service.chat.refresh.${id}`));
-    const joinedPush = pushed[1]?.message as Record<string, unknown>;
-    // (The event store keeps messages as jsonb, which orders keys its own way; clients read by name.)
-    expect(joinedPush).toEqual({
-      transcriptPosition: '3',
-      startedAt: sentBody.startedAt,
-      chatServiceMessage: 'Chat service is available',
-      transcriptToShow: [['Notice.Joined', 'Alice', 'has joined the session', '2', 'AGENT']],
-      chatSessionId: chatId,
-      chatIxnState: 'TRANSCRIPT',
+    // The store keeps the change as a domain value (kind chat.transcript); it becomes the Chat API
+    // v1 push only where it leaves the process (EventStore.wire), in the captured key order.
+    const joinedEvent = pushed[1];
+    if (!joinedEvent) throw new Error('no joined event');
+    expect(pushed.map((e) => e.kind)).toEqual(Array(6).fill('chat.transcript'));
+    expect(joinedEvent.message).toEqual({
+      chatId,
+      startedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      status: 'CONNECTED',
+      lastPosition: 2,
+      entries: [
+        {
+          position: 2,
+          eventType: 'Notice.Joined',
+          nickname: 'Alice',
+          text: 'has joined the session',
+          partyId: '2',
+          partyType: 'AGENT',
+          at: expect.any(String),
+        },
+      ],
     });
+    expect(JSON.stringify(t.app.managers.events.wire(joinedEvent))).toBe(
+      JSON.stringify({
+        transcriptPosition: '3',
+        startedAt: sentBody.startedAt,
+        chatServiceMessage: 'Chat service is available',
+        transcriptToShow: [['Notice.Joined', 'Alice', 'has joined the session', '2', 'AGENT']],
+        chatSessionId: chatId,
+        chatIxnState: 'TRANSCRIPT',
+      }),
+    );
 
     // The customer disconnects; the agent leaves and its interaction completes in routing.
     const bye = (await (

@@ -105,6 +105,48 @@ export const LEFT_TEXT = 'has left the session';
 /** The tag a chat's transcript changes are pushed with (CometD `/_genesys`, GraphQL device streams). */
 export const chatRefreshTag = (sessionId: string) => `service.chat.refresh.${sessionId}`;
 
+/** A transcript event as the event store keeps it (JSON: the time as ISO-8601). */
+export type StoredTranscriptEntry = Omit<TranscriptEvent, 'chatId' | 'at'> & { at: string };
+
+/**
+ * The durable session event of a transcript change (event kind `chat.transcript`, tagged
+ * `chatRefreshTag`): the chat as it stood after the change and the events the change added. The
+ * chat module's legacy edge presents it as the Chat API v1 push (chat.legacy.ts `chatPushMessage`)
+ * where it leaves the process.
+ */
+export interface ChatTranscriptChange {
+  chatId: string;
+  /** ISO-8601. */
+  startedAt: string;
+  status: ChatStatus;
+  /** The transcript's last position after the change. */
+  lastPosition: number;
+  /** Oldest first; never empty (a change without events appends nothing). */
+  entries: StoredTranscriptEntry[];
+}
+
+declare module '../event/event.manager.js' {
+  interface SessionEventKinds {
+    'chat.transcript': ChatTranscriptChange;
+  }
+}
+
+export const transcriptChange = (chat: ChatView, events: TranscriptEvent[]): ChatTranscriptChange => ({
+  chatId: chat.id,
+  startedAt: chat.startedAt.toISOString(),
+  status: chat.status,
+  lastPosition: chat.lastPosition,
+  entries: events.map((e) => ({
+    position: e.position,
+    eventType: e.eventType,
+    nickname: e.nickname,
+    text: e.text,
+    partyId: e.partyId,
+    partyType: e.partyType,
+    at: e.at.toISOString(),
+  })),
+});
+
 declare module '../../pubsub/topics.js' {
   interface TopicMap {
     /** Keyed by chat id: "the transcript grew to `position`" (after commit; a poke only). */

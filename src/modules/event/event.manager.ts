@@ -13,6 +13,9 @@ export interface SessionEvent {
   tag: string;
   /** The push's `id`. */
   deliveryId: string;
+  /** A typed event's kind (see SessionEventKinds); null: `message` is the push as delivered. */
+  kind: string | null;
+  /** The kind's value, or the push itself (no kind). What leaves the process is `wire(event)`. */
   message: unknown;
   gmsUser: string | null;
   createdAt: Date;
@@ -41,7 +44,14 @@ interface EventPoke {
    * and no round trip between poke and delivery). The stored row stays the record: a stream
    * with a gap, or a poke without its event, reads.
    */
-  event?: { tag: string; deliveryId: string; message: unknown; gmsUser: string | null; createdAt: string };
+  event?: {
+    tag: string;
+    deliveryId: string;
+    kind: string | null;
+    message: unknown;
+    gmsUser: string | null;
+    createdAt: string;
+  };
 }
 
 /** Largest message (JSON characters) a poke carries; larger ones are read from the store. */
@@ -56,20 +66,41 @@ declare module '../../pubsub/topics.js' {
   }
 }
 
-export interface AppendInput {
+/**
+ * Typed domain events the store holds, by kind, declared by the module that appends them
+ * (declaration merging, as TopicMap):
+ *
+ *   declare module '../event/event.manager.js' {
+ *     interface SessionEventKinds { 'chat.transcript': ChatTranscriptChange }
+ *   }
+ *
+ * The value is stored as JSON (so: JSON-safe, dates as ISO strings) and becomes GMS JSON only where
+ * it leaves the process (CometD, the push outbox, GraphQL), through `wire` and the presenter the
+ * module's legacy edge registered with `presentAs`.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging in modules
+export interface SessionEventKinds {}
+export type SessionEventKind = keyof SessionEventKinds & string;
+
+/** What an event holds: a kind and its typed value, or (no kind) the push exactly as delivered. */
+export type EventBody =
+  | { kind?: undefined; message: unknown }
+  | { [K in SessionEventKind]: { kind: K; message: SessionEventKinds[K] } }[SessionEventKind];
+
+export type AppendInput = EventBody & {
   sessionId: string;
   gmsUser: string | null;
   tag: string;
-  message: unknown;
   /** Events live as long as their session (its TTL). */
   expiresAt: Date;
-}
+};
 
 const toEvent = (r: SessionEventRow): SessionEvent => ({
   sessionId: r.sessionId,
   seq: r.seq,
   tag: r.tag,
   deliveryId: r.deliveryId,
+  kind: r.kind,
   message: r.message,
   gmsUser: r.gmsUser,
   createdAt: r.createdAt,
@@ -110,11 +141,41 @@ export class EventStore {
     SessionEvent,
     Map<string, { event: DeviceEvent; after: UserCursor; afterKey: string }>
   >();
+  /** How each kind leaves the process (`presentAs`), and what it became, per event object. */
+  private readonly presenters = new Map<string, (value: unknown) => unknown>();
+  private readonly presented = new WeakMap<SessionEvent, unknown>();
 
   constructor(
     private readonly deps: Deps,
     private readonly options: { pollMs: number; batch: number } = { pollMs: 5_000, batch: 200 },
   ) {}
+
+  /**
+   * How events of `kind` leave the process: `present` turns the stored value into the GMS JSON that
+   * CometD, the push outbox and GraphQL deliver. Registered once, by the legacy edge of the module
+   * that owns the kind (wired from managers.ts).
+   */
+  presentAs<K extends SessionEventKind>(kind: K, present: (value: SessionEventKinds[K]) => unknown): void {
+    if (this.presenters.has(kind)) throw new Error(`event kind '${kind}' already has a presenter`);
+    // Stored values of a kind are only ever written by its module's typed `append`.
+    this.presenters.set(kind, present as (value: unknown) => unknown);
+  }
+
+  /**
+   * The event as it leaves the process (the push's `message`): an event without a kind as stored
+   * (including chat events stored before kinds existed: they were stored presented), a typed one
+   * through its kind's presenter, once per event object (streams that share an event share this).
+   */
+  wire(event: SessionEvent): unknown {
+    // (A poke from an instance older than kinds carries none at all.)
+    if (!event.kind) return event.message;
+    if (this.presented.has(event)) return this.presented.get(event);
+    const present = this.presenters.get(event.kind);
+    if (!present) throw new Error(`event kind '${event.kind}' has no presenter (EventStore.presentAs)`);
+    const wire = present(event.message);
+    this.presented.set(event, wire);
+    return wire;
+  }
 
   /** Appends inside the caller's transaction; call `announce` after it commits. */
   async append(tx: DbOrTx, input: AppendInput): Promise<SessionEvent> {
@@ -134,8 +195,8 @@ export class EventStore {
                   expires_at = greatest(${c.expiresAt}, excluded.expires_at)
             returning last_seq
           )
-          insert into ${e} (session_id, seq, tag, delivery_id, message, gms_user, created_at, expires_at)
-          select ${input.sessionId}, counter.last_seq, ${input.tag}, ${deliveryId},
+          insert into ${e} (session_id, seq, tag, delivery_id, kind, message, gms_user, created_at, expires_at)
+          select ${input.sessionId}, counter.last_seq, ${input.tag}, ${deliveryId}, ${input.kind ?? null},
                  ${JSON.stringify(input.message)}::json, ${input.gmsUser},
                  ${now.toISOString()}::timestamptz, ${input.expiresAt.toISOString()}::timestamptz
           from counter
@@ -147,6 +208,7 @@ export class EventStore {
       seq: Number(row.seq),
       tag: input.tag,
       deliveryId,
+      kind: input.kind ?? null,
       // As a read gives it back: the stored JSON text, parsed.
       message: JSON.parse(JSON.stringify(input.message)) as unknown,
       gmsUser: input.gmsUser,
@@ -178,6 +240,7 @@ export class EventStore {
         gms_user: input.gmsUser,
         tag: input.tag,
         delivery_id: randomUUID().replaceAll('-', ''),
+        kind: input.kind ?? null,
         message: JSON.stringify(input.message),
         expires_at: input.expiresAt.toISOString(),
       }))
@@ -188,7 +251,7 @@ export class EventStore {
       db,
       sql`with input as (
             select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-              as i(session_id text, gms_user text, tag text, delivery_id text, message text, expires_at timestamptz)
+              as i(session_id text, gms_user text, tag text, delivery_id text, kind text, message text, expires_at timestamptz)
           ),
           counter as (
             insert into ${c} (session_id, last_seq, expires_at)
@@ -198,8 +261,8 @@ export class EventStore {
                   expires_at = greatest(${c.expiresAt}, excluded.expires_at)
             returning session_id, last_seq
           )
-          insert into ${e} (session_id, seq, tag, delivery_id, message, gms_user, created_at, expires_at)
-          select i.session_id, counter.last_seq, i.tag, i.delivery_id, i.message::json, i.gms_user,
+          insert into ${e} (session_id, seq, tag, delivery_id, kind, message, gms_user, created_at, expires_at)
+          select i.session_id, counter.last_seq, i.tag, i.delivery_id, i.kind, i.message::json, i.gms_user,
                  ${now.toISOString()}::timestamptz, i.expires_at
           from input i join counter on counter.session_id = i.session_id
           order by i.session_id
@@ -216,6 +279,7 @@ export class EventStore {
         seq,
         tag: input.tag,
         deliveryId: row.delivery_id,
+        kind: row.kind,
         message: JSON.parse(row.message) as unknown,
         gmsUser: input.gmsUser,
         createdAt: now,
@@ -231,6 +295,7 @@ export class EventStore {
         poke.event = {
           tag: e.tag,
           deliveryId: e.deliveryId,
+          kind: e.kind,
           message: e.message,
           gmsUser: e.gmsUser,
           createdAt: e.createdAt.toISOString(),
@@ -249,7 +314,13 @@ export class EventStore {
     if (!e) return null;
     let event = this.fromPoke.get(poke);
     if (!event) {
-      event = { sessionId: poke.sessionId, seq: poke.seq, ...e, createdAt: new Date(e.createdAt) };
+      event = {
+        sessionId: poke.sessionId,
+        seq: poke.seq,
+        ...e,
+        kind: e.kind ?? null,
+        createdAt: new Date(e.createdAt),
+      };
       this.fromPoke.set(poke, event);
     }
     return event;
@@ -329,6 +400,7 @@ export class EventStore {
       seq: number;
       tag: string;
       delivery_id: string;
+      kind: string | null;
       message: string;
       gms_user: string | null;
       created_at: string | Date;
@@ -336,7 +408,7 @@ export class EventStore {
       this.deps.db,
       // The message as text: drivers differ in whether they parse jsonb, and a JSON string message
       // ("refresh") is indistinguishable from its text once one of them has.
-      sql`select e.session_id, e.seq, e.tag, e.delivery_id, e.message::text as message, e.gms_user, e.created_at
+      sql`select e.session_id, e.seq, e.tag, e.delivery_id, e.kind, e.message::text as message, e.gms_user, e.created_at
           from ${sessionEventsTable} e
           left join jsonb_each_text(${JSON.stringify(cursor)}::jsonb) c(session_id, seq) on c.session_id = e.session_id
           where e.gms_user = ${gmsUser} and e.seq > coalesce(c.seq::int, 0) and e.expires_at > ${this.deps.clock.now().toISOString()}::timestamptz
@@ -348,6 +420,7 @@ export class EventStore {
       seq: Number(r.seq),
       tag: r.tag,
       deliveryId: r.delivery_id,
+      kind: r.kind,
       message: JSON.parse(r.message) as unknown,
       gmsUser: r.gms_user,
       createdAt: new Date(r.created_at),

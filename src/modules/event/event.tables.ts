@@ -16,6 +16,12 @@ export const sessionEventsTable = pgTable(
     tag: text('tag').notNull(),
     /** Delivery id (`id` in a GMS push), unique. */
     deliveryId: text('delivery_id').notNull(),
+    /**
+     * A typed domain event's kind (`chat.transcript`): `message` holds its value, presented as GMS
+     * JSON where it leaves the process (EventStore.wire). Null: `message` is the push as delivered
+     * (Notification API publishes, callback notifications, and chat events stored before kinds).
+     */
+    kind: text('kind'),
     // json, not jsonb: the text is kept as written, so pushes keep GMS's key order (`_action` before `_id`).
     message: json('message').notNull(),
     /** The session owner's `gms_user`, so device-wide streams need no join. */

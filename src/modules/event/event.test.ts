@@ -10,6 +10,13 @@ import {
 } from '../../../test/harness.js';
 import { decodeCursor, EventStore, type SessionEvent } from './event.manager.js';
 
+declare module './event.manager.js' {
+  interface SessionEventKinds {
+    /** A kind only this test appends and presents. */
+    'test.greeting': { name: string; count: number };
+  }
+}
+
 describe('event store', () => {
   let t: TestApp;
   let store: EventStore;
@@ -207,6 +214,83 @@ describe('event store', () => {
     });
     await store.publish({ sessionId, gmsUser: user, tag: 'n', message: '42', expiresAt: expiresIn(60_000) });
     expect((await store.readUser(user, {})).map((e) => e.message)).toEqual(['refresh', '42']);
+  });
+
+  it('keeps a typed event as its value and presents it where it leaves (wire), once per event', async () => {
+    const typed = new EventStore(t.app.deps, { pollMs: 60_000, batch: 50 });
+    const user = `user-${randomUUID()}`;
+    const [a, b] = [`1-${randomUUID()}`, `1-${randomUUID()}`];
+    const value = { name: 'Ann', count: 2 };
+    const event = await typed.publish({
+      sessionId: a,
+      gmsUser: user,
+      tag: 'greet',
+      kind: 'test.greeting',
+      message: value,
+      expiresAt: expiresIn(60_000),
+    });
+    // Without its presenter a typed event cannot leave: a wiring error, never a silent raw value.
+    expect(() => typed.wire(event)).toThrow(/test\.greeting.*no presenter/);
+    const present = vi.fn((v: { name: string; count: number }) => ({
+      hello: v.name,
+      times: String(v.count),
+    }));
+    typed.presentAs('test.greeting', present);
+    expect(() => typed.presentAs('test.greeting', present)).toThrow(/already/);
+    // Several sessions in one statement keep their kinds too (and an untyped event beside them).
+    const [many, plain] = await typed.appendMany(t.app.deps.db, [
+      {
+        sessionId: b,
+        gmsUser: user,
+        tag: 'greet',
+        kind: 'test.greeting',
+        message: { name: 'Bo', count: 1 },
+        expiresAt: expiresIn(60_000),
+      },
+      {
+        sessionId: `1-${randomUUID()}`,
+        gmsUser: user,
+        tag: 'plain',
+        message: { hello: 'raw' },
+        expiresAt: expiresIn(60_000),
+      },
+    ]);
+    expect(many).toMatchObject({ kind: 'test.greeting', message: { name: 'Bo', count: 1 } });
+    expect(plain).toMatchObject({ kind: null, message: { hello: 'raw' } });
+    // Stored and read back as the value, with its kind, by every reader.
+    const [read] = await typed.readSession(a, 0);
+    expect(read).toMatchObject({ kind: 'test.greeting', message: value });
+    const device = await typed.readUser(user, {});
+    expect(device).toHaveLength(3);
+    expect(device[0]).toMatchObject({ kind: 'test.greeting', message: value });
+    // (appendMany writes in session-id order, so these two come in either order.)
+    expect(device.slice(1).map((e) => [e.kind, e.message])).toEqual(
+      expect.arrayContaining([
+        ['test.greeting', { name: 'Bo', count: 1 }],
+        [null, { hello: 'raw' }],
+      ]),
+    );
+    // Presented by its kind's presenter, once per event object; an untyped event as stored.
+    expect(JSON.stringify(typed.wire(read as SessionEvent))).toBe('{"hello":"Ann","times":"2"}');
+    typed.wire(read as SessionEvent);
+    expect(present).toHaveBeenCalledTimes(1);
+    expect(typed.wire(device.find((e) => e.kind === null) as SessionEvent)).toEqual({ hello: 'raw' });
+    // A live event (taken from its poke, or read) keeps its kind and presents the same.
+    const live = typed.streamSession(a, 1);
+    await live.ready;
+    const next = live.next();
+    await typed.publish({
+      sessionId: a,
+      gmsUser: user,
+      tag: 'greet',
+      kind: 'test.greeting',
+      message: { name: 'Cy', count: 3 },
+      expiresAt: expiresIn(60_000),
+    });
+    const got = (await next).value as SessionEvent;
+    expect(got).toMatchObject({ seq: 2, kind: 'test.greeting' });
+    expect(typed.wire(got)).toEqual({ hello: 'Cy', times: '3' });
+    await live.return();
   });
 
   it('keeps message keys in the order they were written (GMS pushes _action before _id)', async () => {

@@ -1,24 +1,11 @@
 import { eq, lt, sql } from 'drizzle-orm';
 import type { Deps } from '../../deps.js';
 import type { Logger } from '../../log/logger.js';
-import { decodeCursor, type EventStore, type SessionEvent, type UserCursor } from '../event/event.manager.js';
+import { type DeviceEvent, decodeCursor, type EventStore, type UserCursor } from '../event/event.manager.js';
 import { pushCometCursorsTable } from './push.tables.js';
 
-/** What a CometD client receives on `/_genesys` (the seed's "Push notification data"). */
-export interface CometPush {
-  id: string;
-  message: unknown;
-  tag: string;
-}
-
-export const toCometPush = (e: SessionEvent): CometPush => ({
-  id: e.deliveryId,
-  message: e.message,
-  tag: e.tag,
-});
-
-/** Hands one push to one CometD client; `event` says which session event it is. */
-type Deliver = (push: CometPush, event: SessionEvent) => Promise<void>;
+/** Hands one event to one CometD client (the adapter presents it as the client's push). */
+type Deliver = (event: DeviceEvent) => Promise<void>;
 
 /** Pushes handed to one client and not yet written to its transport, at most. */
 export const COMET_WINDOW = 100;
@@ -187,7 +174,7 @@ export class CometManager {
               session: event.sessionId,
               seq: event.seq,
             });
-            await deliver(toCometPush(event), event);
+            await deliver(event);
             handed = decodeCursor(event.cursor);
           }
         } catch (err) {

@@ -112,7 +112,9 @@ export class PushDeliveryManager {
           authorization: null,
           eventId: e.deliveryId,
           tag: e.tag,
-          message: e.message,
+          // An outbox row is what the provider will be sent (and what pushDeliveries shows): the
+          // event leaves the event store here, so a typed one is presented here.
+          message: this.events.wire(e),
         }));
         written = await this.notifications.enqueue(tx, rows);
       } else {

@@ -5,13 +5,27 @@ import faye, { type BayeuxMessage, type Extension } from 'faye';
 import { DEVICE_TOKEN_HEADER } from '../../auth/ownership.js';
 import type { Deps } from '../../deps.js';
 import type { Managers } from '../../managers.types.js';
-import type { CometPush } from './comet.manager.js';
+import type { SessionEvent } from '../event/event.manager.js';
 import { CometAcks } from './push.cometd-ack.js';
 
 export const COMETD_PATH = '/genesys/cometd';
 /** The one channel legacy clients subscribe to. */
 export const GENESYS_CHANNEL = '/_genesys';
 const USER_PREFIX = `${GENESYS_CHANNEL}/u/`;
+
+/** What a CometD client receives on `/_genesys` (the seed's "Push notification data"). */
+export interface CometPush {
+  id: string;
+  message: unknown;
+  tag: string;
+}
+
+/** A stored event as the push a client receives: `message` as presented for the wire. */
+export const toCometPush = (e: SessionEvent, managers: Pick<Managers, 'events'>): CometPush => ({
+  id: e.deliveryId,
+  message: managers.events.wire(e),
+  tag: e.tag,
+});
 
 /** The per-device channel a `/_genesys` subscription is mapped to (never shown to clients). */
 export const userChannel = (gmsUser: string) =>
@@ -312,7 +326,8 @@ export function createCometd(deps: Deps, managers: Managers) {
     traffic.debug('cometd pump start', { clientId, device: deviceTag(user) });
     const pending = new Map<string, { gmsUser: string; sessionId: string; seq: number }>();
     inFlight.set(clientId, pending);
-    managers.comet.acquire(clientId, user, (push, event) => {
+    managers.comet.acquire(clientId, user, (event) => {
+      const push = toCometPush(event, managers);
       pending.set(push.id, { gmsUser: user, sessionId: event.sessionId, seq: event.seq });
       return publish(channel, push);
     });

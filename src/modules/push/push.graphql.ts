@@ -12,7 +12,11 @@ export const SessionEventRef = builder.objectRef<SessionEvent>('SessionEvent').i
     sessionId: t.exposeID('sessionId'),
     seq: t.exposeInt('seq', { description: 'Dense per-session sequence number (resume with `afterSeq`).' }),
     tag: t.exposeString('tag', { description: 'GMS tag, e.g. `service.agentavailable.<session id>`.' }),
-    message: t.field({ type: 'JSON', resolve: (e) => e.message }),
+    message: t.field({
+      type: 'JSON',
+      description: 'The push message as GMS delivers it (a typed event presented as its GMS JSON).',
+      resolve: (e, _args, ctx) => ctx.managers.events.wire(e),
+    }),
     createdAt: t.field({ type: 'DateTime', resolve: (e) => e.createdAt }),
   }),
 });
@@ -24,7 +28,11 @@ export const DeviceEventRef = builder.objectRef<DeviceEvent>('DeviceEvent').impl
     sessionId: t.exposeID('sessionId'),
     seq: t.exposeInt('seq', { description: 'Dense per-session sequence number (resume with `afterSeq`).' }),
     tag: t.exposeString('tag', { description: 'GMS tag, e.g. `service.agentavailable.<session id>`.' }),
-    message: t.field({ type: 'JSON', resolve: (e) => e.message }),
+    message: t.field({
+      type: 'JSON',
+      description: 'The push message as GMS delivers it (a typed event presented as its GMS JSON).',
+      resolve: (e, _args, ctx) => ctx.managers.events.wire(e),
+    }),
     createdAt: t.field({ type: 'DateTime', resolve: (e) => e.createdAt }),
     cursor: t.exposeString('cursor', {
       description: 'Opaque position after this event: pass it as `cursor` to resume.',
