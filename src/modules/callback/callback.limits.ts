@@ -116,7 +116,9 @@ export async function checkCallbackLimits(
             ),
           )
           .limit(1)
+          .then((rows) => rows) // sent now, behind the counts (a query builder runs when awaited)
       : null;
+  duplicate?.catch(() => {});
   // Promise.all: a failed statement fails the rest (the transaction is aborted); its error is the
   // first to arrive, and no later rejection goes unhandled.
   const [counts, found] = await Promise.all([Promise.all(checks.map((c) => c.n)), duplicate]);

@@ -161,11 +161,12 @@ export class CallbackStart {
 
     // Per service, starts are serialised: limits, duplicates and capacity count committed rows. The
     // limits' counts are sent right behind the lock without waiting (one round trip): the connection
-    // runs them in order, each once the lock is held, and a failed lock fails them all.
-    await Promise.all([
-      this.store.lockService(tx, service.name),
-      checkCallbackLimits(tx, service.name, params, number?.key ?? null, now),
-    ]);
+    // runs them in the order they were sent, so each once the lock is held (lockService sends at
+    // once, before checkCallbackLimits is even called), and a failed lock fails them all.
+    const locked = this.store.lockService(tx, service.name);
+    locked.catch(() => {}); // awaited below; a bad option may throw before that
+    const limits = checkCallbackLimits(tx, service.name, params, number?.key ?? null, now);
+    await Promise.all([locked, limits]);
 
     let desiredTime: Date | null = null;
     let slotStart: Date | null = null;

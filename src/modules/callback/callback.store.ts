@@ -203,9 +203,15 @@ export class CallbackStore {
 
   // ---------------------------------------------------------------- changes
 
-  /** Starts (and reschedules) of a service are serialised: limits and capacity count committed rows. */
-  async lockService(tx: DbOrTx, serviceName: string): Promise<void> {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`callback:${serviceName}`}))`);
+  /**
+   * Starts (and reschedules) of a service are serialised: limits and capacity count committed rows.
+   * The statement is sent when this is called (not at the caller's await), so statements the caller
+   * sends after calling it run after the lock is held, even when they are sent without waiting.
+   */
+  lockService(tx: DbOrTx, serviceName: string): Promise<void> {
+    return tx
+      .execute(sql`select pg_advisory_xact_lock(hashtext(${`callback:${serviceName}`}))`)
+      .then(() => undefined);
   }
 
   /** The reports' activity record (docs/reports.md), in the transaction of the change. */
