@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pushService } from '../src/modules/push/push.test-support.js';
+import { createSession, pushService, raise } from '../src/modules/push/push.test-support.js';
 import { graphql } from './gql/index.js';
 import { adminAuth, createTestApp, type TestApp } from './harness.js';
 
@@ -89,6 +89,53 @@ describe('LEGACY_ACCESS=compatible (default)', () => {
     ).toBe(200);
   });
 
+  it('a subscription created without gms_user (comet by deviceId) is nobody’s: any device may delete it', async () => {
+    const r = await t.fetch(
+      '/genesys/1/notification/subscription',
+      json({
+        subscriberId: 'anon',
+        filter: 'acc.*',
+        notificationDetails: { type: 'comet', deviceId: 'kiosk' },
+      }),
+    );
+    const { id } = (await r.json()) as { id: string };
+    const del = await t.fetch(`/genesys/1/notification/subscription/${id}`, {
+      method: 'DELETE',
+      headers: { gms_user: 'mallory' },
+    });
+    expect(del.status).toBe(200);
+  });
+
+  it('a device reads only its own device events over GraphQL (strict in both modes): 403 for another’s, or without gms_user', async () => {
+    const sessionId = await createSession(t, 'reader');
+    await raise(t, sessionId, 'reader', 'acc.own', 'mine');
+    const read = async (headers: Record<string, string>, gmsUser?: string) => {
+      const r = await t.fetch('/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({
+          query:
+            'query ($u: String) { deviceEvents(gmsUser: $u) { __typename ... on QueryDeviceEventsSuccess { data { tag } } ... on Error { code message } } }',
+          variables: { u: gmsUser ?? null },
+        }),
+      });
+      return ((await r.json()) as { data: { deviceEvents: Record<string, unknown> } }).data.deviceEvents;
+    };
+    expect(await read({ gms_user: 'reader' })).toEqual({
+      __typename: 'QueryDeviceEventsSuccess',
+      data: [{ tag: 'acc.own' }],
+    });
+    expect(await read({ gms_user: 'reader' }, 'reader')).toMatchObject({ data: [{ tag: 'acc.own' }] });
+    expect(await read({ gms_user: 'mallory' }, 'reader')).toMatchObject({
+      code: 'auth/forbidden',
+      message: 'A device may read only its own events (its gms_user)',
+    });
+    expect(await read({}, 'reader')).toMatchObject({
+      code: 'auth/forbidden',
+      message: expect.stringMatching(/gms_user header/),
+    });
+  });
+
   it('nobody but the device itself (or an admin) publishes a comet push to a device’s gms_user', async () => {
     const forged = {
       message: { _action: 'DialNumber', _tel_url: 'tel:+19005550100' },
@@ -97,9 +144,16 @@ describe('LEGACY_ACCESS=compatible (default)', () => {
     };
     const anonymous = await t.fetch('/genesys/1/notification/publish', json(forged));
     expect(anonymous.status).toBe(403);
-    expect(await anonymous.json()).toMatchObject({ code: 403, exception: expect.any(String) });
+    expect(await anonymous.json()).toMatchObject({
+      code: 403,
+      exception: 'com.genesyslab.gsg.services.security.AuthorizationException',
+      message: expect.stringMatching(/may publish only to itself/),
+    });
     const other = await t.fetch('/genesys/1/notification/publish', json(forged, { gms_user: 'mallory' }));
     expect(other.status).toBe(403);
+    expect(await other.json()).toMatchObject({
+      message: expect.stringMatching(/may publish only to itself/),
+    });
     const inbox = await t.admin(Inbox, { gmsUser: 'victim' });
     expect(inbox.deviceEvents).toMatchObject({ data: [] });
     expect(

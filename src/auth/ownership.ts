@@ -46,17 +46,42 @@ export function owns(viewer: Viewer, resource: Owned): boolean {
   return !!token && sameHash(hashDeviceToken(token), resource.ownerTokenHash);
 }
 
+/** What `open` still refuses, where a legacy path asks for it. */
+export interface OpenRules {
+  /**
+   * A device naming another device: the request's gms_user and the resource's are both set and
+   * differ (admins pass). A request without the header, or a resource created without one, passes
+   * as under plain `open`: GMS's push sample deletes its Notification API subscription by id without
+   * the header. LEGACY_ACCESS=compatible closes this where a named mismatch can only be another device
+   * (deleting a notification subscription).
+   */
+  refuseOtherDevice?: boolean;
+}
+
+/** Whether a device that names itself names another device than the resource's (admins never do). */
+export const namesOtherDevice = (viewer: Viewer, resource: Owned): boolean =>
+  !isAdmin(viewer) &&
+  viewer.gmsUser !== null &&
+  resource.gmsUser !== null &&
+  viewer.gmsUser !== resource.gmsUser;
+
 /**
- * The one ownership rule. Under `strict`, anything the viewer does not own is `notFound()` (so
- * another device's ids are not confirmed); under `open` everything passes (GMS 8.1).
+ * The one ownership rule. Under `strict`, anything the viewer does not own is `refuse()` — a
+ * NotFoundError where ids must not be confirmed, a ForbiddenError where the legacy API answers 403.
+ * Under `open` everything passes (GMS 8.1), except what `open` names.
  */
 export function assertOwns<T extends Owned>(
   viewer: Viewer,
   resource: T,
   rules: AccessRules,
-  notFound: () => DomainError,
+  refuse: () => DomainError,
+  open: OpenRules = {},
 ): T {
-  if (rules === 'strict' && !owns(viewer, resource)) throw notFound();
+  const refused =
+    rules === 'strict'
+      ? !owns(viewer, resource)
+      : !!open.refuseOtherDevice && namesOtherDevice(viewer, resource);
+  if (refused) throw refuse();
   return resource;
 }
 

@@ -260,10 +260,7 @@ export class NotificationManager {
       new NotFoundError('notification/not_found', `Subscription '${id}' not found or expired`);
     const row = await this.get(id);
     if (!row) throw notFound();
-    const owner = { gmsUser: row.gmsUser, ownerTokenHash: row.ownerTokenHash };
-    if (caller.rules === 'strict') assertOwns(caller.viewer, owner, 'strict', notFound);
-    else if (!isAdmin(caller.viewer) && caller.gmsUser && row.gmsUser && caller.gmsUser !== row.gmsUser)
-      throw notFound();
+    assertOwns(caller.viewer, row, caller.rules, notFound, { refuseOtherDevice: true });
     const rows = await this.deps.db
       .delete(notificationSubscriptionsTable)
       .where(
@@ -286,9 +283,18 @@ export class NotificationManager {
   private async publishScope(input: PublishInput, caller: Requester): Promise<SQL | null> {
     if (isAdmin(caller.viewer)) return null;
     const direct = input.notificationDetails;
-    if (direct?.type === 'comet' && direct.deviceId && direct.deviceId !== caller.gmsUser)
-      throw new ForbiddenError(
-        'A device may publish only to itself: a comet notificationDetails.deviceId must be your gms_user (or use admin credentials)',
+    // A device's comet stream is its gms_user's: owned under `strict` whatever LEGACY_ACCESS says,
+    // since an open direct push is how a forged DialNumber reached another device. No gms_user
+    // header owns nothing (403 too).
+    if (direct?.type === 'comet' && direct.deviceId)
+      assertOwns(
+        caller.viewer,
+        { gmsUser: direct.deviceId },
+        'strict',
+        () =>
+          new ForbiddenError(
+            'A device may publish only to itself: a comet notificationDetails.deviceId must be your gms_user (or use admin credentials)',
+          ),
       );
     if (caller.rules === 'open') return null;
     if (!caller.gmsUser)

@@ -1,4 +1,4 @@
-import { DEVICE_TOKEN_HEADER, graphqlRequester, hashDeviceToken } from '../../auth/ownership.js';
+import { assertOwns, DEVICE_TOKEN_HEADER, graphqlRequester, hashDeviceToken } from '../../auth/ownership.js';
 import { isAdmin, type Viewer } from '../../auth/viewer.js';
 import type { Deps } from '../../deps.js';
 import { ForbiddenError, ValidationError } from '../../errors.js';
@@ -128,9 +128,13 @@ export class PushManager {
     }
     if (!viewer.gmsUser)
       throw new ForbiddenError('Send your gms_user header (or connection parameter) to read device events');
-    if (gmsUser && gmsUser !== viewer.gmsUser)
-      throw new ForbiddenError('A device may read only its own events (its gms_user)');
-    return viewer.gmsUser;
+    // A device's stream is its gms_user's (bound to no token: any session's device reads it).
+    return assertOwns(
+      viewer,
+      { gmsUser: gmsUser ?? viewer.gmsUser },
+      'strict',
+      () => new ForbiddenError('A device may read only its own events (its gms_user)'),
+    ).gmsUser;
   }
 
   /** Catch-up read of a device's events (every session of its gms_user) after a cursor. */
