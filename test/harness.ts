@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { relative } from 'node:path';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import { GraphQLClient, type RequestOptions } from 'graphql-request';
 import postgres from 'postgres';
-import { inject } from 'vitest';
+import { afterAll, expect, inject } from 'vitest';
 import { type App, buildApp } from '../src/app.js';
 import { ManualClock } from '../src/clock.js';
 import { type Config, loadConfig } from '../src/config.js';
-import { closeDeps, createDeps } from '../src/deps.js';
+import { closeDeps, createDeps, type Deps } from '../src/deps.js';
 import { createLogger } from '../src/log/logger.js';
 import { startup } from '../src/startup.js';
 
@@ -26,22 +27,58 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+async function dropDatabase(baseUrl: string, name: string): Promise<void> {
+  const a = postgres(baseUrl, { max: 1, onnotice: () => {} });
+  try {
+    // FORCE: connections still open (an app not closed) would otherwise make the drop fail.
+    await a.unsafe(`drop database if exists ${name} with (force)`);
+  } finally {
+    await a.end();
+  }
+}
+
+/** The databases this test file created and has not dropped yet: name → server URL. */
+const undropped = new Map<string, string>();
+
+// Registered when the file imports the harness, so it runs after the file's own afterAll hooks
+// (hooks run in reverse order): a database still listed was left on the shared server (an app
+// from createTestApp never closed, a createTestDatabase never dropped). It is dropped, and the
+// file fails, so the leak is fixed where it is rather than found later in `psql -l`.
+afterAll(async () => {
+  const left = [...undropped];
+  for (const [name, baseUrl] of left) {
+    await dropDatabase(baseUrl, name);
+    undropped.delete(name);
+  }
+  if (left.length > 0)
+    throw new Error(
+      `This file left ${left.length} test database(s) behind (${left.map(([n]) => n).join(', ')}): ` +
+        'close every createTestApp and drop every createTestDatabase',
+    );
+});
+
 /** A fresh Postgres database for one test file (or one multi-instance test), dropped afterwards. */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const baseUrl = process.env.TEST_DATABASE_URL;
   if (!baseUrl) throw new Error('TEST_DATABASE_URL is not set');
   const name = `gms_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
   const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  await admin.end();
+  try {
+    await admin.unsafe(`create database ${name}`);
+    undropped.set(name, baseUrl);
+    // A database left behind anyway (a killed run) names the test file that made it (`psql -l+`).
+    const file = relative(process.cwd(), expect.getState().testPath ?? 'unknown');
+    await admin.unsafe(`comment on database ${name} is '${file.replaceAll("'", "''")}'`);
+  } finally {
+    await admin.end();
+  }
   const url = new URL(baseUrl);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
     async drop() {
-      const a = postgres(baseUrl, { max: 1, onnotice: () => {} });
-      await a.unsafe(`drop database if exists ${name} with (force)`);
-      await a.end();
+      await dropDatabase(baseUrl, name);
+      undropped.delete(name);
     },
   };
 }
@@ -99,23 +136,40 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   };
   const config = loadConfig(env);
   const logs = options.logs;
-  const deps = await createDeps(config, {
-    clock,
-    logger: logs ? createLogger('info', {}, (line) => logs.push(line)) : undefined,
-    onStatement: options.onStatement,
-    // Only an in-memory database starts from the migrated snapshot; a data directory opens as it is.
-    pgliteSnapshot:
-      config.database.kind === 'pglite' && config.database.dataDir === null
-        ? await pgliteSnapshot()
-        : undefined,
-  });
-  const app = await buildApp(deps);
-  if (options.startup !== false) await startup(app);
+  let deps: Deps | null = null;
+  let app: App | null = null;
+  // Whatever fails, the database this app made is dropped (else every failed start leaves one).
+  const release = async () => {
+    try {
+      await app?.stop();
+      if (deps) await closeDeps(deps);
+    } finally {
+      await ownDatabase?.drop();
+    }
+  };
+  try {
+    deps = await createDeps(config, {
+      clock,
+      logger: logs ? createLogger('info', {}, (line) => logs.push(line)) : undefined,
+      onStatement: options.onStatement,
+      // Only an in-memory database starts from the migrated snapshot; a data directory opens as it is.
+      pgliteSnapshot:
+        config.database.kind === 'pglite' && config.database.dataDir === null
+          ? await pgliteSnapshot()
+          : undefined,
+    });
+    app = await buildApp(deps);
+    if (options.startup !== false) await startup(app);
+  } catch (err) {
+    await release().catch(() => {});
+    throw err;
+  }
+  const started: App = app;
 
   const base = 'http://gms.test';
-  const fetchPath = (path: string, init?: RequestInit) => app.fetch(new Request(`${base}${path}`, init));
+  const fetchPath = (path: string, init?: RequestInit) => started.fetch(new Request(`${base}${path}`, init));
   const fetchForClient = (input: RequestInfo | URL, init?: RequestInit) =>
-    app.fetch(input instanceof Request ? input : new Request(input, init));
+    started.fetch(input instanceof Request ? input : new Request(input, init));
   const anon = (headers: Record<string, string>) =>
     new GraphQLClient(`${base}/graphql`, { fetch: fetchForClient, headers });
   const adminClient = new GraphQLClient(`${base}/graphql`, {
@@ -124,7 +178,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   });
 
   return {
-    app,
+    app: started,
     config,
     clock,
     fetch: fetchPath,
@@ -136,11 +190,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     admin: <R, V extends Record<string, unknown>>(doc: TypedDocumentNode<R, V>, vars?: V) =>
       adminClient.request<R, V>({ document: doc, variables: vars } as unknown as RequestOptions<V, R>),
     database,
-    async close() {
-      await app.stop();
-      await closeDeps(deps);
-      if (ownDatabase) await ownDatabase.drop();
-    },
+    close: release,
   };
 }
 

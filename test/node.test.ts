@@ -69,10 +69,15 @@ describe('node identity, status and health', () => {
 
   it('answers /readyz 503 when the database is gone', async () => {
     const other = await createTestApp();
-    await other.app.deps.database.close();
-    const r = await other.fetch('/readyz');
-    expect(r.status).toBe(503);
-    expect(await r.json()).toMatchObject({ checks: { database: 'unreachable' } });
+    try {
+      await other.app.deps.database.close();
+      const r = await other.fetch('/readyz');
+      expect(r.status).toBe(503);
+      expect(await r.json()).toMatchObject({ checks: { database: 'unreachable' } });
+    } finally {
+      // Its own database (on Postgres) is dropped here; it was left on the server before.
+      await other.close();
+    }
   });
 });
 
