@@ -1,8 +1,4 @@
-import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
-import { closeDeps, createDeps } from './deps.js';
-import { scheduleBackgroundTasks } from './managers.js';
-import { startup } from './startup.js';
 
 /** Reads the configuration, builds the app, listens, and shuts down cleanly on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -16,7 +12,17 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const deps = await createDeps(config);
+  // The database opens (PGlite: its engine compiles on V8's background threads, Postgres starts,
+  // migrations are checked) while the rest of the server's modules load, instead of after them
+  // (BENCHMARKS.md, issue 18 start-up).
+  const depsModule = import('./deps.js');
+  const [{ closeDeps }, deps, { buildApp }, { scheduleBackgroundTasks }, { startup }] = await Promise.all([
+    depsModule,
+    depsModule.then(({ createDeps }) => createDeps(config)),
+    import('./app.js'),
+    import('./managers.js'),
+    import('./startup.js'),
+  ]);
   const app = await buildApp(deps);
   try {
     await startup(app);

@@ -1,4 +1,3 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { ValidationError } from '../../errors.js';
 import {
   checkBoolean,
@@ -54,6 +53,16 @@ export interface NormalisedNumber {
   key: string;
 }
 
+/**
+ * libphonenumber-js with its full metadata (~100 files, 2.5 MB of heap) is loaded by the first number
+ * that needs it, not at every start (BENCHMARKS.md, issue 18 start-up).
+ */
+let phoneNumbersModule: Promise<typeof import('libphonenumber-js/max')> | null = null;
+const phoneNumbers = () => {
+  phoneNumbersModule ??= import('libphonenumber-js/max');
+  return phoneNumbersModule;
+};
+
 const numberError = (message: string) =>
   new ValidationError('callback/invalid_number', message, '_customer_number');
 
@@ -63,16 +72,17 @@ const numberError = (message: string) =>
  * is possible and whether it is premium-rate; a national number without `_default_country` is kept
  * as given (the 8.1.2 seed scenarios send such numbers and GMS 8.1.2 accepted them).
  */
-export function normaliseCustomerNumber(
+export async function normaliseCustomerNumber(
   given: string | undefined,
   params: Record<string, string>,
-): NormalisedNumber | null {
+): Promise<NormalisedNumber | null> {
   const raw = given?.trim() ?? '';
   if (raw === '') return null;
   const digits = raw.replace(/\D/g, '');
   if (digits === '') throw numberError(`Customer Number [${raw}] is not a phone number`);
   const country = params._default_country?.trim().toUpperCase() || undefined;
   if (!raw.startsWith('+') && !country) return { given: raw, key: `+${digits}` };
+  const { parsePhoneNumberFromString } = await phoneNumbers();
   const parsed = parsePhoneNumberFromString(raw, country as Parameters<typeof parsePhoneNumberFromString>[1]);
   if (!parsed)
     throw numberError(

@@ -86,7 +86,7 @@ export class CallbackStart {
         `Service '${serviceName}' is not a callback service`,
       );
     const params = mergeServiceParams(service, { ...request.userData, ...request.control });
-    const number = normaliseCustomerNumber(params._customer_number, params);
+    const number = await normaliseCustomerNumber(params._customer_number, params);
     const group = params._exceptions?.trim();
     if (number && group) {
       const hit = await this.m.patterns.findMatch(group, number.key);
@@ -155,7 +155,7 @@ export class CallbackStart {
         `_device_os must be one of ${DEVICE_OS_VALUES.join(', ')}, not '${deviceOs}'`,
         '_device_os',
       );
-    const number = normaliseCustomerNumber(params._customer_number, params);
+    const number = await normaliseCustomerNumber(params._customer_number, params);
     const connectLimit = positiveInt(params, '_userorig_connect_limit', 3);
     const priority = params._urs_vq_priority ? positiveInt(params, '_urs_vq_priority', 0) : 0;
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { and, asc, eq, isNull, ne } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, ne } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
@@ -275,8 +275,33 @@ export class TemplateManager {
   async installBundled(dir: string = bundledTemplatesDir): Promise<BundledInstallReport> {
     const report: BundledInstallReport = { installed: [], upgraded: [], kept: [] };
     const now = this.deps.clock.now();
-    for (const { template, text } of await this.readBundled(dir)) {
+    // What is there already, in one read: a start with nothing to change (every start but the first
+    // after an upgrade) writes nothing, instead of an insert and an update per template. The writes
+    // below still check the same conditions themselves, so instances starting together stay safe.
+    const bundled = await this.readBundled(dir);
+    const names = bundled.map((b) => b.template.name);
+    const present = new Map(
+      names.length === 0
+        ? []
+        : (
+            await this.deps.db
+              .select({
+                name: serviceTemplatesTable.name,
+                origin: serviceTemplatesTable.origin,
+                checksum: serviceTemplatesTable.checksum,
+                deletedAt: serviceTemplatesTable.deletedAt,
+              })
+              .from(serviceTemplatesTable)
+              .where(inArray(serviceTemplatesTable.name, names))
+          ).map((row) => [row.name, row]),
+    );
+    for (const { template, text } of bundled) {
       const checksum = sha256(text);
+      const row = present.get(template.name);
+      if (row && (row.origin !== 'bundled' || row.deletedAt !== null || row.checksum === checksum)) {
+        report.kept.push(template.name);
+        continue;
+      }
       const inserted = await this.deps.db
         .insert(serviceTemplatesTable)
         .values({
