@@ -85,6 +85,31 @@ describe('resource group counts (triggers)', () => {
     await rm.allocate({ group: 'CountS', sessionId: 's5' });
     await rm.deleteGroup('CountS', { force: true });
     await expectCountsMatch();
+  });
+
+  it('a claim counts itself: a free number, one whose booking ran out unswept, a burst at once', async () => {
+    await rm.createGroup({
+      name: 'CountOne',
+      locking: true,
+      bookingExpirationTimeout: 10,
+      resources: numbers('813', 1),
+    });
+    await rm.createGroup({ name: 'CountBurst', locking: true, resources: numbers('814', 20) });
+    await rm.allocate({ group: 'CountOne', sessionId: 'o1' });
+    await expectCountsMatch();
+    // The booking ran out and no sweep ran: the number is free for the next claim, and still counted
+    // as held, so that claim adds nothing.
+    t.clock.advance(11_000);
+    await rm.allocate({ group: 'CountOne', sessionId: 'o2' });
+    await expectCountsMatch();
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) => rm.allocate({ group: 'CountBurst', sessionId: `b${i}` })),
+    );
+    await expectCountsMatch();
+    expect(
+      (await groupCountsOf(t.app.deps.db, [(await rm.getGroup('CountBurst')).id])).values().next().value,
+    ).toMatchObject({ booked: 12, total: 20 });
+    await expectCountsMatch();
     const rows = await queryRows<{ n: number }>(
       t.app.deps.db,
       sql`select count(*)::int as n from resource_group_counts c

@@ -75,9 +75,11 @@ export const resourcesTable = pgTable(
 );
 
 /**
- * Each group's numbers and held numbers (`booked_until` set), kept by statement-level triggers on
- * `resources` (migration 0018) so the activity rows of the reports get booked/free without counting
- * the pool. A transaction adds its deltas to the slot of its connection (`pg_backend_pid() % 64`):
+ * Each group's numbers and held numbers (`booked_until` set), kept by triggers on `resources`
+ * (inserts and deletes: statement-level, migration 0018; other updates: a row trigger for rows whose
+ * group or held state changed, migration 0022) and by the allocation claim itself, which the row
+ * trigger skips (resource.allocation.ts), so the activity rows of the reports get booked/free without
+ * counting the pool. A transaction adds its deltas to the slot of its connection (`pg_backend_pid() % 64`):
  * concurrent allocations of one group do not queue on one counter row. The group's figures are the
  * sums over its slots. A number whose booking ran out counts as held until the expiry sweep clears it.
  */
