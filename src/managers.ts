@@ -5,7 +5,10 @@ import { retentionPolicies } from './lifecycle/policies.js';
 import { RetentionManager } from './lifecycle/retention.js';
 import type { Managers } from './managers.types.js';
 import { CallbackManager } from './modules/callback/callback.manager.js';
-import { registerCallbackServiceTypes } from './modules/callback/callback.service-types.js';
+import {
+  registerCallbackPushPresenter,
+  registerCallbackServiceTypes,
+} from './modules/callback/callback.service-types.js';
 import { ChatManager } from './modules/chat/chat.manager.js';
 import { registerChatPushPresenter, registerChatServiceHandlers } from './modules/chat/chat.service-types.js';
 import { EventStore } from './modules/event/event.manager.js';
@@ -83,6 +86,7 @@ export function createManagers(deps: Deps): Managers {
   registerCallbackServiceTypes({ sessions, callbacks });
   // Typed session events: each kind is presented as GMS JSON by its module's legacy edge.
   registerChatPushPresenter(events);
+  registerCallbackPushPresenter(events);
 
   // A stopped or expired session, inside its removal transaction, in this order: its bookings are
   // released, its chat ends, its callback completes.

@@ -67,8 +67,14 @@ describe.skipIf(backend !== 'postgres')('callbacks across two instances', () => 
       sessionId: id,
       seq: 1,
       tag: `service.agentavailable.${id}`,
-      message: { _action: 'get-dialog-user-confirmation-provide_code-false', _id: id },
+      kind: 'callback.agent-available',
+      message: { callbackId: id, provideCode: false },
       gmsUser: GMS_USER,
+    });
+    // B stored it; A presents it (the presenter is registered on every instance).
+    expect(a.app.managers.events.wire(first)).toEqual({
+      _action: 'get-dialog-user-confirmation-provide_code-false',
+      _id: id,
     });
     await stream.return();
 

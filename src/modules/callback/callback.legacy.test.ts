@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type DialogPresentation, dialogBody } from './callback.legacy.js';
+import { agentAvailableMessage, type DialogPresentation, dialogBody } from './callback.legacy.js';
 import type { CallbackDialog } from './callback.tables.js';
 
 /**
@@ -121,6 +121,22 @@ describe('callback dialogs as GMS JSON (callback.legacy.ts)', () => {
   ],
   "_id": "369-90f389cf-ae63-46ec-a3f7-7b76c0522e2f"
 }`);
+  });
+
+  it('the agent-available push: the seed\'s "Push notification data" message, naming the continuation', () => {
+    expect(
+      JSON.stringify(
+        agentAvailableMessage({ callbackId: '369-90f389cf-ae63-46ec-a3f7-7b76c0522e2f', provideCode: false }),
+        null,
+        2,
+      ),
+    ).toBe(`{
+  "_action": "get-dialog-user-confirmation-provide_code-false",
+  "_id": "369-90f389cf-ae63-46ec-a3f7-7b76c0522e2f"
+}`);
+    expect(agentAvailableMessage({ callbackId: 'x', provideCode: true })._action).toBe(
+      'get-dialog-user-confirmation-provide_code-true',
+    );
   });
 
   it('presents a dialog as stored in jsonb before this change (DialNumber fields, bare StartChat)', () => {

@@ -1,6 +1,7 @@
 import { buildAvailabilityV1 } from '../office-hours/office-hours.legacy.js';
 import type { QueuePosition } from '../routing/routing.manager.js';
 import { DesiredTimeUnavailableError, DuplicateCallbackError } from './callback.errors.js';
+import type { AgentAvailable } from './callback.notifications.js';
 import type { CallbackDialog, CallbackRow } from './callback.tables.js';
 
 /** A callback as GMS's callback queries show it (`_id`, `_callback_state`, …, then user data). */
@@ -64,6 +65,19 @@ export function callbackErrorFields(err: unknown): Record<string, unknown> {
   if (err instanceof DuplicateCallbackError) return { _id: err.existingId };
   return {};
 }
+
+/**
+ * The dialog continuation the agent-available push names (`/service/{id}/{_action}`): the
+ * confirmation menu, asking for an access code or not.
+ */
+export const confirmationPath = (provideCode: boolean) =>
+  `get-dialog-user-confirmation-provide_code-${provideCode ? 'true' : 'false'}`;
+
+/** The agent-available push message (seed "Push notification data"), `_action` before `_id`. */
+export const agentAvailableMessage = (push: AgentAvailable) => ({
+  _action: confirmationPath(push.provideCode),
+  _id: push.callbackId,
+});
 
 /** What a dialog is presented with: its callback (id, base URL, gms_user, user data) and when it was answered. */
 export interface DialogPresentation {

@@ -9,6 +9,21 @@ export const AGENT_AVAILABLE_TAG = 'service.agentavailable.';
 export const NOTIFICATION_TAG = 'service.notification.';
 export const AGENT_MESSAGE_TAG = 'agent.message.';
 
+/**
+ * The agent-available push as a value: the device is to confirm (the DisplayMenu continuation,
+ * asking for an access code when `provideCode`). callback.legacy.ts presents it where it leaves.
+ */
+export interface AgentAvailable {
+  callbackId: string;
+  provideCode: boolean;
+}
+
+declare module '../event/event.manager.js' {
+  interface SessionEventKinds {
+    'callback.agent-available': AgentAvailable;
+  }
+}
+
 /** What internal-notification (agent → device) and agent-notification (device → agent) carry. */
 export interface NotificationInput {
   displayMessage: string;
@@ -49,10 +64,8 @@ export class CallbackNotifications {
         sessionId: cb.id,
         gmsUser: cb.gmsUser,
         tag: `${AGENT_AVAILABLE_TAG}${cb.id}`,
-        message: {
-          _action: `get-dialog-user-confirmation-provide_code-${locked.provideCode ? 'true' : 'false'}`,
-          _id: cb.id,
-        },
+        kind: 'callback.agent-available',
+        message: { callbackId: cb.id, provideCode: locked.provideCode },
         expiresAt: locked.expiresAt,
       });
       const [row] = await tx

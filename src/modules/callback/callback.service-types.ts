@@ -1,6 +1,12 @@
+import type { EventStore } from '../event/event.manager.js';
 import type { SessionRequestSpec } from '../sessions/session-handlers.js';
 import type { SessionManager } from '../sessions/sessions.manager.js';
-import { checkQueuePositionBody, dialogBody } from './callback.legacy.js';
+import {
+  agentAvailableMessage,
+  checkQueuePositionBody,
+  confirmationPath,
+  dialogBody,
+} from './callback.legacy.js';
 import type { CallbackManager, NotificationInput } from './callback.manager.js';
 
 /** Per-session requests of callback sessions only. */
@@ -13,9 +19,9 @@ const CONNECT = callbackRequest({
   path: 'connect',
   summary: 'Callback: the customer is ready; the next dialog step (user-originated connect)',
 });
-const DIALOG_CONFIRMATIONS = ['false', 'true'].map((flag) =>
+const DIALOG_CONFIRMATIONS = [false, true].map((provideCode) =>
   callbackRequest({
-    path: `get-dialog-user-confirmation-provide_code-${flag}`,
+    path: confirmationPath(provideCode),
     summary: 'Callback dialog continuation: the confirmation menu pushed as `_action`',
   }),
 );
@@ -52,6 +58,14 @@ export const CALLBACK_SESSION_REQUESTS: readonly SessionRequestSpec[] = [
   RETRIEVE_NOTIFICATIONS,
   RETRIEVE_AGENT_NOTIFICATIONS,
 ];
+
+/**
+ * The agent-available push leaves the event store (CometD, the push outbox, GraphQL) as its GMS
+ * message: the store keeps the value (`callback.agent-available`), this presents it.
+ */
+export function registerCallbackPushPresenter(events: EventStore): void {
+  events.presentAs('callback.agent-available', agentAvailableMessage);
+}
 
 /**
  * The `callback` service type on the Service API (wired in managers.ts): its create (only through

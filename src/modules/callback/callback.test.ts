@@ -99,8 +99,8 @@ async function activity(id: string) {
     .map((r) => r.kind);
 }
 
-/** What the push module delivers for a stored event (seed "Push notification data"). */
-const pushed = (e: SessionEvent) => ({ id: e.deliveryId, message: e.message, tag: e.tag });
+/** What the push module delivers for a stored event (seed "Push notification data"): it leaves presented. */
+const pushed = (e: SessionEvent) => ({ id: e.deliveryId, message: m.events.wire(e), tag: e.tag });
 
 const seedDelayBody = (customerNumber: string, customerName = 'Bob Markel') => ({
   type: 'Gold',
@@ -137,6 +137,11 @@ describe('seed scenario: User Originated Delayed', () => {
     });
     expect(event.deliveryId).toMatch(/^[0-9a-f]{32}$/);
     expect(event.gmsUser).toBe(GMS_USER);
+    // Stored as a value of its kind; the GMS message above is presented from it (callback.legacy.ts).
+    expect(event).toMatchObject({
+      kind: 'callback.agent-available',
+      message: { callbackId: id, provideCode: false },
+    });
     expect(await m.callbacks.get(id)).toMatchObject({ state: 'ROUTING', agentId: a });
 
     // The client follows the pushed `_action` (GET /service/{_id}/{_action}) to the connect URL.
