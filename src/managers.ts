@@ -83,7 +83,7 @@ export function createManagers(deps: Deps): Managers {
   registerCalendarServiceTypes({ services, sessions, officeHours });
   registerAccessServiceTypes({ sessions, resources });
   registerChatServiceHandlers({ sessions, chat });
-  registerCallbackServiceTypes({ sessions, callbacks });
+  registerCallbackServiceTypes({ sessions, callbacks, events });
   // Typed session events: each kind is presented as GMS JSON by its module's legacy edge.
   registerChatPushPresenter(events);
   registerCallbackPushPresenter(events);

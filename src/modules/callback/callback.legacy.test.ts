@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { agentAvailableMessage, type DialogPresentation, dialogBody } from './callback.legacy.js';
+import {
+  agentAvailableMessage,
+  agentNotificationBody,
+  type DialogPresentation,
+  deviceNotificationMessage,
+  dialogBody,
+  retrievedNotification,
+} from './callback.legacy.js';
 import type { CallbackDialog } from './callback.tables.js';
 
 /**
@@ -137,6 +144,23 @@ describe('callback dialogs as GMS JSON (callback.legacy.ts)', () => {
     expect(agentAvailableMessage({ callbackId: 'x', provideCode: true })._action).toBe(
       'get-dialog-user-confirmation-provide_code-true',
     );
+  });
+
+  it("notifications: pushed and retrieved in the seed key order, the agent's as a JSON string", () => {
+    const n = { callbackId: 'cb-1', displayMessage: 'Shown', applicationMessage: 'APP' };
+    expect(JSON.stringify(deviceNotificationMessage(n))).toBe(
+      '{"_internal_message":"APP","_id":"cb-1","_display_message":"Shown"}',
+    );
+    // An event stored before kinds, its keys in another order: listed in the seed's.
+    expect(
+      JSON.stringify(
+        retrievedNotification({ _display_message: 'Shown', _id: 'cb-1', _internal_message: 'APP' }),
+      ),
+    ).toBe('{"_internal_message":"APP","_id":"cb-1","_display_message":"Shown"}');
+    expect(agentNotificationBody(n)).toEqual({
+      message: '{"_id":"cb-1","_internal_message":"APP","_display_message":"Shown"}',
+      tag: 'agent.message.cb-1',
+    });
   });
 
   it('presents a dialog as stored in jsonb before this change (DialNumber fields, bare StartChat)', () => {

@@ -1,7 +1,7 @@
 import { buildAvailabilityV1 } from '../office-hours/office-hours.legacy.js';
 import type { QueuePosition } from '../routing/routing.manager.js';
 import { DesiredTimeUnavailableError, DuplicateCallbackError } from './callback.errors.js';
-import type { AgentAvailable } from './callback.notifications.js';
+import type { AgentAvailable, CallbackNotification } from './callback.notifications.js';
 import type { CallbackDialog, CallbackRow } from './callback.tables.js';
 
 /** A callback as GMS's callback queries show it (`_id`, `_callback_state`, …, then user data). */
@@ -77,6 +77,32 @@ export const confirmationPath = (provideCode: boolean) =>
 export const agentAvailableMessage = (push: AgentAvailable) => ({
   _action: confirmationPath(push.provideCode),
   _id: push.callbackId,
+});
+
+/** An agent's notification to the device as pushed and retrieved (seed key order). */
+export const deviceNotificationMessage = (n: CallbackNotification) => ({
+  _internal_message: n.applicationMessage,
+  _id: n.callbackId,
+  _display_message: n.displayMessage,
+});
+
+/**
+ * A `retrieve-notifications` entry from a notification's push message (the event store's `wire`):
+ * the seed's key order whatever the stored order (events stored in jsonb, before kinds, had none).
+ */
+export function retrievedNotification(pushed: unknown): Record<string, unknown> {
+  const m = (pushed ?? {}) as Record<string, unknown>;
+  return { _internal_message: m._internal_message, _id: m._id, _display_message: m._display_message };
+}
+
+/** `retrieve-agent-notifications`: each of the device's messages as a JSON string, tagged for the agent. */
+export const agentNotificationBody = (n: CallbackNotification) => ({
+  message: JSON.stringify({
+    _id: n.callbackId,
+    _internal_message: n.applicationMessage,
+    _display_message: n.displayMessage,
+  }),
+  tag: `agent.message.${n.callbackId}`,
 });
 
 /** What a dialog is presented with: its callback (id, base URL, gms_user, user data) and when it was answered. */

@@ -15,7 +15,11 @@ import type { SessionManager, SessionStoppedEvent } from '../sessions/sessions.m
 import { CallbackCompletion } from './callback.completion.js';
 import { CallbackDialer, type DialOutcome, type DialRequest } from './callback.dialer.js';
 import { CallbackDialogs, type DialogAnswer } from './callback.dialogs.js';
-import { CallbackNotifications, type NotificationInput } from './callback.notifications.js';
+import {
+  type CallbackNotification,
+  CallbackNotifications,
+  type NotificationInput,
+} from './callback.notifications.js';
 import { needsRoutingRequest, syncAction } from './callback.routing-sync.js';
 import { positiveInt, storedFlag } from './callback.rules.js';
 import { CallbackScheduling } from './callback.schedule.js';
@@ -26,7 +30,7 @@ import type { CallbackDialog, CallbackRow, CallbackState } from './callback.tabl
 // The module's face: adapters and other modules import these from the manager.
 export { DIAL_OUTCOMES, type DialOutcome, type DialRequest } from './callback.dialer.js';
 export type { DialogAnswer } from './callback.dialogs.js';
-export type { NotificationInput } from './callback.notifications.js';
+export type { CallbackNotification, NotificationInput } from './callback.notifications.js';
 export type { StartCaller } from './callback.start.js';
 export type { CallbackChange, CallbackQuery } from './callback.store.js';
 export type { CallbackDialog, CallbackRow, CallbackState };
@@ -355,7 +359,7 @@ export class CallbackManager {
     return this.notifications.notifyDevice(id, input);
   }
 
-  retrieveNotifications(id: string): Promise<unknown[]> {
+  retrieveNotifications(id: string): Promise<SessionEvent[]> {
     return this.notifications.retrieveNotifications(id);
   }
 
@@ -367,7 +371,7 @@ export class CallbackManager {
     return this.notifications.notifyAgent(id, input);
   }
 
-  retrieveAgentNotifications(id: string): Promise<{ message: string; tag: string }[]> {
+  retrieveAgentNotifications(id: string): Promise<CallbackNotification[]> {
     return this.notifications.retrieveAgentNotifications(id);
   }
 

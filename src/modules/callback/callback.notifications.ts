@@ -7,7 +7,6 @@ import { type CallbackRow, callbackAgentMessagesTable, callbacksTable } from './
 
 export const AGENT_AVAILABLE_TAG = 'service.agentavailable.';
 export const NOTIFICATION_TAG = 'service.notification.';
-export const AGENT_MESSAGE_TAG = 'agent.message.';
 
 /**
  * The agent-available push as a value: the device is to confirm (the DisplayMenu continuation,
@@ -18,22 +17,23 @@ export interface AgentAvailable {
   provideCode: boolean;
 }
 
-declare module '../event/event.manager.js' {
-  interface SessionEventKinds {
-    'callback.agent-available': AgentAvailable;
-  }
-}
-
 /** What internal-notification (agent → device) and agent-notification (device → agent) carry. */
 export interface NotificationInput {
   displayMessage: string;
   applicationMessage: string;
 }
 
-/** A stored notification in the seed's key order (jsonb does not keep key order). */
-function notificationBody(message: unknown): Record<string, unknown> {
-  const m = (message ?? {}) as Record<string, unknown>;
-  return { _internal_message: m._internal_message, _id: m._id, _display_message: m._display_message };
+/** A notification between the device and the agent of a callback, as a value (presented by callback.legacy.ts). */
+export interface CallbackNotification extends NotificationInput {
+  callbackId: string;
+}
+
+declare module '../event/event.manager.js' {
+  interface SessionEventKinds {
+    'callback.agent-available': AgentAvailable;
+    /** Agent → device (`internal-notification`). */
+    'callback.notification': CallbackNotification;
+  }
 }
 
 /**
@@ -87,10 +87,11 @@ export class CallbackNotifications {
       sessionId: id,
       gmsUser: cb.gmsUser,
       tag: `${NOTIFICATION_TAG}${id}`,
+      kind: 'callback.notification',
       message: {
-        _internal_message: input.applicationMessage,
-        _id: id,
-        _display_message: input.displayMessage,
+        callbackId: id,
+        displayMessage: input.displayMessage,
+        applicationMessage: input.applicationMessage,
       },
       expiresAt: cb.expiresAt,
     });
@@ -99,9 +100,10 @@ export class CallbackNotifications {
 
   /**
    * `retrieve-notifications`: the agent notifications not yet handed out (by an earlier poll, or
-   * confirmed delivered by push through `markNotificationsDelivered`), oldest first.
+   * confirmed delivered by push through `markNotificationsDelivered`), oldest first: the stored
+   * events, which the legacy edge presents as it presents their push.
    */
-  async retrieveNotifications(id: string): Promise<unknown[]> {
+  async retrieveNotifications(id: string): Promise<SessionEvent[]> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const cb = await this.store.get(id);
       const events = (await this.events.readSession(id, cb.notificationsDeliveredSeq)).filter((e) =>
@@ -119,7 +121,7 @@ export class CallbackNotifications {
           ),
         )
         .returning({ id: callbacksTable.id });
-      if (moved.length > 0) return events.map((e) => notificationBody(e.message));
+      if (moved.length > 0) return events;
     }
     throw new UnavailableError(
       'callback/busy',
@@ -152,8 +154,8 @@ export class CallbackNotifications {
     await this.deps.bus.publish('callback:changed', cb.serviceName, this.store.change(cb));
   }
 
-  /** `retrieve-agent-notifications`: each message once, `[{ message: "<JSON>", tag: "agent.message.<id>" }]`. */
-  async retrieveAgentNotifications(id: string): Promise<{ message: string; tag: string }[]> {
+  /** `retrieve-agent-notifications`: the device's messages not yet retrieved, each once, oldest first. */
+  async retrieveAgentNotifications(id: string): Promise<CallbackNotification[]> {
     await this.store.get(id);
     const now = this.deps.clock.now();
     const rows = await this.deps.db
@@ -168,14 +170,11 @@ export class CallbackNotifications {
       )
       .returning();
     rows.sort((a, b) => a.position - b.position);
-    // jsonb keeps no key order: the string is rebuilt in the seed's order.
+    // The stored record names its fields after the request's parameters (see notifyAgent).
     return rows.map((r) => ({
-      message: JSON.stringify({
-        _id: r.message._id ?? id,
-        _internal_message: r.message._internal_message ?? '',
-        _display_message: r.message._display_message ?? '',
-      }),
-      tag: `${AGENT_MESSAGE_TAG}${id}`,
+      callbackId: r.message._id ?? id,
+      displayMessage: r.message._display_message ?? '',
+      applicationMessage: r.message._internal_message ?? '',
     }));
   }
 

@@ -3,9 +3,12 @@ import type { SessionRequestSpec } from '../sessions/session-handlers.js';
 import type { SessionManager } from '../sessions/sessions.manager.js';
 import {
   agentAvailableMessage,
+  agentNotificationBody,
   checkQueuePositionBody,
   confirmationPath,
+  deviceNotificationMessage,
   dialogBody,
+  retrievedNotification,
 } from './callback.legacy.js';
 import type { CallbackManager, NotificationInput } from './callback.manager.js';
 
@@ -60,11 +63,13 @@ export const CALLBACK_SESSION_REQUESTS: readonly SessionRequestSpec[] = [
 ];
 
 /**
- * The agent-available push leaves the event store (CometD, the push outbox, GraphQL) as its GMS
- * message: the store keeps the value (`callback.agent-available`), this presents it.
+ * The agent-available push and the agent's notifications leave the event store (CometD, the push
+ * outbox, GraphQL, `retrieve-notifications`) as their GMS messages: the store keeps the values
+ * (`callback.agent-available`, `callback.notification`), these present them.
  */
 export function registerCallbackPushPresenter(events: EventStore): void {
   events.presentAs('callback.agent-available', agentAvailableMessage);
+  events.presentAs('callback.notification', deviceNotificationMessage);
 }
 
 /**
@@ -76,8 +81,9 @@ export function registerCallbackPushPresenter(events: EventStore): void {
 export function registerCallbackServiceTypes(deps: {
   sessions: SessionManager;
   callbacks: CallbackManager;
+  events: EventStore;
 }): void {
-  const { sessions, callbacks } = deps;
+  const { sessions, callbacks, events } = deps;
   sessions.handlers.registerServiceType('callback', {
     // Only the callback API's start creates these sessions; it answers from the dialog stored here.
     create: async (session, params, service, ctx) =>
@@ -107,8 +113,11 @@ export function registerCallbackServiceTypes(deps: {
       });
       return { message: 'Notification Sent' };
     });
-  sessions.handlers.registerRequest(RETRIEVE_NOTIFICATIONS, (s) => callbacks.retrieveNotifications(s.id));
-  sessions.handlers.registerRequest(RETRIEVE_AGENT_NOTIFICATIONS, (s) =>
-    callbacks.retrieveAgentNotifications(s.id),
+  // The notifications as pushed (a stored event leaves through `wire`), in the seed's key order.
+  sessions.handlers.registerRequest(RETRIEVE_NOTIFICATIONS, async (s) =>
+    (await callbacks.retrieveNotifications(s.id)).map((e) => retrievedNotification(events.wire(e))),
+  );
+  sessions.handlers.registerRequest(RETRIEVE_AGENT_NOTIFICATIONS, async (s) =>
+    (await callbacks.retrieveAgentNotifications(s.id)).map(agentNotificationBody),
   );
 }

@@ -464,14 +464,21 @@ describe('seed scenario: Chat Delayed', () => {
     );
     expect(sent).toEqual({ message: 'Notification Sent' });
     const events = await m.events.readSession(id, 0);
-    expect(events.at(-1)).toMatchObject({
+    const notice = events.at(-1);
+    if (!notice) throw new Error('no notification event');
+    expect(notice).toMatchObject({
       tag: `service.notification.${id}`,
+      kind: 'callback.notification',
       message: {
-        _internal_message: 'MESSAGE_FOR_MOBILE_APP_INTERNAL_USE',
-        _id: id,
-        _display_message: 'Message to be displayed to user',
+        callbackId: id,
+        displayMessage: 'Message to be displayed to user',
+        applicationMessage: 'MESSAGE_FOR_MOBILE_APP_INTERNAL_USE',
       },
     });
+    // As it is pushed (CometD, providers): keys in the seed's order.
+    expect(JSON.stringify(m.events.wire(notice))).toBe(
+      `{"_internal_message":"MESSAGE_FOR_MOBILE_APP_INTERNAL_USE","_id":"${id}","_display_message":"Message to be displayed to user"}`,
+    );
 
     // retrieve-notifications (push not configured): the array, then nothing more.
     const retrieve = await t.fetch(`/genesys/1/service/${id}/retrieve-notifications`, {
