@@ -314,8 +314,10 @@ describe('shutdown', () => {
       duplex: 'half',
     } as RequestInit);
     push('a=');
-    // The route answers without reading the body: stop() begins once the answer is written, while
-    // the body is still arriving (the request is not complete, so the connection is not idle).
+    // The route answers without reading the body: stop() begins once it has answered (the metric
+    // counts the request), while the body is still arriving (the request is not complete, so the
+    // connection is not idle). The answer may or may not be on the wire yet: either way the server
+    // reads the rest of the body after it (keep-alive.ts), so the client is not reset mid-upload.
     const answered = t.app.deps.metrics.registry.getSingleMetric('gms_http_requests_total');
     await vi.waitFor(async () =>
       expect((await answered?.get())?.values).toContainEqual(
