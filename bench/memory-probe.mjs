@@ -3,14 +3,16 @@
 //   the file named by BENCH_MEMORY_FILE. A bench then reads the live heap rather than RSS, which
 //   moves with when V8 last collected. With BENCH_HEAPSNAPSHOT_DIR it also writes a heap snapshot
 //   there each time (compare two with bench/heap-diff.ts).
-// - SIGWINCH (with BENCH_PROFILE_FILE): starts a V8 CPU profile, and at the next SIGWINCH writes it
-//   there, so a profile covers one phase of a bench (e.g. the events, not opening 20,000 sockets),
-//   with the garbage collections of that phase (count and milliseconds by kind) in <file>.gc.json.
+// - SIGWINCH (with BENCH_STATS_FILE and/or BENCH_PROFILE_FILE): starts a phase of a bench (e.g. the
+//   events, not opening 20,000 sockets), and the next SIGWINCH ends it: one JSON line appended to
+//   BENCH_STATS_FILE (GC count, milliseconds and longest pause by kind, pauses over 20 ms, the event
+//   loop's delay p50/p99/max), and with BENCH_PROFILE_FILE a V8 CPU profile of the phase written
+//   there (its GC tally in <file>.gc.json).
 // Plain JavaScript so that it loads without the tsx loader.
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { join } from 'node:path';
-import { constants, PerformanceObserver } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { writeHeapSnapshot } from 'node:v8';
 
 const file = process.env.BENCH_MEMORY_FILE;
@@ -30,8 +32,10 @@ if (file && typeof gc === 'function') {
 }
 
 const profileFile = process.env.BENCH_PROFILE_FILE;
-if (profileFile) {
+const statsFile = process.env.BENCH_STATS_FILE;
+if (profileFile || statsFile) {
   let session = null;
+  let phase = null;
   const kinds = {
     [constants.NODE_PERFORMANCE_GC_MINOR]: 'scavenge',
     [constants.NODE_PERFORMANCE_GC_MAJOR]: 'mark-compact',
@@ -39,28 +43,57 @@ if (profileFile) {
     [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weak callbacks',
   };
   let gcs = {};
+  // Pauses over 20 ms, with when they happened (ms since the phase began): a delivery tail lines up with them or not.
+  let longPauses = [];
   const observer = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
       const kind = kinds[entry.detail?.kind] ?? 'other';
-      const k = gcs[kind] ?? { count: 0, ms: 0 };
+      const k = gcs[kind] ?? { count: 0, ms: 0, maxMs: 0 };
       gcs[kind] = k;
       k.count++;
       k.ms += entry.duration;
+      k.maxMs = Math.max(k.maxMs, entry.duration);
+      if (entry.duration > 20 && phase)
+        longPauses.push({
+          at: Math.round(entry.startTime - phase.startedAt),
+          kind,
+          ms: Math.round(entry.duration),
+        });
     }
   });
+  // SIGWINCH starts a phase (a bench's events) and the next one ends it: GC by kind, pauses over
+  // 20 ms, the event loop's delay (monitorEventLoopDelay), and with BENCH_PROFILE_FILE a CPU profile.
   process.on('SIGWINCH', () => {
-    if (!session) {
+    if (!phase) {
       gcs = {};
+      longPauses = [];
+      const loop = monitorEventLoopDelay({ resolution: 5 });
+      loop.enable();
+      phase = { startedAt: performance.now(), loop };
       observer.observe({ entryTypes: ['gc'] });
-      session = new Session();
-      session.connect();
-      session.post('Profiler.enable', () => session?.post('Profiler.start'));
+      if (profileFile) {
+        session = new Session();
+        session.connect();
+        session.post('Profiler.enable', () => session?.post('Profiler.start'));
+      }
       return;
     }
+    const { loop, startedAt } = phase;
+    phase = null;
+    loop.disable();
+    observer.disconnect();
+    const ms = (ns) => Math.round(ns / 1e4) / 100;
+    const stats = {
+      seconds: Math.round(performance.now() - startedAt) / 1000,
+      gc: gcs,
+      longPauses,
+      loopDelayMs: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) },
+    };
+    if (statsFile) appendFileSync(statsFile, `${JSON.stringify(stats)}\n`);
+    if (!profileFile) return;
+    writeFileSync(`${profileFile}.gc.json`, JSON.stringify(gcs));
     const running = session;
     session = null;
-    observer.disconnect();
-    writeFileSync(`${profileFile}.gc.json`, JSON.stringify(gcs));
     running.post('Profiler.stop', (err, result) => {
       if (!err) writeFileSync(profileFile, JSON.stringify(result.profile));
       appendFileSync(`${profileFile}.done`, '1\n');

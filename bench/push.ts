@@ -4,7 +4,15 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
-import { machine, type ScratchDatabase, type Server, scratchDatabase, startProcess } from './harness.js';
+import {
+  databaseBackendPids,
+  machine,
+  processCpuMs,
+  type ScratchDatabase,
+  type Server,
+  scratchDatabase,
+  startProcess,
+} from './harness.js';
 import type { FromClient, ToClient } from './push-client.js';
 
 /**
@@ -84,12 +92,23 @@ interface Instance {
   pid: number;
   memoryFile: string;
   profileFile: string;
+  statsFile: string;
+}
+
+/** The server's view of the events (bench/memory-probe.mjs): GC and the event loop's delay. */
+interface PhaseStats {
+  seconds: number;
+  gc: Record<string, { count: number; ms: number; maxMs: number }>;
+  longPauses: { at: number; kind: string; ms: number }[];
+  loopDelayMs: { p50: number; p99: number; max: number };
 }
 
 async function startInstance(name: string, env: Record<string, string>): Promise<Instance> {
   const memoryFile = join(tmpdir(), `push-bench-${process.pid}-${name}.jsonl`);
   const profileFile = profileDir ? join(profileDir, `push-${name}-${Date.now()}.cpuprofile`) : '';
+  const statsFile = join(tmpdir(), `push-bench-${process.pid}-${name}.stats.jsonl`);
   rmSync(memoryFile, { force: true });
+  rmSync(statsFile, { force: true });
   const server = await startProcess(
     ['dist/main.js'],
     {
@@ -98,13 +117,14 @@ async function startInstance(name: string, env: Record<string, string>): Promise
       EVENT_POLL_MS: '60000',
       WS_INIT_TIMEOUT_MS: '60000',
       BENCH_MEMORY_FILE: memoryFile,
+      BENCH_STATS_FILE: statsFile,
       ...(profileFile ? { BENCH_PROFILE_FILE: profileFile } : {}),
       ...env,
     },
     '/healthz',
     { fdLimit: Number(hardFdLimit), nodeArgs: ['--expose-gc', '--import', probe, ...serverNodeArgs] },
   );
-  return { server, pid: server.process.pid as number, memoryFile, profileFile };
+  return { server, pid: server.process.pid as number, memoryFile, profileFile, statsFile };
 }
 
 /** Live memory of the server after a forced full GC (bench/memory-probe.mjs). */
@@ -119,13 +139,24 @@ async function liveMemory(instance: Instance): Promise<NodeJS.MemoryUsage> {
   }
 }
 
-async function toggleProfile(instance: Instance, stop: boolean) {
-  if (!instance.profileFile) return;
+/** Starts (stop false) or ends the server's measured phase; at the end, its GC and loop-delay stats. */
+async function togglePhase(instance: Instance, stop: boolean): Promise<PhaseStats | null> {
   process.kill(instance.pid, 'SIGWINCH');
-  if (!stop) return;
-  while (!existsSync(`${instance.profileFile}.done`)) await sleep(100);
-  log(`CPU profile of the events: ${instance.profileFile}`);
+  if (!stop) return null;
+  const deadline = performance.now() + 10_000;
+  while (!existsSync(instance.statsFile) && performance.now() < deadline) await sleep(50);
+  const line = existsSync(instance.statsFile) ? readFileSync(instance.statsFile, 'utf8').trim() : '';
+  if (instance.profileFile) {
+    while (!existsSync(`${instance.profileFile}.done`)) await sleep(100);
+    log(`CPU profile of the events: ${instance.profileFile}`);
+  }
+  return line ? (JSON.parse(line.split('\n').at(-1) as string) as PhaseStats) : null;
 }
+
+/** CPU (ms) used so far by each process; processes new since `before` count from zero. */
+const cpuOf = (pids: number[]) => new Map(pids.map((pid) => [pid, processCpuMs([pid])]));
+const cpuSince = (before: Map<number, number>, pids: number[]) =>
+  pids.reduce((sum, pid) => sum + processCpuMs([pid]) - (before.get(pid) ?? 0), 0);
 
 interface Client {
   child: ChildProcess;
@@ -246,6 +277,16 @@ interface Row {
   lastP50?: number;
   achievedRate?: number;
   load: { start: number; min: number; max: number };
+  /** CPU per published event (ms), by process: servers, database backends, subscriber clients, publisher. */
+  cpuPerEventMs: {
+    serverA: number;
+    serverB: number | null;
+    database: number | null;
+    clients: number;
+    publisher: number;
+  };
+  /** Instance A (the subscribers' server) during the events. */
+  serverStats: PhaseStats | null;
   benchCores: number;
   otherCores: number;
   notes: string[];
@@ -366,8 +407,11 @@ async function run(shape: Shape, n: number): Promise<Row> {
     const rssAfter = rssBytes(a.pid);
     const pids = [process.pid, ...instances.map((i) => i.pid), ...clients.map((c) => c.child.pid as number)];
     const cpuStart = cpuSnapshot(pids);
+    const clientPids = clients.map((c) => c.child.pid as number);
+    const backendsAtStart = db ? await databaseBackendPids(db.url) : [];
+    const cpuBefore = cpuOf([...pids, ...backendsAtStart]);
     const loads = [loadavg()[0] as number];
-    await toggleProfile(a, false);
+    await togglePhase(a, false);
     let delays: number[] = [];
     const completions: number[] = [];
     let expected = 0;
@@ -423,8 +467,18 @@ async function run(shape: Shape, n: number): Promise<Row> {
       if (streamed.length < expected)
         notes.push(`${expected - streamed.length} of ${expected} events not delivered`);
     }
-    await toggleProfile(a, true);
+    const serverStats = await togglePhase(a, true);
     const cpuEnd = cpuSnapshot(pids);
+    const backends = db ? await databaseBackendPids(db.url) : [];
+    const published = shape === 'all' ? eventCount : expected;
+    const perEvent = (ms: number) => ms / Math.max(1, published);
+    const cpuPerEventMs = {
+      serverA: perEvent(cpuSince(cpuBefore, [a.pid])),
+      serverB: b !== a ? perEvent(cpuSince(cpuBefore, [b.pid])) : null,
+      database: db ? perEvent(cpuSince(cpuBefore, backends)) : null,
+      clients: perEvent(cpuSince(cpuBefore, clientPids)),
+      publisher: perEvent(cpuSince(cpuBefore, [process.pid])),
+    };
     const wallJiffies = (cpuEnd.total - cpuStart.total) / cpus().length;
     delays.sort((x, y) => x - y);
     completions.sort((x, y) => x - y);
@@ -450,6 +504,8 @@ async function run(shape: Shape, n: number): Promise<Row> {
       lastP50: shape === 'all' ? percentile(completions, 50) : undefined,
       achievedRate,
       load: { start: loadAtStart, min: Math.min(...loads), max: Math.max(...loads) },
+      cpuPerEventMs,
+      serverStats,
       benchCores: (cpuEnd.ours - cpuStart.ours) / wallJiffies,
       // Clamped: jiffy rounding makes it slightly negative on an idle machine.
       otherCores: Math.max(0, (cpuEnd.busy - cpuStart.busy - (cpuEnd.ours - cpuStart.ours)) / wallJiffies),
@@ -458,7 +514,10 @@ async function run(shape: Shape, n: number): Promise<Row> {
   } finally {
     await closeClients(clients);
     for (const i of instances) if (i.server.process.exitCode === null) await i.server.stop();
-    for (const i of instances) rmSync(i.memoryFile, { force: true });
+    for (const i of instances) {
+      rmSync(i.memoryFile, { force: true });
+      rmSync(i.statsFile, { force: true });
+    }
     await db?.drop();
   }
 }
@@ -491,6 +550,18 @@ async function main() {
     process.stdout.write(
       `| ${r.shape} | ${f(r.reached)}${r.reached < r.n ? ` of ${f(r.n)}` : ''} | ${f(r.heapBeforeMb)} → ${f(r.heapAfterMb)} MB | ${r.perConnectionKb.toFixed(1)} KB | ${r.rssPerConnectionKb.toFixed(0)} KB | ${f(r.p50)} ms | ${f(r.p99)} ms | ${f(r.max)} ms | ${r.lastP50 !== undefined ? `${f(r.lastP50)} ms` : `${f(r.achievedRate ?? 0)} ev/s`} | ${r.load.min.toFixed(1)}–${r.load.max.toFixed(1)} | ${r.otherCores.toFixed(2)} |\n`,
     );
+  process.stdout.write(
+    '\n| Shape | Subscribers | CPU per event (ms): server A / server B / database / clients / publisher | server A loop delay p99 / max | GC: scavenges, mark-compacts (longest pause) |\n|---|---:|---|---|---|\n',
+  );
+  const ms = (x: number | null) => (x === null ? '–' : x.toFixed(2));
+  for (const r of rows) {
+    const c = r.cpuPerEventMs;
+    const st = r.serverStats;
+    const gc = (kind: string) => st?.gc[kind];
+    process.stdout.write(
+      `| ${r.shape} | ${f(r.reached)} | ${ms(c.serverA)} / ${ms(c.serverB)} / ${ms(c.database)} / ${ms(c.clients)} / ${ms(c.publisher)} | ${st ? `${st.loopDelayMs.p99} / ${st.loopDelayMs.max} ms` : '–'} | ${gc('scavenge')?.count ?? 0} (${f(gc('scavenge')?.maxMs ?? 0)} ms), ${gc('mark-compact')?.count ?? 0} (${f(gc('mark-compact')?.maxMs ?? 0)} ms) |\n`,
+    );
+  }
 }
 
 main().catch((err: unknown) => {
