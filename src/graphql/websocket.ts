@@ -17,8 +17,10 @@ import { graphQLErrorMask, type YogaServerContext } from './yoga.js';
 export const CLOSE_SLOW_CONSUMER = 4499;
 /** Close code when a socket asks for more subscriptions than allowed. */
 export const CLOSE_TOO_MANY_SUBSCRIPTIONS = 4413;
-/** The keep-alive pass over every socket is spread over this many ticks of one timer. */
+/** The keep-alive pass over every socket is spread over at least this many ticks of one timer… */
 const KEEP_ALIVE_SLICES = 12;
+/** …and more when there are many sockets: at most this many pings per tick. */
+const KEEP_ALIVE_SLICE_MAX = 100;
 /** A shared-result subscription waits for its socket past this many unsent bytes. */
 const SHARED_HIGH_WATER_BYTES = 64 * 1024;
 
@@ -37,7 +39,9 @@ type RootValue = {
 /**
  * Pings every socket once per `periodMs` from one timer, a slice of the sockets per tick, and
  * terminates one that has not answered the previous ping. (useServer's keep-alive holds an interval
- * per socket plus a timeout and a listener per ping: at 20,000 sockets, 20,000 timers.)
+ * per socket plus a timeout and a listener per ping: at 20,000 sockets, 20,000 timers.) A slice is
+ * at most KEEP_ALIVE_SLICE_MAX sockets: each ping is a socket write, and 12 slices of 19,950 sockets
+ * held the event loop ~1,700 writes long once a second, which every delivery meanwhile waited for.
  */
 function keepAlive(wss: WebSocketServer, periodMs: number): () => void {
   const answered = new WeakSet<WebSocket>();
@@ -48,21 +52,29 @@ function keepAlive(wss: WebSocketServer, periodMs: number): () => void {
     answered.add(socket);
     socket.on('pong', onPong);
   });
-  // A pass starts every `slices` ticks and visits the sockets open at its start, a share per tick
-  // (a live iterator: sockets that close are skipped, sockets that open meanwhile are visited too).
-  let tick = 0;
+  // A pass starts every `periodMs` and visits the sockets open at its start, a slice per tick (a
+  // live iterator: sockets that close are skipped, sockets that open meanwhile are visited too).
   let pass: Iterator<WebSocket> | null = null;
   let perTick = 0;
-  const timer = setInterval(() => {
-    if (tick++ % KEEP_ALIVE_SLICES === 0) {
+  let ticksLeft = 0;
+  let tickMs = periodMs / KEEP_ALIVE_SLICES;
+  let timer: NodeJS.Timeout | null = null;
+  let stopped = false;
+  const tick = () => {
+    if (stopped) return;
+    if (ticksLeft === 0) {
+      const slices = Math.max(KEEP_ALIVE_SLICES, Math.ceil(wss.clients.size / KEEP_ALIVE_SLICE_MAX));
       pass = wss.clients.values();
-      perTick = Math.ceil(wss.clients.size / KEEP_ALIVE_SLICES);
+      perTick = Math.ceil(wss.clients.size / slices);
+      ticksLeft = slices;
+      tickMs = periodMs / slices;
     }
+    ticksLeft--;
     for (let i = 0; pass && i < perTick; i++) {
       const next = pass.next();
       if (next.done) {
         pass = null;
-        return;
+        break;
       }
       const socket = next.value;
       if (socket.readyState !== socket.OPEN) continue;
@@ -73,9 +85,15 @@ function keepAlive(wss: WebSocketServer, periodMs: number): () => void {
       answered.delete(socket);
       socket.ping();
     }
-  }, periodMs / KEEP_ALIVE_SLICES);
+    timer = setTimeout(tick, tickMs);
+    timer.unref();
+  };
+  timer = setTimeout(tick, tickMs);
   timer.unref();
-  return () => clearInterval(timer);
+  return () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+  };
 }
 
 function credentialsFrom(params: Record<string, unknown> | undefined) {
