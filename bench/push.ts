@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import postgres from 'postgres';
 import { Pool } from 'undici';
 import {
   databaseBackendPids,
@@ -34,6 +35,7 @@ import type { FromClient, ToClient } from './push-client.js';
  *
  *   node --import tsx bench/push.ts --shape all,spread,cross --subscribers 1000,19950 \
  *     [--events 10] [--rate 1000 --seconds 10] [--database memory|postgres] [--profile <dir>]
+ *     [--poll-ms 60000]
  *     [--server-node-args '--max-semi-space-size=64']
  */
 const arg = (name: string, fallback: string) => {
@@ -50,6 +52,8 @@ const perClient = Number(arg('per-client', '5000'));
 const concurrency = Number(arg('concurrency', '100'));
 const database = arg('database', 'memory');
 const profileDir = arg('profile', '');
+/** The servers' EVENT_POLL_MS: long by default, so that pokes deliver (the default of a deployment is 5,000). */
+const pollMs = arg('poll-ms', '60000');
 /** Connections the publisher uses (each one a file descriptor of the server). */
 const publishConnections = Number(arg('publish-connections', '8'));
 /** Extra V8/Node options for the servers, e.g. `--max-semi-space-size=64`. */
@@ -114,7 +118,7 @@ async function startInstance(name: string, env: Record<string, string>): Promise
     {
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
-      EVENT_POLL_MS: '60000',
+      EVENT_POLL_MS: pollMs,
       WS_INIT_TIMEOUT_MS: '60000',
       BENCH_MEMORY_FILE: memoryFile,
       BENCH_STATS_FILE: statsFile,
@@ -151,6 +155,18 @@ async function togglePhase(instance: Instance, stop: boolean): Promise<PhaseStat
     log(`CPU profile of the events: ${instance.profileFile}`);
   }
   return line ? (JSON.parse(line.split('\n').at(-1) as string) as PhaseStats) : null;
+}
+
+/** Transactions committed in the database so far (pg_stat_database). */
+async function commits(url: string): Promise<number> {
+  const client = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const [row] = await client<{ n: string }[]>`
+      select xact_commit::text as n from pg_stat_database where datname = current_database()`;
+    return Number(row?.n ?? 0);
+  } finally {
+    await client.end();
+  }
 }
 
 /** CPU (ms) used so far by each process; processes new since `before` count from zero. */
@@ -285,6 +301,8 @@ interface Row {
     clients: number;
     publisher: number;
   };
+  /** Transactions the scratch database committed per published event (every statement outside one counts). */
+  commitsPerEvent: number | null;
   /** Instance A (the subscribers' server) during the events. */
   serverStats: PhaseStats | null;
   benchCores: number;
@@ -409,9 +427,10 @@ async function run(shape: Shape, n: number): Promise<Row> {
     const cpuStart = cpuSnapshot(pids);
     const clientPids = clients.map((c) => c.child.pid as number);
     const backendsAtStart = db ? await databaseBackendPids(db.url) : [];
+    const commitsAtStart = db ? await commits(db.url) : 0;
     const cpuBefore = cpuOf([...pids, ...backendsAtStart]);
     const loads = [loadavg()[0] as number];
-    await togglePhase(a, false);
+    for (const i of instances) await togglePhase(i, false);
     let delays: number[] = [];
     const completions: number[] = [];
     let expected = 0;
@@ -468,8 +487,12 @@ async function run(shape: Shape, n: number): Promise<Row> {
         notes.push(`${expected - streamed.length} of ${expected} events not delivered`);
     }
     const serverStats = await togglePhase(a, true);
+    if (b !== a) await togglePhase(b, true);
     const cpuEnd = cpuSnapshot(pids);
     const backends = db ? await databaseBackendPids(db.url) : [];
+    // PostgreSQL publishes its counters at most once a second.
+    if (db) await sleep(1_100);
+    const commitsPerEvent = db ? (await commits(db.url)) - commitsAtStart : null;
     const published = shape === 'all' ? eventCount : expected;
     const perEvent = (ms: number) => ms / Math.max(1, published);
     const cpuPerEventMs = {
@@ -505,6 +528,10 @@ async function run(shape: Shape, n: number): Promise<Row> {
       achievedRate,
       load: { start: loadAtStart, min: Math.min(...loads), max: Math.max(...loads) },
       cpuPerEventMs,
+      commitsPerEvent:
+        commitsPerEvent === null
+          ? null
+          : commitsPerEvent / Math.max(1, shape === 'all' ? eventCount : expected),
       serverStats,
       benchCores: (cpuEnd.ours - cpuStart.ours) / wallJiffies,
       // Clamped: jiffy rounding makes it slightly negative on an idle machine.
@@ -551,7 +578,7 @@ async function main() {
       `| ${r.shape} | ${f(r.reached)}${r.reached < r.n ? ` of ${f(r.n)}` : ''} | ${f(r.heapBeforeMb)} → ${f(r.heapAfterMb)} MB | ${r.perConnectionKb.toFixed(1)} KB | ${r.rssPerConnectionKb.toFixed(0)} KB | ${f(r.p50)} ms | ${f(r.p99)} ms | ${f(r.max)} ms | ${r.lastP50 !== undefined ? `${f(r.lastP50)} ms` : `${f(r.achievedRate ?? 0)} ev/s`} | ${r.load.min.toFixed(1)}–${r.load.max.toFixed(1)} | ${r.otherCores.toFixed(2)} |\n`,
     );
   process.stdout.write(
-    '\n| Shape | Subscribers | CPU per event (ms): server A / server B / database / clients / publisher | server A loop delay p99 / max | GC: scavenges, mark-compacts (longest pause) |\n|---|---:|---|---|---|\n',
+    '\n| Shape | Subscribers | CPU per event (ms): server A / server B / database / clients / publisher | database commits per event | server A loop delay p99 / max | GC: scavenges, mark-compacts (longest pause) |\n|---|---:|---|---:|---|---|\n',
   );
   const ms = (x: number | null) => (x === null ? '–' : x.toFixed(2));
   for (const r of rows) {
@@ -559,7 +586,7 @@ async function main() {
     const st = r.serverStats;
     const gc = (kind: string) => st?.gc[kind];
     process.stdout.write(
-      `| ${r.shape} | ${f(r.reached)} | ${ms(c.serverA)} / ${ms(c.serverB)} / ${ms(c.database)} / ${ms(c.clients)} / ${ms(c.publisher)} | ${st ? `${st.loopDelayMs.p99} / ${st.loopDelayMs.max} ms` : '–'} | ${gc('scavenge')?.count ?? 0} (${f(gc('scavenge')?.maxMs ?? 0)} ms), ${gc('mark-compact')?.count ?? 0} (${f(gc('mark-compact')?.maxMs ?? 0)} ms) |\n`,
+      `| ${r.shape} | ${f(r.reached)} | ${ms(c.serverA)} / ${ms(c.serverB)} / ${ms(c.database)} / ${ms(c.clients)} / ${ms(c.publisher)} | ${ms(r.commitsPerEvent)} | ${st ? `${st.loopDelayMs.p99} / ${st.loopDelayMs.max} ms` : '–'} | ${gc('scavenge')?.count ?? 0} (${f(gc('scavenge')?.maxMs ?? 0)} ms), ${gc('mark-compact')?.count ?? 0} (${f(gc('mark-compact')?.maxMs ?? 0)} ms) |\n`,
     );
   }
 }
