@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { queryRows } from '../../db/client.js';
+import { PreparedSql } from '../../db/prepared-queries.js';
+import { StatementBatcher } from '../../db/statement-batcher.js';
 import type { Deps } from '../../deps.js';
 import { ValidationError } from '../../errors.js';
 import { type SessionEventRow, sessionEventCountersTable, sessionEventsTable } from './event.tables.js';
@@ -137,6 +139,8 @@ export class EventStore {
   private readonly inFlight = new Map<string, { startedAt: number; rows: Promise<unknown> }>();
   /** Events taken from pokes (see carried), and device events built on them, per position. */
   private readonly fromPoke = new WeakMap<EventPoke, SessionEvent>();
+  /** The hot statements' SQL, built once. */
+  private readonly statements = new PreparedSql();
   private readonly deviceFromPoke = new WeakMap<
     SessionEvent,
     Map<string, { event: DeviceEvent; after: UserCursor; afterKey: string }>
@@ -217,25 +221,38 @@ export class EventStore {
   }
 
   /**
-   * Appends one event to each of several sessions, through `db` (a caller's transaction, or the
-   * database itself: one statement is atomic on its own, so a caller with nothing else to write
-   * needs no transaction, which saves its BEGIN and COMMIT round trips). Counter rows are locked
-   * in session order, so two of these over the same sessions cannot deadlock. A session named
-   * twice takes one statement per event (one statement cannot upsert a counter row twice), which
-   * is atomic only inside a transaction.
+   * Appends events, through `db`: a caller's transaction, or the database itself. Events of one
+   * call are written by one statement (atomic on its own, so a caller with nothing else to write
+   * needs no transaction, which saves its BEGIN and COMMIT round trips), a session named several
+   * times included (its events take consecutive seqs, in the order given). Outside a transaction,
+   * concurrent calls share that statement (group commit, StatementBatcher): a publish's append
+   * was one statement and one WAL flush per event, now one per batch under load. Counter rows are
+   * locked in session order, so two appends over the same sessions cannot deadlock.
    */
   async appendMany(db: DbOrTx, inputs: AppendInput[]): Promise<SessionEvent[]> {
     if (inputs.length === 0) return [];
-    const first = inputs[0] as AppendInput;
-    if (inputs.length === 1) return [await this.append(db, first)];
-    if (new Set(inputs.map((i) => i.sessionId)).size < inputs.length) {
-      const out: SessionEvent[] = [];
-      for (const input of inputs) out.push(await this.append(db, input));
-      return out;
-    }
+    if (db === this.deps.db) return this.appendBatcher.submit(inputs);
+    const [events] = await this.appendGroups(db, [inputs]);
+    return events as SessionEvent[];
+  }
+
+  /**
+   * Batches at the database at once: one, so that an instance's appends to a session take their
+   * seqs in the order their batches formed, and `created_at` (a device stream's order) rises with
+   * seq within a session.
+   */
+  private readonly appendBatcher = new StatementBatcher<AppendInput[], SessionEvent[]>(
+    (groups) => this.appendGroups(this.deps.db, groups),
+    { maxBatch: 200, concurrency: 1 },
+  );
+
+  /** One statement for every event of `groups` (each group one caller's events). */
+  private async appendGroups(db: DbOrTx, groups: AppendInput[][]): Promise<SessionEvent[][]> {
     const now = this.deps.clock.now();
-    const rows = inputs
-      .map((input) => ({
+    let ord = 0;
+    const rows = groups.map((inputs) =>
+      inputs.map((input) => ({
+        ord: ord++,
         session_id: input.sessionId,
         gms_user: input.gmsUser,
         tag: input.tag,
@@ -243,48 +260,66 @@ export class EventStore {
         kind: input.kind ?? null,
         message: JSON.stringify(input.message),
         expires_at: input.expiresAt.toISOString(),
-      }))
-      .sort((a, b) => (a.session_id < b.session_id ? -1 : a.session_id > b.session_id ? 1 : 0));
-    const c = sessionEventCountersTable;
-    const e = sessionEventsTable;
-    const seqs = await queryRows<{ session_id: string; seq: number }>(
+      })),
+    );
+    const seqs = await this.statements.rows<{ delivery_id: string; seq: number }>(
       db,
-      sql`with input as (
-            select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-              as i(session_id text, gms_user text, tag text, delivery_id text, kind text, message text, expires_at timestamptz)
+      'append',
+      () => {
+        const c = sessionEventCountersTable;
+        const e = sessionEventsTable;
+        // Per session: the counter moves by its number of events, which take the seqs below the
+        // new value in input order (one statement cannot upsert a counter row twice).
+        return sql`with input as (
+            select * from jsonb_to_recordset(${sql.placeholder('rows')}::jsonb)
+              as i(ord int, session_id text, gms_user text, tag text, delivery_id text, kind text, message text, expires_at timestamptz)
+          ),
+          per_session as (
+            select session_id, count(*)::int as n, max(expires_at) as expires_at from input group by session_id
           ),
           counter as (
             insert into ${c} (session_id, last_seq, expires_at)
-            select session_id, 1, expires_at from input order by session_id
+            select session_id, n, expires_at from per_session order by session_id
             on conflict (session_id) do update
-              set last_seq = ${c.lastSeq} + 1,
+              set last_seq = ${c.lastSeq} + excluded.last_seq,
                   expires_at = greatest(${c.expiresAt}, excluded.expires_at)
             returning session_id, last_seq
+          ),
+          numbered as (
+            select i.*, counter.last_seq - p.n
+                     + row_number() over (partition by i.session_id order by i.ord) as seq
+            from input i
+            join counter on counter.session_id = i.session_id
+            join per_session p on p.session_id = i.session_id
           )
           insert into ${e} (session_id, seq, tag, delivery_id, kind, message, gms_user, created_at, expires_at)
-          select i.session_id, counter.last_seq, i.tag, i.delivery_id, i.kind, i.message::json, i.gms_user,
-                 ${now.toISOString()}::timestamptz, i.expires_at
-          from input i join counter on counter.session_id = i.session_id
-          order by i.session_id
-          returning session_id, seq`,
+          select session_id, seq, tag, delivery_id, kind, message::json, gms_user,
+                 ${sql.placeholder('now')}::timestamptz, expires_at
+          from numbered
+          order by ord
+          returning delivery_id, seq`;
+      },
+      { rows: JSON.stringify(rows.flat()), now: now.toISOString() },
     );
-    const seqOf = new Map(seqs.map((r) => [r.session_id, Number(r.seq)]));
-    const byId = new Map(rows.map((r) => [r.session_id, r]));
-    return inputs.map((input) => {
-      const seq = seqOf.get(input.sessionId);
-      const row = byId.get(input.sessionId);
-      if (seq === undefined || !row) throw new Error('event append returned no row');
-      return {
-        sessionId: input.sessionId,
-        seq,
-        tag: input.tag,
-        deliveryId: row.delivery_id,
-        kind: row.kind,
-        message: JSON.parse(row.message) as unknown,
-        gmsUser: input.gmsUser,
-        createdAt: now,
-      };
-    });
+    const seqOf = new Map(seqs.map((r) => [r.delivery_id, Number(r.seq)]));
+    return groups.map((inputs, g) =>
+      inputs.map((input, i) => {
+        const row = rows[g]?.[i];
+        const seq = row && seqOf.get(row.delivery_id);
+        if (!row || seq === undefined) throw new Error('event append returned no row');
+        return {
+          sessionId: input.sessionId,
+          seq,
+          tag: input.tag,
+          deliveryId: row.delivery_id,
+          kind: row.kind,
+          // As a read gives it back: the stored JSON text, parsed.
+          message: JSON.parse(row.message) as unknown,
+          gmsUser: input.gmsUser,
+          createdAt: now,
+        };
+      }),
+    );
   }
 
   /** Pokes every instance about committed events. Never throws: a lost poke only delays. */
@@ -328,7 +363,8 @@ export class EventStore {
 
   /** Appends (one statement, atomic by itself: no transaction round trips) and announces. */
   async publish(input: AppendInput): Promise<SessionEvent> {
-    const event = await this.append(this.deps.db, input);
+    const [event] = await this.appendMany(this.deps.db, [input]);
+    if (!event) throw new Error('event append returned no row');
     await this.announce([event]);
     return event;
   }

@@ -85,7 +85,7 @@ describe('event store', () => {
     expect(stored.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     const third = stored.find((e) => e.tag === 't.2');
     expect(third?.deliveryId).toBe(batches[2]?.find((e) => e.sessionId === b)?.deliveryId);
-    // A session named twice: one statement per event, still dense.
+    // A session named twice: consecutive seqs in one statement, still dense.
     const twice = await t.app.deps.db.transaction((tx) => store.appendMany(tx, [input(c, 7), input(c, 8)]));
     expect(twice.map((e) => e.seq)).toEqual([7, 8]);
   });

@@ -3,6 +3,8 @@ import { and, desc, eq, gt, inArray, lte, type SQL, sql } from 'drizzle-orm';
 import { assertOwns, owns, type Requester } from '../../auth/ownership.js';
 import { isAdmin } from '../../auth/viewer.js';
 import type { DbOrTx } from '../../db/client.js';
+import { PreparedSql } from '../../db/prepared-queries.js';
+import { StatementBatcher } from '../../db/statement-batcher.js';
 import type { Deps } from '../../deps.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
 import type { AppendInput, EventStore } from '../event/event.manager.js';
@@ -76,6 +78,12 @@ export interface NewDelivery {
 }
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'dead';
+
+/** What a publish needs of a subscription its tag matched. */
+type MatchedSubscription = Pick<
+  NotificationSubscriptionRow,
+  'id' | 'type' | 'deviceId' | 'gmsUser' | 'authorization' | 'expiresAt'
+>;
 
 declare module '../../pubsub/topics.js' {
   interface TopicMap {
@@ -185,6 +193,7 @@ declare module '../../managers.types.js' {
  */
 export class NotificationManager {
   private readonly targets: TargetPolicy;
+  private readonly statements = new PreparedSql();
 
   constructor(
     private readonly deps: Deps,
@@ -353,6 +362,45 @@ export class NotificationManager {
       .limit(Math.min(Math.max(limit, 1), 1000));
   }
 
+  /** Live subscriptions matching each of several tags, in one statement (see publish). */
+  private readonly matcher = new StatementBatcher<string, MatchedSubscription[]>(
+    (tags) => this.matchTags(tags),
+    { maxBatch: 100, concurrency: 4 },
+  );
+
+  private async matchTags(tags: string[]): Promise<MatchedSubscription[][]> {
+    const s = notificationSubscriptionsTable;
+    const rows = await this.statements.rows<{
+      i: number | string;
+      id: string;
+      type: string;
+      device_id: string | null;
+      gms_user: string | null;
+      authorization: string | null;
+      expires_at: Date | string;
+    }>(
+      this.deps.db,
+      'match',
+      () =>
+        sql`select t.i, ${s.id}, ${s.type}, ${s.deviceId}, ${s.gmsUser}, ${s.authorization}, ${s.expiresAt}
+            from jsonb_array_elements_text(${sql.placeholder('tags')}::jsonb) with ordinality t(tag, i)
+            join ${s} on ${s.expiresAt} > ${sql.placeholder('now')}::timestamptz
+              and t.tag like ${s.filterLike} escape '\\'`,
+      { tags: JSON.stringify(tags), now: this.deps.clock.now().toISOString() },
+    );
+    const out = tags.map((): MatchedSubscription[] => []);
+    for (const r of rows)
+      out[Number(r.i) - 1]?.push({
+        id: r.id,
+        type: r.type,
+        deviceId: r.device_id,
+        gmsUser: r.gms_user,
+        authorization: r.authorization,
+        expiresAt: new Date(r.expires_at),
+      });
+    return out;
+  }
+
   async publish(input: PublishInput, caller: Requester): Promise<PublishResult> {
     if (input.notificationDetails)
       this.checkTarget(input.notificationDetails, 'notificationDetails.deviceId');
@@ -361,16 +409,20 @@ export class NotificationManager {
     const now = this.deps.clock.now();
     // The matching subscriptions are read before writing, outside any transaction: under READ
     // COMMITTED a read inside one sees the same (each statement sees what committed before it).
-    const subs = await this.deps.db
-      .select()
-      .from(notificationSubscriptionsTable)
-      .where(
-        and(
-          gt(notificationSubscriptionsTable.expiresAt, now),
-          sql`${input.tag} like ${notificationSubscriptionsTable.filterLike} escape '\\'`,
-          scope ?? undefined,
-        ),
-      );
+    // Unscoped, concurrent publishes share the read (one statement for all their tags).
+    const subs: MatchedSubscription[] =
+      scope === null
+        ? await this.matcher.submit(input.tag)
+        : await this.deps.db
+            .select()
+            .from(notificationSubscriptionsTable)
+            .where(
+              and(
+                gt(notificationSubscriptionsTable.expiresAt, now),
+                sql`${input.tag} like ${notificationSubscriptionsTable.filterLike} escape '\\'`,
+                scope,
+              ),
+            );
     const comet: AppendInput[] = [];
     const outbox: NewDelivery[] = [];
     for (const sub of subs) {

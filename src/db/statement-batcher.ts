@@ -1,0 +1,83 @@
+import { pgErrorOf } from './pg-errors.js';
+
+export interface StatementBatcherOptions {
+  /** Most inputs in one statement. */
+  maxBatch: number;
+  /** Batches at the database at once (1: in the order they were formed, one after the other). */
+  concurrency: number;
+}
+
+interface Waiting<I, O> {
+  input: I;
+  resolve(output: O): void;
+  reject(err: unknown): void;
+}
+
+/**
+ * Group commit for independent one-statement operations made outside any transaction (a publish's
+ * event append, its subscription match): while `concurrency` batches are at the database, inputs
+ * that arrive wait and go together in the next one, as one statement. At low rates a call goes
+ * alone at once (no added wait); under load one statement (one round trip, one parse and plan, one
+ * WAL flush) serves many callers, which is what a publish costs most (BENCHMARKS.md, push).
+ *
+ * `run` gets the inputs in arrival order and answers one output per input, in the same order. One
+ * statement is atomic, so a batch is all or nothing; when the database refuses it (an error with a
+ * SQLSTATE: the statement did not happen) each input is run again alone, so one caller's bad input
+ * fails only that caller. Any other failure (a lost connection: the statement may have committed)
+ * fails every caller of the batch, as it would have failed each alone — never retried, so nothing
+ * is written twice.
+ */
+export class StatementBatcher<I, O> {
+  private readonly queue: Waiting<I, O>[] = [];
+  private running = 0;
+
+  constructor(
+    private readonly run: (inputs: I[]) => Promise<O[]>,
+    private readonly options: StatementBatcherOptions,
+  ) {}
+
+  submit(input: I): Promise<O> {
+    return new Promise<O>((resolve, reject) => {
+      this.queue.push({ input, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.running < this.options.concurrency && this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.options.maxBatch);
+      this.running++;
+      void this.runBatch(batch).finally(() => {
+        this.running--;
+        this.pump();
+      });
+    }
+  }
+
+  private async runBatch(batch: Waiting<I, O>[]): Promise<void> {
+    let outputs: O[];
+    try {
+      outputs = await this.run(batch.map((w) => w.input));
+      if (outputs.length !== batch.length) throw new Error('batched statement answered a wrong count');
+    } catch (err) {
+      if (batch.length > 1 && pgErrorOf(err)) {
+        await Promise.all(batch.map((w) => this.runAlone(w)));
+        return;
+      }
+      for (const w of batch) w.reject(err);
+      return;
+    }
+    batch.forEach((w, i) => {
+      w.resolve(outputs[i] as O);
+    });
+  }
+
+  private async runAlone(w: Waiting<I, O>): Promise<void> {
+    try {
+      const [output] = await this.run([w.input]);
+      w.resolve(output as O);
+    } catch (err) {
+      w.reject(err);
+    }
+  }
+}

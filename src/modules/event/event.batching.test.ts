@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../../test/harness.js';
+import { EventStore } from './event.manager.js';
+
+/** Group commit of appends made outside a transaction. */
+describe('event store under load', () => {
+  let t: TestApp;
+  const statements: string[] = [];
+  beforeAll(async () => {
+    t = await createTestApp({ onStatement: (s) => statements.push(s) });
+  });
+  afterAll(() => t.close());
+
+  const expiresIn = (ms: number) => new Date(t.clock.now().getTime() + ms);
+  const appends = () => statements.filter((s) => s.includes('insert into "session_event_counters"')).length;
+
+  it('concurrent appends share one statement; a session named in several takes its seqs in arrival order', async () => {
+    const store = new EventStore(t.app.deps, { pollMs: 60_000, batch: 10 });
+    const [a, b] = [`1-${randomUUID()}`, `1-${randomUUID()}`];
+    const before = appends();
+    // Issued in one turn: the first goes alone, the others wait for it and go together.
+    const events = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        store.publish({
+          sessionId: i % 2 ? b : a,
+          gmsUser: 'batch',
+          tag: `t.${i}`,
+          message: { i },
+          expiresAt: expiresIn(60_000),
+        }),
+      ),
+    );
+    expect(appends() - before).toBeLessThanOrEqual(2);
+    expect(events.filter((e) => e.sessionId === a).map((e) => e.seq)).toEqual([
+      1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+    ]);
+    expect(events.filter((e) => e.sessionId === b).map((e) => e.seq)).toEqual([
+      1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+    ]);
+    const stored = await store.readSession(a, 0, 100);
+    expect(stored.map((e) => [e.seq, e.tag, e.deliveryId])).toEqual(
+      events.filter((e) => e.sessionId === a).map((e) => [e.seq, e.tag, e.deliveryId]),
+    );
+    // One append of several events of one session (one caller's group), in a transaction too.
+    const twice = await t.app.deps.db.transaction((tx) =>
+      store.appendMany(tx, [
+        { sessionId: a, gmsUser: 'batch', tag: 'x', message: 1, expiresAt: expiresIn(60_000) },
+        { sessionId: a, gmsUser: 'batch', tag: 'y', message: 2, expiresAt: expiresIn(60_000) },
+      ]),
+    );
+    expect(twice.map((e) => [e.seq, e.tag])).toEqual([
+      [11, 'x'],
+      [12, 'y'],
+    ]);
+  });
+
+  it('a batch the database refuses fails only the caller whose input it refused', async () => {
+    const store = new EventStore(t.app.deps, { pollMs: 60_000, batch: 10 });
+    const sessionId = `1-${randomUUID()}`;
+    const publish = (message: number, tag = 't') =>
+      store.publish({ sessionId, gmsUser: 'refused', tag, message, expiresAt: expiresIn(60_000) });
+    // A NUL in text is refused by the database (the HTTP edges refuse it before).
+    const results = await Promise.allSettled([publish(0), publish(1), publish(2, 'a\u0000b'), publish(3)]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect((await store.readSession(sessionId, 0)).map((e) => e.message)).toEqual([0, 1, 3]);
+  });
+});
