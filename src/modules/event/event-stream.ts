@@ -19,6 +19,12 @@ export interface PollingStreamOptions<T, P = unknown> {
    */
   read(since: number): Promise<T[]>;
   pollMs: number;
+  /**
+   * Optional: how a stream that has read everything waits for the poll — `wake` when there may be
+   * something to read; answers the function that stops waiting. Without it, the stream reads again
+   * on every tick of a shared `pollMs` timer.
+   */
+  sleep?(wake: () => void): () => void;
 }
 
 export interface PollingStream<T> extends AsyncIterableIterator<T> {
@@ -121,10 +127,11 @@ export function pollingStream<T, P = unknown>(options: PollingStreamOptions<T, P
           continue;
         }
         await new Promise<void>((resolve) => {
-          const cancel = onNextTick(options.pollMs, () => {
+          const onPoll = () => {
             dirty = true;
             resolve();
-          });
+          };
+          const cancel = options.sleep ? options.sleep(onPoll) : onNextTick(options.pollMs, onPoll);
           wake = () => {
             cancel();
             resolve();

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { take } from '../../../test/async-iter.js';
 import { createTestApp, type TestApp } from '../../../test/harness.js';
 import { EventStore } from './event.manager.js';
 
-/** Group commit of appends made outside a transaction. */
+/** Group commit of appends made outside a transaction, and the store-wide poll. */
 describe('event store under load', () => {
   let t: TestApp;
   const statements: string[] = [];
@@ -64,5 +65,40 @@ describe('event store under load', () => {
     const results = await Promise.allSettled([publish(0), publish(1), publish(2, 'a\u0000b'), publish(3)]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
     expect((await store.readSession(sessionId, 0)).map((e) => e.message)).toEqual([0, 1, 3]);
+  });
+
+  it('the poll asks once for every sleeping stream and wakes only the ones behind', async () => {
+    const store = new EventStore(t.app.deps, { pollMs: 150, batch: 10 });
+    const reads: string[] = [];
+    const readUser = store.readUser.bind(store);
+    vi.spyOn(store, 'readUser').mockImplementation((user, ...rest) => {
+      reads.push(user);
+      return readUser(user, ...rest);
+    });
+    const users = Array.from({ length: 30 }, (_, i) => `sweep-${i}-${randomUUID()}`);
+    const streams = users.map((u) => store.streamUser(u));
+    const sweeps = () => statements.filter((s) => s.includes('as x(k int, u text, c jsonb)')).length;
+    // Each stream's first read (nothing stored yet), then asleep.
+    const pending = streams.map((s) => take(s, 1, 10_000));
+    await vi.waitFor(() => expect(reads.length).toBe(30));
+    const swept = sweeps();
+    await vi.waitFor(() => expect(sweeps()).toBeGreaterThan(swept + 1), { timeout: 5_000 });
+    // Sweeps found nothing: no stream read again (a tick per stream read 30 times per sweep).
+    expect(reads.length).toBe(30);
+    // Committed without a poke: only the poll can find it.
+    await t.app.deps.db.transaction((tx) =>
+      store.append(tx, {
+        sessionId: `1-${randomUUID()}`,
+        gmsUser: users[7] as string,
+        tag: 'polled',
+        message: 1,
+        expiresAt: expiresIn(60_000),
+      }),
+    );
+    const [event] = (await pending[7]) ?? [];
+    expect(event?.tag).toBe('polled');
+    // Only the stream that was behind read (once, and once more to find nothing after it).
+    expect(new Set(reads.slice(30))).toEqual(new Set([users[7]]));
+    await Promise.all(streams.map((s) => s.return()));
   });
 });

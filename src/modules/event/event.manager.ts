@@ -8,6 +8,7 @@ import type { Deps } from '../../deps.js';
 import { ValidationError } from '../../errors.js';
 import { type SessionEventRow, sessionEventCountersTable, sessionEventsTable } from './event.tables.js';
 import { pollingStream } from './event-stream.js';
+import { EventSweep } from './event-sweep.js';
 
 export interface SessionEvent {
   sessionId: string;
@@ -149,10 +150,20 @@ export class EventStore {
   private readonly presenters = new Map<string, (value: unknown) => unknown>();
   private readonly presented = new WeakMap<SessionEvent, unknown>();
 
+  /** The poll behind pokes: one store-wide question per sweep, not a read per stream. */
+  private readonly sweep: EventSweep;
+
   constructor(
     private readonly deps: Deps,
     private readonly options: { pollMs: number; batch: number } = { pollMs: 5_000, batch: 200 },
-  ) {}
+  ) {
+    this.sweep = new EventSweep(
+      deps.db,
+      options.pollMs,
+      () => deps.clock.now(),
+      (err) => deps.logger.warn('event poll failed', { err }),
+    );
+  }
 
   /**
    * How events of `kind` leave the process: `present` turns the stored value into the GMS JSON that
@@ -469,6 +480,8 @@ export class EventStore {
     return pollingStream<SessionEvent, EventPoke>({
       pollMs: this.options.pollMs,
       watch: (onPoke) => this.watch('session:event', sessionId, onPoke),
+      sleep: (wake) =>
+        this.sweep.sleep({ kind: 'session', sessionId, afterSeq: last, key: `s|${sessionId}|${last}` }, wake),
       fromPokes: (pokes) => {
         const out: SessionEvent[] = [];
         let at = last;
@@ -500,6 +513,11 @@ export class EventStore {
     return pollingStream<DeviceEvent, EventPoke>({
       pollMs: this.options.pollMs,
       watch: (onPoke) => this.watch('user:event', gmsUser, onPoke),
+      sleep: (wake) =>
+        this.sweep.sleep(
+          { kind: 'user', gmsUser, cursor: position, key: `u|${gmsUser}|${positionKey}` },
+          wake,
+        ),
       fromPokes: (pokes) => {
         const out: DeviceEvent[] = [];
         // Committed only if every poke continues the stream (else the stream reads instead).

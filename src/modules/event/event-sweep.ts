@@ -1,0 +1,140 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { PreparedSql } from '../../db/prepared-queries.js';
+import { sessionEventsTable } from './event.tables.js';
+
+/** Where a sleeping stream is: a device stream's per-session cursor, or a session stream's seq. */
+export type SleeperPosition =
+  | { kind: 'user'; gmsUser: string; cursor: Record<string, number>; key: string }
+  | { kind: 'session'; sessionId: string; afterSeq: number; key: string };
+
+interface Sleeper {
+  position: SleeperPosition;
+  wake(): void;
+}
+
+/** Positions asked about per statement (each an index probe). */
+const CHUNK = 1_000;
+
+/**
+ * The poll of the streams that have read everything (the catch-all behind pokes: a poke lost in
+ * Redis only delays delivery until the next sweep). Every `pollMs` one store-wide question per
+ * chunk of positions, "which of these have a live event after them", instead of one read per
+ * stream: each of 20,000 device streams read once per tick, 4,000 reads a second at the default
+ * 5 s, all at the same moment. Only the streams that are behind are woken, and they read as after
+ * a poke (streams at one position share the read). Exact as the per-stream reads were: a position
+ * is compared with what is stored, so an event whose poke was lost is found at the next sweep.
+ */
+export class EventSweep {
+  private readonly sleepers = new Set<Sleeper>();
+  private readonly statements = new PreparedSql();
+  private timer: NodeJS.Timeout | null = null;
+  private sweeping = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly pollMs: number,
+    private readonly now: () => Date,
+    private readonly onError: (err: unknown) => void,
+  ) {}
+
+  /** Waits until a sweep finds something after `position`; returns the function that stops waiting. */
+  sleep(position: SleeperPosition, wake: () => void): () => void {
+    const sleeper: Sleeper = { position, wake };
+    this.sleepers.add(sleeper);
+    if (!this.timer) {
+      this.timer = setInterval(() => void this.sweep(), this.pollMs);
+      this.timer.unref();
+    }
+    return () => {
+      this.sleepers.delete(sleeper);
+    };
+  }
+
+  /** One pass over every sleeping stream. */
+  async sweep(): Promise<void> {
+    if (this.sleepers.size === 0 && this.timer) {
+      // Nobody slept for a whole interval: stop (the next sleeper starts it again).
+      clearInterval(this.timer);
+      this.timer = null;
+      return;
+    }
+    if (this.sweeping) return; // the last one is still running: this tick is covered by it
+    this.sweeping = true;
+    try {
+      // Streams at the same position share one question.
+      const byKey = new Map<string, { position: SleeperPosition; sleepers: Sleeper[] }>();
+      for (const sleeper of this.sleepers) {
+        const key = sleeper.position.key;
+        const entry = byKey.get(key);
+        if (entry) entry.sleepers.push(sleeper);
+        else byKey.set(key, { position: sleeper.position, sleepers: [sleeper] });
+      }
+      const entries = [...byKey.values()];
+      for (let i = 0; i < entries.length; i += CHUNK) {
+        const chunk = entries.slice(i, i + CHUNK);
+        const behind = await this.behind(chunk.map((e) => e.position));
+        for (const index of behind)
+          for (const sleeper of chunk[index]?.sleepers ?? []) {
+            // Woken meanwhile (a poke) and gone, or asleep again at a newer position: nothing to do.
+            if (!this.sleepers.delete(sleeper)) continue;
+            sleeper.wake();
+          }
+      }
+    } catch (err) {
+      this.onError(err);
+    } finally {
+      this.sweeping = false;
+    }
+  }
+
+  /** Indexes of the positions that have a live event after them. */
+  private async behind(positions: SleeperPosition[]): Promise<number[]> {
+    const users: { k: number; u: string; c: Record<string, number> }[] = [];
+    const sessions: { k: number; s: string; q: number }[] = [];
+    positions.forEach((p, k) => {
+      if (p.kind === 'user') users.push({ k, u: p.gmsUser, c: p.cursor });
+      else sessions.push({ k, s: p.sessionId, q: p.afterSeq });
+    });
+    const now = this.now().toISOString();
+    const e = sessionEventsTable;
+    const out: number[] = [];
+    if (users.length > 0) {
+      const rows = await this.statements.rows<{ k: number }>(
+        this.db,
+        'users',
+        () =>
+          sql`select x.k from jsonb_to_recordset(${sql.placeholder('positions')}::jsonb) as x(k int, u text, c jsonb)
+              where exists (
+                select 1 from ${e}
+                where ${e.gmsUser} = x.u and ${e.expiresAt} > ${sql.placeholder('now')}::timestamptz
+                  and ${e.seq} > coalesce((x.c ->> ${e.sessionId})::int, 0)
+              )`,
+        { positions: JSON.stringify(users), now },
+      );
+      for (const r of rows) out.push(Number(r.k));
+    }
+    if (sessions.length > 0) {
+      const rows = await this.statements.rows<{ k: number }>(
+        this.db,
+        'sessions',
+        () =>
+          sql`select x.k from jsonb_to_recordset(${sql.placeholder('positions')}::jsonb) as x(k int, s text, q int)
+              where exists (
+                select 1 from ${e}
+                where ${e.sessionId} = x.s and ${e.seq} > x.q
+                  and ${e.expiresAt} > ${sql.placeholder('now')}::timestamptz
+              )`,
+        { positions: JSON.stringify(sessions), now },
+      );
+      for (const r of rows) out.push(Number(r.k));
+    }
+    return out;
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.sleepers.clear();
+  }
+}
