@@ -1,7 +1,7 @@
 -- A claim (resource.allocation.ts) adds its own +1 to the held count inside its one statement, so the
 -- counts no longer need a statement-level trigger with transition tables on every claim: that trigger
--- (plpgsql, an aggregate over the two transition tables, an upsert) was ~12 % of PostgreSQL's CPU per
--- request-interaction (perf, issue 18). Other updates of resources (release, expiry sweep, locking
+-- (plpgsql, an aggregate over the two transition tables, an upsert) was ~3 % of PostgreSQL's CPU per
+-- request-interaction (perf, issue 18; BENCHMARKS.md). Other updates of resources (release, expiry sweep, locking
 -- switch, admin edits) keep their counts through a row-level trigger that runs only for a row whose
 -- group or held state (booked_until set or not) changed, and never for a claim (a claim, and only a
 -- claim, takes a new rotation position).

@@ -87,9 +87,9 @@ type Outcome =
  *   fallback waits its turn instead of failing.
  * - booked/free for the activity rows come from `resource_group_counts`, not from counting the pool.
  *   The claim adds its own +1 there (`held`: a number nobody held) instead of a trigger: the
- *   statement-level trigger that kept the counts for every update of `resources` was ~12 % of
- *   PostgreSQL's CPU a request-interaction; migration 0022's row trigger skips claims (the only
- *   updates that take a new rotation position).
+ *   statement-level trigger (plpgsql over transition tables) that kept the counts for every update
+ *   of `resources` was ~3 % of PostgreSQL's CPU a request-interaction (BENCHMARKS.md); migration
+ *   0022's row trigger skips claims (the only updates that take a new rotation position).
  *
  * The statement is written for the group's shape (locking, strategy), which is cached per name; the
  * statement checks the shape it was written for and answers the group as it is, so a changed group
