@@ -10,7 +10,6 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -38,37 +37,40 @@ function cpuOf(statPath: string): number {
   }
 }
 
-/** A port nothing listens on right now (the kernel picks it). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
+/**
+ * The server listens on a port the kernel picks (PORT=0) and prints it in its "is up" lines: a port
+ * picked by the bench beforehand could be taken by another process before the server bound it
+ * (EADDRINUSE on a machine shared with other benches and tests).
+ */
 async function timeToReady(command: string[], env: Record<string, string>): Promise<Start> {
-  const port = await freePort();
   const started = performance.now();
   const child = spawn(command[0] as string, command.slice(1), {
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, ...env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let port: number | null = null;
+  let out = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => {
+    if (port !== null) return;
+    out += chunk;
+    const found = /GraphiQL\s+http:\/\/[^:/]+:(\d+)/.exec(out);
+    if (found) port = Number(found[1]);
   });
   try {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`${command.join(' ')} exited with ${child.exitCode}`);
-      try {
-        const r = await fetch(`http://127.0.0.1:${port}/readyz`);
-        if (r.status === 200)
-          return {
-            ms: performance.now() - started,
-            cpuMs: cpuOf(`/proc/${child.pid}/stat`),
-            mainCpuMs: cpuOf(`/proc/${child.pid}/task/${child.pid}/stat`),
-          };
-      } catch {}
+      if (port !== null) {
+        try {
+          const r = await fetch(`http://127.0.0.1:${port}/readyz`);
+          if (r.status === 200)
+            return {
+              ms: performance.now() - started,
+              cpuMs: cpuOf(`/proc/${child.pid}/stat`),
+              mainCpuMs: cpuOf(`/proc/${child.pid}/task/${child.pid}/stat`),
+            };
+        } catch {}
+      }
       await new Promise((r) => setTimeout(r, 10));
     }
   } finally {
