@@ -240,9 +240,23 @@ export class CallbackStart {
       updatedAt: now,
       expiresAt,
     };
-    const [inserted] = await tx.insert(callbacksTable).values(row).returning();
+    // The row and its activity row travel together (one round trip less under the service lock): the
+    // activity row needs only what the insert is given. A failed insert fails both, and its error
+    // is the first to arrive.
+    const insertedRows = tx
+      .insert(callbacksTable)
+      .values(row)
+      .returning()
+      .then((rows) => rows);
+    insertedRows.catch(() => {}); // awaited just below
+    const recorded = this.store.recordActivity(
+      tx,
+      { id: row.id, serviceName: row.serviceName, virtualQueue: row.virtualQueue, createdAt: now },
+      'created',
+      now,
+    );
+    const [[inserted]] = await Promise.all([insertedRows, recorded]);
     if (!inserted) throw new Error('callback insert returned no row');
-    await this.store.recordActivity(tx, inserted, 'created', now);
     if (dialog) return { callback: inserted, dialog, at: now };
     // User-originated immediate: the access number is booked in this transaction (all or nothing).
     return this.dialogs.dialNumber(inserted, { tx, onRollback: (fn) => ctx.onRollback(fn) });

@@ -215,7 +215,12 @@ export class CallbackStore {
   }
 
   /** The reports' activity record (docs/reports.md), in the transaction of the change. */
-  recordActivity(tx: DbOrTx, cb: CallbackRow, kind: CallbackActivityKind, now: Date): Promise<void> {
+  recordActivity(
+    tx: DbOrTx,
+    cb: Pick<CallbackRow, 'id' | 'serviceName' | 'virtualQueue' | 'createdAt'>,
+    kind: CallbackActivityKind,
+    now: Date,
+  ): Promise<void> {
     return this.activity.record(tx, {
       category: 'callback',
       kind,
