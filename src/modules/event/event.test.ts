@@ -104,6 +104,7 @@ describe('event store', () => {
     });
     await quiet.publish(input(1));
     const reads = vi.spyOn(quiet, 'readUser');
+    const sessionReads = vi.spyOn(quiet, 'readSession');
     const device = quiet.streamUser(gmsUser);
     const session = quiet.streamSession(sessionId);
     await device.ready;
@@ -119,7 +120,11 @@ describe('event store', () => {
       // Waiting before the publish (as a live subscriber is): its read after event 2 finds nothing.
       const nextDevice = device.next();
       const nextSession = session.next();
-      await new Promise((r) => setTimeout(r, 100));
+      // Both streams' reads have answered (so they wait for a poke) before the publish.
+      await vi.waitFor(() => {
+        expect(reads.mock.settledResults).toHaveLength(reads.mock.calls.length);
+        expect(sessionReads.mock.settledResults).toHaveLength(sessionReads.mock.calls.length);
+      });
       const live = await quiet.publish(input(i));
       const fromPoke = (await nextDevice).value;
       expect(fromPoke).toMatchObject({ seq: i, deliveryId: live.deliveryId, message: { i }, tag: `t.${i}` });
