@@ -35,7 +35,7 @@ import type { FromClient, ToClient } from './push-client.js';
  *
  *   node --import tsx bench/push.ts --shape all,spread,cross --subscribers 1000,19950 \
  *     [--events 10] [--rate 1000 --seconds 10] [--database memory|postgres] [--profile <dir>]
- *     [--poll-ms 60000]
+ *     [--poll-ms 60000] [--publish-connections 16 (cross: 32)]
  *     [--server-node-args '--max-semi-space-size=64']
  */
 const arg = (name: string, fallback: string) => {
@@ -55,7 +55,15 @@ const profileDir = arg('profile', '');
 /** The servers' EVENT_POLL_MS: long by default, so that pokes deliver (the default of a deployment is 5,000). */
 const pollMs = arg('poll-ms', '60000');
 /** Connections the publisher uses (each one a file descriptor of the server). */
-const publishConnections = Number(arg('publish-connections', '8'));
+/**
+ * Publisher connections (undici pool). With too few the bench's own queue is the tail (8 at ~8 ms a
+ * publish is 1,000/s with no slack, and delays count from the scheduled time). Defaults: cross 32
+ * (its publishing server holds no subscribers); spread and all 16, as they share the subscribers'
+ * server, which has ~19 descriptors to spare at 19,950 sockets under the 20,000 limit.
+ */
+const publishConnectionsArg = arg('publish-connections', '');
+const publishConnectionsFor = (shape: string) =>
+  publishConnectionsArg ? Number(publishConnectionsArg) : shape === 'cross' ? 32 : 16;
 /** Extra V8/Node options for the servers, e.g. `--max-semi-space-size=64`. */
 const serverNodeArgs = arg('server-node-args', '').split(' ').filter(Boolean);
 const EVENT_TIMEOUT_MS = Number(arg('event-timeout-ms', '120000'));
@@ -333,7 +341,7 @@ async function run(shape: Shape, n: number): Promise<Row> {
     a.server.process.once('exit', (code, signal) => {
       serverExit = `server exited (${code ?? signal})`;
     });
-    const publisher = new Pool(b.server.url, { connections: publishConnections });
+    const publisher = new Pool(b.server.url, { connections: publishConnectionsFor(shape) });
 
     const gmsUser = `bench-${n}`;
     if (shape === 'all') {
