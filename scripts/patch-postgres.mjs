@@ -1,11 +1,12 @@
-// Patches postgres.js (the `postgres` package) for a crash that takes the whole process down when a
-// connection closes with a small write still scheduled: `nextWrite` runs from a setImmediate after
-// `closed()` has set `socket = null` and throws "Cannot read properties of null (reading 'write')"
-// outside any promise (porsager/postgres#1154, #1208; fix proposed in #1168/#1209, not released as
-// of 3.4.9). The fault drill hit it on every Postgres stop under load (RELIABILITY.md). The patch:
-// `nextWrite` on a closed connection drops the write and fails what was waiting (CONNECTION_CLOSED,
-// a catchable error), and teardown resets the write timer so a reconnected socket flushes again.
-// Idempotent; run by scripts/prepare.mjs after every install. Remove once upstream ships the fix.
+// Patches postgres.js (the `postgres` package) where it loses data or the process when a connection
+// dies (RELIABILITY.md). First, a crash that takes the whole process down when a connection closes
+// with a small write still scheduled: `nextWrite` runs from a setImmediate after `closed()` has set
+// `socket = null` and throws "Cannot read properties of null (reading 'write')" outside any promise
+// (porsager/postgres#1154, #1208; fix proposed in #1168/#1209, not released as of 3.4.9). The fault
+// drill hit it on every Postgres stop under load. The patch: `nextWrite` on a closed connection drops
+// the write and fails what was waiting (CONNECTION_CLOSED, a catchable error), and teardown resets
+// the write timer so a reconnected socket flushes again. The other edits say why where they are.
+// Idempotent; run by scripts/prepare.mjs after every install. Remove each once upstream ships it.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 const MARK = '/* gms-engage: closed-socket write guard */';
@@ -31,6 +32,18 @@ const connectionEdits = [
   [
     '        return fetchArrayTypes()\n',
     '        return fetchArrayTypes().catch(() => { /* gms-engage: settled by the close */ })\n',
+  ],
+  // A backend's FATAL error (an administrator's termination, PostgreSQL stopping) was kept after the
+  // close and thrown again at the first query of the reconnected connection, which had succeeded
+  // (porsager/postgres#1223): one spurious failure per connection after every restart, and a false
+  // "database down". The close forgets it, after failing the query it was meant for with it.
+  [
+    '  async function closed(hadError) {\n    incoming = Buffer.alloc(0)\n',
+    '  async function closed(hadError) {\n    /* gms-engage: no stale error after a close */\n    const fatal = errorResponse\n    errorResponse = null\n    incoming = Buffer.alloc(0)\n',
+  ],
+  [
+    "    !hadError && (query || sent.length) && error(Errors.connection('CONNECTION_CLOSED', options, socket))\n",
+    "    !hadError && (query || sent.length) && error(fatal || Errors.connection('CONNECTION_CLOSED', options, socket))\n",
   ],
 ];
 
@@ -58,6 +71,19 @@ const beginEdits = [
       '        scope(connection, fn, undefined, began),\n',
   ],
   ['    async function scope(c, fn, name) {\n', '    async function scope(c, fn, name, began) {\n'],
+  // A transaction whose connection closed must run nothing more: the pool reconnects that connection
+  // for other queries, and a statement the callback sends afterwards (or one queued behind the
+  // transaction) ran there outside any transaction, committed on its own — rows of a transaction
+  // that was reported failed (porsager/postgres#1155, #1215). Its statements are failed instead.
+  ['    let savepoints = 0\n      , connection\n', '    let savepoints = 0\n      , lost = null\n      , connection\n'],
+  [
+    '        new Promise((_, reject) => connection.onclose = reject)\n',
+    '        new Promise((_, reject) => connection.onclose = e => {\n          /* gms-engage: a lost transaction runs nothing more */\n          lost = e\n          while (queries.length) queries.shift().reject(e)\n          reject(e)\n        })\n',
+  ],
+  [
+    '        q.catch(e => uncaughtError || (uncaughtError = e))\n        c.queue === full\n',
+    '        q.catch(e => uncaughtError || (uncaughtError = e))\n        if (lost)\n          return q.reject(lost)\n        c.queue === full\n',
+  ],
   [
     '        if (uncaughtError)\n          throw uncaughtError\n      } catch (e) {\n',
     '        if (uncaughtError)\n          throw uncaughtError\n        began && await began\n      } catch (e) {\n',

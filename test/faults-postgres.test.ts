@@ -20,6 +20,8 @@ describe.skipIf(missing !== null || backend === 'postgres')('Postgres down (priv
   let t: TestApp;
   const statements: string[] = [];
   const acknowledged: string[] = [];
+  /** 503s that said the request may have taken effect: the connection was lost at its COMMIT. */
+  let outcomeUnknown = 0;
   const user = 'pg-down-device';
 
   const createSession = () =>
@@ -51,6 +53,8 @@ describe.skipIf(missing !== null || backend === 'postgres')('Postgres down (priv
     // Writers keep going through the stop, twice as many as the pool has connections: requests in
     // flight on a connection that dies, queued behind one, or sent while it shuts down. Each is
     // answered 200 (and then its session exists) or 503 with Retry-After — never a 500 or no answer.
+    // A 503 means nothing was done, except the one that says the connection was lost at COMMIT:
+    // PostgreSQL may have committed it before it stopped (db/commit-outcome.ts).
     let stopping = true;
     const answers: { status: number; retryAfter: string | null; body: string }[] = [];
     const writer = async () => {
@@ -74,7 +78,9 @@ describe.skipIf(missing !== null || backend === 'postgres')('Postgres down (priv
     expect(refused.length).toBeGreaterThanOrEqual(8);
     for (const a of refused) {
       expect(a.retryAfter).toBe('1');
-      expect(JSON.parse(a.body)).toMatchObject({ code: 503, phrase: 'Service Unavailable' });
+      const body = JSON.parse(a.body) as { message: string };
+      expect(body).toMatchObject({ code: 503, phrase: 'Service Unavailable' });
+      if (body.message.includes('may have taken effect')) outcomeUnknown++;
     }
     // A request that saw the database go away closed the gate itself (db/availability.ts observe),
     // without waiting for the next probe.
@@ -115,12 +121,15 @@ describe.skipIf(missing !== null || backend === 'postgres')('Postgres down (priv
     expect(res.status).toBe(200);
     acknowledged.push(((await res.json()) as { _id: string })._id);
 
-    // Every acknowledged session is there with its user data; no refused one left a row.
+    // Every acknowledged session is there with its user data; no refused one left a row, except at
+    // most one per request told that its outcome is unknown (it may have committed).
     const rows = await t.app.deps.db
       .select({ id: sessionsTable.id, dataId: sessionsTable.dataId })
       .from(sessionsTable)
       .where(eq(sessionsTable.gmsUser, user));
-    expect(rows.map((r) => r.id).sort()).toEqual([...acknowledged].sort());
+    const ids = rows.map((r) => r.id);
+    expect(ids).toEqual(expect.arrayContaining(acknowledged));
+    expect(ids.length - acknowledged.length).toBeLessThanOrEqual(outcomeUnknown);
     const data = await t.app.deps.db
       .select({ id: storageEntriesTable.id })
       .from(storageEntriesTable)

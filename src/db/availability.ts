@@ -48,9 +48,46 @@ export function isDatabaseUnreachable(err: unknown): boolean {
 /** 503 with `Retry-After`, in GMS's error shape on the legacy paths. */
 export class DatabaseUnavailableError extends UnavailableError {
   override name = 'DatabaseUnavailableError';
-  constructor() {
-    super('db/unavailable', `The database is unreachable; retry in ${RETRY_AFTER_SECONDS} s`);
+  constructor(
+    code = 'db/unavailable',
+    message = `The database is unreachable; retry in ${RETRY_AFTER_SECONDS} s`,
+  ) {
+    super(code, message);
   }
+}
+
+const COMMIT_OUTCOME_UNKNOWN =
+  'The database connection was lost while committing: the request may have taken effect; check before retrying';
+
+/**
+ * The connection was lost after a transaction's statements had all succeeded, while its COMMIT was
+ * on the way or being answered: the database may have committed it or not, and no client can tell
+ * until it is back (PostgreSQL stopped between writing the commit and sending its reply). Answered
+ * as a 503 to retry like any unreachable database, but saying the request may have taken effect;
+ * every other database 503 means the work was not done. Not a DomainError: GraphQL's error unions
+ * must not swallow it as an expected answer (it reaches graphql/yoga.ts's mask, as a driver error does).
+ */
+export class CommitOutcomeUnknownError extends Error {
+  override name = 'CommitOutcomeUnknownError';
+  constructor(cause: unknown) {
+    super(COMMIT_OUTCOME_UNKNOWN, { cause });
+  }
+}
+
+/** Whether `err` is (or wraps) a lost COMMIT whose outcome is unknown. */
+export function isCommitOutcomeUnknown(err: unknown): boolean {
+  for (const e of errorChain(err)) if (e instanceof CommitOutcomeUnknownError) return true;
+  return false;
+}
+
+/** The 503 that answers an unreachable-database failure `err` (isDatabaseUnreachable). */
+export function unavailableErrorFor(err: unknown): DatabaseUnavailableError {
+  for (const e of errorChain(err)) {
+    if (e instanceof DatabaseUnavailableError) return e;
+    if (e instanceof CommitOutcomeUnknownError)
+      return new DatabaseUnavailableError('db/commit_outcome_unknown', e.message);
+  }
+  return new DatabaseUnavailableError();
 }
 
 export interface AvailabilityOptions {

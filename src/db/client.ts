@@ -9,6 +9,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { DatabaseAvailability } from './availability.js';
+import { reportingCommitOutcome } from './commit-outcome.js';
 import { PoolSockets } from './pool-sockets.js';
 import { preparingClient } from './prepared-statements.js';
 import * as schema from './schema.js';
@@ -87,7 +88,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       ...(tap ? { debug: (_connection: number, query: string) => tap(query) } : {}),
     });
     const db = drizzlePostgres({
-      client: preparingClient(client, { enabled: prepare }),
+      client: preparingClient(reportingCommitOutcome(client), { enabled: prepare }),
       schema,
     }) as unknown as Db;
     // Probed on a connection of its own, so that a busy pool never looks like a database that is gone.

@@ -2,7 +2,7 @@ import { EnvelopArmor } from '@escape.tech/graphql-armor';
 import { GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Viewer } from '../auth/viewer.js';
-import { DatabaseUnavailableError, isDatabaseUnreachable, RETRY_AFTER_SECONDS } from '../db/availability.js';
+import { isDatabaseUnreachable, RETRY_AFTER_SECONDS, unavailableErrorFor } from '../db/availability.js';
 import type { Deps } from '../deps.js';
 import { DomainError, UnauthorizedError } from '../errors.js';
 import type { Managers } from '../managers.types.js';
@@ -68,6 +68,23 @@ function useIntrospectionSwitch(enabled: boolean): Plugin {
 export function graphQLErrorMask(deps: Deps) {
   return (error: unknown, message: string, isDev?: boolean): Error => {
     const original = error instanceof GraphQLError ? error.originalError : null;
+    // The database went away under the operation: a 503 to retry, not an unexpected error. Its own
+    // message when it has one (a lost COMMIT says the operation may have taken effect).
+    if (error instanceof GraphQLError && isDatabaseUnreachable(original)) {
+      deps.database.availability.observe(original);
+      const unavailable = unavailableErrorFor(original);
+      return new GraphQLError(unavailable.message, {
+        nodes: error.nodes,
+        source: error.source,
+        positions: error.positions,
+        path: error.path,
+        extensions: {
+          code: 'SERVICE_UNAVAILABLE',
+          ...(unavailable.code === 'db/commit_outcome_unknown' ? { outcome: 'UNKNOWN' } : {}),
+          http: { status: 503, headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } },
+        },
+      });
+    }
     if (error instanceof GraphQLError && original instanceof DomainError)
       return new GraphQLError(original.message, {
         nodes: error.nodes,
@@ -76,20 +93,6 @@ export function graphQLErrorMask(deps: Deps) {
         path: error.path,
         extensions: { code: original.code },
       });
-    // The database went away under the operation: a 503 to retry, not an unexpected error.
-    if (error instanceof GraphQLError && isDatabaseUnreachable(original)) {
-      deps.database.availability.observe(original);
-      return new GraphQLError(new DatabaseUnavailableError().message, {
-        nodes: error.nodes,
-        source: error.source,
-        positions: error.positions,
-        path: error.path,
-        extensions: {
-          code: 'SERVICE_UNAVAILABLE',
-          http: { status: 503, headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } },
-        },
-      });
-    }
     return maskError(error, message, isDev);
   };
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { isCommitOutcomeUnknown } from '../db/availability.js';
 import { UnauthorizedError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { errorResponse, HttpError, jsonResponse } from './http-errors.js';
@@ -67,6 +68,9 @@ export function createDispatcher(
       edge.deps.database.availability.observe(err);
       const { response, unexpected } = errorResponse(err);
       if (unexpected) logger.error('request failed', { method: request.method, path: pathname, err });
+      // Answered 503 like any outage, but this one may have been done: worth an operator's eye.
+      else if (isCommitOutcomeUnknown(err))
+        logger.warn('commit outcome unknown', { method: request.method, path: pathname, err });
       return response;
     }
   };

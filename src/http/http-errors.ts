@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { DatabaseUnavailableError, isDatabaseUnreachable, RETRY_AFTER_SECONDS } from '../db/availability.js';
+import { isDatabaseUnreachable, RETRY_AFTER_SECONDS, unavailableErrorFor } from '../db/availability.js';
 import { DomainError } from '../errors.js';
 import { callbackErrorFields } from '../modules/callback/callback.legacy.js';
 
@@ -55,7 +55,7 @@ function legacyErrorFields(err: DomainError): Record<string, unknown> {
 /** Maps any thrown value to the legacy JSON error; unexpected errors are masked and logged by the caller. */
 export function errorResponse(err: unknown): { response: Response; unexpected: boolean } {
   // The database went away under a request: not a bug, a 503 to retry (db/availability.ts).
-  if (!(err instanceof DomainError) && isDatabaseUnreachable(err)) err = new DatabaseUnavailableError();
+  if (!(err instanceof DomainError) && isDatabaseUnreachable(err)) err = unavailableErrorFor(err);
   if (err instanceof DomainError) {
     const body = { ...legacyErrorBody(err.status, err.message, err.exception), ...legacyErrorFields(err) };
     const headers: Record<string, string> =
