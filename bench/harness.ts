@@ -1,7 +1,8 @@
 import { type ChildProcess, execSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { openSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
 import autocannon from 'autocannon';
 import postgres from 'postgres';
 import type { App } from '../src/app.js';
@@ -34,9 +35,13 @@ export async function startProcess(
   // Compiled entry points (dist/*.js) run as `npm start` runs them, without the TypeScript loader.
   const loader = args[0]?.endsWith('.js') ? [] : ['--import', 'tsx'];
   const node = [process.execPath, ...profile, ...(options.nodeArgs ?? []), ...loader, ...args];
+  // BENCH_SERVER_STDOUT_DIR=<dir>: each server's stdout goes to <dir>/server-<port>.out (e.g. what
+  // `--trace-gc` prints); otherwise it is dropped.
+  const stdoutDir = process.env.BENCH_SERVER_STDOUT_DIR;
+  const stdout = stdoutDir ? openSync(join(stdoutDir, `server-${port}.out`), 'w') : 'ignore';
   const spawnOptions = {
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'ignore', 'inherit'] as ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', stdout, 'inherit'] as ['ignore', number | 'ignore', 'inherit'],
   };
   // With fdLimit the server's soft RLIMIT_NOFILE is raised first (exec keeps the pid).
   const child =

@@ -8,6 +8,8 @@
 //   BENCH_STATS_FILE (GC count, milliseconds and longest pause by kind, pauses over 20 ms, the event
 //   loop's delay p50/p99/max), and with BENCH_PROFILE_FILE a V8 CPU profile of the phase written
 //   there (its GC tally in <file>.gc.json).
+// BENCH_ALLOC_PROFILE=1 with BENCH_PROFILE_FILE: also a sampling heap profile of the phase's
+// allocations (collected objects included) beside it, <file>.heapprofile.
 // Plain JavaScript so that it loads without the tsx loader.
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
@@ -75,6 +77,13 @@ if (profileFile || statsFile) {
         session = new Session();
         session.connect();
         session.post('Profiler.enable', () => session?.post('Profiler.start'));
+        // Where the phase allocates (what drives scavenges), collected objects included.
+        if (process.env.BENCH_ALLOC_PROFILE)
+          session.post('HeapProfiler.startSampling', {
+            samplingInterval: 16384,
+            includeObjectsCollectedByMajorGC: process.env.BENCH_ALLOC_PROFILE !== 'live',
+            includeObjectsCollectedByMinorGC: process.env.BENCH_ALLOC_PROFILE !== 'live',
+          });
       }
       return;
     }
@@ -94,10 +103,17 @@ if (profileFile || statsFile) {
     writeFileSync(`${profileFile}.gc.json`, JSON.stringify(gcs));
     const running = session;
     session = null;
-    running.post('Profiler.stop', (err, result) => {
-      if (!err) writeFileSync(profileFile, JSON.stringify(result.profile));
-      appendFileSync(`${profileFile}.done`, '1\n');
-      running.disconnect();
+    const stopCpu = () =>
+      running.post('Profiler.stop', (err, result) => {
+        if (!err) writeFileSync(profileFile, JSON.stringify(result.profile));
+        appendFileSync(`${profileFile}.done`, '1\n');
+        running.disconnect();
+      });
+    if (!process.env.BENCH_ALLOC_PROFILE) return stopCpu();
+    running.post('HeapProfiler.stopSampling', (err, result) => {
+      if (!err)
+        writeFileSync(profileFile.replace(/\.cpuprofile$/, '.heapprofile'), JSON.stringify(result.profile));
+      stopCpu();
     });
   });
 }

@@ -311,8 +311,17 @@ interface Row {
   };
   /** Transactions the scratch database committed per published event (every statement outside one counts). */
   commitsPerEvent: number | null;
+  /**
+   * spread/cross, where an event's delay goes (ms, p50/p99 over events): how late the publisher sent
+   * it (its own schedule), when its publish was answered (the publishing server's work: the store
+   * write, then the poke), and delivery minus answer (the poke's way to the subscriber; negative
+   * when the subscriber had it before the publisher had its answer).
+   */
+  split?: { sentLate: number[]; answered: number[]; afterAnswer: number[] };
   /** Instance A (the subscribers' server) during the events. */
   serverStats: PhaseStats | null;
+  /** cross: instance B (the publishing server) during the events. */
+  serverStatsB?: PhaseStats | null;
   benchCores: number;
   otherCores: number;
   notes: string[];
@@ -371,6 +380,10 @@ async function run(shape: Shape, n: number): Promise<Row> {
     // Receipts: per event (shape all), or as a stream (spread, cross).
     const pending = new Map<number, { reports: number; delays: number[]; done: () => void }>();
     const streamed: number[] = [];
+    /** spread/cross: per event, its delivery delay and when its publish was answered (from its scheduled time). */
+    const deliveredAt = new Map<number, number>();
+    const answeredAt = new Map<number, number>();
+    const sentLate: number[] = [];
     const onMessage = (client: Client, msg: FromClient) => {
       if (msg.type === 'dropped') {
         client.live--;
@@ -382,7 +395,10 @@ async function run(shape: Shape, n: number): Promise<Row> {
         if (++p.reports === clients.filter((c) => c.live > 0).length) p.done();
       } else if (msg.type === 'receipts') {
         for (let i = 0; i < msg.events.length; i++)
-          if ((msg.events[i] as number) >= 0) streamed.push(msg.delays[i] as number);
+          if ((msg.events[i] as number) >= 0) {
+            streamed.push(msg.delays[i] as number);
+            deliveredAt.set(msg.events[i] as number, msg.delays[i] as number);
+          }
       }
     };
     const opened = await openSubscribers(
@@ -462,9 +478,12 @@ async function run(shape: Shape, n: number): Promise<Row> {
         for (; k < due; k++) {
           const device = `bench-d${Math.floor(Math.random() * reached)}`;
           const sentAt = performance.timeOrigin + startAt + (k * 1000) / rate;
+          const event = k;
+          sentLate.push(performance.timeOrigin + performance.now() - sentAt);
           inFlight.push(
             publish(publishBody('bench.s', k, sentAt, device), { gms_user: device }).then(
               (status) => {
+                answeredAt.set(event, performance.timeOrigin + performance.now() - sentAt);
                 if (status >= 300) failedPublishes++;
               },
               () => {
@@ -494,8 +513,21 @@ async function run(shape: Shape, n: number): Promise<Row> {
       if (streamed.length < expected)
         notes.push(`${expected - streamed.length} of ${expected} events not delivered`);
     }
+    const pct = (xs: number[]) => {
+      const sorted = [...xs].sort((x, y) => x - y);
+      return [percentile(sorted, 50), percentile(sorted, 99)].map((x) => Math.round(x * 10) / 10);
+    };
+    const afterAnswer: number[] = [];
+    for (const [event, delivered] of deliveredAt) {
+      const answered = answeredAt.get(event);
+      if (answered !== undefined) afterAnswer.push(delivered - answered);
+    }
+    const split =
+      shape === 'all'
+        ? undefined
+        : { sentLate: pct(sentLate), answered: pct([...answeredAt.values()]), afterAnswer: pct(afterAnswer) };
     const serverStats = await togglePhase(a, true);
-    if (b !== a) await togglePhase(b, true);
+    const serverStatsB = b !== a ? await togglePhase(b, true) : undefined;
     const cpuEnd = cpuSnapshot(pids);
     const backends = db ? await databaseBackendPids(db.url) : [];
     // PostgreSQL publishes its counters at most once a second.
@@ -540,7 +572,9 @@ async function run(shape: Shape, n: number): Promise<Row> {
         commitsPerEvent === null
           ? null
           : commitsPerEvent / Math.max(1, shape === 'all' ? eventCount : expected),
+      split,
       serverStats,
+      serverStatsB,
       benchCores: (cpuEnd.ours - cpuStart.ours) / wallJiffies,
       // Clamped: jiffy rounding makes it slightly negative on an idle machine.
       otherCores: Math.max(0, (cpuEnd.busy - cpuStart.busy - (cpuEnd.ours - cpuStart.ours)) / wallJiffies),
@@ -596,6 +630,23 @@ async function main() {
     process.stdout.write(
       `| ${r.shape} | ${f(r.reached)} | ${ms(c.serverA)} / ${ms(c.serverB)} / ${ms(c.database)} / ${ms(c.clients)} / ${ms(c.publisher)} | ${ms(r.commitsPerEvent)} | ${st ? `${st.loopDelayMs.p99} / ${st.loopDelayMs.max} ms` : '–'} | ${gc('scavenge')?.count ?? 0} (${f(gc('scavenge')?.maxMs ?? 0)} ms), ${gc('mark-compact')?.count ?? 0} (${f(gc('mark-compact')?.maxMs ?? 0)} ms) |\n`,
     );
+  }
+  const splits = rows.filter((r) => r.split);
+  if (splits.length > 0) {
+    process.stdout.write(
+      '\n| Shape | Subscribers | publisher sent late p50 / p99 | publish answered p50 / p99 | delivered minus answered p50 / p99 | server B loop delay p99 / max, scavenges (longest) |\n|---|---:|---|---|---|---|\n',
+    );
+    for (const r of splits) {
+      const s = r.split as NonNullable<Row['split']>;
+      const two = (x: number[]) => `${x[0]} / ${x[1]} ms`;
+      process.stdout.write(
+        `| ${r.shape} | ${f(r.reached)} | ${two(s.sentLate)} | ${two(s.answered)} | ${two(s.afterAnswer)} | ${
+          r.serverStatsB
+            ? `${r.serverStatsB.loopDelayMs.p99} / ${r.serverStatsB.loopDelayMs.max} ms, ${r.serverStatsB.gc.scavenge?.count ?? 0} (${f(r.serverStatsB.gc.scavenge?.maxMs ?? 0)} ms)`
+            : '–'
+        } |\n`,
+      );
+    }
   }
 }
 
