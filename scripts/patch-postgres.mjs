@@ -75,7 +75,10 @@ const beginEdits = [
   // for other queries, and a statement the callback sends afterwards (or one queued behind the
   // transaction) ran there outside any transaction, committed on its own — rows of a transaction
   // that was reported failed (porsager/postgres#1155, #1215). Its statements are failed instead.
-  ['    let savepoints = 0\n      , connection\n', '    let savepoints = 0\n      , lost = null\n      , connection\n'],
+  [
+    '    let savepoints = 0\n      , connection\n',
+    '    let savepoints = 0\n      , lost = null\n      , connection\n',
+  ],
   [
     '        new Promise((_, reject) => connection.onclose = reject)\n',
     '        new Promise((_, reject) => connection.onclose = e => {\n          /* gms-engage: a lost transaction runs nothing more */\n          lost = e\n          while (queries.length) queries.shift().reject(e)\n          reject(e)\n        })\n',
