@@ -1,5 +1,6 @@
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { CallbackDialogQuery } from '../../../test/callback-documents.js';
 import { graphql } from '../../../test/gql/index.js';
 import { adminAuth, createTestApp, type TestApp } from '../../../test/harness.js';
 import { sseSubscription } from '../../../test/sse.js';
@@ -46,22 +47,6 @@ const Connect = graphql(`
       ... on Error {
         code
         message
-      }
-    }
-  }
-`);
-
-const StoredDialog = graphql(`
-  query CallbackStoredDialog($id: ID!) {
-    callback(id: $id) {
-      dialog {
-        __typename
-        action
-        ... on CallbackDialNumberDialog {
-          accessNumber
-          accessCode
-          expiresAt
-        }
       }
     }
   }
@@ -213,7 +198,7 @@ describe('callback GraphQL (mobile side)', () => {
       },
     });
     // The typed dialog it answered with is the callback's now.
-    expect((await t.gql(StoredDialog, { id: callback.id }, user)).callback?.dialog).toEqual({
+    expect((await t.gql(CallbackDialogQuery, { id: callback.id }, user)).callback?.dialog).toEqual({
       __typename: 'CallbackStartChatDialog',
       action: 'START_CHAT',
     });

@@ -1,27 +1,11 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { CallbackDialogQuery } from '../../../test/callback-documents.js';
 import { seedChatInteraction } from '../../../test/chat-helpers.js';
-import { graphql } from '../../../test/gql/index.js';
 import { adminAuth, createTestApp, multipart, type TestApp } from '../../../test/harness.js';
 import type { Managers } from '../../managers.js';
 import type { SessionEvent } from '../event/event.manager.js';
 import { activityTable } from '../report/report.tables.js';
-
-const DialNumberDialog = graphql(`
-  query CallbackDialNumberDialog($id: ID!) {
-    callback(id: $id) {
-      dialog {
-        __typename
-        action
-        ... on CallbackDialNumberDialog {
-          accessNumber
-          accessCode
-          expiresAt
-        }
-      }
-    }
-  }
-`);
 
 /** The seed captures' device token, sent as gms_user and _device_notification_id. */
 const GMS_USER = 'b16416334828b1d26ef14f329628b55b5a8c631d8928a371a5584722dd7fb673';
@@ -189,7 +173,7 @@ describe('seed scenario: User Originated Delayed', () => {
       bookingId: expect.any(String),
       expiresAt: expect.any(String),
     });
-    expect((await t.admin(DialNumberDialog, { id })).callback?.dialog).toEqual({
+    expect((await t.admin(CallbackDialogQuery, { id })).callback?.dialog).toEqual({
       __typename: 'CallbackDialNumberDialog',
       action: 'DIAL_NUMBER',
       accessNumber: ACCESS_NUMBER,
