@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { take } from '../../../test/async-iter.js';
-import { createTestApp, type TestApp } from '../../../test/harness.js';
+import { backend, createTestApp, type TestApp } from '../../../test/harness.js';
 import { EventStore } from './event.manager.js';
 
 /** Group commit of appends made outside a transaction, and the store-wide poll. */
@@ -55,6 +55,34 @@ describe('event store under load', () => {
       [12, 'y'],
     ]);
   });
+
+  it.runIf(backend === 'pglite')(
+    'on PGlite, publishes made in separate callbacks of one event-loop phase share one statement',
+    async () => {
+      // The engine runs on this thread: without waiting for the phase's end, the first publish's
+      // statement ran before the second request was read, and every batch had one input.
+      const store = new EventStore(t.app.deps, { pollMs: 60_000, batch: 10 });
+      const before = appends();
+      const events = await new Promise<Promise<unknown>[]>((resolve) => {
+        const pending: Promise<unknown>[] = [];
+        for (let i = 0; i < 3; i++)
+          setTimeout(() => {
+            pending.push(
+              store.publish({
+                sessionId: `1-${randomUUID()}`,
+                gmsUser: 'phase',
+                tag: `p.${i}`,
+                message: { i },
+                expiresAt: expiresIn(60_000),
+              }),
+            );
+            if (pending.length === 3) resolve(pending);
+          }, 0);
+      });
+      expect(await Promise.all(events)).toHaveLength(3);
+      expect(appends() - before).toBe(1);
+    },
+  );
 
   it('a batch the database refuses fails only the caller whose input it refused', async () => {
     const store = new EventStore(t.app.deps, { pollMs: 60_000, batch: 10 });

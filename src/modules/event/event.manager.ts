@@ -163,6 +163,11 @@ export class EventStore {
       () => deps.clock.now(),
       (err) => deps.logger.warn('event poll failed', { err }),
     );
+    this.appendBatcher = new StatementBatcher((groups) => this.appendGroups(this.deps.db, groups), {
+      maxBatch: 200,
+      concurrency: 1,
+      gatherIo: deps.config.database.kind === 'pglite',
+    });
   }
 
   /**
@@ -252,10 +257,7 @@ export class EventStore {
    * seqs in the order their batches formed, and `created_at` (a device stream's order) rises with
    * seq within a session.
    */
-  private readonly appendBatcher = new StatementBatcher<AppendInput[], SessionEvent[]>(
-    (groups) => this.appendGroups(this.deps.db, groups),
-    { maxBatch: 200, concurrency: 1 },
-  );
+  private readonly appendBatcher: StatementBatcher<AppendInput[], SessionEvent[]>;
 
   /** One statement for every event of `groups` (each group one caller's events). */
   private async appendGroups(db: DbOrTx, groups: AppendInput[][]): Promise<SessionEvent[][]> {

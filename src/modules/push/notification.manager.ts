@@ -200,6 +200,13 @@ export class NotificationManager {
     private readonly events: EventStore,
   ) {
     this.targets = new TargetPolicy(deps.config.push.allowedTargets);
+    this.matcher = new StatementBatcher(
+      (tags) => this.matchTags(tags),
+      // PGlite runs one statement at a time on this thread: more batches at once would only split them.
+      deps.config.database.kind === 'pglite'
+        ? { maxBatch: 100, concurrency: 1, gatherIo: true }
+        : { maxBatch: 100, concurrency: 4 },
+    );
   }
 
   /** A client-given httpcb URL (PUSH_ALLOWED_TARGETS): 400 naming `field` when it is refused. */
@@ -363,10 +370,7 @@ export class NotificationManager {
   }
 
   /** Live subscriptions matching each of several tags, in one statement (see publish). */
-  private readonly matcher = new StatementBatcher<string, MatchedSubscription[]>(
-    (tags) => this.matchTags(tags),
-    { maxBatch: 100, concurrency: 4 },
-  );
+  private readonly matcher: StatementBatcher<string, MatchedSubscription[]>;
 
   private async matchTags(tags: string[]): Promise<MatchedSubscription[][]> {
     const s = notificationSubscriptionsTable;
