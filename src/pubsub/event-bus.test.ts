@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { take } from '../../test/async-iter.js';
 import { createEventBus, type EventBus, SubscriptionOverflowError } from './event-bus.js';
@@ -127,5 +128,35 @@ describe('redis transport failures', () => {
     expect(unhandled).toEqual([]);
     expect(errors.length).toBeGreaterThan(0);
     expect(bus.stats().publishFailures).toBe(1);
+  });
+});
+
+describe.skipIf(!redisUrl)('redis transport writes', () => {
+  it("sends a turn's publishes in one write once the turn's microtasks have run, not a loop iteration later", async () => {
+    const transport = await createRedisTransport({
+      url: redisUrl as string,
+      commandTimeoutMs: 1000,
+      onError: () => {},
+    });
+    const channel = `t${randomUUID()}`;
+    const received: string[] = [];
+    await transport.listen(channel, (m) => received.push(m));
+    const spy = vi.spyOn(Socket.prototype, 'write');
+    try {
+      expect(transport.publish(channel, 'a')).toBe(true);
+      expect(transport.publish(channel, 'b')).toBe(true);
+      expect(spy.mock.calls.filter(([data]) => String(data).includes(channel))).toHaveLength(0);
+      // The microtasks of this turn: both publishes leave together, before any I/O callback of
+      // the next loop iteration (ioredis's auto-pipelining waited for setImmediate).
+      await Promise.resolve();
+      const calls = spy.mock.calls.filter(([data]) => String(data).includes(channel));
+      expect(calls).toHaveLength(1);
+      expect(String(calls[0]?.[0]).match(/PUBLISH/gi)).toHaveLength(2);
+    } finally {
+      spy.mockRestore();
+    }
+    await vi.waitFor(() => expect(received).toEqual(['a', 'b']));
+    await vi.waitFor(() => expect(transport.stats()).toEqual({ pendingPublishes: 0, failedPublishes: 0 }));
+    await transport.close();
   });
 });

@@ -37,9 +37,6 @@ export async function createRedisTransport(options: RedisTransportOptions): Prom
     enableOfflineQueue: false,
     autoResendUnfulfilledCommands: false,
     maxRetriesPerRequest: 0,
-    // The publishes of one turn (an event's session and device pokes, concurrent publishes) go to
-    // Redis in one write instead of one write each.
-    enableAutoPipelining: true,
   });
   // The subscriber keeps SUBSCRIBE commands queued through an outage (ioredis resubscribes
   // everything once it is back), so a listener added during the outage is listening afterwards.
@@ -127,6 +124,34 @@ export async function createRedisTransport(options: RedisTransportOptions): Prom
     });
   }
 
+  // The publishes of one turn (an event's session and device pokes, the pokes of every publish
+  // answered by one append batch) go to Redis in one write, at the end of the turn's microtasks.
+  // (ioredis's auto-pipelining waited for setImmediate: a poke then also waited for every other
+  // I/O callback of that loop iteration — HTTP requests parsed, database answers — before leaving.)
+  let batch: [channel: string, message: string][] = [];
+  const flush = () => {
+    const sending = batch;
+    batch = [];
+    const pipeline = pub.pipeline();
+    for (const [channel, message] of sending) pipeline.publish(channel, message);
+    pipeline.exec().then(
+      (results) => {
+        pending -= sending.length;
+        results?.forEach(([err], i) => {
+          if (!err) return;
+          failed++;
+          reportError(err, `redis publish ${sending[i]?.[0]}`);
+        });
+      },
+      (err: unknown) => {
+        // The connection went away before the write: none of them went out.
+        pending -= sending.length;
+        failed += sending.length;
+        reportError(err, 'redis publish');
+      },
+    );
+  };
+
   return {
     kind: 'redis',
     publish(channel, message) {
@@ -135,15 +160,8 @@ export async function createRedisTransport(options: RedisTransportOptions): Prom
         return false;
       }
       pending++;
-      pub
-        .publish(channel, message)
-        .catch((err: unknown) => {
-          failed++;
-          reportError(err, `redis publish ${channel}`);
-        })
-        .finally(() => {
-          pending--;
-        });
+      batch.push([channel, message]);
+      if (batch.length === 1) queueMicrotask(flush);
       return true;
     },
     async listen(channel, onMessage) {

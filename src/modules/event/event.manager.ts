@@ -337,6 +337,9 @@ export class EventStore {
 
   /** Pokes every instance about committed events. Never throws: a lost poke only delays. */
   async announce(events: SessionEvent[]): Promise<void> {
+    // Not awaited one by one (a publish never waits for the broker): the pokes of one announce,
+    // and of every announce of the same turn, go to Redis in one write.
+    const sent: Promise<boolean>[] = [];
     for (const e of events) {
       const poke: EventPoke = { sessionId: e.sessionId, seq: e.seq };
       if (JSON.stringify(e.message).length <= MAX_CARRIED_MESSAGE)
@@ -348,9 +351,10 @@ export class EventStore {
           gmsUser: e.gmsUser,
           createdAt: e.createdAt.toISOString(),
         };
-      await this.deps.bus.publish('session:event', e.sessionId, poke);
-      if (e.gmsUser) await this.deps.bus.publish('user:event', e.gmsUser, poke);
+      sent.push(this.deps.bus.publish('session:event', e.sessionId, poke));
+      if (e.gmsUser) sent.push(this.deps.bus.publish('user:event', e.gmsUser, poke));
     }
+    await Promise.all(sent);
   }
 
   /**
