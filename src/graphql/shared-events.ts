@@ -38,10 +38,52 @@ export function sharedSubscriptionField(document: DocumentNode, operationName?: 
  * (graphql-ws's own client gives every operation a new UUID): each subscriber only wraps the shared
  * payload in its own `{"id":…}` frame. Weak: an entry lives as long as its event.
  */
-const payloads = new WeakMap<object, Map<string, string | Promise<string>>>();
+const payloads = new WeakMap<object, Map<string, Buffer | Promise<Buffer>>>();
+/** The last event looked up, and its entry: the subscribers of one event come one after the other. */
+let lastEvent: object | null = null;
+let lastPerEvent: Map<string, Buffer | Promise<Buffer>> | undefined;
 
 const isPromise = <T>(v: T | Promise<T>): v is Promise<T> =>
   typeof (v as { then?: unknown } | null)?.then === 'function';
+
+/**
+ * An event stream that can hand over its next event without a promise (the event module's
+ * pollingStream `pull`): the next result when it is at hand; else null, having arranged for
+ * `onWake` to be called once when something may have come; else a promise to await first.
+ */
+interface PullableStream {
+  pull(onWake: () => void): IteratorResult<unknown> | Promise<void> | null;
+}
+const isPullable = (stream: object): stream is PullableStream =>
+  typeof (stream as { pull?: unknown }).pull === 'function';
+
+/** What `ws` frames onto: its TCP socket (the field is ws's own, not in its types). */
+interface FramedSocket {
+  _socket?: { write(chunk: Buffer, cb?: (err?: Error | null) => void): boolean } | null;
+}
+
+/**
+ * One unmasked text frame (FIN, opcode 1: what ws sends for a string from a server), in one buffer:
+ * the operation's own head, then the event's shared tail.
+ */
+function textFrame(head: Buffer, tail: Buffer): Buffer {
+  const length = head.length + tail.length;
+  const headerBytes = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(headerBytes + length);
+  frame[0] = 0x81;
+  if (headerBytes === 2) frame[1] = length;
+  else if (headerBytes === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
+    frame.writeUInt32BE(length >>> 0, 6);
+  }
+  head.copy(frame, headerBytes);
+  tail.copy(frame, headerBytes + head.length);
+  return frame;
+}
 
 export interface SharedStreamOptions {
   socket: WebSocket;
@@ -76,7 +118,6 @@ export async function runSharedSubscription(
   if (!(Symbol.asyncIterator in source)) return null;
   const events = source as AsyncGenerator<unknown>;
   const cacheKey = options.key;
-  const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
   let stopped = false;
   let stop: () => void = () => {};
   // next() settles at once on return(), not when the source next wakes.
@@ -87,16 +128,26 @@ export async function runSharedSubscription(
     };
   });
 
-  const encode = (result: ExecutionResult): string => {
+  // The event's part of every subscriber's `next` message: `<payload JSON>}` (the `}` closes the
+  // message that `head` opens).
+  const encode = (result: ExecutionResult): Buffer => {
     const payload: { data?: unknown; errors?: GraphQLFormattedError[] } = { data: result.data };
     if (result.errors) payload.errors = result.errors.map(options.formatError);
-    return JSON.stringify(payload);
+    return Buffer.from(`${JSON.stringify(payload)}}`);
   };
   // Synchronous up to the cache write (no await before it): the subscribers woken by one event
   // all run between two turns, and must find the first one's entry, not each execute again.
-  const payloadFor = (event: unknown): string | Promise<string> => {
+  const payloadFor = (event: unknown): Buffer | Promise<Buffer> => {
     const cacheable = typeof event === 'object' && event !== null;
-    let perEvent = cacheable ? payloads.get(event) : undefined;
+    let perEvent: Map<string, Buffer | Promise<Buffer>> | undefined;
+    if (cacheable) {
+      if (event === lastEvent) perEvent = lastPerEvent;
+      else {
+        perEvent = payloads.get(event);
+        lastEvent = event;
+        lastPerEvent = perEvent;
+      }
+    }
     const cached = perEvent?.get(cacheKey);
     if (cached) return cached;
     // The per-event execution graphql's own subscribe would run (rootValue: the event).
@@ -106,31 +157,103 @@ export async function runSharedSubscription(
       if (!perEvent) {
         perEvent = new Map();
         payloads.set(event, perEvent);
+        lastEvent = event;
+        lastPerEvent = perEvent;
       }
       perEvent.set(cacheKey, payload);
     }
     return payload;
   };
 
-  // A string goes out as a text frame, as graphql-ws's own messages do.
-  const send = (frame: string) =>
-    new Promise<void>((resolve, reject) => socket.send(frame, (err) => (err ? reject(err) : resolve())));
-
-  const pump = async () => {
-    for (;;) {
-      const next = await events.next();
-      if (next.done || stopped) return;
-      const shared = payloadFor(next.value);
-      const payload = isPromise(shared) ? await shared : shared;
-      if (stopped || socket.readyState !== socket.OPEN) return;
-      const frame = `${prefix}${payload}}`;
-      if (socket.bufferedAmount < options.highWaterBytes) socket.send(frame);
-      else await send(frame);
-    }
-  };
-  const finished = pump();
+  let resolveFinished: () => void = () => {};
+  let rejectFinished: (err: unknown) => void = () => {};
+  const finished = new Promise<void>((resolve, reject) => {
+    resolveFinished = resolve;
+    rejectFinished = reject;
+  });
   // Reported through next() (graphql-ws turns a rejection into an `error` message); never unhandled.
   finished.catch(() => {});
+
+  // Each message as one text frame, written straight to ws's TCP socket: built in one buffer from
+  // the operation's head and the event's shared tail, one write (ws's send would take the frame
+  // header and the message as two writes joined by cork/uncork, a writev, after copying the
+  // message from a string). Only without extensions (no permessage-deflate, which the server
+  // does not offer): then ws's sender writes every frame of its own at once, in call order, so
+  // these frames and graphql-ws's (complete, error, pings) stay in order on the socket.
+  const head = Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":`);
+  const raw = socket.extensions === '' ? (socket as unknown as FramedSocket)._socket : null;
+  const sendFrame = (tail: Buffer, cb?: (err?: Error | null) => void) => {
+    if (raw) raw.write(textFrame(head, tail), cb);
+    else socket.send(Buffer.concat([head, tail]), { binary: false }, cb);
+  };
+  // 'sent': go on; 'end': stopped or the socket gone (finished resolved); 'wait': the socket has
+  // more than highWaterBytes unsent, and `resume` runs once this frame is out.
+  const write = (tail: Buffer, resume: () => void): 'sent' | 'wait' | 'end' => {
+    if (stopped || socket.readyState !== socket.OPEN) {
+      resolveFinished();
+      return 'end';
+    }
+    if (socket.bufferedAmount < options.highWaterBytes) {
+      sendFrame(tail);
+      return 'sent';
+    }
+    sendFrame(tail, (err) => (err ? rejectFinished(err) : resume()));
+    return 'wait';
+  };
+
+  if (isPullable(events)) {
+    // Delivery without a promise per event: woken by the poke itself, the event goes to the socket
+    // in the same turn (a promise, a microtask and an iterator result per subscriber per event
+    // were much of one event's fan-out to 20,000 subscribers, in CPU and in garbage).
+    const run = (): void => {
+      try {
+        for (;;) {
+          if (stopped) {
+            resolveFinished();
+            return;
+          }
+          const r = events.pull(run);
+          if (r === null) return; // asleep: `run` is called again when something may have come
+          if (r instanceof Promise) {
+            r.then(run, rejectFinished);
+            return;
+          }
+          if (r.done) {
+            resolveFinished();
+            return;
+          }
+          const shared = payloadFor(r.value);
+          if (isPromise(shared)) {
+            shared.then((payload) => {
+              if (write(payload, run) === 'sent') run();
+            }, rejectFinished);
+            return;
+          }
+          if (write(shared, run) !== 'sent') return;
+        }
+      } catch (err) {
+        rejectFinished(err);
+      }
+    };
+    run();
+  } else {
+    const pump = async () => {
+      for (;;) {
+        const next = await events.next();
+        if (next.done || stopped) return;
+        const shared = payloadFor(next.value);
+        const payload = isPromise(shared) ? await shared : shared;
+        let resume: () => void = () => {};
+        const drained = new Promise<void>((resolve) => {
+          resume = resolve;
+        });
+        const sent = write(payload, resume);
+        if (sent === 'end') return;
+        if (sent === 'wait') await drained;
+      }
+    };
+    pump().then(resolveFinished, rejectFinished);
+  }
 
   const iterator: AsyncGenerator<ExecutionResult> = {
     next: () => Promise.race([finished, stoppedEarly]).then(() => ({ value: undefined, done: true })),

@@ -42,16 +42,19 @@ export function createMemoryTransport(onError: (err: unknown) => void): Transpor
     publish(channel, message) {
       const set = listeners.get(channel);
       if (!set) return true;
-      for (const listener of [...set]) {
-        // Isolated per listener: one failing consumer must not stop the others.
-        queueMicrotask(() => {
+      // Later, as a broker would deliver it, to the listeners of this moment; one microtask for all
+      // of them (one each was 20,000 closures per event for 20,000 watchers of one device).
+      const due = [...set];
+      queueMicrotask(() => {
+        for (const listener of due) {
+          // Isolated per listener: one failing consumer must not stop the others.
           try {
             listener(message);
           } catch (err) {
             onError(err);
           }
-        });
-      }
+        }
+      });
       return true;
     },
     async listen(channel, onMessage) {

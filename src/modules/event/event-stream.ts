@@ -31,6 +31,17 @@ export interface PollingStream<T> extends AsyncIterableIterator<T> {
   /** Resolves once pokes are being listened to. */
   ready: Promise<void>;
   return(): Promise<IteratorResult<T>>;
+  /**
+   * `next()` without a promise when none is needed, for a consumer that delivers one item at a
+   * time (one event to 20,000 subscribers of a device: a promise and its microtask per subscriber
+   * per event were a large part of the fan-out's CPU and garbage). Answers the next result when it
+   * is at hand (buffered, carried by pokes, or the end); else null after arranging `onWake` to be
+   * called once, synchronously, from the poke, the poll or `return()` that may have brought
+   * something (then pull again); else a promise to await before pulling again (a read of the
+   * store, or the listening not yet started). A consumer uses either this or `next()`, never both
+   * at once, and pulls again only after the previous answer settled.
+   */
+  pull(onWake: () => void): IteratorResult<T> | Promise<void> | null;
 }
 
 /**
@@ -99,46 +110,75 @@ export function pollingStream<T, P = unknown>(options: PollingStreamOptions<T, P
     if (unwatch) await unwatch();
   };
 
+  // What is at hand without waiting: an item, the end, or what must happen first.
+  const step = (): IteratorResult<T> | 'read' | 'sleep' => {
+    for (;;) {
+      if (closed) return { value: undefined, done: true };
+      const item = buffered.shift();
+      if (item !== undefined) return { value: item, done: false };
+      if (!dirty && carried.length > 0 && options.fromPokes) {
+        const items = options.fromPokes(carried.splice(0));
+        if (items) buffered.push(...items);
+        else dirty = true;
+        continue;
+      }
+      return dirty ? 'read' : 'sleep';
+    }
+  };
+  const readOnce = async () => {
+    dirty = false;
+    // What the read returns covers every poke so far; one arriving during it is kept (and
+    // skipped by fromPokes if the read already had its item).
+    carried.length = 0;
+    const batch = await options.read(pokedAt);
+    if (batch.length > 0) {
+      buffered.push(...batch);
+      dirty = true; // there may be more than one batch
+    }
+  };
+  // Waits for a poke, the poll or close; the consumer's `onWake` runs once, whichever comes first.
+  // (The functions are the stream's own, not new ones per wait: one wait per event per stream.)
+  let onWake: (() => void) | null = null;
+  let cancelSleep: (() => void) | null = null;
+  const woken = (byPoll: boolean) => {
+    const consumer = onWake;
+    const cancel = cancelSleep;
+    onWake = null;
+    cancelSleep = null;
+    wake = null;
+    if (byPoll) dirty = true;
+    else cancel?.();
+    consumer?.();
+  };
+  const onPoll = () => woken(true);
+  const onPoke = () => woken(false);
+  const sleep = (consumer: () => void) => {
+    onWake = consumer;
+    cancelSleep = options.sleep ? options.sleep(onPoll) : onNextTick(options.pollMs, onPoll);
+    wake = onPoke;
+  };
+
   const iterator: PollingStream<T> = {
     ready,
     async next(): Promise<IteratorResult<T>> {
       // Once listening, no await: a turn less per event for each of 20,000 subscribers of a device.
       if (!isReady) await ready;
       for (;;) {
-        if (closed) return { value: undefined, done: true };
-        const item = buffered.shift();
-        if (item !== undefined) return { value: item, done: false };
-        if (!dirty && carried.length > 0 && options.fromPokes) {
-          const items = options.fromPokes(carried.splice(0));
-          if (items) buffered.push(...items);
-          else dirty = true;
-          continue;
-        }
-        if (dirty) {
-          dirty = false;
-          // What the read returns covers every poke so far; one arriving during it is kept (and
-          // skipped by fromPokes if the read already had its item).
-          carried.length = 0;
-          const batch = await options.read(pokedAt);
-          if (batch.length > 0) {
-            buffered.push(...batch);
-            dirty = true; // there may be more than one batch
-          }
-          continue;
-        }
-        await new Promise<void>((resolve) => {
-          const onPoll = () => {
-            dirty = true;
-            resolve();
-          };
-          const cancel = options.sleep ? options.sleep(onPoll) : onNextTick(options.pollMs, onPoll);
-          wake = () => {
-            cancel();
-            resolve();
-          };
-        });
-        wake = null;
+        const s = step();
+        if (s === 'read') await readOnce();
+        else if (s === 'sleep') await new Promise<void>(sleep);
+        else return s;
       }
+    },
+    pull(onWake) {
+      if (!isReady) return ready;
+      const s = step();
+      if (s === 'read') return readOnce();
+      if (s === 'sleep') {
+        sleep(onWake);
+        return null;
+      }
+      return s;
     },
     async return(): Promise<IteratorResult<T>> {
       await close();

@@ -3,10 +3,17 @@ import type { Db } from '../../db/client.js';
 import { PreparedSql } from '../../db/prepared-queries.js';
 import { sessionEventsTable } from './event.tables.js';
 
-/** Where a sleeping stream is: a device stream's per-session cursor, or a session stream's seq. */
+/**
+ * Where a sleeping stream is: a device stream's per-session cursor (with `cursorKey`, its JSON,
+ * which streams at one position share), or a session stream's seq.
+ */
 export type SleeperPosition =
-  | { kind: 'user'; gmsUser: string; cursor: Record<string, number>; key: string }
-  | { kind: 'session'; sessionId: string; afterSeq: number; key: string };
+  | { kind: 'user'; gmsUser: string; cursor: Record<string, number>; cursorKey: string }
+  | { kind: 'session'; sessionId: string; afterSeq: number };
+
+/** Streams at one position share a question. Built at the sweep, not at each sleep (20,000 a poke). */
+const keyOf = (p: SleeperPosition) =>
+  p.kind === 'user' ? `u|${p.gmsUser}|${p.cursorKey}` : `s|${p.sessionId}|${p.afterSeq}`;
 
 interface Sleeper {
   position: SleeperPosition;
@@ -65,7 +72,7 @@ export class EventSweep {
       // Streams at the same position share one question.
       const byKey = new Map<string, { position: SleeperPosition; sleepers: Sleeper[] }>();
       for (const sleeper of this.sleepers) {
-        const key = sleeper.position.key;
+        const key = keyOf(sleeper.position);
         const entry = byKey.get(key);
         if (entry) entry.sleepers.push(sleeper);
         else byKey.set(key, { position: sleeper.position, sleepers: [sleeper] });

@@ -486,8 +486,7 @@ export class EventStore {
     return pollingStream<SessionEvent, EventPoke>({
       pollMs: this.options.pollMs,
       watch: (onPoke) => this.watch('session:event', sessionId, onPoke),
-      sleep: (wake) =>
-        this.sweep.sleep({ kind: 'session', sessionId, afterSeq: last, key: `s|${sessionId}|${last}` }, wake),
+      sleep: (wake) => this.sweep.sleep({ kind: 'session', sessionId, afterSeq: last }, wake),
       fromPokes: (pokes) => {
         const out: SessionEvent[] = [];
         let at = last;
@@ -520,10 +519,7 @@ export class EventStore {
       pollMs: this.options.pollMs,
       watch: (onPoke) => this.watch('user:event', gmsUser, onPoke),
       sleep: (wake) =>
-        this.sweep.sleep(
-          { kind: 'user', gmsUser, cursor: position, key: `u|${gmsUser}|${positionKey}` },
-          wake,
-        ),
+        this.sweep.sleep({ kind: 'user', gmsUser, cursor: position, cursorKey: positionKey }, wake),
       fromPokes: (pokes) => {
         const out: DeviceEvent[] = [];
         // Committed only if every poke continues the stream (else the stream reads instead).

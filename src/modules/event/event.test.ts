@@ -147,6 +147,63 @@ describe('event store', () => {
     await session.return();
   });
 
+  it('pull: a poke carrying the next event hands it over in its own turn, one wake per sleep; return() wakes and ends', async () => {
+    // Only pokes deliver here (the poll never fires within the test).
+    const quiet = new EventStore(t.app.deps, { pollMs: 60_000, batch: 50 });
+    const sessionId = `1-${randomUUID()}`;
+    const gmsUser = `pull-${randomUUID()}`;
+    const input = (i: number) => ({
+      sessionId,
+      gmsUser,
+      tag: `t.${i}`,
+      message: { i },
+      expiresAt: expiresIn(60_000),
+    });
+    await quiet.publish(input(1));
+    const reads = vi.spyOn(quiet, 'readUser');
+    const stream = quiet.streamUser(gmsUser);
+    await stream.ready;
+    // What each pull answered: a seq, 'read' (a promise), 'done'; 'sleep' when it answered null.
+    const got: (number | string)[] = [];
+    let wakes = 0;
+    const consume = () => {
+      for (;;) {
+        const r = stream.pull(onWake);
+        if (r === null) {
+          got.push('sleep');
+          return;
+        }
+        if (r instanceof Promise) {
+          got.push('read');
+          void r.then(consume);
+          return;
+        }
+        got.push(r.done ? 'done' : r.value.seq);
+        if (r.done) return;
+      }
+    };
+    const onWake = () => {
+      wakes++;
+      consume();
+    };
+    consume();
+    // The stored event is read; the turn after a read that found something reads once more.
+    await vi.waitFor(() => expect(got.at(-1)).toBe('sleep'));
+    expect(got).toEqual(['read', 1, 'read', 'sleep']);
+    const readsBefore = reads.mock.calls.length;
+    got.length = 0;
+    // Events 2 and 3: each poke wakes the consumer, which takes the event in that same turn.
+    await quiet.publish(input(2));
+    await quiet.publish(input(3));
+    await vi.waitFor(() => expect(got).toEqual([2, 'sleep', 3, 'sleep']));
+    expect(wakes).toBe(2);
+    expect(reads.mock.calls.length).toBe(readsBefore);
+    const last = got.length;
+    await stream.return();
+    expect(got.slice(last)).toEqual(['done']);
+    expect(wakes).toBe(3);
+  });
+
   it('streams stored events first, then new ones, resuming after a given seq', async () => {
     const sessionId = `1-${randomUUID()}`;
     for (let i = 1; i <= 4; i++)

@@ -168,6 +168,67 @@ describe('GraphQL push subscriptions', () => {
     expect(byAdmin.deviceEvents.data.map((e) => e.tag)).toEqual(['not-mine']);
   });
 
+  it("gives every subscriber of a shared result its own operation id, in order, and only its own device's events", async () => {
+    const mine = await createSession(t, 'dev-8');
+    const theirs = await createSession(t, 'dev-9');
+    const rawSocket = async (gmsUser: string) => {
+      const ws = new WebSocket(`${url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+      const frames: unknown[] = [];
+      ws.on('message', (data, binary) => frames.push(binary ? 'binary' : JSON.parse(String(data))));
+      await new Promise((resolve) => ws.on('open', resolve));
+      ws.send(JSON.stringify({ type: 'connection_init', payload: { gms_user: gmsUser } }));
+      await vi.waitFor(() => expect(frames).toContainEqual({ type: 'connection_ack' }), { timeout: 5_000 });
+      frames.length = 0;
+      const subscribe = (id: string, query: string) =>
+        ws.send(JSON.stringify({ id, type: 'subscribe', payload: { query } }));
+      return { ws, frames, subscribe };
+    };
+    const query = 'subscription { deviceEvents { seq tag } }';
+    // Ids that must be escaped in JSON, ids that differ in length (the frame around the shared
+    // payload changes size), the same id on two sockets, and another selection on the same device.
+    const odd = 'q"\\\u2028é-😀';
+    const long = 'x'.repeat(300);
+    const a = await rawSocket('dev-8');
+    a.subscribe('1', query);
+    a.subscribe(odd, query);
+    const b = await rawSocket('dev-8');
+    b.subscribe('1', query);
+    b.subscribe(long, 'subscription { deviceEvents { tag cursor } }');
+    const other = await rawSocket('dev-9');
+    other.subscribe('1', query);
+    for (let i = 1; i <= 3; i++) await raise(t, mine, 'dev-8', `e${i}`, i);
+    await raise(t, theirs, 'dev-9', 'theirs', 0);
+    const next = (id: string, seq: number, tag = `e${seq}`) => ({
+      id,
+      type: 'next',
+      payload: { data: { deviceEvents: { seq, tag } } },
+    });
+    await vi.waitFor(() => expect(a.frames).toHaveLength(6), { timeout: 5_000 });
+    await vi.waitFor(() => expect(b.frames).toHaveLength(6), { timeout: 5_000 });
+    await vi.waitFor(() => expect(other.frames).toHaveLength(1), { timeout: 5_000 });
+    // Per operation, in order (the two operations of a socket may interleave).
+    const byId = (frames: unknown[], id: string) => frames.filter((f) => (f as { id?: string }).id === id);
+    expect(byId(a.frames, '1')).toEqual([next('1', 1), next('1', 2), next('1', 3)]);
+    expect(byId(a.frames, odd)).toEqual([next(odd, 1), next(odd, 2), next(odd, 3)]);
+    expect(byId(b.frames, '1')).toEqual([next('1', 1), next('1', 2), next('1', 3)]);
+    const tags = byId(b.frames, long).map((f) => {
+      const frame = f as { payload: { data: { deviceEvents: { tag: string; cursor: string } } } };
+      expect(Object.keys(frame.payload.data.deviceEvents)).toEqual(['tag', 'cursor']);
+      return frame.payload.data.deviceEvents.tag;
+    });
+    expect(tags).toEqual(['e1', 'e2', 'e3']);
+    expect(other.frames).toEqual([next('1', 1, 'theirs')]);
+    // Once more after all of them were waiting: each live event reaches each operation once.
+    for (const s of [a, b, other]) s.frames.length = 0;
+    await raise(t, mine, 'dev-8', 'e4', 4);
+    await vi.waitFor(() => expect(a.frames).toHaveLength(2), { timeout: 5_000 });
+    await vi.waitFor(() => expect(b.frames).toHaveLength(2), { timeout: 5_000 });
+    expect(a.frames).toEqual(expect.arrayContaining([next('1', 4), next(odd, 4)]));
+    expect(byId(b.frames, '1')).toEqual([next('1', 4)]);
+    expect(other.frames).toEqual([]);
+    for (const s of [a, b, other]) s.ws.close();
+  });
+
   it('shares one result per event and operation between subscribers, as text frames, and stops on complete', async () => {
     const sessionId = await createSession(t, 'dev-7');
     // Two shapes of the same device stream: each subscriber gets its own operation's result.
