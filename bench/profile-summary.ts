@@ -2,7 +2,10 @@
  * Where a V8 CPU profile's time went: self time by function and by package (node_modules/<pkg>,
  * our src/ or dist/ files, node internals, GC, idle).
  *
- *   node --import tsx bench/profile-summary.ts push-all.cpuprofile [--top 40]
+ *   node --import tsx bench/profile-summary.ts push-all.cpuprofile [--top 40] [--last 6]
+ *
+ * `--last N`: only the profile's last N seconds (a bench's timed run ends just before the server
+ * stops, so this leaves out start-up, provisioning and warm-up).
  */
 import { readFileSync } from 'node:fs';
 
@@ -20,12 +23,18 @@ const file = process.argv[2];
 if (!file) throw new Error('usage: profile-summary.ts <file.cpuprofile> [--top N]');
 const topIndex = process.argv.indexOf('--top');
 const top = topIndex >= 0 ? Number(process.argv[topIndex + 1]) : 40;
+const lastIndex = process.argv.indexOf('--last');
+const lastUs = lastIndex >= 0 ? Number(process.argv[lastIndex + 1]) * 1e6 : Number.POSITIVE_INFINITY;
 const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const self = new Map<number, number>();
 let total = 0;
+const span = profile.timeDeltas.reduce((a, b) => a + b, 0);
+let at = 0;
 profile.samples.forEach((id, i) => {
   const dt = profile.timeDeltas[i] ?? 0;
+  at += dt;
+  if (span - at > lastUs) return;
   self.set(id, (self.get(id) ?? 0) + dt);
   total += dt;
 });

@@ -4,7 +4,12 @@
  * Postgres, against a bare graphql-yoga baseline measured in the same run.
  *
  *   node --import tsx bench/request-interaction.ts [--connections 50] [--seconds 5] [--server dist|ts]
- *     [--backends pglite,postgres] [--scenarios multipart,shared,exhausted]
+ *     [--backends pglite,postgres] [--scenarios multipart,shared,exhausted] [--rounds 1]
+ *
+ * A/B: `--server` also takes a list of builds, measured one after the other (each on a new scratch
+ * database) `--rounds` times over: `--server .bench/before/dist,dist --rounds 2` runs A, B, A, B.
+ * A build other than dist/ is a copy of dist/ in a directory beside its checkout's drizzle/,
+ * service_templates/ and package.json (what the compiled server reads relative to itself).
  *
  * Postgres: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test); a scratch database
  * is created next to it and dropped afterwards. Scenarios: issue 18's shape (a multipart body as
@@ -42,6 +47,7 @@ const { values: args } = parseArgs({
     server: { type: 'string', default: 'dist' },
     backends: { type: 'string', default: 'pglite,postgres' },
     scenarios: { type: 'string', default: 'multipart,shared,exhausted' },
+    rounds: { type: 'string', default: '1' },
   },
 });
 const connections = Number(args.connections);
@@ -110,14 +116,20 @@ const scenarios = (args.scenarios ?? '').split(',').map((name) => {
   return s;
 });
 
+const builds = (args.server ?? 'dist').split(',');
+const entryPoint = (build: string) =>
+  build === 'ts' ? 'src/main.ts' : build === 'dist' ? 'dist/main.js' : join(build, 'main.js');
+
 async function measure(
   backend: string,
   env: Record<string, string>,
   base: LoadResult,
   databaseUrl: string | null,
+  build: string,
 ) {
+  if (builds.length > 1) backend = `${backend} (${build})`;
   const server = await startProcess(
-    [args.server === 'ts' ? 'src/main.ts' : 'dist/main.js'],
+    [entryPoint(build)],
     { ...env, LOG_LEVEL: 'warn', NODE_ENV: 'production' },
     '/healthz',
   );
@@ -154,7 +166,7 @@ async function measure(
       process.stdout.write(
         `${backend} ${s.name}: ${r.requestsPerSec} req/s p50 ${r.p50} p99 ${r.p99} non2xx ${r.non2xx}` +
           ` cpu ms/request: server ${cpu.server}, pool backends ${cpu.backends}, all postgres ${cpu.postgres};` +
-          ` server read / write system calls a request ${syscalls}\n`,
+          ` server read / write system calls a request ${syscalls}; load average ${loadavg()[0]?.toFixed(2)}\n`,
       );
     }
   } finally {
@@ -164,7 +176,7 @@ async function measure(
 }
 
 async function main() {
-  if (args.server !== 'ts') assertBuilt();
+  if (builds.includes('dist')) assertBuilt();
   const dir = await mkdtemp(join(tmpdir(), 'bench-ri-'));
   const config = join(dir, 'gms.yaml');
   await writeFile(config, provisioning);
@@ -188,26 +200,36 @@ async function main() {
   ];
   const backends = (args.backends ?? '').split(',');
   try {
-    if (backends.includes('pglite')) {
-      rows.push(
-        ...(await measure(
-          'PGlite (in-memory)',
-          { DATABASE_URL: 'memory://', GMS_CONFIG: config },
-          base,
-          null,
-        )),
-      );
-    }
-    if (backends.includes('postgres')) {
-      const db = await scratchDatabase(baseDbUrl);
-      try {
-        rows.push(
-          ...(await measure('PostgreSQL 15', { DATABASE_URL: db.url, GMS_CONFIG: config }, base, db.url)),
-        );
-      } finally {
-        await db.drop();
+    for (let round = 0; round < Number(args.rounds); round++)
+      for (const build of builds) {
+        if (backends.includes('pglite')) {
+          rows.push(
+            ...(await measure(
+              'PGlite (in-memory)',
+              { DATABASE_URL: 'memory://', GMS_CONFIG: config },
+              base,
+              null,
+              build,
+            )),
+          );
+        }
+        if (backends.includes('postgres')) {
+          const db = await scratchDatabase(baseDbUrl);
+          try {
+            rows.push(
+              ...(await measure(
+                'PostgreSQL 15',
+                { DATABASE_URL: db.url, GMS_CONFIG: config },
+                base,
+                db.url,
+                build,
+              )),
+            );
+          } finally {
+            await db.drop();
+          }
+        }
       }
-    }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
