@@ -45,6 +45,15 @@ const connectionEdits = [
     "    !hadError && (query || sent.length) && error(Errors.connection('CONNECTION_CLOSED', options, socket))\n",
     "    !hadError && (query || sent.length) && error(fatal || Errors.connection('CONNECTION_CLOSED', options, socket))\n",
   ],
+  // Statements queued in one turn of the event loop go out in one socket write (postgres.js flushes
+  // them from a setImmediate), not in a write each time the pending bytes pass 1 KB: a
+  // request-interaction's `begin` and 7 statements (~1.7 KB) took two writes, so two wake-ups of its
+  // backend (issue 18). Past 16 KB (bulk statements) a write still goes out at once (each statement
+  // is appended by a copy).
+  [
+    '    if (fn || chunk.length >= 1024)\n',
+    '    if (fn || chunk.length >= 16384) /* gms-engage: one write per turn */\n',
+  ],
 ];
 
 // A transaction's `begin` is sent together with its first statements instead of alone (issue 18:
