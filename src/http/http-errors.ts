@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import { Response as AdapterResponse } from '@whatwg-node/server';
 import { isDatabaseUnreachable, RETRY_AFTER_SECONDS, unavailableErrorFor } from '../db/availability.js';
 import { DomainError } from '../errors.js';
 import { callbackErrorFields } from '../modules/callback/callback.legacy.js';
@@ -29,8 +30,13 @@ export function legacyErrorBody(status: number, message: string, exception: stri
   return { message, exception, code: status, phrase: STATUS_CODES[status] ?? 'Error' };
 }
 
+/**
+ * The legacy JSON answer. Built with the server adapter's Response (@whatwg-node's), which knows
+ * its text: the adapter writes it with a Content-Length in one go. Node's own Response made it
+ * read the body back through a WHATWG stream and send it chunked (issue 18).
+ */
 export function jsonResponse(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
+  return new AdapterResponse(JSON.stringify(body), {
     status,
     headers: {
       'content-type': 'application/json;charset=UTF-8',
@@ -41,7 +47,7 @@ export function jsonResponse(body: unknown, status = 200, headers: Record<string
 }
 
 export function textResponse(body: string, status = 200): Response {
-  return new Response(body, { status, headers: { 'content-type': 'text/plain;charset=UTF-8' } });
+  return new AdapterResponse(body, { status, headers: { 'content-type': 'text/plain;charset=UTF-8' } });
 }
 
 /**
