@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { createServerAdapter } from '@whatwg-node/server';
 import { DEVICE_TOKEN_HEADER } from './auth/ownership.js';
 import type { Viewer } from './auth/viewer.js';
@@ -14,6 +14,7 @@ import { databaseGate } from './http/database-gate.js';
 import { createDispatcher, nodeRequest, upgradeRequest } from './http/dispatch.js';
 import { HttpError, jsonResponse } from './http/http-errors.js';
 import { closeIfBodyUnread, connectionsCheckingInterval } from './http/keep-alive.js';
+import { attachNodeBody } from './http/node-body.js';
 import type { Edge, RouteTable } from './http/route-table.js';
 import { buildRouteTable } from './http/routes.js';
 import { withSecurityHeaders } from './http/security-headers.js';
@@ -122,8 +123,11 @@ export async function buildApp(deps: Deps, managers: Managers = createManagers(d
     return dispatch(request, pathname);
   }
 
-  async function fetchWithLog(request: Request): Promise<Response> {
+  /** `nodeRequest`: the Node request the server adapter made `request` from (its body is read there). */
+  async function fetchWithLog(request: Request, nodeRequest?: IncomingMessage): Promise<Response> {
     const started = performance.now();
+    if (nodeRequest && request.method !== 'GET' && request.method !== 'HEAD')
+      attachNodeBody(request, nodeRequest);
     const { pathname } = new URL(request.url);
     const observe = httpMetrics.start(request);
     let status = 500;
@@ -143,13 +147,15 @@ export async function buildApp(deps: Deps, managers: Managers = createManagers(d
     }
   }
 
-  const adapter = createServerAdapter(fetchWithLog);
+  const adapter = createServerAdapter<{ req?: IncomingMessage }>((request, server) =>
+    fetchWithLog(request, server.req),
+  );
   let server: Server | null = null;
 
   const app: App = {
     deps,
     managers,
-    fetch: fetchWithLog,
+    fetch: (request) => fetchWithLog(request),
     routes,
     start(options = {}) {
       const port = options.port ?? config.port;

@@ -11,6 +11,7 @@ import {
   shownName,
   valueProblemMessage,
 } from './input-guard.js';
+import { nodeBodyOf } from './node-body.js';
 
 export interface UploadedFile {
   field: string;
@@ -41,6 +42,8 @@ const empty = (): ParsedBody => ({ fields: {}, files: [], json: null, kind: 'emp
 
 /** Reads at most `limit` bytes; more is a 413, whatever Content-Length claimed. */
 export async function readCapped(request: Request, limit: number): Promise<Buffer> {
+  const node = nodeBodyOf(request);
+  if (node) return readNodeCapped(node, limit);
   if (!request.body) return Buffer.alloc(0);
   const chunks: Buffer[] = [];
   let total = 0;
@@ -56,6 +59,42 @@ export async function readCapped(request: Request, limit: number): Promise<Buffe
     chunks.push(Buffer.from(value));
   }
   return Buffer.concat(chunks);
+}
+
+/**
+ * `readCapped` on the Node request stream. Past the limit the stream is left paused, not destroyed:
+ * destroying a request destroys its socket, and the 413 must still reach the client
+ * (keep-alive.ts closes the connection after it and drops the rest of the body).
+ */
+function readNodeCapped(stream: Readable, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const settle = () => {
+      stream.off('data', onData);
+      stream.off('end', onEnd);
+      stream.off('error', onError);
+    };
+    const onData = (chunk: Buffer) => {
+      total += chunk.length;
+      if (total > limit) {
+        settle();
+        stream.pause();
+        reject(payloadTooLarge(`Request body exceeds ${limit} bytes`));
+      } else chunks.push(chunk);
+    };
+    const onEnd = () => {
+      settle();
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total));
+    };
+    const onError = () => {
+      settle();
+      reject(badRequest('Request body could not be read'));
+    };
+    stream.on('data', onData);
+    stream.on('end', onEnd);
+    stream.on('error', onError);
+  });
 }
 
 /** The chunks of any WHATWG ReadableStream (native or ponyfill) as Buffers; cancels it when dropped. */
@@ -158,7 +197,8 @@ async function parseAnyBody(request: Request, limits: BodyLimits): Promise<Parse
 }
 
 function parseMultipart(request: Request, contentType: string, limits: BodyLimits): Promise<ParsedBody> {
-  if (!request.body) return Promise.resolve({ ...empty(), kind: 'multipart' });
+  const node = nodeBodyOf(request);
+  if (!node && !request.body) return Promise.resolve({ ...empty(), kind: 'multipart' });
   let parser: busboy.Busboy;
   try {
     parser = busboy({
@@ -183,28 +223,38 @@ function parseMultipart(request: Request, contentType: string, limits: BodyLimit
     const files: UploadedFile[] = [];
     let settled = false;
     let received = 0;
-    // Not Readable.fromWeb: behind the HTTP server adapter the body is @whatwg-node's ponyfill
-    // ReadableStream, which fromWeb rejects (every multipart request over real HTTP was a 500).
-    const source = Readable.from(bodyChunks(request.body as ReadableStream<Uint8Array>), {
-      objectMode: false,
-    });
+    // Over HTTP, the Node request stream itself (node-body.ts). Otherwise not Readable.fromWeb:
+    // behind the HTTP server adapter the body is @whatwg-node's ponyfill ReadableStream, which
+    // fromWeb rejects (every multipart request over real HTTP was a 500).
+    const source =
+      node ??
+      Readable.from(bodyChunks(request.body as ReadableStream<Uint8Array>), {
+        objectMode: false,
+      });
 
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > limits.bodyBytes)
+        fail(payloadTooLarge(`Request body exceeds ${limits.bodyBytes} bytes`));
+    };
+    const onError = () => fail(badRequest('Request body could not be read', 'http/malformed_multipart'));
     const fail = (err: Error) => {
       if (settled) return;
       settled = true;
       source.unpipe(parser);
-      source.destroy();
+      // The Node request stream is left paused, not destroyed (that would destroy the socket
+      // before the error answer is written; keep-alive.ts closes the connection after it).
+      if (node) {
+        source.off('data', onData);
+        source.pause();
+      } else source.destroy();
       parser.removeAllListeners();
       parser.on('error', () => {});
       reject(err);
     };
 
-    source.on('data', (chunk: Buffer) => {
-      received += chunk.length;
-      if (received > limits.bodyBytes)
-        fail(payloadTooLarge(`Request body exceeds ${limits.bodyBytes} bytes`));
-    });
-    source.on('error', () => fail(badRequest('Request body could not be read', 'http/malformed_multipart')));
+    source.on('data', onData);
+    source.on('error', onError);
 
     // A part whose name busboy cannot read (e.g. only an RFC 5987 `name*=`) comes without one:
     // it is an unnamed part (''), never `undefined` reaching the checks and the managers.
