@@ -2,8 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PGlite, PGliteOptions } from '@electric-sql/pglite';
-import type { ExtractTablesWithRelations } from 'drizzle-orm';
-import { type SQL, sql } from 'drizzle-orm';
+import { type ExtractTablesWithRelations, type SQL, sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
@@ -12,12 +11,16 @@ import { DatabaseAvailability } from './availability.js';
 import { reportingCommitOutcome } from './commit-outcome.js';
 import { PoolSockets } from './pool-sockets.js';
 import { preparingClient } from './prepared-statements.js';
-import * as schema from './schema.js';
 
-export type Schema = typeof schema;
-/** One drizzle type for both drivers: every manager is written against this. */
-export type Db = PgDatabase<PgQueryResultHKT, Schema>;
-export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+/**
+ * One drizzle type for both drivers: every manager is written against this. Without drizzle's
+ * relational query API (`db.query.<table>`, unused): given the schema, drizzle builds a query
+ * builder for each of its 43 tables in every transaction object, 3 % of the server's busy time on
+ * a request-interaction (issue 18). Tables are imported where they are used.
+ */
+type NoSchema = Record<string, never>;
+export type Db = PgDatabase<PgQueryResultHKT, NoSchema>;
+export type Tx = PgTransaction<PgQueryResultHKT, NoSchema, ExtractTablesWithRelations<NoSchema>>;
 export type DbOrTx = Db | Tx;
 
 export interface Database {
@@ -89,7 +92,6 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     });
     const db = drizzlePostgres({
       client: preparingClient(reportingCommitOutcome(client), { enabled: prepare }),
-      schema,
     }) as unknown as Db;
     // Probed on a connection of its own, so that a busy pool never looks like a database that is gone.
     const probeClient = postgres(options.url, {
@@ -159,15 +161,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   // once at start, stayed in memory (a third of an idle in-memory server's JavaScript memory).
   pgliteOptions.loadDataDir = undefined;
   const applied = async () => (await client.query<{ at: unknown }>(LAST_MIGRATION_SQL)).rows[0]?.at ?? null;
-  if (await migrationsPending(applied))
-    await migratePglite(drizzlePglite({ client, schema }), { migrationsFolder });
+  if (await migrationsPending(applied)) await migratePglite(drizzlePglite({ client }), { migrationsFolder });
   // Prepared statements, one protocol call per batch of statements, cheap result parsing
   // (pglite-driver.ts). It opens and ends transactions itself (drizzle's logger does not see them),
   // so it reports those to the tap.
   const driver = pgliteDriver(client, tap ? { onTransaction: tap } : {});
   const pglite = drizzlePglite({
     client: driver as unknown as PGlite,
-    schema,
     ...(tap ? { logger: { logQuery: (query: string) => tap(query) } } : {}),
   });
   return {
