@@ -129,7 +129,7 @@ export async function buildApp(deps: Deps, managers: Managers = createManagers(d
     if (nodeRequest && request.method !== 'GET' && request.method !== 'HEAD')
       attachNodeBody(request, nodeRequest);
     const { pathname } = new URL(request.url);
-    const observe = httpMetrics.start(request);
+    const observe = httpMetrics.start(request.method, pathname);
     let status = 500;
     try {
       const response = withSecurityHeaders(await route(request, pathname), isConsolePath(pathname));

@@ -198,28 +198,29 @@ export class RouteTable {
   }
 
   match(method: string, pathname: string): RouteMatch {
-    const parts = pathname.split('/').filter(Boolean).map(safeDecode);
+    const parts = pathParts(pathname);
     const upper = method.toUpperCase();
     let pathMatched = false;
+    // Every request is matched against every route in turn (the dispatcher, the CometD check
+    // before it, the metrics label), so a route that does not match costs no allocation.
     for (const route of this.routes) {
-      const params = matchSegments(route.segments, parts);
-      if (!params) continue;
+      if (!segmentsMatch(route.segments, parts)) continue;
       if (route.fallback && pathMatched) return 'method';
       if (route.method !== '*' && route.method !== upper && !(route.method === 'GET' && upper === 'HEAD')) {
         pathMatched = true;
         continue;
       }
-      return { route, params };
+      return { route, params: paramsOf(route.segments, parts) };
     }
     return pathMatched ? 'method' : null;
   }
 
   /** The methods served at `pathname` (the `Allow` header of a 405). */
   methodsAt(pathname: string): string[] {
-    const parts = pathname.split('/').filter(Boolean).map(safeDecode);
+    const parts = pathParts(pathname);
     const methods = new Set<string>();
     for (const route of this.routes)
-      if (!route.fallback && matchSegments(route.segments, parts)) {
+      if (!route.fallback && segmentsMatch(route.segments, parts)) {
         methods.add(route.method);
         if (route.method === 'GET') methods.add('HEAD');
       }
@@ -259,6 +260,7 @@ function compareRank(a: number[], b: number[]): number {
 }
 
 function safeDecode(s: string): string {
+  if (!s.includes('%')) return s;
   try {
     return decodeURIComponent(s);
   } catch {
@@ -266,7 +268,26 @@ function safeDecode(s: string): string {
   }
 }
 
-function matchSegments(pattern: string[], parts: string[]): Record<string, string> | null {
+/** The path's non-empty segments, each percent-decoded (an undecodable one is kept as it is). */
+function pathParts(pathname: string): string[] {
+  const parts: string[] = [];
+  for (const part of pathname.split('/')) if (part) parts.push(safeDecode(part));
+  return parts;
+}
+
+function segmentsMatch(pattern: string[], parts: string[]): boolean {
+  for (let i = 0; i < pattern.length; i++) {
+    const seg = pattern[i] as string;
+    if (seg.startsWith('*')) return true;
+    const part = parts[i];
+    if (part === undefined) return false;
+    if (!seg.startsWith(':') && seg !== part) return false;
+  }
+  return parts.length === pattern.length;
+}
+
+/** The parameters of a path that `segmentsMatch` the pattern. */
+function paramsOf(pattern: string[], parts: string[]): Record<string, string> {
   const params: Record<string, string> = {};
   for (let i = 0; i < pattern.length; i++) {
     const seg = pattern[i] as string;
@@ -274,10 +295,7 @@ function matchSegments(pattern: string[], parts: string[]): Record<string, strin
       params[seg.slice(1)] = parts.slice(i).join('/');
       return params;
     }
-    const part = parts[i];
-    if (part === undefined) return null;
-    if (seg.startsWith(':')) params[seg.slice(1)] = part;
-    else if (seg !== part) return null;
+    if (seg.startsWith(':')) params[seg.slice(1)] = parts[i] as string;
   }
-  return parts.length === pattern.length ? params : null;
+  return params;
 }

@@ -21,8 +21,11 @@ export function routeLabel(method: string, pathname: string, routes: RouteTable)
 
 export interface HttpMetrics {
   /** Call when a request arrives; call the returned function with the final status. */
-  start(request: Request): (status: number) => void;
+  start(method: string, pathname: string): (status: number) => void;
 }
+
+/** Most distinct method + path pairs whose route label is remembered (paths with ids vary without end). */
+const LABEL_MEMO_SIZE = 1000;
 
 /** Requests by method, route and status, with latency histograms and the number in flight. */
 export function createHttpMetrics(metrics: MetricsRegistry, routes: RouteTable): HttpMetrics {
@@ -46,18 +49,28 @@ export function createHttpMetrics(metrics: MetricsRegistry, routes: RouteTable):
     registers: [metrics.registry],
   });
 
+  // The label is a walk of the route table: remembered for up to LABEL_MEMO_SIZE method + path
+  // pairs (a request-interaction is always the same path; issue 18).
+  const labelMemo = new Map<string, string>();
+  const label = (method: string, pathname: string): string => {
+    const key = `${method} ${pathname}`;
+    let route = labelMemo.get(key);
+    if (route === undefined) {
+      route = routeLabel(method, pathname, routes);
+      if (labelMemo.size >= LABEL_MEMO_SIZE) labelMemo.clear();
+      labelMemo.set(key, route);
+    }
+    return route;
+  };
+
   return {
-    start(request) {
+    start(requestMethod, pathname) {
       const started = performance.now();
       inFlight.inc();
       return (status) => {
         inFlight.dec();
-        const method = KNOWN_METHODS.has(request.method) ? request.method : 'OTHER';
-        const labels = {
-          method,
-          route: routeLabel(method, new URL(request.url).pathname, routes),
-          status: String(status),
-        };
+        const method = KNOWN_METHODS.has(requestMethod) ? requestMethod : 'OTHER';
+        const labels = { method, route: label(method, pathname), status: String(status) };
         requests.inc(labels);
         duration.observe(labels, (performance.now() - started) / 1000);
       };
