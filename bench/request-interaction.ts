@@ -26,6 +26,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import postgres from 'postgres';
 import {
   assertBuilt,
   databaseBackendPids,
@@ -143,6 +144,7 @@ async function measure(
       const backends = databaseUrl ? await databaseBackendPids(databaseUrl) : [];
       const everyPostgres = databaseUrl ? postgresPids() : [];
       const before = {
+        wal: databaseUrl ? await walBytes(databaseUrl) : 0,
         syscalls: processSyscalls(serverPid),
         server: processCpuMs([serverPid]),
         backends: processCpuMs(backends),
@@ -157,6 +159,10 @@ async function measure(
         postgres: perRequest(processCpuMs(everyPostgres) - before.postgres),
       };
       const after = processSyscalls(serverPid);
+      // The whole cluster's WAL (other databases' writes count too): a figure for a quiet machine.
+      const wal = databaseUrl
+        ? `, WAL ${Math.round(((await walBytes(databaseUrl)) - before.wal) / requests)} B`
+        : '';
       const syscalls = `${perRequest(after.reads - before.syscalls.reads)} / ${perRequest(after.writes - before.syscalls.writes)}`;
       const ratio = r.requestsPerSec / base.requestsPerSec;
       const dbCpu = databaseUrl ? `${cpu.backends} / ${cpu.postgres}` : '—';
@@ -166,13 +172,26 @@ async function measure(
       process.stdout.write(
         `${backend} ${s.name}: ${r.requestsPerSec} req/s p50 ${r.p50} p99 ${r.p99} non2xx ${r.non2xx}` +
           ` cpu ms/request: server ${cpu.server}, pool backends ${cpu.backends}, all postgres ${cpu.postgres};` +
-          ` server read / write system calls a request ${syscalls}; load average ${loadavg()[0]?.toFixed(2)}\n`,
+          ` server read / write system calls a request ${syscalls}${wal}; load average ${loadavg()[0]?.toFixed(2)}\n`,
       );
     }
   } finally {
     await server.stop();
   }
   return rows;
+}
+
+/** Bytes of WAL the PostgreSQL cluster has written so far. */
+async function walBytes(url: string): Promise<number> {
+  const client = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const [row] = await client<
+      { b: number }[]
+    >`select pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::float8 as b`;
+    return Number(row?.b ?? 0);
+  } finally {
+    await client.end();
+  }
 }
 
 async function main() {

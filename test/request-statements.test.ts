@@ -1,4 +1,6 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { queryRows } from '../src/db/client.js';
 import { createTestApp, type TestApp } from './harness.js';
 
 /**
@@ -75,6 +77,42 @@ describe('SQL statements per request-interaction', () => {
     const poolWide = /random\(\)\s+limit|order by random\(\)|group by "resources"/i;
     expect(list.filter((s) => poolWide.test(s))).toEqual([]);
     expect(list.filter((s) => /from "services"/i.test(s))).toEqual([]);
+  });
+
+  // Migration 0023: a claim changes no indexed column of `resources` (a random group takes no rotation
+  // position, booked_until is not indexed) and the table keeps room on its pages, so PostgreSQL
+  // writes no index entry for it (a HOT update). A new index on a column a claim sets fails this.
+  // A group of its own: a fresh page has the room; a page other tests' claims filled only gets it
+  // back once PostgreSQL may prune, which a long transaction elsewhere in the cluster can hold back.
+  it.each([
+    [true, '805'],
+    [false, '806'],
+  ])('a claim is a HOT update of its number (random group, locking %s)', async (locking, prefix) => {
+    const group = `Hot${prefix}`;
+    await t.app.managers.resources.createGroup({
+      name: group,
+      locking,
+      resources: Array.from({ length: 10 }, (_, i) => ({ name: `H${i}`, accessNumber: `1-${prefix}-${i}` })),
+    });
+    // Read before and after in one transaction: the view may still hold an earlier transaction's
+    // counts that the backend has not flushed yet.
+    const [before, after] = await t.app.deps.db.transaction(async (tx) => {
+      const updates = async () => {
+        const [row] = await queryRows<{ upd: unknown; hot: unknown }>(
+          tx,
+          sql`select n_tup_upd as upd, n_tup_hot_upd as hot from pg_stat_xact_user_tables where relname = 'resources'`,
+        );
+        return [Number(row?.upd ?? 0), Number(row?.hot ?? 0)];
+      };
+      const first = await updates();
+      await t.app.managers.resources.allocate(
+        { group, sessionId: `hot-${group}` },
+        { tx, onRollback: () => {} },
+      );
+      return [first, await updates()];
+    });
+    // One update of `resources`, and it was HOT.
+    expect([(after?.[0] ?? 0) - (before?.[0] ?? 0), (after?.[1] ?? 0) - (before?.[1] ?? 0)]).toEqual([1, 1]);
   });
 
   it('the count does not grow with the pool', async () => {

@@ -88,8 +88,11 @@ type Outcome =
  * - booked/free for the activity rows come from `resource_group_counts`, not from counting the pool.
  *   The claim adds its own +1 there (`held`: a number nobody held) instead of a trigger: the
  *   statement-level trigger (plpgsql over transition tables) that kept the counts for every update
- *   of `resources` was ~3 % of PostgreSQL's CPU a request-interaction (BENCHMARKS.md); migration
- *   0022's row trigger skips claims (the only updates that take a new rotation position).
+ *   of `resources` was ~3 % of PostgreSQL's CPU a request-interaction (BENCHMARKS.md); the row
+ *   trigger (migration 0023) skips claims (the only updates that set a new `booking_id`).
+ * - A random claim changes no indexed column of `resources` (no `rotation`, no index on
+ *   `booked_until`; the table keeps free space on each page), so it is a HOT update: no entry in the
+ *   table's 5 indexes (issue 18, BENCHMARKS.md).
  *
  * The statement is written for the group's shape (locking, strategy), which is cached per name; the
  * statement checks the shape it was written for and answers the group as it is, so a changed group
@@ -360,15 +363,29 @@ function claimStatement(shape: Shape, wait: boolean, activity: ActivityRecorder 
   const free = sql`(r.booked_until is null or r.booked_until <= ${now})`;
   const inGroup = sql`r.group_id = (select id from g)`;
   const lock = wait ? sql`for update` : sql`for update skip locked`;
+  // Ranges of the (group_id, id) index written as row comparisons only: the scan starts at the
+  // range's first key and stops at its end on that index, and the primary key cannot serve them. With
+  // `group_id = g and id >= s` (or `min(id)`/`max(id)` of the group) a generic plan may walk the
+  // primary key through every other group's numbers, or start at the group's first key and read its
+  // index up to `s`: a claim cost 12 ms for a group of 50 beside one of 60,000 (0.6 ms now), and grew
+  // with the pool (bench/pool-size.ts). Ids are positive, so (g, 0) is before the group's first.
+  const g = sql`(select id from g)`;
+  const s = sql`(select s from start)`;
+  const range = (from: SQL, to: SQL) => sql`(r.group_id, r.id) >= (${from}) and (r.group_id, r.id) < (${to})`;
+  const whole = range(sql`${g}, 0`, sql`${g} + 1, 0`);
   const fromStart = (op: '>=' | '<', onlyFree: boolean) =>
     sql`select r.id, r.booked_until from resources r
-        where ${inGroup} and r.id ${sql.raw(op)} (select s from start) ${onlyFree ? sql`and ${free}` : sql``}
-        order by r.id limit 1 ${lock}`;
+        where ${op === '>=' ? range(sql`${g}, ${s}`, sql`${g} + 1, 0`) : range(sql`${g}, 0`, sql`${g}, ${s}`)}
+          ${onlyFree ? sql`and ${free}` : sql``}
+        order by r.group_id, r.id limit 1 ${lock}`;
   const byRotation = (onlyFree: boolean) =>
     sql`select r.id, r.booked_until from resources r
         where ${inGroup} ${onlyFree ? sql`and ${free}` : sql``}
         order by r.rotation asc nulls first, r.id limit 1 ${lock}`;
-  const start = sql`bounds as (select min(r.id) as lo, max(r.id) as hi from resources r where ${inGroup}),
+  // The group's first and last id: one step each on the (group_id, id) index.
+  const start = sql`bounds as (select
+      (select r.id from resources r where ${whole} order by r.group_id, r.id limit 1) as lo,
+      (select r.id from resources r where ${whole} order by r.group_id desc, r.id desc limit 1) as hi),
     start as (select lo + floor(random() * (hi - lo + 1))::int as s from bounds),`;
 
   // Candidates in order of preference; each is evaluated only when the ones before it found nothing.
@@ -415,13 +432,19 @@ function claimStatement(shape: Shape, wait: boolean, activity: ActivityRecorder 
     )} limit 1),`;
   }
 
+  // Only round-robin claims move the number in the rotation: `rotation` is indexed, and a claim that
+  // changes no indexed column is a HOT update (no new entry in any of the table's indexes).
+  const rotation =
+    shape.allocation === 'round-robin' ? sql`rotation = nextval('resource_rotation_seq'),` : sql``;
+  // `booking_id` takes the new booking on every claim (shared ones too): a fresh non-null id there is
+  // how migration 0023's row trigger tells a claim, which counts itself (`held`), from other updates.
   const claim = shape.locking
     ? sql`update resources r set booked_by = ${p('session')}, booked_until = g.until,
-          booking_id = ${p('booking')}::uuid, booking_version = r.booking_version + 1,
-          rotation = nextval('resource_rotation_seq'), last_allocated_at = ${now}, updated_at = ${now}
+          booking_id = ${p('booking')}::uuid, booking_version = r.booking_version + 1, ${rotation}
+          last_allocated_at = ${now}, updated_at = ${now}
         from pick p, g where r.id = p.id`
     : sql`update resources r set booked_until = greatest(r.booked_until, g.until),
-          rotation = nextval('resource_rotation_seq'), last_allocated_at = ${now}, updated_at = ${now}
+          booking_id = ${p('booking')}::uuid, ${rotation} last_allocated_at = ${now}, updated_at = ${now}
         from pick p, g where r.id = p.id`;
   // The activity rows are the report module's SQL (its table), written in this statement.
   const act = activity

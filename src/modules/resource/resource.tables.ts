@@ -52,12 +52,17 @@ export const resourcesTable = pgTable(
     numberKey: text('number_key').notNull().unique(),
     /** Locking groups: the session holding the number; null when free or shared. */
     bookedBy: text('booked_by'),
-    /** Until when the number is held (free when null or past). Shared numbers: the latest active booking. */
+    /**
+     * Until when the number is held (free when null or past). Shared numbers: the latest active booking.
+     * Not indexed on purpose: a claim that changes no indexed column is a HOT update (the expiry sweep
+     * reads the table instead, every few seconds).
+     */
     bookedUntil: timestamptz('booked_until'),
+    /** The booking of the latest claim (null once released): a claim is the only update that sets it. */
     bookingId: uuid('booking_id'),
     /** Bumped by every locking claim: release and extend compare-and-set on it. */
     bookingVersion: integer('booking_version').notNull().default(0),
-    /** Round-robin position: the lowest goes next. */
+    /** Round-robin position: the lowest goes next (only round-robin claims move it). */
     rotation: bigint('rotation', { mode: 'number' }),
     lastAllocatedAt: timestamptz('last_allocated_at'),
     createdAt: timestamptz('created_at').notNull(),
@@ -65,7 +70,6 @@ export const resourcesTable = pgTable(
   },
   (t) => [
     uniqueIndex('resources_group_name_idx').on(t.groupId, t.name),
-    index('resources_group_booked_until_idx').on(t.groupId, t.bookedUntil),
     // Allocation starts at a random id of the group and walks this index (wrapping around once), so
     // a pick costs the same in a pool of 50 or 60,000.
     index('resources_group_id_idx').on(t.groupId, t.id),
@@ -77,7 +81,7 @@ export const resourcesTable = pgTable(
 /**
  * Each group's numbers and held numbers (`booked_until` set), kept by triggers on `resources`
  * (inserts and deletes: statement-level, migration 0018; other updates: a row trigger for rows whose
- * group or held state changed, migration 0022) and by the allocation claim itself, which the row
+ * group or held state changed, migrations 0022 and 0023) and by the allocation claim itself, which the row
  * trigger skips (resource.allocation.ts), so the activity rows of the reports get booked/free without
  * counting the pool. A transaction adds its deltas to the slot of its connection (`pg_backend_pid() % 64`):
  * concurrent allocations of one group do not queue on one counter row. The group's figures are the
