@@ -2,14 +2,15 @@ import { type SQL, sql } from 'drizzle-orm';
 
 /**
  * The synthetic activity the report benches (bench/reports.ts, bench/lifecycle.ts) measure, one INSERT
- * statement: 40 % service accesses (85 % answered 200, the rest 400/404/503) over six services, 30 %
+ * statement (with its roll-up queue rows): 40 % service accesses (85 % answered 200, the rest 400/404/503) over six services, 30 %
  * resource events over four groups, 30 % callback events over three services and queues. `ts` is the
  * time of row `i` (a column of `series`, e.g. `generate_series(1, n) i`); `ordered` inserts in time
  * order (one sort of the whole statement).
  */
 export function insertActivity(series: SQL, ts: SQL, ordered: boolean): SQL {
+  // Queued for the roll-up in the same statement, as the app's own inserts are (activity.manager.ts).
   return sql`
-    insert into activity (occurred_at, category, kind, subject, outcome, status, queue, wait_ms, booked, free, ref, node_id)
+    with a as (insert into activity (occurred_at, category, kind, subject, outcome, status, queue, wait_ms, booked, free, ref, node_id)
     select g.ts, g.cat,
       case g.cat
         when 'service' then 'accessed'
@@ -35,5 +36,8 @@ export function insertActivity(series: SQL, ts: SQL, ordered: boolean): SQL {
         random() as r1, random() as r2, random() as r3, random() as r4
       from ${series}
     ) g
-    ${ordered ? sql`order by g.ts` : sql``}`;
+    ${ordered ? sql`order by g.ts` : sql``}
+    returning id, occurred_at, category, kind, subject, outcome, status, queue, wait_ms, booked, free)
+    insert into activity_pending (id, occurred_at, category, kind, subject, outcome, status, queue, wait_ms, booked, free)
+    select * from a`;
 }

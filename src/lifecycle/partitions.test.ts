@@ -140,7 +140,7 @@ describe('migration 0019 moves existing rows into partitions', () => {
   });
   afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
-  it('keeps every row, id sequence and trigger', async () => {
+  it('keeps every row and the id sequence', async () => {
     let db: Db;
     let migrateAll: (dir: string) => Promise<void>;
     let close: () => Promise<void>;
@@ -178,15 +178,16 @@ describe('migration 0019 moves existing rows into partitions', () => {
       expect((await where(db, 'session_events')).map(([p]) => p)).toEqual(
         [1, 2, 3, 4, 5].map((d) => `session_events_p2026030${d}`),
       );
-      // The id sequence carries on, and new rows are still queued for the roll-up (pending holds the
-      // 100 rows queued before the migration, plus the new one).
+      // The id sequence carries on, and the 100 rows queued for the roll-up before the migration stay
+      // queued. (A raw insert is not queued: since migration 0024 the app's statements queue their own
+      // rows, activity.manager.ts.)
       await db.execute(sql`
         insert into activity (occurred_at, category, kind, subject) values (timestamptz '2026-03-02T05:00:00Z', 'service', 'accessed', 's')`);
       const [row] = await queryRows<{ id: unknown; pending: unknown }>(
         db,
         sql`select max(id)::int as id, (select count(*)::int from activity_pending) as pending from activity`,
       );
-      expect([Number(row?.id), Number(row?.pending)]).toEqual([101, 101]);
+      expect([Number(row?.id), Number(row?.pending)]).toEqual([101, 100]);
     } finally {
       await close();
     }

@@ -1,8 +1,9 @@
 import { type SQL, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../../db/client.js';
-import { placeholders, preparedQuery } from '../../db/prepared-queries.js';
+import { type DbOrTx, queryRows } from '../../db/client.js';
+import { PreparedSql } from '../../db/prepared-queries.js';
 import type { Deps } from '../../deps.js';
 import { activityTable } from './report.tables.js';
+import { activityPendingTable } from './rollup.tables.js';
 
 export const resourceActivityKinds = ['allocated', 'released', 'expired', 'exhausted'] as const;
 export type ResourceActivityKind = (typeof resourceActivityKinds)[number];
@@ -54,6 +55,8 @@ export type ActivityEntry = ServiceAccessEntry | ResourceEntry | CallbackEntry;
  * over the caller's `from` (its CTE names). Each row is one `ResourceEntry`.
  */
 export interface ResourceActivitySql {
+  /** Names the CTEs: the fragment is `name as (…), name_queued as (…)`. */
+  name: string;
   /** The rows' source, e.g. `happened h cross join g cross join counts n`. */
   from: SQL;
   at: SQL;
@@ -77,8 +80,8 @@ export interface ResourceActivitySql {
 export interface ActivityRecorder {
   record(db: DbOrTx, entries: ActivityEntry | readonly ActivityEntry[]): Promise<void>;
   /**
-   * An insert of resource activity rows for a caller's data-modifying CTE
-   * (`act as (${activity.resourceInsert(…)})`). request-interaction's claim is one statement that
+   * The insert of resource activity rows (and their roll-up queue rows) as data-modifying CTEs of a
+   * caller's statement (`with …, ${activity.resourceInsert({ name: 'act', … })} select …`). request-interaction's claim is one statement that
    * books, writes the history and its activity rows (issue 18 counts statements); the activity
    * table and its columns stay this module's. Depends on nothing but its arguments, so a caller may
    * build it once per process.
@@ -101,18 +104,56 @@ const categoryColumns = {
   callback: ['occurredAt', 'nodeId', 'category', 'kind', 'subject', 'queue', 'waitMs', 'ref'],
 } as const satisfies Record<ActivityEntry['category'], readonly (keyof ActivityRow)[]>;
 
-const insertOne = {
-  service: preparedQuery((db: DbOrTx) =>
-    db.insert(activityTable).values(placeholders(categoryColumns.service)).prepare('activity_service'),
-  ),
-  resource: preparedQuery((db: DbOrTx) =>
-    db.insert(activityTable).values(placeholders(categoryColumns.resource)).prepare('activity_resource'),
-  ),
-  callback: preparedQuery((db: DbOrTx) =>
-    db.insert(activityTable).values(placeholders(categoryColumns.callback)).prepare('activity_callback'),
-  ),
-};
+/** Every column an entry may set, for a many-entry insert (a category's other columns are null). */
+const allColumns = [
+  'occurredAt',
+  'nodeId',
+  'category',
+  'kind',
+  'subject',
+  'status',
+  'outcome',
+  'detail',
+  'queue',
+  'waitMs',
+  'booked',
+  'free',
+  'ref',
+] as const satisfies readonly (keyof ActivityRow)[];
 
+/**
+ * What `activity_pending` copies of each row (rollup.tables.ts): every insert into `activity` is
+ * also queued for the roll-up in the same statement. A statement trigger did it before (migration
+ * 0017); on a request-interaction that trigger (plpgsql over a transition table, twice a request)
+ * was ~4 % of PostgreSQL's CPU (BENCHMARKS.md), and only this module writes `activity`.
+ */
+const pendingColumns = sql.raw(
+  'id, occurred_at, category, kind, subject, outcome, status, queue, wait_ms, booked, free',
+);
+
+/** `name as (insert … returning …), name_queued as (insert into activity_pending …)`. */
+function queuedCtes(name: string, insert: SQL): SQL {
+  const cte = sql.raw(name);
+  return sql`${cte} as (${insert} returning ${pendingColumns}),
+    ${sql.raw(`${name}_queued`)} as (insert into ${activityPendingTable} (${pendingColumns})
+      select ${pendingColumns} from ${cte})`;
+}
+
+/** An insert of `rows` (tuples of `columns`' values) with their queue rows, as one statement. */
+function insertStatement(columns: readonly (keyof ActivityRow)[], rows: SQL[]): SQL {
+  const names = sql.join(
+    columns.map((c) => sql.identifier(activityTable[c].name)),
+    sql`, `,
+  );
+  return sql`with ${queuedCtes('a', sql`insert into ${activityTable} (${names}) values ${sql.join(rows, sql`, `)}`)}
+    select count(*)::int as n from a`;
+}
+
+/** A row's value as sent (timestamps as ISO text: raw statements get no column encoders). */
+const sent = (v: unknown) => (v instanceof Date ? v.toISOString() : (v ?? null));
+
+/** The one-entry insert of each category, built once (prepared-queries.ts). */
+const insertOne = new PreparedSql();
 /**
  * The append-only activity record behind the reports. Callers write through their own transaction,
  * so an entry exists exactly when what it describes committed.
@@ -128,10 +169,35 @@ export class ActivityManager implements ActivityRecorder {
     const [first] = list;
     if (list.length === 1 && first) {
       // The common case (one entry per request) runs a statement built once (prepared-queries.ts).
-      await insertOne[first.category](db, toRow(first, now, nodeId));
+      const columns = categoryColumns[first.category];
+      const row = toRow(first, now, nodeId);
+      await insertOne.rows(
+        db,
+        first.category,
+        () =>
+          insertStatement(columns, [
+            sql`(${sql.join(
+              columns.map((c) => sql.placeholder(c)),
+              sql`, `,
+            )})`,
+          ]),
+        Object.fromEntries(columns.map((c) => [c, sent(row[c])])),
+      );
       return;
     }
-    await db.insert(activityTable).values(list.map((e) => toRow(e, now, nodeId)));
+    await queryRows(
+      db,
+      insertStatement(
+        allColumns,
+        list.map((e) => {
+          const row = toRow(e, now, nodeId);
+          return sql`(${sql.join(
+            allColumns.map((c) => sql`${sent(row[c])}`),
+            sql`, `,
+          )})`;
+        }),
+      ),
+    );
   }
 
   resourceInsert(rows: ResourceActivitySql): SQL {
@@ -147,13 +213,16 @@ export class ActivityManager implements ActivityRecorder {
       t.detail,
       t.ref,
     ];
-    return sql`insert into ${t} (${sql.join(
-      columns.map((col) => sql.identifier(col.name)),
-      sql`, `,
-    )})
+    return queuedCtes(
+      rows.name,
+      sql`insert into ${t} (${sql.join(
+        columns.map((col) => sql.identifier(col.name)),
+        sql`, `,
+      )})
       select ${rows.at}, ${rows.nodeId}, 'resource', ${rows.kind}, ${rows.group}, ${rows.booked},
         ${rows.free}, ${rows.reason ?? sql`null`}, ${rows.sessionId}
-      from ${rows.from} ${rows.orderBy ? sql`order by ${rows.orderBy}` : sql``}`;
+      from ${rows.from} ${rows.orderBy ? sql`order by ${rows.orderBy}` : sql``}`,
+    );
   }
 }
 

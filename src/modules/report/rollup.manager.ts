@@ -39,7 +39,7 @@ export function reportHorizons(r: RetentionConfig, now: Date): Horizons {
  * Why a background fold and not an upsert in the recording transaction: every access to one service
  * in one minute would update the same rollup row, three times (minute, hour, day), holding its lock
  * until the caller's transaction commits, so concurrent requests would queue on it. Instead the
- * recording transaction only appends (a trigger copies the row to `activity_pending`), and this task
+ * recording transaction only appends (its statement also queues the row in `activity_pending`), and this task
  * claims a batch with `FOR UPDATE SKIP LOCKED`, deletes it and adds it to the rollups in one
  * statement: a row is in `activity_pending` or in the rollups, never both and never neither, at any
  * snapshot, whatever the commit order and however many instances run it. No watermark is needed,

@@ -8,8 +8,8 @@ export const rollupGrains = [60, 3600, 86_400] as const;
 export type RollupGrain = (typeof rollupGrains)[number];
 
 /**
- * Activity rows not yet folded into the rollups. A statement trigger on `activity` (migration 0017)
- * copies every inserted row here in the inserting transaction; the roll-up task deletes a batch and
+ * Activity rows not yet folded into the rollups. Every statement that inserts into `activity` also
+ * inserts its rows here (activity.manager.ts; a statement trigger did until migration 0024); the roll-up task deletes a batch and
  * adds it to the rollups in one statement, so at any snapshot each row is counted exactly once,
  * either here or in the rollups, and reports read both. Normally a few seconds of traffic.
  */

@@ -448,7 +448,8 @@ function claimStatement(shape: Shape, wait: boolean, activity: ActivityRecorder 
         from pick p, g where r.id = p.id`;
   // The activity rows are the report module's SQL (its table), written in this statement.
   const act = activity
-    ? sql`, act as (${activity.resourceInsert({
+    ? sql`, ${activity.resourceInsert({
+        name: 'act',
         from: sql`happened h cross join g cross join counts n`,
         at: sql`h.at`,
         kind: sql`h.kind`,
@@ -458,7 +459,7 @@ function claimStatement(shape: Shape, wait: boolean, activity: ActivityRecorder 
         sessionId: sql`h.session_id`,
         nodeId: sql`${p('node')}::int`,
         orderBy: sql`h.ord`,
-      })})`
+      })}`
     : sql``;
 
   return sql`with grp as (
