@@ -10,10 +10,11 @@ import { createTestApp, type TestApp } from './harness.js';
  */
 
 /**
- * begin, user data (2), session, allocation lock, the allocation, access activity, commit. The service
- * lookup is answered from the per-process service cache after the first request (services/service-cache.ts).
+ * begin; the session with its user data and access activity row (one statement); allocation lock; the
+ * allocation; commit. The service lookup is answered from the per-process service cache after the
+ * first request (services/service-cache.ts).
  */
-const REQUEST_INTERACTION_STATEMENTS = 8;
+const REQUEST_INTERACTION_STATEMENTS = 5;
 
 describe('SQL statements per request-interaction', () => {
   let t: TestApp;

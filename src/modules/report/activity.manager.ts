@@ -87,6 +87,23 @@ export interface ActivityRecorder {
    * build it once per process.
    */
   resourceInsert(rows: ResourceActivitySql): SQL;
+  /**
+   * The insert of one answered (200) service access (and its queue row) as CTEs of a caller's
+   * statement, like `resourceInsert`: a session is
+   * created by one statement with its user data and this row (issue 18 counts statements). Like
+   * `resourceInsert`, it depends on nothing but its arguments.
+   */
+  serviceAccessInsert(row: ServiceAccessSql): SQL;
+}
+
+/** The values of a service-access row in a caller's statement: SQL expressions (placeholders). */
+export interface ServiceAccessSql {
+  /** Names the CTEs: the fragment is `name as (…), name_queued as (…)`. */
+  name: string;
+  at: SQL;
+  nodeId: SQL;
+  service: SQL;
+  sessionId: SQL;
 }
 
 declare module '../../managers.types.js' {
@@ -222,6 +239,18 @@ export class ActivityManager implements ActivityRecorder {
       select ${rows.at}, ${rows.nodeId}, 'resource', ${rows.kind}, ${rows.group}, ${rows.booked},
         ${rows.free}, ${rows.reason ?? sql`null`}, ${rows.sessionId}
       from ${rows.from} ${rows.orderBy ? sql`order by ${rows.orderBy}` : sql``}`,
+    );
+  }
+
+  serviceAccessInsert(row: ServiceAccessSql): SQL {
+    const t = activityTable;
+    const columns = [t.occurredAt, t.nodeId, t.category, t.kind, t.subject, t.status, t.outcome, t.ref];
+    return queuedCtes(
+      row.name,
+      sql`insert into ${t} (${sql.join(
+        columns.map((col) => sql.identifier(col.name)),
+        sql`, `,
+      )}) values (${row.at}, ${row.nodeId}, 'service', 'accessed', ${row.service}, 200, 'ok', ${row.sessionId})`,
     );
   }
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, desc, eq, gt, lte, notInArray, type SQL, sql } from 'drizzle-orm';
 import { assertOwns, owns } from '../../auth/ownership.js';
 import type { DbOrTx } from '../../db/client.js';
-import { placeholders, preparedQuery } from '../../db/prepared-queries.js';
+import { PreparedSql, placeholders, preparedQuery } from '../../db/prepared-queries.js';
 import type { Deps } from '../../deps.js';
 import { DomainError, NotFoundError, ValidationError } from '../../errors.js';
 import type { ActivityRecorder } from '../report/activity.manager.js';
@@ -12,7 +12,7 @@ import {
   type ResolvedService,
   type ServiceManager,
 } from '../services/services.manager.js';
-import type { StorageEntry, StorageManager } from '../storage/storage.manager.js';
+import type { EntryCtes, StorageEntry, StorageManager } from '../storage/storage.manager.js';
 import {
   type Caller,
   genericServiceType,
@@ -46,6 +46,29 @@ const sessionColumns = [
 const insertSession = preparedQuery((db: DbOrTx) =>
   db.insert(sessionsTable).values(placeholders(sessionColumns)).returning().prepare('sessions_insert'),
 );
+
+const sessionStatements = new PreparedSql();
+
+/** The session row after the caller's CTEs (its user data), with its access row when recorded. */
+function insertWithDataStatement(data: SQL, activity: ActivityRecorder | null): SQL {
+  const p = (name: string) => sql.placeholder(name);
+  const now = sql`${p('now')}::timestamptz`;
+  const access = activity
+    ? sql`, ${activity.serviceAccessInsert({
+        name: 'session_access',
+        at: now,
+        nodeId: sql`${p('node')}::int`,
+        service: sql`${p('serviceName')}::text`,
+        sessionId: sql`${p('id')}::text`,
+      })}`
+    : sql``;
+  return sql`with ${data}${access}
+    insert into ${sessionsTable} (id, service_name, service_type, type, data_id, gms_user,
+      owner_token_hash, params, request_params, node_id, created_at, updated_at, expires_at)
+    values (${p('id')}, ${p('serviceName')}, ${p('serviceType')}, ${p('type')}, ${p('dataId')},
+      ${p('gmsUser')}, ${p('token')}, ${p('params')}::jsonb, ${p('requestParams')}::jsonb,
+      ${p('node')}::int, ${now}, ${now}, ${p('expires')}::timestamptz)`;
+}
 
 export interface SessionStoppedEvent {
   id: string;
@@ -240,12 +263,11 @@ export class SessionManager {
         // service type's first statements: a transaction's statements run in the order they were
         // sent, and each insert here only refers to rows sent before it. They are awaited after the
         // service type answers; a failed one aborts the transaction, and its error is the one thrown.
-        const data = this.storage.startEntry(
-          tx,
-          ttl,
-          { text: request.userData, binary: request.files },
-          owner,
-        );
+        const input = { text: request.userData, binary: request.files };
+        // Usually one statement writes the user data, the session and its access row
+        // (`insertWithData`); files or many values take a statement per table.
+        const data =
+          this.storage.entryCtes(ttl, input, owner) ?? this.storage.startEntry(tx, ttl, input, owner);
         const row: SessionRow = {
           id: `${this.deps.node.id}-${randomUUID()}`,
           serviceName: service.name,
@@ -261,8 +283,10 @@ export class SessionManager {
           updatedAt: now,
           expiresAt: new Date(now.getTime() + ttl * 1000),
         };
-        const inserted = insertSession(tx, row);
-        const written = Promise.all([data.written, inserted, this.recordAccess(tx, service.name, row.id)]);
+        const written =
+          'written' in data
+            ? Promise.all([data.written, insertSession(tx, row), this.recordAccess(tx, service.name, row.id)])
+            : this.insertWithData(tx, row, data);
         written.catch(() => {}); // awaited below on every path; this only keeps it from being unhandled
         const create = handler.create ?? genericServiceType.create;
         let reply: LegacyJson;
@@ -272,14 +296,43 @@ export class SessionManager {
           await written;
           throw err;
         }
-        const [, [stored]] = await written;
-        return { session: toView(stored as SessionRow), reply };
+        await written;
+        return { session: toView(row), reply };
       });
     } catch (err) {
       await this.runRollbackWork(rollbackWork);
       throw err;
     }
     return { session: answer.session, service, ...unwrap(answer.reply) };
+  }
+
+  /**
+   * One statement: the session's user data area and values (the storage module's CTEs), its access
+   * row (the report module's) and the session row. Fewer statements is most of a request's cost in
+   * PostgreSQL (issue 18, BENCHMARKS.md); the text is built once per number of values.
+   */
+  private insertWithData(tx: DbOrTx, row: SessionRow, data: EntryCtes): Promise<unknown> {
+    const activity = this.activity;
+    return sessionStatements.rows(
+      tx,
+      `${data.key}:${activity !== null}`,
+      () => insertWithDataStatement(data.build(), activity),
+      {
+        ...data.values,
+        id: row.id,
+        serviceName: row.serviceName,
+        serviceType: row.serviceType,
+        type: row.type,
+        dataId: row.dataId,
+        gmsUser: row.gmsUser,
+        token: row.ownerTokenHash,
+        params: JSON.stringify(row.params),
+        requestParams: JSON.stringify(row.requestParams),
+        node: row.nodeId,
+        now: row.createdAt.toISOString(),
+        expires: row.expiresAt.toISOString(),
+      },
+    );
   }
 
   /**

@@ -7,6 +7,7 @@ import type { DbOrTx } from '../../db/client.js';
 import { placeholders, preparedQuery } from '../../db/prepared-queries.js';
 import type { Deps } from '../../deps.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
+import { type EntryCtes, entryCtes } from './storage.entry-ctes.js';
 import {
   type StorageEntryRow,
   type StorageValueRow,
@@ -222,6 +223,8 @@ function valuesUpsert(db: DbOrTx, rows: PgInsertValue<typeof storageValuesTable>
     });
 }
 
+export type { EntryCtes };
+
 export class StorageManager {
   constructor(private readonly deps: Deps) {}
 
@@ -289,6 +292,30 @@ export class StorageManager {
       expiresAt: this.expiry(ttlSeconds),
     });
     return { id, written: Promise.all([entry, this.writeValues(tx, id, input, now)]) };
+  }
+
+  /**
+   * A new area for a caller's statement (`EntryCtes`): text values only, at most
+   * PREPARED_VALUE_ROWS of them; null otherwise (then `startEntry`). Throws what `startEntry` throws.
+   */
+  entryCtes(ttlSeconds: number, input: StorageInput, owner: Owned): EntryCtes | null {
+    checkInput(input);
+    const text = Object.entries(input.text);
+    if (input.binary.length > 0 || text.length > PREPARED_VALUE_ROWS) return null;
+    const id = this.newId();
+    const values: Record<string, unknown> = {
+      storage_id: id,
+      storage_owner: owner.gmsUser,
+      storage_token: owner.ownerTokenHash ?? null,
+      storage_now: this.deps.clock.now().toISOString(),
+      storage_expires: this.expiry(ttlSeconds).toISOString(),
+    };
+    for (const [i, [key, value]] of text.entries()) {
+      values[`storage_key${i}`] = key;
+      values[`storage_text${i}`] = value;
+      values[`storage_size${i}`] = Buffer.byteLength(value);
+    }
+    return { id, key: `storage:${text.length}`, build: () => entryCtes(text.length), values };
   }
 
   /**
