@@ -363,29 +363,20 @@ function claimStatement(shape: Shape, wait: boolean, activity: ActivityRecorder 
   const free = sql`(r.booked_until is null or r.booked_until <= ${now})`;
   const inGroup = sql`r.group_id = (select id from g)`;
   const lock = wait ? sql`for update` : sql`for update skip locked`;
-  // Ranges of the (group_id, id) index written as row comparisons only: the scan starts at the
-  // range's first key and stops at its end on that index, and the primary key cannot serve them. With
-  // `group_id = g and id >= s` (or `min(id)`/`max(id)` of the group) a generic plan may walk the
-  // primary key through every other group's numbers, or start at the group's first key and read its
-  // index up to `s`: a claim cost 12 ms for a group of 50 beside one of 60,000 (0.6 ms now), and grew
-  // with the pool (bench/pool-size.ts). Ids are positive, so (g, 0) is before the group's first.
-  const g = sql`(select id from g)`;
-  const s = sql`(select s from start)`;
-  const range = (from: SQL, to: SQL) => sql`(r.group_id, r.id) >= (${from}) and (r.group_id, r.id) < (${to})`;
-  const whole = range(sql`${g}, 0`, sql`${g} + 1, 0`);
+  // The pick walks the (group_id, id) index from a random id. Not written as row comparisons on
+  // (group_id, id) (3359bdd tried, against a generic PostgreSQL plan that walked the primary key for a
+  // small group beside a large one): on PGlite that form made every claim grow with the pool — a
+  // request-interaction on a locking group of 60,000 went from 288 to 19 req/s (BENCHMARKS.md).
   const fromStart = (op: '>=' | '<', onlyFree: boolean) =>
     sql`select r.id, r.booked_until from resources r
-        where ${op === '>=' ? range(sql`${g}, ${s}`, sql`${g} + 1, 0`) : range(sql`${g}, 0`, sql`${g}, ${s}`)}
-          ${onlyFree ? sql`and ${free}` : sql``}
-        order by r.group_id, r.id limit 1 ${lock}`;
+        where ${inGroup} and r.id ${sql.raw(op)} (select s from start) ${onlyFree ? sql`and ${free}` : sql``}
+        order by r.id limit 1 ${lock}`;
   const byRotation = (onlyFree: boolean) =>
     sql`select r.id, r.booked_until from resources r
         where ${inGroup} ${onlyFree ? sql`and ${free}` : sql``}
         order by r.rotation asc nulls first, r.id limit 1 ${lock}`;
   // The group's first and last id: one step each on the (group_id, id) index.
-  const start = sql`bounds as (select
-      (select r.id from resources r where ${whole} order by r.group_id, r.id limit 1) as lo,
-      (select r.id from resources r where ${whole} order by r.group_id desc, r.id desc limit 1) as hi),
+  const start = sql`bounds as (select min(r.id) as lo, max(r.id) as hi from resources r where ${inGroup}),
     start as (select lo + floor(random() * (hi - lo + 1))::int as s from bounds),`;
 
   // Candidates in order of preference; each is evaluated only when the ones before it found nothing.
