@@ -90,11 +90,11 @@ describe('event store', () => {
     expect(twice.map((e) => e.seq)).toEqual([7, 8]);
   });
 
-  it('takes an event from its poke when it continues the stream, and reads on a gap', async () => {
-    // A store whose poll never fires within the test: only pokes (and their events) deliver.
+  /** A store whose poll never fires within a test (only pokes deliver), and one device's events. */
+  const quietStore = (prefix: string) => {
     const quiet = new EventStore(t.app.deps, { pollMs: 60_000, batch: 50 });
     const sessionId = `1-${randomUUID()}`;
-    const gmsUser = `carried-${randomUUID()}`;
+    const gmsUser = `${prefix}-${randomUUID()}`;
     const input = (i: number) => ({
       sessionId,
       gmsUser,
@@ -102,6 +102,11 @@ describe('event store', () => {
       message: { i },
       expiresAt: expiresIn(60_000),
     });
+    return { quiet, sessionId, gmsUser, input };
+  };
+
+  it('takes an event from its poke when it continues the stream, and reads on a gap', async () => {
+    const { quiet, sessionId, gmsUser, input } = quietStore('carried');
     await quiet.publish(input(1));
     const reads = vi.spyOn(quiet, 'readUser');
     const sessionReads = vi.spyOn(quiet, 'readSession');
@@ -148,17 +153,7 @@ describe('event store', () => {
   });
 
   it('pull: a poke carrying the next event hands it over in its own turn, one wake per sleep; return() wakes and ends', async () => {
-    // Only pokes deliver here (the poll never fires within the test).
-    const quiet = new EventStore(t.app.deps, { pollMs: 60_000, batch: 50 });
-    const sessionId = `1-${randomUUID()}`;
-    const gmsUser = `pull-${randomUUID()}`;
-    const input = (i: number) => ({
-      sessionId,
-      gmsUser,
-      tag: `t.${i}`,
-      message: { i },
-      expiresAt: expiresIn(60_000),
-    });
+    const { quiet, sessionId, gmsUser, input } = quietStore('pull');
     await quiet.publish(input(1));
     const reads = vi.spyOn(quiet, 'readUser');
     const stream = quiet.streamUser(gmsUser);
