@@ -49,13 +49,16 @@ if (profileFile || statsFile) {
   let longPauses = [];
   const observer = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
+      // Entries are delivered after the fact: a collection that began before the phase (the forced
+      // full GC of a memory reading just before it) is not the phase's.
+      if (!phase || entry.startTime < phase.startedAt) continue;
       const kind = kinds[entry.detail?.kind] ?? 'other';
       const k = gcs[kind] ?? { count: 0, ms: 0, maxMs: 0 };
       gcs[kind] = k;
       k.count++;
       k.ms += entry.duration;
       k.maxMs = Math.max(k.maxMs, entry.duration);
-      if (entry.duration > 20 && phase)
+      if (entry.duration > 20)
         longPauses.push({
           at: Math.round(entry.startTime - phase.startedAt),
           kind,

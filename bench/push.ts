@@ -4,7 +4,6 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
-import { Pool } from 'undici';
 import {
   databaseBackendPids,
   machine,
@@ -15,6 +14,7 @@ import {
   startProcess,
 } from './harness.js';
 import type { FromClient, ToClient } from './push-client.js';
+import { RawHttpPool } from './raw-http.js';
 
 /**
  * Push fan-out over graphql-ws: N subscribers of `deviceEvents` (with `cursor`) on one server
@@ -56,7 +56,7 @@ const profileDir = arg('profile', '');
 const pollMs = arg('poll-ms', '60000');
 /** Connections the publisher uses (each one a file descriptor of the server). */
 /**
- * Publisher connections (undici pool). With too few the bench's own queue is the tail (8 at ~8 ms a
+ * Publisher connections (bench/raw-http.ts: undici's Pool cost twice the CPU a publish). With too few the bench's own queue is the tail (8 at ~8 ms a
  * publish is 1,000/s with no slack, and delays count from the scheduled time). Defaults: cross 32
  * (its publishing server holds no subscribers); spread and all 16, as they share the subscribers'
  * server, which has ~19 descriptors to spare at 19,950 sockets under the 20,000 limit.
@@ -192,7 +192,18 @@ function startClient(onMessage: (client: Client, msg: FromClient) => void): Clie
   // The soft fd limit is raised to the hard one before node starts (exec keeps the IPC channel).
   const child = spawn(
     'sh',
-    ['-c', `ulimit -n ${hardFdLimit}; exec "$@"`, 'sh', process.execPath, '--import', 'tsx', clientScript],
+    [
+      '-c',
+      `ulimit -n ${hardFdLimit}; exec "$@"`,
+      'sh',
+      process.execPath,
+      ...(process.env.BENCH_CLIENT_PROFILE_DIR
+        ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CLIENT_PROFILE_DIR]
+        : []),
+      '--import',
+      'tsx',
+      clientScript,
+    ],
     { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
   );
   const client: Client = { child, live: 0, progress: { opened: 0, failed: 0 } };
@@ -350,7 +361,7 @@ async function run(shape: Shape, n: number): Promise<Row> {
     a.server.process.once('exit', (code, signal) => {
       serverExit = `server exited (${code ?? signal})`;
     });
-    const publisher = new Pool(b.server.url, { connections: publishConnectionsFor(shape) });
+    const publisher = new RawHttpPool(b.server.url, publishConnectionsFor(shape));
 
     const gmsUser = `bench-${n}`;
     if (shape === 'all') {
@@ -361,16 +372,13 @@ async function run(shape: Shape, n: number): Promise<Row> {
       });
       if (!sub.ok) throw new Error(`subscribe: ${sub.status}`);
     }
-    const publish = async (body: string, headers: Record<string, string> = {}) => {
-      const r = await publisher.request({
+    const publish = (body: string, headers: Record<string, string> = {}) =>
+      publisher.request({
         path: '/genesys/1/notification/publish',
         method: 'POST',
         headers: { 'content-type': 'application/json', ...headers },
         body,
       });
-      await r.body.dump();
-      return r.statusCode;
-    };
 
     await sleep(1000);
     const memBefore = await liveMemory(a);
