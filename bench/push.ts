@@ -2,6 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import {
@@ -36,7 +37,10 @@ import { RawHttpPool } from './raw-http.js';
  *   node --import tsx bench/push.ts --shape all,spread,cross --subscribers 1000,19950 \
  *     [--events 10] [--rate 1000 --seconds 10] [--database memory|postgres] [--profile <dir>]
  *     [--poll-ms 60000] [--publish-connections 16 (cross: 32)]
- *     [--server-node-args '--max-semi-space-size=64']
+ *     [--server-node-args '--max-semi-space-size=64'] [--server dist[,.bench/before/dist] --rounds 1]
+ *
+ * A/B: `--server` takes a list of builds (directories holding main.js), measured one after the
+ * other `--rounds` times over: `--server .bench/before/dist,dist --rounds 2` runs A, B, A, B.
  */
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -66,6 +70,8 @@ const publishConnectionsFor = (shape: string) =>
   publishConnectionsArg ? Number(publishConnectionsArg) : shape === 'cross' ? 32 : 16;
 /** Extra V8/Node options for the servers, e.g. `--max-semi-space-size=64`. */
 const serverNodeArgs = arg('server-node-args', '').split(' ').filter(Boolean);
+const servers = arg('server', 'dist').split(',');
+const rounds = Number(arg('rounds', '1'));
 const EVENT_TIMEOUT_MS = Number(arg('event-timeout-ms', '120000'));
 const hardFdLimit = execFileSync('sh', ['-c', 'ulimit -Hn'], { encoding: 'utf8' }).trim();
 const clientScript = fileURLToPath(new URL('./push-client.ts', import.meta.url));
@@ -75,6 +81,18 @@ const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const rssBytes = (pid: number) =>
   Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1] ?? 0) * 1024;
+/**
+ * Time (ms) the process's main thread has spent runnable but waiting for a CPU so far
+ * (/proc/<pid>/schedstat, second field; 0 where the kernel does not keep it): the scheduler's
+ * part of a late event loop, as against the loop's own work.
+ */
+const runQueueMs = (pid: number) => {
+  try {
+    return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1] ?? 0) / 1e6;
+  } catch {
+    return 0;
+  }
+};
 const openFds = (pid: number) => readdirSync(`/proc/${pid}/fd`).length;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (line: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -115,14 +133,14 @@ interface PhaseStats {
   loopDelayMs: { p50: number; p99: number; max: number };
 }
 
-async function startInstance(name: string, env: Record<string, string>): Promise<Instance> {
+async function startInstance(name: string, env: Record<string, string>, build: string): Promise<Instance> {
   const memoryFile = join(tmpdir(), `push-bench-${process.pid}-${name}.jsonl`);
   const profileFile = profileDir ? join(profileDir, `push-${name}-${Date.now()}.cpuprofile`) : '';
   const statsFile = join(tmpdir(), `push-bench-${process.pid}-${name}.stats.jsonl`);
   rmSync(memoryFile, { force: true });
   rmSync(statsFile, { force: true });
   const server = await startProcess(
-    ['dist/main.js'],
+    [join(build, 'main.js')],
     {
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
@@ -292,6 +310,8 @@ const publishBody = (tag: string, event: number, sentAt: number, deviceId?: stri
 
 interface Row {
   shape: Shape;
+  /** The build measured (--server). */
+  server: string;
   n: number;
   reached: number;
   connectSec: number;
@@ -329,6 +349,16 @@ interface Row {
    * when the subscriber had it before the publisher had its answer).
    */
   split?: { sentLate: number[]; answered: number[]; afterAnswer: number[] };
+  /**
+   * spread/cross, while the publisher sent: its own event loop's delay (ms; a late send is a late
+   * loop), and how long each process's main thread waited for a CPU, in ms per second of the
+   * phase (the machine's share of the lateness: 1,000 would be a thread never scheduled).
+   */
+  publisherLoop?: {
+    delayP99: number;
+    delayMax: number;
+    runQueueMsPerSec: { publisher: number; serverA: number; serverB: number | null };
+  };
   /** Instance A (the subscribers' server) during the events. */
   serverStats: PhaseStats | null;
   /** cross: instance B (the publishing server) during the events. */
@@ -338,7 +368,7 @@ interface Row {
   notes: string[];
 }
 
-async function run(shape: Shape, n: number): Promise<Row> {
+async function run(shape: Shape, n: number, build: string): Promise<Row> {
   const notes: string[] = [];
   let db: ScratchDatabase | null = null;
   const instances: Instance[] = [];
@@ -353,9 +383,9 @@ async function run(shape: Shape, n: number): Promise<Row> {
       env.REDIS_URL = redisUrl;
       env.PUBSUB_NAMESPACE = `push-bench-${process.pid}-${n}`;
     }
-    const a = await startInstance(`${shape}-${n}-a`, env);
+    const a = await startInstance(`${shape}-${n}-a`, env, build);
     instances.push(a);
-    const b = shape === 'cross' ? await startInstance(`${shape}-${n}-b`, env) : a;
+    const b = shape === 'cross' ? await startInstance(`${shape}-${n}-b`, env, build) : a;
     if (b !== a) instances.push(b);
     let serverExit: string | null = null;
     a.server.process.once('exit', (code, signal) => {
@@ -467,6 +497,7 @@ async function run(shape: Shape, n: number): Promise<Row> {
     const completions: number[] = [];
     let expected = 0;
     let achievedRate: number | undefined;
+    let publisherLoop: Row['publisherLoop'];
     if (shape === 'all') {
       for (let e = 0; e < eventCount; e++) {
         const d = await fanOut(e);
@@ -478,6 +509,9 @@ async function run(shape: Shape, n: number): Promise<Row> {
     } else {
       // Open loop: the k-th event is due at start + k / rate; each is a direct comet publish.
       const total = Math.round(rate * seconds);
+      const loopDelay = monitorEventLoopDelay({ resolution: 2 });
+      loopDelay.enable();
+      const waitedBefore = [process.pid, a.pid, b.pid].map(runQueueMs);
       const startAt = performance.now();
       const inFlight: Promise<void>[] = [];
       let failedPublishes = 0;
@@ -503,6 +537,20 @@ async function run(shape: Shape, n: number): Promise<Row> {
         if (k % 1000 < 5) loads.push(loadavg()[0] as number);
         await sleep(5);
       }
+      loopDelay.disable();
+      const sendingSec = (performance.now() - startAt) / 1000;
+      const waited = [process.pid, a.pid, b.pid].map(
+        (pid, i) => Math.round(((runQueueMs(pid) - (waitedBefore[i] ?? 0)) / sendingSec) * 10) / 10,
+      );
+      publisherLoop = {
+        delayP99: Math.round(loopDelay.percentile(99) / 1e5) / 10,
+        delayMax: Math.round(loopDelay.max / 1e5) / 10,
+        runQueueMsPerSec: {
+          publisher: waited[0] as number,
+          serverA: waited[1] as number,
+          serverB: b !== a ? (waited[2] as number) : null,
+        },
+      };
       await Promise.all(inFlight);
       achievedRate = total / ((performance.now() - startAt) / 1000);
       expected = total - failedPublishes;
@@ -557,6 +605,7 @@ async function run(shape: Shape, n: number): Promise<Row> {
     const live = (m: NodeJS.MemoryUsage) => m.heapUsed + m.external;
     return {
       shape,
+      server: build,
       n,
       reached,
       connectSec: opened.connectSec,
@@ -581,6 +630,7 @@ async function run(shape: Shape, n: number): Promise<Row> {
           ? null
           : commitsPerEvent / Math.max(1, shape === 'all' ? eventCount : expected),
       split,
+      publisherLoop,
       serverStats,
       serverStatsB,
       benchCores: (cpuEnd.ours - cpuStart.ours) / wallJiffies,
@@ -601,19 +651,22 @@ async function run(shape: Shape, n: number): Promise<Row> {
 
 async function main() {
   const rows: Row[] = [];
-  for (const shape of shapes)
-    for (const n of sizes) {
-      try {
-        const r = await run(shape, n);
-        rows.push(r);
-        process.stdout.write(`${JSON.stringify(r)}\n`);
-      } catch (err) {
-        const cause = err instanceof Error && err.cause instanceof Error ? ` (${err.cause.message})` : '';
-        process.stdout.write(
-          `${shape} ${n}: failed: ${err instanceof Error ? err.message : String(err)}${cause}\n`,
-        );
-      }
-    }
+  for (let round = 0; round < rounds; round++)
+    for (const build of servers)
+      for (const shape of shapes)
+        for (const n of sizes) {
+          try {
+            const r = await run(shape, n, build);
+            rows.push(r);
+            process.stdout.write(`${JSON.stringify(r)}\n`);
+          } catch (err) {
+            const cause = err instanceof Error && err.cause instanceof Error ? ` (${err.cause.message})` : '';
+            process.stdout.write(
+              `${shape} ${n} (${build}): failed: ${err instanceof Error ? err.message : String(err)}${cause}\n`,
+            );
+          }
+        }
+  const label = (r: Row) => (servers.length > 1 ? `${r.shape} (${r.server})` : r.shape);
   const storage = database === 'postgres' ? 'PostgreSQL' : 'in-memory PGlite';
   process.stdout.write(
     `\n${machine()}, hard fd limit ${hardFdLimit}; all/spread on ${storage}, cross on PostgreSQL + Redis\n\n`,
@@ -625,7 +678,7 @@ async function main() {
   const f = (x: number) => x.toLocaleString('en', { maximumFractionDigits: 0 });
   for (const r of rows)
     process.stdout.write(
-      `| ${r.shape} | ${f(r.reached)}${r.reached < r.n ? ` of ${f(r.n)}` : ''} | ${f(r.heapBeforeMb)} → ${f(r.heapAfterMb)} MB | ${r.perConnectionKb.toFixed(1)} KB | ${r.rssPerConnectionKb.toFixed(0)} KB | ${f(r.p50)} ms | ${f(r.p99)} ms | ${f(r.max)} ms | ${r.lastP50 !== undefined ? `${f(r.lastP50)} ms` : `${f(r.achievedRate ?? 0)} ev/s`} | ${r.load.min.toFixed(1)}–${r.load.max.toFixed(1)} | ${r.otherCores.toFixed(2)} |\n`,
+      `| ${label(r)} | ${f(r.reached)}${r.reached < r.n ? ` of ${f(r.n)}` : ''} | ${f(r.heapBeforeMb)} → ${f(r.heapAfterMb)} MB | ${r.perConnectionKb.toFixed(1)} KB | ${r.rssPerConnectionKb.toFixed(0)} KB | ${f(r.p50)} ms | ${f(r.p99)} ms | ${f(r.max)} ms | ${r.lastP50 !== undefined ? `${f(r.lastP50)} ms` : `${f(r.achievedRate ?? 0)} ev/s`} | ${r.load.min.toFixed(1)}–${r.load.max.toFixed(1)} | ${r.otherCores.toFixed(2)} |\n`,
     );
   process.stdout.write(
     '\n| Shape | Subscribers | CPU per event (ms): server A / server B / database / clients / publisher | database commits per event | server A loop delay p99 / max | GC: scavenges, mark-compacts (longest pause) |\n|---|---:|---|---:|---|---|\n',
@@ -636,21 +689,25 @@ async function main() {
     const st = r.serverStats;
     const gc = (kind: string) => st?.gc[kind];
     process.stdout.write(
-      `| ${r.shape} | ${f(r.reached)} | ${ms(c.serverA)} / ${ms(c.serverB)} / ${ms(c.database)} / ${ms(c.clients)} / ${ms(c.publisher)} | ${ms(r.commitsPerEvent)} | ${st ? `${st.loopDelayMs.p99} / ${st.loopDelayMs.max} ms` : '–'} | ${gc('scavenge')?.count ?? 0} (${f(gc('scavenge')?.maxMs ?? 0)} ms), ${gc('mark-compact')?.count ?? 0} (${f(gc('mark-compact')?.maxMs ?? 0)} ms) |\n`,
+      `| ${label(r)} | ${f(r.reached)} | ${ms(c.serverA)} / ${ms(c.serverB)} / ${ms(c.database)} / ${ms(c.clients)} / ${ms(c.publisher)} | ${ms(r.commitsPerEvent)} | ${st ? `${st.loopDelayMs.p99} / ${st.loopDelayMs.max} ms` : '–'} | ${gc('scavenge')?.count ?? 0} (${f(gc('scavenge')?.maxMs ?? 0)} ms), ${gc('mark-compact')?.count ?? 0} (${f(gc('mark-compact')?.maxMs ?? 0)} ms) |\n`,
     );
   }
   const splits = rows.filter((r) => r.split);
   if (splits.length > 0) {
     process.stdout.write(
-      '\n| Shape | Subscribers | publisher sent late p50 / p99 | publish answered p50 / p99 | delivered minus answered p50 / p99 | server B loop delay p99 / max, scavenges (longest) |\n|---|---:|---|---|---|---|\n',
+      '\n| Shape | Subscribers | publisher sent late p50 / p99 | publish answered p50 / p99 | delivered minus answered p50 / p99 | server B loop delay p99 / max, scavenges (longest) | publisher loop delay p99 / max | waiting for a CPU (ms/s): publisher / A / B |\n|---|---:|---|---|---|---|---|---|\n',
     );
     for (const r of splits) {
       const s = r.split as NonNullable<Row['split']>;
       const two = (x: number[]) => `${x[0]} / ${x[1]} ms`;
       process.stdout.write(
-        `| ${r.shape} | ${f(r.reached)} | ${two(s.sentLate)} | ${two(s.answered)} | ${two(s.afterAnswer)} | ${
+        `| ${label(r)} | ${f(r.reached)} | ${two(s.sentLate)} | ${two(s.answered)} | ${two(s.afterAnswer)} | ${
           r.serverStatsB
             ? `${r.serverStatsB.loopDelayMs.p99} / ${r.serverStatsB.loopDelayMs.max} ms, ${r.serverStatsB.gc.scavenge?.count ?? 0} (${f(r.serverStatsB.gc.scavenge?.maxMs ?? 0)} ms)`
+            : '–'
+        } | ${r.publisherLoop ? `${r.publisherLoop.delayP99} / ${r.publisherLoop.delayMax} ms` : '–'} | ${
+          r.publisherLoop
+            ? `${r.publisherLoop.runQueueMsPerSec.publisher} / ${r.publisherLoop.runQueueMsPerSec.serverA} / ${r.publisherLoop.runQueueMsPerSec.serverB ?? '–'}`
             : '–'
         } |\n`,
       );
