@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
 /**
@@ -27,10 +28,13 @@ export const sessionsTable = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull(),
     expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
   },
+  // Every session row pays one index entry per index (a request-interaction writes one; issue 18):
+  // no index on service_name (only the admin list filters on it, among live sessions, which
+  // expires_at finds), and gms_user only where there is one (the device-token lookup asks for a
+  // given gms_user; a session created without the header is never looked up by it).
   (t) => [
     index('sessions_expires_at_idx').on(t.expiresAt),
-    index('sessions_service_name_idx').on(t.serviceName),
-    index('sessions_gms_user_idx').on(t.gmsUser),
+    index('sessions_gms_user_idx').on(t.gmsUser).where(sql`${t.gmsUser} is not null`),
   ],
 );
 
