@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
+import { RawWebSocket } from './raw-ws.js';
 
 /**
  * Client side of bench/push.ts, run as a child process (started through `sh -c 'ulimit -n …'`
@@ -24,6 +25,8 @@ export type ToClient =
       count: number;
       concurrency: number;
       report: 'per-event' | 'stream';
+      /** `raw`: bench/raw-ws.ts (the default, light on the shared cores); `ws`: the ws library. */
+      client: 'raw' | 'ws';
     }
   | { type: 'close' };
 export type FromClient =
@@ -35,11 +38,11 @@ export type FromClient =
 
 const now = () => performance.timeOrigin + performance.now();
 let closing = false;
-const send = (msg: FromClient) => {
+const toParent = (msg: FromClient) => {
   if (!closing && process.connected) process.send?.(msg);
 };
 
-const sockets: WebSocket[] = [];
+const sockets: { terminate(): void }[] = [];
 const receipts = new Map<number, number[]>();
 let live = 0;
 let dropped = 0;
@@ -57,43 +60,51 @@ function deliver(event: number, delay: number) {
   delays.push(delay);
   if (delays.length === live) {
     receipts.delete(event);
-    send({ type: 'event', event, delays });
+    toParent({ type: 'event', event, delays });
   }
 }
 
 setInterval(() => {
   if (streamed.events.length === 0) return;
-  send({ type: 'receipts', ...streamed });
+  toParent({ type: 'receipts', ...streamed });
   streamed = { events: [], delays: [] };
 }, 100).unref();
 
+/** What the bench reads of a `next` message: the event's number and when it was published. */
+const SENT_AT = '"sentAt":';
+const EVENT = '"event":';
+const numberAfter = (text: string, key: string) => {
+  const at = text.indexOf(key);
+  return at < 0 ? Number.NaN : Number.parseFloat(text.slice(at + key.length, at + key.length + 24));
+};
+
 /** Resolves true once the subscription is sent after connection_ack, or with the error text. */
-function subscribe(wsUrl: string, gmsUser: string): Promise<true | string> {
+function subscribe(wsUrl: string, gmsUser: string, client: 'raw' | 'ws'): Promise<true | string> {
   return new Promise((resolve) => {
-    const ws = new WebSocket(wsUrl, 'graphql-transport-ws');
     let acked = false;
-    ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { gms_user: gmsUser } })));
-    ws.on('error', (err) => {
+    let send: (text: string) => void = () => {};
+    let terminate: () => void = () => {};
+    const onOpen = () => send(JSON.stringify({ type: 'connection_init', payload: { gms_user: gmsUser } }));
+    const onError = (err: Error) => {
       if (!acked) resolve(`${(err as NodeJS.ErrnoException).code ?? ''} ${err.message}`.trim());
-    });
-    ws.on('close', (code, reason) => {
-      if (!acked) return resolve(`closed before ack: ${code} ${String(reason)}`);
+    };
+    const onClose = (code: number, reason: string) => {
+      if (!acked) return resolve(`closed before ack: ${code} ${reason}`);
       live--;
       dropped++;
-      send({ type: 'dropped', count: dropped, firstReason: `${code} ${String(reason)}` });
-      for (const [event, delays] of receipts)
-        if (delays.length >= live) {
-          receipts.delete(event);
-          send({ type: 'event', event, delays });
-        }
-    });
-    ws.on('message', (raw) => {
-      const msg = JSON.parse(String(raw)) as {
-        type: string;
-        payload?: { data?: { deviceEvents?: { message: { sentAt: number; event: number } } } };
-      };
+      send = () => {};
+      reportDropped(`${code} ${reason}`);
+    };
+    const onText = (text: string) => {
+      // The hot path (every delivery): two numbers read off the text, no JSON.parse.
+      if (text.includes('"type":"next"')) {
+        const sentAt = numberAfter(text, SENT_AT);
+        if (!Number.isNaN(sentAt)) deliver(numberAfter(text, EVENT), now() - sentAt);
+        return;
+      }
+      const msg = JSON.parse(text) as { type: string };
       if (msg.type === 'connection_ack') {
-        ws.send(
+        send(
           JSON.stringify({
             // A new id per operation, as graphql-ws's own client sends (shared results must not rely on equal ids).
             id: randomUUID(),
@@ -103,14 +114,38 @@ function subscribe(wsUrl: string, gmsUser: string): Promise<true | string> {
         );
         acked = true;
         live++;
-        sockets.push(ws);
+        sockets.push({ terminate });
         resolve(true);
-      } else if (msg.type === 'next') {
-        const m = msg.payload?.data?.deviceEvents?.message;
-        if (m && typeof m.sentAt === 'number') deliver(m.event, now() - m.sentAt);
-      } else if (msg.type === 'ping') ws.send(JSON.stringify({ type: 'pong' }));
-    });
+      } else if (msg.type === 'ping') send(JSON.stringify({ type: 'pong' }));
+    };
+    if (client === 'raw') {
+      const ws = new RawWebSocket(wsUrl, 'graphql-transport-ws', {
+        open: onOpen,
+        message: (data) => onText(data.toString('utf8')),
+        close: onClose,
+        error: onError,
+      });
+      send = (text) => ws.send(text);
+      terminate = () => ws.terminate();
+    } else {
+      const ws = new WebSocket(wsUrl, 'graphql-transport-ws');
+      send = (text) => ws.send(text);
+      terminate = () => ws.terminate();
+      ws.on('open', onOpen);
+      ws.on('error', onError);
+      ws.on('close', (code, reason) => onClose(code, String(reason)));
+      ws.on('message', (raw) => onText(String(raw)));
+    }
   });
+}
+
+function reportDropped(reason: string) {
+  toParent({ type: 'dropped', count: dropped, firstReason: reason });
+  for (const [event, delays] of receipts)
+    if (delays.length >= live) {
+      receipts.delete(event);
+      toParent({ type: 'event', event, delays });
+    }
 }
 
 process.on('message', async (msg: ToClient) => {
@@ -124,13 +159,13 @@ process.on('message', async (msg: ToClient) => {
   let failed = 0;
   let firstError: string | null = null;
   let next = 0;
-  const progress = setInterval(() => send({ type: 'progress', opened, failed }), 1_000);
+  const progress = setInterval(() => toParent({ type: 'progress', opened, failed }), 1_000);
   // A sliding window: `concurrency` handshakes in flight, the next one starts as one finishes.
   const worker = async () => {
     while (next < msg.count) {
       const i = next++;
       const user = 'only' in msg.users ? msg.users.only : `${msg.users.prefix}${msg.users.first + i}`;
-      const r = await subscribe(msg.wsUrl, user);
+      const r = await subscribe(msg.wsUrl, user, msg.client);
       if (r === true) opened++;
       else {
         failed++;
@@ -140,5 +175,5 @@ process.on('message', async (msg: ToClient) => {
   };
   await Promise.all(Array.from({ length: Math.min(msg.concurrency, msg.count) }, worker));
   clearInterval(progress);
-  send({ type: 'opened', opened, failed, firstError });
+  toParent({ type: 'opened', opened, failed, firstError });
 });

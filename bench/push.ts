@@ -38,9 +38,13 @@ import { RawHttpPool } from './raw-http.js';
  *     [--events 10] [--rate 1000 --seconds 10] [--database memory|postgres] [--profile <dir>]
  *     [--poll-ms 60000] [--publish-connections 16 (cross: 32)]
  *     [--server-node-args '--max-semi-space-size=64'] [--server dist[,.bench/before/dist] --rounds 1]
+ *     [--client raw|ws]
  *
  * A/B: `--server` takes a list of builds (directories holding main.js), measured one after the
  * other `--rounds` times over: `--server .bench/before/dist,dist --rounds 2` runs A, B, A, B.
+ *
+ * The subscribers' client is bench/raw-ws.ts unless `--client ws`: the clients share the two cores
+ * with the server, and with the ws library they spent as much CPU a delivery as the server did.
  */
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -55,6 +59,8 @@ const seconds = Number(arg('seconds', '10'));
 const perClient = Number(arg('per-client', '5000'));
 const concurrency = Number(arg('concurrency', '100'));
 const database = arg('database', 'memory');
+/** The subscribers' WebSocket client: `raw` (bench/raw-ws.ts, light) or `ws` (the library). */
+const clientKind = arg('client', 'raw') as 'raw' | 'ws';
 const profileDir = arg('profile', '');
 /** The servers' EVENT_POLL_MS: long by default, so that pokes deliver (the default of a deployment is 5,000). */
 const pollMs = arg('poll-ms', '60000');
@@ -262,6 +268,7 @@ async function openSubscribers(
           count,
           concurrency,
           report,
+          client: clientKind,
         } satisfies ToClient);
       }),
     );
@@ -669,7 +676,7 @@ async function main() {
   const label = (r: Row) => (servers.length > 1 ? `${r.shape} (${r.server})` : r.shape);
   const storage = database === 'postgres' ? 'PostgreSQL' : 'in-memory PGlite';
   process.stdout.write(
-    `\n${machine()}, hard fd limit ${hardFdLimit}; all/spread on ${storage}, cross on PostgreSQL + Redis\n\n`,
+    `\n${machine()}, hard fd limit ${hardFdLimit}; all/spread on ${storage}, cross on PostgreSQL + Redis; subscribers on the ${clientKind === 'raw' ? "bench's minimal WebSocket client" : 'ws library'}\n\n`,
   );
   process.stdout.write(
     '| Shape | Subscribers | live heap before → after | per connection (heap) | RSS per connection | delivery p50 | p99 | max | last subscriber / rate | load (1 min) | other work (cores) |\n',
