@@ -1,6 +1,6 @@
-import { PGlite, type Results } from '@electric-sql/pglite';
+import { PGlite, protocol, type Results } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PgliteDriverClient, pgliteDriver } from '../src/db/pglite-driver.js';
+import { bindMessage, type PgliteDriverClient, pgliteDriver } from '../src/db/pglite-driver.js';
 import { backend } from './harness.js';
 
 /**
@@ -114,5 +114,30 @@ describe.skipIf(backend !== 'pglite')('PGlite driver', () => {
     await driver.query('select 1');
     const { rows } = await pg.query<{ n: number }>('select count(*)::int as n from pg_prepared_statements');
     expect(rows[0]?.n).toBeLessThanOrEqual(8 + 1);
+  });
+
+  // Outside and inside the BMP, a lone surrogate (sent as U+FFFD, as PGlite's writer does), none.
+  const awkward = ['', 'plain', 'é ß €', '😀 x 😀', 'a\ud800b', '{"k":"v","n":[1,2]}'.repeat(300)];
+
+  it('writes Bind messages byte for byte as PGlite does', () => {
+    const cases: [string, (string | Uint8Array | ArrayBuffer | null)[]][] = [
+      ['', []],
+      ['gms_1z', awkward],
+      ['gms_é', [null, 'x', null]],
+      ['gms_2', [new Uint8Array([0, 1, 254, 255]), 'y', new Uint8Array([9, 8]).buffer]],
+    ];
+    for (const [statement, values] of cases)
+      expect([...bindMessage(statement, values)]).toEqual([
+        ...protocol.serialize.bind({ statement, values: values as never }),
+      ]);
+  });
+
+  it('sends text parameters as they are and reads them back', async () => {
+    const text = 'select $1::text as t, octet_length($1::text) as n';
+    for (const value of awkward) {
+      const [row] = (await driver.query<{ t: string; n: number }>(text, [value])).rows;
+      const sent = Buffer.from(value).toString();
+      expect(row).toEqual({ t: sent, n: Buffer.byteLength(sent) });
+    }
   });
 });
