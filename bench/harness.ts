@@ -162,7 +162,7 @@ export function assertBuilt(): void {
   if (!built) throw new Error('dist/main.js is missing: run `npm run build` first');
   const src = new URL('../src/', import.meta.url);
   const newer = readdirSync(src, { recursive: true, encoding: 'utf8' }).find(
-    // The files tsconfig.build.json compiles (tests are left out of dist/).
+    // The files the bundle can hold (tests are left out of dist/).
     (f) =>
       f.endsWith('.ts') &&
       !/\.test(-support)?\.ts$/.test(f) &&

@@ -8,7 +8,10 @@
  * young generation above all) only some 20 s after the last major GC, so the 5-s figure still holds
  * what start-up grew.
  *
- *   node --import tsx bench/memory.ts [--settle 5] [--late 30]
+ *   node --import tsx bench/memory.ts [--settle 5] [--late 30] [--build dist]
+ *
+ * `--build`: the directory whose main.js runs (a copy of a build beside its checkout's drizzle/,
+ * service_templates/ and package.json, e.g. `.bench/before/dist`, for an A/B).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -21,7 +24,11 @@ import { parseArgs } from 'node:util';
 import { machine, scratchDatabase } from './harness.js';
 
 const { values: args } = parseArgs({
-  options: { settle: { type: 'string', default: '5' }, late: { type: 'string', default: '30' } },
+  options: {
+    settle: { type: 'string', default: '5' },
+    late: { type: 'string', default: '30' },
+    build: { type: 'string', default: 'dist' },
+  },
 });
 
 function freePort(): Promise<number> {
@@ -46,7 +53,7 @@ const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
 async function idleMemory(env: Record<string, string>): Promise<string> {
   const port = await freePort();
   const memoryFile = join(dir, `memory-${port}.jsonl`);
-  const child = spawn(process.execPath, ['--expose-gc', '--import', probe, 'dist/main.js'], {
+  const child = spawn(process.execPath, ['--expose-gc', '--import', probe, join(args.build, 'main.js')], {
     env: {
       ...process.env,
       ...env,
@@ -89,7 +96,7 @@ const dir = await mkdtemp(join(tmpdir(), 'gms-mem-'));
 const db = await scratchDatabase(process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
 try {
   process.stdout.write(
-    `Machine: ${machine()}; load average ${loadavg()[0]?.toFixed(1)}; RSS ${args.settle} s and ${args.late} s after /readyz 200, then after a full GC.\n\n` +
+    `Machine: ${machine()}; ${join(args.build, 'main.js')}; load average ${loadavg()[0]?.toFixed(1)}; RSS ${args.settle} s and ${args.late} s after /readyz 200, then after a full GC.\n\n` +
       `| Storage | RSS MB | RSS at ${args.late} s | RSS after GC | JS heap used / total MB | external MB (ArrayBuffers) |\n|---|---:|---:|---:|---:|---:|\n`,
   );
   process.stdout.write(`| PGlite in memory | ${await idleMemory({ DATABASE_URL: 'memory://' })}\n`);

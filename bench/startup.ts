@@ -5,18 +5,26 @@
  * Beside each median: the server's CPU time until ready (all threads / its main thread, from
  * /proc), which a busy machine inflates far less than the wall time.
  *
- *   node --import tsx bench/startup.ts [--runs 3] [--servers compiled|tsx|all]
+ *   node --import tsx bench/startup.ts [--runs 3] [--servers compiled|tsx|all] [--builds dir,dir]
+ *
+ * A/B: `--builds .bench/before/dist,dist` measures each build's `main.js` instead (a copy of a
+ * build sits beside its checkout's drizzle/, service_templates/ and package.json), the builds
+ * alternating within every round (A, B, A, B…) so that both see the same load.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { machine, scratchDatabase } from './harness.js';
 
 const { values: args } = parseArgs({
-  options: { runs: { type: 'string', default: '3' }, servers: { type: 'string', default: 'all' } },
+  options: {
+    runs: { type: 'string', default: '3' },
+    servers: { type: 'string', default: 'all' },
+    builds: { type: 'string' },
+  },
 });
 const runs = Number(args.runs);
 
@@ -85,9 +93,9 @@ const allCommands: [string, string[]][] = [
   ['compiled (node dist/main.js)', [process.execPath, 'dist/main.js']],
   ['tsx (node --import tsx src/main.ts)', [process.execPath, '--import', 'tsx', 'src/main.ts']],
 ];
-const commands = allCommands.filter(
-  ([label]) => args.servers === 'all' || label.startsWith(`${args.servers}`),
-);
+const commands: [string, string[]][] = args.builds
+  ? args.builds.split(',').map((build) => [`${build}/main.js`, [process.execPath, join(build, 'main.js')]])
+  : allCommands.filter(([label]) => args.servers === 'all' || label.startsWith(`${args.servers}`));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const cell = (starts: Start[]) =>
   `${median(starts.map((s) => s.ms)).toFixed(0)} (${median(starts.map((s) => s.cpuMs)).toFixed(0)} / ${median(starts.map((s) => s.mainCpuMs)).toFixed(0)})`;
@@ -98,9 +106,16 @@ process.stdout.write(
 process.stdout.write(
   '| Server | PGlite empty dir | PGlite existing dir | Postgres empty db | Postgres existing db |\n|---|---:|---:|---:|---:|\n',
 );
-for (const [label, command] of commands) {
-  const cells: Start[][] = [[], [], [], []];
-  for (let i = 0; i < runs; i++) {
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+const loadAtStart = load();
+// Rounds outermost, so that every server sees the same stretch of the machine's load.
+const results = commands.map((): Start[][] => [[], [], [], []]);
+for (let i = 0; i < runs; i++) {
+  for (const [c, [, command]] of commands.entries()) {
+    const cells = results[c] as Start[][];
     const dir = await mkdtemp(join(tmpdir(), 'gms-start-'));
     const db = await scratchDatabase(
       process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
@@ -116,5 +131,17 @@ for (const [label, command] of commands) {
       await rm(dir, { recursive: true, force: true });
     }
   }
-  process.stdout.write(`| ${label} | ${cells.map(cell).join(' | ')} |\n`);
 }
+for (const [c, [label]] of commands.entries())
+  process.stdout.write(`| ${label} | ${(results[c] as Start[][]).map(cell).join(' | ')} |\n`);
+process.stdout.write(`\nLoad average (1, 5, 15 min): ${loadAtStart} at the start, ${load()} at the end.\n`);
+process.stdout.write(
+  `Each start, wall / process CPU / main thread CPU ms:\n${commands
+    .map(
+      ([label], c) =>
+        `  ${label}: ${(results[c] as Start[][])
+          .map((cells) => cells.map((s) => `${s.ms.toFixed(0)}/${s.cpuMs}/${s.mainCpuMs}`).join(' '))
+          .join(' | ')}`,
+    )
+    .join('\n')}\n`,
+);

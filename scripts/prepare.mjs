@@ -1,13 +1,60 @@
 // npm runs `prepare` after `npm ci` / `npm install` (also with --omit=dev): build what `npm start` serves.
 // One step per target; a step whose tools are devDependencies skips cleanly when they are absent.
 // `node scripts/prepare.mjs console` runs one step.
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 process.chdir(root);
 // Some packages export no package.json, so look on disk (npm installs them flat under node_modules).
 const has = (pkg) => existsSync(`node_modules/${pkg}/package.json`);
+
+/**
+ * The server bundled by esbuild into dist/: main.js, the entry `npm start` runs, plus a chunk for
+ * each part loaded on first use (`import()` in the sources: the PGlite driver, the push senders,
+ * cometd, Redis). Loading ~1,500 modules was half the main thread's start-up (BENCHMARKS.md, issue
+ * 18 start-up). Kept external, loaded from node_modules as before (each already imported lazily):
+ * PGlite (it finds its .wasm and .data files beside itself), exceljs, pdfkit (its fonts), jszip,
+ * faye, ioredis, undici, jose; and postgres, which scripts/patch-postgres.mjs patches in place.
+ * Paths to the package's own files go through src/paths.ts (the package root), not through
+ * `import.meta.url`, which every bundled module shares.
+ */
+async function bundleServer() {
+  const { build } = await import('esbuild');
+  // Whatever an earlier build left (tsc's tree of modules before the bundle), except the console.
+  if (existsSync('dist'))
+    for (const entry of readdirSync('dist'))
+      if (entry !== 'console') rmSync(join('dist', entry), { recursive: true, force: true });
+  await build({
+    entryPoints: { main: 'src/main.ts', 'pglite-snapshot': 'src/db/pglite-snapshot.ts' },
+    outdir: 'dist',
+    chunkNames: 'chunks/[name]-[hash]',
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    external: [
+      '@electric-sql/pglite',
+      '@electric-sql/pglite/*',
+      'exceljs',
+      'pdfkit',
+      'jszip',
+      'faye',
+      'ioredis',
+      'undici',
+      'jose',
+      'postgres',
+    ],
+    // CommonJS packages inside an ES module: their require() of Node's built-ins goes through this.
+    banner: {
+      js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);",
+    },
+    sourcemap: 'linked',
+    sourcesContent: false,
+    logLevel: 'warning',
+  });
+}
 
 const steps = [
   {
@@ -19,17 +66,15 @@ const steps = [
     },
   },
   {
-    // `npm start` runs compiled JavaScript (no TypeScript loader at start), and a new embedded
-    // database starts from a migrated PGlite dump instead of running initdb + every migration.
+    // `npm start` runs one bundled file (no TypeScript loader at start, and a handful of files for
+    // Node's ESM loader instead of ~1,500), and a new embedded database starts from a migrated
+    // PGlite dump instead of running initdb + every migration.
     name: 'server',
-    needs: ['typescript'],
+    needs: ['esbuild'],
     async run() {
-      execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
-        stdio: 'inherit',
-      });
-      const { writePgliteSnapshot } = await import('../dist/db/pglite-snapshot.js');
-      const { migrationsFolder } = await import('../dist/db/client.js');
-      await writePgliteSnapshot(migrationsFolder);
+      await bundleServer();
+      const { writePgliteSnapshot } = await import('../dist/pglite-snapshot.js');
+      await writePgliteSnapshot(join(root, 'drizzle'));
     },
   },
   {

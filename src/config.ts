@@ -1,20 +1,10 @@
-import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { fromPackageRoot } from './paths.js';
 
-/** dist/console under the package root: the nearest folder above this file with a package.json. */
-function defaultConsoleDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) return join(process.cwd(), 'dist', 'console');
-    dir = up;
-  }
-  return join(dir, 'dist', 'console');
-}
+/** dist/console under the package root. */
+const defaultConsoleDir = (): string => fromPackageRoot('dist', 'console');
 
 /** Every setting the server reads from the environment. README.md documents each one. */
 const boolFromEnv = z

@@ -1,12 +1,12 @@
 import { mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import type { PGlite, PGliteOptions } from '@electric-sql/pglite';
 import { type ExtractTablesWithRelations, type SQL, sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { fromPackageRoot } from '../paths.js';
 import { DatabaseAvailability } from './availability.js';
 import { reportingCommitOutcome } from './commit-outcome.js';
 import { PoolSockets } from './pool-sockets.js';
@@ -33,7 +33,7 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export const migrationsFolder = resolve(dirname(fileURLToPath(import.meta.url)), '../../drizzle');
+export const migrationsFolder = fromPackageRoot('drizzle');
 
 /**
  * PGlite's own start parameters plus a smaller buffer pool: initdb's 128 MB of shared_buffers live

@@ -9,14 +9,14 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { fileURLToPath } from 'node:url';
 import { MemoryFS, PGlite } from '@electric-sql/pglite';
 import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
 import { extract } from 'tar-stream';
+import { fromPackageRoot } from '../paths.js';
 
 /**
  * An initialised and migrated PGlite database, dumped at build time (`npm run build`, run by
@@ -24,10 +24,7 @@ import { extract } from 'tar-stream';
  * initdb and every migration in WebAssembly (most of a first start); migrations added since the dump
  * still run at start, so an old dump is slower, never wrong.
  */
-export const pgliteSnapshotPath = resolve(
-  dirname(fileURLToPath(import.meta.url)),
-  '../../dist/pglite-initial.tar',
-);
+export const pgliteSnapshotPath = fromPackageRoot('dist', 'pglite-initial.tar');
 
 export async function writePgliteSnapshot(
   migrationsFolder: string,

@@ -1,19 +1,16 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
-import { basename, dirname, extname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, extname, join } from 'node:path';
 import { and, asc, eq, inArray, isNull, ne } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
+import { fromPackageRoot } from '../../paths.js';
 import { type ServiceTemplateRow, servicesTable, serviceTemplatesTable } from './services.tables.js';
 import { parseTemplate, type ServiceTemplate } from './template-format.js';
 import { readTemplateUpload } from './template-upload.js';
 
-export const bundledTemplatesDir = resolve(
-  dirname(fileURLToPath(import.meta.url)),
-  '../../../service_templates',
-);
+export const bundledTemplatesDir = fromPackageRoot('service_templates');
 
 export type TemplateOrigin = 'bundled' | 'uploaded';
 
