@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { take } from '../../../test/async-iter.js';
 import {
@@ -9,6 +10,7 @@ import {
   type TestDatabase,
 } from '../../../test/harness.js';
 import { decodeCursor, EventStore, type SessionEvent } from './event.manager.js';
+import { sessionEventCountersTable } from './event.tables.js';
 
 declare module './event.manager.js' {
   interface SessionEventKinds {
@@ -104,6 +106,35 @@ describe('event store', () => {
     });
     return { quiet, sessionId, gmsUser, input };
   };
+
+  it("a counter never expires before its session's last event, and moves an hour past it when it must move", async () => {
+    const sessionId = `1-${randomUUID()}`;
+    const append = (expiresAt: Date) =>
+      store.appendMany(t.app.deps.db, [{ sessionId, gmsUser: 'ux', tag: 't', message: 1, expiresAt }]);
+    const counterExpiry = async () =>
+      (
+        await t.app.deps.db
+          .select({ at: sessionEventCountersTable.expiresAt })
+          .from(sessionEventCountersTable)
+          .where(eq(sessionEventCountersTable.sessionId, sessionId))
+      )[0]?.at.getTime();
+    const first = expiresIn(30_000);
+    await append(first);
+    expect(await counterExpiry()).toBe(first.getTime());
+    // Later than the counter: an hour past this event.
+    const second = expiresIn(60_000);
+    await append(second);
+    expect(await counterExpiry()).toBe(second.getTime() + 3_600_000);
+    // Within that hour (and an earlier one): the counter stays (its update touches no index).
+    await append(expiresIn(90_000));
+    await append(expiresIn(10_000));
+    expect(await counterExpiry()).toBe(second.getTime() + 3_600_000);
+    // Past it: moved again.
+    const far = expiresIn(7_200_000);
+    await append(far);
+    expect(await counterExpiry()).toBe(far.getTime() + 3_600_000);
+    expect((await store.readSession(sessionId, 0, 10)).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+  });
 
   it('takes an event from its poke when it continues the stream, and reads on a gap', async () => {
     const { quiet, sessionId, gmsUser, input } = quietStore('carried');
