@@ -11,6 +11,7 @@ import {
   shownName,
   valueProblemMessage,
 } from './input-guard.js';
+import { parseSimpleMultipart } from './multipart-simple.js';
 import { nodeBodyOf } from './node-body.js';
 
 export interface UploadedFile {
@@ -196,21 +197,55 @@ async function parseAnyBody(request: Request, limits: BodyLimits): Promise<Parse
   throw unsupportedMediaType(`Unsupported Content-Type '${mediaType}'`);
 }
 
+/**
+ * Bodies declaring at most this many bytes are read whole before parsing: the plain shape is then
+ * parsed without busboy (multipart-simple.ts), anything else by busboy from the buffer. Larger ones
+ * stream into busboy, so a file over its limit is refused before the rest of the body arrives.
+ */
+const WHOLE_MULTIPART_BYTES = 16 * 1024;
+
 function parseMultipart(request: Request, contentType: string, limits: BodyLimits): Promise<ParsedBody> {
   const node = nodeBodyOf(request);
   if (!node && !request.body) return Promise.resolve({ ...empty(), kind: 'multipart' });
+  const declared = request.headers.get('content-length');
+  if (declared !== null && Number(declared) <= WHOLE_MULTIPART_BYTES)
+    return readCapped(request, limits.bodyBytes).then((whole) => {
+      const fields = parseSimpleMultipart(whole, contentType, busboyLimits(limits));
+      return fields
+        ? { fields, files: [], json: null, kind: 'multipart' }
+        : parseWithBusboy(contentType, limits, { whole });
+    });
+  const source =
+    node ??
+    // Not Readable.fromWeb: behind the HTTP server adapter the body is @whatwg-node's ponyfill
+    // ReadableStream, which fromWeb rejects (every multipart request over real HTTP was a 500).
+    Readable.from(bodyChunks(request.body as ReadableStream<Uint8Array>), { objectMode: false });
+  return parseWithBusboy(contentType, limits, { stream: source, node: node !== null });
+}
+
+const busboyLimits = (limits: BodyLimits) => ({
+  fileSize: limits.fileBytes,
+  files: limits.files,
+  fields: limits.fields,
+  parts: limits.parts,
+  fieldSize: Math.min(limits.bodyBytes, 1024 * 1024),
+});
+
+/**
+ * busboy over a body read whole, or over its stream: over HTTP the Node request stream itself
+ * (node-body.ts), else one made from the WHATWG body.
+ */
+function parseWithBusboy(
+  contentType: string,
+  limits: BodyLimits,
+  input: { whole: Buffer } | { stream: Readable; node: boolean },
+): Promise<ParsedBody> {
   let parser: busboy.Busboy;
   try {
     parser = busboy({
       headers: { 'content-type': contentType },
       defParamCharset: 'utf8',
-      limits: {
-        fileSize: limits.fileBytes,
-        files: limits.files,
-        fields: limits.fields,
-        parts: limits.parts,
-        fieldSize: Math.min(limits.bodyBytes, 1024 * 1024),
-      },
+      limits: busboyLimits(limits),
     });
   } catch (err) {
     return Promise.reject(
@@ -223,14 +258,7 @@ function parseMultipart(request: Request, contentType: string, limits: BodyLimit
     const files: UploadedFile[] = [];
     let settled = false;
     let received = 0;
-    // Over HTTP, the Node request stream itself (node-body.ts). Otherwise not Readable.fromWeb:
-    // behind the HTTP server adapter the body is @whatwg-node's ponyfill ReadableStream, which
-    // fromWeb rejects (every multipart request over real HTTP was a 500).
-    const source =
-      node ??
-      Readable.from(bodyChunks(request.body as ReadableStream<Uint8Array>), {
-        objectMode: false,
-      });
+    const source = 'stream' in input ? input.stream : null;
 
     const onData = (chunk: Buffer) => {
       received += chunk.length;
@@ -241,20 +269,24 @@ function parseMultipart(request: Request, contentType: string, limits: BodyLimit
     const fail = (err: Error) => {
       if (settled) return;
       settled = true;
-      source.unpipe(parser);
-      // The Node request stream is left paused, not destroyed (that would destroy the socket
-      // before the error answer is written; keep-alive.ts closes the connection after it).
-      if (node) {
-        source.off('data', onData);
-        source.pause();
-      } else source.destroy();
+      if (source) {
+        source.unpipe(parser);
+        // The Node request stream is left paused, not destroyed (that would destroy the socket
+        // before the error answer is written; keep-alive.ts closes the connection after it).
+        if ('node' in input && input.node) {
+          source.off('data', onData);
+          source.pause();
+        } else source.destroy();
+      }
       parser.removeAllListeners();
       parser.on('error', () => {});
       reject(err);
     };
 
-    source.on('data', onData);
-    source.on('error', onError);
+    if (source) {
+      source.on('data', onData);
+      source.on('error', onError);
+    }
 
     // A part whose name busboy cannot read (e.g. only an RFC 5987 `name*=`) comes without one:
     // it is an unnamed part (''), never `undefined` reaching the checks and the managers.
@@ -294,7 +326,8 @@ function parseMultipart(request: Request, contentType: string, limits: BodyLimit
       settled = true;
       resolve({ fields, files, json: null, kind: 'multipart' });
     });
-    source.pipe(parser);
+    if (source) source.pipe(parser);
+    else if ('whole' in input) parser.end(input.whole);
   });
 }
 
