@@ -1,5 +1,6 @@
-import { type Placeholder, type Query, type SQL, sql } from 'drizzle-orm';
+import { DrizzleQueryError, is, Param, Placeholder, type Query, type SQL, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
+import { PostgresJsSession } from 'drizzle-orm/postgres-js';
 import type { DbOrTx } from './client.js';
 
 /**
@@ -75,22 +76,71 @@ export function preparedQuery<V extends Record<string, unknown>, Q extends Prepa
 
 const dialect = new PgDialect();
 
+/** Where a statement's parameter comes from: a placeholder's value (through a column's encoder), or a constant. */
+type Slot = { name: string; encode: ((value: unknown) => unknown) | null } | { name: null; value: unknown };
+
+interface Built {
+  query: Query;
+  slots: Slot[];
+}
+
+function slotOf(param: unknown): Slot {
+  if (is(param, Placeholder)) return { name: param.name, encode: null };
+  if (is(param, Param) && is(param.value, Placeholder)) {
+    const { encoder } = param;
+    return { name: param.value.name, encode: (value) => encoder.mapToDriverValue(value) };
+  }
+  return { name: null, value: param };
+}
+
+/** drizzle's fillPlaceholders, with the slots worked out once per statement. */
+function bind(slots: Slot[], values: Record<string, unknown>): unknown[] {
+  const params = new Array<unknown>(slots.length);
+  for (let i = 0; i < slots.length; i++) {
+    const slot = slots[i] as Slot;
+    if (slot.name === null) {
+      params[i] = slot.value;
+      continue;
+    }
+    if (!(slot.name in values)) throw new Error(`No value for placeholder "${slot.name}" was provided`);
+    const value = values[slot.name];
+    params[i] = slot.encode ? slot.encode(value) : value;
+  }
+  return params;
+}
+
 /**
  * A raw SQL statement (written with drizzle's `sql` and `sql.placeholder`) built once per `key` and
  * run on any database or transaction. Answers the rows as objects, on both drivers.
+ *
+ * On postgres.js the statement goes to the client directly, as drizzle's prepared query would send
+ * it (`unsafe(text, params, { prepare: false })`, which prepared-statements.ts turns into a named
+ * statement; a failure wrapped in DrizzleQueryError): drizzle's layers around that call (a query
+ * object, tracer spans, its cache check, three nested async functions, entity checks for every
+ * parameter) were ~3 % of the server's CPU on a request-interaction (issue 18).
  */
 export class PreparedSql {
-  private readonly queries = new Map<string, Query>();
+  private readonly queries = new Map<string, Built>();
 
   /** `build` runs the first time a key is used; the key must decide the statement's text. */
   async rows<T>(db: DbOrTx, key: string, build: () => SQL, values: Record<string, unknown>): Promise<T[]> {
-    let query = this.queries.get(key);
-    if (!query) {
-      query = dialect.sqlToQuery(build());
-      this.queries.set(key, query);
+    let built = this.queries.get(key);
+    if (!built) {
+      const query = dialect.sqlToQuery(build());
+      built = { query, slots: query.params.map(slotOf) };
+      this.queries.set(key, built);
     }
-    const result: unknown = await db._.session
-      .prepareQuery(query, undefined, undefined, false)
+    const session = db._.session;
+    if (is(session, PostgresJsSession)) {
+      const params = bind(built.slots, values);
+      try {
+        return (await session.client.unsafe(built.query.sql, params as never[], { prepare: false })) as T[];
+      } catch (err) {
+        throw new DrizzleQueryError(built.query.sql, params, err as Error);
+      }
+    }
+    const result: unknown = await session
+      .prepareQuery(built.query, undefined, undefined, false)
       .execute(values);
     if (Array.isArray(result)) return result as T[];
     return (result as { rows: T[] }).rows;
