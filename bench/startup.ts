@@ -9,7 +9,8 @@
  *
  * A/B: `--builds .bench/before/dist,dist` measures each build's `main.js` instead (a copy of a
  * build sits beside its checkout's drizzle/, service_templates/ and package.json), the builds
- * alternating within every round (A, B, A, B…) so that both see the same load.
+ * alternating within every round (A, B, A, B…) so that both see the same load. Node options for a
+ * build follow it after `@`: `--builds dist,dist@--v8-pool-size=1`.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -94,7 +95,13 @@ const allCommands: [string, string[]][] = [
   ['tsx (node --import tsx src/main.ts)', [process.execPath, '--import', 'tsx', 'src/main.ts']],
 ];
 const commands: [string, string[]][] = args.builds
-  ? args.builds.split(',').map((build) => [`${build}/main.js`, [process.execPath, join(build, 'main.js')]])
+  ? args.builds.split(',').map((spec) => {
+      const [build = 'dist', ...nodeArgs] = spec.split('@');
+      return [
+        [...nodeArgs, join(build, 'main.js')].join(' '),
+        [process.execPath, ...nodeArgs, join(build, 'main.js')],
+      ];
+    })
   : allCommands.filter(([label]) => args.servers === 'all' || label.startsWith(`${args.servers}`));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const cell = (starts: Start[]) =>
