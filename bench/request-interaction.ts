@@ -6,7 +6,8 @@
  *   node --import tsx bench/request-interaction.ts [--connections 50] [--seconds 5] [--server dist|ts]
  *     [--backends pglite,postgres] [--scenarios multipart,shared,exhausted] [--rounds 1]
  *
- * A/B: `--server` also takes a list of builds, measured one after the other (each on a new scratch
+ * A/B: `--server` also takes a list of builds (each optionally with Node options after `@`, e.g.
+ * `dist@--v8-pool-size=1`), measured one after the other (each on a new scratch
  * database) `--rounds` times over: `--server .bench/before/dist,dist --rounds 2` runs A, B, A, B.
  * A build other than dist/ is a copy of dist/ in a directory beside its checkout's drizzle/,
  * service_templates/ and package.json (what the compiled server reads relative to itself).
@@ -118,8 +119,12 @@ const scenarios = (args.scenarios ?? '').split(',').map((name) => {
 });
 
 const builds = (args.server ?? 'dist').split(',');
-const entryPoint = (build: string) =>
-  build === 'ts' ? 'src/main.ts' : build === 'dist' ? 'dist/main.js' : join(build, 'main.js');
+/** A build, optionally with Node options after `@` (`dist@--v8-pool-size=1`). */
+const entryPoint = (spec: string) => {
+  const [build = 'dist'] = spec.split('@');
+  return build === 'ts' ? 'src/main.ts' : build === 'dist' ? 'dist/main.js' : join(build, 'main.js');
+};
+const nodeArgsOf = (spec: string) => spec.split('@').slice(1);
 
 async function measure(
   backend: string,
@@ -133,6 +138,7 @@ async function measure(
     [entryPoint(build)],
     { ...env, LOG_LEVEL: 'warn', NODE_ENV: 'production' },
     '/healthz',
+    { nodeArgs: nodeArgsOf(build) },
   );
   const rows: string[] = [];
   try {
@@ -195,7 +201,7 @@ async function walBytes(url: string): Promise<number> {
 }
 
 async function main() {
-  if (builds.includes('dist')) assertBuilt();
+  if (builds.some((b) => entryPoint(b) === 'dist/main.js')) assertBuilt();
   const dir = await mkdtemp(join(tmpdir(), 'bench-ri-'));
   const config = join(dir, 'gms.yaml');
   await writeFile(config, provisioning);
