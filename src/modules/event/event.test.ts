@@ -184,7 +184,7 @@ describe('event store', () => {
   });
 
   it('pull: a poke carrying the next event hands it over in its own turn, one wake per sleep; return() wakes and ends', async () => {
-    const { quiet, sessionId, gmsUser, input } = quietStore('pull');
+    const { quiet, gmsUser, input } = quietStore('pull');
     await quiet.publish(input(1));
     const reads = vi.spyOn(quiet, 'readUser');
     const stream = quiet.streamUser(gmsUser);
