@@ -1,7 +1,8 @@
 import { eq, sql } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../src/db/client.js';
-import { PreparedSql, placeholders, preparedQuery } from '../src/db/prepared-queries.js';
+import { PreparedSql, placeholders, preparedQuery, sharePlaceholders } from '../src/db/prepared-queries.js';
 import { storageEntriesTable } from '../src/modules/storage/storage.tables.js';
 import { createTestApp, type TestApp } from './harness.js';
 
@@ -71,5 +72,27 @@ describe('statements built once', () => {
       await insert(tx, row('pq-commit'));
     });
     expect(await find(db, { id: 'pq-commit' })).toHaveLength(1);
+  });
+
+  it('sends a placeholder used several times as one parameter, each use with its own cast', async () => {
+    const p = (name: string) => sql.placeholder(name);
+    const built = () =>
+      sql`select ${p('at')}::timestamptz as a, ${p('at')}::timestamptz + interval '1 second' as b,
+        ${p('n')}::int as n, ${p('at')}::timestamptz::text <> '' as c, ${p('n')}::int + 1 as m`;
+    const query = sharePlaceholders(new PgDialect().sqlToQuery(built()));
+    expect(query.params).toHaveLength(2);
+    expect(query.sql.match(/\$\d+/g)).toEqual(['$1', '$1', '$2', '$1', '$2']);
+    const [r] = await raw.rows<{ a: unknown; b: unknown; n: number; c: boolean; m: number }>(
+      db,
+      'shared',
+      built,
+      {
+        at: at.toISOString(),
+        n: 41,
+      },
+    );
+    expect(new Date(r?.a as string).getTime()).toBe(at.getTime());
+    expect(new Date(r?.b as string).getTime()).toBe(at.getTime() + 1000);
+    expect([r?.n, r?.c, r?.m]).toEqual([41, true, 42]);
   });
 });

@@ -1,4 +1,13 @@
-import { DrizzleQueryError, is, Param, Placeholder, type Query, type SQL, sql } from 'drizzle-orm';
+import {
+  DrizzleQueryError,
+  is,
+  Param,
+  Placeholder,
+  type Query,
+  type QueryWithTypings,
+  type SQL,
+  sql,
+} from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { PostgresJsSession } from 'drizzle-orm/postgres-js';
 import type { DbOrTx } from './client.js';
@@ -126,7 +135,7 @@ export class PreparedSql {
   async rows<T>(db: DbOrTx, key: string, build: () => SQL, values: Record<string, unknown>): Promise<T[]> {
     let built = this.queries.get(key);
     if (!built) {
-      const query = dialect.sqlToQuery(build());
+      const query = sharePlaceholders(dialect.sqlToQuery(build()));
       built = { query, slots: query.params.map(slotOf) };
       this.queries.set(key, built);
     }
@@ -145,6 +154,40 @@ export class PreparedSql {
     if (Array.isArray(result)) return result as T[];
     return (result as { rows: T[] }).rows;
   }
+}
+
+/**
+ * One parameter per placeholder name. drizzle numbers every occurrence of a placeholder on its own:
+ * the allocation claim sent its `now` 11 times and the session statement 8 times, and PostgreSQL
+ * parsed each copy (timestamptz_in was ~2 % of its CPU on a request-interaction; issue 18). Later
+ * occurrences of a name now refer to the first one's `$n`. Each occurrence keeps its own cast, so a
+ * parameter's type is what its first use says, as before for the first copy; a statement that used one
+ * name as two types would now fail to prepare (the prepared-queries tests run every PreparedSql).
+ */
+export function sharePlaceholders(query: QueryWithTypings): QueryWithTypings {
+  const firstOf = new Map<string, number>();
+  const renumbered: number[] = [];
+  const params: unknown[] = [];
+  const typings: NonNullable<QueryWithTypings['typings']> = [];
+  query.params.forEach((param, i) => {
+    const name = is(param, Placeholder) ? param.name : null;
+    const seen = name === null ? undefined : firstOf.get(name);
+    if (seen !== undefined) {
+      renumbered[i] = seen;
+      return;
+    }
+    params.push(param);
+    if (query.typings) typings.push(query.typings[i] ?? 'none');
+    renumbered[i] = params.length;
+    if (name !== null) firstOf.set(name, params.length);
+  });
+  if (params.length === query.params.length) return query;
+  // The text is ours (built from `sql` templates): `$n` only ever stands for a parameter there.
+  const text = query.sql.replace(
+    /(?<![\w$])\$(\d+)(?!\d)/g,
+    (_, n: string) => `$${renumbered[Number(n) - 1]}`,
+  );
+  return query.typings ? { sql: text, params, typings } : { sql: text, params };
 }
 
 /** `{ a: sql.placeholder('a'), b: sql.placeholder('b') }`: the values of a prepared insert. */
