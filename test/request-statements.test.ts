@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { queryRows } from '../src/db/client.js';
-import { createTestApp, type TestApp } from './harness.js';
+import { GROUP_LOCK_SPACE } from '../src/modules/resource/resource.allocation.js';
+import { backend, createTestApp, type TestApp } from './harness.js';
 
 /**
  * Issue 18: the statements one request-interaction sends to the database. Fewer round trips is most
@@ -10,11 +11,11 @@ import { createTestApp, type TestApp } from './harness.js';
  */
 
 /**
- * begin; the session with its user data and access activity row (one statement); allocation lock; the
- * allocation; commit. The service lookup is answered from the per-process service cache after the
- * first request (services/service-cache.ts).
+ * begin; the session with its user data, its access activity row and the allocation lock (one
+ * statement); the allocation; commit. The service lookup is answered from the per-process service
+ * cache after the first request (services/service-cache.ts).
  */
-const REQUEST_INTERACTION_STATEMENTS = 5;
+const REQUEST_INTERACTION_STATEMENTS = 4;
 
 describe('SQL statements per request-interaction', () => {
   let t: TestApp;
@@ -119,4 +120,46 @@ describe('SQL statements per request-interaction', () => {
   it('the count does not grow with the pool', async () => {
     expect((await statementsOf('Large')).length).toBe((await statementsOf('Small')).length);
   });
+
+  // The allocation lock rides in the session's statement; the claim, the next statement, must still
+  // see what a group change committed while the request waited for that lock (READ COMMITTED takes a
+  // statement's snapshot when it starts: a lock taken inside the claim would come after its snapshot).
+  it.runIf(backend === 'postgres')(
+    'a request waits for a group change holding the lock, then books with what it committed',
+    async () => {
+      const group = 'Waits';
+      await t.app.managers.resources.createGroup({
+        name: group,
+        locking: true,
+        bookingExpirationTimeout: 600,
+        resources: [{ name: 'W0', accessNumber: '1-807-0' }],
+      });
+      let answer: Promise<Response> | null = null;
+      await t.app.deps.db.transaction(async (tx) => {
+        await tx.execute(sql`select pg_advisory_xact_lock(${GROUP_LOCK_SPACE}, hashtext(${group}))`);
+        await tx.execute(
+          sql`update resource_groups set booking_expiration_timeout = 1234 where name = ${group}`,
+        );
+        answer = t.fetch('/genesys/1/service/request-interaction', {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: `_phone_number=6504669999&_resource_group=${group}`,
+        });
+        // The request's backend queues behind this transaction's exclusive lock.
+        for (;;) {
+          const [waiting] = await queryRows<{ n: number }>(
+            tx,
+            sql`select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted`,
+          );
+          if (Number(waiting?.n) > 0) break;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      });
+      const response = await (answer as unknown as Promise<Response>);
+      const body = (await response.json()) as Record<string, unknown>;
+      expect(response.status, JSON.stringify(body)).toBe(200);
+      expect(body._access_number).toBe('1-807-0');
+      expect(Number(body._expiration_time)).toBeGreaterThan(1200);
+    },
+  );
 });

@@ -36,6 +36,27 @@ const CLAIM_ATTEMPTS = 3;
 export interface AllocationScope {
   tx: DbOrTx;
   onRollback(fn: () => Promise<void>): void;
+  /**
+   * A statement of `tx` before this one already took the group's allocation lock
+   * (`allocationLockPrelude`, sent with the session it books for): the claim is sent alone.
+   */
+  lockedGroup?: string;
+}
+
+/**
+ * The allocation lock of `group` as a one-row CTE named `allocation_lock`, for a statement that runs
+ * before the claim in the same transaction (request-interaction sends it in the statement that writes
+ * the session: one statement fewer a request; issue 18). The claim's snapshot is then taken after
+ * the lock is held, as with the lock statement; pass the same name as `AllocationScope.lockedGroup`.
+ */
+export function allocationLockPrelude(group: string) {
+  return {
+    name: 'allocation_lock',
+    key: 'allocation_lock',
+    build: () =>
+      sql`allocation_lock as (select pg_advisory_xact_lock_shared(${GROUP_LOCK_SPACE}, hashtext(${p('prelude_group')})) is null as x)`,
+    values: { prelude_group: group.trim() },
+  };
 }
 
 interface Shape {
@@ -125,8 +146,8 @@ export class Allocator {
       // One statement, no savepoint: a failure inside it aborts the caller's transaction, and every
       // caller answers it with an error (the 503 below) that rolls that transaction back.
       outcome = scope
-        ? await this.allocateIn(scope.tx, req)
-        : await this.ctx.deps.db.transaction((tx) => this.allocateIn(tx, req));
+        ? await this.allocateIn(scope.tx, req, scope.lockedGroup === groupName)
+        : await this.ctx.deps.db.transaction((tx) => this.allocateIn(tx, req, false));
     } catch (err) {
       // The exclusion constraint fired: the invariant held, but something bypassed the claim.
       if (pgErrorOf(err)?.code === '23P01') {
@@ -163,21 +184,25 @@ export class Allocator {
     return outcome.allocation;
   }
 
-  private async allocateIn(tx: DbOrTx, req: Request): Promise<Outcome> {
+  private async allocateIn(tx: DbOrTx, req: Request, locked: boolean): Promise<Outcome> {
     const now = this.ctx.deps.clock.now();
     // Allocations share this lock and run side by side; a group change takes it exclusively. An
     // advisory lock, not KEY SHARE on the group row: hundreds of row sharers churn multixacts. It is
-    // its own statement so the allocation's snapshot is taken after any such change committed. The
-    // claim is sent right behind it without waiting (one round trip): the connection runs them in
-    // order, and a failed lock aborts the transaction, so `Promise.all` reports the lock's error.
-    const locked = statements.rows(tx, 'lock', lockStatement, { group: req.groupName }).then(() => undefined);
+    // taken by a statement before the claim (never inside it), so the claim's snapshot is taken after
+    // any such change committed: its own statement here, or the caller's earlier one
+    // (`allocationLockPrelude`: request-interaction's session statement), and then none is sent. The
+    // claim is sent right behind the lock without waiting (one round trip): the connection runs them
+    // in order, and a failed lock aborts the transaction, so `Promise.all` reports the lock's error.
+    const lock = locked
+      ? undefined
+      : statements.rows(tx, 'lock', lockStatement, { group: req.groupName }).then(() => undefined);
     const bookingId = randomUUID();
     const firstCode = req.codeLength === null ? null : randomAccessCode(req.codeLength);
     let shape = this.shapes.get(req.groupName) ?? { locking: false, allocation: 'random' };
     let wait = false;
     for (let attempt = 1; ; attempt++) {
       const [, [row]] = await Promise.all([
-        locked,
+        lock,
         statements.rows<ClaimRow>(
           tx,
           `claim:${shape.locking}:${shape.allocation}:${wait}:${this.ctx.activity !== null}`,

@@ -3,6 +3,7 @@ import { NotFoundError, ValidationError } from '../../errors.js';
 import { parseBoolean } from '../../params.js';
 import type { CreateContext } from '../sessions/session-handlers.js';
 import type { SessionManager } from '../sessions/sessions.manager.js';
+import { allocationLockPrelude } from './resource.allocation.js';
 import type { Allocation, ResourceManager } from './resource.manager.js';
 
 /** A GMS boolean option (src/params.ts rules); empty or absent → `fallback`. */
@@ -103,11 +104,15 @@ export function registerAccessServiceTypes(deps: {
   sessions.handlers.registerServiceType('request-interaction', {
     unconfiguredByName: true,
     required: ['_phone_number'],
+    // The allocation lock rides in the statement that writes the session (one statement fewer).
+    prelude: (params) => allocationLockPrelude(resourceGroup(params)),
     async create(session, params, _service, ctx) {
       if (!session) throw new Error('request-interaction creates a session');
-      const allocation = await resources.allocate(allocationInput(params, session.id), {
+      const input = allocationInput(params, session.id);
+      const allocation = await resources.allocate(input, {
         tx: ctx.tx,
         onRollback: ctx.onRollback,
+        lockedGroup: ctx.preludeDone ? input.group.trim() : undefined,
       });
       // The generic create answer (`_id`, `id`, `_data_id`; reference §1.1) plus the access data.
       return {

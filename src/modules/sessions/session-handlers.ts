@@ -1,3 +1,4 @@
+import type { SQL } from 'drizzle-orm';
 import type { Requester } from '../../auth/ownership.js';
 import type { DbOrTx } from '../../db/client.js';
 import type { ResolvedService } from '../services/services.manager.js';
@@ -56,6 +57,27 @@ export interface CreateContext extends Caller {
   onRollback(fn: () => Promise<void>): void;
   request: RequestParams;
   now: Date;
+  /**
+   * The handler's `prelude` ran in the statement that wrote the session (before `create`); false
+   * when there was none or the session took several statements (files, many values): `create`
+   * then does that work itself.
+   */
+  preludeDone?: boolean;
+}
+
+/**
+ * Work a service type needs done in the create transaction before `create`, which can ride in the
+ * statement that writes the session (a statement fewer a request: issue 18). One CTE that answers
+ * one row; the session row is inserted from it, so it runs before the row is written.
+ */
+export interface SessionPrelude {
+  /** The CTE's name; it must answer exactly one row. */
+  name: string;
+  /** Decides `build`'s text: the session statement is built once per key. */
+  key: string;
+  /** `<name> as (select …)`; its placeholders are named `prelude_*` (given in `values`). */
+  build(): SQL;
+  values: Record<string, unknown>;
 }
 
 export interface QueryContext extends Caller {
@@ -90,6 +112,11 @@ export interface ServiceTypeHandler {
    * POST /genesys/1/service/{name}. `session` is the new session (null when `createsSession` is
    * false); `params` the merged control parameters. Returns the legacy JSON body.
    */
+  /**
+   * A session-creating type's work that must precede `create` in the transaction and may be sent in
+   * the session's own statement (see `CreateContext.preludeDone`). Null: nothing to send.
+   */
+  prelude?(params: Record<string, string>): SessionPrelude | null;
   create?(
     session: SessionView | null,
     params: Record<string, string>,

@@ -19,6 +19,7 @@ import {
   type LegacyJson,
   type RequestParams,
   SessionHandlerRegistry,
+  type SessionPrelude,
   type SessionView,
 } from './session-handlers.js';
 import { type SessionRow, sessionsTable } from './sessions.tables.js';
@@ -49,8 +50,16 @@ const insertSession = preparedQuery((db: DbOrTx) =>
 
 const sessionStatements = new PreparedSql();
 
-/** The session row after the caller's CTEs (its user data), with its access row when recorded. */
-function insertWithDataStatement(data: SQL, activity: ActivityRecorder | null): SQL {
+/**
+ * The session row after the caller's CTEs (its user data), with its access row when recorded, and
+ * the service type's prelude (a one-row CTE the row is inserted from, so it runs first).
+ */
+function insertWithDataStatement(
+  data: SQL,
+  activity: ActivityRecorder | null,
+  prelude: SQL | null,
+  from: string | null,
+): SQL {
   const p = (name: string) => sql.placeholder(name);
   const now = sql`${p('now')}::timestamptz`;
   const access = activity
@@ -62,12 +71,13 @@ function insertWithDataStatement(data: SQL, activity: ActivityRecorder | null): 
         sessionId: sql`${p('id')}::text`,
       })}`
     : sql``;
-  return sql`with ${data}${access}
+  const values = sql`${p('id')}, ${p('serviceName')}, ${p('serviceType')}, ${p('type')}, ${p('dataId')},
+      ${p('gmsUser')}, ${p('token')}, ${p('params')}::jsonb, ${p('requestParams')}::jsonb,
+      ${p('node')}::int, ${now}, ${now}, ${p('expires')}::timestamptz`;
+  return sql`with ${prelude ? sql`${prelude}, ` : sql``}${data}${access}
     insert into ${sessionsTable} (id, service_name, service_type, type, data_id, gms_user,
       owner_token_hash, params, request_params, node_id, created_at, updated_at, expires_at)
-    values (${p('id')}, ${p('serviceName')}, ${p('serviceType')}, ${p('type')}, ${p('dataId')},
-      ${p('gmsUser')}, ${p('token')}, ${p('params')}::jsonb, ${p('requestParams')}::jsonb,
-      ${p('node')}::int, ${now}, ${now}, ${p('expires')}::timestamptz)`;
+    ${from ? sql`select ${values} from ${sql.raw(from)}` : sql`values (${values})`}`;
 }
 
 export interface SessionStoppedEvent {
@@ -257,7 +267,6 @@ export class SessionManager {
     try {
       answer = await this.deps.db.transaction(async (tx) => {
         const now = this.deps.clock.now();
-        const ctx = { ...caller, tx, onRollback, request, now };
         const owner = { gmsUser: caller.gmsUser, ownerTokenHash: caller.ownerTokenHash ?? null };
         // The session's own rows are sent without waiting, so they share one round trip with the
         // service type's first statements: a transaction's statements run in the order they were
@@ -283,10 +292,14 @@ export class SessionManager {
           updatedAt: now,
           expiresAt: new Date(now.getTime() + ttl * 1000),
         };
+        // The service type's prelude (request-interaction: the allocation lock) rides in the one
+        // statement; with a statement per table, `create` does that work itself.
+        const prelude = 'written' in data ? null : (handler.prelude?.(params) ?? null);
         const written =
           'written' in data
             ? Promise.all([data.written, insertSession(tx, row), this.recordAccess(tx, service.name, row.id)])
-            : this.insertWithData(tx, row, data);
+            : this.insertWithData(tx, row, data, prelude);
+        const ctx = { ...caller, tx, onRollback, request, now, preludeDone: prelude !== null };
         written.catch(() => {}); // awaited below on every path; this only keeps it from being unhandled
         const create = handler.create ?? genericServiceType.create;
         let reply: LegacyJson;
@@ -311,14 +324,20 @@ export class SessionManager {
    * row (the report module's) and the session row. Fewer statements is most of a request's cost in
    * PostgreSQL (issue 18, BENCHMARKS.md); the text is built once per number of values.
    */
-  private insertWithData(tx: DbOrTx, row: SessionRow, data: EntryCtes): Promise<unknown> {
+  private insertWithData(
+    tx: DbOrTx,
+    row: SessionRow,
+    data: EntryCtes,
+    prelude: SessionPrelude | null,
+  ): Promise<unknown> {
     const activity = this.activity;
     return sessionStatements.rows(
       tx,
-      `${data.key}:${activity !== null}`,
-      () => insertWithDataStatement(data.build(), activity),
+      `${data.key}:${activity !== null}:${prelude?.key ?? ''}`,
+      () => insertWithDataStatement(data.build(), activity, prelude?.build() ?? null, prelude?.name ?? null),
       {
         ...data.values,
+        ...prelude?.values,
         id: row.id,
         serviceName: row.serviceName,
         serviceType: row.serviceType,
