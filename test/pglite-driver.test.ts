@@ -125,11 +125,21 @@ describe.skipIf(backend !== 'pglite')('PGlite driver', () => {
       ['gms_1z', awkward],
       ['gms_é', [null, 'x', null]],
       ['gms_2', [new Uint8Array([0, 1, 254, 255]), 'y', new Uint8Array([9, 8]).buffer]],
+      // More than 32,767: the counts are unsigned (a bulk insert of 3,000 activity rows sends 39,000).
+      ['gms_3', Array.from({ length: 40_000 }, (_, i) => (i % 3 === 0 ? null : String(i)))],
     ];
     for (const [statement, values] of cases)
       expect([...bindMessage(statement, values)]).toEqual([
         ...protocol.serialize.bind({ statement, values: values as never }),
       ]);
+  });
+
+  it('binds more than 32,767 parameters', async () => {
+    const values = Array.from({ length: 40_000 }, (_, i) => String(i));
+    // A flat array, not a sum: 40,000 nested additions would exceed the parser's stack depth.
+    const text = `select (select sum(x) from unnest(array[${values.map((_, i) => `$${i + 1}::int`).join(', ')}]) as x)::int8 as n`;
+    const [row] = (await driver.query<{ n: string | number }>(text, values)).rows;
+    expect(Number(row?.n)).toBe((39_999 * 40_000) / 2);
   });
 
   it('sends text parameters as they are and reads them back', async () => {

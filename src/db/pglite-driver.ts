@@ -464,14 +464,15 @@ export function bindMessage(
   out[at++] = 0; // unnamed portal
   at += out.write(statement, at, 'utf8');
   out[at++] = 0;
-  out.writeInt16BE(count, at);
+  // Counts are unsigned 16-bit in the protocol: up to 65,535 parameters (a bulk insert's many rows).
+  out.writeUInt16BE(count, at);
   at += 2;
   for (let i = 0; i < count; i++) {
     const value = values[i];
     out.writeInt16BE(value !== null && value !== undefined && typeof value !== 'string' ? 1 : 0, at);
     at += 2;
   }
-  out.writeInt16BE(count, at);
+  out.writeUInt16BE(count, at);
   at += 2;
   for (let i = 0; i < count; i++) {
     const value = values[i];
