@@ -292,3 +292,11 @@ export async function poolApp(options: {
     close,
   };
 }
+
+/** A multipart/form-data body of text fields, as a legacy client sends request-interaction. */
+export function multipartBody(boundary: string, fields: Record<string, string>): string {
+  return Object.entries(fields)
+    .map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
+    .join('')
+    .concat(`--${boundary}--\r\n`);
+}

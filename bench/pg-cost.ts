@@ -25,7 +25,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
-import { processCpuMs } from './harness.js';
+import { multipartBody, processCpuMs } from './harness.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -76,15 +76,12 @@ const monitor = postgres(url, { max: 1, onnotice: () => {} });
 try {
   await startup(app);
   const boundary = 'gmspgcost';
-  const body = Object.entries({
+  const body = multipartBody(boundary, {
     _phone_number: '6504669999',
     _resource_group: 'Pool',
     _provide_code: 'true',
     usr_reason: 'billing',
-  })
-    .map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
-    .join('')
-    .concat(`--${boundary}--\r\n`);
+  });
   const one = async () => {
     const r: Response = await app.fetch(
       new Request('http://gms.test/genesys/1/service/request-interaction', {

@@ -34,6 +34,7 @@ import {
   type LoadResult,
   load,
   machine,
+  multipartBody,
   postgresPids,
   processCpuMs,
   processSyscalls,
@@ -76,21 +77,18 @@ ${numbers}
 
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
 const boundary = 'gmsbench7c1f';
-const multipartBody = Object.entries({
+const multipartLockingBody = multipartBody(boundary, {
   _phone_number: '6504669999',
   _resource_group: 'Locking',
   _provide_code: 'true',
   usr_reason: 'billing',
-})
-  .map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
-  .join('')
-  .concat(`--${boundary}--\r\n`);
+});
 const multipartLocking: Scenario = {
   name: 'request-interaction, multipart, locking group of 60,000',
   method: 'POST',
   path: '/genesys/1/service/request-interaction',
   headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
-  body: multipartBody,
+  body: multipartLockingBody,
 };
 const allocate: Scenario = {
   name: 'request-interaction (shared group of 50)',
