@@ -53,8 +53,7 @@ export function allocationLockPrelude(group: string) {
   return {
     name: 'allocation_lock',
     key: 'allocation_lock',
-    build: () =>
-      sql`allocation_lock as (select pg_advisory_xact_lock_shared(${GROUP_LOCK_SPACE}, hashtext(${p('prelude_group')})) is null as x)`,
+    build: () => sql`allocation_lock as (select ${sharedGroupLock('prelude_group')} is null as x)`,
     values: { prelude_group: group.trim() },
   };
 }
@@ -371,8 +370,12 @@ const statements = new PreparedSql();
 
 const p = (name: string) => sql.placeholder(name);
 
+/** An allocation's share of the group's lock (a group change takes it exclusively), by a placeholder's group name. */
+const sharedGroupLock = (placeholder: string) =>
+  sql`pg_advisory_xact_lock_shared(${GROUP_LOCK_SPACE}, hashtext(${p(placeholder)}))`;
+
 function lockStatement(): SQL {
-  return sql`select pg_advisory_xact_lock_shared(${GROUP_LOCK_SPACE}, hashtext(${p('group')}))`;
+  return sql`select ${sharedGroupLock('group')}`;
 }
 
 /**

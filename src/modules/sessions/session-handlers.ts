@@ -109,14 +109,14 @@ export interface ServiceTypeHandler {
    */
   createsSession?: boolean;
   /**
-   * POST /genesys/1/service/{name}. `session` is the new session (null when `createsSession` is
-   * false); `params` the merged control parameters. Returns the legacy JSON body.
-   */
-  /**
    * A session-creating type's work that must precede `create` in the transaction and may be sent in
    * the session's own statement (see `CreateContext.preludeDone`). Null: nothing to send.
    */
   prelude?(params: Record<string, string>): SessionPrelude | null;
+  /**
+   * POST /genesys/1/service/{name}. `session` is the new session (null when `createsSession` is
+   * false); `params` the merged control parameters. Returns the legacy JSON body.
+   */
   create?(
     session: SessionView | null,
     params: Record<string, string>,
