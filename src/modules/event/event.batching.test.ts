@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { take } from '../../../test/async-iter.js';
 import { backend, createTestApp, type TestApp } from '../../../test/harness.js';
@@ -88,6 +89,59 @@ describe('event store under load', () => {
       expect(batches.mock.calls.map(([, groups]) => groups.length)).toEqual([3]);
     },
   );
+
+  it('a guarded append writes its events only if the guard holds, in the statement it shares with others', async () => {
+    const store = new EventStore(t.app.deps, { pollMs: 60_000, batch: 10 });
+    store.guardAppends((value, now) => sql`${value} <> 'refuse' and ${now} is not null`);
+    const batches = vi.spyOn(
+      store as unknown as { appendGroups: (db: unknown, groups: unknown[]) => Promise<unknown> },
+      'appendGroups',
+    );
+    const sessionId = `1-${randomUUID()}`;
+    const input = (tag: string) => ({
+      sessionId,
+      gmsUser: 'guarded',
+      tag,
+      message: { tag },
+      expiresAt: expiresIn(60_000),
+    });
+    // On PostgreSQL the first goes alone and the next four wait for it and share one statement; on
+    // PGlite all five wait for the end of the I/O phase (gatherIo).
+    const results = await Promise.all([
+      store.appendUnless([input('a')], 'pass'),
+      store.appendUnless([input('b'), input('c')], 'refuse'),
+      store.appendMany(t.app.deps.db, [input('d')]),
+      store.appendUnless([input('e'), input('f')], 'pass'),
+      store.appendUnless([input('g')], 'refuse'),
+    ]);
+    expect(batches.mock.calls.map(([, groups]) => groups.length)).toEqual(
+      backend === 'pglite' ? [5] : [1, 4],
+    );
+    expect(results.map((r) => r?.map((e) => [e.tag, e.seq]) ?? null)).toEqual([
+      [['a', 1]],
+      null,
+      [['d', 2]],
+      [
+        ['e', 3],
+        ['f', 4],
+      ],
+      null,
+    ]);
+    // A refused group left nothing behind: no event, no seq taken.
+    expect((await store.readSession(sessionId, 0)).map((e) => [e.tag, e.seq])).toEqual([
+      ['a', 1],
+      ['d', 2],
+      ['e', 3],
+      ['f', 4],
+    ]);
+    expect(await store.lastSeq(sessionId)).toBe(4);
+    // The guard is part of the append statement's text, built once.
+    expect(() => store.guardAppends(() => sql`true`)).toThrow(/already/);
+    const late = new EventStore(t.app.deps, { pollMs: 60_000, batch: 10 });
+    await late.publish(input('h'));
+    expect(() => late.guardAppends(() => sql`true`)).toThrow(/before the first append/);
+    await expect(late.appendUnless([input('i')], 'pass')).rejects.toThrow(/needs an append guard/);
+  });
 
   it('a batch the database refuses fails only the caller whose input it refused', async () => {
     const store = new EventStore(t.app.deps, { pollMs: 60_000, batch: 10 });

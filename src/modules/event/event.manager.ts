@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { queryRows } from '../../db/client.js';
 import { PreparedSql } from '../../db/prepared-queries.js';
@@ -97,6 +97,15 @@ export type AppendInput = EventBody & {
   /** Events live as long as their session (its TTL). */
   expiresAt: Date;
 };
+
+/**
+ * One caller's events in an append statement. With `guard`, they are written only if the store's
+ * append guard (EventStore.guardAppends) holds for it when the statement runs: all of them or none.
+ */
+interface AppendGroup {
+  inputs: AppendInput[];
+  guard: string | null;
+}
 
 const toEvent = (r: SessionEventRow): SessionEvent => ({
   sessionId: r.sessionId,
@@ -258,23 +267,56 @@ export class EventStore {
    */
   async appendMany(db: DbOrTx, inputs: AppendInput[]): Promise<SessionEvent[]> {
     if (inputs.length === 0) return [];
-    if (db === this.deps.db) return this.appendBatcher.submit(inputs);
-    const [events] = await this.appendGroups(db, [inputs]);
+    if (db === this.deps.db)
+      return this.appendBatcher.submit({ inputs, guard: null }) as Promise<SessionEvent[]>;
+    const [events] = await this.appendGroups(db, [{ inputs, guard: null }]);
     return events as SessionEvent[];
   }
+
+  /**
+   * Appends events outside any transaction (as `appendMany` on the database, sharing its
+   * statements) only if the append guard holds for `guard` when the statement runs; null when it
+   * did not, and nothing was written. The check and the write are one statement, so nothing can
+   * commit between them that a separate read before the append would have seen either (READ
+   * COMMITTED: each statement sees what committed before it began): a publish that must know
+   * "no subscription matches this tag" before it writes an event saves that read's round trip.
+   */
+  async appendUnless(inputs: AppendInput[], guard: string): Promise<SessionEvent[] | null> {
+    if (!this.appendGuard) throw new Error('appendUnless needs an append guard (EventStore.guardAppends)');
+    if (inputs.length === 0) return [];
+    return this.appendBatcher.submit({ inputs, guard });
+  }
+
+  /**
+   * The condition a guarded append must meet, as SQL over the group's guard value (text) and the
+   * statement's `now` (timestamptz): given once, by the module that appends with a guard (push:
+   * "no live subscription matches this tag"), before the first append (it is part of the append
+   * statement's text, built once).
+   */
+  guardAppends(condition: (value: SQL, now: SQL) => SQL): void {
+    if (this.appendGuard) throw new Error('the event store already has an append guard');
+    if (this.appendBuilt) throw new Error('the append guard must be given before the first append');
+    this.appendGuard = condition;
+  }
+
+  private appendGuard: ((value: SQL, now: SQL) => SQL) | null = null;
+  private appendBuilt = false;
 
   /**
    * Batches at the database at once: one, so that an instance's appends to a session take their
    * seqs in the order their batches formed, and `created_at` (a device stream's order) rises with
    * seq within a session.
    */
-  private readonly appendBatcher: StatementBatcher<AppendInput[], SessionEvent[]>;
+  private readonly appendBatcher: StatementBatcher<AppendGroup, SessionEvent[] | null>;
 
-  /** One statement for every event of `groups` (each group one caller's events). */
-  private async appendGroups(db: DbOrTx, groups: AppendInput[][]): Promise<SessionEvent[][]> {
+  /**
+   * One statement for every event of `groups` (each group one caller's events); a guarded group the
+   * guard refused is null.
+   */
+  private async appendGroups(db: DbOrTx, groups: AppendGroup[]): Promise<(SessionEvent[] | null)[]> {
     const now = this.deps.clock.now();
     let ord = 0;
-    const rows = groups.map((inputs) =>
+    const rows = groups.map(({ inputs, guard }) =>
       inputs.map((input) => ({
         ord: ord++,
         session_id: input.sessionId,
@@ -284,6 +326,7 @@ export class EventStore {
         kind: input.kind ?? null,
         message: JSON.stringify(input.message),
         expires_at: input.expiresAt.toISOString(),
+        guard,
       })),
     );
     const seqs = await this.statements.rows<{ delivery_id: string; seq: number }>(
@@ -292,11 +335,19 @@ export class EventStore {
       () => {
         const c = sessionEventCountersTable;
         const e = sessionEventsTable;
+        this.appendBuilt = true;
+        const now = sql`${sql.placeholder('now')}::timestamptz`;
+        // A guarded group's rows are all dropped here or none (the guard is one value per group);
+        // `input` is used twice below, so PostgreSQL evaluates it once.
+        const guard = this.appendGuard
+          ? sql`i.guard is null or (${this.appendGuard(sql`i.guard`, now)})`
+          : sql`i.guard is null`;
         // Per session: the counter moves by its number of events, which take the seqs below the
         // new value in input order (one statement cannot upsert a counter row twice).
         return sql`with input as (
             select * from jsonb_to_recordset(${sql.placeholder('rows')}::jsonb)
-              as i(ord int, session_id text, gms_user text, tag text, delivery_id text, kind text, message text, expires_at timestamptz)
+              as i(ord int, session_id text, gms_user text, tag text, delivery_id text, kind text, message text, expires_at timestamptz, guard text)
+            where ${guard}
           ),
           per_session as (
             select session_id, count(*)::int as n, max(expires_at) as expires_at from input group by session_id
@@ -325,8 +376,11 @@ export class EventStore {
       { rows: JSON.stringify(rows.flat()), now: now.toISOString() },
     );
     const seqOf = new Map(seqs.map((r) => [r.delivery_id, Number(r.seq)]));
-    return groups.map((inputs, g) =>
-      inputs.map((input, i) => {
+    return groups.map(({ inputs, guard }, g) => {
+      // The guard drops all of a group's rows or none.
+      const first = rows[g]?.[0];
+      if (guard !== null && first && !seqOf.has(first.delivery_id)) return null;
+      return inputs.map((input, i) => {
         const row = rows[g]?.[i];
         const seq = row && seqOf.get(row.delivery_id);
         if (!row || seq === undefined) throw new Error('event append returned no row');
@@ -341,8 +395,8 @@ export class EventStore {
           gmsUser: input.gmsUser,
           createdAt: now,
         };
-      }),
-    );
+      });
+    });
   }
 
   /** Pokes every instance about committed events. Never throws: a lost poke only delays. */

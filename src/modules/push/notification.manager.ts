@@ -200,6 +200,13 @@ export class NotificationManager {
     private readonly events: EventStore,
   ) {
     this.targets = new TargetPolicy(deps.config.push.allowedTargets);
+    // A direct comet publish whose tag matches no subscription (publish) is written by the append
+    // statement alone, on this condition.
+    const s = notificationSubscriptionsTable;
+    events.guardAppends(
+      (tag, now) =>
+        sql`not exists (select 1 from ${s} where ${s.expiresAt} > ${now} and ${tag} like ${s.filterLike} escape '\\')`,
+    );
     this.matcher = new StatementBatcher(
       (tags) => this.matchTags(tags),
       // PGlite runs one statement at a time on this thread: more batches at once would only split them.
@@ -409,8 +416,28 @@ export class NotificationManager {
     if (input.notificationDetails)
       this.checkTarget(input.notificationDetails, 'notificationDetails.deviceId');
     const scope = await this.publishScope(input, caller);
-    const eventId = randomUUID().replaceAll('-', '');
     const now = this.deps.clock.now();
+    const direct = input.notificationDetails;
+    const directSession = direct?.deviceId ? `notification-direct-${direct.deviceId}` : null;
+    const directEvent = (): AppendInput => ({
+      sessionId: directSession as string,
+      gmsUser: direct?.deviceId ?? null,
+      tag: input.tag,
+      message: input.message,
+      expiresAt: new Date(now.getTime() + this.deps.config.push.notificationExpireSeconds * 1000),
+    });
+    // A direct comet publish (unscoped): the append statement writes its event only if no live
+    // subscription matches the tag, in the same statement, so the usual case is one statement
+    // (shared with concurrent publishes) instead of a match and then an append. When some
+    // subscription does match, nothing was written, and the publish goes the long way below.
+    if (scope === null && direct?.type === 'comet' && directSession) {
+      const written = await this.events.appendUnless([directEvent()], input.tag);
+      if (written) {
+        await this.events.announce(written);
+        return { matched: 0, queued: 0, events: written.length };
+      }
+    }
+    const eventId = randomUUID().replaceAll('-', '');
     // The matching subscriptions are read before writing, outside any transaction: under READ
     // COMMITTED a read inside one sees the same (each statement sees what committed before it).
     // Unscoped, concurrent publishes share the read (one statement for all their tags).
@@ -453,16 +480,8 @@ export class NotificationManager {
           message: input.message,
         });
     }
-    const direct = input.notificationDetails;
     if (direct?.deviceId) {
-      if (direct.type === 'comet')
-        comet.push({
-          sessionId: `notification-direct-${direct.deviceId}`,
-          gmsUser: direct.deviceId,
-          tag: input.tag,
-          message: input.message,
-          expiresAt: new Date(now.getTime() + this.deps.config.push.notificationExpireSeconds * 1000),
-        });
+      if (direct.type === 'comet') comet.push(directEvent());
       else
         outbox.push({
           dedupeKey: `notification:direct:${eventId}`,

@@ -1,4 +1,4 @@
-import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, type KeyObject, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { createServer as createH2Server, type Http2Server } from 'node:http2';
 import type { AddressInfo } from 'node:net';
@@ -62,6 +62,7 @@ describe('Notification API, push worker and provider adapters', () => {
   let h2: Http2Server;
   let httpUrl: string;
   const received: Received[] = [];
+  const statements: string[] = [];
   const apnsReceived: Received[] = [];
   const fcmReceived: Received[] = [];
   let failuresLeft = 0;
@@ -147,6 +148,7 @@ describe('Notification API, push worker and provider adapters', () => {
     tokenUrl = `${h2Url}/token`;
 
     t = await createTestApp({
+      onStatement: (q) => statements.push(q),
       env: {
         // The test receivers listen on loopback, which the default allowlist refuses.
         PUSH_ALLOWED_TARGETS: '127.0.0.1',
@@ -291,6 +293,46 @@ describe('Notification API, push worker and provider adapters', () => {
     // The sweeper reclaims the expired subscriptions (they were already invisible).
     expect(await t.app.managers.notifications.sweep()).toBeGreaterThanOrEqual(4);
     expect((await t.admin(PushSubscriptions)).notificationSubscriptions).toHaveLength(0);
+  });
+
+  it('a direct comet publish whose tag matches no subscription is one statement; with one that matches, each device gets it once', async () => {
+    const device = `direct-${randomUUID()}`;
+    const watcher = `watcher-${randomUUID()}`;
+    const match = () => statements.filter((q) => q.includes('with ordinality t(tag, i)')).length;
+    const appends = () => statements.filter((q) => q.includes('insert into "session_event_counters"')).length;
+    const publish = async (tag: string, n: number) => {
+      const response = await post(
+        '/genesys/1/notification/publish',
+        { tag, message: { n }, notificationDetails: { type: 'comet', deviceId: device } },
+        { gms_user: device },
+      );
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({});
+    };
+    const inbox = async (gmsUser: string) => {
+      const r = await t.admin(PushDeviceInbox, { gmsUser });
+      if (r.deviceEvents.__typename !== 'QueryDeviceEventsSuccess') throw new Error('inbox');
+      return r.deviceEvents.data.map((e) => [e.tag, e.message]);
+    };
+    let [matches, appended] = [match(), appends()];
+    await publish('direct.alone', 1);
+    // The append checked "no subscription matches" itself: no match statement.
+    expect([match() - matches, appends() - appended]).toEqual([0, 1]);
+    expect(await inbox(device)).toEqual([['direct.alone', { n: 1 }]]);
+
+    await subscribe(
+      { subscriberId: 'w', filter: 'direct.*', notificationDetails: { type: 'comet' } },
+      watcher,
+    );
+    [matches, appended] = [match(), appends()];
+    await publish('direct.watched', 2);
+    // The guarded append wrote nothing; the match and one append for both devices followed.
+    expect([match() - matches, appends() - appended]).toEqual([1, 2]);
+    expect(await inbox(device)).toEqual([
+      ['direct.alone', { n: 1 }],
+      ['direct.watched', { n: 2 }],
+    ]);
+    expect(await inbox(watcher)).toEqual([['direct.watched', { n: 2 }]]);
   });
 
   it('retries with backoff, then dead-letters; an admin can requeue', async () => {
