@@ -616,6 +616,23 @@ async function run(shape: Shape, n: number, build: string): Promise<Row> {
       shape === 'all'
         ? undefined
         : { sentLate: pct(sentLate), answered: pct([...answeredAt.values()]), afterAnswer: pct(afterAnswer) };
+    // spread/cross: when (seconds into the window, by schedule) the slowest 1 % were sent: one
+    // stall shows as one bin, a server that keeps falling behind as many.
+    if (shape !== 'all' && deliveredAt.size > 0) {
+      const sortedDelays = [...deliveredAt.values()].sort((x, y) => x - y);
+      const threshold = percentile(sortedDelays, 99);
+      const bins = new Map<number, number>();
+      for (const [event, delay] of deliveredAt)
+        if (delay >= threshold)
+          bins.set(
+            Math.floor((event / rate) * 2) / 2,
+            (bins.get(Math.floor((event / rate) * 2) / 2) ?? 0) + 1,
+          );
+      const top = [...bins].sort((x, y) => y[1] - x[1]).slice(0, 4);
+      notes.push(
+        `slowest 1 % (≥ ${Math.round(threshold)} ms) sent at ${top.map(([at, n]) => `${at.toFixed(1)}–${(at + 0.5).toFixed(1)} s (${n})`).join(', ')} of the window`,
+      );
+    }
     const serverStats = await togglePhase(a, true);
     const serverStatsB = b !== a ? await togglePhase(b, true) : undefined;
     const cpuEnd = cpuSnapshot(pids);
