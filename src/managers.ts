@@ -1,4 +1,5 @@
 import { AuthManager } from './auth/auth.manager.js';
+import { checkpointIfDue, PGLITE_CHECKPOINT } from './db/pglite-checkpoint.js';
 import type { Deps } from './deps.js';
 import { PartitionManager } from './lifecycle/partitions.js';
 import { retentionPolicies } from './lifecycle/policies.js';
@@ -159,4 +160,8 @@ export function scheduleBackgroundTasks(deps: Deps, managers: Managers): void {
   deps.scheduler.every('retention', deps.config.retention.intervalMs, () => managers.retention.run());
   deps.scheduler.every('partition maintenance', 3_600_000, () => managers.partitions.maintain());
   deps.scheduler.every('report rollup', deps.config.retention.rollupIntervalMs, () => managers.rollups.run());
+  if (deps.database.kind === 'pglite')
+    deps.scheduler.every('pglite checkpoint', PGLITE_CHECKPOINT.checkIntervalMs, () =>
+      checkpointIfDue(deps.database.db, PGLITE_CHECKPOINT),
+    );
 }

@@ -47,6 +47,11 @@ const PGLITE_START_PARAMS = [
   ...['-c', 'max_worker_processes=0', '-c', 'max_parallel_workers=0'],
   ...['-c', 'max_parallel_workers_per_gather=0', '-c', 'max_parallel_maintenance_workers=0'],
   ...['-c', 'io_method=sync', '-c', 'shared_buffers=16MB'],
+  // A new WAL segment is not written full of zeros first: on the in-memory file system that grew a
+  // 16 MB buffer by copying, a 50–400 ms stall of the engine at every segment (BENCHMARKS.md,
+  // "Spread on PGlite"). Checkpoints come from pglite-checkpoint.ts; after each one PostgreSQL
+  // keeps at most max_wal_size of old segments for reuse.
+  ...['-c', 'wal_init_zero=off', '-c', 'min_wal_size=32MB', '-c', 'max_wal_size=64MB'],
 ];
 
 /** Advisory-lock key that serialises migrations across instances sharing one Postgres. */
