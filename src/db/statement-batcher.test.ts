@@ -36,6 +36,29 @@ describe('StatementBatcher', () => {
     expect(await batchesOf(true)).toEqual([['a', 'b']]);
   });
 
+  it('a refused batch is run again input by input, one after the other, in arrival order', async () => {
+    const runs: number[][] = [];
+    let running = 0;
+    let most = 0;
+    const batcher = new StatementBatcher<number, number>(
+      async (inputs) => {
+        runs.push(inputs);
+        running++;
+        most = Math.max(most, running);
+        // Later inputs answer sooner: run at once, they would finish out of order.
+        await new Promise((r) => setTimeout(r, inputs.length > 1 ? 1 : 20 - (inputs[0] as number) * 5));
+        running--;
+        if (inputs.includes(2)) throw Object.assign(new Error('refused'), { code: '22P05' });
+        return inputs.map((i) => i * 10);
+      },
+      { maxBatch: 10, concurrency: 1, gatherIo: true },
+    );
+    const results = await Promise.allSettled([1, 2, 3].map((i) => batcher.submit(i)));
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : 'refused'))).toEqual([10, 'refused', 30]);
+    expect(runs).toEqual([[1, 2, 3], [1], [2], [3]]);
+    expect(most).toBe(1);
+  });
+
   it('with gatherIo, inputs that arrive while a batch runs go in the next one', async () => {
     const batches: number[][] = [];
     let release: () => void = () => {};

@@ -30,8 +30,8 @@ interface Waiting<I, O> {
  *
  * `run` gets the inputs in arrival order and answers one output per input, in the same order. One
  * statement is atomic, so a batch is all or nothing; when the database refuses it (an error with a
- * SQLSTATE: the statement did not happen) each input is run again alone, so one caller's bad input
- * fails only that caller. Any other failure (a lost connection: the statement may have committed)
+ * SQLSTATE: the statement did not happen) each input is run again alone, in arrival order, so one
+ * caller's bad input fails only that caller. Any other failure (a lost connection: the statement may have committed)
  * fails every caller of the batch, as it would have failed each alone — never retried, so nothing
  * is written twice.
  */
@@ -84,7 +84,10 @@ export class StatementBatcher<I, O> {
       if (outputs.length !== batch.length) throw new Error('batched statement answered a wrong count');
     } catch (err) {
       if (batch.length > 1 && pgErrorOf(err)) {
-        await Promise.all(batch.map((w) => this.runAlone(w)));
+        // One after the other, in arrival order: run at once they would go on different
+        // connections, and two inputs touching the same rows (an append's session) could take
+        // them in either order.
+        for (const w of batch) await this.runAlone(w);
         return;
       }
       for (const w of batch) w.reject(err);
