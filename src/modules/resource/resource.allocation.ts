@@ -86,6 +86,8 @@ interface ClaimRow {
   booked_in: boolean;
   total: number;
   booked: number;
+  /** A fresh-only claim found no number: whether the group has numbers whose booking ran out unswept. */
+  expired: boolean;
 }
 
 type Outcome =
@@ -199,13 +201,18 @@ export class Allocator {
     const firstCode = req.codeLength === null ? null : randomAccessCode(req.codeLength);
     let shape = this.shapes.get(req.groupName) ?? { locking: false, allocation: 'random' };
     let wait = false;
+    // Locking random groups: first the statement that only claims a number nobody held since the
+    // last sweep (`freshOnly` in claimStatement); when it picked one whose booking ran out unswept,
+    // the full statement, which also closes that booking.
+    let expired = false;
     for (let attempt = 1; ; attempt++) {
+      const fresh = shape.locking && shape.allocation === 'random' && !expired;
       const [, [row]] = await Promise.all([
         lock,
         statements.rows<ClaimRow>(
           tx,
-          `claim:${shape.locking}:${shape.allocation}:${wait}:${this.ctx.activity !== null}`,
-          () => claimStatement(shape, wait, this.ctx.activity),
+          `claim:${shape.locking}:${shape.allocation}:${wait}:${fresh}:${this.ctx.activity !== null}`,
+          () => claimStatement(shape, wait, fresh, this.ctx.activity),
           {
             now: now.toISOString(),
             group: req.groupName,
@@ -257,6 +264,13 @@ export class Allocator {
             timeoutSeconds: req.timeoutOverride ?? Number(row.timeout),
           },
         };
+      }
+      // The pick was a number whose booking ran out unswept (it stays locked by this transaction):
+      // the full statement claims it and closes that booking. Not a retry.
+      if (fresh && row.expired) {
+        expired = true;
+        attempt--;
+        continue;
       }
       const total = Number(row.total);
       // Shared groups: every number was locked by a concurrent allocation; wait for one.
@@ -383,10 +397,24 @@ function lockStatement(): SQL {
  * statement was written for; otherwise every data-modifying part is empty and the answer row still
  * reports the group as it is. What changes between requests is a placeholder (`now`, `group`,
  * `locking`, `allocation`, `timeout`, `session`, `booking`, `phone`, `phoneKey`, `code`, `node`);
- * what decides the text (shape, `wait`, whether activity is recorded) is the caller's cache key
- * (the activity recorder's fragment depends only on what it is given).
+ * what decides the text (shape, `wait`, `freshOnly`, whether activity is recorded) is the caller's
+ * cache key (the activity recorder's fragment depends only on what it is given).
+ *
+ * `freshOnly` (locking groups): the claim takes the picked number only if nobody held it since the
+ * sweep last ran (`booked_until` null). Release and the sweep close a number's booking when they
+ * clear `booked_until` (the sweep right after), so no booking of it that ran out is left to close,
+ * and the statement has no part for that: PostgreSQL's executor start-up sets up every part of a
+ * statement on every run, whether it runs or not (issue 18, BENCHMARKS.md). The pick itself is the
+ * full statement's (its plan does not change); when it found a number whose booking ran out
+ * unswept, nothing is written and the answer says `expired`: the caller runs the full statement,
+ * which picks the same number again (this transaction holds its lock) unless it finds a free one first.
  */
-function claimStatement(shape: Shape, wait: boolean, activity: ActivityRecorder | null): SQL {
+function claimStatement(
+  shape: Shape,
+  wait: boolean,
+  freshOnly: boolean,
+  activity: ActivityRecorder | null,
+): SQL {
   const now = sql`${p('now')}::timestamptz`;
   const free = sql`(r.booked_until is null or r.booked_until <= ${now})`;
   const inGroup = sql`r.group_id = (select id from g)`;
@@ -461,23 +489,69 @@ function claimStatement(shape: Shape, wait: boolean, activity: ActivityRecorder 
     ? sql`update resources r set booked_by = ${p('session')}, booked_until = g.until,
           booking_id = ${p('booking')}::uuid, booking_version = r.booking_version + 1, ${rotation}
           last_allocated_at = ${now}, updated_at = ${now}
-        from pick p, g where r.id = p.id`
+        from pick p, g where r.id = p.id ${freshOnly ? sql`and p.booked_until is null` : sql``}`
     : sql`update resources r set booked_until = greatest(r.booked_until, g.until),
           booking_id = ${p('booking')}::uuid, ${rotation} last_allocated_at = ${now}, updated_at = ${now}
         from pick p, g where r.id = p.id`;
+  // What happened, one row each: the bookings of the number that ran out (closed here) and the new
+  // booking. With `freshOnly` only the new booking: no CTE of their union, no sort by `ord`.
+  const happened = freshOnly
+    ? {
+        cte: sql``,
+        from: sql`booking h`,
+        at: now,
+        kind: sql`'allocated'`,
+        bookingId: sql`h.id`,
+        sessionId: sql`${p('session')}`,
+        order: undefined,
+      }
+    : {
+        cte: sql`closed as (
+      update resource_bookings b set closed_at = ${now}, close_reason = 'expired', updated_at = ${now}
+      where b.id in (
+        select x.id from resource_bookings x
+        where x.resource_id = (select id from claimed) and x.closed_at is null and x.ends_at <= ${now}
+        for update skip locked
+      )
+      returning b.id, b.session_id, b.ends_at
+    ),`,
+        from: sql`happened h`,
+        at: sql`h.at`,
+        kind: sql`h.kind`,
+        bookingId: sql`h.booking_id`,
+        sessionId: sql`h.session_id`,
+        order: sql`h.ord`,
+      };
+  const happenedCte = freshOnly
+    ? sql``
+    : sql`happened as (
+      select b.ends_at as at, 'expired' as kind, b.id as booking_id, b.session_id, 1 as ord from closed b
+      union all
+      select ${now}, 'allocated', k.id, ${p('session')}, 2 from booking k
+    ),`;
+  // A number nobody held adds one to the group's held count (`freshOnly`: every claimed number).
+  const wasFree = freshOnly ? sql`` : sql`where c.was_until is null`;
+  // The group's held count with this claim: `counts` reads the slots as they were before it (the
+  // statement's snapshot). `freshOnly`: the claim adds one exactly when it claimed a number (the
+  // activity rows are written only then); otherwise `counts` adds what `held` adds.
+  const counted = freshOnly
+    ? sql`coalesce(sum(booked), 0)::int`
+    : sql`(coalesce(sum(booked), 0) + (select count(*) from claimed c ${wasFree}))::int`;
+  const withClaim = freshOnly ? sql`(n.booked + 1)` : sql`n.booked`;
+  const answerBooked = freshOnly ? sql`n.booked + (c.id is not null)::int` : sql`n.booked`;
   // The activity rows are the report module's SQL (its table), written in this statement.
   const act = activity
     ? sql`, ${activity.resourceInsert({
         name: 'act',
-        from: sql`happened h cross join g cross join counts n`,
-        at: sql`h.at`,
-        kind: sql`h.kind`,
-        group: sql`g.name`,
-        booked: sql`n.booked`,
-        free: sql`n.total - n.booked`,
-        sessionId: sql`h.session_id`,
+        from: sql`${happened.from} cross join claimed c cross join counts n`,
+        at: happened.at,
+        kind: happened.kind,
+        group: sql`c.group_name`,
+        booked: sql`${withClaim}`,
+        free: sql`n.total - ${withClaim}`,
+        sessionId: happened.sessionId,
         nodeId: sql`${p('node')}::int`,
-        orderBy: sql`h.ord`,
+        orderBy: happened.order,
       })}`
     : sql``;
 
@@ -490,51 +564,41 @@ function claimStatement(shape: Shape, wait: boolean, activity: ActivityRecorder 
     ${candidates}
     claimed as (
       ${claim}
-      returning r.id, r.name, r.access_number, r.booking_version, p.booked_until as was_until
+      returning r.id, r.name, r.access_number, r.booking_version, p.booked_until as was_until,
+        g.id as group_id, g.name as group_name, g.locking, g.until
     ),
-    closed as (
-      update resource_bookings b set closed_at = ${now}, close_reason = 'expired', updated_at = ${now}
-      where b.id in (
-        select x.id from resource_bookings x
-        where x.resource_id = (select id from claimed) and x.closed_at is null and x.ends_at <= ${now}
-        for update skip locked
-      )
-      returning b.id, b.session_id, b.ends_at
-    ),
+    ${happened.cte}
     booking as (
       insert into resource_bookings (id, resource_id, group_id, session_id, phone_number, phone_key,
         access_code, locking, version, starts_at, ends_at, created_at, updated_at)
-      select ${p('booking')}::uuid, c.id, g.id, ${p('session')}, ${p('phone')}, ${p('phoneKey')},
-        ${p('code')}, g.locking, c.booking_version, ${now}, g.until, ${now}, ${now}
-      from claimed c cross join g
+      select ${p('booking')}::uuid, c.id, c.group_id, ${p('session')}, ${p('phone')}, ${p('phoneKey')},
+        ${p('code')}, c.locking, c.booking_version, ${now}, c.until, ${now}, ${now}
+      from claimed c
       on conflict (resource_id, access_code) where closed_at is null and access_code is not null do nothing
       returning id
     ),
-    happened as (
-      select b.ends_at as at, 'expired' as kind, b.id as booking_id, b.session_id, 1 as ord from closed b
-      union all
-      select ${now}, 'allocated', k.id, ${p('session')}, 2 from booking k
-    ),
+    ${happenedCte}
     ev as (
       insert into resource_events (occurred_at, kind, group_id, group_name, resource_id, resource_name,
         access_number, booking_id, session_id, created_at)
-      select h.at, h.kind, g.id, g.name, c.id, c.name, c.access_number, h.booking_id, h.session_id, ${now}
-      from happened h cross join g cross join claimed c order by h.ord
+      select ${happened.at}, ${happened.kind}, c.group_id, c.group_name, c.id, c.name, c.access_number,
+        ${happened.bookingId}, ${happened.sessionId}, ${now}
+      from ${happened.from} cross join claimed c ${happened.order ? sql`order by ${happened.order}` : sql``}
     ),
     held as (
       insert into resource_group_counts as t (group_id, slot, total, booked)
-      select g.id, pg_backend_pid() % 64, 0, 1 from claimed c cross join g where c.was_until is null
+      select c.group_id, pg_backend_pid() % 64, 0, 1 from claimed c ${wasFree}
       on conflict (group_id, slot) do update set booked = t.booked + excluded.booked
     ),
     counts as (
-      select coalesce(sum(total), 0)::int as total,
-        (coalesce(sum(booked), 0) + (select count(*) from claimed where was_until is null))::int as booked
+      select coalesce(sum(total), 0)::int as total, ${counted} as booked
       from resource_group_counts where group_id = (select id from grp)
     )
     ${act}
     select grp.id as group_id, grp.name as group_name, grp.locking, grp.allocation, grp.timeout,
       (extract(epoch from grp.until) * 1000)::float8 as until_ms,
       c.id as resource_id, c.name as resource_name, c.access_number, c.booking_version,
-      exists (select 1 from booking) as booked_in, n.total, n.booked
+      exists (select 1 from booking) as booked_in, n.total, ${answerBooked} as booked,
+      ${freshOnly ? sql`c.id is null and exists (select 1 from pick)` : sql`false`} as expired
     from grp cross join counts n left join claimed c on true`;
 }
