@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Database, openDatabase, queryRows, sql } from './client.js';
-import { checkpointIfDue } from './pglite-checkpoint.js';
+import { checkpointIfDue, walSinceRedo } from './pglite-checkpoint.js';
 
 const MB = 1024 * 1024;
 
@@ -27,29 +27,21 @@ describe('PGlite checkpoints', () => {
     database.db.execute(
       sql`insert into wal_filler select g, repeat('x', 1000) from generate_series(1, ${rows}) g`,
     );
-  const walSinceRedo = async () =>
-    Number(
-      (
-        await queryRows<{ wal: string }>(
-          database.db,
-          sql`select pg_wal_lsn_diff(pg_current_wal_lsn(), redo_lsn) as wal from pg_control_checkpoint()`,
-        )
-      )[0]?.wal,
-    );
+  const walSince = () => walSinceRedo(database.db);
   const walFiles = async () =>
     (await queryRows<{ n: number }>(database.db, sql`select count(*)::int as n from pg_ls_waldir()`))[0]?.n ??
     0;
 
   it('never checkpoints on its own: the WAL since the redo point only grows', async () => {
-    const before = await walSinceRedo();
+    const before = await walSince();
     await write(20_000);
-    expect(await walSinceRedo()).toBeGreaterThan(before + 16 * MB);
+    expect(await walSince()).toBeGreaterThan(before + 16 * MB);
   });
 
   it('checkpoints once the WAL since the last checkpoint reaches the bound, not before', async () => {
-    expect(await walSinceRedo()).toBeGreaterThan(16 * MB);
+    expect(await walSince()).toBeGreaterThan(16 * MB);
     expect(await checkpointIfDue(database.db, { walBytes: 16 * MB })).toBe(true);
-    expect(await walSinceRedo()).toBeLessThan(MB);
+    expect(await walSince()).toBeLessThan(MB);
     expect(await checkpointIfDue(database.db, { walBytes: 16 * MB })).toBe(false);
   });
 

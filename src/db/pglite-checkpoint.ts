@@ -21,13 +21,18 @@ export const PGLITE_CHECKPOINT: CheckpointPolicy & { checkIntervalMs: number } =
   checkIntervalMs: 10_000,
 };
 
-/** One check: a `CHECKPOINT` when the WAL since the last one's redo point reached the policy's bound. */
-export async function checkpointIfDue(db: DbOrTx, policy: CheckpointPolicy): Promise<boolean> {
+/** Bytes of WAL written since the last checkpoint's redo point. */
+export async function walSinceRedo(db: DbOrTx): Promise<number> {
   const [row] = await queryRows<{ wal: string | number }>(
     db,
     sql`select pg_wal_lsn_diff(pg_current_wal_lsn(), redo_lsn) as wal from pg_control_checkpoint()`,
   );
-  if (Number(row?.wal ?? 0) < policy.walBytes) return false;
+  return Number(row?.wal ?? 0);
+}
+
+/** One check: a `CHECKPOINT` when the WAL since the last one's redo point reached the policy's bound. */
+export async function checkpointIfDue(db: DbOrTx, policy: CheckpointPolicy): Promise<boolean> {
+  if ((await walSinceRedo(db)) < policy.walBytes) return false;
   await db.execute(sql`checkpoint`);
   return true;
 }
