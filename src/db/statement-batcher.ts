@@ -31,9 +31,9 @@ interface Waiting<I, O> {
  * `run` gets the inputs in arrival order and answers one output per input, in the same order. One
  * statement is atomic, so a batch is all or nothing; when the database refuses it (an error with a
  * SQLSTATE: the statement did not happen) each input is run again alone, in arrival order, so one
- * caller's bad input fails only that caller. Any other failure (a lost connection: the statement may have committed)
- * fails every caller of the batch, as it would have failed each alone — never retried, so nothing
- * is written twice.
+ * caller's bad input fails only that caller. Any other failure (a lost connection: the statement may
+ * have committed) fails every caller of the batch, as it would have failed each alone — never
+ * retried, so nothing is written twice.
  */
 export class StatementBatcher<I, O> {
   private readonly queue: Waiting<I, O>[] = [];

@@ -493,11 +493,13 @@ function claimStatement(
     : sql`update resources r set booked_until = greatest(r.booked_until, g.until),
           booking_id = ${p('booking')}::uuid, ${rotation} last_allocated_at = ${now}, updated_at = ${now}
         from pick p, g where r.id = p.id`;
-  // What happened, one row each: the bookings of the number that ran out (closed here) and the new
-  // booking. With `freshOnly` only the new booking: no CTE of their union, no sort by `ord`.
+  // What happened, one row each: the bookings of the number that ran out (closed here, `cte`) and the
+  // new booking (their union after it, `afterBooking`). With `freshOnly` only the new booking: no CTE
+  // of their union, no sort by `ord`.
   const happened = freshOnly
     ? {
         cte: sql``,
+        afterBooking: sql``,
         from: sql`booking h`,
         at: now,
         kind: sql`'allocated'`,
@@ -515,6 +517,11 @@ function claimStatement(
       )
       returning b.id, b.session_id, b.ends_at
     ),`,
+        afterBooking: sql`happened as (
+      select b.ends_at as at, 'expired' as kind, b.id as booking_id, b.session_id, 1 as ord from closed b
+      union all
+      select ${now}, 'allocated', k.id, ${p('session')}, 2 from booking k
+    ),`,
         from: sql`happened h`,
         at: sql`h.at`,
         kind: sql`h.kind`,
@@ -522,13 +529,6 @@ function claimStatement(
         sessionId: sql`h.session_id`,
         order: sql`h.ord`,
       };
-  const happenedCte = freshOnly
-    ? sql``
-    : sql`happened as (
-      select b.ends_at as at, 'expired' as kind, b.id as booking_id, b.session_id, 1 as ord from closed b
-      union all
-      select ${now}, 'allocated', k.id, ${p('session')}, 2 from booking k
-    ),`;
   // A number nobody held adds one to the group's held count (`freshOnly`: every claimed number).
   const wasFree = freshOnly ? sql`` : sql`where c.was_until is null`;
   // The group's held count with this claim: `counts` reads the slots as they were before it (the
@@ -577,7 +577,7 @@ function claimStatement(
       on conflict (resource_id, access_code) where closed_at is null and access_code is not null do nothing
       returning id
     ),
-    ${happenedCte}
+    ${happened.afterBooking}
     ev as (
       insert into resource_events (occurred_at, kind, group_id, group_name, resource_id, resource_name,
         access_number, booking_id, session_id, created_at)
