@@ -157,6 +157,8 @@ async function startInstance(name: string, env: Record<string, string>, build: s
     {
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
+      // The bench reads the append statements' histogram (appendStatements).
+      METRICS_PUBLIC: 'true',
       EVENT_POLL_MS: pollMs,
       WS_INIT_TIMEOUT_MS: '60000',
       BENCH_MEMORY_FILE: memoryFile,
@@ -168,6 +170,36 @@ async function startInstance(name: string, env: Record<string, string>, build: s
     { fdLimit: Number(hardFdLimit), nodeArgs: ['--expose-gc', '--import', probe, ...serverNodeArgs] },
   );
   return { server, pid: server.process.pid as number, memoryFile, profileFile, statsFile };
+}
+
+/**
+ * The publishing server's event-append statements so far (gms_db_batched_statement_seconds): their
+ * count, the publishes they served, and how many took at least 25 / 50 / 100 ms at the database
+ * (every publish queued behind one waits as long).
+ */
+async function appendStatements(instance: Instance) {
+  const text = await (await fetch(`${instance.server.url}/metrics`)).text();
+  const read = (name: string, le?: string) =>
+    Number(
+      text
+        .split('\n')
+        .find(
+          (l) =>
+            l.startsWith(`${name}{`) &&
+            l.includes('statement="event_append"') &&
+            (le === undefined || l.includes(`le="${le}"`)),
+        )
+        ?.split(' ')
+        .pop() ?? 0,
+    );
+  const count = read('gms_db_batched_statement_seconds_count');
+  return {
+    count,
+    inputs: read('gms_db_batched_statement_inputs_sum'),
+    atLeast25: count - read('gms_db_batched_statement_seconds_bucket', '0.025'),
+    atLeast50: count - read('gms_db_batched_statement_seconds_bucket', '0.05'),
+    atLeast100: count - read('gms_db_batched_statement_seconds_bucket', '0.1'),
+  };
 }
 
 /** Live memory of the server after a forced full GC (bench/memory-probe.mjs). */
@@ -525,6 +557,7 @@ async function run(shape: Shape, n: number, build: string): Promise<Row> {
     const backendsAtStart = db ? await databaseBackendPids(db.url) : [];
     const commitsAtStart = db ? await commits(db.url) : 0;
     const cpuBefore = cpuOf([...pids, ...backendsAtStart]);
+    const appendsBefore = shape === 'all' ? undefined : await appendStatements(b);
     const loads = [loadavg()[0] as number];
     for (const i of instances) await togglePhase(i, false);
     let delays: number[] = [];
@@ -547,6 +580,7 @@ async function run(shape: Shape, n: number, build: string): Promise<Row> {
       loopDelay.enable();
       const waitedBefore = [process.pid, a.pid, b.pid].map(runQueueMs);
       const startAt = performance.now();
+      log(`window starts (${new Date().toISOString().slice(11, 23)} UTC): ${total} events at ${rate}/s`);
       const inFlight: Promise<void>[] = [];
       let failedPublishes = 0;
       for (let k = 0; k < total; ) {
@@ -631,6 +665,13 @@ async function run(shape: Shape, n: number, build: string): Promise<Row> {
       const top = [...bins].sort((x, y) => y[1] - x[1]).slice(0, 4);
       notes.push(
         `slowest 1 % (≥ ${Math.round(threshold)} ms) sent at ${top.map(([at, n]) => `${at.toFixed(1)}–${(at + 0.5).toFixed(1)} s (${n})`).join(', ')} of the window`,
+      );
+    }
+    if (appendsBefore) {
+      const now = await appendStatements(b);
+      const d = (k: keyof typeof now) => now[k] - appendsBefore[k];
+      notes.push(
+        `event-append statements: ${d('count')} for ${d('inputs')} publishes; at the database ≥ 25 ms: ${d('atLeast25')}, ≥ 50 ms: ${d('atLeast50')}, ≥ 100 ms: ${d('atLeast100')}`,
       );
     }
     const serverStats = await togglePhase(a, true);

@@ -78,4 +78,26 @@ describe('StatementBatcher', () => {
     expect(await Promise.all([first, ...later])).toEqual([0, 1, 2, 3]);
     expect(batches).toEqual([[0], [1, 2, 3]]);
   });
+
+  it('observes every statement it sends: a batch, and each input of a refused batch run alone', async () => {
+    const observed: { inputs: number; seconds: number }[] = [];
+    const batcher = new StatementBatcher<number, number>(
+      async (inputs) => {
+        await new Promise((r) => setTimeout(r, inputs.length > 1 ? 30 : 1));
+        if (inputs.includes(2)) throw Object.assign(new Error('refused'), { code: '22P05' });
+        return inputs;
+      },
+      {
+        maxBatch: 10,
+        concurrency: 1,
+        gatherIo: true,
+        observe: (inputs, seconds) => observed.push({ inputs, seconds }),
+      },
+    );
+    await Promise.allSettled([1, 2, 3].map((i) => batcher.submit(i)));
+    expect(observed.map((o) => o.inputs)).toEqual([3, 1, 1, 1]);
+    // Its time at the database, in seconds: the refused batch waited 30 ms before it failed.
+    expect(observed[0]?.seconds).toBeGreaterThanOrEqual(0.025);
+    expect(observed[0]?.seconds).toBeLessThan(5);
+  });
 });

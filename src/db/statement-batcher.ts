@@ -13,6 +13,12 @@ export interface StatementBatcherOptions {
    * batches of one; BENCHMARKS.md "Spread on PGlite"). A server's round trip needs no such wait.
    */
   gatherIo?: boolean;
+  /**
+   * Called once a batch's statement has answered (or failed): its inputs, and its time at the
+   * database in seconds, from sent to answered (its commit included). The inputs' wait in the queue
+   * before that is the previous batches' time, so this is where a slow commit shows.
+   */
+  observe?(inputs: number, seconds: number): void;
 }
 
 interface Waiting<I, O> {
@@ -80,7 +86,7 @@ export class StatementBatcher<I, O> {
   private async runBatch(batch: Waiting<I, O>[]): Promise<void> {
     let outputs: O[];
     try {
-      outputs = await this.run(batch.map((w) => w.input));
+      outputs = await this.timed(batch.map((w) => w.input));
       if (outputs.length !== batch.length) throw new Error('batched statement answered a wrong count');
     } catch (err) {
       if (batch.length > 1 && pgErrorOf(err)) {
@@ -100,10 +106,21 @@ export class StatementBatcher<I, O> {
 
   private async runAlone(w: Waiting<I, O>): Promise<void> {
     try {
-      const [output] = await this.run([w.input]);
+      const [output] = await this.timed([w.input]);
       w.resolve(output as O);
     } catch (err) {
       w.reject(err);
+    }
+  }
+
+  private async timed(inputs: I[]): Promise<O[]> {
+    const observe = this.options.observe;
+    if (!observe) return this.run(inputs);
+    const sentAt = performance.now();
+    try {
+      return await this.run(inputs);
+    } finally {
+      observe(inputs.length, (performance.now() - sentAt) / 1000);
     }
   }
 }

@@ -151,6 +151,31 @@ describe('/metrics', () => {
     );
   });
 
+  it('times batched statements at the database: an event append, by statement', async () => {
+    const before = (await scrape(t)).samples;
+    const append = { statement: 'event_append' };
+    const user = 'metrics-device';
+    const res = await t.fetch('/genesys/1/notification/publish', {
+      method: 'POST',
+      headers: { gms_user: user, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        tag: 'metrics.t',
+        message: 'm',
+        notificationDetails: { deviceId: user, type: 'comet' },
+      }),
+    });
+    expect(res.status).toBe(200);
+    const { samples, types } = await scrape(t);
+    const delta = (name: string, labels: Record<string, string>) =>
+      seriesValue(samples, name, labels) - seriesValue(before, name, labels);
+    expect(types.get('gms_db_batched_statement_seconds')).toBe('histogram');
+    expect(types.get('gms_db_batched_statement_inputs')).toBe('histogram');
+    expect(delta('gms_db_batched_statement_seconds_count', append)).toBe(1);
+    expect(delta('gms_db_batched_statement_seconds_bucket', { ...append, le: '+Inf' })).toBe(1);
+    expect(delta('gms_db_batched_statement_seconds_sum', append)).toBeGreaterThan(0);
+    expect(delta('gms_db_batched_statement_inputs_bucket', { ...append, le: '1' })).toBe(1);
+  });
+
   it('reports process metrics, this node and the cluster', async () => {
     const { samples, types } = await scrape(t);
     expect(types.get('process_cpu_user_seconds_total')).toBe('counter');
@@ -276,5 +301,7 @@ describe('MetricsRegistry (the seam modules register gauges on)', () => {
     expect(() => metrics.registerGauge('gms_x', 'x', ['Bad-Label'], () => [])).toThrow(/Label/);
     metrics.registerGauge('gms_once', 'x', [], () => 1);
     expect(() => metrics.registerGauge('gms_once', 'x', [], () => 1)).toThrow(/already registered/);
+    expect(() => metrics.histogram('took_seconds', 'x', [], [1])).toThrow(/gms_ prefix/);
+    expect(() => metrics.histogram('gms_once', 'x', [], [1])).toThrow(/already registered/);
   });
 });

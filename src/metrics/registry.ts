@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, type Metric, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Histogram, type Metric, Registry } from 'prom-client';
 import type { Logger } from '../log/logger.js';
 
 /** One labelled value of a metric computed at scrape time. */
@@ -13,6 +13,11 @@ export type Collect<L extends string = string> = () => number | Sample<L>[] | Pr
 /** A counter a module increments as things happen (the counter lives in this instance's memory). */
 export interface CounterHandle<L extends string = string> {
   inc(labels?: Record<L, string | number>, by?: number): void;
+}
+
+/** A histogram a module observes as things happen (kept in this instance's memory). */
+export interface HistogramHandle<L extends string = string> {
+  observe(labels: Record<L, string | number>, value: number): void;
 }
 
 /** A collector slower than this is skipped for that scrape (Prometheus times out at 10 s by default). */
@@ -48,7 +53,7 @@ function processMetrics(): Registry {
  * failing the whole scrape.
  */
 export class MetricsRegistry {
-  /** The underlying prom-client registry; src/metrics uses it for histograms, modules should not. */
+  /** The underlying prom-client registry; src/metrics uses it for the HTTP metrics, modules should not. */
   readonly registry = new Registry();
   private readonly collectFailures: Counter<'metric'>;
 
@@ -102,6 +107,27 @@ export class MetricsRegistry {
     return {
       inc: (labels, by = 1) => (labels ? counter.inc(labels, by) : counter.inc(by)),
     };
+  }
+
+  /**
+   * A distribution observed as things happen (durations in seconds, sizes), with the given upper
+   * bounds of its buckets. The name ends in its unit (`_seconds`) or says what it counts.
+   */
+  histogram<L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    buckets: readonly number[],
+  ): HistogramHandle<L> {
+    this.check(name, labelNames);
+    const histogram = new Histogram<L>({
+      name,
+      help,
+      labelNames,
+      buckets: [...buckets],
+      registers: [this.registry],
+    });
+    return { observe: (labels, value) => histogram.observe(labels, value) };
   }
 
   /** The Prometheus text exposition: process metrics, then this instance's. */

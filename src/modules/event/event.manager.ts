@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, gt, type SQL, sql } from 'drizzle-orm';
+import { observeBatches } from '../../db/batch-metrics.js';
 import type { DbOrTx } from '../../db/client.js';
 import { queryRows } from '../../db/client.js';
 import { PreparedSql } from '../../db/prepared-queries.js';
@@ -188,6 +189,7 @@ export class EventStore {
       maxBatch: 200,
       concurrency: 1,
       gatherIo: deps.config.database.kind === 'pglite',
+      observe: observeBatches(deps.metrics, 'event_append'),
     });
   }
 

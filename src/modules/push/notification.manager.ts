@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, desc, eq, gt, inArray, lte, type SQL, sql } from 'drizzle-orm';
 import { assertOwns, owns, type Requester } from '../../auth/ownership.js';
 import { isAdmin } from '../../auth/viewer.js';
+import { observeBatches } from '../../db/batch-metrics.js';
 import type { DbOrTx } from '../../db/client.js';
 import { PreparedSql } from '../../db/prepared-queries.js';
 import { StatementBatcher } from '../../db/statement-batcher.js';
@@ -207,13 +208,12 @@ export class NotificationManager {
       (tag, now) =>
         sql`not exists (select 1 from ${s} where ${s.expiresAt} > ${now} and ${tag} like ${s.filterLike} escape '\\')`,
     );
-    this.matcher = new StatementBatcher(
-      (tags) => this.matchTags(tags),
+    this.matcher = new StatementBatcher((tags) => this.matchTags(tags), {
+      maxBatch: 100,
       // PGlite runs one statement at a time on this thread: more batches at once would only split them.
-      deps.config.database.kind === 'pglite'
-        ? { maxBatch: 100, concurrency: 1, gatherIo: true }
-        : { maxBatch: 100, concurrency: 4 },
-    );
+      ...(deps.config.database.kind === 'pglite' ? { concurrency: 1, gatherIo: true } : { concurrency: 4 }),
+      observe: observeBatches(deps.metrics, 'push_match'),
+    });
   }
 
   /** A client-given httpcb URL (PUSH_ALLOWED_TARGETS): 400 naming `field` when it is refused. */
