@@ -18,6 +18,7 @@ import { attachNodeBody } from './http/node-body.js';
 import type { Edge, RouteTable } from './http/route-table.js';
 import { buildRouteTable } from './http/routes.js';
 import { withSecurityHeaders } from './http/security-headers.js';
+import { standardReasonPhrase } from './http/status-line.js';
 import { createManagers } from './managers.js';
 import type { Managers } from './managers.types.js';
 import { instrumentApp } from './metrics/app-metrics.js';
@@ -166,6 +167,7 @@ export async function buildApp(deps: Deps, managers: Managers = createManagers(d
         { connectionsCheckingInterval: connectionsCheckingInterval(config.limits.headersTimeoutMs) },
         (req, res) => {
           closeIfBodyUnread(req, res);
+          standardReasonPhrase(res);
           if (!nodeRequest(routes, edge, req, res)) void adapter(req, res);
         },
       );

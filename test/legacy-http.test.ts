@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonResponse } from '../src/http/http-errors.js';
 import type { RouteTable } from '../src/http/route-table.js';
@@ -186,6 +187,32 @@ describe('legacy HTTP layer', () => {
   it('answers unknown paths and wrong methods with JSON errors', async () => {
     await expectLegacyError(await t.fetch('/genesys/1/nope'), 404);
     await expectLegacyError(await t.fetch('/genesys/1/test/echo'), 405);
+  });
+
+  it("answers JSON with the seed captures' no-cache headers: Cache-Control, Pragma and Expires", async () => {
+    // Every response of the seed's captures carries all three (Jetty's no-cache set).
+    for (const res of [await echo({ body: 'a=1' }), await t.fetch('/genesys/1/nope')]) {
+      expect(res.headers.get('content-type')).toBe('application/json;charset=UTF-8');
+      expect(res.headers.get('cache-control')).toBe('no-cache, no-store');
+      expect(res.headers.get('pragma')).toBe('no-cache');
+      expect(res.headers.get('expires')).toBe('Thu, 01 Jan 1970 00:00:00 GMT');
+    }
+  });
+
+  it('sends the standard reason phrase on the status line, also for a Response built without one', async () => {
+    // GET /genesys/1/node answers a WHATWG Response with no statusText: it went out as "HTTP/1.1 200 ".
+    const url = new URL(await serverUrl());
+    const statusLine = (path: string) =>
+      new Promise<string>((resolve, reject) => {
+        const req = httpRequest({ host: url.hostname, port: url.port, path }, (res) => {
+          res.resume();
+          resolve(`${res.statusCode} ${res.statusMessage}`);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    expect(await statusLine('/genesys/1/node')).toBe('200 OK');
+    expect(await statusLine('/genesys/1/nope')).toBe('404 Not Found');
   });
 
   it('refuses wrong admin credentials with 401 and a Basic challenge', async () => {

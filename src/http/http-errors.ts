@@ -31,6 +31,17 @@ export function legacyErrorBody(status: number, message: string, exception: stri
 }
 
 /**
+ * The no-cache headers of every response in the seed's captures (Jetty's set): `Cache-Control:
+ * no-cache` + `no-store` (one header here), `Pragma: no-cache` and `Expires` in the past, for
+ * HTTP/1.0 caches and clients that read only those.
+ */
+export const NO_CACHE_HEADERS: Readonly<Record<string, string>> = {
+  'cache-control': 'no-cache, no-store',
+  pragma: 'no-cache',
+  expires: 'Thu, 01 Jan 1970 00:00:00 GMT',
+};
+
+/**
  * The legacy JSON answer. Built with the server adapter's Response (@whatwg-node's), which knows
  * its text: the adapter writes it with a Content-Length in one go. Node's own Response made it
  * read the body back through a WHATWG stream and send it chunked (issue 18).
@@ -40,7 +51,7 @@ export function jsonResponse(body: unknown, status = 200, headers: Record<string
     status,
     headers: {
       'content-type': 'application/json;charset=UTF-8',
-      'cache-control': 'no-cache, no-store',
+      ...NO_CACHE_HEADERS,
       ...headers,
     },
   });

@@ -1,5 +1,5 @@
 import type { ParsedBody } from '../../http/body.js';
-import { textResponse } from '../../http/http-errors.js';
+import { NO_CACHE_HEADERS, textResponse } from '../../http/http-errors.js';
 import { storedFileHeaders } from '../../http/security-headers.js';
 import type { StorageEntry, StorageInput, StoredValue } from './storage.manager.js';
 
@@ -40,7 +40,7 @@ export function storedValueResponse(value: StoredValue): Response {
     headers: {
       'content-type': value.contentType ?? 'application/octet-stream',
       'content-length': String(data.length),
-      'cache-control': 'no-cache, no-store',
+      ...NO_CACHE_HEADERS,
       // Uploaded by anyone: never rendered as a page on the API's origin.
       ...storedFileHeaders(value.contentType, value.filename),
     },
