@@ -9,6 +9,7 @@ import postgres from 'postgres';
 import { fromPackageRoot } from '../paths.js';
 import { DatabaseAvailability } from './availability.js';
 import { reportingCommitOutcome } from './commit-outcome.js';
+import { lockDataDir } from './pglite-lock.js';
 import { PoolSockets } from './pool-sockets.js';
 import { preparingClient } from './prepared-statements.js';
 
@@ -141,6 +142,22 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     ? { loadDataDir: options.snapshot }
     : await (await import('./pglite-snapshot.js')).initialStateFor(dataDir);
   if (dataDir) mkdirSync(dataDir, { recursive: true });
+  // One process at a time on a data directory (taken once a new directory has been unpacked).
+  const unlock = dataDir ? await lockDataDir(dataDir) : () => {};
+  try {
+    return await openPglite(dataDir, initial, tap, unlock);
+  } catch (err) {
+    unlock();
+    throw err;
+  }
+}
+
+async function openPglite(
+  dataDir: string | null,
+  initial: Pick<PGliteOptions, 'fs' | 'loadDataDir'>,
+  tap: DatabaseOptions['onStatement'],
+  unlock: () => void,
+): Promise<Database> {
   // The embedded engine (and its dump) is loaded only when used: a Postgres instance never needs it.
   const [
     { PGlite },
@@ -182,7 +199,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       await driver.query('select 1');
     },
     availability: new DatabaseAvailability(null),
-    close: once(() => client.close()),
+    close: once(async () => {
+      await client.close();
+      unlock();
+    }),
   };
 }
 
