@@ -75,6 +75,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  // A setting the process cannot run with, found while opening (a DATA_DIR another server holds).
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(
     `Start-up failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
   );

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backend } from './harness.js';
 
-/** The real entry point: a bad GMS_CONFIG stops start-up with one readable line and status 2. */
-describe('main.ts with an invalid provisioning file', () => {
+/** The real entry point: a configuration it cannot run with stops start-up with one readable line and status 2. */
+describe('main.ts with an invalid provisioning file or data directory', () => {
   it.skipIf(backend !== 'pglite')(
     'prints the file, the path in it and the problem, and exits with 2',
     async () => {
@@ -38,6 +38,42 @@ describe('main.ts with an invalid provisioning file', () => {
         expect(result.code).toBe(2);
         expect(result.stderr.trim()).toBe(
           `Invalid provisioning file ${path}: services.iPhoneService._provide_code: Option _provide_code must be true or false, got 'perhaps'`,
+        );
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+    60_000,
+  );
+
+  it.skipIf(backend !== 'pglite')(
+    'a PGlite data directory another running server holds: one line naming it, status 2',
+    async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'gms-main-held-'));
+      // This test process stands for the running server.
+      await writeFile(join(dir, 'gms-engage.lock'), `${process.pid}\nelsewhere\n`);
+      try {
+        const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+          const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+            env: {
+              ...process.env,
+              DATABASE_URL: `pglite://${dir}`,
+              PORT: '0',
+              LOG_LEVEL: 'silent',
+              REDIS_URL: '',
+            },
+            stdio: ['ignore', 'ignore', 'pipe'],
+          });
+          let stderr = '';
+          child.stderr.on('data', (d: Buffer) => {
+            stderr += d.toString();
+          });
+          child.on('exit', (code) => resolve({ code, stderr }));
+        });
+        expect(result.code).toBe(2);
+        expect(result.stderr.trim()).toBe(
+          `The PGlite data directory ${dir} is in use by process ${process.pid} (${join(dir, 'gms-engage.lock')}): ` +
+            'stop that server or choose another DATA_DIR. If no server runs there, delete the lock file.',
         );
       } finally {
         await rm(dir, { recursive: true, force: true });

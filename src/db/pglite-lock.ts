@@ -2,6 +2,7 @@ import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { ConfigError } from '../config.js';
 
 /** The lock file in a PGlite data directory: `<pid>\n<hostname>\n` of the process that has it open. */
 export const DATA_DIR_LOCK = 'gms-engage.lock';
@@ -36,7 +37,7 @@ export async function lockDataDir(dataDir: string): Promise<() => void> {
       }
       if (attempt > 0 || (holder !== null && isAlive(holder))) {
         const who = holder ? `process ${holder} (${path})` : `another process (${path})`;
-        throw new Error(
+        throw new ConfigError(
           `The PGlite data directory ${dataDir} is in use by ${who}: stop that server or choose another DATA_DIR. ` +
             'If no server runs there, delete the lock file.',
         );
