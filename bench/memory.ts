@@ -8,7 +8,7 @@
  * young generation above all) only some 20 s after the last major GC, so the 5-s figure still holds
  * what start-up grew.
  *
- *   node --import tsx bench/memory.ts [--settle 5] [--late 30] [--build dist]
+ *   node --import tsx bench/memory.ts [--settle 5] [--late 30] [--build dist] [--node-args=--flag …]
  *
  * `--build`: the directory whose main.js runs (a copy of a build beside its checkout's drizzle/,
  * service_templates/ and package.json, e.g. `.bench/before/dist`, for an A/B).
@@ -28,8 +28,11 @@ const { values: args } = parseArgs({
     settle: { type: 'string', default: '5' },
     late: { type: 'string', default: '30' },
     build: { type: 'string', default: 'dist' },
+    'node-args': { type: 'string', default: '' },
   },
 });
+/** Extra V8/Node options for the server (`--node-args=--max-semi-space-size=64`; with a space, parseArgs takes a value starting with `--` for an option). */
+const nodeArgs = (args['node-args'] ?? '').split(' ').filter(Boolean);
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -53,18 +56,22 @@ const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
 async function idleMemory(env: Record<string, string>): Promise<string> {
   const port = await freePort();
   const memoryFile = join(dir, `memory-${port}.jsonl`);
-  const child = spawn(process.execPath, ['--expose-gc', '--import', probe, join(args.build, 'main.js')], {
-    env: {
-      ...process.env,
-      ...env,
-      BENCH_MEMORY_FILE: memoryFile,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'production',
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, '--expose-gc', '--import', probe, join(args.build, 'main.js')],
+    {
+      env: {
+        ...process.env,
+        ...env,
+        BENCH_MEMORY_FILE: memoryFile,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        NODE_ENV: 'production',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  );
   try {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);

@@ -175,7 +175,9 @@ async function startInstance(name: string, env: Record<string, string>, build: s
 /**
  * The publishing server's event-append statements so far (gms_db_batched_statement_seconds): their
  * count, the publishes they served, and how many took at least 25 / 50 / 100 ms at the database
- * (every publish queued behind one waits as long).
+ * (every publish queued behind one waits as long); and its publish requests by their own time
+ * (gms_http_request_duration_seconds, from the handler's start): a publish answered late that the
+ * server handled quickly waited before it was read (the server's CPU, not its handler).
  */
 async function appendStatements(instance: Instance) {
   const text = await (await fetch(`${instance.server.url}/metrics`)).text();
@@ -193,7 +195,22 @@ async function appendStatements(instance: Instance) {
         .pop() ?? 0,
     );
   const count = read('gms_db_batched_statement_seconds_count');
+  // The publish route's own time, as the server measured it (to its answer's headers).
+  const publishes = (le?: string) =>
+    text
+      .split('\n')
+      .filter(
+        (l) =>
+          l.startsWith(`gms_http_request_duration_seconds_${le ? 'bucket' : 'count'}{`) &&
+          l.includes('route="/genesys/1/notification/publish"') &&
+          (le === undefined || l.includes(`le="${le}"`)),
+      )
+      .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+  const served = publishes();
   return {
+    served,
+    servedOver50: served - publishes('0.05'),
+    servedOver250: served - publishes('0.25'),
     count,
     inputs: read('gms_db_batched_statement_inputs_sum'),
     atLeast25: count - read('gms_db_batched_statement_seconds_bucket', '0.025'),
@@ -671,7 +688,7 @@ async function run(shape: Shape, n: number, build: string): Promise<Row> {
       const now = await appendStatements(b);
       const d = (k: keyof typeof now) => now[k] - appendsBefore[k];
       notes.push(
-        `event-append statements: ${d('count')} for ${d('inputs')} publishes; at the database ≥ 25 ms: ${d('atLeast25')}, ≥ 50 ms: ${d('atLeast50')}, ≥ 100 ms: ${d('atLeast100')}`,
+        `event-append statements: ${d('count')} for ${d('inputs')} publishes; at the database ≥ 25 ms: ${d('atLeast25')}, ≥ 50 ms: ${d('atLeast50')}, ≥ 100 ms: ${d('atLeast100')}; publishes the server took > 50 ms to answer: ${d('servedOver50')}, > 250 ms: ${d('servedOver250')} of ${d('served')}`,
       );
     }
     const serverStats = await togglePhase(a, true);
