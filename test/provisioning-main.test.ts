@@ -5,6 +5,21 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backend } from './harness.js';
 
+/** Runs the real entry point with `env` (on a free port, no Redis) until it exits. */
+function runMain(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: { ...process.env, PORT: '0', LOG_LEVEL: 'silent', REDIS_URL: '', ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on('exit', (code) => resolve({ code, stderr }));
+  });
+}
+
 /** The real entry point: a configuration it cannot run with stops start-up with one readable line and status 2. */
 describe('main.ts with an invalid provisioning file or data directory', () => {
   it.skipIf(backend !== 'pglite')(
@@ -17,24 +32,7 @@ describe('main.ts with an invalid provisioning file or data directory', () => {
         'services:\n  iPhoneService:\n    _type: builtin\n    _service: request-interaction\n    _provide_code: perhaps\n',
       );
       try {
-        const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-          const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-            env: {
-              ...process.env,
-              DATABASE_URL: 'memory://',
-              PORT: '0',
-              GMS_CONFIG: path,
-              LOG_LEVEL: 'silent',
-              REDIS_URL: '',
-            },
-            stdio: ['ignore', 'ignore', 'pipe'],
-          });
-          let stderr = '';
-          child.stderr.on('data', (d: Buffer) => {
-            stderr += d.toString();
-          });
-          child.on('exit', (code) => resolve({ code, stderr }));
-        });
+        const result = await runMain({ DATABASE_URL: 'memory://', GMS_CONFIG: path });
         expect(result.code).toBe(2);
         expect(result.stderr.trim()).toBe(
           `Invalid provisioning file ${path}: services.iPhoneService._provide_code: Option _provide_code must be true or false, got 'perhaps'`,
@@ -53,23 +51,7 @@ describe('main.ts with an invalid provisioning file or data directory', () => {
       // This test process stands for the running server.
       await writeFile(join(dir, 'gms-engage.lock'), `${process.pid}\nelsewhere\n`);
       try {
-        const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-          const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-            env: {
-              ...process.env,
-              DATABASE_URL: `pglite://${dir}`,
-              PORT: '0',
-              LOG_LEVEL: 'silent',
-              REDIS_URL: '',
-            },
-            stdio: ['ignore', 'ignore', 'pipe'],
-          });
-          let stderr = '';
-          child.stderr.on('data', (d: Buffer) => {
-            stderr += d.toString();
-          });
-          child.on('exit', (code) => resolve({ code, stderr }));
-        });
+        const result = await runMain({ DATABASE_URL: `pglite://${dir}` });
         expect(result.code).toBe(2);
         expect(result.stderr.trim()).toBe(
           `The PGlite data directory ${dir} is in use by process ${process.pid} (${join(dir, 'gms-engage.lock')}): ` +
