@@ -18,7 +18,7 @@ import { attachNodeBody } from './http/node-body.js';
 import type { Edge, RouteTable } from './http/route-table.js';
 import { buildRouteTable } from './http/routes.js';
 import { withSecurityHeaders } from './http/security-headers.js';
-import { standardReasonPhrase } from './http/status-line.js';
+import { ReasonPhraseResponse } from './http/status-line.js';
 import { createManagers } from './managers.js';
 import type { Managers } from './managers.types.js';
 import { instrumentApp } from './metrics/app-metrics.js';
@@ -164,10 +164,12 @@ export async function buildApp(deps: Deps, managers: Managers = createManagers(d
       server = createServer(
         // Node checks headersTimeout and requestTimeout only every connectionsCheckingInterval
         // (30 s by default), so HEADERS_TIMEOUT_MS=10000 cut a slow client off after 10-40 s.
-        { connectionsCheckingInterval: connectionsCheckingInterval(config.limits.headersTimeoutMs) },
+        {
+          connectionsCheckingInterval: connectionsCheckingInterval(config.limits.headersTimeoutMs),
+          ServerResponse: ReasonPhraseResponse,
+        },
         (req, res) => {
           closeIfBodyUnread(req, res);
-          standardReasonPhrase(res);
           if (!nodeRequest(routes, edge, req, res)) void adapter(req, res);
         },
       );
