@@ -180,42 +180,31 @@ async function startInstance(name: string, env: Record<string, string>, build: s
  * server handled quickly waited before it was read (the server's CPU, not its handler).
  */
 async function appendStatements(instance: Instance) {
-  const text = await (await fetch(`${instance.server.url}/metrics`)).text();
-  const read = (name: string, le?: string) =>
-    Number(
-      text
-        .split('\n')
-        .find(
-          (l) =>
-            l.startsWith(`${name}{`) &&
-            l.includes('statement="event_append"') &&
-            (le === undefined || l.includes(`le="${le}"`)),
-        )
-        ?.split(' ')
-        .pop() ?? 0,
-    );
-  const count = read('gms_db_batched_statement_seconds_count');
-  // The publish route's own time, as the server measured it (to its answer's headers).
-  const publishes = (le?: string) =>
-    text
-      .split('\n')
+  const lines = (await (await fetch(`${instance.server.url}/metrics`)).text()).split('\n');
+  /** The sum of a metric's series that carry `label` (and, for a bucket, its upper bound `le`). */
+  const sum = (name: string, label: string, le?: string) =>
+    lines
       .filter(
         (l) =>
-          l.startsWith(`gms_http_request_duration_seconds_${le ? 'bucket' : 'count'}{`) &&
-          l.includes('route="/genesys/1/notification/publish"') &&
-          (le === undefined || l.includes(`le="${le}"`)),
+          l.startsWith(`${name}{`) && l.includes(label) && (le === undefined || l.includes(`le="${le}"`)),
       )
-      .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
-  const served = publishes();
+      .reduce((total, l) => total + Number(l.split(' ').pop()), 0);
+  const append = 'statement="event_append"';
+  const seconds = (le?: string) =>
+    sum(`gms_db_batched_statement_seconds_${le ? 'bucket' : 'count'}`, append, le);
+  // The publish route's own time, as the server measured it (to its answer's headers).
+  const publish = 'route="/genesys/1/notification/publish"';
+  const served = (le?: string) =>
+    sum(`gms_http_request_duration_seconds_${le ? 'bucket' : 'count'}`, publish, le);
   return {
-    served,
-    servedOver50: served - publishes('0.05'),
-    servedOver250: served - publishes('0.25'),
-    count,
-    inputs: read('gms_db_batched_statement_inputs_sum'),
-    atLeast25: count - read('gms_db_batched_statement_seconds_bucket', '0.025'),
-    atLeast50: count - read('gms_db_batched_statement_seconds_bucket', '0.05'),
-    atLeast100: count - read('gms_db_batched_statement_seconds_bucket', '0.1'),
+    count: seconds(),
+    inputs: sum('gms_db_batched_statement_inputs_sum', append),
+    atLeast25: seconds() - seconds('0.025'),
+    atLeast50: seconds() - seconds('0.05'),
+    atLeast100: seconds() - seconds('0.1'),
+    served: served(),
+    servedOver50: served() - served('0.05'),
+    servedOver250: served() - served('0.25'),
   };
 }
 
