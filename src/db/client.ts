@@ -136,15 +136,17 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     };
   }
   const dataDir = options.dataDir ? resolve(options.dataDir) : null;
-  // A new database starts from the build-time dump (initdb + migrations are most of a first start):
-  // a test's in-memory copy, or the dump file unpacked by pglite-snapshot.ts.
-  const initial = options.snapshot
-    ? { loadDataDir: options.snapshot }
-    : await (await import('./pglite-snapshot.js')).initialStateFor(dataDir);
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
-  // One process at a time on a data directory (taken once a new directory has been unpacked).
+  // One process at a time on a data directory, from before a new one is unpacked: two first starts
+  // on one empty directory both unpacked into it, and one took the other's half-written files for
+  // an interrupted unpack and deleted them.
+  if (dataDir) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const unlock = dataDir ? await lockDataDir(dataDir) : () => {};
   try {
+    // A new database starts from the build-time dump (initdb + migrations are most of a first
+    // start): a test's in-memory copy, or the dump file unpacked by pglite-snapshot.ts.
+    const initial = options.snapshot
+      ? { loadDataDir: options.snapshot }
+      : await (await import('./pglite-snapshot.js')).initialStateFor(dataDir);
     return await openPglite(dataDir, initial, tap, unlock);
   } catch (err) {
     unlock();

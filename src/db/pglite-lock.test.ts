@@ -1,11 +1,19 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, test } from 'vitest';
 import { openDatabase } from './client.js';
 import { DATA_DIR_LOCK } from './pglite-lock.js';
-import { initialStateFor } from './pglite-snapshot.js';
+import { initialStateFor, UNPACKING_MARKER } from './pglite-snapshot.js';
 
 const dump = inject('pgliteSnapshotPath');
 const scratch = mkdtempSync(join(tmpdir(), 'gms-lock-'));
@@ -44,5 +52,37 @@ describe('one process at a time on a PGlite data directory', () => {
     // Reopened after a clean close.
     const again = await openDatabase({ kind: 'pglite', dataDir: dir });
     await again.close();
+  });
+
+  test('a new directory another live process is unpacking is left alone', async () => {
+    // What a first start looks like to a second one started at the same moment: the unpack's
+    // marker, some of the dump, and the first one's lock.
+    const dir = join(scratch, 'unpacking');
+    mkdirSync(join(dir, 'base'), { recursive: true });
+    writeFileSync(join(dir, UNPACKING_MARKER), '');
+    writeFileSync(join(dir, 'base', 'half-written'), 'x');
+    writeFileSync(join(dir, DATA_DIR_LOCK), `${process.ppid}\nelsewhere\n`);
+    await expect(openDatabase({ kind: 'pglite', dataDir: dir })).rejects.toThrow(/in use by process/);
+    expect(readdirSync(dir).sort()).toEqual([UNPACKING_MARKER, 'base', DATA_DIR_LOCK].sort());
+    expect(existsSync(join(dir, 'base', 'half-written'))).toBe(true);
+  });
+
+  test('an unpack that died is redone under the lock, and the lock kept', async () => {
+    const dir = join(scratch, 'died');
+    mkdirSync(join(dir, 'base'), { recursive: true });
+    writeFileSync(join(dir, UNPACKING_MARKER), '');
+    writeFileSync(join(dir, 'base', 'half-written'), 'x');
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+    writeFileSync(join(dir, DATA_DIR_LOCK), `${gone.stdout.toString()}\nelsewhere\n`);
+    const db = await openDatabase({ kind: 'pglite', dataDir: dir });
+    try {
+      expect(readFileSync(join(dir, DATA_DIR_LOCK), 'utf8').split('\n')[0]).toBe(String(process.pid));
+      expect(existsSync(join(dir, UNPACKING_MARKER))).toBe(false);
+      expect(existsSync(join(dir, 'base', 'half-written'))).toBe(false);
+      expect(existsSync(join(dir, 'PG_VERSION'))).toBe(true);
+      await db.ping();
+    } finally {
+      await db.close();
+    }
   });
 });

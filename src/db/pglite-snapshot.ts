@@ -17,6 +17,7 @@ import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
 import { extract } from 'tar-stream';
 import { fromPackageRoot } from '../paths.js';
+import { DATA_DIR_LOCK } from './pglite-lock.js';
 
 /**
  * An initialised and migrated PGlite database, dumped at build time (`npm run build`, run by
@@ -41,7 +42,7 @@ export async function writePgliteSnapshot(
 }
 
 /** Written first and removed last while a dump is unpacked into a data directory. */
-const UNPACKING_MARKER = '.gms-unpacking';
+export const UNPACKING_MARKER = '.gms-unpacking';
 
 /**
  * What PGlite needs to open a new database from the dump, unpacked by us rather than by PGlite's
@@ -50,7 +51,8 @@ const UNPACKING_MARKER = '.gms-unpacking';
  * unreturned malloc memory (BENCHMARKS.md, idle memory: a new data directory idled at ~410 MB, an
  * existing one at ~260 MB). Here each file is read from the archive straight to where it belongs.
  *  - data directory: unpacked onto disk before PGlite starts, which then finds a database there;
- *    nothing is needed (`{}`), also when the directory already holds a database.
+ *    nothing is needed (`{}`), also when the directory already holds a database. The caller holds
+ *    the directory's lock (pglite-lock.ts) already: its file alone is an empty directory.
  *  - in memory (null): a file system that fills PGlite's in-memory PGDATA from the archive.
  * Without a dump (a source checkout without `npm run build`) PGlite runs initdb as before.
  */
@@ -59,11 +61,12 @@ export async function initialStateFor(
   path = pgliteSnapshotPath,
 ): Promise<{ fs?: MemoryFS }> {
   if (dataDir === null) return existsSync(path) ? { fs: new SnapshotMemoryFS(path) } : {};
-  if (existsSync(join(dataDir, UNPACKING_MARKER))) {
-    // A start that died while unpacking: what it left is ours and incomplete.
-    rmSync(dataDir, { recursive: true, force: true });
-  }
-  if (existsSync(dataDir) && readdirSync(dataDir).length > 0) return {};
+  // The data directory's lock (pglite-lock.ts) is ours by now: it is neither database nor debris.
+  const contents = existsSync(dataDir) ? readdirSync(dataDir).filter((name) => name !== DATA_DIR_LOCK) : [];
+  if (contents.includes(UNPACKING_MARKER)) {
+    // A start that died while unpacking: what it left is incomplete.
+    for (const name of contents) rmSync(join(dataDir, name), { recursive: true, force: true });
+  } else if (contents.length > 0) return {};
   if (!existsSync(path)) return {};
   await unpackToDirectory(path, dataDir);
   return {};
