@@ -28,6 +28,7 @@ const envSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_POOL_SIZE: positiveInt.max(200).default(10),
   DATABASE_PREPARED_STATEMENTS: boolFromEnv.default(true),
+  ALLOW_NEWER_DATABASE: boolFromEnv.default(false),
   REDIS_URL: z
     .string()
     .refine((v) => /^rediss?:\/\//.test(v), { message: 'must start with redis:// or rediss://' })
@@ -125,6 +126,11 @@ export interface Config {
   database:
     | { kind: 'postgres'; url: string; poolSize: number; preparedStatements: boolean }
     | { kind: 'pglite'; dataDir: string | null };
+  /**
+   * Start on a database a newer release has migrated (migrations this build does not have), with a
+   * warning, instead of refusing to (db/client.ts, SCALING.md "Upgrades").
+   */
+  allowNewerDatabase: boolean;
   redis: { url: string; commandTimeoutMs: number; maxPendingPublishes: number } | null;
   /** Prefix of every pub/sub channel, so several deployments can share one Redis. */
   pubsubNamespace: string;
@@ -311,6 +317,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''),
     database,
+    allowNewerDatabase: e.ALLOW_NEWER_DATABASE,
     redis: e.REDIS_URL
       ? {
           url: e.REDIS_URL,

@@ -36,11 +36,15 @@ export interface DepsOverrides {
 export async function createDeps(config: Config, overrides: DepsOverrides = {}): Promise<Deps> {
   const logger = overrides.logger ?? createLogger(config.logLevel, { node: config.node.name });
   const clock = overrides.clock ?? systemClock;
+  const onNewerSchema = config.allowNewerDatabase
+    ? (message: string) => logger.warn(`${message} (ALLOW_NEWER_DATABASE is set: starting anyway)`)
+    : undefined;
   const database = await openDatabase(
     config.database.kind === 'postgres'
       ? {
           ...config.database,
           onStatement: overrides.onStatement,
+          onNewerSchema,
           onAvailability: (up, err) =>
             up
               ? logger.info('database reachable again: serving requests')
@@ -53,6 +57,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
           dataDir: config.database.dataDir,
           snapshot: overrides.pgliteSnapshot,
           onStatement: overrides.onStatement,
+          onNewerSchema,
         },
   );
   let transport: Transport;

@@ -9,6 +9,8 @@ describe('configuration', () => {
     expect(c.database).toEqual({ kind: 'pglite', dataDir: './data' });
     expect(c.redis).toBeNull();
     expect(c.admin.usesDefault).toBe(true);
+    expect(c.allowNewerDatabase).toBe(false);
+    expect(loadConfig({ ALLOW_NEWER_DATABASE: 'true' }).allowNewerDatabase).toBe(true);
   });
 
   it('selects the driver from DATABASE_URL', () => {
@@ -27,6 +29,7 @@ describe('configuration', () => {
     ['LOG_LEVEL', 'loud'],
     ['MULTIPART_MAX_FILE_BYTES', '-1'],
     ['GRAPHIQL', 'maybe'],
+    ['ALLOW_NEWER_DATABASE', 'maybe'],
   ])('a bad %s stops start-up with a message naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}:`));

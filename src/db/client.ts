@@ -6,6 +6,7 @@ import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { ConfigError } from '../config.js';
 import { fromPackageRoot } from '../paths.js';
 import { DatabaseAvailability } from './availability.js';
 import { reportingCommitOutcome } from './commit-outcome.js';
@@ -69,12 +70,18 @@ export type DatabaseOptions = (
   onStatement?: (statement: string) => void;
   /** Told when the database stops or starts answering (Postgres only). */
   onAvailability?: (up: boolean, err?: unknown) => void;
+  /**
+   * A database a newer release has migrated (it has migrations this build does not): refused with a
+   * ConfigError, unless this is given, which is told why and the start goes on (ALLOW_NEWER_DATABASE).
+   */
+  onNewerSchema?: (message: string) => void;
 };
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const tap = options.onStatement;
+  const onNewer = newerSchema(options.onNewerSchema);
   if (options.kind === 'postgres') {
-    await migratePostgresWithLock(options.url);
+    await migratePostgresWithLock(options.url, onNewer);
     const prepare = options.preparedStatements ?? true;
     let availability: DatabaseAvailability | null = null;
     const sockets = new PoolSockets(() => availability?.up === false);
@@ -147,7 +154,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     const initial = options.snapshot
       ? { loadDataDir: options.snapshot }
       : await (await import('./pglite-snapshot.js')).initialStateFor(dataDir);
-    return await openPglite(dataDir, initial, tap, unlock);
+    return await openPglite(dataDir, initial, tap, unlock, onNewer);
   } catch (err) {
     unlock();
     throw err;
@@ -159,6 +166,7 @@ async function openPglite(
   initial: Pick<PGliteOptions, 'fs' | 'loadDataDir'>,
   tap: DatabaseOptions['onStatement'],
   unlock: () => void,
+  onNewer: OnNewer,
 ): Promise<Database> {
   // The embedded engine (and its dump) is loaded only when used: a Postgres instance never needs it.
   const [
@@ -185,7 +193,13 @@ async function openPglite(
   // once at start, stayed in memory (a third of an idle in-memory server's JavaScript memory).
   pgliteOptions.loadDataDir = undefined;
   const applied = async () => (await client.query<{ at: unknown }>(LAST_MIGRATION_SQL)).rows[0]?.at ?? null;
-  if (await migrationsPending(applied)) await migratePglite(drizzlePglite({ client }), { migrationsFolder });
+  try {
+    if (await migrationsPending(applied, onNewer))
+      await migratePglite(drizzlePglite({ client }), { migrationsFolder });
+  } catch (err) {
+    await client.close();
+    throw err;
+  }
   // Prepared statements, one protocol call per batch of statements, cheap result parsing
   // (pglite-driver.ts). It opens and ends transactions itself (drizzle's logger does not see them),
   // so it reports those to the tap.
@@ -227,7 +241,10 @@ const LAST_MIGRATION_SQL = 'select max(created_at) as at from drizzle.__drizzle_
  * an empty transaction) and reading and hashing every migration file at each start. When in doubt
  * (no table yet, a journal that cannot be read) the migrator runs, and it decides as before.
  */
-export async function migrationsPending(lastApplied: () => Promise<unknown>): Promise<boolean> {
+export async function migrationsPending(
+  lastApplied: () => Promise<unknown>,
+  onNewer: OnNewer = () => {},
+): Promise<boolean> {
   let newest: number;
   try {
     const journal = JSON.parse(readFileSync(join(migrationsFolder, 'meta/_journal.json'), 'utf8')) as {
@@ -237,19 +254,43 @@ export async function migrationsPending(lastApplied: () => Promise<unknown>): Pr
   } catch {
     return true;
   }
+  let at: unknown;
   try {
-    const at = await lastApplied();
-    return at === null || !(Number(at) >= newest);
+    at = await lastApplied();
   } catch {
     return true;
   }
+  if (at === null) return true;
+  if (Number(at) > newest) onNewer(Number(at), newest);
+  return !(Number(at) >= newest);
 }
 
-async function migratePostgresWithLock(url: string): Promise<void> {
+/** Called with the database's last migration and this build's newest (journal `when`, ms). */
+type OnNewer = (applied: number, known: number) => void;
+
+/**
+ * An older release on a database a newer one migrated would write as the old schema did, and lose
+ * what the new one keeps another way: after migration 0024, say, an old instance's activity rows
+ * would never reach the reports (the trigger that queued them is gone). So a start is refused, unless
+ * the operator said otherwise (a rollback that knows its migrations are harmless to the old code).
+ */
+function newerSchema(allow: ((message: string) => void) | undefined): OnNewer {
+  return (applied, known) => {
+    const message =
+      `The database was migrated by a newer release: its last migration is from ${new Date(applied).toISOString()}, ` +
+      `the newest this build knows from ${new Date(known).toISOString()}. An older release writing to it can lose data ` +
+      'the newer schema keeps another way (SCALING.md, "Upgrades"): start the newer release, or set ' +
+      'ALLOW_NEWER_DATABASE=true to run this one anyway.';
+    if (!allow) throw new ConfigError(message);
+    allow(message);
+  };
+}
+
+async function migratePostgresWithLock(url: string, onNewer: OnNewer): Promise<void> {
   const client = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10 });
   try {
     const applied = async () => (await client.unsafe<{ at: unknown }[]>(LAST_MIGRATION_SQL))[0]?.at ?? null;
-    if (!(await migrationsPending(applied))) return;
+    if (!(await migrationsPending(applied, onNewer))) return;
     await client`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
     try {
       await migratePostgres(drizzlePostgres({ client }), { migrationsFolder });

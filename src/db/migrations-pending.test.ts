@@ -1,9 +1,18 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../test/harness.js';
-import { migrationsFolder, migrationsPending, queryRows } from './client.js';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { backend, createTestApp, createTestDatabase, type TestApp } from '../../test/harness.js';
+import { ConfigError } from '../config.js';
+import {
+  type DatabaseOptions,
+  migrationsFolder,
+  migrationsPending,
+  openDatabase,
+  queryRows,
+} from './client.js';
+import { initialStateFor } from './pglite-snapshot.js';
 
 /** The start-up check that lets a migrated database skip drizzle's migrator (client.ts). */
 describe('migrationsPending', () => {
@@ -46,5 +55,76 @@ describe('migrationsPending', () => {
       }),
     ).toBe(true);
     expect(await migrationsPending(async () => 'not a number')).toBe(true);
+  });
+});
+
+/** An older release started on a database a newer one has migrated (client.ts, newerSchema). */
+describe('a database a newer release migrated', () => {
+  const newest = Math.max(
+    ...(
+      JSON.parse(readFileSync(join(migrationsFolder, 'meta/_journal.json'), 'utf8')) as {
+        entries: { when: number }[];
+      }
+    ).entries.map((e) => e.when),
+  );
+
+  it('is reported with the applied and the known migration, and nothing is pending', async () => {
+    const seen: number[][] = [];
+    expect(
+      await migrationsPending(
+        async () => String(newest + 5),
+        (a, k) => seen.push([a, k]),
+      ),
+    ).toBe(false);
+    expect(seen).toEqual([[newest + 5, newest]]);
+    await expect(
+      migrationsPending(
+        async () => newest + 5,
+        () => {
+          throw new ConfigError('refused');
+        },
+      ),
+    ).rejects.toThrow('refused');
+  });
+
+  /** Opens, records a migration from a newer release, closes; then the start this test is about. */
+  async function refusedThenAllowed(options: DatabaseOptions) {
+    const first = await openDatabase(options);
+    await queryRows(
+      first.db,
+      sql`insert into drizzle.__drizzle_migrations (hash, created_at) values ('from a newer release', ${newest + 60_000})`,
+    );
+    await first.close();
+    const refused = openDatabase(options);
+    await expect(refused).rejects.toThrow(ConfigError);
+    await expect(refused).rejects.toThrow(/migrated by a newer release.*ALLOW_NEWER_DATABASE=true/);
+    const warnings: string[] = [];
+    const allowed = await openDatabase({ ...options, onNewerSchema: (m) => warnings.push(m) });
+    try {
+      await allowed.ping();
+    } finally {
+      await allowed.close();
+    }
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(new Date(newest + 60_000).toISOString());
+  }
+
+  it('stops an embedded start (and leaves the data directory unlocked), unless allowed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gms-newer-'));
+    try {
+      await initialStateFor(join(dir, 'data'), inject('pgliteSnapshotPath'));
+      await refusedThenAllowed({ kind: 'pglite', dataDir: join(dir, 'data') });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.runIf(backend === 'postgres')('stops a PostgreSQL start, unless allowed', async () => {
+    const database = await createTestDatabase();
+    try {
+      await refusedThenAllowed({ kind: 'postgres', url: database.url, poolSize: 2 });
+    } finally {
+      await database.drop();
+    }
   });
 });
