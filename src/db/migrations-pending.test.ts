@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -12,6 +12,7 @@ import {
   openDatabase,
   queryRows,
 } from './client.js';
+import { DATA_DIR_LOCK } from './pglite-lock.js';
 import { initialStateFor } from './pglite-snapshot.js';
 
 /** The start-up check that lets a migrated database skip drizzle's migrator (client.ts). */
@@ -88,7 +89,7 @@ describe('a database a newer release migrated', () => {
   });
 
   /** Opens, records a migration from a newer release, closes; then the start this test is about. */
-  async function refusedThenAllowed(options: DatabaseOptions) {
+  async function refusedThenAllowed(options: DatabaseOptions, afterRefusal: () => void = () => {}) {
     const first = await openDatabase(options);
     await queryRows(
       first.db,
@@ -98,6 +99,7 @@ describe('a database a newer release migrated', () => {
     const refused = openDatabase(options);
     await expect(refused).rejects.toThrow(ConfigError);
     await expect(refused).rejects.toThrow(/migrated by a newer release.*ALLOW_NEWER_DATABASE=true/);
+    afterRefusal();
     const warnings: string[] = [];
     const allowed = await openDatabase({ ...options, onNewerSchema: (m) => warnings.push(m) });
     try {
@@ -113,7 +115,9 @@ describe('a database a newer release migrated', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gms-newer-'));
     try {
       await initialStateFor(join(dir, 'data'), inject('pgliteSnapshotPath'));
-      await refusedThenAllowed({ kind: 'pglite', dataDir: join(dir, 'data') });
+      await refusedThenAllowed({ kind: 'pglite', dataDir: join(dir, 'data') }, () =>
+        expect(existsSync(join(dir, 'data', DATA_DIR_LOCK))).toBe(false),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
