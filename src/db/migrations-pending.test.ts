@@ -15,15 +15,17 @@ import {
 import { DATA_DIR_LOCK } from './pglite-lock.js';
 import { initialStateFor } from './pglite-snapshot.js';
 
+/** This build's newest migration (the journal's last `when`, ms). */
+const newest = Math.max(
+  ...(
+    JSON.parse(readFileSync(join(migrationsFolder, 'meta/_journal.json'), 'utf8')) as {
+      entries: { when: number }[];
+    }
+  ).entries.map((e) => e.when),
+);
+
 /** The start-up check that lets a migrated database skip drizzle's migrator (client.ts). */
 describe('migrationsPending', () => {
-  const newest = Math.max(
-    ...(
-      JSON.parse(readFileSync(join(migrationsFolder, 'meta/_journal.json'), 'utf8')) as {
-        entries: { when: number }[];
-      }
-    ).entries.map((e) => e.when),
-  );
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp({ startup: false });
@@ -61,14 +63,6 @@ describe('migrationsPending', () => {
 
 /** An older release started on a database a newer one has migrated (client.ts, newerSchema). */
 describe('a database a newer release migrated', () => {
-  const newest = Math.max(
-    ...(
-      JSON.parse(readFileSync(join(migrationsFolder, 'meta/_journal.json'), 'utf8')) as {
-        entries: { when: number }[];
-      }
-    ).entries.map((e) => e.when),
-  );
-
   it('is reported with the applied and the known migration, and nothing is pending', async () => {
     const seen: number[][] = [];
     expect(
