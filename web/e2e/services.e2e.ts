@@ -75,3 +75,34 @@ test('Services: add a service from a template, see it at its URL, set and clear 
   expect(errors).toEqual([]);
   await context.close();
 });
+
+test('Services: a callback service is added from the console: the form asks for the mandatory parameters without a default', async () => {
+  const { page, context, offsite, errors } = await openConsole(browser, server.url);
+  await signIn(page, server.url, '/genesys/services');
+  const form = page.getByRole('form', { name: 'Add a service' });
+  await form.getByLabel('Template').selectOption('callback');
+  await form.getByLabel('Preset').selectOption('User-Originated-Delayed');
+  // _target and _urs_virtual_queue have no default and no preset value: the server refuses the service without them.
+  await form.getByLabel('Target', { exact: true }).fill('Billing@StatServer.GA');
+  await form.getByLabel('Virtual Queue', { exact: true }).fill('VQ_Console');
+  await form.getByLabel('Service name').fill('cb-added');
+  await expectAccessible(page);
+  await form.getByRole('button', { name: 'Add service' }).click();
+  await form.getByRole('status').filter({ hasText: '/genesys/1/service/cb-added' }).waitFor();
+  const card = page
+    .locator('details.service')
+    .filter({ has: page.getByRole('heading', { name: 'cb-added' }) });
+  await card
+    .getByRole('row', { name: /Target/ })
+    .getByText('Billing@StatServer.GA')
+    .waitFor();
+  const service = (await server.app.managers.services.list()).find((s) => s.name === 'cb-added');
+  const values = Object.fromEntries((service?.options ?? []).map((o) => [o.name, o.value]));
+  expect(values).toMatchObject({ _target: 'Billing@StatServer.GA', _urs_virtual_queue: 'VQ_Console' });
+  // A template without such parameters asks for none.
+  await form.getByLabel('Template').selectOption('request-interaction');
+  expect(await form.getByLabel('Target', { exact: true }).count()).toBe(0);
+  expect(offsite).toEqual([]);
+  expect(errors).toEqual([]);
+  await context.close();
+});

@@ -8,6 +8,18 @@ export const ServicesPageQuery = graphql(`
       presets {
         name
         description
+        values {
+          name
+          value
+        }
+      }
+      # Every parameter, advanced too: a new service needs a value for each mandatory one without a default.
+      mandatory: parameters(includeAdvanced: true) {
+        name
+        label
+        kind
+        defaultValue
+        description
       }
       parameters(includeAdvanced: $advanced) {
         name
