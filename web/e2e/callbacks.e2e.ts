@@ -83,3 +83,49 @@ test('Callback Management: a callback created over the legacy REST API appears l
   expect(errors).toEqual([]);
   await context.close();
 });
+
+/** A datetime-local value (the browser's zone is this process's) `ms` from now. */
+const localInput = (ms: number) => {
+  const d = new Date(Date.now() + ms);
+  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+};
+
+test('Callback Management: a callback’s details open from its row (kept over a reload) and it is rescheduled there; a refusal reads as the server’s message', async () => {
+  const { page, context, offsite, errors } = await openConsole(browser, server.url);
+  const started = await page.request.post(`${server.url}/genesys/1/service/callback/cb-console`, {
+    headers: { gms_user: 'console-e2e-device' },
+    multipart: { _customer_number: '4082650077' },
+  });
+  const { _id: id } = (await started.json()) as { _id: string };
+  await signIn(page, server.url, '/genesys/callbacks');
+  const row = page.getByRole('table', { name: 'Callback queue' }).getByRole('row', { name: /4082650077/ });
+  await row.getByRole('button', { name: 'Details of callback 4082650077' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Callback 4082650077' });
+  await dialog.getByText(id, { exact: true }).waitFor();
+  await dialog.getByText('VQ_Console', { exact: true }).waitFor();
+  expect(new URL(page.url()).searchParams.get('details')).toBe(id);
+  await expectAccessible(page);
+
+  // A reload keeps the dialog open.
+  await page.reload();
+  await dialog.getByText(id, { exact: true }).waitFor();
+
+  // The server refuses a time in the past: its message shows in the dialog.
+  await dialog.getByLabel('New desired time').fill(localInput(-3_600_000));
+  await dialog.getByRole('button', { name: 'Reschedule' }).click();
+  await dialog.getByRole('alert').filter({ hasText: 'is in the past' }).waitFor();
+
+  const wanted = localInput(3 * 3_600_000);
+  await dialog.getByLabel('New desired time').fill(wanted);
+  await dialog.getByRole('button', { name: 'Reschedule' }).click();
+  await dialog.getByRole('status').filter({ hasText: 'Rescheduled' }).waitFor();
+  const callback = await server.app.managers.callbacks.get(id);
+  expect(callback?.state).toBe('SCHEDULED');
+  expect(new Date(callback?.desiredTime ?? 0).getTime()).toBe(new Date(wanted).getTime());
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  expect(new URL(page.url()).searchParams.get('details')).toBeNull();
+  await expect.poll(() => row.textContent()).toMatch(/SCHEDULED/);
+  expect(offsite).toEqual([]);
+  expect(errors).toEqual([]);
+  await context.close();
+});

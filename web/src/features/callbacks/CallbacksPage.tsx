@@ -8,6 +8,7 @@ import { resultError } from '../../lib/errors';
 import { dateTime } from '../../lib/time';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { QueryError } from '../../ui/QueryError';
+import { CallbackDetails } from './CallbackDetails';
 import {
   CallbackQueueChanged,
   CallbackQueueQuery,
@@ -24,6 +25,8 @@ export interface CallbackSearch {
   from?: string;
   to?: string;
   page?: number;
+  /** The callback whose details are open. */
+  details?: string;
 }
 
 export function callbackSearch(s: Record<string, unknown>): CallbackSearch {
@@ -35,6 +38,7 @@ export function callbackSearch(s: Record<string, unknown>): CallbackSearch {
   if (typeof s.to === 'string' && s.to) out.to = s.to;
   const page = Number(s.page);
   if (Number.isInteger(page) && page > 1) out.page = page;
+  if (typeof s.details === 'string' && s.details) out.details = s.details;
   return out;
 }
 
@@ -95,6 +99,9 @@ export function CallbacksPage() {
     void navigate({
       search: (prev: CallbackSearch) => callbackSearch({ ...prev, ...patch, page: patch.page ?? undefined }),
     });
+
+  const setDetails = (details: string | undefined) =>
+    void navigate({ search: (prev: CallbackSearch) => callbackSearch({ ...prev, details }) });
 
   async function confirmCancel() {
     if (!confirm) return;
@@ -250,7 +257,11 @@ export function CallbacksPage() {
                   <td>{cb.queuePosition?.position ?? '—'}</td>
                   <td>{cb.queuePosition ? eta(cb.queuePosition.eta) : '—'}</td>
                   <td>{cb.agentId ?? '—'}</td>
-                  <td>
+                  <td style={{ whiteSpace: 'nowrap' }}>
+                    <button type="button" onClick={() => setDetails(cb.id)}>
+                      Details
+                      <span className="visually-hidden"> of callback {cb.customerNumber ?? cb.id}</span>
+                    </button>{' '}
                     {cb.state !== 'COMPLETED' && (
                       <button
                         type="button"
@@ -282,6 +293,7 @@ export function CallbacksPage() {
           </button>
         </nav>
       )}
+      <CallbackDetails id={search.details} onClose={() => setDetails(undefined)} onChanged={reload} />
       <ConfirmDialog
         open={confirm !== null}
         title={confirm?.length === 1 ? 'Cancel this callback?' : `Cancel ${confirm?.length ?? 0} callbacks?`}

@@ -58,3 +58,47 @@ export const CancelCallbacksMutation = graphql(`
     }
   }
 `);
+
+export const CallbackDetailsQuery = graphql(`
+  query CallbackDetails($id: ID!) {
+    callback(id: $id) {
+      id
+      serviceName
+      state
+      reason
+      customerNumber
+      desiredTime
+      createdAt
+      updatedAt
+      completedAt
+      mediaType
+      callDirection
+      target
+      virtualQueue
+      agentId
+      connectCount
+      connectLimit
+      record
+      queuePosition {
+        position
+        eta
+      }
+    }
+  }
+`);
+
+export const RescheduleCallbackMutation = graphql(`
+  mutation CallbackReschedule($id: ID!, $desiredTime: DateTime!) {
+    rescheduleCallback(id: $id, desiredTime: $desiredTime) {
+      __typename
+      ... on MutationRescheduleCallbackSuccess {
+        data {
+          id
+          state
+          desiredTime
+        }
+      }
+      ...ResultError
+    }
+  }
+`);
