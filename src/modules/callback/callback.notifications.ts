@@ -28,7 +28,7 @@ export interface CallbackNotification extends NotificationInput {
   callbackId: string;
 }
 
-declare module '../event/event.manager.js' {
+declare module '../event/event.types.js' {
   interface SessionEventKinds {
     'callback.agent-available': AgentAvailable;
     /** Agent → device (`internal-notification`). */

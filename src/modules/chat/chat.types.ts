@@ -125,7 +125,7 @@ export interface ChatTranscriptChange {
   entries: StoredTranscriptEntry[];
 }
 
-declare module '../event/event.manager.js' {
+declare module '../event/event.types.js' {
   interface SessionEventKinds {
     'chat.transcript': ChatTranscriptChange;
   }

@@ -6,6 +6,10 @@ import { backend, createTestApp, type TestApp } from '../../../test/harness.js';
 import { EventStore } from './event.manager.js';
 
 /** Group commit of appends made outside a transaction, and the store-wide poll. */
+/** The store's appender (event.append.ts), whose statements these tests count. */
+const appenderOf = <G>(store: EventStore) =>
+  (store as unknown as { appender: { appendGroups: (db: unknown, groups: G) => Promise<unknown> } }).appender;
+
 describe('event store under load', () => {
   let t: TestApp;
   const statements: string[] = [];
@@ -65,10 +69,7 @@ describe('event store under load', () => {
       const store = new EventStore(t.app.deps, { pollMs: 60_000, batch: 10 });
       // This store's own statements (the app's other appends go through the app's store, and a
       // statement count saw one of them in this window once, in CI on a loaded machine).
-      const batches = vi.spyOn(
-        store as unknown as { appendGroups: (db: unknown, groups: unknown[][]) => Promise<unknown> },
-        'appendGroups',
-      );
+      const batches = vi.spyOn(appenderOf<unknown[][]>(store), 'appendGroups');
       // Three callbacks of one check phase: immediates queued together run in one phase, while
       // three 0-ms timers could land in two (each timer reads the clock anew, so a millisecond
       // boundary between them split them: [2, 1] once at load 5.6).
@@ -96,10 +97,7 @@ describe('event store under load', () => {
   it('a guarded append writes its events only if the guard holds, in the statement it shares with others', async () => {
     const store = new EventStore(t.app.deps, { pollMs: 60_000, batch: 10 });
     store.guardAppends((value, now) => sql`${value} <> 'refuse' and ${now} is not null`);
-    const batches = vi.spyOn(
-      store as unknown as { appendGroups: (db: unknown, groups: unknown[]) => Promise<unknown> },
-      'appendGroups',
-    );
+    const batches = vi.spyOn(appenderOf<unknown[]>(store), 'appendGroups');
     const sessionId = `1-${randomUUID()}`;
     const input = (tag: string) => ({
       sessionId,

@@ -12,7 +12,7 @@ import {
 import { decodeCursor, EventStore, type SessionEvent } from './event.manager.js';
 import { sessionEventCountersTable } from './event.tables.js';
 
-declare module './event.manager.js' {
+declare module './event.types.js' {
   interface SessionEventKinds {
     /** A kind only this test appends and presents. */
     'test.greeting': { name: string; count: number };
