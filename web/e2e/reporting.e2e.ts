@@ -112,3 +112,26 @@ test('Reporting: the last hour of Resources; export CSV of what is shown; drag t
   expect(errors).toEqual([]);
   await context.close();
 });
+
+test('Reporting: a refused custom range keeps the From/To the operator typed (to correct them); "Show as table" survives a reload', async () => {
+  const { page, context, offsite, errors } = await openConsole(browser, server.url);
+  await signIn(page, server.url, '/genesys/reporting/resources');
+  await page.getByLabel('Show as table').check();
+  await page.getByRole('table', { name: 'Resources per bucket' }).waitFor();
+  expect(new URL(page.url()).searchParams.get('table')).toBe('1');
+  await page.reload();
+  await page.getByRole('table', { name: 'Resources per bucket' }).waitFor();
+  expect(await page.getByLabel('Show as table').isChecked()).toBe(true);
+
+  // From after To: the server refuses the range; both fields still show what was asked for.
+  const to = await page.getByLabel('To', { exact: true }).inputValue();
+  const from = new Date(new Date(to).getTime() + 86_400_000);
+  const fromInput = new Date(from.getTime() - from.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+  await page.getByLabel('From', { exact: true }).fill(fromInput);
+  await page.getByRole('alert').filter({ hasText: 'must end after it starts' }).waitFor();
+  expect(await page.getByLabel('From', { exact: true }).inputValue()).toBe(fromInput);
+  expect(await page.getByLabel('To', { exact: true }).inputValue()).toBe(to);
+  expect(offsite).toEqual([]);
+  expect(errors).toEqual([]);
+  await context.close();
+});

@@ -35,7 +35,7 @@ export default function ReportingPage() {
       ? { preset: 'CUSTOM', from: search.from, to: search.to, timeZone }
       : { preset: preset === 'CUSTOM' ? 'LAST_HOUR' : preset, timeZone };
   const filter = search.filter ?? null;
-  const [showTable, setShowTable] = useState(false);
+  const showTable = search.table === 1;
   const kind = report.toUpperCase() as ReportKind;
 
   const [resources] = useQuery({
@@ -136,6 +136,10 @@ export default function ReportingPage() {
       zoomedFrom: undefined,
     });
 
+  // The range shown; when the server refused it (no view), the one asked for, so it can be corrected.
+  const shownFrom = view?.range.from ?? (preset === 'CUSTOM' ? search.from : undefined);
+  const shownTo = view?.range.to ?? (preset === 'CUSTOM' ? search.to : undefined);
+
   const title = report === 'resources' ? 'Resources' : report === 'services' ? 'Services' : 'Callback';
   return (
     <section aria-labelledby="reporting-title">
@@ -175,7 +179,7 @@ export default function ReportingPage() {
           <input
             id="rep-from"
             type="datetime-local"
-            value={view ? toLocalInput(view.range.from) : ''}
+            value={shownFrom ? toLocalInput(shownFrom) : ''}
             onChange={(e) =>
               e.target.value &&
               setSearch({
@@ -191,7 +195,7 @@ export default function ReportingPage() {
           <input
             id="rep-to"
             type="datetime-local"
-            value={view ? toLocalInput(view.range.to) : ''}
+            value={shownTo ? toLocalInput(shownTo) : ''}
             onChange={(e) =>
               e.target.value &&
               setSearch({
@@ -223,8 +227,12 @@ export default function ReportingPage() {
           </button>
         )}
         <label className="row" style={{ fontWeight: 400, marginBottom: '0.4rem' }}>
-          <input type="checkbox" checked={showTable} onChange={(e) => setShowTable(e.target.checked)} /> Show
-          as table
+          <input
+            type="checkbox"
+            checked={showTable}
+            onChange={(e) => setSearch({ table: e.target.checked ? 1 : undefined })}
+          />{' '}
+          Show as table
         </label>
         <ExportButtons report={kind} range={range} filter={filter} />
       </form>

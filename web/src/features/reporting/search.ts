@@ -20,6 +20,8 @@ export interface ReportSearch {
   /** Set while zoomed in: the preset to go back to on "Reset zoom". */
   zoomedFrom?: ReportRangePreset;
   filter?: string;
+  /** "Show as table" (`table=1`). */
+  table?: 1;
 }
 
 export function reportSearch(s: Record<string, unknown>): ReportSearch {
@@ -30,5 +32,6 @@ export function reportSearch(s: Record<string, unknown>): ReportSearch {
   if (typeof s.to === 'string' && !Number.isNaN(Date.parse(s.to))) out.to = s.to;
   if (isPreset(s.zoomedFrom)) out.zoomedFrom = s.zoomedFrom;
   if (typeof s.filter === 'string' && s.filter) out.filter = s.filter;
+  if (s.table === 1 || s.table === '1' || s.table === true) out.table = 1;
   return out;
 }
