@@ -44,6 +44,7 @@ export const ERROR_TABLE: Readonly<Record<string, LegacyAnswer>> = {
   'callback/connect_limit': callbackRefused,
   'callback/already_completed': callbackRefused,
   'callback/not_reschedulable': callbackRefused,
+  'callback/not_updatable': callbackRefused,
   'callback/not_waiting': callbackConflict,
   'callback/no_pending_dial': callbackConflict,
   // Capacity options.

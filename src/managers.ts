@@ -70,6 +70,7 @@ export function createManagers(deps: Deps): Managers {
   );
   const callbacks = new CallbackManager(deps, {
     sessions,
+    storage,
     services,
     events,
     routing,

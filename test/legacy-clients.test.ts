@@ -301,3 +301,56 @@ describe('Android sample client (ChatApi): request-chat as shipped', () => {
     );
   });
 });
+
+describe('Android sample (CallbackApiManager.onEvent(CallbackUpdateEvent)) and iOS GMSLibrary (rescheduleCallback): PUT', () => {
+  const put = (service: string, id: string, body: Record<string, string>, gmsUser = 'u-put') =>
+    t.fetch(`/genesys/1/service/callback/${service}/${id}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', gms_user: gmsUser },
+      body: JSON.stringify(body),
+    });
+
+  it('without _new_desired_time updates the properties (record, query, session user data); with it, both', async () => {
+    const service = await callbackService();
+    const id = await startCallback(service, '6504669101');
+    // The Android client always sends _callback_state, then the properties; _new_desired_time only when set.
+    const r = await put(service, id, { _callback_state: 'QUEUED', first_name: 'Bob', reason: 'billing' });
+    const record = (await r.json()) as Record<string, unknown>;
+    expect(r.status, JSON.stringify(record)).toBe(200);
+    expect(record).toMatchObject({
+      _id: id,
+      _callback_state: 'QUEUED',
+      first_name: 'Bob',
+      reason: 'billing',
+    });
+    // The query by properties finds it by the new value; the agent's user data has it too.
+    const q = await t.fetch(`/genesys/1/service/callback/${service}?operand=AND&first_name=Bob`);
+    expect(((await q.json()) as { _id: string }[]).map((x) => x._id)).toEqual([id]);
+    expect(await m.sessions.userData(id)).toMatchObject({ first_name: 'Bob', reason: 'billing' });
+
+    // With a new desired time: rescheduled and the properties stored, in one request.
+    const later = new Date(t.clock.now().getTime() + 3_600_000).toISOString();
+    const both = await put(service, id, { _new_desired_time: later, reason: 'loan' });
+    expect(both.status).toBe(200);
+    expect(await both.json()).toMatchObject({
+      _callback_state: 'SCHEDULED',
+      _desired_time: later,
+      reason: 'loan',
+    });
+    expect((await m.sessions.userData(id)).reason).toBe('loan');
+    // A refused new time stores none of the properties either (one transaction).
+    const tooFar = new Date(t.clock.now().getTime() + 60 * 86_400_000).toISOString();
+    expect((await put(service, id, { _new_desired_time: tooFar, reason: 'lost' })).status).toBe(400);
+    expect((await m.sessions.userData(id)).reason).toBe('loan');
+    expect((await m.callbacks.get(id)).userData.reason).toBe('loan');
+
+    // Nothing to update is still a 400 naming _new_desired_time; a finished callback takes no update.
+    const empty = await put(service, id, { _callback_state: 'SCHEDULED' });
+    expect(empty.status).toBe(400);
+    expect(((await empty.json()) as { message: string }).message).toContain('_new_desired_time');
+    await cancelCallback(service, id);
+    const done = await put(service, id, { first_name: 'Eve' });
+    expect(done.status).toBe(400);
+    expect((await m.callbacks.get(id)).userData.first_name).toBe('Bob');
+  });
+});

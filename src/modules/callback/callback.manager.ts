@@ -12,6 +12,7 @@ import type { RoutingManager, RoutingRequestView } from '../routing/routing.mana
 import type { ResolvedService, ServiceManager } from '../services/services.manager.js';
 import type { Caller, CreateContext, RequestParams, SessionView } from '../sessions/session-handlers.js';
 import type { SessionManager, SessionStoppedEvent } from '../sessions/sessions.manager.js';
+import type { StorageManager } from '../storage/storage.manager.js';
 import { CallbackCompletion } from './callback.completion.js';
 import { CallbackDialer, type DialOutcome, type DialRequest } from './callback.dialer.js';
 import { CallbackDialogs, type DialogAnswer } from './callback.dialogs.js';
@@ -72,6 +73,7 @@ export class CallbackManager {
     private readonly deps: Deps,
     private readonly m: {
       sessions: SessionManager;
+      storage: StorageManager;
       services: ServiceManager;
       events: EventStore;
       routing: RoutingManager;
@@ -86,7 +88,7 @@ export class CallbackManager {
     this.dialer = new CallbackDialer(deps, this.store);
     this.dialogs = new CallbackDialogs(deps, this.store, m.resources, this.dialer);
     this.notifications = new CallbackNotifications(deps, this.store, m.events);
-    this.scheduling = new CallbackScheduling(deps, this.store, m.officeHours, m.sessions);
+    this.scheduling = new CallbackScheduling(deps, this.store, m.officeHours, m.sessions, m.storage);
     this.starter = new CallbackStart(deps, this.store, this.scheduling, this.dialogs, m);
     this.completion = new CallbackCompletion(deps, this.store, m);
   }
@@ -152,9 +154,22 @@ export class CallbackManager {
   }
 
   /** PUT /genesys/1/service/callback/{name}/{id} with `_new_desired_time`. */
-  async reschedule(id: string, newDesiredTime: string, serviceName?: string): Promise<CallbackRow> {
-    const { before, row } = await this.scheduling.reschedule(id, newDesiredTime, serviceName);
-    if (before.enqueuedAt) await this.m.routing.router.cancel(id, 'RESCHEDULED');
+  reschedule(id: string, newDesiredTime: string, serviceName?: string): Promise<CallbackRow> {
+    return this.update(id, { newDesiredTime, properties: {} }, serviceName);
+  }
+
+  /**
+   * PUT /genesys/1/service/callback/{name}/{id}: a new desired time (optional) and properties to
+   * store (user data). A rescheduled callback leaves the routing queue until it is due again.
+   */
+  async update(
+    id: string,
+    change: { newDesiredTime: string | null; properties: Record<string, string> },
+    serviceName?: string,
+  ): Promise<CallbackRow> {
+    const { before, row } = await this.scheduling.update(id, change, serviceName);
+    if (change.newDesiredTime !== null && before.enqueuedAt)
+      await this.m.routing.router.cancel(id, 'RESCHEDULED');
     await this.store.announce(row);
     return row;
   }

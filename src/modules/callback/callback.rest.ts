@@ -102,8 +102,8 @@ const ROUTE_DOCS: Record<string, RouteDoc> = {
   },
   'DELETE /genesys/1/service/callback/:name/:id': { summary: 'Cancel a callback' },
   'PUT /genesys/1/service/callback/:name/:id': {
-    summary: 'Reschedule a callback',
-    body: { fields: { _new_desired_time: { type: 'date-time', required: true } }, free: false },
+    summary: 'Reschedule a callback (_new_desired_time) and/or store properties (user data)',
+    body: { fields: { _new_desired_time: { type: 'date-time' } }, free: true },
   },
   'GET /genesys/1/admin/callback/queues': {
     summary: 'Callbacks by service in a time window (default 15 min back to 24 h ahead)',
@@ -204,14 +204,21 @@ export function registerCallbackRoutes(router: RouteTable): void {
   router.add('PUT', '/genesys/1/service/callback/:name/:id', async (req, { managers }) => {
     const body = await req.body();
     const when = body.fields._new_desired_time ?? body.fields._desired_time;
-    if (!when)
+    // The clients send _new_desired_time only when the time changes, with the properties to store
+    // (keys without `_`: user data); other `_` keys (_callback_state, …) are not theirs to set.
+    const properties = Object.fromEntries(Object.entries(body.fields).filter(([k]) => !k.startsWith('_')));
+    if (!when && Object.keys(properties).length === 0)
       throw new ValidationError(
         'callback/missing_parameter',
-        'Missing mandatory parameter _new_desired_time',
+        'Missing mandatory parameter _new_desired_time (or properties to update)',
         '_new_desired_time',
       );
     const own = await managers.callbacks.owned(req.caller, req.params.id ?? '');
-    const row = await managers.callbacks.reschedule(own.id, when, req.params.name ?? '');
+    const row = await managers.callbacks.update(
+      own.id,
+      { newDesiredTime: when || null, properties },
+      req.params.name ?? '',
+    );
     return jsonResponse(callbackRecord(row));
   });
 

@@ -6,6 +6,7 @@ import type { OfficeHoursManager } from '../office-hours/office-hours.manager.js
 import { parseTtlSeconds } from '../services/service-options.js';
 import type { ResolvedService } from '../services/services.manager.js';
 import { DEFAULT_SESSION_TTL_SECONDS, type SessionManager } from '../sessions/sessions.manager.js';
+import type { StorageManager } from '../storage/storage.manager.js';
 import { DesiredTimeUnavailableError } from './callback.errors.js';
 import { latestDesiredTime, parseInstant } from './callback.rules.js';
 import type { CallbackStore } from './callback.store.js';
@@ -22,6 +23,7 @@ export class CallbackScheduling {
     private readonly store: CallbackStore,
     private readonly officeHours: OfficeHoursManager,
     private readonly sessions: SessionManager,
+    private readonly storage: StorageManager,
   ) {}
 
   /**
@@ -112,55 +114,73 @@ export class CallbackScheduling {
   }
 
   /**
-   * PUT /genesys/1/service/callback/{name}/{id} with `_new_desired_time`: SCHEDULED again at the new
-   * time, its capacity place moved. Returns the row as it was (`before`) and as it is now.
+   * PUT /genesys/1/service/callback/{name}/{id}: the clients' update (the Android sample and the iOS
+   * GMSLibrary send `_new_desired_time` only when the time changes, and the properties to store).
+   * With a new desired time the callback is SCHEDULED again there, its capacity place moved; the
+   * properties (user data) go into the callback record and the session's user data (what the agent
+   * and the Storage API read), in the same transaction. Returns the row as it was and as it is now.
    */
-  async reschedule(
+  async update(
     id: string,
-    newDesiredTime: string,
+    change: { newDesiredTime: string | null; properties: Record<string, string> },
     serviceName?: string,
   ): Promise<{ before: CallbackRow; row: CallbackRow }> {
-    const at = parseInstant(newDesiredTime, '_new_desired_time');
+    const at =
+      change.newDesiredTime === null ? null : parseInstant(change.newDesiredTime, '_new_desired_time');
     const cb = await this.store.get(id);
     if (serviceName && cb.serviceName !== serviceName) throw this.store.notFound(id);
-    if (cb.state !== 'SCHEDULED' && !(cb.state === 'QUEUED' && cb.notifiedReservationId === null))
-      throw new DomainError(
-        'callback/not_reschedulable',
-        `Callback '${id}' is ${cb.state}; only a SCHEDULED or QUEUED callback can be rescheduled`,
-      );
     const now = this.deps.clock.now();
-    if (at.getTime() <= now.getTime())
-      throw new ValidationError(
-        'callback/invalid_time',
-        `_new_desired_time ${at.toISOString()} is in the past`,
-        '_new_desired_time',
-      );
+    if (at) {
+      if (cb.state !== 'SCHEDULED' && !(cb.state === 'QUEUED' && cb.notifiedReservationId === null))
+        throw new DomainError(
+          'callback/not_reschedulable',
+          `Callback '${id}' is ${cb.state}; only a SCHEDULED or QUEUED callback can be rescheduled`,
+        );
+      if (at.getTime() <= now.getTime())
+        throw new ValidationError(
+          'callback/invalid_time',
+          `_new_desired_time ${at.toISOString()} is in the past`,
+          '_new_desired_time',
+        );
+    } else if (cb.state === 'COMPLETED') throw this.finished(cb);
     const row = await this.deps.db.transaction(async (tx) => {
       await this.store.lockService(tx, cb.serviceName);
       const [locked] = await tx.select().from(callbacksTable).where(eq(callbacksTable.id, id)).for('update');
-      if (!locked || (locked.state !== 'SCHEDULED' && locked.state !== 'QUEUED'))
+      if (!locked) throw this.store.notFound(id);
+      if (at && locked.state !== 'SCHEDULED' && locked.state !== 'QUEUED')
         throw new DomainError('callback/not_reschedulable', `Callback '${id}' can no longer be rescheduled`);
-      // The same ref moves its place: the old slot is freed only if the new one has room.
-      const slot = await this.reserveDesiredTime(tx, locked.serviceName, locked.params, at, now, id);
-      const lifetimeMs = (parseTtlSeconds(locked.params._ttl, DEFAULT_SESSION_TTL_SECONDS) ?? 0) * 1000;
-      const expiresAt = await this.keepSessionUntil(tx, id, at, lifetimeMs, locked.expiresAt);
-      const [updated] = await tx
-        .update(callbacksTable)
-        .set({
+      if (locked.state === 'COMPLETED') throw this.finished(locked);
+      const set: Partial<CallbackRow> = { updatedAt: now };
+      if (Object.keys(change.properties).length > 0) {
+        set.userData = { ...locked.userData, ...change.properties };
+        const session = await this.sessions.get(id, tx);
+        await this.storage.put({ id: session.dataId }, { text: change.properties, binary: [] }, tx);
+      }
+      if (at) {
+        // The same ref moves its place: the old slot is freed only if the new one has room.
+        const slot = await this.reserveDesiredTime(tx, locked.serviceName, locked.params, at, now, id);
+        const lifetimeMs = (parseTtlSeconds(locked.params._ttl, DEFAULT_SESSION_TTL_SECONDS) ?? 0) * 1000;
+        Object.assign(set, {
           state: 'SCHEDULED',
           desiredTime: at,
           slotStart: slot,
-          expiresAt,
+          expiresAt: await this.keepSessionUntil(tx, id, at, lifetimeMs, locked.expiresAt),
           waitForAgent: true,
           enqueuedAt: null,
           agentId: null,
           reservationId: null,
-          updatedAt: now,
-        })
-        .where(eq(callbacksTable.id, id))
-        .returning();
+        } satisfies Partial<CallbackRow>);
+      }
+      const [updated] = await tx.update(callbacksTable).set(set).where(eq(callbacksTable.id, id)).returning();
       return updated as CallbackRow;
     });
     return { before: cb, row };
+  }
+
+  private finished(cb: CallbackRow): DomainError {
+    return new DomainError(
+      'callback/not_updatable',
+      `Callback '${cb.id}' is COMPLETED${cb.reason ? ` (${cb.reason})` : ''}; it can no longer be updated`,
+    );
   }
 }
