@@ -106,3 +106,17 @@ test('Services: a callback service is added from the console: the form asks for 
   expect(errors).toEqual([]);
   await context.close();
 });
+
+test('Services: "Show advanced parameters" is kept over a reload (in the URL)', async () => {
+  const { page, context, errors } = await openConsole(browser, server.url);
+  await signIn(page, server.url, '/genesys/services');
+  await page.getByLabel('Show advanced parameters').check();
+  await expect.poll(() => new URL(page.url()).searchParams.get('advanced')).toBe('1');
+  await page.reload();
+  await page.getByRole('form', { name: 'Add a service' }).waitFor();
+  expect(await page.getByLabel('Show advanced parameters').isChecked()).toBe(true);
+  await page.getByLabel('Show advanced parameters').uncheck();
+  await expect.poll(() => new URL(page.url()).searchParams.get('advanced')).toBeNull();
+  expect(errors).toEqual([]);
+  await context.close();
+});

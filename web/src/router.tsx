@@ -13,7 +13,7 @@ import { LabApi } from './features/lab/LabApi';
 import { LabLayout } from './features/lab/LabLayout';
 import { LabStatistics } from './features/lab/LabStatistics';
 import { REPORTS, reportSearch } from './features/reporting/search';
-import { ServicesPage } from './features/services/ServicesPage';
+import { ServicesPage, servicesSearch } from './features/services/ServicesPage';
 import { PatternsPage } from './features/tools/PatternsPage';
 import { ResourcesPage } from './features/tools/ResourcesPage';
 import { TemplatesPage } from './features/tools/TemplatesPage';
@@ -35,6 +35,7 @@ const homeRoute = createRoute({ getParentRoute: () => shellRoute, path: '/', com
 const servicesRoute = createRoute({
   getParentRoute: () => shellRoute,
   path: '/services',
+  validateSearch: servicesSearch,
   component: ServicesPage,
 });
 

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useNavigate, useSearch } from '@tanstack/react-router';
 import { useMutation, useQuery } from 'urql';
 import type { ServicesPageQuery as ServicesPageData } from '../../gql/graphql';
 import { resultError } from '../../lib/errors';
@@ -10,9 +10,15 @@ import { ServiceCard } from './ServiceCard';
 
 export type ServiceView = ServicesPageData['services'][number];
 
+/** `?advanced=1`: "Show advanced parameters" is in the URL, so a reload keeps it. */
+export const servicesSearch = (s: Record<string, unknown>): { advanced?: 1 } =>
+  s.advanced === 1 || s.advanced === '1' || s.advanced === true ? { advanced: 1 } : {};
+
 /** Services → Configured Services: add from a loaded template, edit options by category, delete. */
 export function ServicesPage() {
-  const [advanced, setAdvanced] = useState(false);
+  const advanced = useSearch({ from: '/shell/services' }).advanced === 1;
+  const navigate = useNavigate({ from: '/services' });
+  const setAdvanced = (on: boolean) => void navigate({ search: on ? { advanced: 1 } : {}, replace: true });
   const [result, refetch] = useQuery({ query: ServicesPageQuery, variables: { advanced } });
   const reload = () => refetch({ requestPolicy: 'network-only' });
   const [, deleteService] = useMutation(DeleteServiceMutation);
