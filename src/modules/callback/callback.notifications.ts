@@ -1,6 +1,6 @@
 import { and, eq, gt, isNull, lt, lte } from 'drizzle-orm';
 import type { Deps } from '../../deps.js';
-import { UnavailableError } from '../../errors.js';
+import { UnavailableError, ValidationError } from '../../errors.js';
 import type { EventStore, SessionEvent } from '../event/event.manager.js';
 import { agentReservedColumns, type CallbackStore } from './callback.store.js';
 import { type CallbackRow, callbackAgentMessagesTable, callbacksTable } from './callback.tables.js';
@@ -82,6 +82,7 @@ export class CallbackNotifications {
 
   /** Agent → device (`internal-notification`): stored as a session event, then announced. */
   async notifyDevice(id: string, input: NotificationInput): Promise<SessionEvent> {
+    checkNotification(input);
     const cb = await this.store.get(id);
     const event = await this.events.publish({
       sessionId: id,
@@ -139,6 +140,7 @@ export class CallbackNotifications {
 
   /** Device → agent (`agent-notification`): kept until the agent desktop retrieves it. */
   async notifyAgent(id: string, input: NotificationInput): Promise<void> {
+    checkNotification(input);
     const cb = await this.store.get(id);
     const now = this.deps.clock.now();
     await this.deps.db.insert(callbackAgentMessagesTable).values({
@@ -189,4 +191,14 @@ export class CallbackNotifications {
       .returning({ p: callbackAgentMessagesTable.position });
     return gone.length;
   }
+}
+
+/** A notification says something: `_display_message`, `_application_message` or both. */
+function checkNotification(input: NotificationInput): void {
+  if (input.displayMessage === '' && input.applicationMessage === '')
+    throw new ValidationError(
+      'callback/empty_notification',
+      'A notification needs _display_message or _application_message (or both)',
+      '_display_message',
+    );
 }

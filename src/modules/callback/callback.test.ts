@@ -505,6 +505,16 @@ describe('seed scenario: Chat Delayed', () => {
       method: 'POST',
     });
     expect(await agentAgain.json()).toEqual([]);
+
+    // A notification without _display_message and _application_message (e.g. a misspelt field) is a
+    // 400 naming them, not a "Notification Sent" that delivers an empty message.
+    const seqBefore = (await m.events.readSession(id, 0)).length;
+    for (const request of ['internal-notification', 'agent-notification']) {
+      const empty = await json(await post(`/genesys/1/service/${id}/${request}`, { message: 'hi' }), 400);
+      expect(empty.message).toContain('_display_message');
+    }
+    expect((await m.events.readSession(id, 0)).length).toBe(seqBefore);
+    expect(await (await t.fetch(`/genesys/1/service/${id}/retrieve-agent-notifications`)).json()).toEqual([]);
   });
 
   it('does not hand out notifications that push already delivered', async () => {
