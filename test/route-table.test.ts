@@ -30,6 +30,26 @@ describe('route table', () => {
     expect(listed.sort()).toEqual(expected.sort());
   });
 
+  it('every parameter and named body field of the OpenAPI document has a description (the Lab → API Description column)', () => {
+    type Op = {
+      parameters?: { name: string; in: string; description?: string }[];
+      requestBody?: {
+        content: Record<string, { schema?: { properties?: Record<string, { description?: string }> } }>;
+      };
+    };
+    const doc = openApiDocument(table) as { paths: Record<string, Record<string, Op>> };
+    const missing = new Set<string>();
+    for (const [path, ops] of Object.entries(doc.paths))
+      for (const [method, op] of Object.entries(ops)) {
+        for (const p of op.parameters ?? [])
+          if (!p.description) missing.add(`${method.toUpperCase()} ${path} ${p.in}:${p.name}`);
+        for (const media of Object.values(op.requestBody?.content ?? {}))
+          for (const [name, field] of Object.entries(media.schema?.properties ?? {}))
+            if (!field.description) missing.add(`${method.toUpperCase()} ${path} body:${name}`);
+      }
+    expect([...missing]).toEqual([]);
+  });
+
   it('matching: static beats parameter beats remainder; catch-alls give 405 for known paths', () => {
     const hit = (method: string, path: string) => {
       const m = table.match(method, path);

@@ -18,6 +18,39 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   'Legacy edge': 'This document',
 };
 
+/**
+ * A path parameter's description when its route's doc gives none: what the segment names, from its
+ * name and where it stands (the same `id` is a session, a storage area, a callback or a subscription).
+ */
+export function pathParamDescription(pattern: string, name: string): string {
+  const under = (prefix: string) => pattern.startsWith(`/genesys/1/${prefix}`);
+  switch (name) {
+    case 'id':
+      if (under('notification/')) return 'The subscription id (the `id` its subscribe answered)';
+      if (under('storage/custom/') || under('storage/binary/custom/'))
+        return 'Your id of the area (custom id)';
+      if (under('storage/')) return 'The storage area id (the `_id` its create answered)';
+      if (under('service/callback/')) return 'The callback id (the `_id` its start answered)';
+      return 'The session id (the `_id` its create answered)';
+    case 'name':
+      if (under('patterns/')) return 'The pattern group (Tools → Patterns)';
+      if (under('service/callback/')) return 'The callback service (Services)';
+      return 'The service (Services), or a built-in service type';
+    case 'key':
+      return pattern.includes('/binary/') ? 'The key the file is stored under' : 'The key of the value';
+    case 'customId':
+      return 'An id of your own for the area';
+    case 'ttl':
+      return 'Time to live in seconds: the data is deleted after it';
+    case 'request':
+      return 'The per-session request (e.g. connect, check-queue-position)';
+    case 'rest':
+      return 'The chat request (send, refresh, startTyping, stopTyping, disconnect)';
+    default:
+      return `The ${name} path segment`;
+  }
+}
+
 function schemaOf(doc: ParamDoc | undefined): Schema {
   const out: Schema = {};
   if (doc?.type === 'file') return { type: 'string', contentMediaType: 'application/octet-stream' };
@@ -37,13 +70,12 @@ function operation(route: Route, doc: RouteDoc | null): Schema {
   for (const seg of route.segments)
     if (seg.startsWith(':') || seg.startsWith('*')) {
       const name = seg.slice(1);
-      const description = doc?.params?.[name];
       parameters.push({
         name,
         in: 'path',
         required: true,
         schema: { type: 'string' },
-        ...(description ? { description } : {}),
+        description: doc?.params?.[name] ?? pathParamDescription(route.pattern, name),
       });
     }
   for (const [name, p] of Object.entries(doc?.query ?? {}))

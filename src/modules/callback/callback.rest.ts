@@ -103,15 +103,24 @@ const ROUTE_DOCS: Record<string, RouteDoc> = {
   'DELETE /genesys/1/service/callback/:name/:id': { summary: 'Cancel a callback' },
   'PUT /genesys/1/service/callback/:name/:id': {
     summary: 'Reschedule a callback (_new_desired_time) and/or store properties (user data)',
-    body: { fields: { _new_desired_time: { type: 'date-time' } }, free: true },
+    body: {
+      fields: {
+        _new_desired_time: {
+          type: 'date-time',
+          description:
+            'The new desired time, ISO 8601 (e.g. 2013-05-28T15:30:00.000Z); omit it to only store properties',
+        },
+      },
+      free: true,
+    },
   },
   'GET /genesys/1/admin/callback/queues': {
     summary: 'Callbacks by service in a time window (default 15 min back to 24 h ahead)',
     query: {
-      start_time: { type: 'date-time' },
-      end_time: { type: 'date-time' },
-      target: {},
-      service_name: {},
+      start_time: { type: 'date-time', description: 'Start of the window (default 15 minutes ago)' },
+      end_time: { type: 'date-time', description: 'End of the window (default 24 hours from now)' },
+      target: { description: 'A virtual queue, target or service name (GMS clients pass the service here)' },
+      service_name: { description: 'A callback service name' },
       states: {
         description: 'A state, a comma list, or !STATE (default SCHEDULED,QUEUED,ROUTING,PROCESSING)',
       },
@@ -121,7 +130,12 @@ const ROUTE_DOCS: Record<string, RouteDoc> = {
   'POST /genesys/1/admin/callback/cancel': {
     summary: 'Cancel callbacks in bulk',
     body: {
-      fields: { ids: { required: true, description: 'Comma-separated callback ids' }, reason: {} },
+      fields: {
+        ids: { required: true, description: 'Comma-separated callback ids' },
+        reason: {
+          description: 'Kept as the routing cancel reason (each becomes COMPLETED, CANCELLED_BY_ADMIN)',
+        },
+      },
       free: false,
     },
   },

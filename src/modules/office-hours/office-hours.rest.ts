@@ -12,11 +12,14 @@ import {
 import type { OptionMap } from './office-hours.options.js';
 
 const availabilityQuery = {
-  start: { type: 'date-time' as const },
-  end: { type: 'date-time' as const },
-  'number-of-days': { type: 'integer' as const },
-  'max-time-slots': { type: 'integer' as const },
-  timezone: {},
+  start: { type: 'date-time' as const, description: 'First instant to list (default now)' },
+  end: { type: 'date-time' as const, description: 'Last instant to list (or number-of-days)' },
+  'number-of-days': {
+    type: 'integer' as const,
+    description: 'Days to list from start, when no end is given',
+  },
+  'max-time-slots': { type: 'integer' as const, description: 'Most slots to return' },
+  timezone: { description: 'v2: the IANA time zone of the local times in the answer' },
 };
 
 /** The availability routes as the OpenAPI document and the README's route map describe them. */

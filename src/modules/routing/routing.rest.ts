@@ -18,8 +18,12 @@ const statisticDoc: RouteDoc = {
   body: {
     fields: {
       objectId: { required: true, description: 'A virtual queue, agent group or agent' },
-      objectType: { required: true, example: 'RegDN' },
-      metric: { required: true, example: 'CurrNumberWaitingCalls' },
+      objectType: { required: true, example: 'RegDN', description: 'RegDN (a queue), GroupAgents or Agent' },
+      metric: {
+        required: true,
+        example: 'CurrNumberWaitingCalls',
+        description: 'The Stat Server metric (also as statisticType)',
+      },
     },
     free: true,
   },
