@@ -354,3 +354,25 @@ describe('Android sample (CallbackApiManager.onEvent(CallbackUpdateEvent)) and i
     expect((await m.callbacks.get(id)).userData.first_name).toBe('Bob');
   });
 });
+
+describe('Android sample (CallbackApi.queryCallback): GET /service/callback/{name}?operand=AND&<key>=<value>', () => {
+  it('finds a match older than the newest `max` callbacks: max limits the answer, not the rows looked at', async () => {
+    const service = await callbackService();
+    const older = await startCallback(service, '6504669201');
+    const newer = await Promise.all(['6504669202', '6504669203'].map((n) => startCallback(service, n)));
+    const query = async (params: Record<string, string>) => {
+      const r = await t.fetch(`/genesys/1/service/callback/${service}?${new URLSearchParams(params)}`);
+      expect(r.status).toBe(200);
+      return ((await r.json()) as { _id: string }[]).map((x) => x._id);
+    };
+    expect(await query({ operand: 'AND', _customer_number: '6504669201', max: '1' })).toEqual([older]);
+    // By another property (scanned page by page), and max still caps the answer.
+    expect(await query({ operand: 'AND', _callback_state: 'QUEUED', _id: older, max: '1' })).toEqual([older]);
+    expect(
+      await query({ operand: 'OR', _customer_number: '6504669201', _id: newer[0] ?? '', max: '1' }),
+    ).toHaveLength(1);
+    expect((await query({ operand: 'AND', _callback_state: 'QUEUED' })).sort()).toEqual(
+      [older, ...newer].sort(),
+    );
+  });
+});

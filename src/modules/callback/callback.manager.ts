@@ -452,7 +452,28 @@ export class CallbackManager {
     return this.store.list(q);
   }
 
-  recent(serviceName: string, limit = 1000): Promise<CallbackRow[]> {
-    return this.store.recent(serviceName, limit);
+  /**
+   * The query by properties: the service's callbacks that `keep` retains, newest first, at most
+   * `max`. Pages are read until `max` are found, so a match older than the newest `max` callbacks
+   * is found too; `customerNumber` narrows the pages in SQL. At most SCAN_ROWS rows are looked at.
+   */
+  async findInService(
+    serviceName: string,
+    keep: (page: CallbackRow[]) => CallbackRow[],
+    options: { max: number; customerNumber?: string | null },
+  ): Promise<CallbackRow[]> {
+    const found: CallbackRow[] = [];
+    let before: CallbackRow | null = null;
+    for (let seen = 0; seen < SCAN_ROWS; seen += SCAN_PAGE) {
+      const page = await this.store.page(serviceName, SCAN_PAGE, before, options.customerNumber ?? null);
+      found.push(...keep(page));
+      before = page.at(-1) ?? null;
+      if (found.length >= options.max || page.length < SCAN_PAGE) break;
+    }
+    return found.slice(0, options.max);
   }
 }
+
+/** Rows of a service read per page by the query by properties, and the most it looks at. */
+const SCAN_PAGE = 1000;
+const SCAN_ROWS = 100_000;

@@ -173,8 +173,6 @@ export function registerCallbackRoutes(router: RouteTable): void {
     // Strict mode: the whole list (every customer's number and user data) is for admins only.
     if (req.caller.rules === 'strict' && req.viewer.kind !== 'admin' && !q.get('_customer_number'))
       throw adminOnly(req, 'Listing callbacks without _customer_number needs admin credentials');
-    const rows = await managers.callbacks.recent(name, maxParam(q.get('max'), 1000));
-    const records = managers.callbacks.visibleTo(req.caller, rows).map((r) => callbackRecord(r));
     // `_callback_state` takes a state list or `!STATE` (every state but it), like the other forms.
     const byState = new Map(
       filters.filter(([k]) => k === '_callback_state').map(([k, v]) => [v, stateFilter(v, k)]),
@@ -187,7 +185,19 @@ export function registerCallbackRoutes(router: RouteTable): void {
       });
       return operand === 'AND' ? tests.every(Boolean) : tests.some(Boolean);
     };
-    return jsonResponse(records.filter(hit));
+    // `max` limits the answer, not the callbacks looked at: the manager reads page after page, in
+    // SQL only the customer's when AND names one (an empty one also matches callbacks without).
+    const customerNumbers = q.getAll('_customer_number').filter(Boolean);
+    const rows = await managers.callbacks.findInService(
+      name,
+      (page) => managers.callbacks.visibleTo(req.caller, page).filter((r) => hit(callbackRecord(r))),
+      {
+        max: maxParam(q.get('max'), 1000),
+        customerNumber:
+          operand === 'AND' && customerNumbers.length === 1 ? (customerNumbers[0] ?? null) : null,
+      },
+    );
+    return jsonResponse(rows.map((r) => callbackRecord(r)));
   });
 
   // Query by id, or by customer number and state, across services.

@@ -158,13 +158,27 @@ export class CallbackStore {
       .offset(Math.max(q.offset ?? 0, 0));
   }
 
-  /** Most recent callbacks of a service (for property queries). */
-  async recent(serviceName: string, limit = 1000): Promise<CallbackRow[]> {
+  /**
+   * A page of a service's callbacks, newest first, older than `before` (keyset on created_at, id),
+   * only those of `customerNumber` (as given at the start) when it is set.
+   */
+  async page(
+    serviceName: string,
+    limit: number,
+    before: Pick<CallbackRow, 'createdAt' | 'id'> | null,
+    customerNumber: string | null = null,
+  ): Promise<CallbackRow[]> {
+    const where: SQL[] = [eq(callbacksTable.serviceName, serviceName)];
+    if (customerNumber !== null) where.push(eq(callbacksTable.customerNumber, customerNumber));
+    if (before)
+      where.push(
+        sql`(${callbacksTable.createdAt}, ${callbacksTable.id}) < (${before.createdAt.toISOString()}::timestamptz, ${before.id})`,
+      );
     return this.deps.db
       .select()
       .from(callbacksTable)
-      .where(eq(callbacksTable.serviceName, serviceName))
-      .orderBy(desc(callbacksTable.createdAt))
+      .where(and(...where))
+      .orderBy(desc(callbacksTable.createdAt), desc(callbacksTable.id))
       .limit(limit);
   }
 
