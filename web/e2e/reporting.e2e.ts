@@ -135,3 +135,32 @@ test('Reporting: a refused custom range keeps the From/To the operator typed (to
   expect(errors).toEqual([]);
   await context.close();
 });
+
+test('Reporting: bars keep their width when the range starts seconds before a bucket boundary (a short first bucket)', async () => {
+  const { page, context, errors } = await openConsole(browser, server.url);
+  // A custom hour from 4 s before a minute boundary: per-minute buckets, the first one 4 s long.
+  const boundary = Math.floor(Date.now() / 300_000) * 300_000 - 30 * 60_000;
+  const from = new Date(boundary - 4_000).toISOString();
+  const to = new Date(boundary - 4_000 + 3_600_000).toISOString();
+  await signIn(page, server.url, `/genesys/reporting/resources?preset=CUSTOM&from=${from}&to=${to}`);
+  const chart = page.getByRole('figure', { name: /Resources chart/ });
+  await page
+    .getByRole('status')
+    .filter({ hasText: /^Resources from/ })
+    .waitFor();
+  // The allocations bar (3, the only bar above zero): ECharts draws it as `M x y l width 0 l 0 -height …`.
+  const widthOfTallestBar = () =>
+    chart.locator('svg path').evaluateAll((paths) => {
+      let best = { height: 0, width: 0 };
+      for (const p of paths) {
+        const m = /^M[\d.-]+ [\d.-]+l([\d.]+) 0l0 -([\d.]+)/.exec(p.getAttribute('d') ?? '');
+        if (m && Number(m[2]) > best.height) best = { height: Number(m[2]), width: Number(m[1]) };
+      }
+      return best.width;
+    });
+  // Sixty one-minute buckets across ~1,150 px: a bar is ~13 px wide (it was 1 px: ECharts sized
+  // bars by the smallest gap, the 4 s one).
+  await expect.poll(widthOfTallestBar).toBeGreaterThan(8);
+  expect(errors).toEqual([]);
+  await context.close();
+});

@@ -10,7 +10,7 @@ import {
 import * as echarts from 'echarts/core';
 import { SVGRenderer } from 'echarts/renderers';
 import { useEffect, useRef } from 'react';
-import type { Series } from './series';
+import { barWidth, type Series } from './series';
 
 // Only what the console draws: not the whole ECharts package.
 echarts.use([
@@ -26,6 +26,20 @@ echarts.use([
 ]);
 
 export type { Series };
+
+const GRID = { left: 48, right: 24, top: 36, bottom: 36 };
+
+/**
+ * Bar widths follow the plot's width: set after every draw and resize. Then the drag-to-select
+ * brush is armed again (setOption resets the cursor).
+ */
+function sizeBars(c: echarts.ECharts, host: HTMLElement | null, series: Series[]) {
+  const width = barWidth(series, (host?.clientWidth ?? 0) - GRID.left - GRID.right);
+  c.setOption({
+    series: series.map((s) => (s.kind === 'bar' && width ? { barWidth: width, barMinWidth: width } : {})),
+  });
+  c.dispatchAction({ type: 'takeGlobalCursor', key: 'dataZoomSelect', dataZoomSelectActive: true });
+}
 
 export interface TimeSeriesChartProps {
   title: string;
@@ -45,6 +59,8 @@ export function TimeSeriesChart({ title, series, onZoom, height = 320 }: TimeSer
   const chart = useRef<echarts.ECharts | null>(null);
   const zoomRef = useRef(onZoom);
   zoomRef.current = onZoom;
+  const seriesRef = useRef(series);
+  seriesRef.current = series;
 
   useEffect(() => {
     if (!host.current) return;
@@ -56,7 +72,10 @@ export function TimeSeriesChart({ title, series, onZoom, height = 320 }: TimeSer
       if (batch?.startValue != null && batch.endValue != null && batch.endValue > batch.startValue)
         zoomRef.current(batch.startValue, batch.endValue);
     });
-    const resize = new ResizeObserver(() => c.resize());
+    const resize = new ResizeObserver(() => {
+      c.resize();
+      sizeBars(c, host.current, seriesRef.current);
+    });
     resize.observe(host.current);
     return () => {
       resize.disconnect();
@@ -77,7 +96,7 @@ export function TimeSeriesChart({ title, series, onZoom, height = 320 }: TimeSer
         animation: false,
         tooltip: { trigger: 'axis' },
         legend: { top: 0 },
-        grid: { left: 48, right: 24, top: 36, bottom: 36 },
+        grid: GRID,
         toolbox: {
           show: true,
           right: 8,
@@ -89,8 +108,7 @@ export function TimeSeriesChart({ title, series, onZoom, height = 320 }: TimeSer
       },
       true,
     );
-    // Keep the drag-to-select brush armed after every redraw (setOption resets the cursor).
-    c.dispatchAction({ type: 'takeGlobalCursor', key: 'dataZoomSelect', dataZoomSelectActive: true });
+    sizeBars(c, host.current, series);
   }, [series, title]);
 
   // ECharts labels the drawing itself (aria component); the figure names the whole chart.
