@@ -62,3 +62,22 @@ test('Lab → API: the legacy REST API from the server’s OpenAPI document; Try
   expect(errors).toEqual([]);
   await context.close();
 });
+
+test('Lab → API: the open operation is in the URL, so a reload keeps it open', async () => {
+  const { page, context, errors } = await openConsole(browser, server.url);
+  await signIn(page, server.url, '/genesys/lab/api');
+  await page.getByText('Callback API', { exact: true }).click();
+  await page.getByText('Reschedule a callback').click();
+  const form = page.getByRole('form', { name: 'PUT /genesys/1/service/callback/{name}/{id}' });
+  await form.waitFor();
+  await expect
+    .poll(() => new URL(page.url()).searchParams.get('op'))
+    .toBe('put /genesys/1/service/callback/{name}/{id}');
+  await page.reload();
+  await form.getByLabel('_new_desired_time').waitFor();
+  // Closing it takes it out of the URL.
+  await page.getByText('Reschedule a callback').click();
+  await expect.poll(() => new URL(page.url()).searchParams.get('op')).toBeNull();
+  expect(errors).toEqual([]);
+  await context.close();
+});

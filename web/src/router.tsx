@@ -9,7 +9,7 @@ import {
 import { lazy, Suspense } from 'react';
 import { CallbacksPage, callbackSearch } from './features/callbacks/CallbacksPage';
 import { HomePage } from './features/home/HomePage';
-import { LabApi } from './features/lab/LabApi';
+import { LabApi, labApiSearch } from './features/lab/LabApi';
 import { LabLayout } from './features/lab/LabLayout';
 import { LabStatistics } from './features/lab/LabStatistics';
 import { REPORTS, reportSearch } from './features/reporting/search';
@@ -101,7 +101,12 @@ const labIndexRoute = createRoute({
   path: '/',
   component: () => <Navigate to="/lab/statistics" replace />,
 });
-const labApiRoute = createRoute({ getParentRoute: () => labRoute, path: '/api', component: LabApi });
+const labApiRoute = createRoute({
+  getParentRoute: () => labRoute,
+  path: '/api',
+  validateSearch: labApiSearch,
+  component: LabApi,
+});
 const labStatisticsRoute = createRoute({
   getParentRoute: () => labRoute,
   path: '/statistics',

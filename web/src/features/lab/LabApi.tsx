@@ -1,9 +1,14 @@
+import { useNavigate, useSearch } from '@tanstack/react-router';
 import { useEffect, useState } from 'react';
 import { QueryError } from '../../ui/QueryError';
 import { OperationPanel } from './OperationPanel';
 import { type OpenApiDocument, operationsByTag } from './openapi';
 
 export const OPENAPI_URL = '/genesys/1/openapi.json';
+
+/** `?op=<method> <path>`: the operation open (one at a time in the URL), so a reload keeps it. */
+export const labApiSearch = (s: Record<string, unknown>): { op?: string } =>
+  typeof s.op === 'string' && s.op ? { op: s.op } : {};
 
 /**
  * Lab → API: a try-it for the legacy REST API, generated from the server's own OpenAPI document
@@ -20,6 +25,17 @@ export function LabApi() {
     version: 0,
   });
   const [raw, setRaw] = useState(false);
+  const { op: openOp } = useSearch({ from: '/shell/lab/api' });
+  const navigate = useNavigate({ from: '/lab/api' });
+  const setOpenOp = (op: string | undefined) => void navigate({ search: op ? { op } : {}, replace: true });
+
+  // The operation in the URL opens with its tag once the document is read.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only when the document arrives
+  useEffect(() => {
+    const tag =
+      doc && openOp && operationsByTag(doc).find(([, ops]) => ops.some((o) => o.key === openOp))?.[0];
+    if (tag) setOpenTags((s) => new Set([...s, tag]));
+  }, [doc]);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: `attempt` is the Retry button's trigger
   useEffect(() => {
@@ -111,7 +127,11 @@ export function LabApi() {
               <OperationPanel
                 key={`${op.key}-${expandAll.version}`}
                 operation={op}
-                initiallyOpen={expandAll.value}
+                initiallyOpen={expandAll.value || op.key === openOp}
+                onOpenChange={(open) => {
+                  if (open) setOpenOp(op.key);
+                  else if (op.key === openOp) setOpenOp(undefined);
+                }}
               />
             ))}
         </details>

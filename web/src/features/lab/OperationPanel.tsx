@@ -26,9 +26,12 @@ const pretty = (text: string) => {
 export function OperationPanel({
   operation: op,
   initiallyOpen,
+  onOpenChange,
 }: {
   operation: Operation;
   initiallyOpen: boolean;
+  /** The admin opened or closed it (not called for the initial state). */
+  onOpenChange?: (open: boolean) => void;
 }) {
   const [open, setOpen] = useState(initiallyOpen);
   const media = bodyMedia(op);
@@ -119,7 +122,12 @@ export function OperationPanel({
     <details
       className="operation"
       open={open}
-      onToggle={(e) => setOpen((e.target as HTMLDetailsElement).open)}
+      onToggle={(e) => {
+        const next = (e.target as HTMLDetailsElement).open;
+        if (next === open) return;
+        setOpen(next);
+        onOpenChange?.(next);
+      }}
     >
       <summary>
         <span className={`method method-${op.method.toLowerCase()}`}>{op.method}</span> <code>{op.path}</code>{' '}
