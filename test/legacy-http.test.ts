@@ -187,6 +187,10 @@ describe('legacy HTTP layer', () => {
   it('answers unknown paths and wrong methods with JSON errors', async () => {
     await expectLegacyError(await t.fetch('/genesys/1/nope'), 404);
     await expectLegacyError(await t.fetch('/genesys/1/test/echo'), 405);
+    // A 405 names the methods the path takes (RFC 9110 §15.5.6), as Jetty did: a client can tell.
+    const wrong = await t.fetch('/genesys/1/admin/node/status', { method: 'POST' });
+    await expectLegacyError(wrong, 405);
+    expect(wrong.headers.get('allow')).toBe('GET, HEAD');
   });
 
   it("answers JSON with the seed captures' no-cache headers: Cache-Control, Pragma and Expires", async () => {

@@ -25,7 +25,7 @@ async function isAdmin(request: Request, edge: Edge): Promise<boolean> {
  * The one dispatcher of the HTTP edge: every request is matched against the route table.
  * - legacy routes: GMS request handling (admin check, NUL checks, ownership) and GMS error JSON;
  * - plain routes: the handler answers; an `admin` route answers 401 to anyone else;
- * - a path served with other methods: 405 (GMS JSON under `/genesys/`, with `Allow` elsewhere);
+ * - a path served with other methods: 405 with `Allow` (GMS JSON under `/genesys/`);
  * - no route: a plain 404.
  */
 export function createDispatcher(
@@ -39,13 +39,15 @@ export function createDispatcher(
     const legacyPath = pathname.startsWith('/genesys/');
     if (found === null) return plainError(404, `No such resource: ${pathname}`, 'Not Found');
     if (found === 'method') {
-      if (legacyPath)
-        return errorResponse(
+      const allow = table.methodsAt(pathname).join(', ');
+      if (legacyPath) {
+        const { response } = errorResponse(
           new HttpError(405, 'http/method_not_allowed', `Method ${request.method} not allowed`),
-        ).response;
-      return plainError(405, `Method ${request.method} not allowed`, 'Method Not Allowed', {
-        allow: table.methodsAt(pathname).join(', '),
-      });
+        );
+        response.headers.set('allow', allow);
+        return response;
+      }
+      return plainError(405, `Method ${request.method} not allowed`, 'Method Not Allowed', { allow });
     }
     const { route, params } = found;
     try {
