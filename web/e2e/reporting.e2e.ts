@@ -164,3 +164,17 @@ test('Reporting: bars keep their width when the range starts seconds before a bu
   expect(errors).toEqual([]);
   await context.close();
 });
+
+test('Reporting: switching report keeps the range (not the resource group / service filter)', async () => {
+  const { page, context, errors } = await openConsole(browser, server.url);
+  await signIn(page, server.url, '/genesys/reporting/resources?filter=DNIS');
+  await page.getByLabel('Range', { exact: true }).selectOption('LAST_7_DAYS');
+  await expect.poll(() => new URL(page.url()).searchParams.get('preset')).toBe('LAST_7_DAYS');
+  await page.getByRole('navigation', { name: 'Reports' }).getByRole('link', { name: 'Services' }).click();
+  await expect.poll(() => new URL(page.url()).pathname).toBe('/genesys/reporting/services');
+  expect(new URL(page.url()).searchParams.get('preset')).toBe('LAST_7_DAYS');
+  expect(new URL(page.url()).searchParams.get('filter')).toBeNull();
+  expect(await page.getByLabel('Range', { exact: true }).inputValue()).toBe('LAST_7_DAYS');
+  expect(errors).toEqual([]);
+  await context.close();
+});

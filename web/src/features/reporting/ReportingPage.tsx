@@ -146,6 +146,9 @@ export default function ReportingPage() {
       <h1 id="reporting-title">Reporting</h1>
       <SubNav
         label="Reports"
+        // The range (and zoom, and the table view) go with the admin; the filter names a group or a
+        // service, so it stays with its report.
+        search={{ ...search, filter: undefined }}
         tabs={REPORTS.map((r) => ({
           to: `/reporting/${r}`,
           label: r === 'callback' ? 'Callback' : r[0]?.toUpperCase() + r.slice(1),
