@@ -102,6 +102,19 @@ describe('legacy HTTP layer', () => {
     expect(await res.json()).toMatchObject({ kind: 'multipart', fields: {}, files: [] });
   });
 
+  it('takes an empty body sent as multipart (Content-Length: 0) as no fields, as it does without a body', async () => {
+    const res = await echo({ body: '', headers: { 'content-type': 'multipart/form-data; boundary=xyz' } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ kind: 'multipart', fields: {}, files: [] });
+    const overHttp = await fetch(`${await serverUrl()}/genesys/1/test/echo`, {
+      method: 'POST',
+      body: '',
+      headers: { 'content-type': 'multipart/form-data; boundary=xyz' },
+    });
+    expect(overHttp.status).toBe(200);
+    expect(await overHttp.json()).toMatchObject({ kind: 'multipart', fields: {}, files: [] });
+  });
+
   it('parses urlencoded and JSON bodies', async () => {
     const u = await echo({
       body: 'a=1&b=two%20words',

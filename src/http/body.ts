@@ -210,6 +210,8 @@ function parseMultipart(request: Request, contentType: string, limits: BodyLimit
   const declared = request.headers.get('content-length');
   if (declared !== null && Number(declared) <= WHOLE_MULTIPART_BYTES)
     return readCapped(request, limits.bodyBytes).then((whole) => {
+      // No bytes at all: no fields, as when there is no body (a client that sends the header anyway).
+      if (whole.length === 0) return { ...empty(), kind: 'multipart' };
       const fields = parseSimpleMultipart(whole, contentType, busboyLimits(limits));
       return fields
         ? { fields, files: [], json: null, kind: 'multipart' }
@@ -318,9 +320,15 @@ function parseWithBusboy(
     parser.on('partsLimit', () => fail(payloadTooLarge(`More than ${limits.parts} parts`)));
     parser.on('filesLimit', () => fail(payloadTooLarge(`More than ${limits.files} files`)));
     parser.on('fieldsLimit', () => fail(payloadTooLarge(`More than ${limits.fields} fields`)));
-    parser.on('error', (err: Error) =>
-      fail(badRequest(`Malformed multipart body: ${err.message}`, 'http/malformed_multipart')),
-    );
+    parser.on('error', (err: Error) => {
+      // A streamed body without a single byte is no fields (as without a body), not a malformed one.
+      if (source && received === 0 && !settled) {
+        settled = true;
+        resolve({ ...empty(), kind: 'multipart' });
+        return;
+      }
+      fail(badRequest(`Malformed multipart body: ${err.message}`, 'http/malformed_multipart'));
+    });
     parser.on('close', () => {
       if (settled) return;
       settled = true;
