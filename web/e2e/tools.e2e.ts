@@ -170,3 +170,31 @@ test('Tools → Resources: add a resource group and a resource; booked/free coun
   expect(errors).toEqual([]);
   await context.close();
 });
+
+test('Tools → Resources: a number’s access number is changed in place; a number another resource has is refused readably', async () => {
+  await server.app.managers.resources.createGroup({
+    name: 'EDIT',
+    resources: [
+      { name: 'r1', accessNumber: '1-800-3000' },
+      { name: 'r2', accessNumber: '1-800-3001' },
+    ],
+  });
+  const { page, context, offsite, errors } = await openConsole(browser, server.url);
+  await signIn(page, server.url, '/genesys/tools/resource-groups?group=EDIT');
+  const numbers = page.getByRole('region', { name: 'Numbers of EDIT' });
+  const r1 = numbers.getByRole('row', { name: /r1/ });
+  await r1.getByRole('button', { name: 'Edit access number of r1' }).click();
+  await r1.getByLabel('Access number of r1', { exact: true }).fill('1-800-3001');
+  await r1.getByRole('button', { name: 'Save' }).click();
+  await r1.getByRole('alert').waitFor();
+  expect(await r1.getByRole('alert').textContent()).toMatch(/1-800-3001/);
+  await expectAccessible(page);
+  await r1.getByLabel('Access number of r1', { exact: true }).fill('1-800-3002');
+  await r1.getByRole('button', { name: 'Save' }).click();
+  await r1.getByRole('cell', { name: '1-800-3002' }).waitFor();
+  const group = (await server.app.managers.resources.listGroups()).find((g) => g.name === 'EDIT');
+  expect(group?.resources.find((r) => r.name === 'r1')?.accessNumber).toBe('1-800-3002');
+  expect(offsite).toEqual([]);
+  expect(errors).toEqual([]);
+  await context.close();
+});

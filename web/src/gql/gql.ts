@@ -49,6 +49,7 @@ type Documents = {
     "\n  mutation ToolsUpdateResourceGroup($name: String!, $input: UpdateResourceGroupInput!) {\n    updateResourceGroup(name: $name, input: $input) {\n      __typename\n      ...ResultError\n    }\n  }\n": typeof types.ToolsUpdateResourceGroupDocument,
     "\n  mutation ToolsDeleteResourceGroup($name: String!) {\n    deleteResourceGroup(name: $name) {\n      __typename\n      ...ResultError\n    }\n  }\n": typeof types.ToolsDeleteResourceGroupDocument,
     "\n  mutation ToolsAddResource($group: String!, $input: ResourceInput!) {\n    addResource(group: $group, input: $input) {\n      __typename\n      ...ResultError\n    }\n  }\n": typeof types.ToolsAddResourceDocument,
+    "\n  mutation ToolsUpdateResource($group: String!, $name: String!, $input: UpdateResourceInput!) {\n    updateResource(group: $group, name: $name, input: $input) {\n      __typename\n      ...ResultError\n    }\n  }\n": typeof types.ToolsUpdateResourceDocument,
     "\n  mutation ToolsRemoveResource($group: String!, $name: String!) {\n    removeResource(group: $group, name: $name) {\n      __typename\n      ...ResultError\n    }\n  }\n": typeof types.ToolsRemoveResourceDocument,
     "\n  mutation ToolsAddResources($group: String!, $input: ResourceBulkInput!) {\n    addResources(group: $group, input: $input) {\n      __typename\n      ... on MutationAddResourcesSuccess {\n        data {\n          count\n          total\n        }\n      }\n      ...ResultError\n    }\n  }\n": typeof types.ToolsAddResourcesDocument,
     "\n  mutation ToolsRemoveResources($group: String!, $input: ResourceBulkInput!, $force: Boolean) {\n    removeResources(group: $group, input: $input, force: $force) {\n      __typename\n      ... on MutationRemoveResourcesSuccess {\n        data {\n          count\n          total\n        }\n      }\n      ...ResultError\n    }\n  }\n": typeof types.ToolsRemoveResourcesDocument,
@@ -93,6 +94,7 @@ const documents: Documents = {
     "\n  mutation ToolsUpdateResourceGroup($name: String!, $input: UpdateResourceGroupInput!) {\n    updateResourceGroup(name: $name, input: $input) {\n      __typename\n      ...ResultError\n    }\n  }\n": types.ToolsUpdateResourceGroupDocument,
     "\n  mutation ToolsDeleteResourceGroup($name: String!) {\n    deleteResourceGroup(name: $name) {\n      __typename\n      ...ResultError\n    }\n  }\n": types.ToolsDeleteResourceGroupDocument,
     "\n  mutation ToolsAddResource($group: String!, $input: ResourceInput!) {\n    addResource(group: $group, input: $input) {\n      __typename\n      ...ResultError\n    }\n  }\n": types.ToolsAddResourceDocument,
+    "\n  mutation ToolsUpdateResource($group: String!, $name: String!, $input: UpdateResourceInput!) {\n    updateResource(group: $group, name: $name, input: $input) {\n      __typename\n      ...ResultError\n    }\n  }\n": types.ToolsUpdateResourceDocument,
     "\n  mutation ToolsRemoveResource($group: String!, $name: String!) {\n    removeResource(group: $group, name: $name) {\n      __typename\n      ...ResultError\n    }\n  }\n": types.ToolsRemoveResourceDocument,
     "\n  mutation ToolsAddResources($group: String!, $input: ResourceBulkInput!) {\n    addResources(group: $group, input: $input) {\n      __typename\n      ... on MutationAddResourcesSuccess {\n        data {\n          count\n          total\n        }\n      }\n      ...ResultError\n    }\n  }\n": types.ToolsAddResourcesDocument,
     "\n  mutation ToolsRemoveResources($group: String!, $input: ResourceBulkInput!, $force: Boolean) {\n    removeResources(group: $group, input: $input, force: $force) {\n      __typename\n      ... on MutationRemoveResourcesSuccess {\n        data {\n          count\n          total\n        }\n      }\n      ...ResultError\n    }\n  }\n": types.ToolsRemoveResourcesDocument,
@@ -256,6 +258,10 @@ export function graphql(source: "\n  mutation ToolsDeleteResourceGroup($name: St
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation ToolsAddResource($group: String!, $input: ResourceInput!) {\n    addResource(group: $group, input: $input) {\n      __typename\n      ...ResultError\n    }\n  }\n"): (typeof documents)["\n  mutation ToolsAddResource($group: String!, $input: ResourceInput!) {\n    addResource(group: $group, input: $input) {\n      __typename\n      ...ResultError\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ToolsUpdateResource($group: String!, $name: String!, $input: UpdateResourceInput!) {\n    updateResource(group: $group, name: $name, input: $input) {\n      __typename\n      ...ResultError\n    }\n  }\n"): (typeof documents)["\n  mutation ToolsUpdateResource($group: String!, $name: String!, $input: UpdateResourceInput!) {\n    updateResource(group: $group, name: $name, input: $input) {\n      __typename\n      ...ResultError\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

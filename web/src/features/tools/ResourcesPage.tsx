@@ -1,7 +1,6 @@
 import { useNavigate, useSearch } from '@tanstack/react-router';
-import { useVirtualizer } from '@tanstack/react-virtual';
 import { Plus, X } from 'lucide-react';
-import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
 import { useMutation, useQuery, useSubscription } from 'urql';
 import type { ToolsResourceGroupsQuery } from '../../gql/graphql';
 import { useReconnected } from '../../lib/client-context';
@@ -12,6 +11,7 @@ import { QueryError } from '../../ui/QueryError';
 import { BulkResourcesForm } from './BulkResourcesForm';
 import { useGroupItemConfirm } from './group-confirm';
 import { GroupNav, NewGroupForm } from './groups';
+import { ResourceTable } from './ResourceTable';
 import {
   AddResourceMutation,
   CreateResourceGroupMutation,
@@ -143,7 +143,7 @@ function GroupPanel({
         <span className="badge up">{health.free} free</span>
       </p>
       <GroupSettings group={group} onChanged={onChanged} />
-      <ResourceTable group={group} onRemove={onRemoveResource} />
+      <ResourceTable group={group} onRemove={onRemoveResource} onChanged={onChanged} />
       <AddResourceForm group={group.name} onAdded={onChanged} />
       <BulkResourcesForm group={group.name} onChanged={onChanged} />
     </div>
@@ -205,77 +205,6 @@ function GroupSettings({ group, onChanged }: { group: Group; onChanged: () => vo
       {saved && <span role="status">Saved.</span>}
       <ErrorBanner error={error} />
     </form>
-  );
-}
-
-/** A real table whose body is virtualised: 10,000 numbers render only the rows in view. */
-function ResourceTable({ group, onRemove }: { group: Group; onRemove: (name: string) => void }) {
-  const scroller = useRef<HTMLElement>(null);
-  const rows = group.resources;
-  const virtual = useVirtualizer({
-    count: rows.length,
-    getScrollElement: () => scroller.current,
-    estimateSize: () => 37,
-    overscan: 12,
-  });
-  const items = virtual.getVirtualItems();
-  const padTop = items[0]?.start ?? 0;
-  const padBottom = virtual.getTotalSize() - (items[items.length - 1]?.end ?? 0);
-  if (rows.length === 0) return <p className="empty">No number in this group yet: add one below.</p>;
-  return (
-    <section
-      ref={scroller}
-      className="scroll-table"
-      // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard (WCAG 2.1.1)
-      tabIndex={0}
-      aria-label={`Numbers of ${group.name}`}
-    >
-      <table className="data" aria-rowcount={rows.length + 1}>
-        <thead>
-          <tr aria-rowindex={1}>
-            <th scope="col">Name</th>
-            <th scope="col">Access number</th>
-            <th scope="col">State</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {padTop > 0 && (
-            <tr>
-              <td colSpan={4} style={{ height: padTop, padding: 0 }} />
-            </tr>
-          )}
-          {items.map((item) => {
-            const r = rows[item.index];
-            if (!r) return null;
-            return (
-              <tr key={r.id} aria-rowindex={item.index + 2} style={{ height: 37 }}>
-                <td>{r.name}</td>
-                <td>{r.accessNumber}</td>
-                <td>{r.booked ? 'Booked' : 'Free'}</td>
-                <td style={{ textAlign: 'right' }}>
-                  <button
-                    type="button"
-                    className="icon"
-                    aria-label={`Remove resource ${r.name}`}
-                    onClick={() => onRemove(r.name)}
-                  >
-                    <X size={16} aria-hidden="true" />
-                  </button>
-                </td>
-              </tr>
-            );
-          })}
-          {padBottom > 0 && (
-            <tr>
-              <td colSpan={4} style={{ height: padBottom, padding: 0 }} />
-            </tr>
-          )}
-        </tbody>
-      </table>
-    </section>
   );
 }
 

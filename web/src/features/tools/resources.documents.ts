@@ -72,6 +72,15 @@ export const AddResourceMutation = graphql(`
   }
 `);
 
+export const UpdateResourceMutation = graphql(`
+  mutation ToolsUpdateResource($group: String!, $name: String!, $input: UpdateResourceInput!) {
+    updateResource(group: $group, name: $name, input: $input) {
+      __typename
+      ...ResultError
+    }
+  }
+`);
+
 export const RemoveResourceMutation = graphql(`
   mutation ToolsRemoveResource($group: String!, $name: String!) {
     removeResource(group: $group, name: $name) {
