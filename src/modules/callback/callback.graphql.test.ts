@@ -69,6 +69,25 @@ const Cancel = graphql(`
   }
 `);
 
+const Update = graphql(`
+  mutation CallbackUpdate($id: ID!, $desiredTime: DateTime, $properties: [ServiceOptionInput!]) {
+    updateCallback(id: $id, desiredTime: $desiredTime, properties: $properties) {
+      __typename
+      ... on MutationUpdateCallbackSuccess {
+        data {
+          id
+          state
+          record
+        }
+      }
+      ... on Error {
+        code
+        message
+      }
+    }
+  }
+`);
+
 const Position = graphql(`
   query CallbackPosition($id: ID!) {
     callbackQueuePosition(id: $id) {
@@ -221,6 +240,36 @@ describe('callback GraphQL (mobile side)', () => {
       data: { state: 'COMPLETED', reason: 'CANCELLED' },
     });
     expect((await t.app.managers.routing.agents.get('gql-agent'))?.state).toBe('READY');
+  });
+
+  it('stores properties and checks what it is given, as the REST PUT does (updateCallback)', async () => {
+    const user = { gms_user: 'device-graphql-update' };
+    const started = await t.gql(Start, { service: 'gql-chat-delay', parameters: params('4081110002') }, user);
+    if (started.startCallback.__typename !== 'MutationStartCallbackSuccess') throw new Error('start failed');
+    const id = started.startCallback.data.callback.id;
+    const updated = await t.gql(Update, { id, properties: [{ name: 'usr_order', value: 'A-17' }] }, user);
+    expect(updated.updateCallback).toMatchObject({
+      __typename: 'MutationUpdateCallbackSuccess',
+      data: { id, record: { usr_order: 'A-17', usr_customer_name: 'Ann' } },
+    });
+    // The session's user data too (what the agent and the Storage API read).
+    expect(await t.app.managers.sessions.userData(id)).toMatchObject({ usr_order: 'A-17' });
+
+    expect((await t.gql(Update, { id }, user)).updateCallback).toMatchObject({
+      __typename: 'ValidationError',
+      code: 'callback/missing_parameter',
+    });
+    expect(
+      (await t.gql(Update, { id, properties: [{ name: '_callback_state', value: 'COMPLETED' }] }, user))
+        .updateCallback,
+    ).toMatchObject({ __typename: 'ValidationError', code: 'callback/invalid_property' });
+    expect(
+      (await t.gql(Update, { id, properties: [{ name: 'usr_x', value: '1' }] }, { gms_user: 'someone-else' }))
+        .updateCallback,
+    ).toMatchObject({ __typename: 'NotFoundError' });
+    expect((await t.gql(Cancel, { id }, user)).cancelCallback).toMatchObject({
+      data: { state: 'COMPLETED' },
+    });
   });
 
   it('refuses what the REST API refuses, as error results', async () => {

@@ -393,6 +393,25 @@ builder.mutationFields((t) => ({
       return ctx.managers.callbacks.reschedule(row.id, args.desiredTime.toISOString());
     },
   }),
+  updateCallback: t.field({
+    type: CallbackRef,
+    authScopes: { public: true },
+    description:
+      "PUT /genesys/1/service/callback/{name}/{id} as the mobile clients send it: a new desired time (checked against office hours and capacity), properties to store (user data: the callback record and the session's data, what the agent reads), or both, in one transaction.",
+    args: {
+      id: t.arg.id({ required: true }),
+      desiredTime: t.arg({ type: 'DateTime' }),
+      properties: t.arg({ type: [ServiceOptionInput], description: "Names without '_' (user data)." }),
+    },
+    errors: {},
+    resolve: async (_r, args, ctx) => {
+      const row = await ownCallback(ctx, String(args.id));
+      return ctx.managers.callbacks.update(row.id, {
+        newDesiredTime: args.desiredTime ? args.desiredTime.toISOString() : null,
+        properties: Object.fromEntries((args.properties ?? []).map((p) => [p.name, p.value])),
+      });
+    },
+  }),
   reportCallbackDialOutcome: t.field({
     type: CallbackRef,
     authScopes: { admin: true },

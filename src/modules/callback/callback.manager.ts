@@ -1,6 +1,6 @@
 import type { DbOrTx } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
-import { DomainError, NotFoundError } from '../../errors.js';
+import { DomainError, NotFoundError, ValidationError } from '../../errors.js';
 import type { Scheduler } from '../../scheduler.js';
 import type { EventStore, SessionEvent } from '../event/event.manager.js';
 import type { OfficeHoursManager } from '../office-hours/office-hours.manager.js';
@@ -167,6 +167,19 @@ export class CallbackManager {
     change: { newDesiredTime: string | null; properties: Record<string, string> },
     serviceName?: string,
   ): Promise<CallbackRow> {
+    if (change.newDesiredTime === null && Object.keys(change.properties).length === 0)
+      throw new ValidationError(
+        'callback/missing_parameter',
+        'Missing mandatory parameter _new_desired_time (or properties to update)',
+        '_new_desired_time',
+      );
+    const control = Object.keys(change.properties).find((name) => name.startsWith('_'));
+    if (control !== undefined)
+      throw new ValidationError(
+        'callback/invalid_property',
+        `'${control}' is a control parameter, not a property: properties are user data (names without '_')`,
+        control,
+      );
     const { before, row } = await this.scheduling.update(id, change, serviceName);
     if (change.newDesiredTime !== null && before.enqueuedAt)
       await this.m.routing.router.cancel(id, 'RESCHEDULED');

@@ -231,12 +231,6 @@ export function registerCallbackRoutes(router: RouteTable): void {
     // The clients send _new_desired_time only when the time changes, with the properties to store
     // (keys without `_`: user data); other `_` keys (_callback_state, …) are not theirs to set.
     const properties = Object.fromEntries(Object.entries(body.fields).filter(([k]) => !k.startsWith('_')));
-    if (!when && Object.keys(properties).length === 0)
-      throw new ValidationError(
-        'callback/missing_parameter',
-        'Missing mandatory parameter _new_desired_time (or properties to update)',
-        '_new_desired_time',
-      );
     const own = await managers.callbacks.owned(req.caller, req.params.id ?? '');
     const row = await managers.callbacks.update(
       own.id,
