@@ -129,3 +129,25 @@ test('Callback Management: a callback’s details open from its row (kept over a
   expect(errors).toEqual([]);
   await context.close();
 });
+
+test('Callback Management: an open Details dialog follows the callback live (cancelled over the REST API meanwhile)', async () => {
+  const { page, context, errors } = await openConsole(browser, server.url);
+  const started = await page.request.post(`${server.url}/genesys/1/service/callback/cb-console`, {
+    headers: { gms_user: 'console-e2e-device' },
+    multipart: { _customer_number: '4082650088' },
+  });
+  const { _id: id } = (await started.json()) as { _id: string };
+  await signIn(page, server.url, '/genesys/callbacks');
+  // Opened from a link (the dialog is modal: the page behind it is hidden from the accessibility tree).
+  await page.goto(`${server.url}/genesys/callbacks?details=${id}`);
+  const dialog = page.getByRole('dialog', { name: 'Callback 4082650088' });
+  await dialog.getByText('QUEUED', { exact: true }).waitFor();
+  const cancelled = await page.request.delete(`${server.url}/genesys/1/service/callback/cb-console/${id}`, {
+    headers: { gms_user: 'console-e2e-device' },
+  });
+  expect(cancelled.status()).toBe(200);
+  await dialog.getByText(/^COMPLETED \(CANCELLED\)$/).waitFor();
+  expect(await dialog.getByLabel('New desired time').count()).toBe(0);
+  expect(errors).toEqual([]);
+  await context.close();
+});

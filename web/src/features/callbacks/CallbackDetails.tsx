@@ -1,5 +1,5 @@
 import * as Dialog from '@radix-ui/react-dialog';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { resultError } from '../../lib/errors';
 import { dateTime } from '../../lib/time';
@@ -15,10 +15,13 @@ const dash = (v: string | number | null | undefined) => (v == null || v === '' ?
  */
 export function CallbackDetails({
   id,
+  changes,
   onClose,
   onChanged,
 }: {
   id: string | undefined;
+  /** Counts the queue's change events: each re-reads the callback, so the dialog stays live. */
+  changes: number;
   onClose: () => void;
   onChanged: () => void;
 }) {
@@ -28,6 +31,10 @@ export function CallbackDetails({
     pause: !id,
     requestPolicy: 'cache-and-network',
   });
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `changes` is the trigger
+  useEffect(() => {
+    if (id && changes > 0) refetch({ requestPolicy: 'network-only' });
+  }, [changes]);
   const [state, reschedule] = useMutation(RescheduleCallbackMutation);
   const [when, setWhen] = useState('');
   const [error, setError] = useState<string | null>(null);

@@ -71,14 +71,20 @@ export function CallbacksPage() {
     },
   });
   const reload = () => refetch({ requestPolicy: 'network-only' });
+  // Each change re-reads the page shown, and the callback whose details are open (`changes`).
+  const [changes, setChanges] = useState(0);
+  const changed = () => {
+    reload();
+    setChanges((n) => n + 1);
+  };
   useSubscription(
     { query: CallbackQueueChanged, variables: { service: search.service ?? null, states } },
     (_p, e) => {
-      reload();
+      changed();
       return e;
     },
   );
-  useReconnected(reload);
+  useReconnected(changed);
   const [services] = useQuery({ query: CallbackServicesQuery });
   const callbackServices = (services.data?.services ?? []).filter((s) => s.serviceType === 'callback');
   const rows = (result.data?.callbackQueue ?? []).slice(0, PAGE_SIZE);
@@ -293,7 +299,12 @@ export function CallbacksPage() {
           </button>
         </nav>
       )}
-      <CallbackDetails id={search.details} onClose={() => setDetails(undefined)} onChanged={reload} />
+      <CallbackDetails
+        id={search.details}
+        changes={changes}
+        onClose={() => setDetails(undefined)}
+        onChanged={reload}
+      />
       <ConfirmDialog
         open={confirm !== null}
         title={confirm?.length === 1 ? 'Cancel this callback?' : `Cancel ${confirm?.length ?? 0} callbacks?`}
