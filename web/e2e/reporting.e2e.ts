@@ -178,3 +178,20 @@ test('Reporting: switching report keeps the range (not the resource group / serv
   expect(errors).toEqual([]);
   await context.close();
 });
+
+test('Reporting: the filter lists every resource group defined under Tools and every configured service, not only those with activity in the range', async () => {
+  await server.app.managers.resources.createGroup({ name: 'QUIET_POOL', resources: [] });
+  await server.app.managers.services.create({ name: 'oh-report', template: 'office-hours' });
+  const { page, context, errors } = await openConsole(browser, server.url);
+  await signIn(page, server.url, '/genesys/reporting/resources');
+  const filter = page.getByLabel('Resource group');
+  await expect.poll(() => filter.locator('option').allTextContents()).toContain('QUIET_POOL');
+  await filter.selectOption('QUIET_POOL');
+  await page.getByText('Nothing happened in this range.').waitFor();
+  await page.getByRole('navigation', { name: 'Reports' }).getByRole('link', { name: 'Services' }).click();
+  await expect
+    .poll(() => page.getByLabel('Service', { exact: true }).locator('option').allTextContents())
+    .toContain('oh-report');
+  expect(errors).toEqual([]);
+  await context.close();
+});

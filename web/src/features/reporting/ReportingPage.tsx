@@ -11,6 +11,7 @@ import { SubNav } from '../../ui/SubNav';
 import {
   CallbackReportQuery,
   ExportReportMutation,
+  ReportFilterOptionsQuery,
   ResourcesReportQuery,
   ServicesReportQuery,
 } from './documents';
@@ -54,6 +55,14 @@ export default function ReportingPage() {
     pause: report !== 'callback',
   });
   const active = report === 'resources' ? resources : report === 'services' ? services : callback;
+  const [options] = useQuery({ query: ReportFilterOptionsQuery });
+  // The help: the groups "defined in the Tools tab" (and the configured services), with or without activity.
+  const defined =
+    report === 'resources'
+      ? (options.data?.resourceGroups ?? []).map((g) => g.name)
+      : (options.data?.services ?? [])
+          .filter((s) => report === 'services' || s.serviceType === 'callback')
+          .map((s) => s.name);
 
   const view = useMemo(() => {
     if (report === 'resources') {
@@ -217,11 +226,13 @@ export default function ReportingPage() {
             onChange={(e) => setSearch({ filter: e.target.value || undefined })}
           >
             <option value="">All</option>
-            {[...new Set([...(view?.filters ?? []), ...(filter ? [filter] : [])])].map((f) => (
-              <option key={f} value={f}>
-                {f}
-              </option>
-            ))}
+            {[...new Set([...(view?.filters ?? []), ...defined, ...(filter ? [filter] : [])])]
+              .sort()
+              .map((f) => (
+                <option key={f} value={f}>
+                  {f}
+                </option>
+              ))}
           </select>
         </div>
         {search.zoomedFrom && (

@@ -120,3 +120,16 @@ export const ExportReportMutation = graphql(`
     }
   }
 `);
+
+/** What the filter offers besides what has activity: the groups defined under Tools, the configured services. */
+export const ReportFilterOptionsQuery = graphql(`
+  query ReportingFilterOptions {
+    resourceGroups {
+      name
+    }
+    services {
+      name
+      serviceType
+    }
+  }
+`);
