@@ -52,3 +52,19 @@ test('Lab → GraphiQL: runs an example with the session token', async () => {
   expect(offsite).toEqual([]);
   await context.close();
 });
+
+test('Lab → GraphiQL on a server with introspection off: a notice instead of introspection errors; operations still run', async () => {
+  const closed = await startConsoleServer({ INTROSPECTION: 'false' });
+  try {
+    const { page, context, errors } = await openConsole(browser, closed.url);
+    await signIn(page, closed.url, '/genesys/lab/graphiql');
+    await page.getByRole('status').filter({ hasText: 'Schema introspection is turned off' }).waitFor();
+    const text = await runAndRead(page, 'ClusterNodes');
+    expect(text).toContain('console-e2e');
+    expect(text).not.toContain('introspection has been disabled');
+    expect(errors).toEqual([]);
+    await context.close();
+  } finally {
+    await closed.close();
+  }
+});

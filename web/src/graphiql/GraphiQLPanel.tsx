@@ -15,6 +15,8 @@ export interface GraphiQLPanelProps {
   connectionParams?: Record<string, unknown>;
   /** Headers every operation carries whatever the pane holds (the console's token). */
   headers?: Record<string, string>;
+  /** `null`: do not introspect (the server refuses it); operations still run, without completion. */
+  schema?: null;
 }
 
 /** GraphiQL 5, bundled: queries and mutations over HTTP, subscriptions over graphql-ws on the same path. */
@@ -24,6 +26,7 @@ export function GraphiQLPanel({
   defaultHeaders,
   connectionParams,
   headers,
+  schema,
 }: GraphiQLPanelProps) {
   const fetcher = useMemo(() => {
     const url = new URL(endpoint, window.location.href);
@@ -39,6 +42,7 @@ export function GraphiQLPanel({
   return (
     <GraphiQL
       fetcher={fetcher}
+      {...(schema === null ? { schema: null } : {})}
       defaultQuery={defaultQuery}
       defaultHeaders={defaultHeaders}
       isHeadersEditorEnabled
