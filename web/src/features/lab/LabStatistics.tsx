@@ -56,6 +56,15 @@ export function LabStatistics() {
   const [typeName, setTypeName] = useState('');
   const [objectId, setObjectId] = useState('');
   const data = options.data;
+  // A listbox shows its first option as selected when the value matches none (React selects it),
+  // so an empty choice looked like CurrNumberWaitingCalls / Queue while the object stayed disabled,
+  // and clicking the already-highlighted option changed nothing. Start from what is shown.
+  const firstMetric = data?.statServerMetrics[0] ?? '';
+  const firstType = data?.statServerObjectTypes[0]?.name ?? '';
+  useEffect(() => {
+    setMetric((m) => m || firstMetric);
+    setTypeName((t) => t || firstType);
+  }, [firstMetric, firstType]);
   const type = data?.statServerObjectTypes.find((t) => t.name === typeName)?.objectType as
     | RoutingObjectType
     | undefined;
