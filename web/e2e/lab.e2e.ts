@@ -85,9 +85,9 @@ test('Lab → API: the open operation is in the URL, so a reload keeps it open',
 test('Lab → Statistics: the metric and object type shown as selected on arrival are the ones used (the object can be picked at once)', async () => {
   const { page, context, errors } = await openConsole(browser, server.url);
   await signIn(page, server.url, '/genesys/lab/statistics');
-  const metric = await page.getByLabel('Metric').inputValue();
-  expect(metric).not.toBe('');
-  expect(await page.getByLabel('Object type').inputValue()).not.toBe('');
+  // Once the options have loaded (a read right after sign-in can come before them).
+  await expect.poll(() => page.getByLabel('Metric').inputValue(), { timeout: 10_000 }).not.toBe('');
+  await expect.poll(() => page.getByLabel('Object type').inputValue(), { timeout: 10_000 }).not.toBe('');
   await page.getByLabel('Object', { exact: true }).selectOption('VQ_Lab', { timeout: 10_000 });
   await expect.poll(() => page.getByRole('status', { name: 'Value' }).textContent()).toBe('0');
   expect(errors).toEqual([]);
