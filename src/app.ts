@@ -84,8 +84,14 @@ export async function buildApp(deps: Deps, managers: Managers = createManagers(d
     }
     const refused = csrfRefusal(request);
     if (refused) return refused;
+    // The viewer before yoga parses and validates (introspection is an admin's in production:
+    // yoga.ts). A failure is left to yoga's context, which authenticates again and answers it.
+    const viewer = await authenticateRequest(request).catch(() => undefined);
     try {
-      return await yoga.fetch(await withCappedBody(request, deps.config.limits.bodyBytes), {});
+      return await yoga.fetch(
+        await withCappedBody(request, deps.config.limits.bodyBytes),
+        viewer ? { viewer } : {},
+      );
     } catch (err) {
       if (err instanceof HttpError)
         return jsonResponse(

@@ -147,8 +147,22 @@ describe('GraphQL in production', () => {
   it('refuses introspection and hides field suggestions', async () => {
     const r = await post(t, { query: '{ __schema { types { name } } }' });
     expect(r.body.errors?.[0]?.message).toMatch(/introspection/i);
+    const device = await post(t, { query: '{ __schema { types { name } } }' }, { gms_user: 'a-device' });
+    expect(device.body.errors?.[0]?.message).toMatch(/introspection/i);
     const typo = await post(t, { query: '{ serverInfx { nodeId } }' });
     expect(JSON.stringify(typo.body)).not.toMatch(/Did you mean/);
+  });
+
+  it('lets an admin introspect (the Lab’s GraphiQL needs the schema)', async () => {
+    const r = await post(t, { query: '{ __schema { queryType { name } } }' }, { authorization: adminAuth });
+    expect(r.body).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
+    const wrong = await post(
+      t,
+      { query: '{ __schema { queryType { name } } }' },
+      { authorization: `Basic ${Buffer.from('default:wrong').toString('base64')}` },
+    );
+    expect(wrong.body.data).toBeUndefined();
+    expect(wrong.body.errors?.[0]?.message).toMatch(/introspection/i);
   });
 
   it('masks unexpected errors', async () => {

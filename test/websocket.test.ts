@@ -119,6 +119,20 @@ describe('graphql-ws on /graphql', () => {
     expect(events).toHaveLength(1);
   });
 
+  it('in production, answers introspection to an admin only, as over HTTP', async () => {
+    const { wsUrl } = await startApp({ NODE_ENV: 'production', LOG_LEVEL: 'silent' });
+    const ask = (c: Client) =>
+      new Promise<unknown>((resolve, reject) => {
+        c.subscribe(
+          { query: '{ __schema { queryType { name } } }' },
+          { next: resolve, error: reject, complete: () => {} },
+        );
+      });
+    expect(await ask(client(wsUrl))).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
+    const refused = await ask(client(wsUrl, { gms_user: 'a-device' })).catch((err: unknown) => err);
+    expect(JSON.stringify(refused)).toMatch(/introspection/i);
+  });
+
   it('closes a socket that never sends connection_init (4408)', async () => {
     const { wsUrl } = await startApp({ WS_INIT_TIMEOUT_MS: '300' });
     const { closed } = rawSocket(wsUrl);

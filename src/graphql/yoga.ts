@@ -50,11 +50,16 @@ export function adminHeadersForGraphiQL(config: Deps['config']): string {
     : '{}';
 }
 
-/** Disables introspection when configured off (production): the rule runs on HTTP and WS alike. */
-function useIntrospectionSwitch(enabled: boolean): Plugin {
+/**
+ * Disables introspection when configured off (production), for everyone but an admin: the console's
+ * Lab runs GraphiQL, which needs the schema for its docs and completion, and an admin may run every
+ * operation anyway. The viewer is in the initial context on HTTP (app.ts authenticates before yoga)
+ * and on WebSocket (websocket.ts); the rule runs on both.
+ */
+function useIntrospectionSwitch(enabled: boolean): Plugin<YogaServerContext> {
   return {
-    onValidate({ addValidationRule }) {
-      if (!enabled) addValidationRule(NoSchemaIntrospectionCustomRule);
+    onValidate({ addValidationRule, context }) {
+      if (!enabled && context.viewer?.kind !== 'admin') addValidationRule(NoSchemaIntrospectionCustomRule);
     },
   };
 }

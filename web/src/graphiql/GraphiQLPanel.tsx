@@ -15,8 +15,6 @@ export interface GraphiQLPanelProps {
   connectionParams?: Record<string, unknown>;
   /** Headers every operation carries whatever the pane holds (the console's token). */
   headers?: Record<string, string>;
-  /** `null`: do not introspect (the server refuses it); operations still run, without completion. */
-  schema?: null;
 }
 
 /** GraphiQL 5, bundled: queries and mutations over HTTP, subscriptions over graphql-ws on the same path. */
@@ -26,7 +24,6 @@ export function GraphiQLPanel({
   defaultHeaders,
   connectionParams,
   headers,
-  schema,
 }: GraphiQLPanelProps) {
   const fetcher = useMemo(() => {
     const url = new URL(endpoint, window.location.href);
@@ -42,7 +39,6 @@ export function GraphiQLPanel({
   return (
     <GraphiQL
       fetcher={fetcher}
-      {...(schema === null ? { schema: null } : {})}
       defaultQuery={defaultQuery}
       defaultHeaders={defaultHeaders}
       isHeadersEditorEnabled
