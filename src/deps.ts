@@ -36,9 +36,7 @@ export interface DepsOverrides {
 export async function createDeps(config: Config, overrides: DepsOverrides = {}): Promise<Deps> {
   const logger = overrides.logger ?? createLogger(config.logLevel, { node: config.node.name });
   const clock = overrides.clock ?? systemClock;
-  const onNewerSchema = config.allowNewerDatabase
-    ? (message: string) => logger.warn(`${message} (ALLOW_NEWER_DATABASE is set: starting anyway)`)
-    : undefined;
+  const onNewerSchema = config.allowNewerDatabase ? (message: string) => logger.warn(message) : undefined;
   const database = await openDatabase(
     config.database.kind === 'postgres'
       ? {

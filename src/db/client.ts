@@ -279,10 +279,12 @@ function newerSchema(allow: ((message: string) => void) | undefined): OnNewer {
     const message =
       `The database was migrated by a newer release: its last migration is from ${new Date(applied).toISOString()}, ` +
       `the newest this build knows from ${new Date(known).toISOString()}. An older release writing to it can lose data ` +
-      'the newer schema keeps another way (SCALING.md, "Upgrades"): start the newer release, or set ' +
-      'ALLOW_NEWER_DATABASE=true to run this one anyway.';
-    if (!allow) throw new ConfigError(message);
-    allow(message);
+      'the newer schema keeps another way (SCALING.md, "Upgrades")';
+    if (!allow)
+      throw new ConfigError(
+        `${message}: start the newer release, or set ALLOW_NEWER_DATABASE=true to run this one anyway.`,
+      );
+    allow(`${message}. ALLOW_NEWER_DATABASE is set: starting anyway.`);
   };
 }
 
