@@ -10,6 +10,7 @@ import {
   Kind,
 } from 'graphql';
 import type { WebSocket } from 'ws';
+import { objectSlot } from '../object-slot.js';
 
 /**
  * Subscription root fields whose per-event result is a function of the event alone: the field
@@ -36,9 +37,10 @@ export function sharedSubscriptionField(document: DocumentNode, operationName?: 
  * 20,000 subscribers of one device sending the same operation cost one GraphQL execution and one
  * JSON serialisation per event instead of 20,000 of each. The operation id is not part of the key
  * (graphql-ws's own client gives every operation a new UUID): each subscriber only wraps the shared
- * payload in its own `{"id":…}` frame. Weak: an entry lives as long as its event.
+ * payload in its own `{"id":…}` frame. Kept on the event object (object-slot.ts): it lives as long
+ * as its event.
  */
-const payloads = new WeakMap<object, Map<string, Buffer | Promise<Buffer>>>();
+const payloads = objectSlot<Map<string, Buffer | Promise<Buffer>>>('payloads');
 /** The last event looked up, and its entry: the subscribers of one event come one after the other. */
 let lastEvent: object | null = null;
 let lastPerEvent: Map<string, Buffer | Promise<Buffer>> | undefined;

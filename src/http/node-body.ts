@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { objectSlot } from '../object-slot.js';
 
 /**
  * The Node stream a request's body arrives on, when the Node server made the request (app.ts hands
@@ -8,7 +9,7 @@ import type { Readable } from 'node:stream';
  * request-interaction (BENCHMARKS.md, issue 18). A request built by `app.fetch` callers (tests) has
  * none, and its body is read through `request.body` as before.
  */
-const sources = new WeakMap<Request, Readable>();
+const sources = objectSlot<Readable>('node body');
 
 export function attachNodeBody(request: Request, body: Readable): void {
   sources.set(request, body);

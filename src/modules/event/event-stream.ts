@@ -25,6 +25,8 @@ export interface PollingStreamOptions<T, P = unknown> {
    * on every tick of a shared `pollMs` timer.
    */
   sleep?(wake: () => void): () => void;
+  /** Optional: called once when the stream ends (after its last sleep). */
+  closed?(): void;
 }
 
 export interface PollingStream<T> extends AsyncIterableIterator<T> {
@@ -106,6 +108,7 @@ export function pollingStream<T, P = unknown>(options: PollingStreamOptions<T, P
     if (closed) return;
     closed = true;
     wake?.();
+    options.closed?.();
     await ready.catch(() => {});
     if (unwatch) await unwatch();
   };

@@ -15,9 +15,30 @@ export type SleeperPosition =
 const keyOf = (p: SleeperPosition) =>
   p.kind === 'user' ? `u|${p.gmsUser}|${p.cursorKey}` : `s|${p.sessionId}|${p.afterSeq}`;
 
+/**
+ * A stream's place in the sweep for its whole life. Asleep or not is a field of it, so a stream
+ * that sleeps after every event (a device stream, between two pokes) allocates nothing to do so:
+ * a new entry per sleep (the position, the entry, the set's growth) was ~600 bytes an event that
+ * lived until the device's next event, copied and promoted by the scavenges (BENCHMARKS.md).
+ */
+export interface SweepSlot {
+  /**
+   * Sleeps until a sweep finds something after the stream's position (read at the sweep: a
+   * stream's position does not change while it sleeps); `wake` runs once. Answers the function
+   * that stops waiting.
+   */
+  sleep(wake: () => void): () => void;
+  /** The stream is done: it leaves the sweep. */
+  close(): void;
+}
+
 interface Sleeper {
-  position: SleeperPosition;
-  wake(): void;
+  position: () => SleeperPosition;
+  /** Null while awake. */
+  wake: (() => void) | null;
+  /** Counts sleeps: a sweep wakes a stream only if it still sleeps the sleep the sweep asked about. */
+  sleeps: number;
+  cancel: () => void;
 }
 
 /** Positions asked about per statement (each an index probe). */
@@ -45,23 +66,38 @@ export class EventSweep {
     private readonly onError: (err: unknown) => void,
   ) {}
 
-  /** Waits until a sweep finds something after `position`; returns the function that stops waiting. */
-  sleep(position: SleeperPosition, wake: () => void): () => void {
-    const sleeper: Sleeper = { position, wake };
+  /** Enters a stream whose position `position` tells; sleeping and waking are then `slot.sleep`. */
+  slot(position: () => SleeperPosition): SweepSlot {
+    const sleeper: Sleeper = {
+      position,
+      wake: null,
+      sleeps: 0,
+      cancel: () => {
+        sleeper.wake = null;
+      },
+    };
     this.sleepers.add(sleeper);
     if (!this.timer) {
       this.timer = setInterval(() => void this.sweep(), this.pollMs);
       this.timer.unref();
     }
-    return () => {
-      this.sleepers.delete(sleeper);
+    return {
+      sleep: (wake) => {
+        sleeper.wake = wake;
+        sleeper.sleeps++;
+        return sleeper.cancel;
+      },
+      close: () => {
+        sleeper.wake = null;
+        this.sleepers.delete(sleeper);
+      },
     };
   }
 
   /** One pass over every sleeping stream. */
   async sweep(): Promise<void> {
     if (this.sleepers.size === 0 && this.timer) {
-      // Nobody slept for a whole interval: stop (the next sleeper starts it again).
+      // No stream left: stop (the next one starts it again).
       clearInterval(this.timer);
       this.timer = null;
       return;
@@ -70,22 +106,28 @@ export class EventSweep {
     this.sweeping = true;
     try {
       // Streams at the same position share one question.
-      const byKey = new Map<string, { position: SleeperPosition; sleepers: Sleeper[] }>();
+      type Asleep = { sleeper: Sleeper; sleep: number };
+      const byKey = new Map<string, { position: SleeperPosition; asleep: Asleep[] }>();
       for (const sleeper of this.sleepers) {
-        const key = keyOf(sleeper.position);
+        if (!sleeper.wake) continue;
+        const position = sleeper.position();
+        const key = keyOf(position);
+        const asleep = { sleeper, sleep: sleeper.sleeps };
         const entry = byKey.get(key);
-        if (entry) entry.sleepers.push(sleeper);
-        else byKey.set(key, { position: sleeper.position, sleepers: [sleeper] });
+        if (entry) entry.asleep.push(asleep);
+        else byKey.set(key, { position, asleep: [asleep] });
       }
       const entries = [...byKey.values()];
       for (let i = 0; i < entries.length; i += CHUNK) {
         const chunk = entries.slice(i, i + CHUNK);
         const behind = await this.behind(chunk.map((e) => e.position));
         for (const index of behind)
-          for (const sleeper of chunk[index]?.sleepers ?? []) {
-            // Woken meanwhile (a poke) and gone, or asleep again at a newer position: nothing to do.
-            if (!this.sleepers.delete(sleeper)) continue;
-            sleeper.wake();
+          for (const { sleeper, sleep } of chunk[index]?.asleep ?? []) {
+            // Woken meanwhile (a poke), or asleep again at a newer position: nothing to do.
+            const wake = sleeper.wake;
+            if (!wake || sleeper.sleeps !== sleep) continue;
+            sleeper.wake = null;
+            wake();
           }
       }
     } catch (err) {

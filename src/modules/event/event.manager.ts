@@ -3,6 +3,7 @@ import type { DbOrTx } from '../../db/client.js';
 import { queryRows } from '../../db/client.js';
 import type { Deps } from '../../deps.js';
 import { ValidationError } from '../../errors.js';
+import { objectSlot } from '../../object-slot.js';
 import { EventAppender } from './event.append.js';
 import { type SessionEventRow, sessionEventCountersTable, sessionEventsTable } from './event.tables.js';
 import type {
@@ -14,7 +15,7 @@ import type {
   UserCursor,
 } from './event.types.js';
 import { pollingStream } from './event-stream.js';
-import { EventSweep } from './event-sweep.js';
+import { EventSweep, type SweepSlot } from './event-sweep.js';
 
 export type {
   AppendInput,
@@ -97,6 +98,16 @@ declare module '../../managers.types.js' {
   }
 }
 
+// What is built once per event object and shared by every stream that has that object, kept on
+// the object itself (object-slot.ts: a WeakMap kept these young objects alive through scavenges).
+/** The event a poke carries (see `carried`). */
+const carriedEvent = objectSlot<SessionEvent>('carried event');
+/** The device events built on an event, per device position (streams at one position share one). */
+const devicePositions =
+  objectSlot<Map<string, { event: DeviceEvent; after: UserCursor; afterKey: string }>>('device positions');
+/** An event of a kind as it leaves the process (`wire`). */
+const presented = objectSlot<unknown>('presented');
+
 /**
  * Store-and-forward delivery: events are appended in the transaction that causes them, pokes go
  * out on the bus after commit, and every reader (GraphQL subscription, CometD, polling) reads from
@@ -105,17 +116,10 @@ declare module '../../managers.types.js' {
 export class EventStore {
   /** Reads in flight, by what they read: streams at the same position share one query. */
   private readonly inFlight = new Map<string, { startedAt: number; rows: Promise<unknown> }>();
-  /** Events taken from pokes (see carried), and device events built on them, per position. */
-  private readonly fromPoke = new WeakMap<EventPoke, SessionEvent>();
   /** The store's writes (event.append.ts). */
   private readonly appender: EventAppender;
-  private readonly deviceFromPoke = new WeakMap<
-    SessionEvent,
-    Map<string, { event: DeviceEvent; after: UserCursor; afterKey: string }>
-  >();
-  /** How each kind leaves the process (`presentAs`), and what it became, per event object. */
+  /** How each kind leaves the process (`presentAs`); what it became is kept on the event (`presented`). */
   private readonly presenters = new Map<string, (value: unknown) => unknown>();
-  private readonly presented = new WeakMap<SessionEvent, unknown>();
 
   /** The poll behind pokes: one store-wide question per sweep, not a read per stream. */
   private readonly sweep: EventSweep;
@@ -152,11 +156,11 @@ export class EventStore {
   wire(event: SessionEvent): unknown {
     // (A poke from an instance older than kinds carries none at all.)
     if (!event.kind) return event.message;
-    if (this.presented.has(event)) return this.presented.get(event);
+    if (presented.has(event)) return presented.get(event);
     const present = this.presenters.get(event.kind);
     if (!present) throw new Error(`event kind '${event.kind}' has no presenter (EventStore.presentAs)`);
     const wire = present(event.message);
-    this.presented.set(event, wire);
+    presented.set(event, wire);
     return wire;
   }
 
@@ -211,7 +215,7 @@ export class EventStore {
   private carried(poke: EventPoke): SessionEvent | null {
     const e = poke.event;
     if (!e) return null;
-    let event = this.fromPoke.get(poke);
+    let event = carriedEvent.get(poke);
     if (!event) {
       event = {
         sessionId: poke.sessionId,
@@ -220,7 +224,7 @@ export class EventStore {
         kind: e.kind ?? null,
         createdAt: new Date(e.createdAt),
       };
-      this.fromPoke.set(poke, event);
+      carriedEvent.set(poke, event);
     }
     return event;
   }
@@ -330,10 +334,15 @@ export class EventStore {
   /** Live events of one session after `afterSeq`: stored ones first, then new ones as they commit. */
   streamSession(sessionId: string, afterSeq = 0) {
     let last = afterSeq;
+    let slot: SweepSlot | null = null;
     return pollingStream<SessionEvent, EventPoke>({
       pollMs: this.options.pollMs,
       watch: (onPoke) => this.watch('session:event', sessionId, onPoke),
-      sleep: (wake) => this.sweep.sleep({ kind: 'session', sessionId, afterSeq: last }, wake),
+      sleep: (wake) => {
+        slot ??= this.sweep.slot(() => ({ kind: 'session', sessionId, afterSeq: last }));
+        return slot.sleep(wake);
+      },
+      closed: () => slot?.close(),
       fromPokes: (pokes) => {
         const out: SessionEvent[] = [];
         let at = last;
@@ -362,11 +371,15 @@ export class EventStore {
   streamUser(gmsUser: string, from: UserCursor = {}) {
     let position: UserCursor = { ...from };
     let positionKey = JSON.stringify(position);
+    let slot: SweepSlot | null = null;
     return pollingStream<DeviceEvent, EventPoke>({
       pollMs: this.options.pollMs,
       watch: (onPoke) => this.watch('user:event', gmsUser, onPoke),
-      sleep: (wake) =>
-        this.sweep.sleep({ kind: 'user', gmsUser, cursor: position, cursorKey: positionKey }, wake),
+      sleep: (wake) => {
+        slot ??= this.sweep.slot(() => ({ kind: 'user', gmsUser, cursor: position, cursorKey: positionKey }));
+        return slot.sleep(wake);
+      },
+      closed: () => slot?.close(),
       fromPokes: (pokes) => {
         const out: DeviceEvent[] = [];
         // Committed only if every poke continues the stream (else the stream reads instead).
@@ -379,10 +392,10 @@ export class EventStore {
           if (!event) return null;
           // Streams at the same position share the device event (and its cursor), as they
           // share a read's.
-          let byPosition = this.deviceFromPoke.get(event);
+          let byPosition = devicePositions.get(event);
           if (!byPosition) {
             byPosition = new Map();
-            this.deviceFromPoke.set(event, byPosition);
+            devicePositions.set(event, byPosition);
           }
           let step = byPosition.get(atKey);
           if (!step) {
