@@ -125,31 +125,28 @@ export async function createRedisTransport(options: RedisTransportOptions): Prom
   }
 
   // The publishes of one turn (an event's session and device pokes, the pokes of every publish
-  // answered by one append batch) go to Redis in one write, at the end of the turn's microtasks.
+  // answered by one append batch) go to Redis in one write, at the end of the turn's microtasks:
+  // the socket is corked around them, so ioredis's one write per command becomes one writev.
   // (ioredis's auto-pipelining waited for setImmediate: a poke then also waited for every other
-  // I/O callback of that loop iteration — HTTP requests parsed, database answers — before leaving.)
+  // I/O callback of that loop iteration — HTTP requests parsed, database answers — before leaving.
+  // An ioredis Pipeline per turn did the same in one write, but every Pipeline and its commands
+  // outlived the next scavenge, several KB a publish copied and promoted: BENCHMARKS.md.)
   let batch: [channel: string, message: string][] = [];
+  const published = () => {
+    pending--;
+  };
   const flush = () => {
     const sending = batch;
     batch = [];
-    const pipeline = pub.pipeline();
-    for (const [channel, message] of sending) pipeline.publish(channel, message);
-    pipeline.exec().then(
-      (results) => {
-        pending -= sending.length;
-        results?.forEach(([err], i) => {
-          if (!err) return;
-          failed++;
-          reportError(err, `redis publish ${sending[i]?.[0]}`);
-        });
-      },
-      (err: unknown) => {
-        // The connection went away before the write: none of them went out.
-        pending -= sending.length;
-        failed += sending.length;
-        reportError(err, 'redis publish');
-      },
-    );
+    const stream = pub.stream;
+    stream.cork();
+    for (const [channel, message] of sending)
+      pub.publish(channel, message).then(published, (err: unknown) => {
+        pending--;
+        failed++;
+        reportError(err, `redis publish ${channel}`);
+      });
+    stream.uncork();
   };
 
   return {
