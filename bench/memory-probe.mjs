@@ -9,7 +9,8 @@
 //   loop's delay p50/p99/max), and with BENCH_PROFILE_FILE a V8 CPU profile of the phase written
 //   there (its GC tally in <file>.gc.json).
 // BENCH_ALLOC_PROFILE=1 with BENCH_PROFILE_FILE: also a sampling heap profile of the phase's
-// allocations (collected objects included) beside it, <file>.heapprofile.
+// allocations (collected objects included) beside it, <file>.heapprofile; `live`: only objects still
+// live at the end; `survivors`: only objects that outlived a scavenge (what scavenges copy).
 // Plain JavaScript so that it loads without the tsx loader.
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
@@ -45,7 +46,9 @@ if (profileFile || statsFile) {
     [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weak callbacks',
   };
   let gcs = {};
-  // Pauses over 20 ms, with when they happened (ms since the phase began): a delivery tail lines up with them or not.
+  // Pauses over 20 ms (BENCH_LONG_PAUSE_MS), with when they happened (ms since the phase began): a
+  // delivery tail lines up with them or not.
+  const longPauseMs = Number(process.env.BENCH_LONG_PAUSE_MS ?? 20);
   let longPauses = [];
   const observer = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
@@ -58,7 +61,7 @@ if (profileFile || statsFile) {
       k.count++;
       k.ms += entry.duration;
       k.maxMs = Math.max(k.maxMs, entry.duration);
-      if (entry.duration > 20)
+      if (entry.duration > longPauseMs)
         longPauses.push({
           at: Math.round(entry.startTime - phase.startedAt),
           kind,
@@ -84,8 +87,11 @@ if (profileFile || statsFile) {
         if (process.env.BENCH_ALLOC_PROFILE)
           session.post('HeapProfiler.startSampling', {
             samplingInterval: 16384,
+            // `survivors`: only what outlived a scavenge (what the scavenges copy and promote).
             includeObjectsCollectedByMajorGC: process.env.BENCH_ALLOC_PROFILE !== 'live',
-            includeObjectsCollectedByMinorGC: process.env.BENCH_ALLOC_PROFILE !== 'live',
+            includeObjectsCollectedByMinorGC: !['live', 'survivors'].includes(
+              process.env.BENCH_ALLOC_PROFILE,
+            ),
           });
       }
       return;

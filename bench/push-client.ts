@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { PerformanceObserver } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { RawWebSocket } from './raw-ws.js';
 
@@ -14,7 +15,8 @@ import { RawWebSocket } from './raw-ws.js';
  * `{ type: 'opened', opened, failed, firstError }`; then, with `report: 'per-event'` (every
  * subscriber gets every event), `{ type: 'event', event, delays }` once all of its open subscribers
  * have an event; with `report: 'stream'` (each event goes to one subscriber),
- * `{ type: 'receipts', events, delays }` every 100 ms; and `{ type: 'dropped', count, firstReason }`
+ * `{ type: 'receipts', events, delays, gcMs, gcMaxMs }` every 100 ms (with this process's own GC
+ * pauses since the last one: a receipt read after a pause of the client is late by it); and `{ type: 'dropped', count, firstReason }`
  * when the server closes an open socket.
  */
 export type ToClient =
@@ -33,7 +35,7 @@ export type FromClient =
   | { type: 'progress'; opened: number; failed: number }
   | { type: 'opened'; opened: number; failed: number; firstError: string | null }
   | { type: 'event'; event: number; delays: number[] }
-  | { type: 'receipts'; events: number[]; delays: number[] }
+  | { type: 'receipts'; events: number[]; delays: number[]; gcMs: number; gcMaxMs: number }
   | { type: 'dropped'; count: number; firstReason: string };
 
 const now = () => performance.timeOrigin + performance.now();
@@ -64,10 +66,22 @@ function deliver(event: number, delay: number) {
   }
 }
 
+// This process's GC pauses, reported with the receipts they may have delayed.
+let gcMs = 0;
+let gcMaxMs = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    gcMs += entry.duration;
+    gcMaxMs = Math.max(gcMaxMs, entry.duration);
+  }
+}).observe({ entryTypes: ['gc'] });
+
 setInterval(() => {
   if (streamed.events.length === 0) return;
-  toParent({ type: 'receipts', ...streamed });
+  toParent({ type: 'receipts', ...streamed, gcMs, gcMaxMs });
   streamed = { events: [], delays: [] };
+  gcMs = 0;
+  gcMaxMs = 0;
 }, 100).unref();
 
 /** What the bench reads of a `next` message: the event's number and when it was published. */

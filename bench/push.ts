@@ -2,7 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import {
@@ -38,7 +38,7 @@ import { RawHttpPool } from './raw-http.js';
  *     [--events 10] [--rate 1000 --seconds 10] [--database memory|postgres] [--profile <dir>]
  *     [--poll-ms 60000] [--publish-connections 16 (cross: 32)]
  *     [--server-node-args '--max-semi-space-size=64'] [--server dist[,.bench/before/dist] --rounds 1]
- *     [--warmup-seconds 0]
+ *     [--warmup-seconds 3]
  *     [--client raw|ws]
  *
  * A/B: `--server` takes a list of builds (directories holding main.js), measured one after the
@@ -81,10 +81,13 @@ const servers = arg('server', 'dist').split(',');
 const rounds = Number(arg('rounds', '1'));
 /**
  * spread/cross: seconds of publishes at --rate before the measured ones (not counted), so that the
- * server's hot code is compiled before the measurement (with the 20 warm-up publishes alone, V8
- * still optimises during it, on its worker threads: ~0.16 ms an event at 19,950 on PGlite).
+ * window measures a server under sustained load, not its first second: with the 20 warm-up
+ * publishes alone, V8 still compiled the hot code during the window, on its worker threads
+ * (~0.16 ms an event at 19,950 on PGlite), and on 2 × AMD EPYC the slowest 1 % of cross-instance
+ * deliveries were then nearly all in the window's first second (p99 47–96 ms; 2026-12-06).
+ * `--warmup-seconds 0` measures that cold start.
  */
-const warmupSeconds = Number(arg('warmup-seconds', '0'));
+const warmupSeconds = Number(arg('warmup-seconds', '3'));
 const EVENT_TIMEOUT_MS = Number(arg('event-timeout-ms', '120000'));
 const hardFdLimit = execFileSync('sh', ['-c', 'ulimit -Hn'], { encoding: 'utf8' }).trim();
 const clientScript = fileURLToPath(new URL('./push-client.ts', import.meta.url));
@@ -203,6 +206,8 @@ async function appendStatements(instance: Instance) {
     atLeast50: seconds() - seconds('0.05'),
     atLeast100: seconds() - seconds('0.1'),
     served: served(),
+    servedOver10: served() - served('0.01'),
+    servedOver25: served() - served('0.025'),
     servedOver50: served() - served('0.05'),
     servedOver250: served() - served('0.25'),
   };
@@ -269,6 +274,11 @@ function startClient(onMessage: (client: Client, msg: FromClient) => void): Clie
       ...(process.env.BENCH_CLIENT_PROFILE_DIR
         ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CLIENT_PROFILE_DIR]
         : []),
+      // The memory reducer ran a full, non-incremental compaction (40–70 ms) in every client
+      // once its allocation dropped after the opening, i.e. in the window's first seconds: late
+      // receipts that were the device's own pause, not the server's (2026-12-06, --trace-gc).
+      '--no-memory-reducer',
+      ...(process.env.BENCH_CLIENT_NODE_ARGS ?? '').split(' ').filter(Boolean),
       '--import',
       'tsx',
       clientScript,
@@ -474,6 +484,8 @@ async function run(shape: Shape, n: number, build: string): Promise<Row> {
     const deliveredAt = new Map<number, number>();
     const answeredAt = new Map<number, number>();
     const sentLate: number[] = [];
+    /** The clients' own GC pauses reported with receipts (reset when the window starts). */
+    const clientGc = { ms: 0, maxMs: 0 };
     const onMessage = (client: Client, msg: FromClient) => {
       if (msg.type === 'dropped') {
         client.live--;
@@ -484,6 +496,8 @@ async function run(shape: Shape, n: number, build: string): Promise<Row> {
         p.delays.push(...msg.delays);
         if (++p.reports === clients.filter((c) => c.live > 0).length) p.done();
       } else if (msg.type === 'receipts') {
+        clientGc.ms += msg.gcMs;
+        clientGc.maxMs = Math.max(clientGc.maxMs, msg.gcMaxMs);
         for (let i = 0; i < msg.events.length; i++)
           if ((msg.events[i] as number) >= 0) {
             streamed.push(msg.delays[i] as number);
@@ -524,6 +538,7 @@ async function run(shape: Shape, n: number, build: string): Promise<Row> {
       return delays;
     };
 
+    let appendsBefore: Awaited<ReturnType<typeof appendStatements>> | undefined;
     // Every subscription is live when it has the warm-up event (all), or after a pause (spread).
     if (shape === 'all') await fanOut(-1);
     else {
@@ -553,6 +568,10 @@ async function run(shape: Shape, n: number, build: string): Promise<Row> {
         }
         await Promise.all(warm);
       }
+      // B's counters before the window, read now: nothing is published until the window starts, and
+      // the scrape's garbage (prom-client's text) then has the pause to be collected in. Read just
+      // before the window it put a full collection of B into the window's first second.
+      appendsBefore = await appendStatements(b);
       await sleep(2000);
     }
     const memAfter = await liveMemory(a);
@@ -563,7 +582,6 @@ async function run(shape: Shape, n: number, build: string): Promise<Row> {
     const backendsAtStart = db ? await databaseBackendPids(db.url) : [];
     const commitsAtStart = db ? await commits(db.url) : 0;
     const cpuBefore = cpuOf([...pids, ...backendsAtStart]);
-    const appendsBefore = shape === 'all' ? undefined : await appendStatements(b);
     const loads = [loadavg()[0] as number];
     for (const i of instances) await togglePhase(i, false);
     let delays: number[] = [];
@@ -586,6 +604,16 @@ async function run(shape: Shape, n: number, build: string): Promise<Row> {
       loopDelay.enable();
       const waitedBefore = [process.pid, a.pid, b.pid].map(runQueueMs);
       const startAt = performance.now();
+      clientGc.ms = 0;
+      clientGc.maxMs = 0;
+      const publisherGc = { ms: 0, maxMs: 0 };
+      const gcObserver = new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) {
+          publisherGc.ms += entry.duration;
+          publisherGc.maxMs = Math.max(publisherGc.maxMs, entry.duration);
+        }
+      });
+      gcObserver.observe({ entryTypes: ['gc'] });
       log(`window starts (${new Date().toISOString().slice(11, 23)} UTC): ${total} events at ${rate}/s`);
       const inFlight: Promise<void>[] = [];
       let failedPublishes = 0;
@@ -639,6 +667,13 @@ async function run(shape: Shape, n: number, build: string): Promise<Row> {
         }
         await sleep(200);
       }
+      gcObserver.disconnect();
+      // The bench's own pauses: a publisher's delays its sends (counted from the schedule), a
+      // client's its reading of deliveries. Neither is the servers' time.
+      const r = (ms: number) => Math.round(ms * 10) / 10;
+      notes.push(
+        `the bench's own GC pauses in the window: publisher longest ${r(publisherGc.maxMs)} ms (${r(publisherGc.ms)} in all), clients longest ${r(clientGc.maxMs)} ms (${r(clientGc.ms)} in all, ${clients.length} processes)`,
+      );
       delays = streamed;
       if (streamed.length < expected)
         notes.push(`${expected - streamed.length} of ${expected} events not delivered`);
@@ -669,6 +704,27 @@ async function run(shape: Shape, n: number, build: string): Promise<Row> {
             (bins.get(Math.floor((event / rate) * 2) / 2) ?? 0) + 1,
           );
       const top = [...bins].sort((x, y) => y[1] - x[1]).slice(0, 4);
+      // Where the slowest 1 % waited: medians of each part, so a tail made by the publisher, by
+      // B's answer or by the way after it shows as such.
+      const parts = { late: [] as number[], answer: [] as number[], after: [] as number[] };
+      for (const [event, delay] of deliveredAt) {
+        const answered = answeredAt.get(event);
+        const late = sentLate[event];
+        if (delay < threshold || answered === undefined || late === undefined) continue;
+        parts.late.push(late);
+        parts.answer.push(answered - late);
+        parts.after.push(delay - answered);
+      }
+      const median = (xs: number[]) =>
+        Math.round(
+          percentile(
+            [...xs].sort((x, y) => x - y),
+            50,
+          ) * 10,
+        ) / 10;
+      notes.push(
+        `slowest 1 %, medians: sent late ${median(parts.late)} ms, sent to answered ${median(parts.answer)} ms, answered to delivered ${median(parts.after)} ms`,
+      );
       notes.push(
         `slowest 1 % (≥ ${Math.round(threshold)} ms) sent at ${top.map(([at, n]) => `${at.toFixed(1)}–${(at + 0.5).toFixed(1)} s (${n})`).join(', ')} of the window`,
       );
@@ -677,7 +733,7 @@ async function run(shape: Shape, n: number, build: string): Promise<Row> {
       const now = await appendStatements(b);
       const d = (k: keyof typeof now) => now[k] - appendsBefore[k];
       notes.push(
-        `event-append statements: ${d('count')} for ${d('inputs')} publishes; at the database ≥ 25 ms: ${d('atLeast25')}, ≥ 50 ms: ${d('atLeast50')}, ≥ 100 ms: ${d('atLeast100')}; publishes the server took > 50 ms to answer: ${d('servedOver50')}, > 250 ms: ${d('servedOver250')} of ${d('served')}`,
+        `event-append statements: ${d('count')} for ${d('inputs')} publishes; at the database ≥ 25 ms: ${d('atLeast25')}, ≥ 50 ms: ${d('atLeast50')}, ≥ 100 ms: ${d('atLeast100')}; publishes the server took > 10 ms to answer: ${d('servedOver10')}, > 25 ms: ${d('servedOver25')}, > 50 ms: ${d('servedOver50')}, > 250 ms: ${d('servedOver250')} of ${d('served')}`,
       );
     }
     const serverStats = await togglePhase(a, true);
