@@ -32,13 +32,31 @@ export interface SweepSlot {
   close(): void;
 }
 
-interface Sleeper {
-  position: () => SleeperPosition;
+/** A stream's slot: one object for the stream's life (20,000 of them at 20,000 subscribers). */
+class Sleeper implements SweepSlot {
   /** Null while awake. */
-  wake: (() => void) | null;
+  wake: (() => void) | null = null;
   /** Counts sleeps: a sweep wakes a stream only if it still sleeps the sleep the sweep asked about. */
-  sleeps: number;
-  cancel: () => void;
+  sleeps = 0;
+  readonly cancel = () => {
+    this.wake = null;
+  };
+
+  constructor(
+    readonly position: () => SleeperPosition,
+    private readonly leave: (sleeper: Sleeper) => void,
+  ) {}
+
+  sleep(wake: () => void): () => void {
+    this.wake = wake;
+    this.sleeps++;
+    return this.cancel;
+  }
+
+  close(): void {
+    this.wake = null;
+    this.leave(this);
+  }
 }
 
 /** Positions asked about per statement (each an index probe). */
@@ -68,31 +86,18 @@ export class EventSweep {
 
   /** Enters a stream whose position `position` tells; sleeping and waking are then `slot.sleep`. */
   slot(position: () => SleeperPosition): SweepSlot {
-    const sleeper: Sleeper = {
-      position,
-      wake: null,
-      sleeps: 0,
-      cancel: () => {
-        sleeper.wake = null;
-      },
-    };
+    const sleeper = new Sleeper(position, this.leave);
     this.sleepers.add(sleeper);
     if (!this.timer) {
       this.timer = setInterval(() => void this.sweep(), this.pollMs);
       this.timer.unref();
     }
-    return {
-      sleep: (wake) => {
-        sleeper.wake = wake;
-        sleeper.sleeps++;
-        return sleeper.cancel;
-      },
-      close: () => {
-        sleeper.wake = null;
-        this.sleepers.delete(sleeper);
-      },
-    };
+    return sleeper;
   }
+
+  private readonly leave = (sleeper: Sleeper) => {
+    this.sleepers.delete(sleeper);
+  };
 
   /** One pass over every sleeping stream. */
   async sweep(): Promise<void> {
