@@ -91,6 +91,41 @@ const warmupSeconds = Number(arg('warmup-seconds', '3'));
 const EVENT_TIMEOUT_MS = Number(arg('event-timeout-ms', '120000'));
 const hardFdLimit = execFileSync('sh', ['-c', 'ulimit -Hn'], { encoding: 'utf8' }).trim();
 const clientScript = fileURLToPath(new URL('./push-client.ts', import.meta.url));
+const diskProbeScript = fileURLToPath(new URL('./disk-probe.ts', import.meta.url));
+
+interface DiskProbe {
+  /** Each sync: when it began (epoch ms), how long it took (ms). */
+  samples: [at: number, ms: number][];
+}
+
+/**
+ * The disk's sync latency during a window (bench/disk-probe.ts, its own process): a commit waits
+ * for its WAL flush, so a disk that stalls stalls every publish, whatever the servers do. `stop`
+ * ends it and gives its summary.
+ */
+function startDiskProbe(): { stop(): Promise<DiskProbe | null> } {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', diskProbeScript, join(tmpdir(), `push-bench-${process.pid}.disk-probe`)],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  let out = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    async stop() {
+      child.stdin?.end();
+      await exited;
+      try {
+        return JSON.parse(out) as DiskProbe;
+      } catch {
+        return null;
+      }
+    },
+  };
+}
 const probe = fileURLToPath(new URL('./memory-probe.mjs', import.meta.url));
 const baseDatabaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -421,6 +456,8 @@ interface Row {
     delayMax: number;
     runQueueMsPerSec: { publisher: number; serverA: number; serverB: number | null };
   };
+  /** spread/cross on PostgreSQL: the disk's slowest sync while sending (ms; bench/disk-probe.ts). */
+  diskSyncMaxMs?: number;
   /** Instance A (the subscribers' server) during the events. */
   serverStats: PhaseStats | null;
   /** cross: instance B (the publishing server) during the events. */
@@ -539,6 +576,8 @@ async function run(shape: Shape, n: number, build: string): Promise<Row> {
     };
 
     let appendsBefore: Awaited<ReturnType<typeof appendStatements>> | undefined;
+
+    let diskProbe: ReturnType<typeof startDiskProbe> | null = null;
     let memAfter: NodeJS.MemoryUsage;
     let rssAfter: number;
     // Every subscription is live when it has the warm-up event (all), or after a pause (spread).
@@ -553,6 +592,8 @@ async function run(shape: Shape, n: number, build: string): Promise<Row> {
           gms_user: device,
         });
       }
+      // Started well ahead of the window: its own start-up (a Node process) is not the servers'.
+      if (database === 'postgres' || shape === 'cross') diskProbe = startDiskProbe();
       await sleep(2000);
       // What disturbs the servers happens before the warm-up, which then runs straight into the
       // window: the live-heap reading (forced full collections of A's ~300 MB, whose concurrent
@@ -592,6 +633,7 @@ async function run(shape: Shape, n: number, build: string): Promise<Row> {
     let expected = 0;
     let achievedRate: number | undefined;
     let publisherLoop: Row['publisherLoop'];
+    let diskSyncMaxMs: number | undefined;
     if (shape === 'all') {
       for (let e = 0; e < eventCount; e++) {
         const d = await fanOut(e);
@@ -643,6 +685,19 @@ async function run(shape: Shape, n: number, build: string): Promise<Row> {
         await sleep(5);
       }
       loopDelay.disable();
+      const disk = await diskProbe?.stop();
+      if (disk) {
+        const windowStart = performance.timeOrigin + startAt;
+        const inWindow = disk.samples.filter(([at]) => at >= windowStart);
+        const sorted = inWindow.map(([, ms]) => ms).sort((x, y) => x - y);
+        const stalls = inWindow
+          .filter(([, ms]) => ms >= 25)
+          .map(([at, ms]) => `${((at - windowStart) / 1000).toFixed(1)} s (${Math.round(ms)} ms)`);
+        diskSyncMaxMs = sorted.at(-1) ?? 0;
+        notes.push(
+          `the disk while sending (8 KB written and fdatasynced every 20 ms, ${tmpdir()}): ${sorted.length} syncs, p50 ${percentile(sorted, 50)}, p99 ${percentile(sorted, 99)}, max ${diskSyncMaxMs} ms; ≥ 25 ms: ${stalls.length ? stalls.join(', ') : 'none'}`,
+        );
+      }
       const sendingSec = (performance.now() - startAt) / 1000;
       const waited = [process.pid, a.pid, b.pid].map(
         (pid, i) => Math.round(((runQueueMs(pid) - (waitedBefore[i] ?? 0)) / sendingSec) * 10) / 10,
@@ -788,6 +843,7 @@ async function run(shape: Shape, n: number, build: string): Promise<Row> {
           : commitsPerEvent / Math.max(1, shape === 'all' ? eventCount : expected),
       split,
       publisherLoop,
+      ...(diskSyncMaxMs !== undefined ? { diskSyncMaxMs } : {}),
       serverStats,
       serverStatsB,
       benchCores: (cpuEnd.ours - cpuStart.ours) / wallJiffies,
