@@ -133,8 +133,9 @@ export class EventAppender {
 
   /**
    * Batches at the database at once: one, so that an instance's appends to a session take their
-   * seqs in the order their batches formed, and `created_at` (a device stream's order) rises with
-   * seq within a session.
+   * seqs in the order their batches formed. (Two at once gained nothing in the cross-instance push
+   * bench, 2026-12-06: every commit waits for the same WAL flush, and smaller batches cost B more
+   * CPU a publish.)
    */
   private readonly appendBatcher: StatementBatcher<AppendGroup, SessionEvent[] | null>;
 

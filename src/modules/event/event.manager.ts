@@ -297,7 +297,14 @@ export class EventStore {
     return row ? toEvent(row) : null;
   }
 
-  /** Events of every session of one device, after a per-session cursor, oldest first. */
+  /**
+   * Events of every session of one device, after a per-session cursor, in insertion order. Not by
+   * `created_at`: that is the appending instance's clock when its batch formed, and two instances
+   * appending to one session (or one instance's concurrent batches) can give a later seq an
+   * earlier time; a page ordered so handed out the later seq first, and the cursor moved past the
+   * earlier one for good. `position` is taken under the session's counter lock, so within a
+   * session it rises with seq.
+   */
   async readUser(gmsUser: string, cursor: UserCursor, limit = this.options.batch): Promise<SessionEvent[]> {
     const rows = await queryRows<{
       session_id: string;
@@ -316,7 +323,7 @@ export class EventStore {
           from ${sessionEventsTable} e
           left join jsonb_each_text(${JSON.stringify(cursor)}::jsonb) c(session_id, seq) on c.session_id = e.session_id
           where e.gms_user = ${gmsUser} and e.seq > coalesce(c.seq::int, 0) and e.expires_at > ${this.deps.clock.now().toISOString()}::timestamptz
-          order by e.created_at, e.position
+          order by e.position
           limit ${limit}`,
     );
     return rows.map((r) => ({

@@ -10,7 +10,10 @@ export const sessionEventsTable = pgTable(
   {
     sessionId: text('session_id').notNull(),
     seq: integer('seq').notNull(),
-    /** Insertion order across sessions: orders a device's stream when timestamps tie. */
+    /**
+     * Insertion order: orders a device's stream (EventStore.readUser). Taken with the seq, under the
+     * session's counter row lock, so within a session it rises with seq whatever the clocks say.
+     */
     position: bigserial('position', { mode: 'number' }).notNull(),
     /** Routing tag as GMS pushes it, e.g. `service.agentavailable.<id>`. */
     tag: text('tag').notNull(),

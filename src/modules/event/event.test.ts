@@ -290,6 +290,31 @@ describe('event store', () => {
     await resumed.return();
   });
 
+  it("keeps each session's order in a device's stream when the appenders' clocks disagree", async () => {
+    // Two instances append to one session, the second with a clock 5 s behind the first: the
+    // later seq has the earlier created_at. Ordered by created_at, a page of one handed out seq 2
+    // first, its cursor moved past seq 1, and seq 1 was never delivered.
+    const user = `user-${randomUUID()}`;
+    const sessionId = `1-${randomUUID()}`;
+    const paged = new EventStore(t.app.deps, { pollMs: 100, batch: 1 });
+    const start = t.clock.now();
+    await store.publish({ sessionId, gmsUser: user, tag: 'first', message: 1, expiresAt: expiresIn(60_000) });
+    t.clock.set(new Date(start.getTime() - 5_000));
+    try {
+      await store.publish({ sessionId, gmsUser: user, tag: 'second', message: 2, expiresAt: expiresIn(60_000) });
+    } finally {
+      t.clock.set(start);
+    }
+    const stream = paged.streamUser(user);
+    const got = await take(stream, 2, 3000);
+    expect(got.map((e) => [e.tag, e.seq])).toEqual([
+      ['first', 1],
+      ['second', 2],
+    ]);
+    await stream.return();
+    expect((await store.readUser(user, {})).map((e) => e.seq)).toEqual([1, 2]);
+  });
+
   it('keeps string messages as strings in device streams', async () => {
     const user = `user-${randomUUID()}`;
     const sessionId = `1-${randomUUID()}`;
