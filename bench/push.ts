@@ -101,7 +101,7 @@ interface DiskProbe {
 /**
  * The disk's sync latency during a window (bench/disk-probe.ts, its own process): a commit waits
  * for its WAL flush, so a disk that stalls stalls every publish, whatever the servers do. `stop`
- * ends it and gives its summary.
+ * ends it (once; again, it answers the same) and gives its samples.
  */
 function startDiskProbe(): { stop(): Promise<DiskProbe | null> } {
   const child = spawn(
@@ -114,15 +114,20 @@ function startDiskProbe(): { stop(): Promise<DiskProbe | null> } {
     out += chunk.toString();
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let stopped: Promise<DiskProbe | null> | null = null;
+  const stop = async () => {
+    child.stdin?.end();
+    await exited;
+    try {
+      return JSON.parse(out) as DiskProbe;
+    } catch {
+      return null;
+    }
+  };
   return {
-    async stop() {
-      child.stdin?.end();
-      await exited;
-      try {
-        return JSON.parse(out) as DiskProbe;
-      } catch {
-        return null;
-      }
+    stop: () => {
+      stopped ??= stop();
+      return stopped;
     },
   };
 }
@@ -472,6 +477,7 @@ async function run(shape: Shape, n: number, build: string): Promise<Row> {
   let db: ScratchDatabase | null = null;
   const instances: Instance[] = [];
   const clients: Client[] = [];
+  let diskProbe: ReturnType<typeof startDiskProbe> | null = null;
   try {
     const env: Record<string, string> = { DATABASE_URL: 'memory://' };
     if (shape === 'cross' || database === 'postgres') {
@@ -576,8 +582,6 @@ async function run(shape: Shape, n: number, build: string): Promise<Row> {
     };
 
     let appendsBefore: Awaited<ReturnType<typeof appendStatements>> | undefined;
-
-    let diskProbe: ReturnType<typeof startDiskProbe> | null = null;
     let memAfter: NodeJS.MemoryUsage;
     let rssAfter: number;
     // Every subscription is live when it has the warm-up event (all), or after a pause (spread).
@@ -852,6 +856,8 @@ async function run(shape: Shape, n: number, build: string): Promise<Row> {
       notes,
     };
   } finally {
+    // Ended after the window; here too when the run failed before that (stop is idempotent).
+    await diskProbe?.stop();
     await closeClients(clients);
     for (const i of instances) if (i.server.process.exitCode === null) await i.server.stop();
     for (const i of instances) {
