@@ -1,6 +1,6 @@
 /**
  * The disk's own sync latency while a bench window runs: writes 8 KB to a file and fdatasyncs it
- * every --interval ms (synchronously: this is its own process, so nothing else waits), as a
+ * every <interval> ms (synchronously: this is its own process, so nothing else waits), as a
  * database's commit does with its WAL. On exit (stdin closed) prints one JSON line: every sync as
  * [when it began (epoch ms), how long it took (ms)], for the caller to cut to its window.
  *
@@ -9,17 +9,13 @@
  * exactly the moments of cross's slowest 1 %, under strace). The push bench runs this beside
  * spread and cross on PostgreSQL so that each run says whether the disk stalled in its window.
  *
- *   node --import tsx bench/disk-probe.ts <file> [--interval 20]
+ *   node --import tsx bench/disk-probe.ts <file> <interval ms>
  */
 import { closeSync, fdatasyncSync, openSync, rmSync, writeSync } from 'node:fs';
 
-const [file, ...rest] = process.argv.slice(2);
-if (!file) throw new Error('usage: disk-probe.ts <file> [--interval ms]');
-const option = (name: string, fallback: number) => {
-  const i = rest.indexOf(`--${name}`);
-  return i >= 0 ? Number(rest[i + 1]) : fallback;
-};
-const intervalMs = option('interval', 20);
+const [file, interval] = process.argv.slice(2);
+const intervalMs = Number(interval);
+if (!file || !(intervalMs > 0)) throw new Error('usage: disk-probe.ts <file> <interval ms>');
 
 const fd = openSync(file, 'w');
 const block = Buffer.alloc(8192, 0x5a);
@@ -27,8 +23,8 @@ const samples: [at: number, ms: number][] = [];
 let offset = 0;
 
 const timer = setInterval(() => {
-  const at = performance.timeOrigin + performance.now();
   const started = performance.now();
+  const at = performance.timeOrigin + started;
   // Alternate two blocks, as WAL writes move on: each sync has a dirty page to flush.
   writeSync(fd, block, 0, block.length, offset);
   offset = offset === 0 ? block.length : 0;

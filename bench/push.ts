@@ -92,6 +92,8 @@ const EVENT_TIMEOUT_MS = Number(arg('event-timeout-ms', '120000'));
 const hardFdLimit = execFileSync('sh', ['-c', 'ulimit -Hn'], { encoding: 'utf8' }).trim();
 const clientScript = fileURLToPath(new URL('./push-client.ts', import.meta.url));
 const diskProbeScript = fileURLToPath(new URL('./disk-probe.ts', import.meta.url));
+/** How often the disk probe writes and syncs its 8 KB. */
+const DISK_PROBE_INTERVAL_MS = 20;
 
 interface DiskProbe {
   /** Each sync: when it began (epoch ms), how long it took (ms). */
@@ -106,7 +108,13 @@ interface DiskProbe {
 function startDiskProbe(): { stop(): Promise<DiskProbe | null> } {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', diskProbeScript, join(tmpdir(), `push-bench-${process.pid}.disk-probe`)],
+    [
+      '--import',
+      'tsx',
+      diskProbeScript,
+      join(tmpdir(), `push-bench-${process.pid}.disk-probe`),
+      String(DISK_PROBE_INTERVAL_MS),
+    ],
     { stdio: ['pipe', 'pipe', 'inherit'] },
   );
   let out = '';
@@ -699,7 +707,7 @@ async function run(shape: Shape, n: number, build: string): Promise<Row> {
           .map(([at, ms]) => `${((at - windowStart) / 1000).toFixed(1)} s (${Math.round(ms)} ms)`);
         diskSyncMaxMs = sorted.at(-1) ?? 0;
         notes.push(
-          `the disk while sending (8 KB written and fdatasynced every 20 ms, ${tmpdir()}): ${sorted.length} syncs, p50 ${percentile(sorted, 50)}, p99 ${percentile(sorted, 99)}, max ${diskSyncMaxMs} ms; ≥ 25 ms: ${stalls.length ? stalls.join(', ') : 'none'}`,
+          `the disk while sending (8 KB written and fdatasynced every ${DISK_PROBE_INTERVAL_MS} ms, ${tmpdir()}): ${sorted.length} syncs, p50 ${percentile(sorted, 50)}, p99 ${percentile(sorted, 99)}, max ${diskSyncMaxMs} ms; ≥ 25 ms: ${stalls.length ? stalls.join(', ') : 'none'}`,
         );
       }
       const sendingSec = (performance.now() - startAt) / 1000;
