@@ -301,7 +301,13 @@ describe('event store', () => {
     await store.publish({ sessionId, gmsUser: user, tag: 'first', message: 1, expiresAt: expiresIn(60_000) });
     t.clock.set(new Date(start.getTime() - 5_000));
     try {
-      await store.publish({ sessionId, gmsUser: user, tag: 'second', message: 2, expiresAt: expiresIn(60_000) });
+      await store.publish({
+        sessionId,
+        gmsUser: user,
+        tag: 'second',
+        message: 2,
+        expiresAt: expiresIn(60_000),
+      });
     } finally {
       t.clock.set(start);
     }
