@@ -54,11 +54,6 @@ const connectionEdits = [
     '    if (fn || chunk.length >= 1024)\n',
     '    if (fn || chunk.length >= 16384) /* gms-engage: one write per turn */\n',
   ],
-  // A prepared statement is found by its signature: the parameter types joined, then the SQL text.
-  // That string was built anew for every query, and looking it up flattened and hashed the whole text
-  // again (a request-interaction's claim is ~4 KB): ~3 % of the server's CPU (issue 18). Now each
-  // text's signatures are kept (at most 1,000 texts; then the cache starts over), so a text built
-  // once (prepared-queries.ts) is looked up by the same string object, its hash already known.
   // A query that answered lets go of its arguments and their serialized text (an event batch's
   // JSON, a storage value). Finished queries are kept past young-generation collections after they
   // died (measured, not explained: with a 4× larger young generation the same bytes a second were
@@ -70,6 +65,11 @@ const connectionEdits = [
     '        query.resolve(results || result)\n      }\n',
     '        query.resolve(results || result)\n        /* gms-engage: a finished query drops its arguments */\n        query.parameters = query.args = query.strings = null\n      }\n',
   ],
+  // A prepared statement is found by its signature: the parameter types joined, then the SQL text.
+  // That string was built anew for every query, and looking it up flattened and hashed the whole text
+  // again (a request-interaction's claim is ~4 KB): ~3 % of the server's CPU (issue 18). Now each
+  // text's signatures are kept (at most 1,000 texts; then the cache starts over), so a text built
+  // once (prepared-queries.ts) is looked up by the same string object, its hash already known.
   [
     '    q.signature = q.prepare && types + string\n',
     '    q.signature = q.prepare && signatureOf(types, string) /* gms-engage: cached signature */\n',
