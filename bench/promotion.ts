@@ -66,17 +66,18 @@ const routes: Record<string, (k: number) => RawRequest> = {
 const route = routes[args.route as string];
 if (!route) throw new Error(`--route: one of ${Object.keys(routes).join(', ')}`);
 
-/** Sums `promoted=` of the scavenges `--trace-gc-nvp` printed from `fromMs` on. */
-function promotedSince(
+/** Sums `promoted=` of the scavenges `--trace-gc-nvp` printed between `fromMs` and `toMs`. */
+function promotedBetween(
   trace: string,
   fromMs: number,
+  toMs: number,
 ): { scavenges: number; bytes: number; markCompacts: number } {
   let scavenges = 0;
   let bytes = 0;
   let markCompacts = 0;
   for (const line of trace.split('\n')) {
     const head = /\s(\d+) ms: pause=[\d.]+ mutator=[\d.]+ gc=(\w+)/.exec(line);
-    if (!head || Number(head[1]) < fromMs) continue;
+    if (!head || Number(head[1]) < fromMs || Number(head[1]) > toMs) continue;
     if (head[2] === 's') {
       scavenges++;
       bytes += Number(/ promoted=(\d+)/.exec(line)?.[1] ?? 0);
@@ -98,6 +99,8 @@ try {
   } else if (args.database === 'memory') env.DATABASE_URL = 'memory://';
   else throw new Error('--database: postgres or memory');
   const extra = (args['node-args'] as string).split(' ').filter(Boolean);
+  // The trace's times count from the server's start (its isolate's, a few ms after the spawn).
+  const spawnedAt = performance.now();
   const server = await startProcess([join('dist', 'main.js')], env, '/readyz', {
     nodeArgs: ['--trace-gc-nvp', ...extra],
   });
@@ -106,6 +109,7 @@ try {
   let sent = 0;
   let answered = 0;
   let failed = 0;
+  let loadEndMs = 0;
   await new Promise<void>((resolve) => {
     const tick = setInterval(() => {
       const elapsed = performance.now() - startedAt;
@@ -125,6 +129,7 @@ try {
       }
       if (elapsed >= seconds * 1000) {
         clearInterval(tick);
+        loadEndMs = performance.now() - spawnedAt;
         resolve();
       }
     }, 5);
@@ -136,10 +141,8 @@ try {
   await server.stop();
   const file = readdirSync(outDir).find((f) => f.endsWith('.out'));
   const trace = file ? readFileSync(join(outDir, file), 'utf8') : '';
-  // The trace's clock starts with the server's isolate; its last line is close to the load's end.
-  const last = [...trace.matchAll(/\s(\d+) ms: pause=/g)].at(-1);
-  const endMs = last ? Number(last[1]) : 0;
-  const { scavenges, bytes, markCompacts } = promotedSince(trace, endMs - tail * 1000);
+  // The load's last --tail seconds, not the trace's last line: the server's shutdown collects too.
+  const { scavenges, bytes, markCompacts } = promotedBetween(trace, loadEndMs - tail * 1000, loadEndMs);
   const requests = rate * tail;
   console.log(machine());
   console.log(
